@@ -1,0 +1,95 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"cabane.dev/cabane/app/store"
+)
+
+// Service creates users and checks their credentials.
+type Service struct {
+	Store *store.Store
+}
+
+// NewUserRequest is what setup, the admin CLI and the API give.
+type NewUserRequest struct {
+	Username, Email, Password string
+	Admin                     bool
+	ChannelName               string // default: <username>_channel, as PeerTube names it
+	ChannelDisplayName        string
+}
+
+// CreateUser validates and creates a user with its account and default channel.
+func (s *Service) CreateUser(ctx context.Context, r NewUserRequest) (store.User, store.Channel, error) {
+	if r.ChannelName == "" {
+		r.ChannelName = r.Username + "_channel"
+	}
+	if err := errors.Join(ValidName("user", r.Username), ValidEmail(r.Email), ValidPassword(r.Password), ValidName("channel", r.ChannelName)); err != nil {
+		return store.User{}, store.Channel{}, err
+	}
+	hash, err := HashPassword(r.Password)
+	if err != nil {
+		return store.User{}, store.Channel{}, err
+	}
+	role := store.RoleUser
+	if r.Admin {
+		role = store.RoleAdmin
+	}
+	u, ch, err := s.Store.CreateUser(ctx, store.NewUser{Username: r.Username, Email: r.Email, PasswordHash: hash, Role: role,
+		ChannelName: r.ChannelName, ChannelDisplay: r.ChannelDisplayName})
+	if errors.Is(err, store.ErrConflict) {
+		return u, ch, fmt.Errorf("the user name, e-mail address or channel name is already taken")
+	}
+	return u, ch, err
+}
+
+// Login checks a user name (or e-mail) and password.
+func (s *Service) Login(ctx context.Context, login, password string) (store.User, error) {
+	u, err := s.Store.UserByLogin(ctx, login)
+	if errors.Is(err, store.ErrNotFound) {
+		// Spend the same time as a real check so timing does not reveal
+		// which user names exist.
+		_ = CheckPassword(dummyHash(), password)
+		return u, ErrBadPassword
+	}
+	if err != nil {
+		return u, err
+	}
+	if err := CheckPassword(u.PasswordHash, password); err != nil {
+		return u, ErrBadPassword
+	}
+	return u, nil
+}
+
+// dummyHash is computed on first use so commands that never log anyone in
+// don't pay for it.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a real password")
+	return h
+})
+
+// SessionTTL is how long a browser session lasts.
+const SessionTTL = 30 * 24 * time.Hour
+
+// StartSession creates a session and returns its cookie value.
+func (s *Service) StartSession(ctx context.Context, userID int64) (string, error) {
+	tok, hash := NewToken()
+	if err := s.Store.CreateSession(ctx, hash, userID, time.Now().Add(SessionTTL)); err != nil {
+		return "", fmt.Errorf("create session: %w", err)
+	}
+	return tok, nil
+}
+
+// SessionUser resolves a session cookie.
+func (s *Service) SessionUser(ctx context.Context, token string) (store.User, error) {
+	return s.Store.SessionUser(ctx, HashToken(token))
+}
+
+// EndSession logs out.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	return s.Store.DeleteSession(ctx, HashToken(token))
+}

@@ -1,0 +1,267 @@
+// Package videos is the domain service for uploads: it turns a received file
+// into a video row and a processing job, and runs that job (probe, copy or
+// encode into HLS, thumbnails, publication).
+package videos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/jobs"
+	"cabane.dev/cabane/app/media"
+	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/hardware"
+)
+
+// JobKind is the job that processes one upload.
+const JobKind = "video.process"
+
+// Service ingests and processes videos.
+type Service struct {
+	Store  *store.Store
+	Jobs   *jobs.Queue
+	Media  *media.Runner
+	Layout config.Layout
+	Policy media.Policy
+	// Encoder returns the encoder chosen for this box (hardware or libx264).
+	Encoder func() hardware.Encoder
+	Log     *slog.Logger
+
+	mu       sync.Mutex
+	progress map[int64]float64 // videoID → percent, live
+	views    map[int64]int64   // videoID → views not yet written
+}
+
+// ErrBadUpload wraps every reason an upload is refused; the message is for
+// the uploader.
+var ErrBadUpload = errors.New("upload refused")
+
+// UploadMeta is what the uploader told us about the file.
+type UploadMeta struct {
+	ChannelID    int64
+	Name         string
+	Description  string
+	Privacy      int
+	OriginalName string
+}
+
+// Ingest takes a fully received upload at tmpPath (inside the data
+// directory, so a rename moves it), checks that ffmpeg can read it, and
+// stores it with its processing job. On any error the file is removed.
+func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (store.Video, error) {
+	keep := false
+	defer func() {
+		if !keep {
+			os.Remove(tmpPath)
+		}
+	}()
+	info, err := s.Media.Probe(ctx, tmpPath)
+	if errors.Is(err, media.ErrNotMedia) {
+		return store.Video{}, fmt.Errorf("%w: %s is not a video or audio file that ffmpeg can read", ErrBadUpload, displayName(meta.OriginalName))
+	}
+	if err != nil {
+		return store.Video{}, fmt.Errorf("%w: %s could not be read: %v", ErrBadUpload, displayName(meta.OriginalName), err)
+	}
+	id := uuid.New()
+	v := store.Video{
+		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: meta.ChannelID,
+		Name: meta.Name, Description: meta.Description, Privacy: meta.Privacy,
+		Duration: info.Duration, IsAudio: info.Video == nil, OriginalName: meta.OriginalName,
+		OriginalFile: "original" + safeExt(meta.OriginalName),
+	}
+	if info.Video != nil {
+		v.Width, v.Height = info.Video.Width, info.Video.Height
+	}
+	if st, err := os.Stat(tmpPath); err == nil {
+		v.Size = st.Size()
+	}
+	dir := s.Layout.Video(v.UUID)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return store.Video{}, fmt.Errorf("create %s: %w", dir, err)
+	}
+	final := filepath.Join(dir, v.OriginalFile)
+	if err := os.Rename(tmpPath, final); err != nil {
+		os.RemoveAll(dir)
+		return store.Video{}, fmt.Errorf("move upload into place: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		os.RemoveAll(dir)
+		return store.Video{}, err
+	}
+	keep = true
+	// The row and its job appear together or not at all: a crash between
+	// them would leave a video that nothing ever processes.
+	tx, err := s.Store.BeginTx(ctx)
+	if err == nil {
+		if err = s.Store.CreateVideo(ctx, tx, &v); err == nil {
+			_, err = s.Jobs.EnqueueTx(ctx, tx, JobKind, processPayload{VideoID: v.ID})
+		}
+		if err == nil {
+			err = tx.Commit()
+		} else {
+			tx.Rollback()
+		}
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return store.Video{}, fmt.Errorf("store video: %w", err)
+	}
+	s.Log.Info("upload stored", "video", v.UUID, "name", v.Name, "size", v.Size, "duration", info.Duration)
+	return s.Store.VideoByID(ctx, v.UUID)
+}
+
+func displayName(n string) string {
+	if n == "" {
+		return "the file"
+	}
+	return fmt.Sprintf("%q", filepath.Base(n))
+}
+
+// safeExt keeps a short alphanumeric extension so ffmpeg's format guess and
+// a person browsing the data directory both see what the file was.
+func safeExt(name string) string {
+	ext := strings.ToLower(filepath.Ext(name))
+	if len(ext) < 2 || len(ext) > 6 {
+		return ""
+	}
+	for _, r := range ext[1:] {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return ""
+		}
+	}
+	return ext
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// SweepOrphans removes what a crash can leave behind: partial uploads, and
+// media folders whose video row was never committed. Called at start-up,
+// before the server accepts uploads.
+func (s *Service) SweepOrphans(ctx context.Context) error {
+	if err := os.RemoveAll(s.Layout.Uploads()); err != nil {
+		return fmt.Errorf("clear partial uploads: %w", err)
+	}
+	if err := os.MkdirAll(s.Layout.Uploads(), 0o750); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(s.Layout.Media())
+	if err != nil {
+		return fmt.Errorf("read media dir: %w", err)
+	}
+	for _, e := range entries {
+		if _, err := uuid.Parse(e.Name()); err != nil || !e.IsDir() {
+			continue // not ours: leave a person's files alone
+		}
+		_, err := s.Store.VideoByID(ctx, e.Name())
+		if errors.Is(err, store.ErrNotFound) {
+			s.Log.Warn("removing media folder with no video (interrupted upload)", "dir", e.Name())
+			os.RemoveAll(filepath.Join(s.Layout.Media(), e.Name()))
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Progress is the live processing percentage of a video.
+func (s *Service) Progress(v store.Video) float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.progress[v.ID]; ok {
+		return p
+	}
+	return v.Progress
+}
+
+func (s *Service) setProgress(id int64, pct float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.progress == nil {
+		s.progress = map[int64]float64{}
+	}
+	s.progress[id] = pct
+}
+
+func (s *Service) clearProgress(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.progress, id)
+}
+
+// CountView counts one view; views reach the database in batches so that
+// a popular video does not wear the SD card out.
+func (s *Service) CountView(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.views == nil {
+		s.views = map[int64]int64{}
+	}
+	s.views[id]++
+}
+
+// FlushViews writes the counted views.
+func (s *Service) FlushViews(ctx context.Context) error {
+	s.mu.Lock()
+	batch := s.views
+	s.views = nil
+	s.mu.Unlock()
+	if err := s.Store.AddViews(ctx, batch); err != nil {
+		// Put them back: a failed write loses no views.
+		s.mu.Lock()
+		for id, n := range batch {
+			if s.views == nil {
+				s.views = map[int64]int64{}
+			}
+			s.views[id] += n
+		}
+		s.mu.Unlock()
+		return fmt.Errorf("write views: %w", err)
+	}
+	return nil
+}
+
+// PendingViews is added to the stored count when showing it.
+func (s *Service) PendingViews(id int64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.views[id]
+}
+
+// RunViewFlusher writes views every interval until ctx ends, then once more.
+func (s *Service) RunViewFlusher(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if err := s.FlushViews(ctx); err != nil {
+				s.Log.Warn("flush views", "err", err)
+			}
+		case <-ctx.Done():
+			if err := s.FlushViews(context.WithoutCancel(ctx)); err != nil {
+				s.Log.Warn("flush views", "err", err)
+			}
+			return
+		}
+	}
+}

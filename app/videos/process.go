@@ -1,0 +1,224 @@
+package videos
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"cabane.dev/cabane/app/jobs"
+	"cabane.dev/cabane/app/media"
+	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/hardware"
+)
+
+type processPayload struct {
+	VideoID int64 `json:"video_id"`
+}
+
+// progressWriteEvery bounds how often progress reaches the database.
+const progressWriteEvery = 5 * time.Second
+
+// Handle is the JobKind handler. Each finished rendition is recorded as it
+// lands, so a job resumed after a crash redoes only what was unfinished.
+func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
+	var p processPayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return fmt.Errorf("%w: bad payload: %v", jobs.ErrPermanent, err)
+	}
+	v, err := s.Store.VideoByID(ctx, fmt.Sprint(p.VideoID))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted while queued: nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	err = s.process(ctx, j, v)
+	if err == nil || ctx.Err() != nil {
+		s.clearProgress(v.ID)
+		return err
+	}
+	if errors.Is(err, jobs.ErrPermanent) || j.Attempts >= j.MaxAttempts {
+		s.clearProgress(v.ID)
+		if ferr := s.Store.SetVideoFailed(context.WithoutCancel(ctx), v.ID, err.Error()); ferr != nil {
+			s.Log.Error("mark video failed", "video", v.UUID, "err", ferr)
+		}
+	}
+	return err
+}
+
+func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error {
+	in := filepath.Join(s.Layout.Video(v.UUID), v.OriginalFile)
+	if _, err := os.Stat(in); err != nil {
+		return fmt.Errorf("%w: original file: %v", jobs.ErrPermanent, err)
+	}
+	info, err := s.Media.Probe(ctx, in)
+	if err != nil {
+		return fmt.Errorf("%w: probe: %v", jobs.ErrPermanent, err)
+	}
+	done, err := s.doneRenditions(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	hlsDir := s.Layout.HLS(v.UUID)
+	if err := os.MkdirAll(hlsDir, 0o750); err != nil {
+		return fmt.Errorf("create %s: %w", hlsDir, err)
+	}
+	plan := media.PlanFor(info, s.Policy)
+	progress := s.progressFunc(ctx, j, v.ID)
+
+	switch {
+	case plan.AudioOnly:
+		if !done["audio"] {
+			still := s.Layout.Preview(v.UUID)
+			if err := s.thumbnails(ctx, v, in, info); err != nil {
+				return err
+			}
+			if err := s.Media.AudioOnlyHLS(ctx, in, still, info, hlsDir, progress); err != nil {
+				return fmt.Errorf("audio HLS: %w", err)
+			}
+			if err := s.record(ctx, v, hlsDir, "audio", false); err != nil {
+				return err
+			}
+		}
+		return nil
+	case plan.Copy != nil && !done[plan.Copy.Name]:
+		// Publish first, thumbnails after: the copy takes a second and is
+		// what makes the video watchable.
+		if err := s.Media.CopyHLS(ctx, in, info, plan, hlsDir, progress); err != nil {
+			s.Log.Warn("copy into HLS failed, encoding instead", "video", v.UUID, "err", err)
+			plan.Encode = append([]hardware.Rendition{*plan.Copy}, plan.Encode...)
+			plan.Copy = nil
+		} else if err := s.record(ctx, v, hlsDir, plan.Copy.Name, true); err != nil {
+			return err
+		}
+	}
+	if err := s.thumbnails(ctx, v, in, info); err != nil {
+		return err
+	}
+	var todo []hardware.Rendition
+	for _, r := range plan.Encode {
+		if !done[r.Name] {
+			todo = append(todo, r)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	enc := s.Encoder()
+	err = s.encode(ctx, enc, in, info, todo, hlsDir, progress)
+	if err != nil && enc.Hardware() && ctx.Err() == nil {
+		// A listed, trial-proven hardware encoder can still fail on a real
+		// file (odd sizes, driver bugs): the creator gets their video anyway.
+		s.Log.Warn("hardware encode failed, retrying in software", "video", v.UUID, "encoder", enc.Name(), "err", err)
+		err = s.encode(ctx, hardware.Libx264{}, in, info, todo, hlsDir, progress)
+	}
+	if err != nil {
+		return err
+	}
+	for _, r := range todo {
+		if err := s.record(ctx, v, hlsDir, r.Name, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) encode(ctx context.Context, enc hardware.Encoder, in string, info *media.Info, todo []hardware.Rendition, hlsDir string, progress func(media.Progress)) error {
+	l := hardware.Ladder{Input: in, HasAudio: info.Audio != nil, Renditions: todo, SegmentSeconds: hardware.DefaultSegmentSeconds}
+	if err := s.Media.EncodeLadder(ctx, enc, l, info.Duration, hlsDir, progress); err != nil {
+		return fmt.Errorf("encode %d renditions with %s: %w", len(todo), enc.Name(), err)
+	}
+	return nil
+}
+
+func (s *Service) doneRenditions(ctx context.Context, videoID int64) (map[string]bool, error) {
+	rs, err := s.Store.Renditions(ctx, videoID)
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for _, r := range rs {
+		done[r.Name] = true
+	}
+	return done, nil
+}
+
+// record describes a rendition that is in its final place, stores it
+// (which publishes the video) and rewrites the master playlist.
+func (s *Service) record(ctx context.Context, v store.Video, hlsDir, name string, copied bool) error {
+	dir := filepath.Join(hlsDir, name)
+	vr, err := s.Media.Describe(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("describe rendition %s: %w", name, err)
+	}
+	if err := s.Store.AddRendition(ctx, store.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
+		Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs, Size: dirSize(dir), Copied: copied}); err != nil {
+		return fmt.Errorf("record rendition %s: %w", name, err)
+	}
+	if err := s.WriteMaster(ctx, v); err != nil {
+		return err
+	}
+	s.Log.Info("rendition published", "video", v.UUID, "rendition", name, "copied", copied)
+	return nil
+}
+
+// WriteMaster rewrites a video's master playlist from its stored renditions.
+func (s *Service) WriteMaster(ctx context.Context, v store.Video) error {
+	rs, err := s.Store.Renditions(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	vars := make([]media.Variant, 0, len(rs))
+	for _, r := range rs {
+		vars = append(vars, media.Variant{URI: r.Name + "/" + hardware.PlaylistName, Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth,
+			Width: r.Width, Height: r.Height, FrameRate: r.FPS, Codecs: r.Codecs})
+	}
+	return media.WriteMaster(filepath.Join(s.Layout.HLS(v.UUID), MasterName), vars)
+}
+
+// MasterName is the master playlist's file name inside hls/.
+const MasterName = "master.m3u8"
+
+func (s *Service) thumbnails(ctx context.Context, v store.Video, in string, info *media.Info) error {
+	if v.HasThumbnail {
+		return nil
+	}
+	at := info.Duration / 3
+	// PeerTube's sizes: a 280×157 card thumbnail and an 850×480 preview.
+	if err := s.Media.Thumbnail(ctx, in, at, 850, 480, s.Layout.Preview(v.UUID)); err != nil {
+		return fmt.Errorf("preview: %w", err)
+	}
+	if err := s.Media.Thumbnail(ctx, in, at, 280, 157, s.Layout.Thumbnail(v.UUID)); err != nil {
+		return fmt.Errorf("thumbnail: %w", err)
+	}
+	return s.Store.SetVideoThumbnail(ctx, v.ID)
+}
+
+func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) func(media.Progress) {
+	var last time.Time
+	return func(p media.Progress) {
+		s.setProgress(videoID, p.Percent)
+		_ = s.Jobs.SetProgress(ctx, j.ID, p.Percent)
+		if time.Since(last) >= progressWriteEvery {
+			last = time.Now()
+			if err := s.Store.SetVideoProgress(ctx, videoID, p.Percent); err != nil && ctx.Err() == nil {
+				s.Log.Warn("save progress", "err", err)
+			}
+		}
+	}
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if i, err := e.Info(); err == nil {
+			n += i.Size()
+		}
+	}
+	return n
+}

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/assets"
+)
+
+// view is what every page template sees.
+type view struct {
+	Title        string
+	InstanceName string
+	User         *store.User
+	CSRF         string
+	SetupDone    bool
+	Error        string
+	Notice       string
+	Data         any
+}
+
+var funcs = template.FuncMap{
+	"duration": func(d time.Duration) string {
+		t := int(d.Round(time.Second).Seconds())
+		if t >= 3600 {
+			return fmt.Sprintf("%d:%02d:%02d", t/3600, t/60%60, t%60)
+		}
+		return fmt.Sprintf("%d:%02d", t/60, t%60)
+	},
+	"views": func(n int64) string {
+		if n == 1 {
+			return "1 view"
+		}
+		return fmt.Sprintf("%d views", n)
+	},
+	"ago":          ago,
+	"date":         func(t time.Time) string { return t.Format("2 January 2006") },
+	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"stateLabel":   stateLabel,
+	"privacyLabel": privacyLabel,
+}
+
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d.Hours()), "hour") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d.Hours()/24), "day") + " ago"
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+func loadTemplates() (map[string]*template.Template, error) {
+	fsys := assets.Templates()
+	layout, err := template.New("").Funcs(funcs).ParseFS(fsys, "layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	pages, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		if p == "layout.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", p, err)
+		}
+		out[strings.TrimSuffix(p, ".html")] = t
+	}
+	return out, nil
+}
+
+func (s *Server) view(c echo.Context, title string, data any) view {
+	tok, _ := c.Get(ctxCSRF).(string)
+	return view{Title: title, InstanceName: "Cabane", User: currentUser(c), CSRF: tok,
+		SetupDone: s.setupDone(c.Request().Context()), Data: data}
+}
+
+func (s *Server) render(c echo.Context, code int, page, title string, data any) error {
+	return s.renderView(c, code, page, s.view(c, title, data))
+}
+
+func (s *Server) renderView(c echo.Context, code int, page string, v view) error {
+	t, ok := s.tmpl[page]
+	if !ok {
+		return fmt.Errorf("no template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	return c.HTMLBlob(code, buf.Bytes())
+}
+
+func stateLabel(state int) string {
+	switch state {
+	case store.StatePublished:
+		return "Published"
+	case store.StateToTranscode:
+		return "To transcode"
+	case store.StateTranscodingFailed:
+		return "Transcoding failed"
+	}
+	return "Unknown"
+}
+
+func privacyLabel(p int) string {
+	switch p {
+	case store.PrivacyPublic:
+		return "Public"
+	case store.PrivacyUnlisted:
+		return "Unlisted"
+	case store.PrivacyPrivate:
+		return "Private"
+	}
+	return "Unknown"
+}

@@ -1,0 +1,152 @@
+// Package web is Cabane's HTTP face: server-rendered pages, the REST API in
+// PeerTube's shapes, and HLS serving. It talks to the domain services and
+// the store; nothing below it imports it.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/videos"
+)
+
+// Deps are what the web server is built from.
+type Deps struct {
+	Config  config.Config
+	Store   *store.Store
+	Auth    *auth.Service
+	Videos  *videos.Service
+	Log     *slog.Logger
+	Version string
+}
+
+// Server holds the routes and their dependencies.
+type Server struct {
+	Deps
+	layout   config.Layout
+	echo     *echo.Echo
+	tmpl     map[string]*template.Template
+	hasAdmin atomic.Bool // once true, stays true: saves a query per page
+	started  time.Time   // Last-Modified of embedded assets
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now()}
+	tm, err := loadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s.tmpl = tm
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(s.recoverer, s.accessLog, s.identify, s.csrf, s.firstRun)
+	s.routes(e)
+	s.echo = e
+	return s, nil
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes(e *echo.Echo) {
+	e.GET("/", s.home)
+	e.GET("/setup", s.setupPage)
+	e.POST("/setup", s.setupSubmit)
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.loginSubmit)
+	e.POST("/logout", s.logout)
+	e.GET("/upload", s.uploadPage, s.requireLogin)
+	e.POST("/upload", s.uploadForm, s.requireLogin)
+	e.GET("/w/:id", s.watch)
+	e.GET("/videos/watch/:id", s.watch)
+	e.GET("/a/:name", s.accountPage)
+	e.GET("/c/:name", s.channelPage)
+	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS)
+	e.GET("/lazy-static/thumbnails/:file", s.serveImage)
+	e.GET("/lazy-static/previews/:file", s.serveImage)
+	e.GET("/static-assets/*", s.serveAsset)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+
+	api := e.Group("/api/v1")
+	api.GET("/config", s.apiConfig)
+	api.GET("/oauth-clients/local", s.apiOAuthClient)
+	api.POST("/users/token", s.apiToken)
+	api.POST("/users/revoke-token", s.apiRevokeToken)
+	api.GET("/users/me", s.apiMe, s.requireAPIUser)
+	api.GET("/videos", s.apiVideos)
+	api.GET("/videos/:id", s.apiVideo)
+	api.POST("/videos/upload", s.apiUpload, s.requireAPIUser)
+	api.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") })
+}
+
+// Serve runs the HTTP server on ln's address until ctx ends, then stops
+// taking requests and lets the ones in flight finish.
+func (s *Server) Serve(ctx context.Context, srv *http.Server) error {
+	srv.Handler = s.Handler()
+	if srv.ReadHeaderTimeout == 0 {
+		srv.ReadHeaderTimeout = 10 * time.Second
+	}
+	if srv.IdleTimeout == 0 {
+		srv.IdleTimeout = 2 * time.Minute
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down HTTP: %w", err)
+	}
+	return nil
+}
+
+// baseURL is the scheme and host for absolute links.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.Config.PublicURL != "" {
+		return s.Config.PublicURL
+	}
+	scheme := "http"
+	if c.Request().TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request().Host
+}
+
+func (s *Server) host(c echo.Context) string {
+	b := s.baseURL(c)
+	b = strings.TrimPrefix(strings.TrimPrefix(b, "https://"), "http://")
+	return b
+}
+
+func (s *Server) setupDone(ctx context.Context) bool {
+	if s.hasAdmin.Load() {
+		return true
+	}
+	ok, err := s.Store.HasAdmin(ctx)
+	if err != nil {
+		s.Log.Error("check admin", "err", err)
+		return true // don't lock anyone into setup over a read error
+	}
+	if ok {
+		s.hasAdmin.Store(true)
+	}
+	return ok
+}

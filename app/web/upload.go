@@ -1,0 +1,227 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/videos"
+)
+
+const (
+	maxFieldBytes = 64 << 10 // a description is at most 10,000 characters
+	maxFields     = 32
+	formOverhead  = 1 << 20 // multipart headers and text fields around the file
+)
+
+// receiveUpload streams a multipart upload to a file in the data directory
+// (never into memory) and hands it to the videos service. Errors are
+// *echo.HTTPError with a message for the uploader.
+func (s *Server) receiveUpload(c echo.Context) (store.Video, error) {
+	r := c.Request()
+	max := s.Config.MaxUploadBytes
+	tooBig := apiError(http.StatusRequestEntityTooLarge, "The file is larger than this box accepts (%s).", humanBytes(max))
+	if r.ContentLength > max+formOverhead {
+		return store.Video{}, tooBig
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, max+formOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return store.Video{}, apiError(http.StatusBadRequest, "The upload must be multipart/form-data with the file in the field \"videofile\".")
+	}
+	fields := map[string]string{}
+	var tmpPath, fileName string
+	defer func() {
+		if tmpPath != "" {
+			os.Remove(tmpPath) // Ingest moved it away on success
+		}
+	}()
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return store.Video{}, readError(err, tooBig)
+		}
+		if n > maxFields {
+			return store.Video{}, apiError(http.StatusBadRequest, "Too many form fields.")
+		}
+		name := part.FormName()
+		if name != "videofile" {
+			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+			if err != nil {
+				return store.Video{}, readError(err, tooBig)
+			}
+			if len(b) > maxFieldBytes {
+				return store.Video{}, apiError(http.StatusBadRequest, "The field %q is too long.", name)
+			}
+			fields[name] = string(b)
+			continue
+		}
+		if tmpPath != "" {
+			return store.Video{}, apiError(http.StatusBadRequest, "Send one file per upload.")
+		}
+		// Refuse a forged cross-site form before reading a byte of its file.
+		if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, fields[csrfField]) {
+			return store.Video{}, errCSRF
+		}
+		fileName = part.FileName()
+		tmpPath, err = s.saveFilePart(part, max)
+		if err != nil {
+			if errors.Is(err, errTooBig) {
+				return store.Video{}, tooBig
+			}
+			return store.Video{}, readError(err, tooBig)
+		}
+	}
+	if tmpPath == "" {
+		return store.Video{}, apiError(http.StatusBadRequest, "No file: send it in the form field \"videofile\".")
+	}
+	if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, fields[csrfField]) {
+		return store.Video{}, errCSRF
+	}
+	meta, err := s.uploadMeta(c, fields, fileName)
+	if err != nil {
+		return store.Video{}, err
+	}
+	v, err := s.Videos.Ingest(r.Context(), tmpPath, meta)
+	tmpPath = "" // Ingest owns the file now, and removes it on failure
+	if errors.Is(err, videos.ErrBadUpload) {
+		return store.Video{}, apiError(http.StatusUnprocessableEntity, "%s", strings.TrimPrefix(err.Error(), videos.ErrBadUpload.Error()+": "))
+	}
+	return v, err
+}
+
+var errTooBig = errors.New("file too big")
+
+// saveFilePart copies the file into the uploads folder, fsyncs it, and
+// returns its path.
+func (s *Server) saveFilePart(part *multipart.Part, max int64) (string, error) {
+	var rnd [12]byte
+	rand.Read(rnd[:])
+	path := filepath.Join(s.layout.Uploads(), hex.EncodeToString(rnd[:])+".part")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return "", fmt.Errorf("create upload file: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(path)
+		}
+	}()
+	buf := make([]byte, 256<<10)
+	n, err := io.CopyBuffer(f, io.LimitReader(part, max+1), buf)
+	if err != nil {
+		return "", err
+	}
+	if n > max {
+		return "", errTooBig
+	}
+	if n == 0 {
+		return "", apiError(http.StatusBadRequest, "The file is empty.")
+	}
+	if err := f.Sync(); err != nil {
+		return "", fmt.Errorf("sync upload: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("close upload: %w", err)
+	}
+	ok = true
+	return path, nil
+}
+
+func readError(err error, tooBig error) error {
+	var mbe *http.MaxBytesError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		return err
+	case errors.As(err, &mbe):
+		return tooBig
+	case errors.Is(err, syscall.ENOSPC):
+		return apiError(http.StatusInsufficientStorage, "The box's disk is full: the upload could not be stored. Nothing else was changed.")
+	case errors.Is(err, io.ErrUnexpectedEOF), strings.Contains(err.Error(), "multipart"):
+		return apiError(http.StatusBadRequest, "The upload was cut off or is not a valid multipart form: %v", err)
+	}
+	return err
+}
+
+func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string) (videos.UploadMeta, error) {
+	u := currentUser(c)
+	ctx := c.Request().Context()
+	m := videos.UploadMeta{Name: strings.TrimSpace(f["name"]), Description: f["description"], Privacy: store.PrivacyPublic, OriginalName: filepath.Base(fileName)}
+	if m.Name == "" {
+		m.Name = strings.TrimSuffix(m.OriginalName, filepath.Ext(m.OriginalName))
+	}
+	if m.Name == "" || m.Name == "." {
+		return m, apiError(http.StatusBadRequest, "Give the video a name.")
+	}
+	if utf8.RuneCountInString(m.Name) > 120 {
+		return m, apiError(http.StatusBadRequest, "The name must be at most 120 characters.")
+	}
+	if utf8.RuneCountInString(m.Description) > 10000 {
+		return m, apiError(http.StatusBadRequest, "The description must be at most 10,000 characters.")
+	}
+	if p := f["privacy"]; p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < store.PrivacyPublic || n > store.PrivacyPrivate {
+			return m, apiError(http.StatusBadRequest, "privacy must be 1 (public), 2 (unlisted) or 3 (private).")
+		}
+		m.Privacy = n
+	}
+	chs, err := s.Store.ChannelsOfAccount(ctx, u.AccountID)
+	if err != nil {
+		return m, err
+	}
+	if len(chs) == 0 {
+		return m, apiError(http.StatusBadRequest, "This account has no channel to upload to.")
+	}
+	m.ChannelID = chs[0].ID
+	if id := f["channelId"]; id != "" {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return m, apiError(http.StatusBadRequest, "channelId must be a number.")
+		}
+		found := false
+		for _, ch := range chs {
+			found = found || ch.ID == n
+		}
+		if !found {
+			return m, apiError(http.StatusForbidden, "You cannot upload to this channel.")
+		}
+		m.ChannelID = n
+	}
+	return m, nil
+}
+
+// uploadForm is the no-JavaScript path of the upload page.
+func (s *Server) uploadForm(c echo.Context) error {
+	v, err := s.receiveUpload(c)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			chs, _ := s.Store.ChannelsOfAccount(c.Request().Context(), currentUser(c).AccountID)
+			vw := s.view(c, "Upload", uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)})
+			vw.Error = fmt.Sprint(he.Message)
+			return s.renderView(c, he.Code, "upload", vw)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/w/"+v.ShortUUID)
+}
