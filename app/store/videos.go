@@ -212,20 +212,23 @@ func (s *Store) SetVideoThumbnail(ctx context.Context, id int64) error {
 	return err
 }
 
-// AddRendition records a finished rendition and publishes the video if it
-// was not yet: the first playable rendition is the moment of publication.
-func (s *Store) AddRendition(ctx context.Context, r Rendition) error {
+// AddRenditions records finished renditions of one video together and
+// publishes the video if it was not yet: the first playable rendition is
+// the moment of publication.
+func (s *Store) AddRenditions(ctx context.Context, videoID int64, rs ...Rendition) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		t := now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO renditions(video_id, name, width, height, fps, bandwidth, average_bandwidth, codecs, size, copied, created_at)
+		for _, r := range rs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO renditions(video_id, name, width, height, fps, bandwidth, average_bandwidth, codecs, size, copied, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(video_id, name) DO UPDATE SET width=excluded.width, height=excluded.height, fps=excluded.fps,
 			bandwidth=excluded.bandwidth, average_bandwidth=excluded.average_bandwidth, codecs=excluded.codecs, size=excluded.size, copied=excluded.copied`,
-			r.VideoID, r.Name, r.Width, r.Height, r.FPS, r.Bandwidth, r.AverageBandwidth, r.Codecs, r.Size, r.Copied, t); err != nil {
-			return fmt.Errorf("insert rendition: %w", err)
+				videoID, r.Name, r.Width, r.Height, r.FPS, r.Bandwidth, r.AverageBandwidth, r.Codecs, r.Size, r.Copied, t); err != nil {
+				return fmt.Errorf("insert rendition %s: %w", r.Name, err)
+			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE videos SET state = ?, error = '', published_at = COALESCE(published_at, ?), updated_at = ? WHERE id = ?`,
-			StatePublished, t, t, r.VideoID)
+			StatePublished, t, t, videoID)
 		return err
 	})
 }

@@ -72,7 +72,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error
 
 	switch {
 	case plan.AudioOnly:
-		if !done["audio"] {
+		if !done[media.AudioRenditionName] {
 			still := s.Layout.Preview(v.UUID)
 			if err := s.thumbnails(ctx, v, in, info); err != nil {
 				return err
@@ -80,7 +80,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error
 			if err := s.Media.AudioOnlyHLS(ctx, in, still, info, hlsDir, progress); err != nil {
 				return fmt.Errorf("audio HLS: %w", err)
 			}
-			if err := s.record(ctx, v, hlsDir, "audio", false); err != nil {
+			if err := s.record(ctx, v, hlsDir, false, media.AudioRenditionName); err != nil {
 				return err
 			}
 		}
@@ -92,7 +92,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error
 			s.Log.Warn("copy into HLS failed, encoding instead", "video", v.UUID, "err", err)
 			plan.Encode = append([]hardware.Rendition{*plan.Copy}, plan.Encode...)
 			plan.Copy = nil
-		} else if err := s.record(ctx, v, hlsDir, plan.Copy.Name, true); err != nil {
+		} else if err := s.record(ctx, v, hlsDir, true, plan.Copy.Name); err != nil {
 			return err
 		}
 	}
@@ -119,12 +119,12 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error
 	if err != nil {
 		return err
 	}
-	for _, r := range todo {
-		if err := s.record(ctx, v, hlsDir, r.Name, false); err != nil {
-			return err
-		}
+	names := make([]string, len(todo))
+	for i, r := range todo {
+		names[i] = r.Name
 	}
-	return nil
+	// One ffmpeg run, one publication: the renditions land together.
+	return s.record(ctx, v, hlsDir, false, names...)
 }
 
 func (s *Service) encode(ctx context.Context, enc hardware.Encoder, in string, info *media.Info, todo []hardware.Rendition, hlsDir string, progress func(media.Progress)) error {
@@ -147,22 +147,28 @@ func (s *Service) doneRenditions(ctx context.Context, videoID int64) (map[string
 	return done, nil
 }
 
-// record describes a rendition that is in its final place, stores it
+// record describes renditions that are in their final place, stores them
 // (which publishes the video) and rewrites the master playlist.
-func (s *Service) record(ctx context.Context, v store.Video, hlsDir, name string, copied bool) error {
-	dir := filepath.Join(hlsDir, name)
-	vr, err := s.Media.Describe(ctx, dir)
-	if err != nil {
-		return fmt.Errorf("describe rendition %s: %w", name, err)
+func (s *Service) record(ctx context.Context, v store.Video, hlsDir string, copied bool, names ...string) error {
+	rs := make([]store.Rendition, 0, len(names))
+	for _, name := range names {
+		dir := filepath.Join(hlsDir, name)
+		vr, err := s.Media.Describe(ctx, dir)
+		if err != nil {
+			return fmt.Errorf("describe rendition %s: %w", name, err)
+		}
+		rs = append(rs, store.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
+			Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs, Size: dirSize(dir), Copied: copied})
 	}
-	if err := s.Store.AddRendition(ctx, store.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
-		Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs, Size: dirSize(dir), Copied: copied}); err != nil {
-		return fmt.Errorf("record rendition %s: %w", name, err)
+	if err := s.Store.AddRenditions(ctx, v.ID, rs...); err != nil {
+		return fmt.Errorf("record renditions %v: %w", names, err)
 	}
 	if err := s.WriteMaster(ctx, v); err != nil {
 		return err
 	}
-	s.Log.Info("rendition published", "video", v.UUID, "rendition", name, "copied", copied)
+	for _, name := range names {
+		s.Log.Info("rendition published", "video", v.UUID, "rendition", name, "copied", copied)
+	}
 	return nil
 }
 

@@ -1,0 +1,48 @@
+# Cabane: `make run` starts it, `make test` tests it. Both install what is
+# missing on a Debian machine (as root) first.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN     := bin/cabane
+
+.PHONY: run build test test-short vet cross hlsjs bench deps deps-test clean
+
+run: deps build
+	./$(BIN) serve
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/cabane
+
+deps:
+	@scripts/install-deps.sh run
+
+deps-test:
+	@scripts/install-deps.sh test
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+# The whole suite: unit tests, real ffmpeg, real SQLite, network namespaces,
+# Pebble, and a real Chromium.
+test: deps-test vet
+	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/cabane
+	$(GO) test -count=1 -timeout 14m ./...
+
+# The static binary for every board Cabane runs on.
+cross:
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/cabane-linux-amd64 ./cmd/cabane
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/cabane-linux-arm64 ./cmd/cabane
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/cabane-linux-armv7 ./cmd/cabane
+	@ls -l bin/cabane-linux-*
+
+# Refresh the vendored hls.js from npm (version pinned in the script).
+hlsjs:
+	scripts/update-hlsjs.sh
+
+# The figures quoted in issue notes; see scripts/bench-*.sh.
+bench: deps build
+	scripts/bench-figures.sh
+
+clean:
+	rm -rf bin

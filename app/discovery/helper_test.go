@@ -1,0 +1,179 @@
+package discovery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+	"golang.org/x/net/ipv4"
+)
+
+// The namespace tests re-run this test binary inside a namespace (with
+// ip netns exec) to act as a Cabane there: helperEnv names the role and
+// helperCfgEnv carries the Config as JSON. Events go to stdout as JSON lines,
+// logs to stderr, and closing stdin tells the helper to withdraw and exit, so a
+// helper never outlives a test that died.
+const (
+	helperEnv    = "CABANE_DISCOVERY_HELPER"
+	helperCfgEnv = "CABANE_DISCOVERY_CONFIG"
+)
+
+type helperEvent struct {
+	Event string   `json:"event"`
+	T     int64    `json:"t"` // wall clock, unix ns: the same clock in every namespace
+	Peers []Peer   `json:"peers,omitempty"`
+	Addrs []string `json:"addrs,omitempty"`
+	Err   string   `json:"err,omitempty"`
+}
+
+func TestMain(m *testing.M) {
+	if role := os.Getenv(helperEnv); role != "" {
+		os.Exit(runHelper(role))
+	}
+	os.Exit(m.Run())
+}
+
+func runHelper(role string) int {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	enc := json.NewEncoder(os.Stdout)
+	emit := func(ev helperEvent) {
+		if ev.T == 0 {
+			ev.T = time.Now().UnixNano()
+		}
+		_ = enc.Encode(ev)
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(os.Getenv(helperCfgEnv)), &cfg); err != nil {
+		emit(helperEvent{Event: "error", Err: fmt.Sprintf("config: %v", err)})
+		return 2
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdinClosed := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(stdinClosed) }()
+
+	switch role {
+	case "announce":
+		t0 := time.Now()
+		a, err := Announce(ctx, cfg, log)
+		if err != nil {
+			emit(helperEvent{Event: "error", Err: err.Error()})
+			return 1
+		}
+		emit(helperEvent{Event: "announced", T: t0.UnixNano(), Addrs: addrStrings(a)})
+		<-stdinClosed
+		a.Close()
+		emit(helperEvent{Event: "closed"})
+	case "browse":
+		b := Browse(ctx, cfg, log)
+		emit(helperEvent{Event: "ready"})
+		var last string
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stdinClosed:
+				cancel()
+				<-b.Done()
+				return 0
+			case <-tick.C:
+				peers := b.Peers()
+				key := peersKey(peers)
+				if key != last {
+					last = key
+					emit(helperEvent{Event: "peers", Peers: peers})
+				}
+			}
+		}
+	case "resolve":
+		addrs, err := legacyResolve(ctx, cfg.Interfaces[0], cfg.Hostname+".local.")
+		if err != nil {
+			emit(helperEvent{Event: "error", Err: err.Error()})
+			return 1
+		}
+		emit(helperEvent{Event: "resolved", Addrs: addrs})
+	default:
+		emit(helperEvent{Event: "error", Err: "unknown role " + role})
+		return 2
+	}
+	return 0
+}
+
+func addrStrings(a *Announcer) []string {
+	var out []string
+	for _, ad := range a.Addrs() {
+		out = append(out, ad.String())
+	}
+	return out
+}
+
+// peersKey changes when the list changes in anything but SeenAt.
+func peersKey(peers []Peer) string {
+	peers = slices.Clone(peers)
+	for i := range peers {
+		peers[i].SeenAt = time.Time{}
+	}
+	b, _ := json.Marshal(peers)
+	return string(b)
+}
+
+// legacyResolve asks for name's A records the way a plain DNS resolver would
+// (one-shot query from an ephemeral port, RFC 6762 §5.1), which no cache can
+// answer for the responder: only a live responder replies.
+func legacyResolve(ctx context.Context, ifname, name string) ([]string, error) {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return nil, err
+	}
+	uc, err := net.ListenUDP("udp4", &net.UDPAddr{})
+	if err != nil {
+		return nil, err
+	}
+	defer uc.Close()
+	pc := ipv4.NewPacketConn(uc)
+	if err := pc.SetMulticastInterface(ifi); err != nil {
+		return nil, err
+	}
+	q := new(dns.Msg)
+	q.SetQuestion(name, dns.TypeA)
+	q.RecursionDesired = false
+	buf, _ := q.Pack()
+	for range 5 {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if _, err := pc.WriteTo(buf, nil, &net.UDPAddr{IP: net.IPv4(224, 0, 0, 251), Port: 5353}); err != nil {
+			return nil, fmt.Errorf("send query: %w", err)
+		}
+		_ = uc.SetReadDeadline(time.Now().Add(time.Second))
+		rb := make([]byte, 9000)
+		for {
+			n, _, err := uc.ReadFrom(rb)
+			if err != nil {
+				break // deadline: ask again
+			}
+			var r dns.Msg
+			if r.Unpack(rb[:n]) != nil || r.Id != q.Id {
+				continue
+			}
+			var out []string
+			for _, rr := range r.Answer {
+				if a, ok := rr.(*dns.A); ok {
+					out = append(out, a.A.String())
+				}
+			}
+			if len(out) > 0 {
+				return out, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("no answer for %s", name)
+}

@@ -1,0 +1,189 @@
+// player.js: HLS playback for every <video data-hls="…/master.m3u8"> on the page.
+//
+// A classic script: <script src="/static-assets/js/player.js" defer></script>.
+// It starts the players already in the page, and exposes
+// window.Cabane.startPlayer(video, {autoplay}) for scripts (processing.js)
+// that insert a <video> later.
+//
+// The page may include the vendored hls.js itself (a classic <script> before
+// this one); if it does not, hls.js (~600 kB) is fetched only when a page has
+// a video and the browser has Media Source Extensions. Browsers without MSE
+// (older iPhones) play HLS natively; anything else gets a clear message
+// instead of a black box.
+(function () {
+'use strict';
+
+// Resolved against this script's own URL so a different mount point still works.
+const HLS_SCRIPT = new URL(
+  '../vendor/hls.js/hls.min.js',
+  (document.currentScript && document.currentScript.src) || new URL('/static-assets/js/player.js', location.href),
+).href;
+const NATIVE_HLS_TYPE = 'application/vnd.apple.mpegurl';
+
+// One download of hls.js per page, however many players start: a memoised
+// promise, not state that anything mutates afterwards.
+let hlsPromise = null;
+
+function loadHls() {
+  if (window.Hls) return Promise.resolve(window.Hls);
+  if (!window.MediaSource && !window.ManagedMediaSource) return Promise.resolve(null);
+  if (!hlsPromise) {
+    hlsPromise = new Promise((resolve) => {
+      const script = document.createElement('script');
+      script.src = HLS_SCRIPT;
+      script.async = true;
+      script.onload = () => resolve(window.Hls || null);
+      // A missing or blocked script falls back to native playback, not a crash.
+      script.onerror = () => resolve(null);
+      document.head.appendChild(script);
+    });
+  }
+  return hlsPromise;
+}
+
+// Extra UI goes after the 16:9 .player-wrap box (which clips), or after the
+// video itself when there is no wrapper.
+function anchorOf(video) {
+  return video.closest('.player-wrap') || video;
+}
+
+function showMessage(video, text) {
+  const anchor = anchorOf(video);
+  let box = anchor.nextElementSibling;
+  if (!box || !box.classList.contains('player-message')) {
+    box = document.createElement('p');
+    box.className = 'player-message flash error';
+    box.setAttribute('role', 'alert');
+    anchor.insertAdjacentElement('afterend', box);
+  }
+  box.textContent = text;
+}
+
+function levelName(level) {
+  if (level.height) return `${level.height}p`;
+  if (level.bitrate) return `${Math.round(level.bitrate / 1000)} kb/s`;
+  return 'Source';
+}
+
+// A small quality menu: Auto plus one entry per rendition, highest first.
+// Shown only when there is a choice to make.
+function addQualityMenu(video, hls) {
+  const levels = hls.levels || [];
+  if (levels.length < 2) return;
+  const wrap = document.createElement('div');
+  wrap.className = 'player-quality';
+  const label = document.createElement('label');
+  label.textContent = 'Quality ';
+  const select = document.createElement('select');
+  select.className = 'quality-select';
+  const auto = new Option('Auto', '-1', true, true);
+  select.add(auto);
+  levels
+    .map((level, index) => ({ level, index }))
+    .sort((a, b) => (b.level.height || 0) - (a.level.height || 0) || b.level.bitrate - a.level.bitrate)
+    .forEach(({ level, index }) => select.add(new Option(levelName(level), String(index))));
+  select.addEventListener('change', () => {
+    // currentLevel switches now (flushing the buffer); -1 gives control back to ABR.
+    hls.currentLevel = Number(select.value);
+  });
+  hls.on(window.Hls.Events.LEVEL_SWITCHED, (_event, data) => {
+    auto.textContent = hls.autoLevelEnabled ? `Auto (${levelName(levels[data.level])})` : 'Auto';
+  });
+  label.appendChild(select);
+  wrap.appendChild(label);
+  anchorOf(video).insertAdjacentElement('afterend', wrap);
+}
+
+function tryPlay(video) {
+  // Browsers refuse unmuted autoplay without a user gesture; the controls
+  // are there, so a refusal is not an error.
+  const played = video.play();
+  if (played && played.catch) played.catch(() => {});
+}
+
+function startWithHlsJs(Hls, video, src, autoplay) {
+  const hls = new Hls({
+    // Do not fetch 1080p for a 360-pixel-wide phone player.
+    capLevelToPlayerSize: true,
+  });
+  // hls.js has already retried before an error is fatal; a few more rounds
+  // ride out a flaky Wi-Fi link without looping forever on a dead server.
+  let networkRetries = 0;
+  let mediaRecoveries = 0;
+  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    addQualityMenu(video, hls);
+    if (autoplay) tryPlay(video);
+  });
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    if (!data.fatal) return;
+    if (
+      data.type === Hls.ErrorTypes.NETWORK_ERROR &&
+      data.details !== Hls.ErrorDetails.MANIFEST_LOAD_ERROR &&
+      networkRetries < 3
+    ) {
+      networkRetries += 1;
+      hls.startLoad();
+    } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2) {
+      mediaRecoveries += 1;
+      hls.recoverMediaError();
+    } else {
+      hls.destroy();
+      video.dataset.player = 'failed';
+      showMessage(video, `The video could not be loaded (${data.details}). Try reloading the page.`);
+    }
+  });
+  hls.loadSource(src);
+  hls.attachMedia(video);
+  return hls;
+}
+
+/**
+ * Starts playback of video.dataset.hls. Safe to call twice on one element.
+ * Sets video.dataset.player to "hls.js", "native" or "unsupported".
+ * @param {HTMLVideoElement} video
+ * @param {{autoplay?: boolean}} [options] autoplay tries to start playing once loaded.
+ * @returns {Promise<object|null>} the Hls instance when hls.js is used.
+ */
+async function startPlayer(video, options = {}) {
+  if (!video || video.dataset.playerStarted) return null;
+  video.dataset.playerStarted = '1';
+  const src = new URL(video.dataset.hls, document.baseURI).href;
+  const autoplay = Boolean(options.autoplay || video.autoplay);
+
+  const Hls = await loadHls();
+  if (Hls && Hls.isSupported()) {
+    video.dataset.player = 'hls.js';
+    return startWithHlsJs(Hls, video, src, autoplay);
+  }
+  if (video.canPlayType(NATIVE_HLS_TYPE)) {
+    video.dataset.player = 'native';
+    video.addEventListener('error', () => {
+      showMessage(video, 'The video could not be loaded. Try reloading the page.');
+    });
+    video.src = src;
+    if (autoplay) tryPlay(video);
+    return null;
+  }
+  video.dataset.player = 'unsupported';
+  showMessage(
+    video,
+    'This browser cannot play streaming video (HLS). Please use a recent Firefox, Chrome, Edge or Safari.',
+  );
+  return null;
+}
+
+window.Cabane = Object.assign(window.Cabane || {}, { startPlayer });
+
+function startAll() {
+  document.querySelectorAll('video[data-hls]').forEach((video) => {
+    startPlayer(video);
+  });
+}
+
+// With defer (as the templates load it) the document is already parsed.
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', startAll);
+} else {
+  startAll();
+}
+})();

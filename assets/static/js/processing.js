@@ -1,0 +1,142 @@
+// processing.js: live progress on the watch page while a video is being processed.
+//
+// The template renders
+//   <section id="processing" data-api="/api/v1/videos/UUID">
+//     <progress max="100" value="N"></progress> <span class="pct">N %</span> <span class="label">Processing</span>
+//   </section>
+// This script polls data-api (PeerTube's video JSON plus Cabane's processingProgress),
+// moves the bar, and once the video is published swaps the section for the
+// player without a reload. A classic script loaded after player.js, whose
+// window.Cabane.startPlayer it calls:
+//   <script src="/static-assets/js/player.js" defer></script>
+//   <script src="/static-assets/js/processing.js" defer></script>
+(function () {
+'use strict';
+
+const STATE_PUBLISHED = 1;
+// PeerTube's failure states: transcoding failed, move to object storage
+// failed, move to file system failed.
+const FAILED_STATES = new Set([7, 8, 11]);
+const POLL_MS = 1500;
+const MAX_BACKOFF_MS = 15000;
+const REQUEST_TIMEOUT_MS = 10000;
+
+function clampPercent(value) {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return null;
+  return Math.max(0, Math.min(100, Math.round(n)));
+}
+
+function setLabel(section, text) {
+  const label = section.querySelector('.label');
+  if (label && text) label.textContent = text;
+}
+
+function setProgress(section, percent) {
+  if (percent === null) return;
+  const bar = section.querySelector('progress');
+  if (bar) bar.value = percent;
+  const pct = section.querySelector('.pct');
+  if (pct) pct.textContent = `${percent} %`;
+}
+
+function showPlayer(section, video) {
+  const playlist = video.streamingPlaylists && video.streamingPlaylists[0];
+  const start = window.Cabane && window.Cabane.startPlayer;
+  if (!playlist || !playlist.playlistUrl || !start) {
+    // Published without HLS (should not happen in Cabane), or player.js is
+    // missing: the server-rendered page knows how to show it.
+    window.location.reload();
+    return;
+  }
+  const player = document.createElement('video');
+  player.id = 'player';
+  player.controls = true;
+  player.playsInline = true;
+  player.setAttribute('playsinline', '');
+  player.dataset.hls = playlist.playlistUrl;
+  if (video.previewPath) player.poster = video.previewPath;
+
+  // The section may sit in .player-wrap already; if not, give the player one
+  // so it keeps its 16:9 box.
+  if (section.parentElement && section.parentElement.classList.contains('player-wrap')) {
+    section.replaceWith(player);
+  } else {
+    const wrap = document.createElement('div');
+    wrap.className = 'player-wrap';
+    wrap.appendChild(player);
+    section.replaceWith(wrap);
+  }
+  start(player, { autoplay: true });
+}
+
+async function fetchVideo(api) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    // same-origin credentials: a private video's API needs the session cookie.
+    const res = await fetch(api, {
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: abort.signal,
+    });
+    return res;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// poll runs one request, updates the section, and schedules the next one.
+// A chain of timeouts rather than setInterval: a slow server never has two
+// requests in flight from one tab.
+async function poll(section, api, failures) {
+  let delay = POLL_MS;
+  try {
+    const res = await fetchVideo(api);
+    if (res.status === 404) {
+      section.classList.add('failed');
+      setLabel(section, 'This video no longer exists.');
+      return;
+    }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const video = await res.json();
+    const state = video.state || {};
+    if (state.id === STATE_PUBLISHED) {
+      setProgress(section, 100);
+      showPlayer(section, video);
+      return;
+    }
+    if (FAILED_STATES.has(state.id)) {
+      section.classList.add('failed');
+      section.setAttribute('role', 'alert');
+      setLabel(section, state.label || 'Processing failed');
+      return;
+    }
+    setProgress(section, clampPercent(video.processingProgress));
+    setLabel(section, state.label);
+    failures = 0;
+  } catch (err) {
+    // The box may be rebooting or the Wi-Fi dropping: keep trying, slower.
+    failures += 1;
+    delay = Math.min(POLL_MS * 2 ** failures, MAX_BACKOFF_MS);
+    if (failures >= 3) setLabel(section, 'Connection lost, retrying…');
+  }
+  // A background tab does not need updates every 1.5 s.
+  if (document.hidden) delay = Math.max(delay, 5000);
+  setTimeout(() => poll(section, api, failures), delay);
+}
+
+function init() {
+  const section = document.getElementById('processing');
+  if (!section || !section.dataset.api) return;
+  section.setAttribute('aria-live', 'polite');
+  poll(section, section.dataset.api, 0);
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', init);
+} else {
+  init();
+}
+})();

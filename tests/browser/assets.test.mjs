@@ -1,0 +1,226 @@
+// assets.test.mjs: the browser assets (upload.js, processing.js, player.js,
+// cabane.css) in headless Chromium against fixtures/server.mjs, a stand-in
+// server that follows the templates' markup contract and PeerTube's JSON.
+// Run: node --test assets.test.mjs (needs /usr/bin/chromium and ffmpeg).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { launch, screenshot, watchPage } from './browser.mjs';
+import { makeClip, makeHLS } from './media.mjs';
+import { recordUploadProgress, uploadProgressSeen, waitForPlayback } from './checks.mjs';
+import { startFixtureServer, CSRF } from './fixtures/server.mjs';
+
+let dir;
+let clip;
+let server;
+let browser;
+
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'cabane-assets-'));
+  // The name has underscores: upload.js turns it into the title "my holiday clip".
+  [clip] = await Promise.all([makeClip(path.join(dir, 'my_holiday_clip.mp4')), makeHLS(path.join(dir, 'hls'))]);
+  server = await startFixtureServer(path.join(dir, 'hls'));
+  browser = await launch();
+  await browser.context.addInitScript(recordUploadProgress);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('upload.js sends the form with XHR, shows progress to 100 and opens the video', async () => {
+  const page = await browser.context.newPage();
+  const errors = watchPage(page);
+  await page.goto(`${server.url}/upload`);
+  await page.setInputFiles('input[name=videofile]', clip);
+  // The title is filled from the file name as soon as a file is chosen.
+  assert.equal(await page.inputValue('input[name=name]'), 'my holiday clip');
+  await page.selectOption('select[name=privacy]', '2');
+  await page.fill('textarea[name=description]', 'From the fixture test');
+  await screenshot(page, 'assets-upload-form');
+  await Promise.all([page.waitForURL(`${server.url}/w/published`), page.click('#upload-form button[type=submit]')]);
+
+  const seen = await uploadProgressSeen(page);
+  assert.ok(seen.some((s) => s.value === 100 && s.max === 100 && !s.hidden), `progress values seen: ${JSON.stringify(seen)}`);
+
+  assert.equal(server.uploads.length, 1);
+  const { csrf, fields } = server.uploads[0];
+  assert.equal(csrf, CSRF, 'X-CSRF-Token header');
+  assert.equal(fields.name, 'my holiday clip');
+  assert.equal(fields.privacy, '2');
+  assert.equal(fields.channelId, '1');
+  assert.equal(fields.description, 'From the fixture test');
+  assert.equal(fields.videofile.filename, 'my_holiday_clip.mp4');
+  assert.ok(fields.videofile.size > 10_000, `uploaded ${fields.videofile.size} bytes`);
+
+  // /w/published renders <video data-hls>: player.js plays it with hls.js.
+  const state = await waitForPlayback(page);
+  assert.equal(state.player, 'hls.js');
+  assert.equal(state.videoWidth, 640, 'starts on the 360p rendition at this player size');
+  const options = await page.$$eval('.player-quality select option', (os) => os.map((o) => o.textContent));
+  assert.deepEqual(options.slice(1), ['360p', '180p']);
+  assert.match(options[0], /^Auto/);
+  await screenshot(page, 'assets-watch-playing');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('upload.js shows the server error detail and stays on the form', async () => {
+  const page = await browser.context.newPage();
+  watchPage(page);
+  await page.goto(`${server.url}/upload`);
+  await page.setInputFiles('input[name=videofile]', clip);
+  await page.fill('input[name=name]', 'reject me');
+  await page.click('#upload-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('upload-status').classList.contains('error'));
+  assert.equal(await page.textContent('#upload-status'), 'The fixture server refused this title.');
+  assert.equal(new URL(page.url()).pathname, '/upload');
+  assert.equal(await page.isEnabled('#upload-form button[type=submit]'), true, 'the user can try again');
+  await screenshot(page, 'assets-upload-error');
+  await page.close();
+});
+
+test('processing.js moves the bar, then swaps in a playing player without a reload', async () => {
+  const page = await browser.context.newPage();
+  const errors = watchPage(page);
+  await page.goto(`${server.url}/w/processing`);
+  await page.evaluate(() => {
+    window.notReloaded = true;
+  });
+  // Second answer of the fixture API: 60 %.
+  await page.waitForFunction(
+    () => document.querySelector('#processing progress')?.value === 60 && document.querySelector('#processing .pct').textContent === '60 %',
+  );
+  assert.equal(await page.textContent('#processing .label'), 'To transcode');
+  await screenshot(page, 'assets-processing');
+
+  await page.waitForSelector('video#player');
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'the page was not reloaded');
+  const attrs = await page.$eval('video#player', (v) => ({
+    hls: v.dataset.hls,
+    poster: v.getAttribute('poster'),
+    controls: v.controls,
+    playsinline: v.hasAttribute('playsinline'),
+    inWrap: v.parentElement.classList.contains('player-wrap'),
+  }));
+  assert.deepEqual(attrs, { hls: '/hls/master.m3u8', poster: '/hls/poster.jpg', controls: true, playsinline: true, inWrap: true });
+  assert.equal(await page.$('#processing'), null);
+  const state = await waitForPlayback(page);
+  assert.equal(state.player, 'hls.js');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('processing.js shows the failure label on state 7', async () => {
+  const page = await browser.context.newPage();
+  watchPage(page);
+  await page.goto(`${server.url}/w/failing`);
+  await page.waitForSelector('#processing.failed');
+  assert.equal(await page.textContent('#processing .label'), 'Transcoding failed');
+  assert.equal(await page.$('video#player'), null);
+  await page.close();
+});
+
+test('player.js falls back to native HLS without Media Source Extensions', async () => {
+  const page = await browser.context.newPage();
+  const errors = watchPage(page);
+  // Like an iPhone before iOS 17.1: no MSE at all, so Hls.isSupported() is false.
+  await page.addInitScript(() => {
+    delete window.MediaSource;
+    delete window.ManagedMediaSource;
+    delete window.WebKitMediaSource;
+  });
+  await page.goto(`${server.url}/w/published`);
+  const native = await page.evaluate(() => document.createElement('video').canPlayType('application/vnd.apple.mpegurl') !== '');
+  if (native) {
+    // Chromium 141+ plays HLS itself, like Safari.
+    const state = await waitForPlayback(page);
+    assert.equal(state.player, 'native');
+  } else {
+    await page.waitForSelector('.player-message');
+    assert.equal(await page.getAttribute('video#player', 'data-player'), 'unsupported');
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('player.js fetches hls.js itself when the page does not include it, and only for a video', async () => {
+  const page = await browser.context.newPage();
+  const errors = watchPage(page);
+  const fetched = [];
+  page.on('request', (req) => {
+    if (req.url().endsWith('/hls.min.js')) fetched.push(new URL(req.url()).pathname);
+  });
+  await page.goto(`${server.url}/upload`);
+  assert.deepEqual(fetched, [], 'a page without video does not load hls.js');
+  await page.goto(`${server.url}/w/published?lazy`);
+  const state = await waitForPlayback(page);
+  assert.equal(state.player, 'hls.js');
+  assert.deepEqual(fetched, ['/static-assets/vendor/hls.js/hls.min.js']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('player.js says so when the playlist cannot be loaded', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.url}/w/missing`);
+  await page.waitForSelector('.player-message');
+  assert.match(await page.textContent('.player-message'), /could not be loaded \(manifestLoadError\)/);
+  assert.equal(await page.getAttribute('video#player', 'data-player'), 'failed');
+  await page.close();
+});
+
+test('player.js explains when the browser cannot play HLS at all', async () => {
+  const page = await browser.context.newPage();
+  await page.addInitScript(() => {
+    delete window.MediaSource;
+    delete window.ManagedMediaSource;
+    HTMLMediaElement.prototype.canPlayType = () => '';
+  });
+  await page.goto(`${server.url}/w/published`);
+  await page.waitForSelector('.player-message');
+  assert.match(await page.textContent('.player-message'), /cannot play streaming video/);
+  assert.equal(await page.getAttribute('video#player', 'data-player'), 'unsupported');
+  await page.close();
+});
+
+test('cabane.css: responsive 16:9 card grid, 16:9 player, dark scheme', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+  const layout = () =>
+    page.$$eval('.video-card', (cards) =>
+      cards.map((c) => {
+        const r = c.querySelector('img.thumb').getBoundingClientRect();
+        return { top: Math.round(c.getBoundingClientRect().top), ratio: r.width / r.height };
+      }),
+    );
+
+  const wide = await layout();
+  const firstRow = wide.filter((c) => c.top === wide[0].top).length;
+  assert.ok(firstRow >= 3, `at 1280 px the first row has ${firstRow} cards`);
+  for (const c of wide) assert.ok(Math.abs(c.ratio - 16 / 9) < 0.02, `thumbnail ratio ${c.ratio}`);
+  await screenshot(page, 'assets-home-light');
+
+  await page.setViewportSize({ width: 375, height: 800 });
+  const narrow = await layout();
+  assert.equal(new Set(narrow.map((c) => c.top)).size, narrow.length, 'one card per row on a phone');
+  await screenshot(page, 'assets-home-phone');
+
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(dark, light, 'the dark scheme changes the page background');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(page, 'assets-home-dark');
+
+  await page.goto(`${server.url}/w/published`);
+  const box = await page.$eval('.player-wrap', (w) => w.getBoundingClientRect().toJSON());
+  assert.ok(Math.abs(box.width / box.height - 16 / 9) < 0.02, `player box ${box.width}x${box.height}`);
+  await page.close();
+});

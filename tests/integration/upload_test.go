@@ -1,0 +1,261 @@
+package integration
+
+import (
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// An H.264/AAC upload is published by copying it into HLS, then the lower
+// renditions follow; ffprobe reads the master playlist over HTTP.
+func TestCopyPathPublishesAndPlays(t *testing.T) {
+	dir := t.TempDir()
+	clip := makeClip(t, dir, "talk.mp4", 6, "1280x720", h264Args()...)
+	in := start(t, filepath.Join(dir, "data"))
+	b := setup(t, in)
+
+	code, final, body := b.upload(in, clip, "My first video")
+	if code != 200 || !strings.Contains(final, "/w/") {
+		t.Fatalf("upload through the page: %d at %s\n%s", code, final, body)
+	}
+	id := final[strings.LastIndex(final, "/")+1:]
+	uploaded := time.Now()
+	v := in.waitFor(t, id, 30*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 })
+	t.Logf("upload complete → playable: %s", time.Since(uploaded))
+	if !strings.Contains(in.log.String(), "rendition=720p copied=true") {
+		t.Errorf("the 720p rendition was not published through the copy path\n%s", in.log)
+	}
+	if len(v.StreamingPlaylists) != 1 || !strings.HasSuffix(v.StreamingPlaylists[0].PlaylistURL, "/master.m3u8") {
+		t.Fatalf("streamingPlaylists = %+v", v.StreamingPlaylists)
+	}
+	if hs := ffprobeHeights(t, v.StreamingPlaylists[0].PlaylistURL); !slices.Contains(hs, 720) {
+		t.Fatalf("ffprobe of the master playlist over HTTP found heights %v, want 720", hs)
+	}
+	v = in.waitFor(t, id, 60*time.Second, "the lower renditions", func(v apiVideo) bool { return len(heights(v)) == 3 })
+	if hs := heights(v); !slices.Equal(hs, []int{720, 480, 360}) {
+		t.Errorf("renditions %v, want 720, 480, 360", hs)
+	}
+	if hs := ffprobeHeights(t, v.StreamingPlaylists[0].PlaylistURL); len(hs) != 3 {
+		t.Errorf("master playlist has %d variants after the ladder, want 3: %v", len(hs), hs)
+	}
+
+	// The watch page shows the player with its playlist; the home page lists
+	// the video with its thumbnail.
+	page, _, _ := b.get(in.url("/w/" + id))
+	for _, want := range []string{`id="player"`, v.StreamingPlaylists[0].PlaylistURL, "My first video", "Alice&#39;s films"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("watch page lacks %q", want)
+		}
+	}
+	home, _, _ := b.get(in.url("/"))
+	if !strings.Contains(home, "/lazy-static/thumbnails/"+v.UUID+".jpg") {
+		t.Errorf("home page does not list the video's thumbnail")
+	}
+	checkServing(t, in, v)
+	noStaging(t, in.data)
+}
+
+// checkServing asserts content types, Range, caching and CORS on HLS and
+// images, and that path tricks get nothing.
+func checkServing(t *testing.T, in *instance, v apiVideo) {
+	t.Helper()
+	base := in.url("/static/streaming-playlists/hls/" + v.UUID + "/")
+	cases := []struct{ path, ctype string }{
+		{"master.m3u8", "application/vnd.apple.mpegurl"},
+		{"720p/index.m3u8", "application/vnd.apple.mpegurl"},
+		{"720p/init.mp4", "video/mp4"},
+		{"720p/seg-00000.m4s", "video/iso.segment"},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest("GET", base+c.path, nil)
+		req.Header.Set("Range", "bytes=0-9")
+		req.Header.Set("Origin", "https://elsewhere.example")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusPartialContent || resp.ContentLength != 10 {
+			t.Errorf("%s with Range: %d, %d bytes; want 206, 10", c.path, resp.StatusCode, resp.ContentLength)
+		}
+		if got := resp.Header.Get("Content-Type"); got != c.ctype {
+			t.Errorf("%s: Content-Type %q, want %q", c.path, got, c.ctype)
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Cache-Control") == "" {
+			t.Errorf("%s: CORS %q, Cache-Control %q", c.path, resp.Header.Get("Access-Control-Allow-Origin"), resp.Header.Get("Cache-Control"))
+		}
+	}
+	for _, p := range []string{"../../cabane.db", "..%2f..%2fcabane.db", "720p/../../original.mp4", ".partial-x/720p/index.m3u8", "original.mp4"} {
+		resp, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{v.ThumbnailPath, v.PreviewPath} {
+		resp, err := http.Get(in.url(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" {
+			t.Errorf("GET %s: %d %s", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
+// apiLogin does what PeerTube's apps do: local client, then password grant.
+func apiLogin(t *testing.T, in *instance, user, pass string) string {
+	t.Helper()
+	var cl struct{ ClientID, ClientSecret string }
+	var raw map[string]string
+	getJSON(t, in.url("/api/v1/oauth-clients/local"), &raw)
+	cl.ClientID, cl.ClientSecret = raw["client_id"], raw["client_secret"]
+	resp, err := http.PostForm(in.url("/api/v1/users/token"), url.Values{"client_id": {cl.ClientID}, "client_secret": {cl.ClientSecret},
+		"grant_type": {"password"}, "username": {user}, "password": {pass}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	if resp.StatusCode != 200 || tok.AccessToken == "" || tok.TokenType != "Bearer" {
+		t.Fatalf("token: %d %+v", resp.StatusCode, tok)
+	}
+	return tok.AccessToken
+}
+
+// A VP9/Opus upload is encoded into the whole ladder by one ffmpeg process.
+func TestVP9UploadIsTranscodedToLadder(t *testing.T) {
+	dir := t.TempDir()
+	clip := makeClip(t, dir, "trip.webm", 4, "1280x720", vp9Args()...)
+	in := start(t, filepath.Join(dir, "data"))
+	setup(t, in)
+	token := apiLogin(t, in, "alice", "correct horse")
+
+	code, res := apiUpload(t, in, token, clip, map[string]string{"name": "Trip", "privacy": "1", "description": "Holidays"})
+	if code != 200 {
+		t.Fatalf("API upload: %d %v", code, res)
+	}
+	video := res["video"].(map[string]any)
+	id := video["uuid"].(string)
+	v := in.waitFor(t, id, 90*time.Second, "publication of the ladder", func(v apiVideo) bool { return v.State.ID == 1 })
+	if hs := heights(v); !slices.Equal(hs, []int{720, 480, 360}) {
+		t.Fatalf("renditions %v, want 720, 480, 360 (all encoded in one go)", hs)
+	}
+	if strings.Contains(in.log.String(), "copied=true") {
+		t.Error("a VP9 source must not take the copy path")
+	}
+	if n := strings.Count(in.log.String(), "msg=\"rendition published\""); n != 3 {
+		t.Errorf("%d renditions published, want 3", n)
+	}
+	for _, f := range v.StreamingPlaylists[0].Files {
+		if hs := ffprobeHeights(t, f.PlaylistURL); !slices.Equal(hs, []int{f.Height}) {
+			t.Errorf("%s: ffprobe heights %v, want %d", f.PlaylistURL, hs, f.Height)
+		}
+	}
+	if v.Duration != 4 {
+		t.Errorf("duration %d, want 4", v.Duration)
+	}
+	// The list endpoint in PeerTube's shape.
+	var list struct {
+		Total int        `json:"total"`
+		Data  []apiVideo `json:"data"`
+	}
+	getJSON(t, in.url("/api/v1/videos?start=0&count=10&sort=-publishedAt"), &list)
+	if list.Total != 1 || len(list.Data) != 1 || list.Data[0].UUID != id {
+		t.Errorf("GET /api/v1/videos = %+v", list)
+	}
+}
+
+// A text file named .mp4 is refused with a clear message and leaves nothing.
+func TestNotAVideoIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "holiday.mp4")
+	os.WriteFile(fake, []byte(strings.Repeat("this is not a video\n", 500)), 0o644)
+	in := start(t, filepath.Join(dir, "data"))
+	b := setup(t, in)
+	token := apiLogin(t, in, "alice", "correct horse")
+
+	code, res := apiUpload(t, in, token, fake, map[string]string{"name": "Nope"})
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("API upload of a text file: %d %v, want 422", code, res)
+	}
+	if msg, _ := res["detail"].(string); !strings.Contains(msg, "holiday.mp4") || !strings.Contains(msg, "not a video or audio file") {
+		t.Errorf("message %q does not say what is wrong", msg)
+	}
+	code, _, body := b.upload(in, fake, "Nope again")
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "not a video or audio file") {
+		t.Errorf("page upload of a text file: %d, want 422 with the reason on the page", code)
+	}
+	for _, d := range []string{"media", "tmp/uploads"} {
+		entries, err := os.ReadDir(filepath.Join(in.data, d))
+		if err != nil || len(entries) != 0 {
+			t.Errorf("%s holds %v after a refused upload (err %v)", d, entries, err)
+		}
+	}
+	var list struct{ Total int }
+	getJSON(t, in.url("/api/v1/videos"), &list)
+	if list.Total != 0 {
+		t.Errorf("%d videos listed after refused uploads", list.Total)
+	}
+}
+
+// The upload limit is configurable and enforced while streaming.
+func TestOversizedUploadIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	clip := makeClip(t, dir, "big.mp4", 3, "640x360", h264Args()...)
+	in := start(t, filepath.Join(dir, "data"), "--max-upload", "50k")
+	setup(t, in)
+	token := apiLogin(t, in, "alice", "correct horse")
+	code, res := apiUpload(t, in, token, clip, map[string]string{"name": "Too big"})
+	if code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized upload: %d %v, want 413", code, res)
+	}
+	entries, _ := os.ReadDir(filepath.Join(in.data, "tmp/uploads"))
+	if len(entries) != 0 {
+		t.Errorf("partial upload left behind: %v", entries)
+	}
+}
+
+func apiUpload(t *testing.T, in *instance, token, file string, fields map[string]string) (int, map[string]any) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("videofile", filepath.Base(file))
+		if f, err := os.Open(file); err == nil {
+			io.Copy(fw, f)
+			f.Close()
+		}
+		pw.CloseWithError(mw.Close())
+	}()
+	req, _ := http.NewRequest("POST", in.url("/api/v1/videos/upload"), pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	defer resp.Body.Close()
+	var res map[string]any
+	json.NewDecoder(resp.Body).Decode(&res)
+	return resp.StatusCode, res
+}
