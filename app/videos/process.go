@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -67,6 +68,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error
 	if err := os.MkdirAll(hlsDir, 0o750); err != nil {
 		return fmt.Errorf("create %s: %w", hlsDir, err)
 	}
+	removeStaging(hlsDir, s.Log)
 	plan := media.PlanFor(info, s.Policy)
 	progress := s.progressFunc(ctx, j, v.ID)
 
@@ -227,4 +229,14 @@ func dirSize(dir string) int64 {
 		}
 	}
 	return n
+}
+
+// removeStaging deletes what an interrupted run (kill -9, power cut) left in
+// its staging folders; only one job works on a video at a time.
+func removeStaging(hlsDir string, log *slog.Logger) {
+	stale, _ := filepath.Glob(filepath.Join(hlsDir, ".partial*"))
+	for _, d := range stale {
+		log.Info("removing an interrupted run's files", "dir", d)
+		os.RemoveAll(d)
+	}
 }

@@ -232,8 +232,7 @@ func TestOversizedUploadIsRefused(t *testing.T) {
 	}
 }
 
-func apiUpload(t *testing.T, in *instance, token, file string, fields map[string]string) (int, map[string]any) {
-	t.Helper()
+func multipartBody(t *testing.T, fields map[string]string, file string) (io.Reader, string) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -247,8 +246,14 @@ func apiUpload(t *testing.T, in *instance, token, file string, fields map[string
 		}
 		pw.CloseWithError(mw.Close())
 	}()
-	req, _ := http.NewRequest("POST", in.url("/api/v1/videos/upload"), pr)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return pr, mw.FormDataContentType()
+}
+
+func apiUpload(t *testing.T, in *instance, token, file string, fields map[string]string) (int, map[string]any) {
+	t.Helper()
+	body, ctype := multipartBody(t, fields, file)
+	req, _ := http.NewRequest("POST", in.url("/api/v1/videos/upload"), body)
+	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
