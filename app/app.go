@@ -7,18 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"net"
 	"sync"
 	"time"
 
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/web"
-	"cabane.dev/cabane/hardware"
 )
 
 // App is a running Cabane.
@@ -32,6 +33,11 @@ type App struct {
 	Auth   *auth.Service
 	Videos *videos.Service
 	Web    *web.Server
+
+	version string
+	trans   *transcoder
+	tls     *certs.Server
+	peers   *discovery.Browser
 }
 
 // Open prepares the data directory, opens and migrates the database, and
@@ -40,7 +46,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
-	a := &App{Config: cfg, Layout: config.Layout{Root: cfg.DataDir}, Log: log}
+	a := &App{Config: cfg, Layout: config.Layout{Root: cfg.DataDir}, Log: log, version: version}
 	if err := a.Layout.Prepare(); err != nil {
 		return nil, err
 	}
@@ -54,16 +60,36 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// page load must stay quick while the box encodes.
 	a.Media = &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: 10, IdleIO: true, Logger: log.With("part", "media")}
 	a.Auth = &auth.Service{Store: st}
-	enc := hardware.Encoder(hardware.Libx264{})
+	a.trans = newTranscoder()
 	a.Videos = &videos.Service{Store: st, Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
-		Encoder: func() hardware.Encoder { return enc }}
+		Transcoding: a.trans.Current}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
-	a.Web, err = web.New(web.Deps{Config: cfg, Store: st, Auth: a.Auth, Videos: a.Videos, Log: log.With("part", "web"), Version: version})
+	a.Web, err = web.New(web.Deps{Config: cfg, Store: st, Auth: a.Auth, Videos: a.Videos, Jobs: a.Jobs,
+		Log: log.With("part", "web"), Version: version,
+		Nearby:      a.nearby,
+		TLSStatus:   a.tlsStatus,
+		Transcoding: func() any { return a.trans.Status() },
+		SetEncoder:  a.SetEncoderChoice,
+	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+func (a *App) nearby() []discovery.Peer {
+	if a.peers == nil {
+		return nil
+	}
+	return a.peers.Peers()
+}
+
+func (a *App) tlsStatus() certs.Status {
+	if a.tls == nil {
+		return certs.Status{Mode: certs.ModeOff, State: certs.StateOff}
+	}
+	return a.tls.Status()
 }
 
 // Run serves HTTP and processes jobs until ctx ends (SIGTERM), then stops
@@ -74,9 +100,21 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	srv, err := a.listen()
+	if err != nil {
+		return err
+	}
+	a.tls = srv
+	a.startDiscovery(ctx)
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
-	wg.Add(3)
+	errc := make(chan error, 4)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		if err := a.probeHardware(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("hardware probe failed; using libx264", "err", err)
+		}
+	}()
 	go func() {
 		defer wg.Done()
 		if err := a.Jobs.Run(ctx, a.Config.Workers); err != nil {
@@ -89,13 +127,10 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		srv := &http.Server{Addr: a.Config.Listen, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
-		a.Log.Info("serving", "listen", a.Config.Listen, "data", a.Config.DataDir)
-		if err := a.Web.Serve(ctx, srv); err != nil {
+		if err := srv.Run(ctx); err != nil {
 			errc <- err
 		}
 	}()
-	var err error
 	select {
 	case err = <-errc:
 		cancel()
@@ -107,6 +142,41 @@ func (a *App) Run(ctx context.Context) error {
 		err = errors.Join(err, e)
 	}
 	return err
+}
+
+// listen opens the HTTP (and, with TLS, HTTPS) listeners now, so a port
+// in use fails the start instead of a goroutine.
+func (a *App) listen() (*certs.Server, error) {
+	c := a.Config
+	cc := certs.Config{Mode: c.TLS, Hosts: c.TLSHosts, Email: c.ACMEEmail, DirectoryURL: c.ACMEDir, CacheDir: a.Layout.Certs(),
+		CertFile: c.TLSCert, KeyFile: c.TLSKey, HTTPAddr: c.Listen}
+	if c.TLS != certs.ModeOff {
+		cc.HTTPAddr, cc.HTTPSAddr = c.HTTPListen, c.HTTPSListen
+	}
+	srv, err := certs.New(cc, a.Web.Handler(), a.Log.With("part", "tls"))
+	if err != nil {
+		return nil, err
+	}
+	a.Log.Info("serving", "http", srv.HTTPAddr(), "https", srv.HTTPSAddr(), "tls", c.TLS, "data", c.DataDir)
+	return srv, nil
+}
+
+// startDiscovery announces this Cabane on the LAN and watches for others.
+func (a *App) startDiscovery(ctx context.Context) {
+	port := 0
+	if addr, ok := a.tls.HTTPAddr().(*net.TCPAddr); ok {
+		port = addr.Port
+	}
+	dc := discovery.Config{Enabled: a.Config.MDNS, Instance: a.Config.InstanceName, Hostname: a.Config.MDNSHostname,
+		Port: port, PublicURL: a.Config.PublicURL, Version: a.version}
+	log := a.Log.With("part", "mdns")
+	if ann, err := discovery.Announce(ctx, dc, log); err != nil {
+		// The LAN name is a convenience: the box keeps serving without it.
+		log.Warn("mDNS announce failed", "err", err)
+	} else {
+		go func() { <-ctx.Done(); ann.Close() }()
+	}
+	a.peers = discovery.Browse(ctx, dc, log)
 }
 
 // Close closes the database cleanly.

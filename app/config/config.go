@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +24,22 @@ type Config struct {
 	FFmpeg         string
 	FFprobe        string
 	LogLevel       string
+	InstanceName   string
+
+	// TLS: "off" (plain HTTP on Listen), "acme" or "manual".
+	TLS          string
+	TLSHosts     []string // public host names (acme: the certificates' names)
+	ACMEEmail    string
+	ACMEDir      string // ACME directory URL; empty means Let's Encrypt
+	TLSCert      string // manual mode's PEM files
+	TLSKey       string
+	HTTPSListen  string   // acme/manual: HTTPS address (default :443)
+	HTTPListen   string   // acme/manual: HTTP address for challenges and redirects (default :80)
+	TrustedProxy []string // CIDRs whose X-Forwarded-* headers are believed
+
+	MDNS         bool
+	MDNSHostname string   // announced as <name>.local
+	LANRanges    []string // CIDRs counted as the home network for local-only videos; empty: the box's own private networks
 }
 
 // Default is the configuration with nothing set.
@@ -34,6 +52,12 @@ func Default() Config {
 		FFmpeg:         "ffmpeg",
 		FFprobe:        "ffprobe",
 		LogLevel:       "info",
+		InstanceName:   "Cabane",
+		TLS:            "off",
+		HTTPSListen:    ":443",
+		HTTPListen:     ":80",
+		MDNS:           true,
+		MDNSHostname:   "cabane",
 	}
 }
 
@@ -73,6 +97,29 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 	})
 	c.Workers = int(envInt("CABANE_WORKERS", int64(c.Workers)))
 	fs.IntVar(&c.Workers, "workers", c.Workers, "concurrent processing jobs (env CABANE_WORKERS)")
+	fs.StringVar(&c.InstanceName, "name", env("CABANE_NAME", c.InstanceName), "name of this Cabane, shown on pages and to nearby boxes (env CABANE_NAME)")
+
+	fs.StringVar(&c.TLS, "tls", env("CABANE_TLS", c.TLS), "TLS mode: off, acme or manual (env CABANE_TLS)")
+	listVar(fs, &c.TLSHosts, "tls-hosts", env("CABANE_TLS_HOSTS", ""), "public host names, comma-separated (env CABANE_TLS_HOSTS; default: the public URL's host)")
+	fs.StringVar(&c.ACMEEmail, "acme-email", env("CABANE_ACME_EMAIL", c.ACMEEmail), "contact e-mail for the ACME account (env CABANE_ACME_EMAIL)")
+	fs.StringVar(&c.ACMEDir, "acme-directory", env("CABANE_ACME_DIRECTORY", c.ACMEDir), "ACME directory URL; default Let's Encrypt (env CABANE_ACME_DIRECTORY)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("CABANE_TLS_CERT", c.TLSCert), "manual TLS: certificate PEM file (env CABANE_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("CABANE_TLS_KEY", c.TLSKey), "manual TLS: key PEM file (env CABANE_TLS_KEY)")
+	fs.StringVar(&c.HTTPSListen, "https-listen", env("CABANE_HTTPS_LISTEN", c.HTTPSListen), "HTTPS address in acme/manual mode (env CABANE_HTTPS_LISTEN)")
+	fs.StringVar(&c.HTTPListen, "http-listen", env("CABANE_HTTP_LISTEN", c.HTTPListen), "HTTP address in acme/manual mode (env CABANE_HTTP_LISTEN)")
+	listVar(fs, &c.TrustedProxy, "trusted-proxies", env("CABANE_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-* headers are trusted (env CABANE_TRUSTED_PROXIES)")
+
+	mdns := env("CABANE_MDNS", "")
+	if mdns != "" {
+		b, err := strconv.ParseBool(mdns)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CABANE_MDNS: %w", err))
+		}
+		c.MDNS = b
+	}
+	fs.BoolVar(&c.MDNS, "mdns", c.MDNS, "announce this Cabane on the LAN and find nearby ones (env CABANE_MDNS)")
+	fs.StringVar(&c.MDNSHostname, "mdns-hostname", env("CABANE_MDNS_HOSTNAME", c.MDNSHostname), "LAN host name, announced as NAME.local (env CABANE_MDNS_HOSTNAME)")
+	listVar(fs, &c.LANRanges, "lan", env("CABANE_LAN", ""), "CIDRs of the home network for local-only videos; default: the box's own private networks (env CABANE_LAN)")
 	return errors.Join(errs...)
 }
 
@@ -91,7 +138,51 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("public URL %q must start with http:// or https://", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	switch c.TLS {
+	case "off", "":
+		c.TLS = "off"
+	case "acme", "manual":
+		if len(c.TLSHosts) == 0 && c.PublicURL != "" {
+			if u, err := url.Parse(c.PublicURL); err == nil && u.Hostname() != "" {
+				c.TLSHosts = []string{u.Hostname()}
+			}
+		}
+		if c.TLS == "acme" && len(c.TLSHosts) == 0 {
+			return errors.New("TLS mode acme needs the public host name: set --tls-hosts or --public-url")
+		}
+		if c.TLS == "manual" && (c.TLSCert == "" || c.TLSKey == "") {
+			return errors.New("TLS mode manual needs --tls-cert and --tls-key")
+		}
+	default:
+		return fmt.Errorf("TLS mode %q: use off, acme or manual", c.TLS)
+	}
+	for _, cidrs := range [][]string{c.TrustedProxy, c.LANRanges} {
+		for _, p := range cidrs {
+			if _, err := netip.ParsePrefix(p); err != nil {
+				return fmt.Errorf("network %q: %w", p, err)
+			}
+		}
+	}
 	return nil
+}
+
+// listVar binds a comma-separated list flag with a default from the environment.
+func listVar(fs *flag.FlagSet, dst *[]string, name, def, usage string) {
+	*dst = splitList(def)
+	fs.Func(name, usage, func(s string) error {
+		*dst = splitList(s)
+		return nil
+	})
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ParseSize reads a byte count such as "2G", "500M", "64k" or "1048576".

@@ -32,14 +32,28 @@ type Service struct {
 	Jobs   *jobs.Queue
 	Media  *media.Runner
 	Layout config.Layout
-	Policy media.Policy
-	// Encoder returns the encoder chosen for this box (hardware or libx264).
-	Encoder func() hardware.Encoder
-	Log     *slog.Logger
+	// Transcoding returns the encoder and ladder policy chosen for this box;
+	// it changes when the hardware probe finishes or the admin decides.
+	Transcoding func() Transcoding
+	Log         *slog.Logger
 
 	mu       sync.Mutex
 	progress map[int64]float64 // videoID → percent, live
 	views    map[int64]int64   // videoID → views not yet written
+}
+
+// Transcoding is how this box encodes.
+type Transcoding struct {
+	Encoder hardware.Encoder
+	Device  string // the encoder's device node, passed as Ladder.Device
+	Policy  hardware.LadderPolicy
+	// OnFailure records a hardware encoder's failure on a real job.
+	OnFailure func(encoder string, err error)
+}
+
+// mediaPolicy turns the board's ladder policy into PlanFor's bounds.
+func (t Transcoding) mediaPolicy() media.Policy {
+	return media.Policy{Heights: t.Policy.Heights, MaxHeight: t.Encoder.MaxHeight(), MaxBitrate: t.Encoder.MaxBitrate()}
 }
 
 // ErrBadUpload wraps every reason an upload is refused; the message is for

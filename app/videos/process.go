@@ -69,7 +69,8 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error
 		return fmt.Errorf("create %s: %w", hlsDir, err)
 	}
 	removeStaging(hlsDir, s.Log)
-	plan := media.PlanFor(info, s.Policy)
+	tc := s.Transcoding()
+	plan := media.PlanFor(info, tc.mediaPolicy())
 	progress := s.progressFunc(ctx, j, v.ID)
 
 	switch {
@@ -110,27 +111,45 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error
 	if len(todo) == 0 {
 		return nil
 	}
-	enc := s.Encoder()
-	err = s.encode(ctx, enc, in, info, todo, hlsDir, progress)
-	if err != nil && enc.Hardware() && ctx.Err() == nil {
-		// A listed, trial-proven hardware encoder can still fail on a real
-		// file (odd sizes, driver bugs): the creator gets their video anyway.
-		s.Log.Warn("hardware encode failed, retrying in software", "video", v.UUID, "encoder", enc.Name(), "err", err)
-		err = s.encode(ctx, hardware.Libx264{}, in, info, todo, hlsDir, progress)
+	// Usually one group: one ffmpeg run decodes once for the whole ladder.
+	// A board short of memory gets several smaller runs.
+	groups := tc.Policy.Plan(todo)
+	if len(groups) == 0 {
+		groups = [][]hardware.Rendition{todo}
 	}
-	if err != nil {
-		return err
+	for _, group := range groups {
+		enc := tc.Encoder
+		err = s.encode(ctx, enc, tc, in, info, group, hlsDir, progress)
+		if err != nil && enc.Hardware() && ctx.Err() == nil {
+			// A trial-proven hardware encoder can still fail on a real file
+			// (odd sizes, driver bugs): the creator gets their video anyway.
+			s.Log.Warn("hardware encode failed, retrying in software", "video", v.UUID, "encoder", enc.Name(), "err", err)
+			if tc.OnFailure != nil {
+				tc.OnFailure(enc.Name(), err)
+			}
+			err = s.encode(ctx, hardware.Libx264{Preset: tc.Policy.X264Preset}, tc, in, info, group, hlsDir, progress)
+		}
+		if err != nil {
+			return err
+		}
+		names := make([]string, len(group))
+		for i, r := range group {
+			names[i] = r.Name
+		}
+		// One ffmpeg run, one publication: its renditions land together.
+		if err := s.record(ctx, v, hlsDir, false, names...); err != nil {
+			return err
+		}
 	}
-	names := make([]string, len(todo))
-	for i, r := range todo {
-		names[i] = r.Name
-	}
-	// One ffmpeg run, one publication: the renditions land together.
-	return s.record(ctx, v, hlsDir, false, names...)
+	return nil
 }
 
-func (s *Service) encode(ctx context.Context, enc hardware.Encoder, in string, info *media.Info, todo []hardware.Rendition, hlsDir string, progress func(media.Progress)) error {
-	l := hardware.Ladder{Input: in, HasAudio: info.Audio != nil, Renditions: todo, SegmentSeconds: hardware.DefaultSegmentSeconds}
+func (s *Service) encode(ctx context.Context, enc hardware.Encoder, tc Transcoding, in string, info *media.Info, todo []hardware.Rendition, hlsDir string, progress func(media.Progress)) error {
+	l := hardware.Ladder{Input: in, HasAudio: info.Audio != nil, Renditions: todo, SegmentSeconds: hardware.DefaultSegmentSeconds,
+		Threads: tc.Policy.Threads}
+	if enc.Hardware() {
+		l.Device = tc.Device
+	}
 	if err := s.Media.EncodeLadder(ctx, enc, l, info.Duration, hlsDir, progress); err != nil {
 		return fmt.Errorf("encode %d renditions with %s: %w", len(todo), enc.Name(), err)
 	}

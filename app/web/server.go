@@ -5,8 +5,6 @@ package web
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -17,7 +15,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/discovery"
+	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/videos"
 )
@@ -28,8 +29,17 @@ type Deps struct {
 	Store   *store.Store
 	Auth    *auth.Service
 	Videos  *videos.Service
+	Jobs    *jobs.Queue
 	Log     *slog.Logger
 	Version string
+	// Nearby lists the Cabanes found on the LAN.
+	Nearby func() []discovery.Peer
+	// TLSStatus is the certificate state for the admin.
+	TLSStatus func() certs.Status
+	// Transcoding is the hardware and encoder state for the admin page.
+	Transcoding func() any
+	// SetEncoder stores the admin's encoder choice ("" = automatic).
+	SetEncoder func(ctx context.Context, name string) error
 }
 
 // Server holds the routes and their dependencies.
@@ -91,31 +101,6 @@ func (s *Server) routes(e *echo.Echo) {
 	api.GET("/videos/:id", s.apiVideo)
 	api.POST("/videos/upload", s.apiUpload, s.requireAPIUser)
 	api.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") })
-}
-
-// Serve runs the HTTP server on ln's address until ctx ends, then stops
-// taking requests and lets the ones in flight finish.
-func (s *Server) Serve(ctx context.Context, srv *http.Server) error {
-	srv.Handler = s.Handler()
-	if srv.ReadHeaderTimeout == 0 {
-		srv.ReadHeaderTimeout = 10 * time.Second
-	}
-	if srv.IdleTimeout == 0 {
-		srv.IdleTimeout = 2 * time.Minute
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("listen on %s: %w", srv.Addr, err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shut down HTTP: %w", err)
-	}
-	return nil
 }
 
 // baseURL is the scheme and host for absolute links.

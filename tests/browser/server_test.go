@@ -16,7 +16,8 @@ import (
 
 // serverArgs are the command line after the binary: the address and data
 // directory are appended as --data and --listen.
-var serverArgs = []string{"serve"}
+// mDNS is off: tests never announce in the root network namespace.
+var serverArgs = []string{"serve", "--mdns=false"}
 
 // buildCabane compiles ./cmd/cabane into a temporary directory, as the
 // release does (static, no cgo), and returns the binary's path.

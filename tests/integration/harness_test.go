@@ -63,7 +63,8 @@ func freeAddr(t *testing.T) string {
 func start(t *testing.T, data string, extra ...string) *instance {
 	t.Helper()
 	in := &instance{t: t, data: data, addr: freeAddr(t), log: &bytes.Buffer{}, done: make(chan error, 1)}
-	args := append([]string{"serve", "--data", data, "--listen", in.addr, "--log-level", "debug"}, extra...)
+	// mDNS off: tests never announce in the root network namespace.
+	args := append([]string{"serve", "--data", data, "--listen", in.addr, "--log-level", "debug", "--mdns=false"}, extra...)
 	in.cmd = exec.Command(cabaneBin, args...)
 	in.cmd.Stdout, in.cmd.Stderr = in.log, in.log
 	// Its own process group, so a kill reaches ffmpeg children too when

@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	benchUser = "bench"
+	benchPass = "bench password"
+)
+
+// publishing is a server with an administrator logged in through the API.
+func publishing(t *testing.T) (*server, string) {
+	t.Helper()
+	bin := buildCabane(t)
+	data := t.TempDir()
+	createAdmin(t, bin, data, benchUser, benchPass)
+	s := startServer(t, bin, data)
+	return s, apiLogin(t, s, benchUser, benchPass)
+}
+
+// playable is the viewer's definition: the API says published (state 1),
+// the master playlist is served, and ffprobe reads a video stream of the
+// wanted height through it. It returns the video, whether it is playable,
+// and why not.
+func (s *server) playable(t *testing.T, id string, height int) (apiVideo, bool, string) {
+	t.Helper()
+	v := s.video(t, id)
+	if v.State.ID == stateFailed {
+		t.Fatalf("video %s failed: %s", id, v.Error)
+	}
+	if v.State.ID != statePublished || v.master() == "" {
+		return v, false, fmt.Sprintf("state %d", v.State.ID)
+	}
+	resp, err := http.Get(v.master())
+	if err != nil {
+		t.Fatalf("GET %s: %v", v.master(), err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return v, false, fmt.Sprintf("state 1 but master playlist answers %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	hs, err := probeHeights(ctx, v.master())
+	if err != nil || !slices.Contains(hs, height) {
+		return v, false, fmt.Sprintf("state 1 but ffprobe of the master playlist: heights %v, %v", hs, err)
+	}
+	return v, true, ""
+}
+
+// waitPlayable polls until playable and returns the moment it became so and
+// the not-yet-playable states it saw after publication (a published video
+// without a readable playlist is a bug worth reporting).
+func (s *server) waitPlayable(t *testing.T, id string, height int, timeout time.Duration) (apiVideo, time.Time, []string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var seen []string
+	for time.Now().Before(deadline) {
+		v, ok, why := s.playable(t, id, height)
+		if ok {
+			return v, time.Now(), seen
+		}
+		if v.State.ID == statePublished && !slices.Contains(seen, why) {
+			seen = append(seen, why)
+		}
+		time.Sleep(pollEvery)
+	}
+	t.Fatalf("video %s not playable at %dp within %s\n%s", id, height, timeout, s.log)
+	return apiVideo{}, time.Time{}, nil
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func notes(seen []string) string {
+	if len(seen) == 0 {
+		return ""
+	}
+	return "; seen before playable: " + strings.Join(seen, ", ")
+}
+
+// TestFigureCopyPath: an H.264/AAC 1080p upload is published by copying its
+// streams into HLS. Goal: playable within 2 s of the upload's answer.
+func TestFigureCopyPath(t *testing.T) {
+	benchEnabled(t)
+	in := clip(t, h264Clip())
+	// The reference runs first, with nothing of ours beside it, as the
+	// server's copy will: after publication the server goes on encoding
+	// the lower renditions, which would slow a reference run then.
+	bare := bareCopyHLS(t, in)
+	s, token := publishing(t)
+
+	id, uploaded := uploadFile(t, s, token, in, "Copy path")
+	_, published := s.waitFor(t, id, 5*time.Minute, "publication", func(v apiVideo) bool { return v.State.ID == statePublished })
+	_, playable, seen := s.waitPlayable(t, id, 1080, 5*time.Minute)
+	took := playable.Sub(uploaded)
+	if !strings.Contains(s.log.String(), "copied=true") {
+		t.Errorf("the 1080p rendition was not published through the copy path\n%s", s.log)
+	}
+	figure(t, "copy path, 60 s 1080p30 H.264/AAC 4 Mb/s: upload answered → playable (state 1 + master playlist ffprobe-readable) %s "+
+		"(state 1 after %s); bare `ffmpeg -c copy -f hls` %s; ratio %.1f×; goal ≤ 2 s %s%s",
+		secs(took), secs(published.Sub(uploaded)), secs(bare), took.Seconds()/bare.Seconds(), goal(took <= 2*time.Second), notes(seen))
+}
+
+// TestFigureEncodePath: a VP9/Opus 1080p upload must be encoded; the whole
+// ladder (1080p, 720p, 480p, 360p) comes out of one ffmpeg process.
+func TestFigureEncodePath(t *testing.T) {
+	benchEnabled(t)
+	in := clip(t, vp9Clip())
+	s, token := publishing(t)
+
+	id, uploaded := uploadFile(t, s, token, in, "Encode path")
+	_, playable, seen := s.waitPlayable(t, id, 1080, 40*time.Minute)
+	v, all := s.waitFor(t, id, 40*time.Minute, "all renditions", func(v apiVideo) bool { return v.renditions() >= 4 })
+	if strings.Contains(s.log.String(), "copied=true") {
+		t.Error("a VP9 source took the copy path")
+	}
+	var hs []int
+	for _, f := range v.StreamingPlaylists[0].Files {
+		hs = append(hs, f.Height)
+	}
+	if !slices.Equal(hs, []int{1080, 720, 480, 360}) {
+		t.Errorf("renditions %v, want 1080, 720, 480, 360", hs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if got, err := probeHeights(ctx, v.master()); err != nil || len(got) != 4 {
+		t.Errorf("ffprobe of the master playlist after the ladder: %v, %v; want 4 variants", got, err)
+	}
+	first, ladder := playable.Sub(uploaded), all.Sub(uploaded)
+	figure(t, "encode path, 60 s 1080p30 VP9/Opus → H.264 ladder 1080/720/480/360 (libx264): upload answered → first playable %s, "+
+		"→ all %d renditions %s (%.2f× the clip's duration)%s",
+		secs(first), len(hs), secs(ladder), ladder.Seconds()/clipSeconds, notes(seen))
+}
