@@ -123,7 +123,7 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		a.Videos.RunViewFlusher(ctx, 30*time.Second)
+		a.Videos.RunHousekeeping(ctx, 30*time.Second)
 	}()
 	go func() {
 		defer wg.Done()

@@ -206,6 +206,27 @@ func (s *Store) SetVideoFailed(ctx context.Context, id int64, reason string) err
 	return err
 }
 
+// SetVideoState sets a video's state.
+func (s *Store) SetVideoState(ctx context.Context, id int64, state int) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE videos SET state = ?, updated_at = ? WHERE id = ?", state, now(), id)
+	return err
+}
+
+// FailAbandonedVideos marks failed the videos still waiting for processing
+// whose processing job has given up (a job interrupted by crashes on its
+// last attempt ends failed without its handler running).
+func (s *Store) FailAbandonedVideos(ctx context.Context, kind string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE videos SET state = ?, error = 'processing stopped after repeated interruptions', updated_at = ?
+		WHERE state = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND json_extract(j.payload, '$.video_id') = videos.id
+			AND j.state IN ('queued', 'running'))
+		AND EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND json_extract(j.payload, '$.video_id') = videos.id AND j.state = 'failed')`,
+		StateTranscodingFailed, now(), StateToTranscode, kind, kind)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // SetVideoThumbnail records that thumbnail and preview images exist.
 func (s *Store) SetVideoThumbnail(ctx context.Context, id int64) error {
 	_, err := s.db.ExecContext(ctx, "UPDATE videos SET has_thumbnail = 1, updated_at = ? WHERE id = ?", now(), id)

@@ -38,7 +38,7 @@ type Service struct {
 	Log         *slog.Logger
 
 	mu       sync.Mutex
-	progress map[int64]float64 // videoID → percent, live
+	progress map[int64]media.Progress // videoID → live progress of its job
 	views    map[int64]int64   // videoID → views not yet written
 }
 
@@ -202,18 +202,27 @@ func (s *Service) Progress(v store.Video) float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, ok := s.progress[v.ID]; ok {
-		return p
+		return p.Percent
 	}
 	return v.Progress
 }
 
-func (s *Service) setProgress(id int64, pct float64) {
+// LiveProgress is the running job's progress (percent, speed, time left),
+// if a job of this process is working on the video now.
+func (s *Service) LiveProgress(videoID int64) (media.Progress, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.progress[videoID]
+	return p, ok
+}
+
+func (s *Service) setProgress(id int64, p media.Progress) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.progress == nil {
-		s.progress = map[int64]float64{}
+		s.progress = map[int64]media.Progress{}
 	}
-	s.progress[id] = pct
+	s.progress[id] = p
 }
 
 func (s *Service) clearProgress(id int64) {
@@ -261,8 +270,9 @@ func (s *Service) PendingViews(id int64) int64 {
 	return s.views[id]
 }
 
-// RunViewFlusher writes views every interval until ctx ends, then once more.
-func (s *Service) RunViewFlusher(ctx context.Context, every time.Duration) {
+// RunHousekeeping writes views and notices abandoned jobs every interval
+// until ctx ends, then writes views once more.
+func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -270,6 +280,11 @@ func (s *Service) RunViewFlusher(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if err := s.FlushViews(ctx); err != nil {
 				s.Log.Warn("flush views", "err", err)
+			}
+			if n, err := s.Store.FailAbandonedVideos(ctx, JobKind); err != nil {
+				s.Log.Warn("check abandoned jobs", "err", err)
+			} else if n > 0 {
+				s.Log.Warn("videos whose processing gave up marked failed", "count", n)
 			}
 		case <-ctx.Done():
 			if err := s.FlushViews(context.WithoutCancel(ctx)); err != nil {

@@ -37,7 +37,20 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
+	if v.State == store.StateTranscodingFailed {
+		// A retry: show "processing" again while it runs.
+		if err := s.Store.SetVideoState(ctx, v.ID, store.StateToTranscode); err != nil {
+			return err
+		}
+	}
 	err = s.process(ctx, j, v)
+	if errors.Is(context.Cause(ctx), jobs.ErrCancelled) {
+		s.clearProgress(v.ID)
+		if ferr := s.Store.SetVideoFailed(context.WithoutCancel(ctx), v.ID, "processing was cancelled by the administrator"); ferr != nil {
+			s.Log.Error("mark video cancelled", "video", v.UUID, "err", ferr)
+		}
+		return err
+	}
 	if err == nil || ctx.Err() != nil {
 		s.clearProgress(v.ID)
 		return err
@@ -228,7 +241,7 @@ func (s *Service) thumbnails(ctx context.Context, v store.Video, in string, info
 func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) func(media.Progress) {
 	var last time.Time
 	return func(p media.Progress) {
-		s.setProgress(videoID, p.Percent)
+		s.setProgress(videoID, p)
 		_ = s.Jobs.SetProgress(ctx, j.ID, p.Percent)
 		if time.Since(last) >= progressWriteEvery {
 			last = time.Now()

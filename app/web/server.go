@@ -91,6 +91,10 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/static-assets/*", s.serveAsset)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 
+	e.GET("/nearby", s.nearbyPage)
+	s.adminRoutes(e)
+	s.eventRoutes(e)
+
 	api := e.Group("/api/v1")
 	api.GET("/config", s.apiConfig)
 	api.GET("/oauth-clients/local", s.apiOAuthClient)

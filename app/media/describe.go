@@ -1,0 +1,170 @@
+package media
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"cabane.dev/cabane/hardware"
+)
+
+// Variant is one line of a master playlist.
+type Variant struct {
+	URI              string // relative to the master playlist: "<rendition>/index.m3u8"
+	Bandwidth        int    // peak segment bitrate, bits/s (HLS BANDWIDTH)
+	AverageBandwidth int    // whole-rendition bitrate, bits/s
+	Width, Height    int    // 0 when there is no video
+	FrameRate        float64
+	Codecs           string // RFC 6381, e.g. "avc1.64001f,mp4a.40.2"
+}
+
+// Describe measures a finished rendition directory (as published by
+// CopyHLS, EncodeLadder or AudioOnlyHLS) for the master playlist: bitrates
+// from the segments' real sizes, codecs from the init segment, picture size
+// and frame rate from ffprobe.
+func (r *Runner) Describe(ctx context.Context, renditionDir string) (Variant, error) {
+	playlist := filepath.Join(renditionDir, hardware.PlaylistName)
+	mp, err := readMediaPlaylist(playlist)
+	if err != nil {
+		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+	}
+	v := Variant{URI: filepath.Base(renditionDir) + "/" + hardware.PlaylistName}
+	v.Bandwidth, v.AverageBandwidth, err = mp.bandwidth(renditionDir)
+	if err != nil {
+		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+	}
+	if mp.initURI == "" {
+		return Variant{}, fmt.Errorf("describe %s: playlist has no EXT-X-MAP (not fMP4)", renditionDir)
+	}
+	init, err := os.ReadFile(filepath.Join(renditionDir, mp.initURI))
+	if err != nil {
+		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+	}
+	codecs, err := codecsFromInit(init)
+	if err != nil {
+		return Variant{}, fmt.Errorf("describe %s: init segment: %w", renditionDir, err)
+	}
+	v.Codecs = strings.Join(codecs, ",")
+
+	raw, err := r.ffprobeJSON(ctx, playlist)
+	if err != nil {
+		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+	}
+	for _, s := range raw.Streams {
+		if s.CodecType == "video" {
+			vs := s.video()
+			v.Width, v.Height = vs.DisplaySize()
+			v.FrameRate = vs.FPS
+			break
+		}
+	}
+	return v, nil
+}
+
+// mediaPlaylist is what Describe needs from an HLS media playlist.
+type mediaPlaylist struct {
+	initURI  string
+	segments []segment
+}
+
+type segment struct {
+	uri      string
+	duration float64
+	length   int64 // EXT-X-BYTERANGE length; 0: the whole file
+}
+
+func readMediaPlaylist(path string) (*mediaPlaylist, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	mp := &mediaPlaylist{}
+	var dur float64
+	var length int64
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(line, "#EXT-X-MAP:"):
+			mp.initURI = attr(line, "URI")
+		case strings.HasPrefix(line, "#EXTINF:"):
+			d, _, _ := strings.Cut(strings.TrimPrefix(line, "#EXTINF:"), ",")
+			dur, _ = strconv.ParseFloat(d, 64)
+		case strings.HasPrefix(line, "#EXT-X-BYTERANGE:"):
+			n, _, _ := strings.Cut(strings.TrimPrefix(line, "#EXT-X-BYTERANGE:"), "@")
+			length, _ = strconv.ParseInt(n, 10, 64)
+		case line == "" || strings.HasPrefix(line, "#"):
+		default:
+			mp.segments = append(mp.segments, segment{uri: line, duration: dur, length: length})
+			dur, length = 0, 0
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(mp.segments) == 0 {
+		return nil, fmt.Errorf("%s lists no segments", path)
+	}
+	return mp, nil
+}
+
+// bandwidth returns the peak and the average bitrate over the segments.
+// Segments shorter than a second are left out of the peak: the last one is
+// often a fraction of a second whose few bytes would inflate it.
+func (mp *mediaPlaylist) bandwidth(dir string) (peak, avg int, err error) {
+	var bits, secs, fallbackPeak float64
+	for _, s := range mp.segments {
+		n := s.length
+		if n == 0 {
+			st, err := os.Stat(filepath.Join(dir, s.uri))
+			if err != nil {
+				return 0, 0, fmt.Errorf("segment: %w", err)
+			}
+			n = st.Size()
+		}
+		if s.duration <= 0 {
+			continue
+		}
+		b := float64(n) * 8
+		bits += b
+		secs += s.duration
+		rate := b / s.duration
+		fallbackPeak = max(fallbackPeak, rate)
+		if s.duration >= 1 {
+			peak = max(peak, int(math.Ceil(rate)))
+		}
+	}
+	if secs == 0 {
+		return 0, 0, fmt.Errorf("segments have no duration")
+	}
+	if peak == 0 {
+		peak = int(math.Ceil(fallbackPeak))
+	}
+	return peak, int(math.Ceil(bits / secs)), nil
+}
+
+// attr reads KEY="value" or KEY=value from an HLS tag line.
+func attr(line, key string) string {
+	i := strings.Index(line, key+"=")
+	if i < 0 {
+		return ""
+	}
+	v := line[i+len(key)+1:]
+	if strings.HasPrefix(v, `"`) {
+		v = v[1:]
+		if j := strings.IndexByte(v, '"'); j >= 0 {
+			return v[:j]
+		}
+		return v
+	}
+	if j := strings.IndexByte(v, ','); j >= 0 {
+		return v[:j]
+	}
+	return v
+}

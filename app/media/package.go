@@ -1,0 +1,152 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"cabane.dev/cabane/hardware"
+)
+
+// AudioRenditionName is the rendition AudioOnlyHLS writes.
+const AudioRenditionName = "audio"
+
+// CopyHLS publishes plan.Copy: the source's video stream copied, not
+// re-encoded, into hlsDir/<plan.Copy.Name>. Audio is copied too when
+// plan.CopyAudio, else encoded to AAC. Segments start at the source's own
+// keyframes, so they may be longer than the target duration.
+func (r *Runner) CopyHLS(ctx context.Context, in string, info *Info, plan Plan, hlsDir string, fn func(Progress)) error {
+	if plan.Copy == nil {
+		return errors.New("copy hls: the plan has no copy rendition")
+	}
+	rend := *plan.Copy
+	err := r.runStaged(ctx, hlsDir, []string{rend.Name}, durationOf(info), fn, func(outDir string) []string {
+		args := []string{"-i", in, "-map", "0:v:0", "-c:v", "copy"}
+		if info != nil && info.Audio != nil {
+			args = append(args, "-map", "0:a:0?")
+			if plan.CopyAudio {
+				args = append(args, "-c:a", "copy")
+			} else {
+				args = append(args, hardware.AACArgs(rend.AudioBitrate)...)
+			}
+		}
+		l := hardware.Ladder{OutputDir: outDir, SegmentSeconds: hardware.DefaultSegmentSeconds}
+		return append(args, hardware.HLSOutputArgs(l, rend)...)
+	})
+	if err != nil {
+		return fmt.Errorf("copy %s to hls: %w", in, err)
+	}
+	return nil
+}
+
+// EncodeLadder runs enc's command line for l in one ffmpeg process and
+// publishes every rendition into hlsDir/<Name>. l.OutputDir is replaced by
+// the staging directory. total is the input's duration (0: unknown).
+func (r *Runner) EncodeLadder(ctx context.Context, enc hardware.Encoder, l hardware.Ladder, total time.Duration, hlsDir string, fn func(Progress)) error {
+	if len(l.Renditions) == 0 {
+		return errors.New("encode ladder: no renditions")
+	}
+	names := make([]string, len(l.Renditions))
+	for i, rend := range l.Renditions {
+		names[i] = rend.Name
+	}
+	err := r.runStaged(ctx, hlsDir, names, total, fn, func(outDir string) []string {
+		l.OutputDir = outDir
+		return enc.Args(l)
+	})
+	if err != nil {
+		return fmt.Errorf("encode %s with %s: %w", l.Input, enc.Name(), err)
+	}
+	return nil
+}
+
+// Still-picture video for audio-only uploads: few frames (cheap to encode
+// for an hour-long podcast) but a real video track, because several players
+// (Safari, some TVs) refuse an audio-only HLS stream or show nothing.
+const (
+	audioStillFPS    = 2
+	audioStillWidth  = 1280
+	audioStillHeight = 720
+)
+
+// AudioOnlyHLS publishes an audio upload as hlsDir/audio: still (a JPEG or
+// PNG; "" for a black picture) as a low-frame-rate H.264 track, plus AAC.
+func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info, hlsDir string, fn func(Progress)) error {
+	if info == nil || info.Audio == nil {
+		return fmt.Errorf("audio hls %s: no audio stream", in)
+	}
+	rend := hardware.Rendition{Name: AudioRenditionName, FPS: audioStillFPS, AudioBitrate: Policy{}.audioBitrate(info.Audio)}
+	fps := strconv.Itoa(audioStillFPS)
+	err := r.runStaged(ctx, hlsDir, []string{rend.Name}, durationOf(info), fn, func(outDir string) []string {
+		// The picture must end with the sound. -shortest alone is not
+		// enough: at 2 fps x264's lookahead holds seconds of frames, which
+		// the muxer still writes after the audio ends. So the picture input
+		// is cut to the audio's duration, and -shortest covers an unknown one.
+		var limit []string
+		if info.Duration > 0 {
+			limit = []string{"-t", seconds(info.Duration)}
+		}
+		var args []string
+		if still != "" {
+			args = append(append([]string{"-loop", "1", "-framerate", fps}, limit...), "-i", still)
+		} else {
+			args = append(append([]string{"-f", "lavfi"}, limit...), "-i", fmt.Sprintf("color=c=black:s=%dx%d:r=%s", audioStillWidth, audioStillHeight, fps))
+		}
+		args = append(args, "-i", in,
+			"-filter_complex", fmt.Sprintf("[0:v:0]scale=%d:%d:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1,format=yuv420p[v]", audioStillWidth, audioStillHeight),
+			"-map", "[v]", "-map", "1:a:0",
+			"-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-profile:v", "high", "-pix_fmt", "yuv420p",
+			"-r", fps, "-g", strconv.Itoa(audioStillFPS*hardware.KeyframeSeconds), "-sc_threshold", "0",
+		)
+		if canCopyAudio(info.Audio) {
+			args = append(args, "-c:a", "copy")
+		} else {
+			args = append(args, hardware.AACArgs(rend.AudioBitrate)...)
+		}
+		args = append(args, "-shortest")
+		l := hardware.Ladder{OutputDir: outDir, SegmentSeconds: hardware.DefaultSegmentSeconds}
+		return append(args, hardware.HLSOutputArgs(l, rend)...)
+	})
+	if err != nil {
+		return fmt.Errorf("audio %s to hls: %w", in, err)
+	}
+	return nil
+}
+
+// runStaged runs one ffmpeg whose outputs go to a staging directory inside
+// hlsDir, then publishes the named renditions. On any failure, or a cancel,
+// the staging directory is removed and nothing reaches its final path.
+func (r *Runner) runStaged(ctx context.Context, hlsDir string, names []string, total time.Duration, fn func(Progress), build func(outDir string) []string) (err error) {
+	for _, n := range names {
+		if n == "" || n != filepath.Base(n) || strings.HasPrefix(n, ".") {
+			return fmt.Errorf("bad rendition name %q", n)
+		}
+	}
+	st, err := newStaging(hlsDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.cleanup(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if err := st.mkdirs(names...); err != nil {
+		return err
+	}
+	if err := r.runFFmpeg(ctx, build(st.dir), total, fn); err != nil {
+		return err
+	}
+	return st.publish(names...)
+}
+
+func durationOf(info *Info) time.Duration {
+	if info == nil {
+		return 0
+	}
+	return info.Duration
+}

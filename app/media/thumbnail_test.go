@@ -1,0 +1,56 @@
+package media
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestThumbnail(t *testing.T) {
+	ctx := testCtx(t)
+	r := &Runner{}
+	for _, tc := range []struct {
+		name, clip string
+		at         time.Duration
+		w, h       int
+	}{
+		{"video frame, same aspect", "h264.mp4", time.Second, 320, 180},
+		{"video frame, cropped to a square", "vp9.webm", 500 * time.Millisecond, 200, 200},
+		{"seek past the end falls back", "h264.mp4", time.Hour, 160, 90},
+		{"audio waveform", "sine.mp3", 0, 400, 120},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "thumb.jpg")
+			if err := r.Thumbnail(ctx, clip(t, tc.clip), tc.at, tc.w, tc.h, out); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := r.ffprobeJSON(ctx, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(raw.Streams) != 1 || raw.Streams[0].CodecName != "mjpeg" {
+				t.Fatalf("not a JPEG: %+v", raw.Streams)
+			}
+			if s := raw.Streams[0]; s.Width != tc.w || s.Height != tc.h {
+				t.Errorf("decoded %dx%d, want %dx%d", s.Width, s.Height, tc.w, tc.h)
+			}
+			// Write-then-rename: nothing but the result in the directory.
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("directory holds %d entries, want only thumb.jpg", len(entries))
+			}
+		})
+	}
+}
+
+func TestThumbnailNotMediaLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "thumb.jpg")
+	if err := (&Runner{}).Thumbnail(testCtx(t), clip(t, "text.txt"), 0, 100, 100, out); err == nil {
+		t.Fatal("thumbnail of a text file succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
