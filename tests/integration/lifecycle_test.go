@@ -202,3 +202,17 @@ func TestAdminCreateUserWhileServing(t *testing.T) {
 		t.Errorf("duplicate user: err %v, output %s", err, out)
 	}
 }
+
+// cabane doctor answers "will my box cope?" on a box never set up.
+func TestDoctor(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, err := exec.Command(cabaneBin, "doctor", "--data", data, "--seconds", "1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Board:", "Memory:", "Disk:", "free of", "ffmpeg:", "working libx264", "Encoder:      libx264", "Ladder:", "720p:", "1080p:", "× real time"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+}
