@@ -16,6 +16,7 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/jobs"
+	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/videos"
@@ -64,7 +65,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Videos = &videos.Service{Store: st, Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
 		Transcoding: a.trans.Current}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
+	home, err := lan.ParsePrefixes(cfg.LANRanges)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("--lan: %w", err)
+	}
+	proxies, err := lan.ParsePrefixes(cfg.TrustedProxy)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	a.Web, err = web.New(web.Deps{Config: cfg, Store: st, Auth: a.Auth, Videos: a.Videos, Jobs: a.Jobs,
+		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
 		Nearby:      a.nearby,
 		TLSStatus:   a.tlsStatus,

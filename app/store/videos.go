@@ -18,6 +18,9 @@ const (
 	PrivacyPublic   = 1
 	PrivacyUnlisted = 2
 	PrivacyPrivate  = 3
+	// PrivacyLocal is Cabane's own level (PeerTube has no 6): "local network
+	// only", for family videos served only to the box's home network.
+	PrivacyLocal = 6
 )
 
 // Video is one upload and what processing made of it.
@@ -124,6 +127,7 @@ type VideoQuery struct {
 	Count       int
 	Sort        string // PeerTube's: -publishedAt (default), publishedAt, -createdAt, createdAt, -views, views, name, -name
 	PublicOnly  bool   // only published public videos
+	HomeViewer  bool   // the viewer is on the home network: local-only videos count as public
 	IncludeMine int64  // account id whose unpublished and non-public videos are included
 }
 
@@ -146,8 +150,12 @@ func (s *Store) ListVideos(ctx context.Context, q VideoQuery) ([]Video, int, err
 	var where []string
 	var args []any
 	if q.PublicOnly {
-		vis := "(v.state = ? AND v.privacy = ?)"
-		args = append(args, StatePublished, PrivacyPublic)
+		vis := "(v.state = ? AND v.privacy IN (?, ?))"
+		local := PrivacyPublic // no second privacy unless the viewer is home
+		if q.HomeViewer {
+			local = PrivacyLocal
+		}
+		args = append(args, StatePublished, PrivacyPublic, local)
 		if q.IncludeMine != 0 {
 			vis = "(" + vis + " OR a.id = ?)"
 			args = append(args, q.IncludeMine)

@@ -39,7 +39,7 @@ type Service struct {
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
-	views    map[int64]int64   // videoID → views not yet written
+	views    map[int64]int64          // videoID → views not yet written
 }
 
 // Transcoding is how this box encodes.

@@ -154,7 +154,7 @@ func truncate(s string, n int) string {
 }
 
 func (s *Server) apiVideos(c echo.Context) error {
-	q := store.VideoQuery{PublicOnly: true, Sort: c.QueryParam("sort"), Count: 15}
+	q := store.VideoQuery{PublicOnly: true, HomeViewer: atHome(c), Sort: c.QueryParam("sort"), Count: 15}
 	var err error
 	if v := c.QueryParam("start"); v != "" {
 		if q.Start, err = strconv.Atoi(v); err != nil || q.Start < 0 {

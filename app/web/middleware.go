@@ -25,6 +25,7 @@ const (
 	ctxBearer     = "bearer"
 	ctxCSRF       = "csrf"
 	ctxCSRFOK     = "csrf-ok"
+	ctxHome       = "home"
 )
 
 var errCSRF = echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
@@ -61,6 +62,16 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		return nil
 	}
 }
+
+// locate notes whether the client is on the home network.
+func (s *Server) locate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(ctxHome, s.LAN.IsHome(s.LAN.Client(c.Request())))
+		return next(c)
+	}
+}
+
+func atHome(c echo.Context) bool { return c.Get(ctxHome) == true }
 
 // identify resolves the session cookie or the bearer token to a user.
 func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
@@ -176,7 +187,7 @@ func (s *Server) requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) secure(c echo.Context) bool {
-	return c.Request().TLS != nil || strings.HasPrefix(s.Config.PublicURL, "https://")
+	return strings.HasPrefix(s.baseURL(c), "https://")
 }
 
 func (s *Server) setSession(c echo.Context, token string) {

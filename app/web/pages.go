@@ -46,7 +46,7 @@ func (s *Server) visibleTo(c echo.Context) int64 {
 
 func (s *Server) home(c echo.Context) error {
 	start, _ := strconv.Atoi(c.QueryParam("start"))
-	vs, total, err := s.Store.ListVideos(c.Request().Context(), store.VideoQuery{PublicOnly: true, Start: max(0, start), Count: pageSize})
+	vs, total, err := s.Store.ListVideos(c.Request().Context(), store.VideoQuery{PublicOnly: true, HomeViewer: atHome(c), Start: max(0, start), Count: pageSize})
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) channelPage(c echo.Context) error {
 		return err
 	}
 	start, _ := strconv.Atoi(c.QueryParam("start"))
-	vs, total, err := s.Store.ListVideos(ctx, store.VideoQuery{ChannelID: ch.ID, PublicOnly: true, IncludeMine: s.visibleTo(c), Start: max(0, start), Count: pageSize})
+	vs, total, err := s.Store.ListVideos(ctx, store.VideoQuery{ChannelID: ch.ID, PublicOnly: true, HomeViewer: atHome(c), IncludeMine: s.visibleTo(c), Start: max(0, start), Count: pageSize})
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) accountPage(c echo.Context) error {
 		return err
 	}
 	start, _ := strconv.Atoi(c.QueryParam("start"))
-	vs, total, err := s.Store.ListVideos(ctx, store.VideoQuery{AccountID: a.ID, PublicOnly: true, IncludeMine: s.visibleTo(c), Start: max(0, start), Count: pageSize})
+	vs, total, err := s.Store.ListVideos(ctx, store.VideoQuery{AccountID: a.ID, PublicOnly: true, HomeViewer: atHome(c), IncludeMine: s.visibleTo(c), Start: max(0, start), Count: pageSize})
 	if err != nil {
 		return err
 	}
@@ -107,10 +107,15 @@ func (s *Server) accountPage(c echo.Context) error {
 }
 
 // canSee applies privacy: public and unlisted videos to anyone with the
-// link, private ones to their owner and the admins.
-func canSee(u *store.User, v store.Video) bool {
-	if v.Privacy == store.PrivacyPublic || v.Privacy == store.PrivacyUnlisted {
+// link, private ones to their owner and the admins, local-only ones to the
+// home network and nobody else (not even a logged-in owner abroad: the
+// promise to the family is about where the video can be seen).
+func canSee(u *store.User, v store.Video, home bool) bool {
+	switch v.Privacy {
+	case store.PrivacyPublic, store.PrivacyUnlisted:
 		return true
+	case store.PrivacyLocal:
+		return home
 	}
 	return u != nil && (u.AccountID == v.Channel.AccountID || u.Role == store.RoleAdmin)
 }
@@ -119,7 +124,7 @@ func canSee(u *store.User, v store.Video) bool {
 // a video that does not exist.
 func (s *Server) videoFor(c echo.Context, id string) (store.Video, error) {
 	v, err := s.Store.VideoByID(c.Request().Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !canSee(currentUser(c), v) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && !canSee(currentUser(c), v, atHome(c)) {
 		return v, echo.NewHTTPError(http.StatusNotFound, "There is no video at this address.")
 	}
 	return v, err

@@ -139,6 +139,8 @@ func privacyLabel(p int) string {
 		return "Unlisted"
 	case store.PrivacyPrivate:
 		return "Private"
+	case store.PrivacyLocal:
+		return "Local network only"
 	}
 	return "Unknown"
 }

@@ -19,17 +19,21 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/jobs"
+	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/videos"
 )
 
 // Deps are what the web server is built from.
 type Deps struct {
-	Config  config.Config
-	Store   *store.Store
-	Auth    *auth.Service
-	Videos  *videos.Service
-	Jobs    *jobs.Queue
+	Config config.Config
+	Store  *store.Store
+	Auth   *auth.Service
+	Videos *videos.Service
+	Jobs   *jobs.Queue
+	// LAN says which clients are on the home network (family-only videos)
+	// and which proxies' X-Forwarded-* headers to believe.
+	LAN     *lan.Policy
 	Log     *slog.Logger
 	Version string
 	// Nearby lists the Cabanes found on the LAN.
@@ -54,6 +58,9 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
+	if d.LAN == nil {
+		d.LAN = &lan.Policy{}
+	}
 	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now()}
 	tm, err := loadTemplates()
 	if err != nil {
@@ -63,7 +70,7 @@ func New(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.recoverer, s.accessLog, s.identify, s.csrf, s.firstRun)
+	e.Use(s.recoverer, s.accessLog, s.locate, s.identify, s.csrf, s.firstRun)
 	s.routes(e)
 	s.echo = e
 	return s, nil
@@ -112,11 +119,21 @@ func (s *Server) baseURL(c echo.Context) string {
 	if s.Config.PublicURL != "" {
 		return s.Config.PublicURL
 	}
-	scheme := "http"
-	if c.Request().TLS != nil {
+	r := c.Request()
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + c.Request().Host
+	if s.LAN.Trusted(r) {
+		// Only a trusted reverse proxy may say how the visitor reached it.
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+			scheme = p
+		}
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" && !strings.ContainsAny(h, "/\\ @") {
+			host = h
+		}
+	}
+	return scheme + "://" + host
 }
 
 func (s *Server) host(c echo.Context) string {

@@ -53,7 +53,7 @@ func (s *Server) serveHLS(c echo.Context) error {
 	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range")
 	h.Set("Content-Type", ctype)
 	switch {
-	case v.Privacy == store.PrivacyPrivate:
+	case v.Privacy == store.PrivacyPrivate || v.Privacy == store.PrivacyLocal:
 		h.Set("Cache-Control", "private, no-cache")
 	case clean == "master.m3u8":
 		h.Set("Cache-Control", "public, max-age=10")
@@ -101,7 +101,7 @@ func (s *Server) serveImage(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Type", "image/jpeg")
 	h.Set("Access-Control-Allow-Origin", "*")
-	if v.Privacy == store.PrivacyPrivate {
+	if v.Privacy == store.PrivacyPrivate || v.Privacy == store.PrivacyLocal {
 		h.Set("Cache-Control", "private, max-age=3600")
 	} else {
 		h.Set("Cache-Control", "public, max-age=86400")

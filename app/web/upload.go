@@ -180,8 +180,8 @@ func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string
 	}
 	if p := f["privacy"]; p != "" {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < store.PrivacyPublic || n > store.PrivacyPrivate {
-			return m, apiError(http.StatusBadRequest, "privacy must be 1 (public), 2 (unlisted) or 3 (private).")
+		if err != nil || (n < store.PrivacyPublic || n > store.PrivacyPrivate) && n != store.PrivacyLocal {
+			return m, apiError(http.StatusBadRequest, "privacy must be 1 (public), 2 (unlisted), 3 (private) or 6 (local network only).")
 		}
 		m.Privacy = n
 	}
