@@ -13,9 +13,6 @@ const base58 = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 // ShortUUID encodes a UUID as PeerTube does.
 func ShortUUID(id uuid.UUID) string {
 	n := new(big.Int).SetBytes(id[:])
-	if n.Sign() == 0 {
-		return "1"
-	}
 	base := big.NewInt(58)
 	mod := new(big.Int)
 	var out []byte

@@ -1,0 +1,72 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"testing"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	c := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := c.Flags(fs, func(k string) string { return env[k] }); err != nil {
+		return c, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func TestDefaultsEnvAndFlags(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.DataDir != "./data" || c.Listen != ":8080" || c.TLS != "off" || !c.MDNS {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = parse(t, map[string]string{"CABANE_DATA": "/srv/c", "CABANE_LISTEN": ":9000", "CABANE_MAX_UPLOAD": "2G", "CABANE_MDNS": "false"})
+	if err != nil || c.DataDir != "/srv/c" || c.Listen != ":9000" || c.MaxUploadBytes != 2<<30 || c.MDNS {
+		t.Fatalf("env: %+v %v", c, err)
+	}
+	// Flags win over the environment.
+	c, err = parse(t, map[string]string{"CABANE_DATA": "/srv/c"}, "--data", "/tmp/x", "--max-upload", "500M", "--public-url", "https://v.example.org/")
+	if err != nil || c.DataDir != "/tmp/x" || c.MaxUploadBytes != 500<<20 || c.PublicURL != "https://v.example.org" {
+		t.Fatalf("flags: %+v %v", c, err)
+	}
+}
+
+func TestValidateRefusesNonsense(t *testing.T) {
+	for name, args := range map[string][]string{
+		"upload":     {"--max-upload", "0"},
+		"public url": {"--public-url", "ftp://x"},
+		"tls mode":   {"--tls", "maybe"},
+		"acme host":  {"--tls", "acme"},
+		"manual":     {"--tls", "manual"},
+		"workers":    {"--workers", "0"},
+	} {
+		if _, err := parse(t, nil, args...); err == nil {
+			t.Errorf("%s: %v accepted", name, args)
+		}
+	}
+	c, err := parse(t, nil, "--tls", "acme", "--public-url", "https://videos.example.org")
+	if err != nil || len(c.TLSHosts) != 1 || c.TLSHosts[0] != "videos.example.org" {
+		t.Errorf("acme host from the public URL: %v %v", c.TLSHosts, err)
+	}
+	if _, err := parse(t, map[string]string{"CABANE_MAX_UPLOAD": "lots"}); err == nil {
+		t.Error("bad CABANE_MAX_UPLOAD accepted")
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1024": 1024, "64k": 64 << 10, "500M": 500 << 20, "2G": 2 << 30, "1T": 1 << 40, "3gb": 3 << 30} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "-1", "x", "1.5G"} {
+		if _, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) accepted", in)
+		}
+	}
+}

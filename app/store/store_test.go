@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func open(t *testing.T) (*Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := Open(context.Background(), filepath.Join(dir, "cabane.db"), Options{BackupDir: filepath.Join(dir, "backups")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, dir
+}
+
+func TestOpenSetsPragmasAndMigrates(t *testing.T) {
+	st, _ := open(t)
+	ctx := context.Background()
+	var mode string
+	var fk, busy int
+	st.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+	st.db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
+	st.db.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy)
+	if mode != "wal" || fk != 1 || busy < 1000 {
+		t.Errorf("journal_mode %s, foreign_keys %d, busy_timeout %d", mode, fk, busy)
+	}
+	v, err := st.SchemaVersion(ctx)
+	ms, _ := loadMigrations(migrationFiles)
+	if err != nil || v != ms[len(ms)-1].version {
+		t.Errorf("schema version %d (%v), want %d", v, err, ms[len(ms)-1].version)
+	}
+}
+
+// Migrating an existing database keeps a copy first; each migration is its
+// own transaction, so a failing one leaves the earlier ones applied and
+// nothing of itself.
+func TestMigrationBackupAndAtomicity(t *testing.T) {
+	ctx := context.Background()
+	st, dir := open(t)
+	if _, _, err := st.CreateUser(ctx, NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "x", ChannelName: "alice_ch"}); err != nil {
+		t.Fatal(err)
+	}
+	good := fstest.MapFS{
+		"migrations/0001_init.sql":  {Data: []byte("SELECT 1;")},
+		"migrations/9001_extra.sql": {Data: []byte("CREATE TABLE extra (id INTEGER PRIMARY KEY);")},
+		"migrations/9002_bad.sql":   {Data: []byte("CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);")},
+	}
+	err := st.migrateFrom(ctx, good, filepath.Join(dir, "backups"))
+	if err == nil || !strings.Contains(err.Error(), "9002_bad") {
+		t.Fatalf("bad migration: err %v", err)
+	}
+	if v, _ := st.SchemaVersion(ctx); v != 9001 {
+		t.Errorf("version after a failed migration: %d, want 9001", v)
+	}
+	var n int
+	if err := st.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("the failed migration left its table behind (%d, %v)", n, err)
+	}
+	backups, _ := filepath.Glob(filepath.Join(dir, "backups", "*.db"))
+	if len(backups) == 0 {
+		t.Fatal("no backup made before migrating an existing database")
+	}
+	// The backup is a real database at the old version, with the data.
+	b, err := Open(ctx, backups[0], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.UserByLogin(ctx, "alice"); err != nil {
+		t.Errorf("backup lacks the user: %v", err)
+	}
+}
+
+func TestLoadMigrationsRejectsBadNames(t *testing.T) {
+	for name, fsys := range map[string]fstest.MapFS{
+		"no number": {"migrations/init.sql": {Data: []byte("")}},
+		"duplicate": {"migrations/0001_a.sql": {Data: []byte("")}, "migrations/0001_b.sql": {Data: []byte("")}},
+	} {
+		if _, err := loadMigrations(fsys); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestCreateUserNamesAreUnique(t *testing.T) {
+	st, _ := open(t)
+	ctx := context.Background()
+	u, ch, err := st.CreateUser(ctx, NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "h", Role: RoleAdmin, ChannelName: "films"})
+	if err != nil || u.AccountID == 0 || ch.Account.Name != "alice" {
+		t.Fatalf("create: %+v %+v %v", u, ch, err)
+	}
+	for _, nu := range []NewUser{
+		{Username: "ALICE", Email: "b@example.org", ChannelName: "other"},  // user names ignore case
+		{Username: "bob", Email: "A@example.org", ChannelName: "other2"},   // so do e-mails
+		{Username: "bob", Email: "b@example.org", ChannelName: "films"},    // channel taken
+		{Username: "films", Email: "c@example.org", ChannelName: "films2"}, // account named like a channel
+		{Username: "carol", Email: "d@example.org", ChannelName: "alice"},  // channel named like an account
+	} {
+		if _, _, err := st.CreateUser(ctx, nu); !errors.Is(err, ErrConflict) {
+			t.Errorf("%+v: err %v, want ErrConflict", nu, err)
+		}
+	}
+	if ok, _ := st.HasAdmin(ctx); !ok {
+		t.Error("HasAdmin false after creating an admin")
+	}
+	// A failed creation left no half user behind.
+	if _, err := st.UserByLogin(ctx, "bob"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("half-created user: %v", err)
+	}
+}
+
+func TestCloseLeavesNoWAL(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cabane.db")
+	st, err := Open(context.Background(), p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.CreateUser(context.Background(), NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
+	st.Close()
+	if fi, err := os.Stat(p + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("WAL of %d bytes after Close", fi.Size())
+	}
+}
