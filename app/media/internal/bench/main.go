@@ -1,17 +1,14 @@
 // Command bench measures the one-process ladder against the alternatives,
 // for the figures in DESIGN.md:
 //
-//	go run ./app/media/internal/bench             # 60 s 1080p30 clip
-//	BENCH_SECONDS=10 go run ./app/media/internal/bench
+//	go run ./app/media/internal/bench                     # 60 s 1080p30 clip
+//	BENCH_SECONDS=10 go run ./app/media/internal/bench    # quicker
 //
-// (a) Runner.EncodeLadder with Libx264 (one process, decode once);
-// (b) the same argument list run by hand with exec.Command, to show what
-//
-//	the Runner adds (staging, fsync, progress parsing);
-//
-// (c) one ffmpeg per rendition, in sequence (PeerTube's way);
-// and Runner.CopyHLS of the same H.264/AAC clip.
-// The clip is cached in os.TempDir() between runs.
+// It times (a) Runner.EncodeLadder with Libx264 (one process, decode once),
+// (b) the same argument list run by hand with exec.Command, which shows what
+// the Runner adds (staging, fsync, progress parsing), (c) one ffmpeg per
+// rendition in sequence (PeerTube's way), and Runner.CopyHLS of the same
+// H.264/AAC clip. The clip is cached in os.TempDir() between runs.
 package main
 
 import (
