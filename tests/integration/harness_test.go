@@ -65,6 +65,11 @@ func start(t *testing.T, data string, extra ...string) *instance {
 	in := &instance{t: t, data: data, addr: freeAddr(t), log: &bytes.Buffer{}, done: make(chan error, 1)}
 	// mDNS off: tests never announce in the root network namespace.
 	args := append([]string{"serve", "--data", data, "--listen", in.addr, "--log-level", "debug", "--mdns=false"}, extra...)
+	for i, a := range extra {
+		if a == "--http-listen" && i+1 < len(extra) {
+			in.addr = extra[i+1] // with TLS on, plain HTTP answers there
+		}
+	}
 	in.cmd = exec.Command(cabaneBin, args...)
 	in.cmd.Stdout, in.cmd.Stderr = in.log, in.log
 	// Its own process group, so a kill reaches ffmpeg children too when
