@@ -80,7 +80,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Log: log.With("part", "web"), Version: version,
 		Nearby:      a.nearby,
 		TLSStatus:   a.tlsStatus,
-		Transcoding: func() any { return a.trans.Status() },
+		Transcoding: a.trans.Status,
 		SetEncoder:  a.SetEncoderChoice,
 	})
 	if err != nil {

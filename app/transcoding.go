@@ -22,27 +22,17 @@ type transcoder struct {
 	board    hardware.Board
 	probe    hardware.ProbeResult
 	probed   bool
+	choice   string // the admin's choice, "" = automatic
 	current  videos.Transcoding
 	failures []EncoderFailure
 }
 
-// EncoderFailure is a hardware encoder failing on a real job.
-type EncoderFailure struct {
-	Encoder string
-	Error   string
-	At      time.Time
-}
-
-// TranscodingStatus is what the admin page shows.
-type TranscodingStatus struct {
-	Board    hardware.Board
-	Probe    hardware.ProbeResult
-	Probed   bool
-	Encoder  string
-	Hardware bool
-	Policy   hardware.LadderPolicy
-	Failures []EncoderFailure
-}
+// EncoderFailure and TranscodingStatus live in videos so that the admin
+// pages (web cannot import app) can read the status that Status returns.
+type (
+	EncoderFailure    = videos.EncoderFailure
+	TranscodingStatus = videos.TranscodingStatus
+)
 
 func newTranscoder() *transcoder {
 	b, err := hardware.DetectBoard(os.DirFS("/"))
@@ -57,6 +47,7 @@ func newTranscoder() *transcoder {
 func (t *transcoder) choose(choice string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.choice = choice
 	enc := hardware.Encoder(hardware.Libx264{})
 	dev := ""
 	if t.probed {
@@ -90,7 +81,7 @@ func (t *transcoder) Current() videos.Transcoding {
 func (t *transcoder) Status() TranscodingStatus {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return TranscodingStatus{Board: t.board, Probe: t.probe, Probed: t.probed, Encoder: t.current.Encoder.Name(),
+	return TranscodingStatus{Board: t.board, Probe: t.probe, Probed: t.probed, Choice: t.choice, Encoder: t.current.Encoder.Name(),
 		Hardware: t.current.Encoder.Hardware(), Policy: t.current.Policy, Failures: append([]EncoderFailure(nil), t.failures...)}
 }
 

@@ -1,6 +1,57 @@
 package web
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/http"
+	"net/url"
 
-// adminRoutes registers the admin pages (placeholder until they land).
-func (s *Server) adminRoutes(e *echo.Echo) {}
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/store"
+)
+
+// adminRoutes registers the admin pages. Every one of them, the forms
+// included, goes through requireAdmin: hiding a link is not a check.
+func (s *Server) adminRoutes(e *echo.Echo) {
+	g := e.Group("/admin", s.requireAdmin)
+	g.GET("", s.adminOverview)
+	g.GET("/", s.adminOverview)
+	g.GET("/transcoding", s.adminTranscoding)
+	g.POST("/transcoding/encoder", s.adminSetEncoder)
+	g.POST("/jobs/:id/retry", s.adminRetryJob)
+	g.POST("/jobs/:id/cancel", s.adminCancelJob)
+}
+
+// requireAdmin lets administrators through. Anonymous visitors are sent
+// to log in; logged-in users who are not admins get the same 404 as an
+// address that does not exist, so the admin pages are not advertised.
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := currentUser(c)
+		if u == nil {
+			next := c.Request().URL.RequestURI()
+			if c.Request().Method != http.MethodGet {
+				next = "/admin" // after logging in, a form's target is no page to land on
+			}
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+		}
+		if u.Role != store.RoleAdmin {
+			return echo.NewHTTPError(http.StatusNotFound)
+		}
+		return next(c)
+	}
+}
+
+// noticeFrom is the message a form's redirect asks the page to show with
+// ?done=<key>: the query string picks one of these and never carries text
+// of its own onto the page.
+func noticeFrom(c echo.Context) string {
+	switch c.QueryParam("done") {
+	case "encoder":
+		return "Encoder choice saved. It applies to the next video processed."
+	case "retried":
+		return "The job is queued again."
+	case "cancelled":
+		return "The job is cancelled."
+	}
+	return ""
+}

@@ -41,7 +41,7 @@ type Deps struct {
 	// TLSStatus is the certificate state for the admin.
 	TLSStatus func() certs.Status
 	// Transcoding is the hardware and encoder state for the admin page.
-	Transcoding func() any
+	Transcoding func() videos.TranscodingStatus
 	// SetEncoder stores the admin's encoder choice ("" = automatic).
 	SetEncoder func(ctx context.Context, name string) error
 }

@@ -216,3 +216,30 @@ func TestDoctor(t *testing.T) {
 		}
 	}
 }
+
+// The admin pages are wired to the real hardware probe and TLS state, and
+// closed to anyone else.
+func TestAdminPagesWired(t *testing.T) {
+	in := start(t, filepath.Join(t.TempDir(), "data"))
+	b := setup(t, in)
+	deadline := time.Now().Add(20 * time.Second)
+	var page string
+	for time.Now().Before(deadline) {
+		page, _, _ = b.get(in.url("/admin/transcoding"))
+		if strings.Contains(page, "libx264") && strings.Contains(page, "h264_nvenc") {
+			break // the probe has listed ffmpeg's encoders
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, want := range []string{"libx264", "h264_nvenc", "720p"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/admin/transcoding lacks %q", want)
+		}
+	}
+	if page, _, _ := b.get(in.url("/admin")); !strings.Contains(page, "HTTPS") {
+		t.Errorf("/admin does not show the TLS state")
+	}
+	if _, final, _ := newBrowser(t).get(in.url("/admin/transcoding")); !strings.Contains(final, "/login") {
+		t.Errorf("anonymous visitor reached the admin page: %s", final)
+	}
+}

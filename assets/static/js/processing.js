@@ -4,9 +4,13 @@
 //   <section id="processing" data-api="/api/v1/videos/UUID">
 //     <progress max="100" value="N"></progress> <span class="pct">N %</span> <span class="label">Processing</span>
 //   </section>
-// This script polls data-api (PeerTube's video JSON plus Cabane's processingProgress),
-// moves the bar, and once the video is published swaps the section for the
-// player without a reload. A classic script loaded after player.js, whose
+// This script listens to the video's server-sent events (/videos/UUID/events,
+// or data-events if the section has it): "progress" moves the bar and shows
+// the speed and time left, "published" swaps the section for the player
+// without a reload, "failed" shows the reason. Where the stream cannot be
+// used (no EventSource, a proxy that refuses or buffers it) it falls back to
+// polling data-api (PeerTube's video JSON plus Cabane's processingProgress).
+// A classic script loaded after player.js, whose
 // window.Cabane.startPlayer it calls:
 //   <script src="/static-assets/js/player.js" defer></script>
 //   <script src="/static-assets/js/processing.js" defer></script>
@@ -20,6 +24,12 @@ const FAILED_STATES = new Set([7, 8, 11]);
 const POLL_MS = 1500;
 const MAX_BACKOFF_MS = 15000;
 const REQUEST_TIMEOUT_MS = 10000;
+// The server sends a progress event as soon as the stream opens: without
+// one by then, something in between holds the stream back.
+const FIRST_EVENT_MS = 10000;
+// EventSource reconnects by itself; after this many errors in a row
+// without an event, polling is the surer way.
+const MAX_STREAM_ERRORS = 3;
 
 function clampPercent(value) {
   const n = Number(value);
@@ -38,6 +48,31 @@ function setProgress(section, percent) {
   if (bar) bar.value = percent;
   const pct = section.querySelector('.pct');
   if (pct) pct.textContent = `${percent} %`;
+}
+
+function markFailed(section, text) {
+  section.classList.add('failed');
+  section.setAttribute('role', 'alert');
+  setLabel(section, text || 'Processing failed');
+}
+
+function formatSpeed(speed) {
+  return speed >= 10 ? speed.toFixed(0) : speed.toFixed(1);
+}
+
+function formatLeft(seconds) {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, '0')} min`;
+}
+
+// progressLabel is "Processing · 1.3× · 12 s left", with what is known.
+function progressLabel(data) {
+  const parts = ['Processing'];
+  if (data.speed > 0) parts.push(`${formatSpeed(data.speed)}×`);
+  if (data.remaining > 0) parts.push(`${formatLeft(data.remaining)} left`);
+  return parts.join(' · ');
 }
 
 function showPlayer(section, video) {
@@ -108,9 +143,7 @@ async function poll(section, api, failures) {
       return;
     }
     if (FAILED_STATES.has(state.id)) {
-      section.classList.add('failed');
-      section.setAttribute('role', 'alert');
-      setLabel(section, state.label || 'Processing failed');
+      markFailed(section, state.label);
       return;
     }
     setProgress(section, clampPercent(video.processingProgress));
@@ -127,11 +160,87 @@ async function poll(section, api, failures) {
   setTimeout(() => poll(section, api, failures), delay);
 }
 
+function eventsURL(section) {
+  if (section.dataset.events) return section.dataset.events;
+  // data-api is /api/v1/videos/<uuid>; its stream is /videos/<uuid>/events.
+  const m = /\/api\/v1\/videos\/([^/?#]+)/.exec(section.dataset.api);
+  return m ? `/videos/${m[1]}/events` : null;
+}
+
+function parseData(event) {
+  try {
+    return JSON.parse(event.data);
+  } catch (err) {
+    return null;
+  }
+}
+
+// listen follows the event stream; fallBack switches to polling once.
+function listen(section, api) {
+  const url = eventsURL(section);
+  if (!url || typeof window.EventSource !== 'function') {
+    poll(section, api, 0);
+    return;
+  }
+  // Same origin: the session cookie goes along, as a private video needs.
+  const source = new EventSource(url);
+  let finished = false;
+  let errors = 0;
+  let firstEvent = null;
+  const stop = () => {
+    finished = true;
+    clearTimeout(firstEvent);
+    source.close();
+  };
+  const fallBack = () => {
+    if (finished) return;
+    stop();
+    section.dataset.transport = 'poll';
+    poll(section, api, 0);
+  };
+  firstEvent = setTimeout(fallBack, FIRST_EVENT_MS);
+  section.dataset.transport = 'sse';
+
+  source.addEventListener('progress', (event) => {
+    clearTimeout(firstEvent);
+    errors = 0;
+    const data = parseData(event);
+    if (!data) return;
+    setProgress(section, clampPercent(data.percent));
+    setLabel(section, progressLabel(data));
+  });
+  source.addEventListener('published', (event) => {
+    stop();
+    const data = parseData(event) || {};
+    setProgress(section, 100);
+    showPlayer(section, {
+      streamingPlaylists: data.playlistUrl ? [{ playlistUrl: data.playlistUrl }] : [],
+      previewPath: data.previewPath,
+    });
+  });
+  source.addEventListener('failed', (event) => {
+    stop();
+    const data = parseData(event) || {};
+    markFailed(section, data.error ? `Processing failed: ${data.error}` : 'Processing failed');
+  });
+  source.addEventListener('error', () => {
+    if (finished) return;
+    // A dropped stream (the box restarting) reconnects by itself; a
+    // refused one (404, a proxy that will not stream) is closed for good.
+    errors += 1;
+    if (source.readyState === EventSource.CLOSED || errors >= MAX_STREAM_ERRORS) {
+      fallBack();
+    } else if (errors >= 2) {
+      setLabel(section, 'Connection lost, retrying…');
+    }
+  });
+}
+
 function init() {
   const section = document.getElementById('processing');
   if (!section || !section.dataset.api) return;
   section.setAttribute('aria-live', 'polite');
-  poll(section, section.dataset.api, 0);
+  listen(section, section.dataset.api);
 }
 
 if (document.readyState === 'loading') {

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/hardware"
+)
+
+// transcodingStatus is the hardware and encoder state, if the wiring
+// provides it (Deps.Transcoding returns a videos.TranscodingStatus).
+func (s *Server) transcodingStatus() (videos.TranscodingStatus, bool) {
+	if s.Transcoding == nil {
+		return videos.TranscodingStatus{}, false
+	}
+	return s.Transcoding(), true
+}
+
+type transcodingData struct {
+	Known    bool // false: the wiring gave no status
+	Status   videos.TranscodingStatus
+	Board    boardView
+	Encoders []encoderRow
+	Choices  []encoderChoice
+	Heights  string
+	Workers  int
+	Jobs     jobList
+}
+
+// boardView is hardware.Board with units for people.
+type boardView struct {
+	Name    string
+	Kind    string
+	Cores   int
+	Memory  string
+	Thermal []string
+}
+
+// encoderRow is one encoder in the table: listed by ffmpeg, working (its
+// trial encode passed) or failed with the reason.
+type encoderRow struct {
+	Name     string
+	Hardware bool
+	Status   string // "working", "failed", "listed"
+	Reason   string
+	Device   string
+	Chosen   bool
+}
+
+// encoderChoice is one option of the encoder form.
+type encoderChoice struct {
+	Value, Label string
+	Selected     bool
+}
+
+func (s *Server) adminTranscoding(c echo.Context) error {
+	d := transcodingData{Workers: max(1, s.Config.Workers)}
+	d.Status, d.Known = s.transcodingStatus()
+	if d.Known {
+		d.Board = boardWords(d.Status.Board)
+		d.Encoders = encoderRows(d.Status)
+		d.Choices = encoderChoices(d.Status)
+		h := make([]string, len(d.Status.Policy.Heights))
+		for i, x := range d.Status.Policy.Heights {
+			h[i] = fmt.Sprintf("%dp", x)
+		}
+		d.Heights = strings.Join(h, ", ")
+	}
+	var err error
+	if d.Jobs, err = s.jobList(c); err != nil {
+		return err
+	}
+	v := s.view(c, "Transcoding", d)
+	v.Notice = noticeFrom(c)
+	return s.renderView(c, http.StatusOK, "admin_transcoding", v)
+}
+
+func boardWords(b hardware.Board) boardView {
+	v := boardView{Name: b.Model, Kind: string(b.Kind), Cores: b.Cores}
+	if b.CPU != "" && b.CPU != b.Model {
+		v.Name = strings.TrimSpace(b.Model + " · " + b.CPU)
+	}
+	if v.Name == "" || v.Name == " · " {
+		v.Name = "Unknown machine"
+	}
+	if b.Virtual {
+		v.Name += " (virtual machine)"
+	}
+	if b.MemTotal > 0 {
+		v.Memory = fmt.Sprintf("%s (%s available at start)", humanBytes(int64(b.MemTotal)), humanBytes(int64(b.MemAvail)))
+	}
+	for _, z := range b.Thermal {
+		v.Thermal = append(v.Thermal, fmt.Sprintf("%s: %.1f °C", z.Type, float64(z.MilliCelsius)/1000))
+	}
+	return v
+}
+
+// encoderRows lists libx264 and every encoder the probe heard of.
+func encoderRows(st videos.TranscodingStatus) []encoderRow {
+	libx264 := hardware.Libx264{}.Name()
+	names := []string{libx264}
+	add := func(n string) {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, n := range st.Probe.Listed {
+		add(n)
+	}
+	for _, n := range st.Probe.Working {
+		add(n)
+	}
+	for n := range st.Probe.Failures {
+		add(n)
+	}
+	slices.Sort(names[1:])
+	rows := make([]encoderRow, 0, len(names))
+	for _, n := range names {
+		r := encoderRow{Name: n, Status: "listed", Chosen: n == st.Encoder, Device: st.Probe.DevicePaths[n]}
+		if e, ok := hardware.EncoderByName(n); ok {
+			r.Hardware = e.Hardware()
+		}
+		switch {
+		case n == libx264 || slices.Contains(st.Probe.Working, n):
+			r.Status = "working"
+			if n == libx264 {
+				r.Reason = "Software encoder: always works, uses the CPU."
+			}
+		case st.Probe.Failures[n] != "":
+			r.Status, r.Reason = "failed", st.Probe.Failures[n]
+		case !st.Probed:
+			r.Reason = "Not tried yet: the trial encodes run at start."
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// encoderChoices are automatic, libx264 and the encoders that passed
+// their trial: offering one that failed would only fail the next job.
+func encoderChoices(st videos.TranscodingStatus) []encoderChoice {
+	out := []encoderChoice{{Value: "", Label: "Automatic (best working encoder)", Selected: st.Choice == ""}}
+	names := []string{hardware.Libx264{}.Name()}
+	for _, n := range st.Probe.Working {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, n := range names {
+		label := n
+		if e, ok := hardware.EncoderByName(n); ok && e.Hardware() {
+			label += " (hardware)"
+		} else {
+			label += " (software)"
+		}
+		out = append(out, encoderChoice{Value: n, Label: label, Selected: st.Choice == n})
+	}
+	return out
+}
+
+// adminSetEncoder stores the encoder choice: "" (automatic) or one that
+// works here.
+func (s *Server) adminSetEncoder(c echo.Context) error {
+	choice := strings.TrimSpace(c.FormValue("encoder"))
+	st, ok := s.transcodingStatus()
+	if !ok || s.SetEncoder == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "The encoder cannot be changed on this server.")
+	}
+	valid := false
+	for _, ch := range encoderChoices(st) {
+		valid = valid || ch.Value == choice
+	}
+	if !valid {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%q is not an encoder that works on this box.", choice))
+	}
+	if err := s.SetEncoder(c.Request().Context(), choice); err != nil {
+		return fmt.Errorf("set encoder %q: %w", choice, err)
+	}
+	s.Log.Info("encoder choice changed by the administrator", "encoder", choice, "user", currentUser(c).Username)
+	return c.Redirect(http.StatusSeeOther, "/admin/transcoding?done=encoder")
+}
