@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -263,4 +264,37 @@ func apiUpload(t *testing.T, in *instance, token, file string, fields map[string
 	var res map[string]any
 	json.NewDecoder(resp.Body).Decode(&res)
 	return resp.StatusCode, res
+}
+
+// An audio upload becomes an HLS rendition with a still picture (its
+// waveform), which every player can play.
+func TestAudioOnlyUpload(t *testing.T) {
+	dir := t.TempDir()
+	song := filepath.Join(dir, "song.mp3")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=3", "-c:a", "libmp3lame", "-y", song).CombinedOutput(); err != nil {
+		t.Fatalf("mp3: %v\n%s", err, out)
+	}
+	in := start(t, filepath.Join(dir, "data"))
+	setup(t, in)
+	token := apiLogin(t, in, "alice", "correct horse")
+	code, res := apiUpload(t, in, token, song, map[string]string{"name": "Song"})
+	if code != 200 {
+		t.Fatalf("upload: %d %v", code, res)
+	}
+	id := res["video"].(map[string]any)["uuid"].(string)
+	v := in.waitFor(t, id, 60*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 })
+	if v.ThumbnailPath == "" || len(v.StreamingPlaylists) != 1 {
+		t.Fatalf("audio video: %+v", v)
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "csv=p=0", v.StreamingPlaylists[0].PlaylistURL).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(out); !strings.Contains(s, "h264,video") || !strings.Contains(s, "aac,audio") {
+		t.Errorf("audio rendition streams: %q, want an H.264 still and AAC", s)
+	}
+	checkImage := status(t, http.DefaultClient, in.url(v.PreviewPath), nil)
+	if checkImage != 200 {
+		t.Errorf("preview image: %d", checkImage)
+	}
 }

@@ -1,0 +1,110 @@
+package videos
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/jobs"
+	"cabane.dev/cabane/app/media"
+	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/hardware"
+)
+
+// fakeFFmpeg is an ffmpeg on PATH that behaves like a box whose VA-API
+// encoder passed its trial but breaks on a real job: any run that names
+// h264_vaapi fails half-way; everything else is the real ffmpeg.
+const fakeFFmpeg = `#!/bin/sh
+case "$*" in
+*h264_vaapi*)
+	echo "out_time_us=500000" ; echo "progress=continue"
+	echo "[h264_vaapi @ 0x1] Failed to end picture encode issue: 24 (internal encoding error)." >&2
+	exit 1 ;;
+esac
+exec ffmpeg "$@"
+`
+
+// A hardware encoder that fails mid-job: the job is redone in software at
+// once, the video is published, and the failure is recorded.
+func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	fake := filepath.Join(bin, "ffmpeg-fake")
+	if err := os.WriteFile(fake, []byte(fakeFFmpeg), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	layout := config.Layout{Root: filepath.Join(dir, "data")}
+	if err := layout.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, layout.DB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, ch, err := st.CreateUser(ctx, store.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "x", ChannelName: "a_ch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	q := jobs.New(st.DB(), log, jobs.Options{Poll: 50 * time.Millisecond})
+	var mu sync.Mutex
+	var failures []string
+	pol := hardware.DefaultPolicy(hardware.Board{Kind: hardware.KindIntel, Cores: 4, MemTotal: 8 << 30}, hardware.VAAPI{})
+	pol.Heights = []int{360}
+	svc := &Service{Store: st, Jobs: q, Layout: layout, Log: log,
+		Media: &media.Runner{FFmpeg: fake, Logger: log},
+		Transcoding: func() Transcoding {
+			return Transcoding{Encoder: hardware.VAAPI{}, Device: "/dev/dri/renderD128", Policy: pol, OnFailure: func(enc string, err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				failures = append(failures, enc+": "+err.Error())
+			}}
+		}}
+	q.Register(JobKind, svc.Handle)
+
+	clip := filepath.Join(dir, "up.part")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",
+		"-t", "2", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", "-f", "webm", "-y", clip).CombinedOutput()
+	if err != nil {
+		t.Fatalf("clip: %v\n%s", err, out)
+	}
+	v, err := svc.Ingest(ctx, clip, UploadMeta{ChannelID: ch.ID, Name: "hw", Privacy: store.PrivacyPublic, OriginalName: "hw.webm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { q.Run(runCtx, 1); close(done) }()
+	defer func() { stop(); <-done }()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if v, _ = st.VideoByID(ctx, v.UUID); v.State != store.StateToTranscode {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if v.State != store.StatePublished {
+		t.Fatalf("video state %d (%s), want published through the software fallback", v.State, v.Error)
+	}
+	rs, _ := st.Renditions(ctx, v.ID)
+	if len(rs) != 1 || rs[0].Height != 360 {
+		t.Fatalf("renditions %+v, want one 360p", rs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(failures) != 1 || !strings.Contains(failures[0], "h264_vaapi") || !strings.Contains(failures[0], "internal encoding error") {
+		t.Errorf("recorded failures %q, want the VA-API error", failures)
+	}
+}
