@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"cabane.dev/cabane/app/jobs"
@@ -194,11 +195,24 @@ func (s *Service) record(ctx context.Context, v store.Video, hlsDir string, copi
 		rs = append(rs, store.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
 			Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs, Size: dirSize(dir), Copied: copied})
 	}
+	// The master playlist comes first: the moment the row says "published",
+	// a player must find the playlist. A crash between the two leaves a
+	// playlist naming finished renditions, which the resumed job records.
+	stored, err := s.Store.Renditions(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	all := rs
+	for _, r := range stored {
+		if !slices.Contains(names, r.Name) {
+			all = append(all, r)
+		}
+	}
+	if err := s.writeMaster(v, all); err != nil {
+		return err
+	}
 	if err := s.Store.AddRenditions(ctx, v.ID, rs...); err != nil {
 		return fmt.Errorf("record renditions %v: %w", names, err)
-	}
-	if err := s.WriteMaster(ctx, v); err != nil {
-		return err
 	}
 	for _, name := range names {
 		s.Log.Info("rendition published", "video", v.UUID, "rendition", name, "copied", copied)
@@ -206,12 +220,8 @@ func (s *Service) record(ctx context.Context, v store.Video, hlsDir string, copi
 	return nil
 }
 
-// WriteMaster rewrites a video's master playlist from its stored renditions.
-func (s *Service) WriteMaster(ctx context.Context, v store.Video) error {
-	rs, err := s.Store.Renditions(ctx, v.ID)
-	if err != nil {
-		return err
-	}
+// writeMaster writes a video's master playlist listing rs.
+func (s *Service) writeMaster(v store.Video, rs []store.Rendition) error {
 	vars := make([]media.Variant, 0, len(rs))
 	for _, r := range rs {
 		vars = append(vars, media.Variant{URI: r.Name + "/" + hardware.PlaylistName, Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth,

@@ -157,14 +157,7 @@ func (v apiVideo) master() string {
 	return v.StreamingPlaylists[0].PlaylistURL
 }
 
-func (v apiVideo) renditions() int {
-	if len(v.StreamingPlaylists) == 0 {
-		return 0
-	}
-	return len(v.StreamingPlaylists[0].Files)
-}
-
-// stateFailed is PeerTube's VideoState for a failed transcode.
+// PeerTube's VideoState values the figures look for.
 const (
 	statePublished = 1
 	stateFailed    = 7

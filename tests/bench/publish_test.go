@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/app/videos"
 )
 
 const (
@@ -24,6 +26,9 @@ func publishing(t *testing.T) (*server, string) {
 	s := startServer(t, bin, data)
 	return s, apiLogin(t, s, benchUser, benchPass)
 }
+
+// anyHeight asks playable for a video stream of whatever height.
+const anyHeight = 0
 
 // playable is the viewer's definition: the API says published (state 1),
 // the master playlist is served, and ffprobe reads a video stream of the
@@ -49,7 +54,7 @@ func (s *server) playable(t *testing.T, id string, height int) (apiVideo, bool, 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	hs, err := probeHeights(ctx, v.master())
-	if err != nil || !slices.Contains(hs, height) {
+	if err != nil || len(hs) == 0 || (height != anyHeight && !slices.Contains(hs, height)) {
 		return v, false, fmt.Sprintf("state 1 but ffprobe of the master playlist: heights %v, %v", hs, err)
 	}
 	return v, true, ""
@@ -108,16 +113,21 @@ func TestFigureCopyPath(t *testing.T) {
 		secs(took), secs(published.Sub(uploaded)), secs(bare), took.Seconds()/bare.Seconds(), goal(took <= 2*time.Second), notes(seen))
 }
 
-// TestFigureEncodePath: a VP9/Opus 1080p upload must be encoded; the whole
-// ladder (1080p, 720p, 480p, 360p) comes out of one ffmpeg process.
+// TestFigureEncodePath: a VP9/Opus 1080p upload must be encoded. Which
+// rungs, and how many ffmpeg processes, is the server's policy for this
+// board (a 2-core box skips the 1080p encode), so "all renditions done" is
+// the moment the processing job reports done, and the figure names the
+// rungs it got.
 func TestFigureEncodePath(t *testing.T) {
 	benchEnabled(t)
 	in := clip(t, vp9Clip())
 	s, token := publishing(t)
 
 	id, uploaded := uploadFile(t, s, token, in, "Encode path")
-	_, playable, seen := s.waitPlayable(t, id, 1080, 40*time.Minute)
-	v, all := s.waitFor(t, id, 40*time.Minute, "all renditions", func(v apiVideo) bool { return v.renditions() >= 4 })
+	_, published := s.waitFor(t, id, 40*time.Minute, "publication", func(v apiVideo) bool { return v.State.ID == statePublished })
+	_, playable, seen := s.waitPlayable(t, id, anyHeight, 5*time.Minute)
+	all := s.waitLog(t, `msg="job done"`, "kind="+videos.JobKind, 40*time.Minute)
+	v := s.video(t, id)
 	if strings.Contains(s.log.String(), "copied=true") {
 		t.Error("a VP9 source took the copy path")
 	}
@@ -125,16 +135,27 @@ func TestFigureEncodePath(t *testing.T) {
 	for _, f := range v.StreamingPlaylists[0].Files {
 		hs = append(hs, f.Height)
 	}
-	if !slices.Equal(hs, []int{1080, 720, 480, 360}) {
-		t.Errorf("renditions %v, want 1080, 720, 480, 360", hs)
+	if len(hs) == 0 || slices.ContainsFunc(hs, func(h int) bool { return h > 1080 || h < 144 }) {
+		t.Errorf("renditions %v after the job, want 1 to 4 rungs of 1080p or less", hs)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if got, err := probeHeights(ctx, v.master()); err != nil || len(got) != 4 {
-		t.Errorf("ffprobe of the master playlist after the ladder: %v, %v; want 4 variants", got, err)
+	got, err := probeHeights(ctx, v.master())
+	slices.Sort(got)
+	want := slices.Sorted(slices.Values(hs))
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("ffprobe of the master playlist after the job: %v, %v; want %v", got, err, want)
 	}
 	first, ladder := playable.Sub(uploaded), all.Sub(uploaded)
-	figure(t, "encode path, 60 s 1080p30 VP9/Opus → H.264 ladder 1080/720/480/360 (libx264): upload answered → first playable %s, "+
-		"→ all %d renditions %s (%.2f× the clip's duration)%s",
-		secs(first), len(hs), secs(ladder), ladder.Seconds()/clipSeconds, notes(seen))
+	figure(t, "encode path, 60 s 1080p30 VP9/Opus → H.264/AAC HLS (libx264, the server's ladder for this box: %s): upload answered → first playable %s "+
+		"(state 1 after %s), → all %d renditions done (job done) %s (%.2f× the clip's duration)%s",
+		rungs(hs), secs(first), secs(published.Sub(uploaded)), len(hs), secs(ladder), ladder.Seconds()/clipSeconds, notes(seen))
+}
+
+func rungs(hs []int) string {
+	parts := make([]string, len(hs))
+	for i, h := range hs {
+		parts[i] = fmt.Sprintf("%dp", h)
+	}
+	return strings.Join(parts, "/")
 }

@@ -3,11 +3,13 @@ package bench
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -52,7 +54,10 @@ type server struct {
 	data string
 	cmd  *exec.Cmd
 	log  *lockedBuffer
-	done chan error
+	// done is closed when the process has exited; waitErr is then its
+	// exit status.
+	done    chan struct{}
+	waitErr error
 }
 
 func (s *server) url(p string) string { return "http://" + s.addr + p }
@@ -74,7 +79,7 @@ func freeAddr(t *testing.T) string {
 // unfinished ladder does not keep eating the shared machine's CPU.
 func startServer(t *testing.T, bin, data string, extra ...string) *server {
 	t.Helper()
-	s := &server{addr: freeAddr(t), data: data, log: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &server{addr: freeAddr(t), data: data, log: &lockedBuffer{}, done: make(chan struct{})}
 	args := append([]string{"serve", "--data", data, "--listen", s.addr, "--log-level", "info"}, extra...)
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
@@ -82,7 +87,10 @@ func startServer(t *testing.T, bin, data string, extra ...string) *server {
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start cabane: %v", err)
 	}
-	go func() { s.done <- s.cmd.Wait() }()
+	go func() {
+		s.waitErr = s.cmd.Wait()
+		close(s.done)
+	}()
 	t.Cleanup(func() {
 		s.stop()
 		if t.Failed() {
@@ -99,9 +107,8 @@ func startServer(t *testing.T, bin, data string, extra ...string) *server {
 			}
 		}
 		select {
-		case err := <-s.done:
-			s.done <- err
-			t.Fatalf("cabane exited at start: %v\n%s", err, s.log)
+		case <-s.done:
+			t.Fatalf("cabane exited at start: %v\n%s", s.waitErr, s.log)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -112,8 +119,10 @@ func startServer(t *testing.T, bin, data string, extra ...string) *server {
 // stop asks for a clean shutdown and kills the process group if that takes
 // more than 30 s.
 func (s *server) stop() {
-	if s.cmd.ProcessState != nil {
+	select {
+	case <-s.done:
 		return
+	default:
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -135,4 +144,45 @@ func createAdmin(t *testing.T, bin, data, user, pass string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cabane admin create-user: %v\n%s", err, out)
 	}
+}
+
+// waitLog polls the server's log until one line holds both want1 and want2
+// and returns the time the server wrote in that line (slog's time=...), so
+// the moment is exact however late the poll saw it.
+func (s *server) waitLog(t *testing.T, want1, want2 string, timeout time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		for _, line := range strings.Split(s.log.String(), "\n") {
+			if strings.Contains(line, want1) && strings.Contains(line, want2) {
+				at, err := logTime(line)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return at
+			}
+		}
+		select {
+		case <-s.done:
+			t.Fatalf("cabane exited while waiting for %q: %v", want1, s.waitErr)
+		case <-time.After(pollEvery):
+		}
+	}
+	t.Fatalf("no log line with %q and %q within %s", want1, want2, timeout)
+	return time.Time{}
+}
+
+// logTime reads the time=... field that log/slog's text handler starts each
+// line with (RFC 3339 with milliseconds).
+func logTime(line string) (time.Time, error) {
+	f, _, _ := strings.Cut(line, " ")
+	v, ok := strings.CutPrefix(f, "time=")
+	if !ok {
+		return time.Time{}, fmt.Errorf("log line without time=: %q", line)
+	}
+	at, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("log line time: %w", err)
+	}
+	return at, nil
 }

@@ -88,3 +88,13 @@ func TestSamplerSeesPeak(t *testing.T) {
 		t.Errorf("peak %d KiB over %d samples (%v), want ≥ 32 MiB", peak, n, err)
 	}
 }
+
+func TestLogTime(t *testing.T) {
+	at, err := logTime(`time=2026-11-21T06:41:49.338Z level=INFO msg="job done" job=1 kind=video.process took=1m2s`)
+	if err != nil || !at.Equal(time.Date(2026, 11, 21, 6, 41, 49, 338e6, time.UTC)) {
+		t.Errorf("logTime = %v, %v", at, err)
+	}
+	if _, err := logTime(`level=INFO msg="job done"`); err == nil {
+		t.Error("a line without time= parsed")
+	}
+}

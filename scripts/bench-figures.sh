@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The figures quoted in release and issue notes (make bench). Each line
+# starting with "FIGURE:" is one measurement with the load average at the
+# time: the Go measurements in tests/bench (copy-path and encode-path publish
+# times, idle memory with 1,000 videos, memory during a 2 GiB upload), then
+# the size of the arm64 binary a Raspberry Pi downloads.
+#
+# Needs ffmpeg/ffprobe and ~2.2 GB free under TMPDIR. Clips are cached in
+# $TMPDIR/cabane-bench between runs. The full test log is kept in a temporary
+# file whose path is printed when something fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+log=$(mktemp -t cabane-bench-XXXXXX.log)
+work=$(mktemp -d -t cabane-bench-bin-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+if ! CABANE_BENCH=1 "$GO" test -v -count=1 -timeout 60m -run Figure ./tests/bench/ >"$log" 2>&1; then
+	grep '^FIGURE' "$log" || true
+	echo "bench-figures: the measurements failed; full log in $log" >&2
+	tail -n 60 "$log" >&2
+	exit 1
+fi
+grep '^FIGURE' "$log"
+
+# The same flags as `make cross`, without the version stamp (a few bytes).
+CGO_ENABLED=0 GOOS=linux GOARCH=arm64 "$GO" build -trimpath -ldflags "-s -w" -o "$work/cabane-arm64" ./cmd/cabane
+size=$(stat -c %s "$work/cabane-arm64")
+echo "FIGURE: binary size linux/arm64 (CGO_ENABLED=0 -trimpath -ldflags \"-s -w\"): $size bytes ($(awk -v b="$size" 'BEGIN { printf "%.1f MiB", b / 1048576 }')) | load $(cut -d' ' -f1-3 /proc/loadavg)"
+rm -f "$log"
