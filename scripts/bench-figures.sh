@@ -29,3 +29,8 @@ CGO_ENABLED=0 GOOS=linux GOARCH=arm64 "$GO" build -trimpath -ldflags "-s -w" -o 
 size=$(stat -c %s "$work/cabane-arm64")
 echo "FIGURE: binary size linux/arm64 (CGO_ENABLED=0 -trimpath -ldflags \"-s -w\"): $size bytes ($(awk -v b="$size" 'BEGIN { printf "%.1f MiB", b / 1048576 }')) | load $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -f "$log"
+
+# Issue figures measured elsewhere: the ladder against bare ffmpeg and one
+# process per rendition, and request latency during a 1080p transcode.
+BENCH_SECONDS=${BENCH_SECONDS:-20} "$GO" run ./app/media/internal/bench
+CABANE_BENCH=1 "$GO" test -count=1 -v -run FigureLatency ./tests/integration/ | grep '^FIGURE' || { echo "latency figure failed" >&2; exit 1; }
