@@ -296,12 +296,6 @@ func (s *Store) AddViews(ctx context.Context, counts map[int64]int64) error {
 	})
 }
 
-// DeleteVideo removes a video's rows (files are the caller's).
-func (s *Store) DeleteVideo(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, "DELETE FROM videos WHERE id = ?", id)
-	return err
-}
-
 // CountVideos is for the instance's stats.
 func (s *Store) CountVideos(ctx context.Context) (int, error) {
 	var n int

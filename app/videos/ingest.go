@@ -281,6 +281,10 @@ func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 			if err := s.FlushViews(ctx); err != nil {
 				s.Log.Warn("flush views", "err", err)
 			}
+			// Expired sessions and tokens: a DELETE matching nothing writes nothing.
+			if err := s.Store.PruneExpired(ctx); err != nil {
+				s.Log.Warn("prune expired sessions", "err", err)
+			}
 			if n, err := s.Store.FailAbandonedVideos(ctx, JobKind); err != nil {
 				s.Log.Warn("check abandoned jobs", "err", err)
 			} else if n > 0 {
