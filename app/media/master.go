@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"cabane.dev/cabane/app/durable"
 )
 
 // WriteMaster writes the HLS master playlist listing variants, highest
@@ -40,7 +42,7 @@ func WriteMaster(path string, variants []Variant) error {
 		}
 		b.WriteString("\n" + v.URI + "\n")
 	}
-	if err := writeFileAtomic(path, []byte(b.String())); err != nil {
+	if err := durable.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write master playlist: %w", err)
 	}
 	return nil

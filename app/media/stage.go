@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"cabane.dev/cabane/app/durable"
 )
 
 // staging is a scratch directory inside hlsDir where ffmpeg writes. Being on
@@ -62,7 +64,7 @@ func (s *staging) publish(names ...string) error {
 			return fmt.Errorf("publish rendition %s: %w", n, err)
 		}
 	}
-	if err := syncDir(s.hlsDir); err != nil {
+	if err := durable.SyncDir(s.hlsDir); err != nil {
 		return fmt.Errorf("sync %s: %w", s.hlsDir, err)
 	}
 	return nil
@@ -87,67 +89,9 @@ func syncTree(dir string) error {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		if err := syncFile(filepath.Join(dir, e.Name())); err != nil {
+		if err := durable.SyncFile(filepath.Join(dir, e.Name())); err != nil {
 			return err
 		}
 	}
-	return syncDir(dir)
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory: fsync, rename, fsync the directory.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create temp for %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("chmod %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	return renameDurable(tmp, path)
-}
-
-// renameDurable renames a finished file into place and fsyncs the directory
-// so the new name survives a power cut.
-func renameDurable(tmp, path string) error {
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename to %s: %w", path, err)
-	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		return fmt.Errorf("sync dir of %s: %w", path, err)
-	}
-	return nil
+	return durable.SyncDir(dir)
 }

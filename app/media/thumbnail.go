@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"cabane.dev/cabane/app/durable"
 )
 
 // Thumbnail writes a JPEG of exactly width×height to out: the frame at `at`
@@ -64,10 +66,10 @@ func (r *Runner) Thumbnail(ctx context.Context, in string, at time.Duration, wid
 	if err != nil {
 		return fmt.Errorf("thumbnail %s: %w", in, err)
 	}
-	if err := syncFile(tmp); err != nil {
+	if err := durable.SyncFile(tmp); err != nil {
 		return fmt.Errorf("thumbnail %s: sync: %w", in, err)
 	}
-	if err := renameDurable(tmp, out); err != nil {
+	if err := durable.Rename(tmp, out); err != nil {
 		return fmt.Errorf("thumbnail %s: %w", in, err)
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/durable"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/store"
@@ -108,7 +109,7 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 		os.RemoveAll(dir)
 		return store.Video{}, fmt.Errorf("move upload into place: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		os.RemoveAll(dir)
 		return store.Video{}, err
 	}
@@ -154,18 +155,6 @@ func safeExt(name string) string {
 		}
 	}
 	return ext
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
 }
 
 // SweepOrphans removes what a crash can leave behind: partial uploads, and
