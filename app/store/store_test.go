@@ -130,3 +130,38 @@ func TestCloseLeavesNoWAL(t *testing.T) {
 		t.Errorf("WAL of %d bytes after Close", fi.Size())
 	}
 }
+
+func TestVideoByIDEveryFormUsesAnIndex(t *testing.T) {
+	st, _ := open(t)
+	ctx := context.Background()
+	_, ch, _ := st.CreateUser(ctx, NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
+	tx, _ := st.BeginTx(ctx)
+	v := &Video{UUID: "0b6e1c5e-9d0a-4b8f-8f5e-2a1f3c4d5e6f", ShortUUID: "2ZbZ3pC9mGZ8mUXHzRbk1V", ChannelID: ch.ID, Name: "v"}
+	if err := st.CreateVideo(ctx, tx, v); err != nil {
+		t.Fatal(err)
+	}
+	tx.Commit()
+	for _, id := range []string{v.UUID, v.ShortUUID, "1"} {
+		got, err := st.VideoByID(ctx, id)
+		if err != nil || got.ID != v.ID {
+			t.Errorf("VideoByID(%q) = %d, %v", id, got.ID, err)
+		}
+	}
+	for _, id := range []string{"2", "nope", "99999999999999999999999", ""} {
+		if _, err := st.VideoByID(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("VideoByID(%q): %v, want ErrNotFound", id, err)
+		}
+	}
+	var plan string
+	rows, _ := st.db.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT id FROM videos v WHERE v.short_uuid = ?", v.ShortUUID)
+	for rows.Next() {
+		var a, b, c int
+		var d string
+		rows.Scan(&a, &b, &c, &d)
+		plan += d
+	}
+	rows.Close()
+	if !strings.Contains(plan, "INDEX") {
+		t.Errorf("short UUID lookup scans: %s", plan)
+	}
+}

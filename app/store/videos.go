@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -116,7 +117,16 @@ func (s *Store) BeginTx(ctx context.Context) (*sql.Tx, error) { return s.db.Begi
 // VideoByID finds a video by its numeric id, UUID or short UUID, which are
 // all valid in PeerTube's URLs.
 func (s *Store) VideoByID(ctx context.Context, id string) (Video, error) {
-	return scanVideo(s.db.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE v.uuid = ?1 OR v.short_uuid = ?1 OR CAST(v.id AS TEXT) = ?1`, id))
+	// Each form has its own index: every HLS segment request looks a
+	// video up, so this must not scan the table.
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil && len(id) < 20 {
+		return scanVideo(s.db.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE v.id = ?`, n))
+	}
+	col := "v.short_uuid"
+	if len(id) == 36 {
+		col = "v.uuid"
+	}
+	return scanVideo(s.db.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE `+col+` = ?`, id))
 }
 
 // VideoQuery selects a page of videos.
