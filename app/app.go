@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/config"
@@ -25,15 +26,16 @@ import (
 
 // App is a running Cabane.
 type App struct {
-	Config config.Config
-	Layout config.Layout
-	Log    *slog.Logger
-	Store  *store.Store
-	Jobs   *jobs.Queue
-	Media  *media.Runner
-	Auth   *auth.Service
-	Videos *videos.Service
-	Web    *web.Server
+	Config   config.Config
+	Layout   config.Layout
+	Log      *slog.Logger
+	Store    *store.Store
+	Jobs     *jobs.Queue
+	Media    *media.Runner
+	Auth     *auth.Service
+	Accounts *accounts.Service
+	Videos   *videos.Service
+	Web      *web.Server
 
 	version string
 	trans   *transcoder
@@ -60,9 +62,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// Transcodes run below the web server's priority: a playing video and a
 	// page load must stay quick while the box encodes.
 	a.Media = &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: 10, IdleIO: true, Logger: log.With("part", "media")}
-	a.Auth = &auth.Service{Store: st}
+	a.Auth = &auth.Service{Store: st.Repo()}
 	a.trans = newTranscoder()
-	a.Videos = &videos.Service{Store: st, Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
+	a.Videos = &videos.Service{Store: st.Repo(), Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
 		Transcoding: a.trans.Current}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
 	home, err := lan.ParsePrefixes(cfg.LANRanges)
@@ -75,7 +77,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		st.Close()
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	a.Web, err = web.New(web.Deps{Config: cfg, Store: st, Auth: a.Auth, Videos: a.Videos, Jobs: a.Jobs,
+	a.Accounts = &accounts.Service{Store: st.Repo()}
+	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
 		Nearby:      a.nearby,
@@ -107,7 +110,11 @@ func (a *App) tlsStatus() certs.Status {
 // Run serves HTTP and processes jobs until ctx ends (SIGTERM), then stops
 // taking requests, lets the current job be re-queued, and returns.
 func (a *App) Run(ctx context.Context) error {
-	if err := a.Videos.SweepOrphans(ctx); err != nil {
+	// Partial uploads go before the first request can start a new one; the
+	// media folders' sweep (one lookup per folder, seconds with thousands
+	// of videos) runs after the server listens.
+	started := time.Now()
+	if err := a.Videos.ClearPartialUploads(); err != nil {
 		return fmt.Errorf("clean up after the last run: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -120,7 +127,13 @@ func (a *App) Run(ctx context.Context) error {
 	a.startDiscovery(ctx)
 	var wg sync.WaitGroup
 	errc := make(chan error, 4)
-	wg.Add(4)
+	wg.Add(5)
+	go func() {
+		defer wg.Done()
+		if err := a.Videos.SweepOrphans(ctx, started); err != nil && ctx.Err() == nil {
+			a.Log.Warn("sweep media folders", "err", err)
+		}
+	}()
 	go func() {
 		defer wg.Done()
 		if err := a.probeHardware(ctx); err != nil && ctx.Err() == nil {

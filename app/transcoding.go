@@ -93,7 +93,7 @@ func (a *App) probeHardware(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("probe encoders: %w", err)
 	}
-	choice, err := a.Store.Setting(ctx, SettingEncoder)
+	choice, err := a.Store.Settings.Get(ctx, SettingEncoder)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (a *App) SetEncoderChoice(ctx context.Context, choice string) error {
 			return fmt.Errorf("unknown encoder %q", choice)
 		}
 	}
-	if err := a.Store.SetSetting(ctx, SettingEncoder, choice); err != nil {
+	if err := a.Store.Settings.Set(ctx, SettingEncoder, choice); err != nil {
 		return err
 	}
 	a.trans.choose(choice)

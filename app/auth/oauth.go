@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
 // Token lifetimes as PeerTube's defaults.
@@ -23,17 +24,17 @@ type TokenPair struct {
 }
 
 // LocalClient returns the instance's OAuth client, made on first use.
-func (s *Service) LocalClient(ctx context.Context) (store.OAuthClient, error) {
-	return s.Store.LocalOAuthClient(ctx, func() store.OAuthClient {
+func (s *Service) LocalClient(ctx context.Context) (repo.OAuthClient, error) {
+	return s.Store.Sessions.LocalOAuthClient(ctx, func() repo.OAuthClient {
 		id, _ := NewToken()
 		secret, _ := NewToken()
-		return store.OAuthClient{ID: id[:32], Secret: secret}
+		return repo.OAuthClient{ID: id[:32], Secret: secret}
 	})
 }
 
 // IssueToken checks the client and issues a token pair for a user.
 func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string, userID int64) (TokenPair, error) {
-	ok, err := s.Store.OAuthClientValid(ctx, clientID, clientSecret)
+	ok, err := s.Store.Sessions.OAuthClientValid(ctx, clientID, clientSecret)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -43,7 +44,7 @@ func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string,
 	access, ah := NewToken()
 	refresh, rh := NewToken()
 	t := time.Now()
-	if err := s.Store.CreateOAuthToken(ctx, store.OAuthToken{AccessHash: ah, RefreshHash: rh, UserID: userID, ClientID: clientID,
+	if err := s.Store.Sessions.CreateOAuthToken(ctx, repo.OAuthToken{AccessHash: ah, RefreshHash: rh, UserID: userID, ClientID: clientID,
 		AccessExpires: t.Add(AccessTTL), RefreshExpires: t.Add(RefreshTTL)}); err != nil {
 		return TokenPair{}, fmt.Errorf("store token: %w", err)
 	}
@@ -52,14 +53,14 @@ func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string,
 
 // Refresh exchanges a refresh token for a new pair.
 func (s *Service) Refresh(ctx context.Context, clientID, clientSecret, refresh string) (TokenPair, error) {
-	ok, err := s.Store.OAuthClientValid(ctx, clientID, clientSecret)
+	ok, err := s.Store.Sessions.OAuthClientValid(ctx, clientID, clientSecret)
 	if err != nil {
 		return TokenPair{}, err
 	}
 	if !ok {
 		return TokenPair{}, ErrBadClient
 	}
-	uid, err := s.Store.TakeRefreshToken(ctx, HashToken(refresh), clientID)
+	uid, err := s.Store.Sessions.TakeRefreshToken(ctx, HashToken(refresh), clientID)
 	if err != nil {
 		return TokenPair{}, ErrBadGrant
 	}
@@ -67,8 +68,8 @@ func (s *Service) Refresh(ctx context.Context, clientID, clientSecret, refresh s
 }
 
 // BearerUser resolves an access token.
-func (s *Service) BearerUser(ctx context.Context, token string) (store.User, error) {
-	return s.Store.AccessTokenUser(ctx, HashToken(token))
+func (s *Service) BearerUser(ctx context.Context, token string) (model.User, error) {
+	return s.Store.Sessions.AccessTokenUser(ctx, HashToken(token))
 }
 
 // Errors named as OAuth 2 names them.
@@ -80,3 +81,8 @@ var (
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// RevokeToken ends the token pair of an access token (logout from an app).
+func (s *Service) RevokeToken(ctx context.Context, accessToken string) error {
+	return s.Store.Sessions.RevokeAccessToken(ctx, HashToken(accessToken))
+}

@@ -7,12 +7,13 @@ import (
 	"sync"
 	"time"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
 // Service creates users and checks their credentials.
 type Service struct {
-	Store *store.Store
+	Store repo.Store
 }
 
 // NewUserRequest is what setup, the admin CLI and the API give.
@@ -24,33 +25,33 @@ type NewUserRequest struct {
 }
 
 // CreateUser validates and creates a user with its account and default channel.
-func (s *Service) CreateUser(ctx context.Context, r NewUserRequest) (store.User, store.Channel, error) {
+func (s *Service) CreateUser(ctx context.Context, r NewUserRequest) (model.User, model.Channel, error) {
 	if r.ChannelName == "" {
 		r.ChannelName = r.Username + "_channel"
 	}
 	if err := errors.Join(ValidName("user", r.Username), ValidEmail(r.Email), ValidPassword(r.Password), ValidName("channel", r.ChannelName)); err != nil {
-		return store.User{}, store.Channel{}, err
+		return model.User{}, model.Channel{}, err
 	}
 	hash, err := HashPassword(r.Password)
 	if err != nil {
-		return store.User{}, store.Channel{}, err
+		return model.User{}, model.Channel{}, err
 	}
-	role := store.RoleUser
+	role := model.RoleUser
 	if r.Admin {
-		role = store.RoleAdmin
+		role = model.RoleAdmin
 	}
-	u, ch, err := s.Store.CreateUser(ctx, store.NewUser{Username: r.Username, Email: r.Email, PasswordHash: hash, Role: role,
+	u, ch, err := s.Store.Accounts.CreateUser(ctx, repo.NewUser{Username: r.Username, Email: r.Email, PasswordHash: hash, Role: role,
 		ChannelName: r.ChannelName, ChannelDisplay: r.ChannelDisplayName})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, model.ErrConflict) {
 		return u, ch, fmt.Errorf("the user name, e-mail address or channel name is already taken")
 	}
 	return u, ch, err
 }
 
 // Login checks a user name (or e-mail) and password.
-func (s *Service) Login(ctx context.Context, login, password string) (store.User, error) {
-	u, err := s.Store.UserByLogin(ctx, login)
-	if errors.Is(err, store.ErrNotFound) {
+func (s *Service) Login(ctx context.Context, login, password string) (model.User, error) {
+	u, err := s.Store.Accounts.UserByLogin(ctx, login)
+	if errors.Is(err, model.ErrNotFound) {
 		// Spend the same time as a real check so timing does not reveal
 		// which user names exist.
 		_ = CheckPassword(dummyHash(), password)
@@ -78,18 +79,21 @@ const SessionTTL = 30 * 24 * time.Hour
 // StartSession creates a session and returns its cookie value.
 func (s *Service) StartSession(ctx context.Context, userID int64) (string, error) {
 	tok, hash := NewToken()
-	if err := s.Store.CreateSession(ctx, hash, userID, time.Now().Add(SessionTTL)); err != nil {
+	if err := s.Store.Sessions.CreateSession(ctx, hash, userID, time.Now().Add(SessionTTL)); err != nil {
 		return "", fmt.Errorf("create session: %w", err)
 	}
 	return tok, nil
 }
 
 // SessionUser resolves a session cookie.
-func (s *Service) SessionUser(ctx context.Context, token string) (store.User, error) {
-	return s.Store.SessionUser(ctx, HashToken(token))
+func (s *Service) SessionUser(ctx context.Context, token string) (model.User, error) {
+	return s.Store.Sessions.SessionUser(ctx, HashToken(token))
 }
 
 // EndSession logs out.
 func (s *Service) EndSession(ctx context.Context, token string) error {
-	return s.Store.DeleteSession(ctx, HashToken(token))
+	return s.Store.Sessions.DeleteSession(ctx, HashToken(token))
 }
+
+// HasAdmin reports whether the first-run setup is done.
+func (s *Service) HasAdmin(ctx context.Context) (bool, error) { return s.Store.Accounts.HasAdmin(ctx) }

@@ -30,7 +30,7 @@ import (
 	"fmt"
 	"time"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
 )
 
 // Job states, as stored in jobs.state.
@@ -49,8 +49,8 @@ var (
 	// ErrPermanent, wrapped in a handler's error, fails the job at once:
 	// retrying cannot help (a corrupt upload, an unsupported codec).
 	ErrPermanent = errors.New("permanent failure")
-	// ErrNotFound is store.ErrNotFound, so callers map both to a 404.
-	ErrNotFound = store.ErrNotFound
+	// ErrNotFound is model.ErrNotFound, so callers map both to a 404.
+	ErrNotFound = model.ErrNotFound
 	// ErrState is returned when a job is not in a state that allows the
 	// operation (cancelling a finished job, retrying a queued one).
 	ErrState = errors.New("job state does not allow this")

@@ -96,11 +96,11 @@ func (s *Store) migrateFrom(ctx context.Context, fsys fs.FS, backupDir string) e
 		}
 	}
 	for _, m := range pending {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		err := s.WithTx(ctx, func(tx *Tx) error {
+			if _, err := tx.SQL().ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, now())
+			_, err := tx.SQL().ExecContext(ctx, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, now())
 			return err
 		})
 		if err != nil {

@@ -1,28 +1,82 @@
 // Package store keeps Cabane's state in one SQLite file (modernc.org/sqlite,
 // pure Go): opening it with the right pragmas, migrating it from embedded SQL,
-// and typed queries for the rest of the app.
+// and typed queries, one type per aggregate (videos, accounts and channels,
+// sessions and tokens, settings). Multi-table writes go through WithTx, whose
+// Tx offers the same aggregates bound to one transaction.
 package store
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound and ErrConflict are the model's: callers above the store test
+// for them without importing it.
+var (
+	ErrNotFound = model.ErrNotFound
+	ErrConflict = model.ErrConflict
+)
 
-// ErrConflict is returned when a unique name is already taken.
-var ErrConflict = errors.New("already exists")
+// dbtx is what the aggregates query through: the pool or one transaction.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
 // Store is the open database.
 type Store struct {
 	db *sql.DB
+	Aggregates
+}
+
+// Aggregates are the typed query sets, on the pool (Store) or on one
+// transaction (Tx).
+type Aggregates struct {
+	Videos   *Videos
+	Accounts *Accounts
+	Sessions *Sessions
+	Settings *Settings
+}
+
+// aggregates binds the query sets to q; db is set when q is the pool, so
+// that multi-statement writes can open their own transaction.
+func aggregates(q dbtx, db *sql.DB) Aggregates {
+	b := base{q: q, db: db}
+	return Aggregates{Videos: &Videos{b}, Accounts: &Accounts{b}, Sessions: &Sessions{b}, Settings: &Settings{b}}
+}
+
+type base struct {
+	q  dbtx
+	db *sql.DB // nil inside a Tx
+}
+
+// atomic runs fn in a transaction: the caller's when inside WithTx, else
+// one of its own. A write of several statements never lands half-way.
+func (b base) atomic(ctx context.Context, fn func(q dbtx) error) error {
+	if b.db == nil {
+		return fn(b.q)
+	}
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", classify(err))
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", classify(err))
+	}
+	return nil
 }
 
 // Options tune Open.
@@ -37,7 +91,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, Aggregates: aggregates(db, db)}
 	if err := s.migrate(ctx, opt.BackupDir); err != nil {
 		db.Close()
 		return nil, err
@@ -60,13 +114,24 @@ func openDB(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(2)
+	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// Repo is the store as the domain services see it.
+func (s *Store) Repo() repo.Store {
+	return repo.Store{Aggregates: s.Aggregates.repo(), WithTx: func(ctx context.Context, fn func(tx repo.Tx) error) error {
+		return s.WithTx(ctx, func(tx *Tx) error { return fn(repo.Tx{Aggregates: tx.Aggregates.repo(), SQL: tx.tx}) })
+	}}
+}
+
+func (a Aggregates) repo() repo.Aggregates {
+	return repo.Aggregates{Videos: a.Videos, Accounts: a.Accounts, Sessions: a.Sessions, Settings: a.Settings}
 }
 
 // DB exposes the handle to packages that keep their own tables (jobs).
@@ -80,20 +145,31 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-func now() int64 { return time.Now().UnixMilli() }
+// Tx is one write transaction: the aggregates bound to it, and the raw
+// transaction for packages with tables of their own (the job queue).
+type Tx struct {
+	Aggregates
+	tx *sql.Tx
+}
 
-// inTx runs fn in a transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+// SQL is the underlying transaction, for jobs.Queue.EnqueueTx.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// WithTx runs fn in one transaction, committing when it returns nil and
+// rolling back otherwise.
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", classify(err))
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&Tx{Aggregates: aggregates(tx, nil), tx: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", classify(err))
 	}
 	return nil
 }
+
+func now() int64 { return time.Now().UnixMilli() }

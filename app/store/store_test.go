@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
 func open(t *testing.T) (*Store, string) {
@@ -45,7 +48,7 @@ func TestOpenSetsPragmasAndMigrates(t *testing.T) {
 func TestMigrationBackupAndAtomicity(t *testing.T) {
 	ctx := context.Background()
 	st, dir := open(t)
-	if _, _, err := st.CreateUser(ctx, NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "x", ChannelName: "alice_ch"}); err != nil {
+	if _, _, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "x", ChannelName: "alice_ch"}); err != nil {
 		t.Fatal(err)
 	}
 	good := fstest.MapFS{
@@ -74,7 +77,7 @@ func TestMigrationBackupAndAtomicity(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.UserByLogin(ctx, "alice"); err != nil {
+	if _, err := b.Accounts.UserByLogin(ctx, "alice"); err != nil {
 		t.Errorf("backup lacks the user: %v", err)
 	}
 }
@@ -93,26 +96,26 @@ func TestLoadMigrationsRejectsBadNames(t *testing.T) {
 func TestCreateUserNamesAreUnique(t *testing.T) {
 	st, _ := open(t)
 	ctx := context.Background()
-	u, ch, err := st.CreateUser(ctx, NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "h", Role: RoleAdmin, ChannelName: "films"})
+	u, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "h", Role: model.RoleAdmin, ChannelName: "films"})
 	if err != nil || u.AccountID == 0 || ch.Account.Name != "alice" {
 		t.Fatalf("create: %+v %+v %v", u, ch, err)
 	}
-	for _, nu := range []NewUser{
+	for _, nu := range []repo.NewUser{
 		{Username: "ALICE", Email: "b@example.org", ChannelName: "other"},  // user names ignore case
 		{Username: "bob", Email: "A@example.org", ChannelName: "other2"},   // so do e-mails
 		{Username: "bob", Email: "b@example.org", ChannelName: "films"},    // channel taken
 		{Username: "films", Email: "c@example.org", ChannelName: "films2"}, // account named like a channel
 		{Username: "carol", Email: "d@example.org", ChannelName: "alice"},  // channel named like an account
 	} {
-		if _, _, err := st.CreateUser(ctx, nu); !errors.Is(err, ErrConflict) {
+		if _, _, err := st.Accounts.CreateUser(ctx, nu); !errors.Is(err, ErrConflict) {
 			t.Errorf("%+v: err %v, want ErrConflict", nu, err)
 		}
 	}
-	if ok, _ := st.HasAdmin(ctx); !ok {
+	if ok, _ := st.Accounts.HasAdmin(ctx); !ok {
 		t.Error("HasAdmin false after creating an admin")
 	}
 	// A failed creation left no half user behind.
-	if _, err := st.UserByLogin(ctx, "bob"); !errors.Is(err, ErrNotFound) {
+	if _, err := st.Accounts.UserByLogin(ctx, "bob"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("half-created user: %v", err)
 	}
 }
@@ -124,7 +127,7 @@ func TestCloseLeavesNoWAL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.CreateUser(context.Background(), NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
+	st.Accounts.CreateUser(context.Background(), repo.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
 	st.Close()
 	if fi, err := os.Stat(p + "-wal"); err == nil && fi.Size() > 0 {
 		t.Errorf("WAL of %d bytes after Close", fi.Size())
@@ -134,23 +137,25 @@ func TestCloseLeavesNoWAL(t *testing.T) {
 func TestVideoByIDEveryFormUsesAnIndex(t *testing.T) {
 	st, _ := open(t)
 	ctx := context.Background()
-	_, ch, _ := st.CreateUser(ctx, NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
-	tx, _ := st.BeginTx(ctx)
-	v := &Video{UUID: "0b6e1c5e-9d0a-4b8f-8f5e-2a1f3c4d5e6f", ShortUUID: "2ZbZ3pC9mGZ8mUXHzRbk1V", ChannelID: ch.ID, Name: "v"}
-	if err := st.CreateVideo(ctx, tx, v); err != nil {
+	_, ch, _ := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
+	v := &model.Video{UUID: "0b6e1c5e-9d0a-4b8f-8f5e-2a1f3c4d5e6f", ShortUUID: "2ZbZ3pC9mGZ8mUXHzRbk1V", ChannelID: ch.ID, Name: "v"}
+	if err := st.Videos.Create(ctx, v); err != nil {
 		t.Fatal(err)
 	}
-	tx.Commit()
-	for _, id := range []string{v.UUID, v.ShortUUID, "1"} {
-		got, err := st.VideoByID(ctx, id)
-		if err != nil || got.ID != v.ID {
-			t.Errorf("VideoByID(%q) = %d, %v", id, got.ID, err)
+	for _, got := range []func() (model.Video, error){
+		func() (model.Video, error) { return st.Videos.ByUUID(ctx, v.UUID) },
+		func() (model.Video, error) { return st.Videos.ByShortUUID(ctx, v.ShortUUID) },
+		func() (model.Video, error) { return st.Videos.ByID(ctx, v.ID) },
+	} {
+		if g, err := got(); err != nil || g.ID != v.ID {
+			t.Errorf("lookup = %d, %v", g.ID, err)
 		}
 	}
-	for _, id := range []string{"2", "nope", "99999999999999999999999", ""} {
-		if _, err := st.VideoByID(ctx, id); !errors.Is(err, ErrNotFound) {
-			t.Errorf("VideoByID(%q): %v, want ErrNotFound", id, err)
-		}
+	if _, err := st.Videos.ByID(ctx, v.ID+1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing id: %v, want ErrNotFound", err)
+	}
+	if _, err := st.Videos.ByShortUUID(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing short UUID: %v, want ErrNotFound", err)
 	}
 	var plan string
 	rows, _ := st.db.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT id FROM videos v WHERE v.short_uuid = ?", v.ShortUUID)

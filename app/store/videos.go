@@ -5,65 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
-// Video states and privacies, numbered as PeerTube's VideoState and VideoPrivacy.
-const (
-	StatePublished         = 1
-	StateToTranscode       = 2
-	StateTranscodingFailed = 7
-
-	PrivacyPublic   = 1
-	PrivacyUnlisted = 2
-	PrivacyPrivate  = 3
-	// PrivacyLocal is Cabane's own level (PeerTube has no 6): "local network
-	// only", for family videos served only to the box's home network.
-	PrivacyLocal = 6
-)
-
-// Video is one upload and what processing made of it.
-type Video struct {
-	ID           int64
-	UUID         string
-	ShortUUID    string
-	ChannelID    int64
-	Name         string
-	Description  string
-	Privacy      int
-	State        int
-	Progress     float64
-	Error        string
-	Duration     time.Duration
-	Width        int
-	Height       int
-	IsAudio      bool
-	OriginalName string
-	OriginalFile string
-	Size         int64
-	Views        int64
-	HasThumbnail bool
-	CreatedAt    time.Time
-	PublishedAt  time.Time // zero until published
-	UpdatedAt    time.Time
-	Channel      Channel
-}
-
-// Rendition is one finished HLS variant of a video.
-type Rendition struct {
-	ID               int64
-	VideoID          int64
-	Name             string
-	Width, Height    int
-	FPS              float64
-	Bandwidth        int
-	AverageBandwidth int
-	Codecs           string
-	Size             int64
-	Copied           bool
-}
+// Videos is the videos and renditions aggregate.
+type Videos struct{ base }
 
 const videoCols = `v.id, v.uuid, v.short_uuid, v.channel_id, v.name, v.description, v.privacy, v.state, v.progress, v.error,
 	v.duration_ms, v.width, v.height, v.is_audio, v.original_name, v.original_file, v.size, v.views, v.has_thumbnail,
@@ -71,8 +21,8 @@ const videoCols = `v.id, v.uuid, v.short_uuid, v.channel_id, v.name, v.descripti
 
 const videoFrom = ` FROM videos v JOIN channels c ON c.id = v.channel_id JOIN accounts a ON a.id = c.account_id `
 
-func scanVideo(row interface{ Scan(...any) error }) (Video, error) {
-	var v Video
+func scanVideo(row interface{ Scan(...any) error }) (model.Video, error) {
+	var v model.Video
 	var dur, created, published, updated, cCreated, aCreated int64
 	c := &v.Channel
 	a := &c.Account
@@ -90,118 +40,119 @@ func scanVideo(row interface{ Scan(...any) error }) (Video, error) {
 		v.PublishedAt = time.UnixMilli(published)
 	}
 	c.CreatedAt, a.CreatedAt = time.UnixMilli(cCreated), time.UnixMilli(aCreated)
-	return v, err
+	return v, classify(err)
 }
 
-// CreateVideo inserts a video row inside tx, so the caller can enqueue its
-// processing job in the same transaction.
-func (s *Store) CreateVideo(ctx context.Context, tx *sql.Tx, v *Video) error {
+// Create inserts a video row, waiting for processing. Run it inside WithTx
+// with the enqueueing of its processing job.
+func (s *Videos) Create(ctx context.Context, v *model.Video) error {
 	t := now()
-	res, err := tx.ExecContext(ctx, `INSERT INTO videos(uuid, short_uuid, channel_id, name, description, privacy, state,
+	res, err := s.q.ExecContext(ctx, `INSERT INTO videos(uuid, short_uuid, channel_id, name, description, privacy, state,
 		duration_ms, width, height, is_audio, original_name, original_file, size, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.UUID, v.ShortUUID, v.ChannelID, v.Name, v.Description, v.Privacy, StateToTranscode,
+		v.UUID, v.ShortUUID, v.ChannelID, v.Name, v.Description, v.Privacy, model.StateToTranscode,
 		v.Duration.Milliseconds(), v.Width, v.Height, v.IsAudio, v.OriginalName, v.OriginalFile, v.Size, t, t)
 	if err != nil {
-		return fmt.Errorf("insert video: %w", err)
+		return fmt.Errorf("insert video: %w", conflict(err, "video"))
 	}
 	v.ID, _ = res.LastInsertId()
-	v.State = StateToTranscode
+	v.State = model.StateToTranscode
 	v.CreatedAt, v.UpdatedAt = time.UnixMilli(t), time.UnixMilli(t)
 	return nil
 }
 
-// BeginTx starts a write transaction for callers that span packages.
-func (s *Store) BeginTx(ctx context.Context) (*sql.Tx, error) { return s.db.BeginTx(ctx, nil) }
+// Each form of id has its own index: every HLS segment request looks a
+// video up, so none of these may scan the table.
 
-// VideoByID finds a video by its numeric id, UUID or short UUID, which are
-// all valid in PeerTube's URLs.
-func (s *Store) VideoByID(ctx context.Context, id string) (Video, error) {
-	// Each form has its own index: every HLS segment request looks a
-	// video up, so this must not scan the table.
-	if n, err := strconv.ParseInt(id, 10, 64); err == nil && len(id) < 20 {
-		return scanVideo(s.db.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE v.id = ?`, n))
-	}
-	col := "v.short_uuid"
-	if len(id) == 36 {
-		col = "v.uuid"
-	}
-	return scanVideo(s.db.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE `+col+` = ?`, id))
+// ByID finds a video by its numeric id.
+func (s *Videos) ByID(ctx context.Context, id int64) (model.Video, error) {
+	return scanVideo(s.q.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE v.id = ?`, id))
 }
 
-// VideoQuery selects a page of videos.
-type VideoQuery struct {
-	ChannelID   int64
-	AccountID   int64
-	Start       int
-	Count       int
-	Sort        string // PeerTube's: -publishedAt (default), publishedAt, -createdAt, createdAt, -views, views, name, -name
-	PublicOnly  bool   // only published public videos
-	HomeViewer  bool   // the viewer is on the home network: local-only videos count as public
-	IncludeMine int64  // account id whose unpublished and non-public videos are included
+// ByUUID finds a video by its UUID.
+func (s *Videos) ByUUID(ctx context.Context, uuid string) (model.Video, error) {
+	return scanVideo(s.q.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE v.uuid = ?`, uuid))
 }
 
+// ByShortUUID finds a video by its short UUID.
+func (s *Videos) ByShortUUID(ctx context.Context, short string) (model.Video, error) {
+	return scanVideo(s.q.QueryRowContext(ctx, `SELECT `+videoCols+videoFrom+`WHERE v.short_uuid = ?`, short))
+}
+
+// ExistsUUID reports whether a video row has this UUID (the start-up sweep
+// of media folders asks it for each folder).
+func (s *Videos) ExistsUUID(ctx context.Context, uuid string) (bool, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM videos WHERE uuid = ?)`, uuid).Scan(&n)
+	return n > 0, classify(err)
+}
+
+// videoSorts is how each of repo.VideoSorts orders. Listing published
+// videos, published_at is never NULL, and the plain column lets the index
+// give the order.
 var videoSorts = map[string]string{
-	"-publishedAt": "COALESCE(v.published_at, v.created_at) DESC, v.id DESC",
-	"publishedAt":  "COALESCE(v.published_at, v.created_at) ASC, v.id ASC",
+	"-publishedAt": "v.published_at DESC, v.id DESC",
+	"publishedAt":  "v.published_at ASC, v.id ASC",
 	"-createdAt":   "v.created_at DESC, v.id DESC",
 	"createdAt":    "v.created_at ASC, v.id ASC",
 	"-views":       "v.views DESC, v.id DESC",
 	"views":        "v.views ASC, v.id ASC",
 	"name":         "v.name COLLATE NOCASE ASC, v.id ASC",
 	"-name":        "v.name COLLATE NOCASE DESC, v.id DESC",
+	"-duration":    "v.duration_ms DESC, v.id DESC",
+	"duration":     "v.duration_ms ASC, v.id ASC",
 }
 
-// ValidSort reports whether a sort key is known.
-func ValidSort(s string) bool { _, ok := videoSorts[s]; return ok || s == "" }
-
-// ListVideos returns one page and the total matching.
-func (s *Store) ListVideos(ctx context.Context, q VideoQuery) ([]Video, int, error) {
+// List returns one page and the total matching.
+func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, int, error) {
 	var where []string
 	var args []any
-	if q.PublicOnly {
-		vis := "(v.state = ? AND v.privacy IN (?, ?))"
-		local := PrivacyPublic // no second privacy unless the viewer is home
-		if q.HomeViewer {
-			local = PrivacyLocal
+	order, ok := videoSorts[q.Sort]
+	if !ok {
+		order = videoSorts["-publishedAt"]
+	}
+	if len(q.Privacies) > 0 {
+		where = append(where, "v.state = ?", "v.privacy IN ("+strings.TrimSuffix(strings.Repeat("?,", len(q.Privacies)), ",")+")")
+		args = append(args, model.StatePublished)
+		for _, p := range q.Privacies {
+			args = append(args, p)
 		}
-		args = append(args, StatePublished, PrivacyPublic, local)
-		if q.IncludeMine != 0 {
-			vis = "(" + vis + " OR a.id = ?)"
-			args = append(args, q.IncludeMine)
-		}
-		where = append(where, vis)
+	} else {
+		// Unpublished videos have no publication date yet: their upload
+		// date stands in.
+		order = strings.ReplaceAll(order, "v.published_at", "COALESCE(v.published_at, v.created_at)")
 	}
 	if q.ChannelID != 0 {
 		where = append(where, "v.channel_id = ?")
 		args = append(args, q.ChannelID)
 	}
 	if q.AccountID != 0 {
-		where = append(where, "a.id = ?")
+		where = append(where, "v.channel_id IN (SELECT id FROM channels WHERE account_id = ?)")
 		args = append(args, q.AccountID)
 	}
 	cond := ""
 	if len(where) > 0 {
-		cond = "WHERE " + strings.Join(where, " AND ")
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	// The count needs no join: it reads the (state, privacy) index alone.
 	var total int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*)"+videoFrom+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count videos: %w", err)
-	}
-	order, ok := videoSorts[q.Sort]
-	if !ok {
-		order = videoSorts["-publishedAt"]
+	if err := s.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM videos v"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count videos: %w", classify(err))
 	}
 	if q.Count <= 0 {
 		q.Count = 15
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+videoCols+videoFrom+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, q.Count, q.Start)...)
+	if total == 0 || q.Start >= total {
+		return nil, total, nil
+	}
+	// Page the ids first, on the videos table alone, then join the page.
+	rows, err := s.q.QueryContext(ctx, "SELECT "+videoCols+videoFrom+"WHERE v.id IN (SELECT v.id FROM videos v"+cond+
+		" ORDER BY "+order+" LIMIT ? OFFSET ?) ORDER BY "+order, append(args, q.Count, q.Start)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list videos: %w", err)
+		return nil, 0, fmt.Errorf("list videos: %w", classify(err))
 	}
 	defer rows.Close()
-	var out []Video
+	var out []model.Video
 	for rows.Next() {
 		v, err := scanVideo(rows)
 		if err != nil {
@@ -209,106 +160,117 @@ func (s *Store) ListVideos(ctx context.Context, q VideoQuery) ([]Video, int, err
 		}
 		out = append(out, v)
 	}
-	return out, total, rows.Err()
+	return out, total, classify(rows.Err())
 }
 
-// SetVideoProgress records the processing percentage.
-func (s *Store) SetVideoProgress(ctx context.Context, id int64, pct float64) error {
-	_, err := s.db.ExecContext(ctx, "UPDATE videos SET progress = ?, updated_at = ? WHERE id = ?", pct, now(), id)
-	return err
+// SetProgress records the processing percentage.
+func (s *Videos) SetProgress(ctx context.Context, id int64, pct float64) error {
+	_, err := s.q.ExecContext(ctx, "UPDATE videos SET progress = ?, updated_at = ? WHERE id = ?", pct, now(), id)
+	return classify(err)
 }
 
-// SetVideoFailed marks processing as failed with a reason a person can read.
-func (s *Store) SetVideoFailed(ctx context.Context, id int64, reason string) error {
-	_, err := s.db.ExecContext(ctx, "UPDATE videos SET state = ?, error = ?, updated_at = ? WHERE id = ?", StateTranscodingFailed, reason, now(), id)
-	return err
+// SetFailed marks processing as failed with a reason a person can read.
+func (s *Videos) SetFailed(ctx context.Context, id int64, reason string) error {
+	_, err := s.q.ExecContext(ctx, "UPDATE videos SET state = ?, error = ?, updated_at = ? WHERE id = ?", model.StateTranscodingFailed, reason, now(), id)
+	return classify(err)
 }
 
-// SetVideoState sets a video's state.
-func (s *Store) SetVideoState(ctx context.Context, id int64, state int) error {
-	_, err := s.db.ExecContext(ctx, "UPDATE videos SET state = ?, updated_at = ? WHERE id = ?", state, now(), id)
-	return err
+// SetState sets a video's state.
+func (s *Videos) SetState(ctx context.Context, id int64, state int) error {
+	_, err := s.q.ExecContext(ctx, "UPDATE videos SET state = ?, updated_at = ? WHERE id = ?", state, now(), id)
+	return classify(err)
 }
 
-// FailAbandonedVideos marks failed the videos still waiting for processing
-// whose processing job has given up (a job interrupted by crashes on its
-// last attempt ends failed without its handler running).
-func (s *Store) FailAbandonedVideos(ctx context.Context, kind string) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE videos SET state = ?, error = 'processing stopped after repeated interruptions', updated_at = ?
+// SetDuration records the duration of what was packaged (a truncated
+// upload can announce more than it holds).
+func (s *Videos) SetDuration(ctx context.Context, id int64, d time.Duration) error {
+	_, err := s.q.ExecContext(ctx, "UPDATE videos SET duration_ms = ?, updated_at = ? WHERE id = ?", d.Milliseconds(), now(), id)
+	return classify(err)
+}
+
+// FailAbandoned marks failed the videos still waiting for processing whose
+// processing job has given up (a job interrupted by crashes on its last
+// attempt ends failed without its handler running).
+func (s *Videos) FailAbandoned(ctx context.Context, kind string) (int64, error) {
+	res, err := s.q.ExecContext(ctx, `UPDATE videos SET state = ?, error = 'processing stopped after repeated interruptions', updated_at = ?
 		WHERE state = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND json_extract(j.payload, '$.video_id') = videos.id
 			AND j.state IN ('queued', 'running'))
 		AND EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND json_extract(j.payload, '$.video_id') = videos.id AND j.state = 'failed')`,
-		StateTranscodingFailed, now(), StateToTranscode, kind, kind)
+		model.StateTranscodingFailed, now(), model.StateToTranscode, kind, kind)
 	if err != nil {
-		return 0, err
+		return 0, classify(err)
 	}
 	return res.RowsAffected()
 }
 
-// SetVideoThumbnail records that thumbnail and preview images exist.
-func (s *Store) SetVideoThumbnail(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, "UPDATE videos SET has_thumbnail = 1, updated_at = ? WHERE id = ?", now(), id)
-	return err
+// SetThumbnail records that thumbnail and preview images exist.
+func (s *Videos) SetThumbnail(ctx context.Context, id int64) error {
+	_, err := s.q.ExecContext(ctx, "UPDATE videos SET has_thumbnail = 1, updated_at = ? WHERE id = ?", now(), id)
+	return classify(err)
 }
 
-// AddRenditions records finished renditions of one video together and
-// publishes the video if it was not yet: the first playable rendition is
-// the moment of publication.
-func (s *Store) AddRenditions(ctx context.Context, videoID int64, rs ...Rendition) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		t := now()
-		for _, r := range rs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO renditions(video_id, name, width, height, fps, bandwidth, average_bandwidth, codecs, size, copied, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(video_id, name) DO UPDATE SET width=excluded.width, height=excluded.height, fps=excluded.fps,
-			bandwidth=excluded.bandwidth, average_bandwidth=excluded.average_bandwidth, codecs=excluded.codecs, size=excluded.size, copied=excluded.copied`,
-				videoID, r.Name, r.Width, r.Height, r.FPS, r.Bandwidth, r.AverageBandwidth, r.Codecs, r.Size, r.Copied, t); err != nil {
-				return fmt.Errorf("insert rendition %s: %w", r.Name, err)
-			}
+// AddRenditions records finished renditions of one video and publishes the
+// video if it was not yet: the first playable rendition is the moment of
+// publication. The renditions land together.
+func (s *Videos) AddRenditions(ctx context.Context, videoID int64, rs ...model.Rendition) error {
+	return s.atomic(ctx, func(q dbtx) error { return addRenditions(ctx, q, videoID, rs) })
+}
+
+func addRenditions(ctx context.Context, q dbtx, videoID int64, rs []model.Rendition) error {
+	t := now()
+	for _, r := range rs {
+		if _, err := q.ExecContext(ctx, `INSERT INTO renditions(video_id, name, width, height, fps, bandwidth, average_bandwidth, codecs, size, copied, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(video_id, name) DO UPDATE SET width=excluded.width, height=excluded.height, fps=excluded.fps,
+		bandwidth=excluded.bandwidth, average_bandwidth=excluded.average_bandwidth, codecs=excluded.codecs, size=excluded.size, copied=excluded.copied`,
+			videoID, r.Name, r.Width, r.Height, r.FPS, r.Bandwidth, r.AverageBandwidth, r.Codecs, r.Size, r.Copied, t); err != nil {
+			return fmt.Errorf("insert rendition %s: %w", r.Name, classify(err))
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE videos SET state = ?, error = '', published_at = COALESCE(published_at, ?), updated_at = ? WHERE id = ?`,
-			StatePublished, t, t, videoID)
-		return err
-	})
+	}
+	_, err := q.ExecContext(ctx, `UPDATE videos SET state = ?, error = '', published_at = COALESCE(published_at, ?), updated_at = ? WHERE id = ?`,
+		model.StatePublished, t, t, videoID)
+	return classify(err)
 }
 
 // Renditions lists a video's renditions, highest bandwidth first.
-func (s *Store) Renditions(ctx context.Context, videoID int64) ([]Rendition, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, video_id, name, width, height, fps, bandwidth, average_bandwidth, codecs, size, copied
+func (s *Videos) Renditions(ctx context.Context, videoID int64) ([]model.Rendition, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, video_id, name, width, height, fps, bandwidth, average_bandwidth, codecs, size, copied
 		FROM renditions WHERE video_id = ? ORDER BY bandwidth DESC`, videoID)
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
 	defer rows.Close()
-	var out []Rendition
+	var out []model.Rendition
 	for rows.Next() {
-		var r Rendition
+		var r model.Rendition
 		if err := rows.Scan(&r.ID, &r.VideoID, &r.Name, &r.Width, &r.Height, &r.FPS, &r.Bandwidth, &r.AverageBandwidth, &r.Codecs, &r.Size, &r.Copied); err != nil {
-			return nil, err
+			return nil, classify(err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, classify(rows.Err())
 }
 
-// AddViews adds counted views in one write (views are batched in memory).
-func (s *Store) AddViews(ctx context.Context, counts map[int64]int64) error {
-	if len(counts) == 0 {
-		return nil
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+// AddViews adds counted views (views are batched in memory) in one write.
+func (s *Videos) AddViews(ctx context.Context, counts map[int64]int64) error {
+	return s.atomic(ctx, func(q dbtx) error {
 		for id, n := range counts {
-			if _, err := tx.ExecContext(ctx, "UPDATE videos SET views = views + ? WHERE id = ?", n, id); err != nil {
-				return err
+			if _, err := q.ExecContext(ctx, "UPDATE videos SET views = views + ? WHERE id = ?", n, id); err != nil {
+				return classify(err)
 			}
 		}
 		return nil
 	})
 }
 
-// CountVideos is for the instance's stats.
-func (s *Store) CountVideos(ctx context.Context) (int, error) {
+// Count is for the instance's stats.
+func (s *Videos) Count(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM videos").Scan(&n)
-	return n, err
+	err := s.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM videos").Scan(&n)
+	return n, classify(err)
 }
+
+var _ repo.Videos = (*Videos)(nil)
+var _ repo.Accounts = (*Accounts)(nil)
+var _ repo.Sessions = (*Sessions)(nil)
+var _ repo.Settings = (*Settings)(nil)

@@ -20,7 +20,8 @@ import (
 	"cabane.dev/cabane/app/durable"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -29,7 +30,7 @@ const JobKind = "video.process"
 
 // Service ingests and processes videos.
 type Service struct {
-	Store  *store.Store
+	Store  repo.Store
 	Jobs   *jobs.Queue
 	Media  *media.Runner
 	Layout config.Layout
@@ -73,7 +74,7 @@ type UploadMeta struct {
 // Ingest takes a fully received upload at tmpPath (inside the data
 // directory, so a rename moves it), checks that ffmpeg can read it, and
 // stores it with its processing job. On any error the file is removed.
-func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (store.Video, error) {
+func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (model.Video, error) {
 	keep := false
 	defer func() {
 		if !keep {
@@ -82,13 +83,13 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	}()
 	info, err := s.Media.Probe(ctx, tmpPath)
 	if errors.Is(err, media.ErrNotMedia) {
-		return store.Video{}, fmt.Errorf("%w: %s is not a video or audio file that ffmpeg can read", ErrBadUpload, displayName(meta.OriginalName))
+		return model.Video{}, fmt.Errorf("%w: %s is not a video or audio file that ffmpeg can read", ErrBadUpload, displayName(meta.OriginalName))
 	}
 	if err != nil {
-		return store.Video{}, fmt.Errorf("%w: %s could not be read: %v", ErrBadUpload, displayName(meta.OriginalName), err)
+		return model.Video{}, fmt.Errorf("%w: %s could not be read: %v", ErrBadUpload, displayName(meta.OriginalName), err)
 	}
 	id := uuid.New()
-	v := store.Video{
+	v := model.Video{
 		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: meta.ChannelID,
 		Name: meta.Name, Description: meta.Description, Privacy: meta.Privacy,
 		Duration: info.Duration, IsAudio: info.Video == nil, OriginalName: meta.OriginalName,
@@ -102,37 +103,33 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	}
 	dir := s.Layout.Video(v.UUID)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return store.Video{}, fmt.Errorf("create %s: %w", dir, err)
+		return model.Video{}, fmt.Errorf("create %s: %w", dir, err)
 	}
 	final := filepath.Join(dir, v.OriginalFile)
 	if err := os.Rename(tmpPath, final); err != nil {
 		os.RemoveAll(dir)
-		return store.Video{}, fmt.Errorf("move upload into place: %w", err)
+		return model.Video{}, fmt.Errorf("move upload into place: %w", err)
 	}
 	if err := durable.SyncDir(dir); err != nil {
 		os.RemoveAll(dir)
-		return store.Video{}, err
+		return model.Video{}, err
 	}
 	keep = true
 	// The row and its job appear together or not at all: a crash between
 	// them would leave a video that nothing ever processes.
-	tx, err := s.Store.BeginTx(ctx)
-	if err == nil {
-		if err = s.Store.CreateVideo(ctx, tx, &v); err == nil {
-			_, err = s.Jobs.EnqueueTx(ctx, tx, JobKind, processPayload{VideoID: v.ID})
+	err = s.Store.WithTx(ctx, func(tx repo.Tx) error {
+		if err := tx.Videos.Create(ctx, &v); err != nil {
+			return err
 		}
-		if err == nil {
-			err = tx.Commit()
-		} else {
-			tx.Rollback()
-		}
-	}
+		_, err := s.Jobs.EnqueueTx(ctx, tx.SQL, JobKind, processPayload{VideoID: v.ID})
+		return err
+	})
 	if err != nil {
 		os.RemoveAll(dir)
-		return store.Video{}, fmt.Errorf("store video: %w", err)
+		return model.Video{}, fmt.Errorf("store video: %w", err)
 	}
 	s.Log.Info("upload stored", "video", v.UUID, "name", v.Name, "size", v.Size, "duration", info.Duration)
-	return s.Store.VideoByID(ctx, v.UUID)
+	return s.Store.Videos.ByUUID(ctx, v.UUID)
 }
 
 func displayName(n string) string {
@@ -157,16 +154,21 @@ func safeExt(name string) string {
 	return ext
 }
 
-// SweepOrphans removes what a crash can leave behind: partial uploads, and
-// media folders whose video row was never committed. Called at start-up,
-// before the server accepts uploads.
-func (s *Service) SweepOrphans(ctx context.Context) error {
+// ClearPartialUploads removes uploads a crash interrupted. Called at
+// start-up, before the server accepts uploads.
+func (s *Service) ClearPartialUploads() error {
 	if err := os.RemoveAll(s.Layout.Uploads()); err != nil {
 		return fmt.Errorf("clear partial uploads: %w", err)
 	}
-	if err := os.MkdirAll(s.Layout.Uploads(), 0o750); err != nil {
-		return err
-	}
+	return os.MkdirAll(s.Layout.Uploads(), 0o750)
+}
+
+// SweepOrphans removes media folders whose video row was never committed
+// (a crash between moving an upload into place and its transaction). It
+// runs while the server already serves: only folders last changed before
+// this run started (before) are candidates, so an upload committing right
+// now is never taken for an orphan.
+func (s *Service) SweepOrphans(ctx context.Context, before time.Time) error {
 	entries, err := os.ReadDir(s.Layout.Media())
 	if err != nil {
 		return fmt.Errorf("read media dir: %w", err)
@@ -175,8 +177,11 @@ func (s *Service) SweepOrphans(ctx context.Context) error {
 		if _, err := uuid.Parse(e.Name()); err != nil || !e.IsDir() {
 			continue // not ours: leave a person's files alone
 		}
-		_, err := s.Store.VideoByID(ctx, e.Name())
-		if errors.Is(err, store.ErrNotFound) {
+		if info, err := e.Info(); err != nil || !info.ModTime().Before(before) {
+			continue
+		}
+		found, err := s.Store.Videos.ExistsUUID(ctx, e.Name())
+		if err == nil && !found {
 			s.Log.Warn("removing media folder with no video (interrupted upload)", "dir", e.Name())
 			os.RemoveAll(filepath.Join(s.Layout.Media(), e.Name()))
 		} else if err != nil {
@@ -187,7 +192,7 @@ func (s *Service) SweepOrphans(ctx context.Context) error {
 }
 
 // Progress is the live processing percentage of a video.
-func (s *Service) Progress(v store.Video) float64 {
+func (s *Service) Progress(v model.Video) float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, ok := s.progress[v.ID]; ok {
@@ -237,7 +242,10 @@ func (s *Service) FlushViews(ctx context.Context) error {
 	batch := s.views
 	s.views = nil
 	s.mu.Unlock()
-	if err := s.Store.AddViews(ctx, batch); err != nil {
+	if len(batch) == 0 {
+		return nil // no transaction: an idle box writes nothing
+	}
+	if err := s.Store.Videos.AddViews(ctx, batch); err != nil {
 		// Put them back: a failed write loses no views.
 		s.mu.Lock()
 		for id, n := range batch {
@@ -271,10 +279,10 @@ func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 				s.Log.Warn("flush views", "err", err)
 			}
 			// Expired sessions and tokens: a DELETE matching nothing writes nothing.
-			if err := s.Store.PruneExpired(ctx); err != nil {
+			if err := s.Store.Sessions.PruneExpired(ctx); err != nil {
 				s.Log.Warn("prune expired sessions", "err", err)
 			}
-			if n, err := s.Store.FailAbandonedVideos(ctx, JobKind); err != nil {
+			if n, err := s.Store.Videos.FailAbandoned(ctx, JobKind); err != nil {
 				s.Log.Warn("check abandoned jobs", "err", err)
 			} else if n > 0 {
 				s.Log.Warn("videos whose processing gave up marked failed", "count", n)

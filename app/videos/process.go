@@ -13,7 +13,7 @@ import (
 
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -31,23 +31,23 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
 		return fmt.Errorf("%w: bad payload: %v", jobs.ErrPermanent, err)
 	}
-	v, err := s.Store.VideoByID(ctx, fmt.Sprint(p.VideoID))
-	if errors.Is(err, store.ErrNotFound) {
+	v, err := s.Store.Videos.ByID(ctx, p.VideoID)
+	if errors.Is(err, model.ErrNotFound) {
 		return nil // deleted while queued: nothing to do
 	}
 	if err != nil {
 		return err
 	}
-	if v.State == store.StateTranscodingFailed {
+	if v.State == model.StateTranscodingFailed {
 		// A retry: show "processing" again while it runs.
-		if err := s.Store.SetVideoState(ctx, v.ID, store.StateToTranscode); err != nil {
+		if err := s.Store.Videos.SetState(ctx, v.ID, model.StateToTranscode); err != nil {
 			return err
 		}
 	}
 	err = s.process(ctx, j, v)
 	if errors.Is(context.Cause(ctx), jobs.ErrCancelled) {
 		s.clearProgress(v.ID)
-		if ferr := s.Store.SetVideoFailed(context.WithoutCancel(ctx), v.ID, "processing was cancelled by the administrator"); ferr != nil {
+		if ferr := s.Store.Videos.SetFailed(context.WithoutCancel(ctx), v.ID, "processing was cancelled by the administrator"); ferr != nil {
 			s.Log.Error("mark video cancelled", "video", v.UUID, "err", ferr)
 		}
 		return err
@@ -58,14 +58,14 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 	}
 	if errors.Is(err, jobs.ErrPermanent) || j.Attempts >= j.MaxAttempts {
 		s.clearProgress(v.ID)
-		if ferr := s.Store.SetVideoFailed(context.WithoutCancel(ctx), v.ID, err.Error()); ferr != nil {
+		if ferr := s.Store.Videos.SetFailed(context.WithoutCancel(ctx), v.ID, err.Error()); ferr != nil {
 			s.Log.Error("mark video failed", "video", v.UUID, "err", ferr)
 		}
 	}
 	return err
 }
 
-func (s *Service) process(ctx context.Context, j *jobs.Job, v store.Video) error {
+func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error {
 	in := filepath.Join(s.Layout.Video(v.UUID), v.OriginalFile)
 	if _, err := os.Stat(in); err != nil {
 		return fmt.Errorf("%w: original file: %v", jobs.ErrPermanent, err)
@@ -171,7 +171,7 @@ func (s *Service) encode(ctx context.Context, enc hardware.Encoder, tc Transcodi
 }
 
 func (s *Service) doneRenditions(ctx context.Context, videoID int64) (map[string]bool, error) {
-	rs, err := s.Store.Renditions(ctx, videoID)
+	rs, err := s.Store.Videos.Renditions(ctx, videoID)
 	if err != nil {
 		return nil, err
 	}
@@ -184,21 +184,21 @@ func (s *Service) doneRenditions(ctx context.Context, videoID int64) (map[string
 
 // record describes renditions that are in their final place, stores them
 // (which publishes the video) and rewrites the master playlist.
-func (s *Service) record(ctx context.Context, v store.Video, hlsDir string, copied bool, names ...string) error {
-	rs := make([]store.Rendition, 0, len(names))
+func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copied bool, names ...string) error {
+	rs := make([]model.Rendition, 0, len(names))
 	for _, name := range names {
 		dir := filepath.Join(hlsDir, name)
 		vr, err := s.Media.Describe(ctx, dir)
 		if err != nil {
 			return fmt.Errorf("describe rendition %s: %w", name, err)
 		}
-		rs = append(rs, store.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
+		rs = append(rs, model.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
 			Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs, Size: dirSize(dir), Copied: copied})
 	}
 	// The master playlist comes first: the moment the row says "published",
 	// a player must find the playlist. A crash between the two leaves a
 	// playlist naming finished renditions, which the resumed job records.
-	stored, err := s.Store.Renditions(ctx, v.ID)
+	stored, err := s.Store.Videos.Renditions(ctx, v.ID)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (s *Service) record(ctx context.Context, v store.Video, hlsDir string, copi
 	if err := s.writeMaster(v, all); err != nil {
 		return err
 	}
-	if err := s.Store.AddRenditions(ctx, v.ID, rs...); err != nil {
+	if err := s.Store.Videos.AddRenditions(ctx, v.ID, rs...); err != nil {
 		return fmt.Errorf("record renditions %v: %w", names, err)
 	}
 	for _, name := range names {
@@ -221,7 +221,7 @@ func (s *Service) record(ctx context.Context, v store.Video, hlsDir string, copi
 }
 
 // writeMaster writes a video's master playlist listing rs.
-func (s *Service) writeMaster(v store.Video, rs []store.Rendition) error {
+func (s *Service) writeMaster(v model.Video, rs []model.Rendition) error {
 	vars := make([]media.Variant, 0, len(rs))
 	for _, r := range rs {
 		vars = append(vars, media.Variant{URI: r.Name + "/" + hardware.PlaylistName, Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth,
@@ -233,7 +233,7 @@ func (s *Service) writeMaster(v store.Video, rs []store.Rendition) error {
 // MasterName is the master playlist's file name inside hls/.
 const MasterName = "master.m3u8"
 
-func (s *Service) thumbnails(ctx context.Context, v store.Video, in string, info *media.Info) error {
+func (s *Service) thumbnails(ctx context.Context, v model.Video, in string, info *media.Info) error {
 	if v.HasThumbnail {
 		return nil
 	}
@@ -245,7 +245,7 @@ func (s *Service) thumbnails(ctx context.Context, v store.Video, in string, info
 	if err := s.Media.Thumbnail(ctx, in, at, 280, 157, s.Layout.Thumbnail(v.UUID)); err != nil {
 		return fmt.Errorf("thumbnail: %w", err)
 	}
-	return s.Store.SetVideoThumbnail(ctx, v.ID)
+	return s.Store.Videos.SetThumbnail(ctx, v.ID)
 }
 
 func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) func(media.Progress) {
@@ -255,7 +255,7 @@ func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) 
 		_ = s.Jobs.SetProgress(ctx, j.ID, p.Percent)
 		if time.Since(last) >= progressWriteEvery {
 			last = time.Now()
-			if err := s.Store.SetVideoProgress(ctx, videoID, p.Percent); err != nil && ctx.Err() == nil {
+			if err := s.Store.Videos.SetProgress(ctx, videoID, p.Percent); err != nil && ctx.Err() == nil {
 				s.Log.Warn("save progress", "err", err)
 			}
 		}

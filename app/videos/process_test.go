@@ -15,6 +15,8 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/hardware"
 )
@@ -52,7 +54,7 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	_, ch, err := st.CreateUser(ctx, store.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "x", ChannelName: "a_ch"})
+	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "x", ChannelName: "a_ch"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 	var failures []string
 	pol := hardware.DefaultPolicy(hardware.Board{Kind: hardware.KindIntel, Cores: 4, MemTotal: 8 << 30}, hardware.VAAPI{})
 	pol.Heights = []int{360}
-	svc := &Service{Store: st, Jobs: q, Layout: layout, Log: log,
+	svc := &Service{Store: st.Repo(), Jobs: q, Layout: layout, Log: log,
 		Media: &media.Runner{FFmpeg: fake, Logger: log},
 		Transcoding: func() Transcoding {
 			return Transcoding{Encoder: hardware.VAAPI{}, Device: "/dev/dri/renderD128", Policy: pol, OnFailure: func(enc string, err error) {
@@ -79,7 +81,7 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 	if err != nil {
 		t.Fatalf("clip: %v\n%s", err, out)
 	}
-	v, err := svc.Ingest(ctx, clip, UploadMeta{ChannelID: ch.ID, Name: "hw", Privacy: store.PrivacyPublic, OriginalName: "hw.webm"})
+	v, err := svc.Ingest(ctx, clip, UploadMeta{ChannelID: ch.ID, Name: "hw", Privacy: model.PrivacyPublic, OriginalName: "hw.webm"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,15 +92,15 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		if v, _ = st.VideoByID(ctx, v.UUID); v.State != store.StateToTranscode {
+		if v, _ = st.Videos.ByUUID(ctx, v.UUID); v.State != model.StateToTranscode {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if v.State != store.StatePublished {
+	if v.State != model.StatePublished {
 		t.Fatalf("video state %d (%s), want published through the software fallback", v.State, v.Error)
 	}
-	rs, _ := st.Renditions(ctx, v.ID)
+	rs, _ := st.Videos.Renditions(ctx, v.ID)
 	if len(rs) != 1 || rs[0].Height != 360 {
 		t.Fatalf("renditions %+v, want one 360p", rs)
 	}

@@ -5,14 +5,12 @@ import (
 	"net/url"
 
 	"github.com/labstack/echo/v4"
-
-	"cabane.dev/cabane/app/store"
 )
 
 // adminRoutes registers the admin pages. Every one of them, the forms
 // included, goes through requireAdmin: hiding a link is not a check.
-func (s *Server) adminRoutes(e *echo.Echo) {
-	g := e.Group("/admin", s.requireAdmin)
+func (s *Server) adminRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
+	g := e.Group("/admin", append(page[:len(page):len(page)], s.requireAdmin)...)
 	g.GET("", s.adminOverview)
 	g.GET("/", s.adminOverview)
 	g.GET("/transcoding", s.adminTranscoding)
@@ -34,7 +32,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 		}
-		if u.Role != store.RoleAdmin {
+		if !u.IsAdmin() {
 			return echo.NewHTTPError(http.StatusNotFound)
 		}
 		return next(c)

@@ -11,7 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/jobs"
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
 )
 
 // jobListSize is how many jobs the admin page lists, newest first.
@@ -69,11 +70,11 @@ func (s *Server) jobList(c echo.Context) (jobList, error) {
 			CanRetry:  j.State == jobs.StateFailed || j.State == jobs.StateCancelled,
 			CanCancel: j.State == jobs.StateQueued || j.State == jobs.StateRunning}
 		if id := videoIDOf(&j); id != 0 {
-			v, err := s.Store.VideoByID(ctx, strconv.FormatInt(id, 10))
+			v, err := s.Videos.Get(ctx, viewer(c), strconv.FormatInt(id, 10))
 			switch {
 			case err == nil:
-				r.VideoName, r.VideoLink = v.Name, "/w/"+v.ShortUUID
-			case errors.Is(err, store.ErrNotFound):
+				r.VideoName, r.VideoLink = v.Name, uris.ShortWatch(v.ShortUUID)
+			case errors.Is(err, model.ErrNotFound):
 				r.VideoName = "(deleted video)"
 			default:
 				return l, fmt.Errorf("admin job list: video of job %d: %w", j.ID, err)

@@ -59,7 +59,7 @@ func (s *Server) adminOverview(c echo.Context) error {
 		d.Encoder, d.Hardware = st.Encoder, st.Hardware
 	}
 	var err error
-	if d.Videos, err = s.Store.CountVideos(ctx); err != nil {
+	if d.Videos, err = s.Videos.Count(ctx); err != nil {
 		return fmt.Errorf("admin overview: count videos: %w", err)
 	}
 	for _, x := range []struct {

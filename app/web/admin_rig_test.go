@@ -17,11 +17,13 @@ import (
 	"testing"
 	"time"
 
+	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/hardware"
@@ -80,7 +82,7 @@ func newRig(t *testing.T) *rig {
 	pol := hardware.DefaultPolicy(board, enc)
 	pol.Heights = []int{360}
 	r.heights = pol.Heights
-	r.videos = &videos.Service{Store: st, Jobs: r.jobs, Media: runner, Layout: r.layout, Log: log,
+	r.videos = &videos.Service{Store: st.Repo(), Jobs: r.jobs, Media: runner, Layout: r.layout, Log: log,
 		Transcoding: func() videos.Transcoding {
 			r.mu.Lock()
 			defer r.mu.Unlock()
@@ -91,8 +93,8 @@ func newRig(t *testing.T) *rig {
 	r.jobs.Register(videos.JobKind, r.videos.Handle)
 	r.status = videos.TranscodingStatus{Board: board, Encoder: enc.Name(), Policy: pol, Probed: true}
 	r.tls = certs.Status{Mode: certs.ModeOff, State: certs.StateOff}
-	au := &auth.Service{Store: st}
-	r.server, err = New(Deps{Config: cfg, Store: st, Auth: au, Videos: r.videos, Jobs: r.jobs, Log: log, Version: "1.2.3-test",
+	au := &auth.Service{Store: st.Repo()}
+	r.server, err = New(Deps{Config: cfg, Auth: au, Accounts: &accounts.Service{Store: st.Repo()}, Videos: r.videos, Jobs: r.jobs, Log: log, Version: "1.2.3-test",
 		TLSStatus: func() certs.Status { r.mu.Lock(); defer r.mu.Unlock(); return r.tls },
 		Transcoding: func() videos.TranscodingStatus {
 			r.mu.Lock()
@@ -216,7 +218,7 @@ func clip(t *testing.T, dir string, w, h, seconds, fps int) string {
 
 // ingest stores a clip as an upload of the admin's channel; its job is
 // queued.
-func (r *rig) ingest(path string, privacy int) store.Video {
+func (r *rig) ingest(path string, privacy int) model.Video {
 	r.t.Helper()
 	tmp := filepath.Join(r.layout.Uploads(), filepath.Base(path))
 	if err := os.Rename(path, tmp); err != nil {
@@ -323,7 +325,7 @@ func ffmpegChildren() []int {
 }
 
 // stagingDirs lists the ".partial*" folders left in a video's HLS folder.
-func (r *rig) stagingDirs(v store.Video) []string {
+func (r *rig) stagingDirs(v model.Video) []string {
 	m, err := filepath.Glob(filepath.Join(r.layout.HLS(v.UUID), ".partial*"))
 	if err != nil {
 		r.t.Fatal(err)

@@ -10,7 +10,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/auth"
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/hardware"
 )
 
 type idLabel struct {
@@ -86,26 +89,23 @@ type apiVideo struct {
 	Error                 string        `json:"error,omitempty"`
 }
 
-func (s *Server) videoJSON(c echo.Context, v store.Video, full bool) (apiVideo, error) {
-	base := s.baseURL(c)
-	host := s.host(c)
+func (s *Server) videoJSON(c echo.Context, v model.Video, full bool) (apiVideo, error) {
+	u := s.urls(c)
 	out := apiVideo{
 		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, Name: v.Name, Description: v.Description,
 		TruncatedDescription: truncate(v.Description, 250),
-		Duration:             int(v.Duration.Round(time.Second).Seconds()), Views: v.Views + s.Videos.PendingViews(v.ID), IsLocal: true,
+		Duration:             int(v.Duration.Round(time.Second).Seconds()), Views: s.Videos.Views(v), IsLocal: true,
 		Privacy: il(v.Privacy, privacyLabel(v.Privacy)), State: il(v.State, stateLabel(v.State)),
 		Category: idLabel{Label: "Unknown"}, Licence: idLabel{Label: "Unknown"},
-		EmbedPath: "/videos/embed/" + v.UUID, URL: base + "/videos/watch/" + v.UUID,
+		EmbedPath: uris.Embed(v.UUID), URL: u.Abs(uris.Watch(v.UUID)),
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
-		Account: apiActor{ID: v.Channel.Account.ID, Name: v.Channel.Account.Name, DisplayName: v.Channel.Account.DisplayName,
-			URL: base + "/accounts/" + v.Channel.Account.Name, Host: host, Avatars: []any{}, CreatedAt: v.Channel.Account.CreatedAt},
-		Channel: apiActor{ID: v.Channel.ID, Name: v.Channel.Name, DisplayName: v.Channel.DisplayName,
-			URL: base + "/video-channels/" + v.Channel.Name, Host: host, Avatars: []any{}, CreatedAt: v.Channel.CreatedAt},
+		Account: s.accountJSON(u, v.Channel.Account),
+		Channel: s.channelJSON(u, v.Channel),
 	}
 	out.Language.Label = "Unknown"
 	if v.HasThumbnail {
-		out.ThumbnailPath = "/lazy-static/thumbnails/" + v.UUID + ".jpg"
-		out.PreviewPath = "/lazy-static/previews/" + v.UUID + ".jpg"
+		out.ThumbnailPath = uris.Thumbnail(v.UUID)
+		out.PreviewPath = uris.Preview(v.UUID)
 	}
 	if v.Width > 0 && v.Height > 0 {
 		r := float64(v.Width) / float64(v.Height)
@@ -116,33 +116,43 @@ func (s *Server) videoJSON(c echo.Context, v store.Video, full bool) (apiVideo, 
 		out.PublishedAt = &p
 	}
 	switch v.State {
-	case store.StatePublished:
+	case model.StatePublished:
 		out.ProcessingProgress = 100
-	case store.StateTranscodingFailed:
+	case model.StateTranscodingFailed:
 		out.Error = v.Error
 	default:
 		out.ProcessingProgress = s.Videos.Progress(v)
 	}
 	if full {
-		rs, err := s.Store.Renditions(c.Request().Context(), v.ID)
+		rs, err := s.Videos.Renditions(c.Request().Context(), v)
 		if err != nil {
 			return out, err
 		}
 		out.Files = []apiFile{}
 		if len(rs) > 0 {
-			pl := apiPlaylist{ID: v.ID, Type: 1, PlaylistURL: s.playlistURL(c, v), Files: []apiFile{}}
+			pl := apiPlaylist{ID: v.ID, Type: 1, PlaylistURL: u.Abs(uris.Master(v.UUID)), Files: []apiFile{}}
 			for _, r := range rs {
 				label := strconv.Itoa(r.Height) + "p"
 				if r.Height == 0 {
 					label = "Audio"
 				}
 				pl.Files = append(pl.Files, apiFile{Resolution: il(r.Height, label), Size: r.Size, FPS: r.FPS, Width: r.Width, Height: r.Height,
-					PlaylistURL: base + "/static/streaming-playlists/hls/" + v.UUID + "/" + r.Name + "/index.m3u8"})
+					PlaylistURL: u.Abs(uris.Rendition(v.UUID, r.Name, hardware.PlaylistName))})
 			}
 			out.StreamingPlaylists = []apiPlaylist{pl}
 		}
 	}
 	return out, nil
+}
+
+func (s *Server) accountJSON(u uris.Builder, a model.Account) apiActor {
+	return apiActor{ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, URL: u.Abs(uris.Account(a.Name)), Host: u.Host(),
+		Avatars: []any{}, CreatedAt: a.CreatedAt}
+}
+
+func (s *Server) channelJSON(u uris.Builder, ch model.Channel) apiActor {
+	return apiActor{ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: u.Abs(uris.Channel(ch.Name)), Host: u.Host(),
+		Avatars: []any{}, CreatedAt: ch.CreatedAt}
 }
 
 func truncate(s string, n int) string {
@@ -153,42 +163,51 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// videoPage is PeerTube's paged list.
+type videoPage struct {
+	Total int        `json:"total"`
+	Data  []apiVideo `json:"data"`
+}
+
 func (s *Server) apiVideos(c echo.Context) error {
-	q := store.VideoQuery{PublicOnly: true, HomeViewer: atHome(c), Sort: c.QueryParam("sort"), Count: 15}
+	q := videos.ListQuery{Sort: c.QueryParam("sort"), Count: 15}
 	var err error
 	if v := c.QueryParam("start"); v != "" {
 		if q.Start, err = strconv.Atoi(v); err != nil || q.Start < 0 {
-			return apiError(http.StatusBadRequest, "start must be a non-negative integer")
+			return fieldError("start", "start must be a non-negative integer")
 		}
 	}
 	if v := c.QueryParam("count"); v != "" {
 		if q.Count, err = strconv.Atoi(v); err != nil || q.Count < 0 || q.Count > 100 {
-			return apiError(http.StatusBadRequest, "count must be an integer from 0 to 100")
+			return fieldError("count", "count must be an integer from 0 to 100")
 		}
 	}
-	if !store.ValidSort(q.Sort) {
-		return apiError(http.StatusBadRequest, "unknown sort %q", q.Sort)
+	if !videos.ValidSort(q.Sort) {
+		return fieldError("sort", "unknown sort %q", q.Sort)
 	}
-	vs, total, err := s.Store.ListVideos(c.Request().Context(), q)
+	vs, total, err := s.Videos.List(c.Request().Context(), viewer(c), q)
 	if err != nil {
 		return err
 	}
-	data := make([]apiVideo, 0, len(vs))
+	page := videoPage{Total: total, Data: make([]apiVideo, 0, len(vs))}
 	for _, v := range vs {
 		j, err := s.videoJSON(c, v, false)
 		if err != nil {
 			return err
 		}
-		data = append(data, j)
+		page.Data = append(page.Data, j)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"total": total, "data": data})
+	return c.JSON(http.StatusOK, page)
 }
 
 func (s *Server) apiVideo(c echo.Context) error {
-	v, err := s.videoFor(c, c.Param("id"))
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		return apiError(he.Code, "video not found")
+	id := c.Param("id")
+	if !plausibleVideoRef(id) {
+		return apiError(http.StatusNotFound, "no such API endpoint")
+	}
+	v, err := s.Videos.Get(c.Request().Context(), viewer(c), id)
+	if errors.Is(err, model.ErrNotFound) {
+		return apiError(http.StatusNotFound, "video not found")
 	}
 	if err != nil {
 		return err
@@ -200,12 +219,38 @@ func (s *Server) apiVideo(c echo.Context) error {
 	return c.JSON(http.StatusOK, j)
 }
 
+// plausibleVideoRef tells a video id (number, UUID, short UUID) from a
+// word: /api/v1/videos/categories is an endpoint Cabane lacks, not a video.
+func plausibleVideoRef(id string) bool {
+	if id == "" || len(id) > 36 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-') {
+			return false
+		}
+	}
+	digits := strings.Trim(id, "0123456789") == ""
+	return digits || len(id) == 36 || len(id) >= 20 && !strings.Contains(id, "-")
+}
+
+// uploaded is PeerTube's answer to an upload.
+type uploaded struct {
+	Video uploadedVideo `json:"video"`
+}
+
+type uploadedVideo struct {
+	ID        int64  `json:"id"`
+	UUID      string `json:"uuid"`
+	ShortUUID string `json:"shortUUID"`
+}
+
 func (s *Server) apiUpload(c echo.Context) error {
 	v, err := s.receiveUpload(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"video": map[string]any{"id": v.ID, "uuid": v.UUID, "shortUUID": v.ShortUUID}})
+	return c.JSON(http.StatusOK, uploaded{Video: uploadedVideo{ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID}})
 }
 
 func (s *Server) apiOAuthClient(c echo.Context) error {
@@ -261,35 +306,49 @@ func (s *Server) apiRevokeToken(c echo.Context) error {
 	if !ok {
 		return apiError(http.StatusUnauthorized, "send the token to revoke as a Bearer token")
 	}
-	if err := s.Store.RevokeAccessToken(c.Request().Context(), auth.HashToken(strings.TrimSpace(tok))); err != nil {
+	if err := s.Auth.RevokeToken(c.Request().Context(), strings.TrimSpace(tok)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusOK)
 }
 
+// apiUser is PeerTube's /users/me.
+type apiUser struct {
+	ID              int64      `json:"id"`
+	Username        string     `json:"username"`
+	Email           string     `json:"email"`
+	Role            idLabel    `json:"role"`
+	Account         apiActor   `json:"account"`
+	VideoChannels   []apiActor `json:"videoChannels"`
+	VideoQuota      int        `json:"videoQuota"`
+	VideoQuotaDaily int        `json:"videoQuotaDaily"`
+	CreatedAt       time.Time  `json:"createdAt"`
+}
+
 func (s *Server) apiMe(c echo.Context) error {
-	u := currentUser(c)
-	chs, err := s.Store.ChannelsOfAccount(c.Request().Context(), u.AccountID)
+	usr := currentUser(c)
+	chs, err := s.Accounts.ChannelsOf(c.Request().Context(), usr.AccountID)
 	if err != nil {
 		return err
 	}
-	base, host := s.baseURL(c), s.host(c)
+	u := s.urls(c)
 	list := make([]apiActor, 0, len(chs))
 	for _, ch := range chs {
-		list = append(list, apiActor{ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: base + "/video-channels/" + ch.Name, Host: host, Avatars: []any{}, CreatedAt: ch.CreatedAt})
+		list = append(list, s.channelJSON(u, ch))
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"id": u.ID, "username": u.Username, "email": u.Email, "role": il(u.Role, roleLabel(u.Role)),
-		"account":       apiActor{ID: u.AccountID, Name: u.Username, DisplayName: u.Username, URL: base + "/accounts/" + u.Username, Host: host, Avatars: []any{}, CreatedAt: u.CreatedAt},
-		"videoChannels": list, "videoQuota": -1, "videoQuotaDaily": -1, "createdAt": u.CreatedAt,
-	})
+	acct := model.Account{ID: usr.AccountID, Name: usr.Username, DisplayName: usr.Username, CreatedAt: usr.CreatedAt}
+	if len(chs) > 0 {
+		acct = chs[0].Account
+	}
+	return c.JSON(http.StatusOK, apiUser{ID: usr.ID, Username: usr.Username, Email: usr.Email, Role: il(usr.Role, roleLabel(usr.Role)),
+		Account: s.accountJSON(u, acct), VideoChannels: list, VideoQuota: -1, VideoQuotaDaily: -1, CreatedAt: usr.CreatedAt})
 }
 
 func roleLabel(r int) string {
 	switch r {
-	case store.RoleAdmin:
+	case model.RoleAdmin:
 		return "Administrator"
-	case store.RoleModerator:
+	case model.RoleModerator:
 		return "Moderator"
 	}
 	return "User"
@@ -300,7 +359,7 @@ func (s *Server) apiConfig(c echo.Context) error {
 	audio := []string{".mp3", ".ogg", ".opus", ".m4a", ".flac", ".wav", ".aac", ".weba"}
 	return c.JSON(http.StatusOK, map[string]any{
 		"serverVersion": s.Version,
-		"instance":      map[string]any{"name": "Cabane", "shortDescription": "A video channel on a box at home", "isNSFW": false, "defaultNSFWPolicy": "do_not_list"},
+		"instance":      map[string]any{"name": s.instanceName(), "shortDescription": "A video channel on a box at home", "isNSFW": false, "defaultNSFWPolicy": "do_not_list"},
 		"signup":        map[string]any{"allowed": false, "allowedForCurrentIP": false, "requiresEmailVerification": false},
 		"transcoding": map[string]any{
 			"hls":                map[string]any{"enabled": true},

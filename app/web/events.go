@@ -10,16 +10,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
 )
 
 // eventRoutes registers the server-sent event streams: a video's
 // processing progress for its watch page, and the job list's for admins.
-func (s *Server) eventRoutes(e *echo.Echo) {
+func (s *Server) eventRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 	hub := &streamHub{}
-	e.GET("/videos/:id/events", func(c echo.Context) error { return s.videoEvents(c, hub) })
-	e.GET("/admin/jobs/events", func(c echo.Context) error { return s.jobEvents(c, hub) }, s.requireAdmin)
+	e.GET("/videos/:id/events", func(c echo.Context) error { return s.videoEvents(c, hub) }, s.identifySession)
+	e.GET("/admin/jobs/events", func(c echo.Context) error { return s.jobEvents(c, hub) }, append(page[:len(page):len(page)], s.requireAdmin)...)
 }
 
 // progressEvent is the data of an "event: progress".
@@ -49,9 +50,9 @@ type failedEvent struct {
 // memory (LiveProgress); each tick reads the video's row to notice
 // publication, which is a read: nothing here writes to the database.
 func (s *Server) videoEvents(c echo.Context, hub *streamHub) error {
-	v, err := s.videoFor(c, c.Param("id"))
+	v, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return err
+		return notFound(err, "There is no video at this address.")
 	}
 	ctx := c.Request().Context()
 	out, err := startSSE(c)
@@ -66,9 +67,9 @@ func (s *Server) videoEvents(c echo.Context, hub *streamHub) error {
 	lastWrite := time.Now()
 	for {
 		switch {
-		case v.State == store.StatePublished && s.masterReady(v):
+		case v.State == model.StatePublished && s.masterReady(v):
 			return s.logStreamErr(out.event("published", s.publishedData(c, v)))
-		case v.State == store.StateTranscodingFailed:
+		case v.State == model.StateTranscodingFailed:
 			return s.logStreamErr(out.event("failed", failedEvent{State: v.State, Error: failureReason(v)}))
 		}
 		p := s.progressOf(v)
@@ -91,12 +92,12 @@ func (s *Server) videoEvents(c echo.Context, hub *streamHub) error {
 			return nil
 		case <-tick.C:
 		}
-		v, err = s.Store.VideoByID(ctx, v.UUID)
+		v, err = s.Videos.Get(ctx, viewer(c), v.UUID)
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case errors.Is(err, store.ErrNotFound):
-			return s.logStreamErr(out.event("failed", failedEvent{State: store.StateTranscodingFailed, Error: "This video was deleted."}))
+		case errors.Is(err, model.ErrNotFound):
+			return s.logStreamErr(out.event("failed", failedEvent{State: model.StateTranscodingFailed, Error: "This video was deleted."}))
 		case err != nil:
 			s.Log.Warn("video events: read video", "video", c.Param("id"), "err", err)
 			return nil // EventSource reconnects, or the page falls back to polling
@@ -106,7 +107,7 @@ func (s *Server) videoEvents(c echo.Context, hub *streamHub) error {
 
 // progressOf is the live progress of v's job if it runs here, else the
 // last stored percentage (a queued video, or one waiting for a worker).
-func (s *Server) progressOf(v store.Video) progressEvent {
+func (s *Server) progressOf(v model.Video) progressEvent {
 	p := progressEvent{State: v.State, Percent: round1(v.Progress)}
 	if lp, ok := s.Videos.LiveProgress(v.ID); ok {
 		p.Percent = round1(lp.Percent)
@@ -122,20 +123,20 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 // masterReady reports whether the master playlist is on disk. The row says
 // published a moment before the playlist is rewritten; a player started in
 // between would load a missing or empty playlist.
-func (s *Server) masterReady(v store.Video) bool {
+func (s *Server) masterReady(v model.Video) bool {
 	st, err := os.Stat(filepath.Join(s.layout.HLS(v.UUID), videos.MasterName))
 	return err == nil && st.Size() > 0
 }
 
-func (s *Server) publishedData(c echo.Context, v store.Video) publishedEvent {
-	d := publishedEvent{State: v.State, PlaylistURL: s.playlistURL(c, v)}
+func (s *Server) publishedData(c echo.Context, v model.Video) publishedEvent {
+	d := publishedEvent{State: v.State, PlaylistURL: s.urls(c).Abs(uris.Master(v.UUID))}
 	if v.HasThumbnail {
-		d.PreviewPath = "/lazy-static/previews/" + v.UUID + ".jpg"
+		d.PreviewPath = uris.Preview(v.UUID)
 	}
 	return d
 }
 
-func failureReason(v store.Video) string {
+func failureReason(v model.Video) string {
 	if v.Error == "" {
 		return "Processing failed."
 	}

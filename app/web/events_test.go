@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/jobs"
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
 )
 
 // TestVideoEventsProgressThenPublished watches a real transcode through
 // the watch page's stream: progress that moves, then published.
 func TestVideoEventsProgressThenPublished(t *testing.T) {
 	r := newRig(t)
-	v := r.ingest(clip(t, t.TempDir(), 640, 360, 12, 25), store.PrivacyPublic)
+	v := r.ingest(clip(t, t.TempDir(), 640, 360, 12, 25), model.PrivacyPublic)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	res, events := r.openStream(ctx, "/videos/"+v.UUID+"/events", "")
@@ -35,8 +35,8 @@ func TestVideoEventsProgressThenPublished(t *testing.T) {
 			if err := json.Unmarshal([]byte(ev.Data), &p); err != nil {
 				t.Fatalf("progress data %q: %v", ev.Data, err)
 			}
-			if p.State != store.StateToTranscode {
-				t.Errorf("progress state %d, want %d", p.State, store.StateToTranscode)
+			if p.State != model.StateToTranscode {
+				t.Errorf("progress state %d, want %d", p.State, model.StateToTranscode)
 			}
 			percents = append(percents, p.Percent)
 			sawSpeed = sawSpeed || p.Speed > 0 && p.Remaining > 0
@@ -73,7 +73,7 @@ func TestVideoEventsProgressThenPublished(t *testing.T) {
 	if !sawSpeed {
 		t.Error("no progress event carried speed and time left")
 	}
-	if published.State != store.StatePublished || !strings.HasSuffix(published.PlaylistURL, "/static/streaming-playlists/hls/"+v.UUID+"/master.m3u8") {
+	if published.State != model.StatePublished || !strings.HasSuffix(published.PlaylistURL, "/static/streaming-playlists/hls/"+v.UUID+"/master.m3u8") {
 		t.Errorf("published event %+v", published)
 	}
 	if published.PreviewPath != "/lazy-static/previews/"+v.UUID+".jpg" {
@@ -104,7 +104,7 @@ func TestVideoEventsProgressThenPublished(t *testing.T) {
 func TestVideoEventsEnds(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	v := r.ingest(clip(t, t.TempDir(), 160, 90, 1, 10), store.PrivacyPublic)
+	v := r.ingest(clip(t, t.TempDir(), 160, 90, 1, 10), model.PrivacyPublic)
 
 	// Queued (the queue is not running): the stored progress, then only
 	// heartbeats, until the server shuts down.
@@ -131,14 +131,14 @@ func TestVideoEventsEnds(t *testing.T) {
 func TestVideoEventsFailedAndPrivate(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	v := r.ingest(clip(t, t.TempDir(), 160, 90, 1, 10), store.PrivacyPrivate)
+	v := r.ingest(clip(t, t.TempDir(), 160, 90, 1, 10), model.PrivacyPrivate)
 	if code, _ := r.page(request{method: http.MethodGet, path: "/videos/" + v.UUID + "/events"}); code != http.StatusNotFound {
 		t.Errorf("private video's stream for an anonymous visitor: %d, want 404", code)
 	}
 	if code, _ := r.page(request{method: http.MethodGet, path: "/videos/" + v.UUID + "/events", who: "user"}); code != http.StatusNotFound {
 		t.Errorf("private video's stream for another user: %d, want 404", code)
 	}
-	if err := r.store.SetVideoFailed(ctx, v.ID, "the file has no video stream"); err != nil {
+	if err := r.store.Videos.SetFailed(ctx, v.ID, "the file has no video stream"); err != nil {
 		t.Fatal(err)
 	}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -164,7 +164,7 @@ func TestAdminCancelRunningTranscode(t *testing.T) {
 	r.mu.Lock()
 	r.heights = []int{720, 480, 360} // long enough to be caught running
 	r.mu.Unlock()
-	v := r.ingest(clip(t, t.TempDir(), 1280, 720, 20, 12), store.PrivacyPublic)
+	v := r.ingest(clip(t, t.TempDir(), 1280, 720, 20, 12), model.PrivacyPublic)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	_, jobEvents := r.openStream(ctx, "/admin/jobs/events", "admin")
@@ -214,8 +214,8 @@ func TestAdminCancelRunningTranscode(t *testing.T) {
 		return len(ffmpegChildren()) == 0 && len(r.stagingDirs(v)) == 0
 	})
 	eventually(t, 10*time.Second, "video marked failed", func() bool {
-		got, err := r.store.VideoByID(ctx, v.UUID)
-		return err == nil && got.State == store.StateTranscodingFailed && strings.Contains(got.Error, "cancelled by the administrator")
+		got, err := r.store.Videos.ByUUID(ctx, v.UUID)
+		return err == nil && got.State == model.StateTranscodingFailed && strings.Contains(got.Error, "cancelled by the administrator")
 	})
 	j, err := r.jobs.Get(ctx, id)
 	if err != nil || j.State != jobs.StateCancelled {

@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,7 +15,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/visibility"
 )
 
 const (
@@ -26,14 +29,21 @@ const (
 	ctxCSRF       = "csrf"
 	ctxCSRFOK     = "csrf-ok"
 	ctxHome       = "home"
+	ctxFederation = "federation"
+
+	// A form other than an upload is a few short fields.
+	maxFormBytes = 1 << 20
 )
 
 var errCSRF = echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
 
-func currentUser(c echo.Context) *store.User {
-	u, _ := c.Get(ctxUser).(*store.User)
+func currentUser(c echo.Context) *model.User {
+	u, _ := c.Get(ctxUser).(*model.User)
 	return u
 }
+
+// viewer is who asks, for the visibility rules.
+func viewer(c echo.Context) visibility.Viewer { return visibility.Of(currentUser(c), atHome(c)) }
 
 func (s *Server) recoverer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
@@ -73,17 +83,47 @@ func (s *Server) locate(next echo.HandlerFunc) echo.HandlerFunc {
 
 func atHome(c echo.Context) bool { return c.Get(ctxHome) == true }
 
-// identify resolves the session cookie or the bearer token to a user.
-func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
+// identifySession resolves the session cookie to a user.
+func (s *Server) identifySession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx := c.Request().Context()
-		if h := c.Request().Header.Get("Authorization"); h != "" {
+		if err := s.sessionUser(c); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) sessionUser(c echo.Context) error {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	u, err := s.Auth.SessionUser(c.Request().Context(), ck.Value)
+	switch {
+	case err == nil:
+		c.Set(ctxUser, &u)
+	case errors.Is(err, model.ErrNotFound):
+		s.clearCookie(c, sessionCookie)
+	default:
+		return err
+	}
+	return nil
+}
+
+// identifyAPI resolves a bearer token, as PeerTube's apps send it, or the
+// session of the site's own pages. A session only counts on a request that
+// changes something when it repeats the CSRF token in X-CSRF-Token: a
+// browser adds cookies to forged cross-site requests, never that header.
+func (s *Server) identifyAPI(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if h := r.Header.Get("Authorization"); h != "" {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
 				return apiError(http.StatusUnauthorized, "Authorization must be a Bearer token")
 			}
-			u, err := s.Auth.BearerUser(ctx, strings.TrimSpace(tok))
-			if errors.Is(err, store.ErrNotFound) {
+			u, err := s.Auth.BearerUser(r.Context(), strings.TrimSpace(tok))
+			if errors.Is(err, model.ErrNotFound) {
 				return apiError(http.StatusUnauthorized, "invalid or expired token")
 			}
 			if err != nil {
@@ -93,53 +133,42 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(ctxBearer, true)
 			return next(c)
 		}
-		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-			u, err := s.Auth.SessionUser(ctx, ck.Value)
-			switch {
-			case err == nil:
-				c.Set(ctxUser, &u)
-			case errors.Is(err, store.ErrNotFound):
-				s.clearCookie(c, sessionCookie)
-			default:
-				return err
+		if !safeMethod(r.Method) {
+			ck, err := c.Cookie(csrfCookie)
+			sent := r.Header.Get(csrfHeader)
+			if err != nil || len(ck.Value) < 32 || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(ck.Value)) != 1 {
+				return next(c) // anonymous: protected endpoints answer 401
 			}
+			c.Set(ctxCSRF, ck.Value)
+			c.Set(ctxCSRFOK, true)
+		}
+		if err := s.sessionUser(c); err != nil {
+			return err
 		}
 		return next(c)
 	}
 }
 
-// csrf is a double-submit token: a random cookie that a form field or
-// header must repeat. Bearer-authenticated requests are exempt (a browser
-// never adds that header by itself), as is the OAuth token endpoint, which
-// PeerTube's apps call without cookies. Multipart uploads are checked by the
-// upload handler, which reads the field while streaming.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// csrf is a double-submit token for pages: a random cookie that a form
+// field or header must repeat on every state-changing request, whatever
+// the form's encoding. Only pages set the cookie.
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := ""
-		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
-			token = ck.Value
-		} else {
-			b := make([]byte, 32)
-			rand.Read(b)
-			token = base64.RawURLEncoding.EncodeToString(b)
-			c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
-				SameSite: http.SameSiteLaxMode, Secure: s.secure(c), MaxAge: 365 * 24 * 3600})
-		}
-		c.Set(ctxCSRF, token)
+		s.csrfCookie(c)
 		r := c.Request()
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			return next(c)
-		}
-		if c.Get(ctxBearer) == true || r.URL.Path == "/api/v1/users/token" || r.URL.Path == "/api/v1/users/revoke-token" {
+		if safeMethod(r.Method) {
 			return next(c)
 		}
 		sent := r.Header.Get(csrfHeader)
-		if sent == "" && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-			sent = c.FormValue(csrfField)
-		}
-		if sent == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-			return next(c) // checked by the streaming upload handler
+		if sent == "" {
+			if err := readSmallForm(c); err != nil {
+				return err
+			}
+			sent = r.PostForm.Get(csrfField)
 		}
 		if !csrfValid(c, sent) {
 			return errCSRF
@@ -149,21 +178,111 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// csrfStreaming sets the token for a form whose handler streams its body
+// and checks the token itself, before storing any file.
+func (s *Server) csrfStreaming(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s.csrfCookie(c)
+		if sent := c.Request().Header.Get(csrfHeader); sent != "" {
+			if !csrfValid(c, sent) {
+				return errCSRF
+			}
+			c.Set(ctxCSRFOK, true)
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) csrfCookie(c echo.Context) {
+	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		c.Set(ctxCSRF, ck.Value)
+		return
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(c), MaxAge: 365 * 24 * 3600})
+	c.Set(ctxCSRF, token)
+}
+
 func csrfValid(c echo.Context, sent string) bool {
 	want, _ := c.Get(ctxCSRF).(string)
-	return sent != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
+	return sent != "" && want != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
+}
+
+// readSmallForm parses a page's form with a small size limit, refusing
+// file parts: only the upload route takes files, and Go's own multipart
+// parser would spill a large part to the temp directory (RAM on a tmpfs).
+func readSmallForm(c echo.Context) error {
+	r := c.Request()
+	if r.PostForm != nil {
+		return nil
+	}
+	tooBig := echo.NewHTTPError(http.StatusRequestEntityTooLarge, "This form is larger than any form here accepts.")
+	if r.ContentLength > maxFormBytes {
+		return tooBig
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBytes)
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		if err := r.ParseForm(); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return tooBig
+			}
+			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+		}
+		return nil
+	}
+	mr := multipart.NewReader(r.Body, params["boundary"])
+	vals := url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooBig
+		}
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+		}
+		if part.FileName() != "" {
+			return echo.NewHTTPError(http.StatusBadRequest, "This form takes no file.")
+		}
+		b, err := io.ReadAll(part)
+		if errors.As(err, &mbe) {
+			return tooBig
+		}
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+		}
+		vals.Add(part.FormName(), string(b))
+	}
+	r.PostForm, r.Form = vals, vals
+	r.MultipartForm = &multipart.Form{Value: vals}
+	return nil
 }
 
 // firstRun sends every page to the setup page until an admin exists.
 func (s *Server) firstRun(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p := c.Request().URL.Path
-		if p == "/setup" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static") || p == "/healthz" {
-			return next(c)
-		}
-		if !s.setupDone(c.Request().Context()) {
+		if c.Request().URL.Path != "/setup" && !s.setupDone(c.Request().Context()) {
 			return c.Redirect(http.StatusSeeOther, "/setup")
 		}
+		return next(c)
+	}
+}
+
+// pageHeaders: no page may be framed by another site (the admin's forms
+// would be clickjacking targets); the embed player has its own route.
+func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
 		return next(c)
 	}
 }
@@ -177,12 +296,55 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
+func requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if currentUser(c) == nil {
 			return apiError(http.StatusUnauthorized, "authentication required: log in or send a Bearer token")
 		}
 		return next(c)
+	}
+}
+
+// apiCORS answers as PeerTube's API does (express cors() with its
+// defaults): any origin, the usual methods, whatever headers are asked.
+func apiCORS(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Add("Vary", "Access-Control-Request-Headers")
+		return next(c)
+	}
+}
+
+func apiPreflight(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")
+	if rh := c.Request().Header.Get("Access-Control-Request-Headers"); rh != "" {
+		h.Set("Access-Control-Allow-Headers", rh)
+	}
+	h.Set("Access-Control-Max-Age", "86400")
+	return c.NoContent(http.StatusNoContent)
+}
+
+// wantsActivityPub reports an ActivityPub Accept header.
+func wantsActivityPub(r *http.Request) bool {
+	a := r.Header.Get("Accept")
+	return strings.Contains(a, "application/activity+json") ||
+		strings.Contains(a, "application/ld+json") && strings.Contains(a, "https://www.w3.org/ns/activitystreams")
+}
+
+// negotiate serves one of PeerTube's URLs as a page or, to a server asking
+// for ActivityPub, as an ActivityPub object (ap nil: not served yet).
+func (s *Server) negotiate(html, ap echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !wantsActivityPub(c.Request()) {
+			return html(c)
+		}
+		c.Set(ctxFederation, true)
+		if ap == nil {
+			return echo.NewHTTPError(http.StatusNotAcceptable, "this Cabane does not federate yet")
+		}
+		return ap(c)
 	}
 }
 
@@ -198,47 +360,4 @@ func (s *Server) setSession(c echo.Context, token string) {
 func (s *Server) clearCookie(c echo.Context, name string) {
 	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.secure(c), MaxAge: -1})
-}
-
-// apiErr is PeerTube's error body (RFC 7807 with its "error" field).
-type apiErr struct {
-	Status int    `json:"status"`
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	Error  string `json:"error"`
-	Type   string `json:"type,omitempty"`
-}
-
-func apiError(status int, msg string, args ...any) error {
-	if len(args) > 0 {
-		msg = fmt.Sprintf(msg, args...)
-	}
-	return &echo.HTTPError{Code: status, Message: msg, Internal: errAPI}
-}
-
-var errAPI = errors.New("api error")
-
-func (s *Server) errorHandler(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
-	}
-	code := http.StatusInternalServerError
-	msg := "Something went wrong on the server."
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		code = he.Code
-		if m, ok := he.Message.(string); ok {
-			msg = m
-		}
-	} else {
-		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
-	}
-	if code == http.StatusNotFound && msg == "Not Found" {
-		msg = "There is nothing at this address."
-	}
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") || strings.Contains(c.Request().Header.Get("Accept"), "application/json") && !strings.Contains(c.Request().Header.Get("Accept"), "text/html") {
-		c.JSON(code, apiErr{Status: code, Title: http.StatusText(code), Detail: msg, Error: msg})
-		return
-	}
-	s.render(c, code, "error", http.StatusText(code), msg)
 }

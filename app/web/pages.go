@@ -12,13 +12,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/auth"
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/videos"
 )
 
 const pageSize = 24
 
 type listData struct {
-	Videos     []store.Video
+	Videos     []model.Video
 	Prev, Next string
 }
 
@@ -37,16 +39,22 @@ func pageLinks(c echo.Context, start, total int) (prev, next string) {
 	return
 }
 
-func (s *Server) visibleTo(c echo.Context) int64 {
-	if u := currentUser(c); u != nil {
-		return u.AccountID
+// notFound turns a domain "not found" into this page's 404 message.
+func notFound(err error, msg string) error {
+	if errors.Is(err, model.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, msg)
 	}
-	return 0
+	return err
+}
+
+func pageStart(c echo.Context) int {
+	start, _ := strconv.Atoi(c.QueryParam("start"))
+	return max(0, start)
 }
 
 func (s *Server) home(c echo.Context) error {
-	start, _ := strconv.Atoi(c.QueryParam("start"))
-	vs, total, err := s.Store.ListVideos(c.Request().Context(), store.VideoQuery{PublicOnly: true, HomeViewer: atHome(c), Start: max(0, start), Count: pageSize})
+	start := pageStart(c)
+	vs, total, err := s.Videos.List(c.Request().Context(), viewer(c), videos.ListQuery{Start: start, Count: pageSize})
 	if err != nil {
 		return err
 	}
@@ -59,24 +67,21 @@ type channelData struct {
 	listData
 	DisplayName, Handle, Description, Owner string
 	Total                                   int
-	Channels                                []store.Channel
+	Channels                                []model.Channel
 }
 
 func (s *Server) channelPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	ch, err := s.Store.ChannelByName(ctx, c.Param("name"))
-	if errors.Is(err, store.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no channel with this name here.")
+	ch, err := s.Accounts.Channel(ctx, viewer(c), c.Param("name"))
+	if err != nil {
+		return notFound(err, "There is no channel with this name here.")
 	}
+	start := pageStart(c)
+	vs, total, err := s.Videos.List(ctx, viewer(c), videos.ListQuery{ChannelID: ch.ID, OwnerAccountID: ch.AccountID, Start: start, Count: pageSize})
 	if err != nil {
 		return err
 	}
-	start, _ := strconv.Atoi(c.QueryParam("start"))
-	vs, total, err := s.Store.ListVideos(ctx, store.VideoQuery{ChannelID: ch.ID, PublicOnly: true, HomeViewer: atHome(c), IncludeMine: s.visibleTo(c), Start: max(0, start), Count: pageSize})
-	if err != nil {
-		return err
-	}
-	d := channelData{listData: listData{Videos: vs}, DisplayName: ch.DisplayName, Handle: "@" + ch.Name + "@" + s.host(c),
+	d := channelData{listData: listData{Videos: vs}, DisplayName: ch.DisplayName, Handle: "@" + s.urls(c).Handle(ch.Name),
 		Description: ch.Description, Owner: ch.Account.Name, Total: total}
 	d.Prev, d.Next = pageLinks(c, start, total)
 	return s.render(c, http.StatusOK, "channel", ch.DisplayName, d)
@@ -84,54 +89,27 @@ func (s *Server) channelPage(c echo.Context) error {
 
 func (s *Server) accountPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	a, err := s.Store.AccountByName(ctx, c.Param("name"))
-	if errors.Is(err, store.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no account with this name here.")
+	a, err := s.Accounts.Account(ctx, c.Param("name"))
+	if err != nil {
+		return notFound(err, "There is no account with this name here.")
 	}
+	start := pageStart(c)
+	vs, total, err := s.Videos.List(ctx, viewer(c), videos.ListQuery{OwnerAccountID: a.ID, AccountOnly: true, Start: start, Count: pageSize})
 	if err != nil {
 		return err
 	}
-	start, _ := strconv.Atoi(c.QueryParam("start"))
-	vs, total, err := s.Store.ListVideos(ctx, store.VideoQuery{AccountID: a.ID, PublicOnly: true, HomeViewer: atHome(c), IncludeMine: s.visibleTo(c), Start: max(0, start), Count: pageSize})
+	chs, err := s.Accounts.ChannelsOf(ctx, a.ID)
 	if err != nil {
 		return err
 	}
-	chs, err := s.Store.ChannelsOfAccount(ctx, a.ID)
-	if err != nil {
-		return err
-	}
-	d := channelData{listData: listData{Videos: vs}, DisplayName: a.DisplayName, Handle: "@" + a.Name + "@" + s.host(c),
+	d := channelData{listData: listData{Videos: vs}, DisplayName: a.DisplayName, Handle: "@" + s.urls(c).Handle(a.Name),
 		Description: a.Description, Total: total, Channels: chs}
 	d.Prev, d.Next = pageLinks(c, start, total)
 	return s.render(c, http.StatusOK, "channel", a.DisplayName, d)
 }
 
-// canSee applies privacy: public and unlisted videos to anyone with the
-// link, private ones to their owner and the admins, local-only ones to the
-// home network and nobody else (not even a logged-in owner abroad: the
-// promise to the family is about where the video can be seen).
-func canSee(u *store.User, v store.Video, home bool) bool {
-	switch v.Privacy {
-	case store.PrivacyPublic, store.PrivacyUnlisted:
-		return true
-	case store.PrivacyLocal:
-		return home
-	}
-	return u != nil && (u.AccountID == v.Channel.AccountID || u.Role == store.RoleAdmin)
-}
-
-// videoFor finds a video the requester may see; others get the same 404 as
-// a video that does not exist.
-func (s *Server) videoFor(c echo.Context, id string) (store.Video, error) {
-	v, err := s.Store.VideoByID(c.Request().Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !canSee(currentUser(c), v, atHome(c)) {
-		return v, echo.NewHTTPError(http.StatusNotFound, "There is no video at this address.")
-	}
-	return v, err
-}
-
 type watchData struct {
-	Video       store.Video
+	Video       model.Video
 	Base        string
 	PlaylistURL string
 	Playable    bool
@@ -141,30 +119,87 @@ type watchData struct {
 	Date        time.Time
 }
 
-func (s *Server) watch(c echo.Context) error {
-	v, err := s.videoFor(c, c.Param("id"))
+func (s *Server) watchData(c echo.Context) (watchData, error) {
+	v, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return err
+		return watchData{}, notFound(err, "There is no video at this address.")
 	}
-	s.Videos.CountView(v.ID)
-	d := watchData{Video: v, Base: s.baseURL(c), PlaylistURL: s.playlistURL(c, v),
-		Playable: v.State == store.StatePublished, Failed: v.State == store.StateTranscodingFailed,
-		Progress: s.Videos.Progress(v), Views: v.Views + s.Videos.PendingViews(v.ID), Date: v.CreatedAt}
+	u := s.urls(c)
+	d := watchData{Video: v, Base: u.Base(), PlaylistURL: u.Abs(uris.Master(v.UUID)),
+		Playable: v.State == model.StatePublished, Failed: v.State == model.StateTranscodingFailed,
+		Progress: s.Videos.Progress(v), Views: s.Videos.Views(v), Date: v.CreatedAt}
 	if !v.PublishedAt.IsZero() {
 		d.Date = v.PublishedAt
 	}
-	return s.render(c, http.StatusOK, "watch", v.Name, d)
+	return d, nil
 }
 
-func (s *Server) playlistURL(c echo.Context, v store.Video) string {
-	return s.baseURL(c) + "/static/streaming-playlists/hls/" + v.UUID + "/master.m3u8"
+func (s *Server) watch(c echo.Context) error {
+	d, err := s.watchData(c)
+	if err != nil {
+		return err
+	}
+	s.Videos.CountView(d.Video.ID)
+	return s.render(c, http.StatusOK, "watch", d.Video.Name, d)
+}
+
+// embed is the player alone, for other sites' iframes (PeerTube's
+// /videos/embed/<uuid>): framing is what it is for.
+func (s *Server) embed(c echo.Context) error {
+	d, err := s.watchData(c)
+	if err != nil {
+		return err
+	}
+	s.Videos.CountView(d.Video.ID)
+	return s.render(c, http.StatusOK, "embed", d.Video.Name, d)
 }
 
 type setupData struct{ Username, Email, Channel, ChannelDisplayName string }
 
+// setupAllowed: the first-run form makes whoever submits it the admin, so
+// it is taken only from the home network and never through the public URL
+// (a box exposed to the internet before its owner set it up must not be
+// claimable by a stranger).
+func (s *Server) setupAllowed(c echo.Context) error {
+	if !atHome(c) || s.viaPublicURL(c) {
+		return echo.NewHTTPError(http.StatusForbidden,
+			"Cabane is set up from the home network only: open http://"+s.lanHost()+" from a device on the same network as the box.")
+	}
+	return nil
+}
+
+// viaPublicURL reports whether the request reached the box by its public
+// name (as set with --public-url).
+func (s *Server) viaPublicURL(c echo.Context) bool {
+	if s.Config.PublicURL == "" {
+		return false
+	}
+	pub, err := url.Parse(s.Config.PublicURL)
+	if err != nil {
+		return false
+	}
+	host := c.Request().Host
+	if s.LAN.Trusted(c.Request()) {
+		if h := c.Request().Header.Get("X-Forwarded-Host"); h != "" {
+			host = h
+		}
+	}
+	return strings.EqualFold(host, pub.Host) || strings.EqualFold(host, pub.Hostname())
+}
+
+func (s *Server) lanHost() string {
+	if s.Config.MDNSHostname != "" {
+		return s.Config.MDNSHostname + ".local"
+	}
+	return "cabane.local"
+}
+
 func (s *Server) setupPage(c echo.Context) error {
 	if s.setupDone(c.Request().Context()) {
 		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	if err := s.setupAllowed(c); err != nil {
+		return err
 	}
 	return s.render(c, http.StatusOK, "setup", "Set up", setupData{})
 }
@@ -173,6 +208,9 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	if s.setupDone(ctx) {
 		return echo.NewHTTPError(http.StatusForbidden, "Cabane is already set up; log in instead.")
+	}
+	if err := s.setupAllowed(c); err != nil {
+		return err
 	}
 	d := setupData{Username: strings.TrimSpace(c.FormValue("username")), Email: strings.TrimSpace(c.FormValue("email")),
 		Channel: strings.TrimSpace(c.FormValue("channel")), ChannelDisplayName: strings.TrimSpace(c.FormValue("channelDisplayName"))}
@@ -241,12 +279,12 @@ func (s *Server) logout(c echo.Context) error {
 }
 
 type uploadData struct {
-	Channels []store.Channel
+	Channels []model.Channel
 	MaxSize  string
 }
 
 func (s *Server) uploadPage(c echo.Context) error {
-	chs, err := s.Store.ChannelsOfAccount(c.Request().Context(), currentUser(c).AccountID)
+	chs, err := s.Accounts.ChannelsOf(c.Request().Context(), currentUser(c).AccountID)
 	if err != nil {
 		return err
 	}

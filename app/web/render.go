@@ -10,7 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/assets"
 )
 
@@ -18,7 +19,7 @@ import (
 type view struct {
 	Title        string
 	InstanceName string
-	User         *store.User
+	User         *model.User
 	CSRF         string
 	SetupDone    bool
 	Error        string
@@ -40,11 +41,17 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d views", n)
 	},
-	"ago":          ago,
-	"date":         func(t time.Time) string { return t.Format("2 January 2006") },
-	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"stateLabel":   stateLabel,
-	"privacyLabel": privacyLabel,
+	"ago":        ago,
+	"date":       func(t time.Time) string { return t.Format("2 January 2006") },
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"stateLabel": stateLabel,
+	// Links come from the one URL builder, as in the API.
+	"watchPath":     uris.ShortWatch,
+	"thumbnailPath": uris.Thumbnail,
+	"previewPath":   uris.Preview,
+	"channelPath":   uris.ChannelPage,
+	"accountPath":   uris.AccountPage,
+	"privacyLabel":  privacyLabel,
 }
 
 func ago(t time.Time) string {
@@ -95,7 +102,7 @@ func loadTemplates() (map[string]*template.Template, error) {
 
 func (s *Server) view(c echo.Context, title string, data any) view {
 	tok, _ := c.Get(ctxCSRF).(string)
-	return view{Title: title, InstanceName: "Cabane", User: currentUser(c), CSRF: tok,
+	return view{Title: title, InstanceName: s.instanceName(), User: currentUser(c), CSRF: tok,
 		SetupDone: s.setupDone(c.Request().Context()), Data: data}
 }
 
@@ -121,11 +128,11 @@ func (s *Server) renderView(c echo.Context, code int, page string, v view) error
 
 func stateLabel(state int) string {
 	switch state {
-	case store.StatePublished:
+	case model.StatePublished:
 		return "Published"
-	case store.StateToTranscode:
+	case model.StateToTranscode:
 		return "To transcode"
-	case store.StateTranscodingFailed:
+	case model.StateTranscodingFailed:
 		return "Transcoding failed"
 	}
 	return "Unknown"
@@ -133,13 +140,15 @@ func stateLabel(state int) string {
 
 func privacyLabel(p int) string {
 	switch p {
-	case store.PrivacyPublic:
+	case model.PrivacyPublic:
 		return "Public"
-	case store.PrivacyUnlisted:
+	case model.PrivacyUnlisted:
 		return "Unlisted"
-	case store.PrivacyPrivate:
+	case model.PrivacyPrivate:
 		return "Private"
-	case store.PrivacyLocal:
+	case model.PrivacyInternal:
+		return "Internal"
+	case model.PrivacyLocal:
 		return "Local network only"
 	}
 	return "Unknown"

@@ -14,23 +14,25 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
 )
 
-// Deps are what the web server is built from.
+// Deps are what the web server is built from: domain services, never the
+// store (go list -deps ./app/web/... shows no app/store).
 type Deps struct {
-	Config config.Config
-	Store  *store.Store
-	Auth   *auth.Service
-	Videos *videos.Service
-	Jobs   *jobs.Queue
+	Config   config.Config
+	Auth     *auth.Service
+	Accounts *accounts.Service
+	Videos   *videos.Service
+	Jobs     *jobs.Queue
 	// LAN says which clients are on the home network (family-only videos)
 	// and which proxies' X-Forwarded-* headers to believe.
 	LAN     *lan.Policy
@@ -70,7 +72,9 @@ func New(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.recoverer, s.accessLog, s.locate, s.identify, s.csrf, s.firstRun)
+	// Only what every response needs runs for all: each route group adds
+	// its own rules (see routes).
+	e.Use(s.recoverer, s.accessLog, s.locate)
 	s.routes(e)
 	s.echo = e
 	return s, nil
@@ -79,39 +83,63 @@ func New(d Deps) (*Server, error) {
 // Handler is the http.Handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }
 
+// The three route groups, each with its own rules:
+//   - pages: session cookie, CSRF on every state-changing form whatever its
+//     encoding, the first-run redirect, framing refused, HTML errors;
+//   - api (/api/v1): bearer token or session, CORS as PeerTube sends it, no
+//     CSRF for bearer requests, 401 for the anonymous, JSON errors in
+//     PeerTube's shape;
+//   - federation: content negotiation on PeerTube's URLs, no CSRF,
+//     activity+json errors.
+//
+// Files (HLS, images, assets) are a fourth, plain kind: the session only
+// (private videos), no cookie set, so shared caches can keep public ones.
 func (s *Server) routes(e *echo.Echo) {
-	e.GET("/", s.home)
-	e.GET("/setup", s.setupPage)
-	e.POST("/setup", s.setupSubmit)
-	e.GET("/login", s.loginPage)
-	e.POST("/login", s.loginSubmit)
-	e.POST("/logout", s.logout)
-	e.GET("/upload", s.uploadPage, s.requireLogin)
-	e.POST("/upload", s.uploadForm, s.requireLogin)
-	e.GET("/w/:id", s.watch)
-	e.GET("/videos/watch/:id", s.watch)
-	e.GET("/a/:name", s.accountPage)
-	e.GET("/c/:name", s.channelPage)
-	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS)
-	e.GET("/lazy-static/thumbnails/:file", s.serveImage)
-	e.GET("/lazy-static/previews/:file", s.serveImage)
+	page := []echo.MiddlewareFunc{s.identifySession, s.csrf, s.firstRun, pageHeaders}
+	files := []echo.MiddlewareFunc{s.identifySession}
+	api := []echo.MiddlewareFunc{apiCORS, s.identifyAPI}
+
+	e.GET("/", s.home, page...)
+	e.GET("/setup", s.setupPage, page...)
+	e.POST("/setup", s.setupSubmit, page...)
+	e.GET("/login", s.loginPage, page...)
+	e.POST("/login", s.loginSubmit, page...)
+	e.POST("/logout", s.logout, page...)
+	e.GET("/upload", s.uploadPage, append(page, s.requireLogin)...)
+	// The upload form streams its file: its CSRF field is checked by the
+	// handler as it reads, before a byte of the file is stored.
+	e.POST("/upload", s.uploadForm, s.identifySession, s.csrfStreaming, s.firstRun, pageHeaders, s.requireLogin)
+	e.GET("/w/:id", s.watch, page...)
+	e.GET("/a/:name", s.accountPage, page...)
+	e.GET("/c/:name", s.channelPage, page...)
+	e.GET("/nearby", s.nearbyPage, page...)
+	// PeerTube's URLs, which are also ActivityPub IRIs: HTML for browsers,
+	// ActivityPub for servers (federation answers 406 until it exists).
+	e.GET("/videos/watch/:id", s.negotiate(s.watch, nil), page...)
+	e.GET("/accounts/:name", s.negotiate(s.accountPage, nil), page...)
+	e.GET("/video-channels/:name", s.negotiate(s.channelPage, nil), page...)
+	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.locate)
+	s.adminRoutes(e, page)
+	s.eventRoutes(e, page)
+
+	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
+	e.GET("/lazy-static/thumbnails/:file", s.serveImage, files...)
+	e.GET("/lazy-static/previews/:file", s.serveImage, files...)
 	e.GET("/static-assets/*", s.serveAsset)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 
-	e.GET("/nearby", s.nearbyPage)
-	s.adminRoutes(e)
-	s.eventRoutes(e)
-
-	api := e.Group("/api/v1")
-	api.GET("/config", s.apiConfig)
-	api.GET("/oauth-clients/local", s.apiOAuthClient)
-	api.POST("/users/token", s.apiToken)
-	api.POST("/users/revoke-token", s.apiRevokeToken)
-	api.GET("/users/me", s.apiMe, s.requireAPIUser)
-	api.GET("/videos", s.apiVideos)
-	api.GET("/videos/:id", s.apiVideo)
-	api.POST("/videos/upload", s.apiUpload, s.requireAPIUser)
-	api.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") })
+	g := e.Group("/api/v1")
+	g.OPTIONS("/*", apiPreflight, apiCORS)
+	g.GET("/config", s.apiConfig, api...)
+	g.GET("/oauth-clients/local", s.apiOAuthClient, api...)
+	g.POST("/users/token", s.apiToken, api...)
+	g.POST("/users/revoke-token", s.apiRevokeToken, api...)
+	g.GET("/users/me", s.apiMe, append(api, requireAPIUser)...)
+	g.GET("/videos", s.apiVideos, api...)
+	g.GET("/videos/", s.apiVideos, api...) // Thorium asks with the slash
+	g.GET("/videos/:id", s.apiVideo, api...)
+	g.POST("/videos/upload", s.apiUpload, append(api, requireAPIUser)...)
+	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 }
 
 // baseURL is the scheme and host for absolute links.
@@ -136,17 +164,23 @@ func (s *Server) baseURL(c echo.Context) string {
 	return scheme + "://" + host
 }
 
-func (s *Server) host(c echo.Context) string {
-	b := s.baseURL(c)
-	b = strings.TrimPrefix(strings.TrimPrefix(b, "https://"), "http://")
-	return b
+// urls builds this request's absolute URLs: from the public URL when one
+// is set, else from how the visitor reached the box.
+func (s *Server) urls(c echo.Context) uris.Builder { return uris.New(s.baseURL(c)) }
+
+// instanceName is --name, shown in every title and in /api/v1/config.
+func (s *Server) instanceName() string {
+	if s.Config.InstanceName != "" {
+		return s.Config.InstanceName
+	}
+	return "Cabane"
 }
 
 func (s *Server) setupDone(ctx context.Context) bool {
 	if s.hasAdmin.Load() {
 		return true
 	}
-	ok, err := s.Store.HasAdmin(ctx)
+	ok, err := s.Auth.HasAdmin(ctx)
 	if err != nil {
 		s.Log.Error("check admin", "err", err)
 		return true // don't lock anyone into setup over a read error

@@ -11,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/visibility"
 	"cabane.dev/cabane/assets"
 )
 
@@ -28,9 +28,9 @@ var hlsTypes = map[string]string{
 // a rendition is immutable once in place, the master playlist grows as
 // renditions land.
 func (s *Server) serveHLS(c echo.Context) error {
-	v, err := s.videoFor(c, c.Param("uuid"))
+	v, err := s.Videos.GetFile(c.Request().Context(), viewer(c), c.Param("uuid"))
 	if err != nil {
-		return err
+		return notFound(err, "There is nothing at this address.")
 	}
 	rel := c.Param("*")
 	clean := path.Clean("/" + rel)[1:]
@@ -53,7 +53,7 @@ func (s *Server) serveHLS(c echo.Context) error {
 	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range")
 	h.Set("Content-Type", ctype)
 	switch {
-	case v.Privacy == store.PrivacyPrivate || v.Privacy == store.PrivacyLocal:
+	case !visibility.SharedCache(v):
 		h.Set("Cache-Control", "private, no-cache")
 	case clean == "master.m3u8":
 		h.Set("Cache-Control", "public, max-age=10")
@@ -90,9 +90,9 @@ func (s *Server) serveImage(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	v, err := s.videoFor(c, id)
+	v, err := s.Videos.GetFile(c.Request().Context(), viewer(c), id)
 	if err != nil {
-		return err
+		return notFound(err, "There is nothing at this address.")
 	}
 	p := s.layout.Thumbnail(v.UUID)
 	if strings.Contains(c.Path(), "previews") {
@@ -101,7 +101,7 @@ func (s *Server) serveImage(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Type", "image/jpeg")
 	h.Set("Access-Control-Allow-Origin", "*")
-	if v.Privacy == store.PrivacyPrivate || v.Privacy == store.PrivacyLocal {
+	if !visibility.SharedCache(v) {
 		h.Set("Cache-Control", "private, max-age=3600")
 	} else {
 		h.Set("Cache-Control", "public, max-age=86400")

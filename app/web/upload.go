@@ -17,7 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/videos"
 )
 
@@ -30,17 +30,17 @@ const (
 // receiveUpload streams a multipart upload to a file in the data directory
 // (never into memory) and hands it to the videos service. Errors are
 // *echo.HTTPError with a message for the uploader.
-func (s *Server) receiveUpload(c echo.Context) (store.Video, error) {
+func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	r := c.Request()
 	max := s.Config.MaxUploadBytes
 	tooBig := apiError(http.StatusRequestEntityTooLarge, "The file is larger than this box accepts (%s).", humanBytes(max))
 	if r.ContentLength > max+formOverhead {
-		return store.Video{}, tooBig
+		return model.Video{}, tooBig
 	}
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, max+formOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return store.Video{}, apiError(http.StatusBadRequest, "The upload must be multipart/form-data with the file in the field \"videofile\".")
+		return model.Video{}, apiError(http.StatusBadRequest, "The upload must be multipart/form-data with the file in the field \"videofile\".")
 	}
 	fields := map[string]string{}
 	var tmpPath, fileName string
@@ -55,53 +55,53 @@ func (s *Server) receiveUpload(c echo.Context) (store.Video, error) {
 			break
 		}
 		if err != nil {
-			return store.Video{}, readError(err, tooBig)
+			return model.Video{}, readError(err, tooBig)
 		}
 		if n > maxFields {
-			return store.Video{}, apiError(http.StatusBadRequest, "Too many form fields.")
+			return model.Video{}, apiError(http.StatusBadRequest, "Too many form fields.")
 		}
 		name := part.FormName()
 		if name != "videofile" {
 			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 			if err != nil {
-				return store.Video{}, readError(err, tooBig)
+				return model.Video{}, readError(err, tooBig)
 			}
 			if len(b) > maxFieldBytes {
-				return store.Video{}, apiError(http.StatusBadRequest, "The field %q is too long.", name)
+				return model.Video{}, apiError(http.StatusBadRequest, "The field %q is too long.", name)
 			}
 			fields[name] = string(b)
 			continue
 		}
 		if tmpPath != "" {
-			return store.Video{}, apiError(http.StatusBadRequest, "Send one file per upload.")
+			return model.Video{}, apiError(http.StatusBadRequest, "Send one file per upload.")
 		}
 		// Refuse a forged cross-site form before reading a byte of its file.
 		if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, fields[csrfField]) {
-			return store.Video{}, errCSRF
+			return model.Video{}, errCSRF
 		}
 		fileName = part.FileName()
 		tmpPath, err = s.saveFilePart(part, max)
 		if err != nil {
 			if errors.Is(err, errTooBig) {
-				return store.Video{}, tooBig
+				return model.Video{}, tooBig
 			}
-			return store.Video{}, readError(err, tooBig)
+			return model.Video{}, readError(err, tooBig)
 		}
 	}
 	if tmpPath == "" {
-		return store.Video{}, apiError(http.StatusBadRequest, "No file: send it in the form field \"videofile\".")
+		return model.Video{}, apiError(http.StatusBadRequest, "No file: send it in the form field \"videofile\".")
 	}
 	if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, fields[csrfField]) {
-		return store.Video{}, errCSRF
+		return model.Video{}, errCSRF
 	}
 	meta, err := s.uploadMeta(c, fields, fileName)
 	if err != nil {
-		return store.Video{}, err
+		return model.Video{}, err
 	}
 	v, err := s.Videos.Ingest(r.Context(), tmpPath, meta)
 	tmpPath = "" // Ingest owns the file now, and removes it on failure
 	if errors.Is(err, videos.ErrBadUpload) {
-		return store.Video{}, apiError(http.StatusUnprocessableEntity, "%s", strings.TrimPrefix(err.Error(), videos.ErrBadUpload.Error()+": "))
+		return model.Video{}, apiError(http.StatusUnprocessableEntity, "%s", strings.TrimPrefix(err.Error(), videos.ErrBadUpload.Error()+": "))
 	}
 	return v, err
 }
@@ -165,27 +165,27 @@ func readError(err error, tooBig error) error {
 func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string) (videos.UploadMeta, error) {
 	u := currentUser(c)
 	ctx := c.Request().Context()
-	m := videos.UploadMeta{Name: strings.TrimSpace(f["name"]), Description: f["description"], Privacy: store.PrivacyPublic, OriginalName: filepath.Base(fileName)}
+	m := videos.UploadMeta{Name: strings.TrimSpace(f["name"]), Description: f["description"], Privacy: model.PrivacyPublic, OriginalName: filepath.Base(fileName)}
 	if m.Name == "" {
 		m.Name = strings.TrimSuffix(m.OriginalName, filepath.Ext(m.OriginalName))
 	}
 	if m.Name == "" || m.Name == "." {
-		return m, apiError(http.StatusBadRequest, "Give the video a name.")
+		return m, fieldError("name", "Give the video a name.")
 	}
 	if utf8.RuneCountInString(m.Name) > 120 {
-		return m, apiError(http.StatusBadRequest, "The name must be at most 120 characters.")
+		return m, fieldError("name", "The name must be at most 120 characters.")
 	}
 	if utf8.RuneCountInString(m.Description) > 10000 {
-		return m, apiError(http.StatusBadRequest, "The description must be at most 10,000 characters.")
+		return m, fieldError("description", "The description must be at most 10,000 characters.")
 	}
 	if p := f["privacy"]; p != "" {
 		n, err := strconv.Atoi(p)
-		if err != nil || (n < store.PrivacyPublic || n > store.PrivacyPrivate) && n != store.PrivacyLocal {
-			return m, apiError(http.StatusBadRequest, "privacy must be 1 (public), 2 (unlisted), 3 (private) or 6 (local network only).")
+		if err != nil || !model.ValidPrivacy(n) {
+			return m, fieldError("privacy", "privacy must be 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 6 (local network only).")
 		}
 		m.Privacy = n
 	}
-	chs, err := s.Store.ChannelsOfAccount(ctx, u.AccountID)
+	chs, err := s.Accounts.ChannelsOf(ctx, u.AccountID)
 	if err != nil {
 		return m, err
 	}
@@ -196,14 +196,14 @@ func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string
 	if id := f["channelId"]; id != "" {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
-			return m, apiError(http.StatusBadRequest, "channelId must be a number.")
+			return m, fieldError("channelId", "channelId must be a number.")
 		}
 		found := false
 		for _, ch := range chs {
 			found = found || ch.ID == n
 		}
 		if !found {
-			return m, apiError(http.StatusForbidden, "You cannot upload to this channel.")
+			return m, &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
 		}
 		m.ChannelID = n
 	}
@@ -216,7 +216,7 @@ func (s *Server) uploadForm(c echo.Context) error {
 	if err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			chs, _ := s.Store.ChannelsOfAccount(c.Request().Context(), currentUser(c).AccountID)
+			chs, _ := s.Accounts.ChannelsOf(c.Request().Context(), currentUser(c).AccountID)
 			vw := s.view(c, "Upload", uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)})
 			vw.Error = fmt.Sprint(he.Message)
 			return s.renderView(c, he.Code, "upload", vw)

@@ -55,7 +55,7 @@ func admin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return err
 	}
 	defer st.Close()
-	svc := &auth.Service{Store: st}
+	svc := &auth.Service{Store: st.Repo()}
 	u, ch, err := svc.CreateUser(ctx, req)
 	if err != nil {
 		return err

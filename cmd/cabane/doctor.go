@@ -49,6 +49,6 @@ func encoderChoice(ctx context.Context, l config.Layout) string {
 		return ""
 	}
 	defer st.Close()
-	v, _ := st.Setting(ctx, "transcoding.encoder")
+	v, _ := st.Settings.Get(ctx, "transcoding.encoder")
 	return v
 }

@@ -1,0 +1,136 @@
+// Package model holds the plain types that the store returns and the domain
+// services, the API and (later) federation share: users, accounts, channels,
+// videos and their renditions. It has no behaviour beyond small helpers and
+// imports nothing of Cabane, so every layer may depend on it.
+package model
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a looked-up thing does not exist (or, from a
+// domain service, when the viewer may not know that it exists).
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a unique name is already taken.
+var ErrConflict = errors.New("already exists")
+
+// ErrBusy is returned when the database stayed locked too long.
+var ErrBusy = errors.New("database busy")
+
+// ErrFull is returned when the disk is full.
+var ErrFull = errors.New("disk full")
+
+// Roles, numbered as PeerTube's UserRole.
+const (
+	RoleAdmin     = 0
+	RoleModerator = 1
+	RoleUser      = 2
+)
+
+// Video states and privacies, numbered as PeerTube's VideoState and VideoPrivacy.
+const (
+	StatePublished         = 1
+	StateToTranscode       = 2
+	StateTranscodingFailed = 7
+
+	PrivacyPublic   = 1
+	PrivacyUnlisted = 2
+	PrivacyPrivate  = 3
+	// PrivacyInternal is PeerTube's "internal": any logged-in user of this
+	// instance may see it.
+	PrivacyInternal = 4
+	// PrivacyLocal is Cabane's own level (PeerTube has no 6): "local network
+	// only", for family videos served only to the box's home network.
+	PrivacyLocal = 6
+)
+
+// ValidPrivacy reports whether p is a privacy Cabane accepts on upload.
+func ValidPrivacy(p int) bool {
+	switch p {
+	case PrivacyPublic, PrivacyUnlisted, PrivacyPrivate, PrivacyInternal, PrivacyLocal:
+		return true
+	}
+	return false
+}
+
+// User is a local person who can log in.
+type User struct {
+	ID           int64
+	Username     string
+	Email        string
+	PasswordHash string
+	Role         int
+	CreatedAt    time.Time
+	AccountID    int64
+}
+
+// IsAdmin reports whether the user administers the instance.
+func (u User) IsAdmin() bool { return u.Role == RoleAdmin }
+
+// Account is what a user publishes as; it owns channels.
+type Account struct {
+	ID          int64
+	UserID      int64
+	Name        string
+	DisplayName string
+	Description string
+	CreatedAt   time.Time
+}
+
+// Channel groups an account's videos.
+type Channel struct {
+	ID          int64
+	AccountID   int64
+	Name        string
+	DisplayName string
+	Description string
+	Support     string
+	CreatedAt   time.Time
+	Account     Account
+}
+
+// Video is one upload and what processing made of it.
+type Video struct {
+	ID           int64
+	UUID         string
+	ShortUUID    string
+	ChannelID    int64
+	Name         string
+	Description  string
+	Privacy      int
+	State        int
+	Progress     float64
+	Error        string
+	Duration     time.Duration
+	Width        int
+	Height       int
+	IsAudio      bool
+	OriginalName string
+	OriginalFile string
+	Size         int64
+	Views        int64
+	HasThumbnail bool
+	CreatedAt    time.Time
+	PublishedAt  time.Time // zero until published
+	UpdatedAt    time.Time
+	Channel      Channel
+}
+
+// Published reports whether the video can be played.
+func (v Video) Published() bool { return v.State == StatePublished }
+
+// Rendition is one finished HLS variant of a video.
+type Rendition struct {
+	ID               int64
+	VideoID          int64
+	Name             string
+	Width, Height    int
+	FPS              float64
+	Bandwidth        int
+	AverageBandwidth int
+	Codecs           string
+	Size             int64
+	Copied           bool
+}

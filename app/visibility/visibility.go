@@ -1,0 +1,112 @@
+// Package visibility answers every "may this viewer see this?" question:
+// videos, their files (playlists, segments, thumbnails), channels and
+// listings. Pages, the API, HLS serving and later feeds, search and
+// ActivityPub all ask here, so a privacy rule changes in one place.
+//
+// A refusal is always "not found" to the caller: answering 403 would tell a
+// stranger that a private video exists.
+package visibility
+
+import "cabane.dev/cabane/app/model"
+
+// Viewer is who asks: nobody, a local user (maybe an admin), and whether the
+// request comes from the box's home network.
+type Viewer struct {
+	UserID    int64 // 0: anonymous
+	AccountID int64
+	// IsAdmin is explicit rather than a role number: PeerTube numbers the
+	// admin role 0, so a zero-valued role must never mean "admin".
+	IsAdmin bool
+	Home    bool // on the home network (family-only videos)
+}
+
+// Anonymous is a viewer who is not logged in.
+func Anonymous(home bool) Viewer { return Viewer{Home: home} }
+
+// Of is the viewer a logged-in user is; nil means anonymous.
+func Of(u *model.User, home bool) Viewer {
+	if u == nil {
+		return Anonymous(home)
+	}
+	return Viewer{UserID: u.ID, AccountID: u.AccountID, IsAdmin: u.IsAdmin(), Home: home}
+}
+
+// LoggedIn reports whether the viewer is a local user.
+func (v Viewer) LoggedIn() bool { return v.UserID != 0 }
+
+// Admin reports whether the viewer administers the instance.
+func (v Viewer) Admin() bool { return v.LoggedIn() && v.IsAdmin }
+
+// Owns reports whether the viewer's account owns the video.
+func (v Viewer) Owns(video model.Video) bool {
+	return v.LoggedIn() && v.AccountID != 0 && video.Channel.AccountID == v.AccountID
+}
+
+// Ref says how a video was addressed. Unlisted videos answer only to their
+// UUID or short UUID, as in PeerTube: a numeric id can be guessed by
+// counting.
+type Ref int
+
+const (
+	ByUUID Ref = iota // UUID or short UUID: unguessable
+	ByNumericID
+)
+
+// Video reports whether viewer may see video, addressed by ref. The owner
+// and the admins always see their own videos, wherever they are: the
+// "local network only" promise is about who else may see it.
+func Video(viewer Viewer, video model.Video, ref Ref) bool {
+	if viewer.Owns(video) || viewer.Admin() {
+		return true
+	}
+	switch video.Privacy {
+	case model.PrivacyPublic:
+		return true
+	case model.PrivacyUnlisted:
+		return ref == ByUUID
+	case model.PrivacyInternal:
+		return viewer.LoggedIn()
+	case model.PrivacyLocal:
+		return viewer.Home
+	}
+	return false // private, and any privacy this code does not know
+}
+
+// File reports whether viewer may fetch one of video's files (playlists,
+// segments, thumbnails, previews); their URLs carry the UUID.
+func File(viewer Viewer, video model.Video) bool { return Video(viewer, video, ByUUID) }
+
+// SharedCache reports whether a response about video may be kept by shared
+// caches (a CDN, a proxy): only when anyone may see it.
+func SharedCache(video model.Video) bool {
+	return video.Privacy == model.PrivacyPublic || video.Privacy == model.PrivacyUnlisted
+}
+
+// Listing is the filter a video listing applies: either everything in its
+// scope (the owner's own channel, or an admin), or published videos of the
+// given privacies.
+type Listing struct {
+	All       bool
+	Privacies []int
+}
+
+// List is what viewer sees in a listing. ownerAccountID is the account the
+// listing is scoped to (a channel's or account's page), 0 for instance-wide
+// listings. Unlisted and private videos are never listed to others.
+func List(viewer Viewer, ownerAccountID int64) Listing {
+	if ownerAccountID != 0 && viewer.LoggedIn() && (viewer.AccountID == ownerAccountID || viewer.Admin()) {
+		return Listing{All: true}
+	}
+	ps := []int{model.PrivacyPublic}
+	if viewer.LoggedIn() {
+		ps = append(ps, model.PrivacyInternal)
+	}
+	if viewer.Home {
+		ps = append(ps, model.PrivacyLocal)
+	}
+	return Listing{Privacies: ps}
+}
+
+// Channel reports whether viewer may see a channel: channels are public
+// actors (their videos are filtered one by one).
+func Channel(Viewer, model.Channel) bool { return true }
