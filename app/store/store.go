@@ -34,7 +34,8 @@ type dbtx interface {
 
 // Store is the open database.
 type Store struct {
-	db *sql.DB
+	db     *sql.DB
+	counts *counts
 	Aggregates
 }
 
@@ -49,14 +50,15 @@ type Aggregates struct {
 
 // aggregates binds the query sets to q; db is set when q is the pool, so
 // that multi-statement writes can open their own transaction.
-func aggregates(q dbtx, db *sql.DB) Aggregates {
-	b := base{q: q, db: db}
+func aggregates(q dbtx, db *sql.DB, c *counts) Aggregates {
+	b := base{q: q, db: db, counts: c}
 	return Aggregates{Videos: &Videos{b}, Accounts: &Accounts{b}, Sessions: &Sessions{b}, Settings: &Settings{b}}
 }
 
 type base struct {
-	q  dbtx
-	db *sql.DB // nil inside a Tx
+	q      dbtx
+	db     *sql.DB // nil inside a Tx
+	counts *counts // listing totals, shared by the pool and its transactions
 }
 
 // atomic runs fn in a transaction: the caller's when inside WithTx, else
@@ -91,7 +93,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, Aggregates: aggregates(db, db)}
+	c := newCounts()
+	s := &Store{db: db, counts: c, Aggregates: aggregates(db, db, c)}
 	if err := s.migrate(ctx, opt.BackupDir); err != nil {
 		db.Close()
 		return nil, err
@@ -162,7 +165,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", classify(err))
 	}
-	if err := fn(&Tx{Aggregates: aggregates(tx, nil), tx: tx}); err != nil {
+	if err := fn(&Tx{Aggregates: aggregates(tx, nil, s.counts), tx: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"cabane.dev/cabane/app/repo"
 )
 
-func open(t *testing.T) (*Store, string) {
+func open(t testing.TB) (*Store, string) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := Open(context.Background(), filepath.Join(dir, "cabane.db"), Options{BackupDir: filepath.Join(dir, "backups")})

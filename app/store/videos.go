@@ -46,6 +46,7 @@ func scanVideo(row interface{ Scan(...any) error }) (model.Video, error) {
 // Create inserts a video row, waiting for processing. Run it inside WithTx
 // with the enqueueing of its processing job.
 func (s *Videos) Create(ctx context.Context, v *model.Video) error {
+	defer s.counts.invalidate()
 	t := now()
 	res, err := s.q.ExecContext(ctx, `INSERT INTO videos(uuid, short_uuid, channel_id, name, description, privacy, state,
 		duration_ms, width, height, is_audio, original_name, original_file, size, created_at, updated_at)
@@ -134,10 +135,15 @@ func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, in
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	// The count needs no join: it reads the (state, privacy) index alone.
-	var total int
-	if err := s.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM videos v"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count videos: %w", classify(err))
+	// The count needs no join: it reads the (state, privacy) index alone,
+	// and is remembered until the next write.
+	key := countKey(cond, args)
+	total, gen, ok := s.counts.get(key)
+	if !ok {
+		if err := s.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM videos v"+cond, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count videos: %w", classify(err))
+		}
+		s.counts.put(key, gen, total)
 	}
 	if q.Count <= 0 {
 		q.Count = 15
@@ -171,12 +177,14 @@ func (s *Videos) SetProgress(ctx context.Context, id int64, pct float64) error {
 
 // SetFailed marks processing as failed with a reason a person can read.
 func (s *Videos) SetFailed(ctx context.Context, id int64, reason string) error {
+	defer s.counts.invalidate()
 	_, err := s.q.ExecContext(ctx, "UPDATE videos SET state = ?, error = ?, updated_at = ? WHERE id = ?", model.StateTranscodingFailed, reason, now(), id)
 	return classify(err)
 }
 
 // SetState sets a video's state.
 func (s *Videos) SetState(ctx context.Context, id int64, state int) error {
+	defer s.counts.invalidate()
 	_, err := s.q.ExecContext(ctx, "UPDATE videos SET state = ?, updated_at = ? WHERE id = ?", state, now(), id)
 	return classify(err)
 }
@@ -192,6 +200,7 @@ func (s *Videos) SetDuration(ctx context.Context, id int64, d time.Duration) err
 // processing job has given up (a job interrupted by crashes on its last
 // attempt ends failed without its handler running).
 func (s *Videos) FailAbandoned(ctx context.Context, kind string) (int64, error) {
+	defer s.counts.invalidate()
 	res, err := s.q.ExecContext(ctx, `UPDATE videos SET state = ?, error = 'processing stopped after repeated interruptions', updated_at = ?
 		WHERE state = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND json_extract(j.payload, '$.video_id') = videos.id
 			AND j.state IN ('queued', 'running'))
@@ -213,6 +222,7 @@ func (s *Videos) SetThumbnail(ctx context.Context, id int64) error {
 // video if it was not yet: the first playable rendition is the moment of
 // publication. The renditions land together.
 func (s *Videos) AddRenditions(ctx context.Context, videoID int64, rs ...model.Rendition) error {
+	defer s.counts.invalidate()
 	return s.atomic(ctx, func(q dbtx) error { return addRenditions(ctx, q, videoID, rs) })
 }
 

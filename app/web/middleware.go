@@ -28,6 +28,7 @@ const (
 	ctxBearer     = "bearer"
 	ctxCSRF       = "csrf"
 	ctxCSRFOK     = "csrf-ok"
+	ctxCSRFFailed = "csrf-failed"
 	ctxHome       = "home"
 	ctxFederation = "federation"
 
@@ -137,7 +138,12 @@ func (s *Server) identifyAPI(next echo.HandlerFunc) echo.HandlerFunc {
 			ck, err := c.Cookie(csrfCookie)
 			sent := r.Header.Get(csrfHeader)
 			if err != nil || len(ck.Value) < 32 || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(ck.Value)) != 1 {
-				return next(c) // anonymous: protected endpoints answer 401
+				// Anonymous. A session cookie without its token is a
+				// forged or stale form: say so where a user is needed.
+				if sc, err := c.Cookie(sessionCookie); err == nil && sc.Value != "" {
+					c.Set(ctxCSRFFailed, true)
+				}
+				return next(c)
 			}
 			c.Set(ctxCSRF, ck.Value)
 			c.Set(ctxCSRFOK, true)
@@ -298,6 +304,9 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 
 func requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if c.Get(ctxCSRFFailed) == true {
+			return apiError(http.StatusForbidden, "%s", errCSRF.Message)
+		}
 		if currentUser(c) == nil {
 			return apiError(http.StatusUnauthorized, "authentication required: log in or send a Bearer token")
 		}

@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -161,11 +163,25 @@ type setupData struct{ Username, Email, Channel, ChannelDisplayName string }
 // (a box exposed to the internet before its owner set it up must not be
 // claimable by a stranger).
 func (s *Server) setupAllowed(c echo.Context) error {
-	if !atHome(c) || s.viaPublicURL(c) {
+	if !(atHome(c) || directLoopback(c.Request())) || s.viaPublicURL(c) {
 		return echo.NewHTTPError(http.StatusForbidden,
 			"Cabane is set up from the home network only: open http://"+s.lanHost()+" from a device on the same network as the box.")
 	}
 	return nil
+}
+
+// directLoopback reports a browser on the box itself (make run on a
+// laptop, then localhost:8080). Loopback is not "home" in general, since a
+// reverse proxy on the box makes every visitor come from loopback; such a
+// proxy adds forwarding headers, which a browser never sends.
+func directLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback() &&
+		r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == "" && r.Header.Get("X-Real-Ip") == ""
 }
 
 // viaPublicURL reports whether the request reached the box by its public
