@@ -5,7 +5,9 @@
 package transcoding
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"cabane.dev/cabane/hardware"
 )
@@ -139,4 +141,55 @@ func fromPolicy(pol hardware.LadderPolicy, enc hardware.Encoder, device string, 
 		p.MaxHeight = h
 	}
 	return p
+}
+
+// String is the profile on one line, for doctor and logs.
+func (p Profile) String() string {
+	enc := p.Backend()
+	var b strings.Builder
+	b.WriteString(enc.Name())
+	switch {
+	case enc.Hardware() && p.Device != "":
+		fmt.Fprintf(&b, " on %s", p.Device)
+	case !enc.Hardware():
+		fmt.Fprintf(&b, " preset %s", p.X264Preset())
+		if n := p.X264RCLookahead(); n > 0 {
+			fmt.Fprintf(&b, " rc-lookahead %d", n)
+		}
+	}
+	heights := p.Heights
+	if len(heights) == 0 {
+		heights = []int{1080, 720, 480, 360}
+	}
+	rungs := make([]string, len(heights))
+	for i, h := range heights {
+		rungs[i] = fmt.Sprintf("%dp", h)
+	}
+	fmt.Fprintf(&b, "; rungs %s", strings.Join(rungs, " "))
+	if p.MaxHeight > 0 {
+		fmt.Fprintf(&b, "; nothing encoded above %dp", p.MaxHeight)
+	} else {
+		b.WriteString("; the source's own size encoded whatever it is")
+	}
+	switch p.Copy {
+	case CopyPrefer:
+		b.WriteString("; copies H.264 up to 20 Mb/s")
+	case CopyNever:
+		b.WriteString("; never copies")
+	default:
+		b.WriteString("; copies H.264 within the bits-per-pixel budget")
+	}
+	if p.MaxBitrate > 0 {
+		fmt.Fprintf(&b, "; video at most %d kb/s", p.MaxBitrate/1000)
+	}
+	if p.Threads > 0 {
+		fmt.Fprintf(&b, "; %d threads", p.Threads)
+	}
+	if p.MaxPerProcess > 0 {
+		fmt.Fprintf(&b, "; %d renditions per ffmpeg", p.MaxPerProcess)
+	} else {
+		b.WriteString("; the whole ladder in one ffmpeg")
+	}
+	fmt.Fprintf(&b, "; %d job(s) at a time", max(p.Workers, 1))
+	return b.String()
 }
