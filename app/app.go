@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -20,8 +21,10 @@ import (
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/web"
+	"cabane.dev/cabane/hardware"
 )
 
 // App is a running Cabane.
@@ -36,9 +39,11 @@ type App struct {
 	Accounts *accounts.Service
 	Videos   *videos.Service
 	Web      *web.Server
+	// Transcoding is the profile jobs encode with (board, trial encodes,
+	// the admin's choice).
+	Transcoding *transcoding.Service
 
 	version string
-	trans   *transcoder
 	tls     *certs.Server
 	peers   *discovery.Browser
 }
@@ -63,9 +68,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// page load must stay quick while the box encodes.
 	a.Media = &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: 10, IdleIO: true, Logger: log.With("part", "media")}
 	a.Auth = &auth.Service{Store: st.Repo()}
-	a.trans = newTranscoder()
+	board, err := hardware.DetectBoard(os.DirFS("/"))
+	if err != nil {
+		// What was read is kept: a board that is partly known still gets
+		// its policy.
+		log.Warn("board detection incomplete", "err", err)
+	}
+	a.Transcoding = transcoding.New(transcoding.Options{Board: board, Settings: st.Settings, Workers: cfg.Workers, Log: log.With("part", "hardware")})
 	a.Videos = &videos.Service{Store: st.Repo(), Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
-		Transcoding: a.trans.Current}
+		Transcoding: a.Transcoding}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
 	home, err := lan.ParsePrefixes(cfg.LANRanges)
 	if err != nil {
@@ -83,8 +94,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Log: log.With("part", "web"), Version: version,
 		Nearby:      a.nearby,
 		TLSStatus:   a.tlsStatus,
-		Transcoding: a.trans.Status,
-		SetEncoder:  a.SetEncoderChoice,
+		Transcoding: a.Transcoding.Status,
+		SetEncoder:  a.Transcoding.SetChoice,
 	})
 	if err != nil {
 		st.Close()
@@ -136,7 +147,8 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		if err := a.probeHardware(ctx); err != nil && ctx.Err() == nil {
+		err := a.Transcoding.Probe(ctx, hardware.ProbeOptions{FFmpeg: a.Config.FFmpeg, CachePath: a.Layout.HardwareProbeCache()})
+		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("hardware probe failed; using libx264", "err", err)
 		}
 	}()

@@ -28,6 +28,7 @@ type SpeedTrial struct {
 // Failures of one trial are recorded in it; the error is for a failure to
 // prepare (no temp dir, clip generation failing) or a cancelled ctx.
 func measureSpeeds(ctx context.Context, ffmpeg string, enc Encoder, device string, p LadderPolicy, seconds float64, heights []int) ([]SpeedTrial, error) {
+	enc = p.Configure(enc) // the preset and rc-lookahead a real job gets
 	dir, err := os.MkdirTemp("", "cabane-doctor-*")
 	if err != nil {
 		return nil, fmt.Errorf("speed trial: %w", err)

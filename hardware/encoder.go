@@ -23,8 +23,10 @@ type Ladder struct {
 	HasAudio       bool
 	Renditions     []Rendition
 	SegmentSeconds int // HLS target duration; keyframes every 2 s divide it
-	Threads        int // encoder threads per process; 0 lets ffmpeg decide
-	Device         string
+	// Threads caps the decoder's threads and, for libx264, each
+	// rendition's encoder threads; 0 lets ffmpeg decide.
+	Threads int
+	Device  string
 }
 
 // Encoder builds the ffmpeg command line of one H.264 backend.

@@ -15,6 +15,11 @@ type Libx264 struct {
 	// Preset is x264's speed/quality preset; "" means "veryfast", PeerTube's
 	// choice and the only one a Raspberry Pi 5 can afford.
 	Preset string
+	// RCLookahead caps x264's rc-lookahead, the frames it buffers ahead for
+	// frame-type and rate decisions (veryfast: 10; slower presets 40-60).
+	// Each buffered frame is a full picture per rendition, so a 1 GB board
+	// bounds it. 0 keeps the preset's own value.
+	RCLookahead int
 }
 
 // Libx264 implements Encoder.
@@ -44,7 +49,14 @@ func (e Libx264) Args(l Ladder) []string {
 	if preset == "" {
 		preset = "veryfast"
 	}
-	args := []string{"-i", l.Input, "-filter_complex", softwareFilterGraph(l.Renditions)}
+	var args []string
+	if l.Threads > 0 {
+		// Before -i, -threads caps the decoder too: its frame threads each
+		// hold reference pictures, which a small board cannot afford
+		// beside the encoders.
+		args = append(args, "-threads", strconv.Itoa(l.Threads))
+	}
+	args = append(args, "-i", l.Input, "-filter_complex", softwareFilterGraph(l.Renditions))
 	for i, r := range l.Renditions {
 		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
 		if l.HasAudio {
@@ -75,6 +87,9 @@ func (e Libx264) Args(l Ladder) []string {
 			"-g", gop,
 			"-sc_threshold", "0",
 		)
+		if e.RCLookahead > 0 {
+			args = append(args, "-rc-lookahead", strconv.Itoa(e.RCLookahead))
+		}
 		if l.Threads > 0 {
 			args = append(args, "-threads", strconv.Itoa(l.Threads))
 		}

@@ -97,6 +97,18 @@ func TestLibx264ArgsInvariants(t *testing.T) {
 	if got := (Libx264{Preset: "ultrafast"}).Args(l); !strings.Contains(strings.Join(got, " "), "-preset ultrafast") {
 		t.Error("Preset is ignored")
 	}
+	if strings.Contains(joined, "-rc-lookahead") {
+		t.Error("rc-lookahead passed without being set: the preset's own value should stand")
+	}
+	l.Threads = 2
+	bounded := " " + strings.Join(Libx264{RCLookahead: 10}.Args(l), " ") + " "
+	if n := strings.Count(bounded, " -rc-lookahead 10 "); n != len(l.Renditions) {
+		t.Errorf("-rc-lookahead 10 appears %d times, want once per rendition:\n%s", n, bounded)
+	}
+	// -threads before -i caps the decoder, once per output the encoders.
+	if !strings.HasPrefix(bounded, " -threads 2 -i ") || strings.Count(bounded, " -threads 2 ") != 1+len(l.Renditions) {
+		t.Errorf("threads do not cap the decoder and every encoder:\n%s", bounded)
+	}
 	l.HasAudio = false
 	if s := strings.Join(Libx264{}.Args(l), " "); strings.Contains(s, "0:a") || strings.Contains(s, "-c:a") {
 		t.Errorf("audio flags without audio: %s", s)

@@ -8,8 +8,12 @@ import (
 // LadderPolicy is how a board transcodes: which rungs, how many per ffmpeg
 // process, how many threads, with the reasons doctor prints.
 type LadderPolicy struct {
-	Encoder         string // the encoder the policy was made for
-	Heights         []int  // rendition heights to produce, tallest first
+	Encoder string // the encoder the policy was made for
+	Heights []int  // rendition heights to produce, tallest first
+	// MaxHeight caps the top rung, the source's own size included when it
+	// is encoded (a copied source costs nothing and is not capped); 0 lets
+	// a 1440p or 4K upload keep its own size, as PeerTube does.
+	MaxHeight       int
 	MaxPerProcess   int    // renditions encoded by one ffmpeg process
 	Threads         int    // Ladder.Threads for each process
 	X264Preset      string // libx264 preset; "" for hardware encoders
@@ -41,6 +45,7 @@ func DefaultPolicy(b Board, enc Encoder) LadderPolicy {
 		why("%s encodes on the hardware block: the CPU only decodes and scales, so the whole ladder fits one process (decode once)", enc.Name())
 		if h := enc.MaxHeight(); h > 0 {
 			p.Heights = slices.DeleteFunc(p.Heights, func(x int) bool { return x > h })
+			p.MaxHeight = h
 			why("%s encodes at most %dp", enc.Name(), h)
 		}
 		if br := enc.MaxBitrate(); br > 0 {
@@ -64,10 +69,12 @@ func DefaultPolicy(b Board, enc Encoder) LadderPolicy {
 	switch {
 	case b.Kind == KindPi4 || b.Kind == KindPi5 || b.Kind == KindPi:
 		p.Heights = []int{720, 360}
+		p.MaxHeight = 720
 		p.PreferCopy = true
-		why("%s without a hardware encoder: 720p and 360p only, and 1080p H.264 uploads published by stream copy (seconds instead of hours on ARM cores)", b.Model)
+		why("%s without a hardware encoder: 720p and 360p only, nothing encoded above 720p whatever the source, and H.264 uploads up to 20 Mb/s published by stream copy (seconds instead of hours on ARM cores)", b.Model)
 	case cores <= 2:
 		p.Heights = []int{720, 480, 360}
+		p.MaxHeight = 720
 		p.PreferCopy = true
 		why("the 4-rung ladder took %d CPU-s per %d s of 1080p (measured): on %d cores that is slower than real time, so no 1080p encode; 1080p sources go to the copy path",
 			measuredLadderCPUSecs, measuredLadderVideoSecs, cores)
@@ -100,21 +107,17 @@ func DefaultPolicy(b Board, enc Encoder) LadderPolicy {
 	return p
 }
 
-// Plan keeps the renditions the policy allows and groups them into ffmpeg
-// processes of at most MaxPerProcess renditions, tallest first.
-func (p LadderPolicy) Plan(rs []Rendition) [][]Rendition {
-	var kept []Rendition
-	for _, r := range rs {
-		if slices.Contains(p.Heights, r.Height) {
-			kept = append(kept, r)
+// Configure gives enc the policy's encoder settings: libx264 gets its
+// preset and rc-lookahead; hardware backends have none to take.
+func (p LadderPolicy) Configure(enc Encoder) Encoder {
+	if x, ok := enc.(Libx264); ok {
+		if p.X264Preset != "" {
+			x.Preset = p.X264Preset
 		}
+		if p.X264RCLookahead > 0 {
+			x.RCLookahead = p.X264RCLookahead
+		}
+		return x
 	}
-	per := max(p.MaxPerProcess, 1)
-	var groups [][]Rendition
-	for len(kept) > 0 {
-		n := min(per, len(kept))
-		groups = append(groups, kept[:n:n])
-		kept = kept[n:]
-	}
-	return groups
+	return enc
 }

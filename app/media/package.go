@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -23,24 +24,30 @@ func (r *Runner) CopyHLS(ctx context.Context, in string, info *Info, plan Plan, 
 	if plan.Copy == nil {
 		return errors.New("copy hls: the plan has no copy rendition")
 	}
-	rend := *plan.Copy
-	err := r.runStaged(ctx, hlsDir, []string{rend.Name}, durationOf(info), fn, func(outDir string) []string {
-		args := []string{"-i", in, "-map", "0:v:0", "-c:v", "copy"}
-		if info != nil && info.Audio != nil {
-			args = append(args, "-map", "0:a:0?")
-			if plan.CopyAudio {
-				args = append(args, "-c:a", "copy")
-			} else {
-				args = append(args, hardware.AACArgs(rend.AudioBitrate)...)
-			}
-		}
-		l := hardware.Ladder{OutputDir: outDir, SegmentSeconds: hardware.DefaultSegmentSeconds}
-		return append(args, hardware.HLSOutputArgs(l, rend)...)
+	err := r.runStaged(ctx, hlsDir, []string{plan.Copy.Name}, durationOf(info), fn, func(outDir string) []string {
+		return CopyArgs(in, info, plan, outDir)
 	})
 	if err != nil {
 		return fmt.Errorf("copy %s to hls: %w", in, err)
 	}
 	return nil
+}
+
+// CopyArgs is the ffmpeg argument list that publishes plan.Copy into
+// outDir/<plan.Copy.Name>; plan.Copy must be set.
+func CopyArgs(in string, info *Info, plan Plan, outDir string) []string {
+	rend := *plan.Copy
+	args := []string{"-i", in, "-map", "0:v:0", "-c:v", "copy"}
+	if info != nil && info.Audio != nil {
+		args = append(args, "-map", "0:a:0?")
+		if plan.CopyAudio {
+			args = append(args, "-c:a", "copy")
+		} else {
+			args = append(args, hardware.AACArgs(rend.AudioBitrate)...)
+		}
+	}
+	l := hardware.Ladder{OutputDir: outDir, SegmentSeconds: hardware.DefaultSegmentSeconds}
+	return append(args, hardware.HLSOutputArgs(l, rend)...)
 }
 
 // EncodeLadder runs enc's command line for l in one ffmpeg process and
@@ -79,7 +86,7 @@ func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info,
 	if info == nil || info.Audio == nil {
 		return fmt.Errorf("audio hls %s: no audio stream", in)
 	}
-	rend := hardware.Rendition{Name: AudioRenditionName, FPS: audioStillFPS, AudioBitrate: Policy{}.audioBitrate(info.Audio)}
+	rend := hardware.Rendition{Name: AudioRenditionName, FPS: audioStillFPS, AudioBitrate: audioBitrateFor(transcoding.Profile{}, info.Audio)}
 	fps := strconv.Itoa(audioStillFPS)
 	err := r.runStaged(ctx, hlsDir, []string{rend.Name}, durationOf(info), fn, func(outDir string) []string {
 		// The picture must end with the sound. -shortest alone is not

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -34,7 +35,7 @@ func TestCopyHLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := PlanFor(info, Policy{})
+	plan := PlanFor(info, transcoding.Profile{})
 	if plan.Copy == nil || !plan.CopyAudio {
 		t.Fatalf("a modest H.264/AAC clip must be copied: %s", summary(plan))
 	}
@@ -73,13 +74,14 @@ func TestEncodeLadderLibx264(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := PlanFor(info, Policy{})
+	plan := PlanFor(info, transcoding.Profile{})
 	if plan.Copy != nil || len(plan.Encode) != 3 {
 		t.Fatalf("VP9 720p must encode 720/480/360: %s", summary(plan))
 	}
 	hlsDir := t.TempDir()
 	var reports []Progress
-	err = r.EncodeLadder(ctx, hardware.Libx264{}, plan.Ladder(in, info), info.Duration, hlsDir, func(p Progress) { reports = append(reports, p) })
+	run := Runs(transcoding.Profile{}, in, info, plan.Encode)[0]
+	err = r.EncodeLadder(ctx, run.Encoder, run.Ladder, info.Duration, hlsDir, func(p Progress) { reports = append(reports, p) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,32 +5,9 @@ import (
 	"math"
 	"slices"
 
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
-
-// Policy bounds the ladder. The zero value is PeerTube's defaults.
-type Policy struct {
-	// Heights are the standard rungs, as the picture's short side (a
-	// portrait 720×1280 video is "720p", as in PeerTube). Default 1080,
-	// 720, 480, 360.
-	Heights []int
-	// MaxRenditions caps the ladder, the copied rendition included; the
-	// tallest rungs are kept. 0: no cap. A 1 GB board wants 2 or 3.
-	MaxRenditions int
-	// MaxHeight caps the encoded rungs' short side (the encoder's
-	// MaxHeight, or less on a weak board). A copied source is not capped:
-	// copying costs nothing. 0: no cap.
-	MaxHeight int
-	// MaxBitrate caps every encoded rung's video bitrate (the encoder's
-	// MaxBitrate). 0: no cap.
-	MaxBitrate int
-	// NoCopy forces encoding even when the source video could be copied
-	// (the brief's KeepSource, inverted so the zero value copies).
-	NoCopy bool
-	// AudioBitrate for encoded AAC, bits/s; default 128000. A source with
-	// less keeps its own bitrate (not below 64000).
-	AudioBitrate int
-}
 
 // DefaultHeights is the standard ladder.
 var defaultHeights = []int{1080, 720, 480, 360}
@@ -59,26 +36,57 @@ type Plan struct {
 	Encode []hardware.Rendition
 }
 
-// Ladder is the hardware.Ladder that encodes p.Encode from input. The media
-// Runner sets OutputDir; the caller may set Threads and Device.
-func (p Plan) Ladder(input string, info *Info) hardware.Ladder {
-	return hardware.Ladder{
+// Run is one ffmpeg process of a ladder: the backend and what it encodes.
+// Its Args are exactly what ffmpeg receives after the Runner's global
+// flags (CommandLine adds them).
+type Run struct {
+	Encoder hardware.Encoder
+	Ladder  hardware.Ladder
+}
+
+// Args is the run's ffmpeg argument list.
+func (r Run) Args() []string { return r.Encoder.Args(r.Ladder) }
+
+// Runs splits rs (a plan's Encode, less what a resumed job already has)
+// into ffmpeg processes as p says: at most p.MaxPerProcess renditions
+// each, tallest first, with p's encoder, device and thread cap. Every
+// encode goes through here, the doctor's preview included.
+func Runs(p transcoding.Profile, input string, info *Info, rs []hardware.Rendition) []Run {
+	enc := p.Backend()
+	base := hardware.Ladder{
 		Input:          input,
 		HasAudio:       info != nil && info.Audio != nil,
-		Renditions:     slices.Clone(p.Encode),
 		SegmentSeconds: hardware.DefaultSegmentSeconds,
+		Threads:        p.Threads,
 	}
+	if enc.Hardware() {
+		base.Device = p.Device
+	}
+	per := p.MaxPerProcess
+	if per <= 0 {
+		per = len(rs)
+	}
+	var runs []Run
+	for len(rs) > 0 {
+		n := min(per, len(rs))
+		l := base
+		l.Renditions = slices.Clone(rs[:n])
+		runs = append(runs, Run{Encoder: enc, Ladder: l})
+		rs = rs[n:]
+	}
+	return runs
 }
 
 // PlanFor decides, from a probe, between copying the source video and
 // encoding it, and which rungs to encode.
 //
 // The source's own size is always a rung (PeerTube's
-// always_transcode_original_resolution): a 1440p or 4K upload keeps its
-// sharpness unless p.MaxHeight says the box cannot afford it, in which case
-// the top rung is the tallest standard height within MaxHeight. Standard
-// heights strictly below the top rung follow, skipping any within 10 % of it.
-func PlanFor(info *Info, p Policy) Plan {
+// always_transcode_original_resolution): copied when p.Copy allows, else
+// encoded, keeping a 1440p or 4K upload's sharpness unless p.MaxHeight says
+// the box cannot afford it, in which case the top rung is the tallest
+// standard height within MaxHeight. Standard heights strictly below the top
+// rung and within MaxHeight follow, skipping any within 10 % of it.
+func PlanFor(info *Info, p transcoding.Profile) Plan {
 	if info == nil || info.Video == nil {
 		return Plan{AudioOnly: info != nil && info.Audio != nil}
 	}
@@ -95,7 +103,7 @@ func PlanFor(info *Info, p Policy) Plan {
 	slices.Reverse(heights)
 	heights = slices.Compact(heights)
 
-	audioBitrate := p.audioBitrate(info.Audio)
+	audioBitrate := audioBitrateFor(p, info.Audio)
 	inputBitrate := v.BitRate
 	if inputBitrate == 0 {
 		inputBitrate = info.BitRate
@@ -103,7 +111,7 @@ func PlanFor(info *Info, p Policy) Plan {
 
 	var plan Plan
 	top := srcShort &^ 1 // even
-	if !p.NoCopy && canCopyVideo(info) {
+	if p.Copy != transcoding.CopyNever && canCopyVideo(info, p.Copy == transcoding.CopyPrefer) {
 		plan.Copy = &hardware.Rendition{
 			Name:         fmt.Sprintf("%dp", srcShort),
 			Width:        dw,
@@ -127,14 +135,14 @@ func PlanFor(info *Info, p Policy) Plan {
 				}
 			}
 		}
-		plan.Encode = append(plan.Encode, p.rendition(v, dw, dh, top, top == srcShort&^1, portrait, inputBitrate, audioBitrate))
+		plan.Encode = append(plan.Encode, rendition(p, v, dw, dh, top, top == srcShort&^1, portrait, inputBitrate, audioBitrate))
 	}
 
 	for _, h := range heights {
 		if h >= top || float64(h) > nearDuplicate*float64(top) || (p.MaxHeight > 0 && h > p.MaxHeight) {
 			continue
 		}
-		plan.Encode = append(plan.Encode, p.rendition(v, dw, dh, h, false, portrait, inputBitrate, audioBitrate))
+		plan.Encode = append(plan.Encode, rendition(p, v, dw, dh, h, false, portrait, inputBitrate, audioBitrate))
 	}
 
 	if p.MaxRenditions > 0 {
@@ -150,7 +158,7 @@ func PlanFor(info *Info, p Policy) Plan {
 }
 
 // rendition sizes and budgets one encoded rung whose short side is short.
-func (p Policy) rendition(v *VideoStream, dw, dh, short int, origin, portrait bool, inputBitrate int64, audioBitrate int) hardware.Rendition {
+func rendition(p transcoding.Profile, v *VideoStream, dw, dh, short int, origin, portrait bool, inputBitrate int64, audioBitrate int) hardware.Rendition {
 	w, h := scaledSize(dw, dh, short, portrait)
 	fps := outputFPS(v.FPS, short, origin)
 	bitrate := targetBitrate(w, h, fps, inputBitrate)
@@ -181,7 +189,7 @@ func scaledSize(dw, dh, short int, portrait bool) (w, h int) {
 	return l, s
 }
 
-func (p Policy) audioBitrate(a *AudioStream) int {
+func audioBitrateFor(p transcoding.Profile, a *AudioStream) int {
 	b := p.AudioBitrate
 	if b <= 0 {
 		b = defaultAudioBitrate
@@ -194,9 +202,10 @@ func (p Policy) audioBitrate(a *AudioStream) int {
 
 // canCopyVideo: H.264 8-bit 4:2:0 (anything else some browser cannot
 // play), square pixels and no rotation (MSE players ignore both flags),
-// a sane frame rate, and a known bitrate within PeerTube's max
-// bits-per-pixel for the size and within 20 Mb/s.
-func canCopyVideo(info *Info) bool {
+// a sane frame rate, and a known bitrate within 20 Mb/s and, unless the
+// board prefers copying (anyBPP), within PeerTube's max bits-per-pixel for
+// the size.
+func canCopyVideo(info *Info, anyBPP bool) bool {
 	v := info.Video
 	if v.Codec != "h264" || v.PixFmt != "yuv420p" || v.Rotation != 0 || math.Abs(v.SAR-1) > 0.01 {
 		return false
@@ -215,7 +224,7 @@ func canCopyVideo(info *Info) bool {
 	if b <= 0 || b > copyBitrateCeiling {
 		return false
 	}
-	return b <= theoreticalBitrate(v.Width, v.Height, v.FPS, bppMax)
+	return anyBPP || b <= theoreticalBitrate(v.Width, v.Height, v.FPS, bppMax)
 }
 
 // canCopyAudio: AAC-LC, mono or stereo (PeerTube forces stereo: other

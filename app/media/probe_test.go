@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/app/transcoding"
 )
 
 func TestProbeH264AAC(t *testing.T) {
@@ -65,7 +67,7 @@ func TestProbeAudioOnly(t *testing.T) {
 			if info.Audio == nil || info.Audio.Codec != "mp3" {
 				t.Errorf("audio = %+v", info.Audio)
 			}
-			if !PlanFor(info, Policy{}).AudioOnly {
+			if !PlanFor(info, transcoding.Profile{}).AudioOnly {
 				t.Error("plan is not audio-only")
 			}
 		})

@@ -17,6 +17,12 @@ import (
 // progress on stdout, never read stdin, overwrite outputs.
 var globalArgs = []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-progress", "pipe:1", "-nostats"}
 
+// CommandLine is the whole argument list ffmpeg receives for args: the
+// global flags every run gets, then args.
+func CommandLine(args []string) []string {
+	return append(append([]string{}, globalArgs...), args...)
+}
+
 // stderrTail is how much of ffmpeg's stderr an error carries.
 const stderrTail = 4 << 10
 
@@ -24,7 +30,7 @@ const stderrTail = 4 << 10
 // duration for progress percentages (0: unknown). The child is killed with
 // its whole process group when ctx ends.
 func (r *Runner) runFFmpeg(ctx context.Context, args []string, total time.Duration, fn func(Progress)) error {
-	full := append(append([]string{}, globalArgs...), args...)
+	full := CommandLine(args)
 	cmd := exec.CommandContext(ctx, r.ffmpeg(), full...)
 	startInGroup(cmd)
 	// After a kill, do not wait forever for pipes a stray grandchild holds.

@@ -22,7 +22,7 @@ import (
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/repo"
-	"cabane.dev/cabane/hardware"
+	"cabane.dev/cabane/app/transcoding"
 )
 
 // JobKind is the job that processes one upload.
@@ -34,9 +34,10 @@ type Service struct {
 	Jobs   *jobs.Queue
 	Media  *media.Runner
 	Layout config.Layout
-	// Transcoding returns the encoder and ladder policy chosen for this box;
-	// it changes when the hardware probe finishes or the admin decides.
-	Transcoding func() Transcoding
+	// Transcoding gives each job the profile this box encodes with (it
+	// changes when the hardware probe finishes or the admin decides) and
+	// hears of hardware encoders failing on real files.
+	Transcoding Profiles
 	Log         *slog.Logger
 
 	mu       sync.Mutex
@@ -44,18 +45,10 @@ type Service struct {
 	views    map[int64]int64          // videoID → views not yet written
 }
 
-// Transcoding is how this box encodes.
-type Transcoding struct {
-	Encoder hardware.Encoder
-	Device  string // the encoder's device node, passed as Ladder.Device
-	Policy  hardware.LadderPolicy
-	// OnFailure records a hardware encoder's failure on a real job.
-	OnFailure func(encoder string, err error)
-}
-
-// mediaPolicy turns the board's ladder policy into PlanFor's bounds.
-func (t Transcoding) mediaPolicy() media.Policy {
-	return media.Policy{Heights: t.Policy.Heights, MaxHeight: t.Encoder.MaxHeight(), MaxBitrate: t.Encoder.MaxBitrate()}
+// Profiles is what the videos service needs of transcoding.Service.
+type Profiles interface {
+	Profile() transcoding.Profile
+	EncoderFailed(encoder string, err error)
 }
 
 // ErrBadUpload wraps every reason an upload is refused; the message is for

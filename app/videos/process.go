@@ -14,6 +14,7 @@ import (
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -83,8 +84,8 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 		return fmt.Errorf("create %s: %w", hlsDir, err)
 	}
 	removeStaging(hlsDir, s.Log)
-	tc := s.Transcoding()
-	plan := media.PlanFor(info, tc.mediaPolicy())
+	prof := s.Transcoding.Profile()
+	plan := media.PlanFor(info, prof)
 	progress := s.progressFunc(ctx, j, v.ID)
 
 	switch {
@@ -125,29 +126,32 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 	if len(todo) == 0 {
 		return nil
 	}
-	// Usually one group: one ffmpeg run decodes once for the whole ladder.
-	// A board short of memory gets several smaller runs.
-	groups := tc.Policy.Plan(todo)
-	if len(groups) == 0 {
-		groups = [][]hardware.Rendition{todo}
-	}
-	for _, group := range groups {
-		enc := tc.Encoder
-		err = s.encode(ctx, enc, tc, in, info, group, hlsDir, progress)
-		if err != nil && enc.Hardware() && ctx.Err() == nil {
+	// Usually one run: one ffmpeg process decodes once for the whole
+	// ladder. A board short of memory gets several smaller runs.
+	for _, run := range media.Runs(prof, in, info, todo) {
+		err := s.encode(ctx, run, info, hlsDir, progress)
+		if enc := run.Encoder; err != nil && enc.Hardware() && ctx.Err() == nil {
 			// A trial-proven hardware encoder can still fail on a real file
-			// (odd sizes, driver bugs): the creator gets their video anyway.
+			// (odd sizes, driver bugs): the creator gets their video anyway,
+			// encoded as the board's software profile says.
 			s.Log.Warn("hardware encode failed, retrying in software", "video", v.UUID, "encoder", enc.Name(), "err", err)
-			if tc.OnFailure != nil {
-				tc.OnFailure(enc.Name(), err)
+			s.Transcoding.EncoderFailed(enc.Name(), err)
+			sw := transcoding.Profile{}
+			if prof.Fallback != nil {
+				sw = *prof.Fallback
 			}
-			err = s.encode(ctx, hardware.Libx264{Preset: tc.Policy.X264Preset}, tc, in, info, group, hlsDir, progress)
+			err = nil
+			for _, fb := range media.Runs(sw, in, info, run.Ladder.Renditions) {
+				if err = s.encode(ctx, fb, info, hlsDir, progress); err != nil {
+					break
+				}
+			}
 		}
 		if err != nil {
 			return err
 		}
-		names := make([]string, len(group))
-		for i, r := range group {
+		names := make([]string, len(run.Ladder.Renditions))
+		for i, r := range run.Ladder.Renditions {
 			names[i] = r.Name
 		}
 		// One ffmpeg run, one publication: its renditions land together.
@@ -158,14 +162,9 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 	return nil
 }
 
-func (s *Service) encode(ctx context.Context, enc hardware.Encoder, tc Transcoding, in string, info *media.Info, todo []hardware.Rendition, hlsDir string, progress func(media.Progress)) error {
-	l := hardware.Ladder{Input: in, HasAudio: info.Audio != nil, Renditions: todo, SegmentSeconds: hardware.DefaultSegmentSeconds,
-		Threads: tc.Policy.Threads}
-	if enc.Hardware() {
-		l.Device = tc.Device
-	}
-	if err := s.Media.EncodeLadder(ctx, enc, l, info.Duration, hlsDir, progress); err != nil {
-		return fmt.Errorf("encode %d renditions with %s: %w", len(todo), enc.Name(), err)
+func (s *Service) encode(ctx context.Context, run media.Run, info *media.Info, hlsDir string, progress func(media.Progress)) error {
+	if err := s.Media.EncodeLadder(ctx, run.Encoder, run.Ladder, info.Duration, hlsDir, progress); err != nil {
+		return fmt.Errorf("encode %d renditions with %s: %w", len(run.Ladder.Renditions), run.Encoder.Name(), err)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -60,19 +60,18 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	q := jobs.New(st.DB(), log, jobs.Options{Poll: 50 * time.Millisecond})
-	var mu sync.Mutex
-	var failures []string
-	pol := hardware.DefaultPolicy(hardware.Board{Kind: hardware.KindIntel, Cores: 4, MemTotal: 8 << 30}, hardware.VAAPI{})
-	pol.Heights = []int{360}
+	// A NAS whose VA-API encoder passed its trial.
+	tc := transcoding.New(transcoding.Options{Board: hardware.Board{Kind: hardware.KindIntel, Cores: 4, MemTotal: 8 << 30}, Workers: 1})
+	if err := tc.UseProbe(ctx, hardware.ProbeResult{Listed: []string{"h264_vaapi"}, Working: []string{"h264_vaapi"},
+		DevicePaths: map[string]string{"h264_vaapi": "/dev/dri/renderD128"}}); err != nil {
+		t.Fatal(err)
+	}
+	if p := tc.Profile(); p.Backend().Name() != "h264_vaapi" || p.Fallback == nil {
+		t.Fatalf("profile %+v, want VA-API with a software fallback", p)
+	}
 	svc := &Service{Store: st.Repo(), Jobs: q, Layout: layout, Log: log,
-		Media: &media.Runner{FFmpeg: fake, Logger: log},
-		Transcoding: func() Transcoding {
-			return Transcoding{Encoder: hardware.VAAPI{}, Device: "/dev/dri/renderD128", Policy: pol, OnFailure: func(enc string, err error) {
-				mu.Lock()
-				defer mu.Unlock()
-				failures = append(failures, enc+": "+err.Error())
-			}}
-		}}
+		Media:       &media.Runner{FFmpeg: fake, Logger: log},
+		Transcoding: tc}
 	q.Register(JobKind, svc.Handle)
 
 	clip := filepath.Join(dir, "up.part")
@@ -104,9 +103,8 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 	if len(rs) != 1 || rs[0].Height != 360 {
 		t.Fatalf("renditions %+v, want one 360p", rs)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(failures) != 1 || !strings.Contains(failures[0], "h264_vaapi") || !strings.Contains(failures[0], "internal encoding error") {
-		t.Errorf("recorded failures %q, want the VA-API error", failures)
+	failures := tc.Status().Failures
+	if len(failures) != 1 || failures[0].Encoder != "h264_vaapi" || !strings.Contains(failures[0].Error, "internal encoding error") {
+		t.Errorf("recorded failures %+v, want the VA-API error", failures)
 	}
 }

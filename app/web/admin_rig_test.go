@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ import (
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/hardware"
 )
@@ -48,7 +50,7 @@ type rig struct {
 	sessions     map[string]string // "admin", "user" → session cookie
 
 	mu      sync.Mutex
-	status  videos.TranscodingStatus
+	status  transcoding.Status
 	choices []string // SetEncoder calls
 	heights []int    // the ladder the videos service encodes
 	tls     certs.Status
@@ -78,25 +80,18 @@ func newRig(t *testing.T) *rig {
 	runner := &media.Runner{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Logger: log}
 	board := hardware.Board{Kind: hardware.KindGeneric, Cores: 2, MemTotal: 4 << 30}
 	enc := hardware.Libx264{Preset: "veryfast"}
+	prof := transcoding.Build(board, hardware.ProbeResult{}, false, "", 1)
 	// Only 360p: the tests encode small clips and must stay quick.
-	pol := hardware.DefaultPolicy(board, enc)
-	pol.Heights = []int{360}
-	r.heights = pol.Heights
+	r.heights = []int{360}
 	r.videos = &videos.Service{Store: st.Repo(), Jobs: r.jobs, Media: runner, Layout: r.layout, Log: log,
-		Transcoding: func() videos.Transcoding {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			p := pol
-			p.Heights = r.heights
-			return videos.Transcoding{Encoder: enc, Policy: p}
-		}}
+		Transcoding: rigProfiles{r: r, base: prof}}
 	r.jobs.Register(videos.JobKind, r.videos.Handle)
-	r.status = videos.TranscodingStatus{Board: board, Encoder: enc.Name(), Policy: pol, Probed: true}
+	r.status = transcoding.Status{Board: board, Encoder: enc.Name(), Profile: prof, Probed: true}
 	r.tls = certs.Status{Mode: certs.ModeOff, State: certs.StateOff}
 	au := &auth.Service{Store: st.Repo()}
 	r.server, err = New(Deps{Config: cfg, Auth: au, Accounts: &accounts.Service{Store: st.Repo()}, Videos: r.videos, Jobs: r.jobs, Log: log, Version: "1.2.3-test",
 		TLSStatus: func() certs.Status { r.mu.Lock(); defer r.mu.Unlock(); return r.tls },
-		Transcoding: func() videos.TranscodingStatus {
+		Transcoding: func() transcoding.Status {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			return r.status
@@ -332,3 +327,21 @@ func (r *rig) stagingDirs(v model.Video) []string {
 	}
 	return m
 }
+
+// rigProfiles is the profile the rig's videos service encodes with: the
+// board's libx264 profile, with only r.heights and nothing above them.
+type rigProfiles struct {
+	r    *rig
+	base transcoding.Profile
+}
+
+func (p rigProfiles) Profile() transcoding.Profile {
+	p.r.mu.Lock()
+	defer p.r.mu.Unlock()
+	prof := p.base
+	prof.Heights = slices.Clone(p.r.heights)
+	prof.MaxHeight = slices.Max(p.r.heights)
+	return prof
+}
+
+func (rigProfiles) EncoderFailed(string, error) {}

@@ -13,7 +13,7 @@ import (
 
 	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/jobs"
-	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -204,8 +204,8 @@ func TestAdminTranscodingPage(t *testing.T) {
 	r.status.Probe = hardware.ProbeResult{Listed: []string{"libx264", "h264_vaapi", "h264_qsv"}, Working: []string{"h264_vaapi"},
 		Failures:    map[string]string{"h264_qsv": "the trial encode failed: MFX session could not be initialised"},
 		DevicePaths: map[string]string{"h264_vaapi": "/dev/dri/renderD128"}}
-	r.status.Encoder, r.status.Hardware, r.status.Policy = vaapi.Name(), true, pol
-	r.status.Failures = []videos.EncoderFailure{{Encoder: "h264_vaapi", Error: "encode 1 renditions with h264_vaapi: exit status 218", At: time.Now().Add(-time.Hour)}}
+	r.status.Encoder, r.status.Hardware, r.status.Profile = vaapi.Name(), true, transcoding.Build(board, r.status.Probe, true, "", 1)
+	r.status.Failures = []transcoding.EncoderFailure{{Encoder: "h264_vaapi", Error: "encode 1 renditions with h264_vaapi: exit status 218", At: time.Now().Add(-time.Hour)}}
 	r.mu.Unlock()
 
 	code, page := r.page(request{method: http.MethodGet, path: "/admin/transcoding", who: "admin"})

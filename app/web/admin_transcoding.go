@@ -8,22 +8,22 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
 // transcodingStatus is the hardware and encoder state, if the wiring
-// provides it (Deps.Transcoding returns a videos.TranscodingStatus).
-func (s *Server) transcodingStatus() (videos.TranscodingStatus, bool) {
+// provides it (Deps.Transcoding returns a transcoding.Status).
+func (s *Server) transcodingStatus() (transcoding.Status, bool) {
 	if s.Transcoding == nil {
-		return videos.TranscodingStatus{}, false
+		return transcoding.Status{}, false
 	}
 	return s.Transcoding(), true
 }
 
 type transcodingData struct {
 	Known    bool // false: the wiring gave no status
-	Status   videos.TranscodingStatus
+	Status   transcoding.Status
 	Board    boardView
 	Encoders []encoderRow
 	Choices  []encoderChoice
@@ -65,8 +65,8 @@ func (s *Server) adminTranscoding(c echo.Context) error {
 		d.Board = boardWords(d.Status.Board)
 		d.Encoders = encoderRows(d.Status)
 		d.Choices = encoderChoices(d.Status)
-		h := make([]string, len(d.Status.Policy.Heights))
-		for i, x := range d.Status.Policy.Heights {
+		h := make([]string, len(d.Status.Profile.Heights))
+		for i, x := range d.Status.Profile.Heights {
 			h[i] = fmt.Sprintf("%dp", x)
 		}
 		d.Heights = strings.Join(h, ", ")
@@ -101,7 +101,7 @@ func boardWords(b hardware.Board) boardView {
 }
 
 // encoderRows lists libx264 and every encoder the probe heard of.
-func encoderRows(st videos.TranscodingStatus) []encoderRow {
+func encoderRows(st transcoding.Status) []encoderRow {
 	libx264 := hardware.Libx264{}.Name()
 	names := []string{libx264}
 	add := func(n string) {
@@ -143,7 +143,7 @@ func encoderRows(st videos.TranscodingStatus) []encoderRow {
 
 // encoderChoices are automatic, libx264 and the encoders that passed
 // their trial: offering one that failed would only fail the next job.
-func encoderChoices(st videos.TranscodingStatus) []encoderChoice {
+func encoderChoices(st transcoding.Status) []encoderChoice {
 	out := []encoderChoice{{Value: "", Label: "Automatic (best working encoder)", Selected: st.Choice == ""}}
 	names := []string{hardware.Libx264{}.Name()}
 	for _, n := range st.Probe.Working {

@@ -21,6 +21,7 @@ import (
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
 )
@@ -43,7 +44,7 @@ type Deps struct {
 	// TLSStatus is the certificate state for the admin.
 	TLSStatus func() certs.Status
 	// Transcoding is the hardware and encoder state for the admin page.
-	Transcoding func() videos.TranscodingStatus
+	Transcoding func() transcoding.Status
 	// SetEncoder stores the admin's encoder choice ("" = automatic).
 	SetEncoder func(ctx context.Context, name string) error
 }

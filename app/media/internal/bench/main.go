@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/media"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -45,9 +46,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	plan := media.PlanFor(info, media.Policy{NoCopy: true})
-	enc := hardware.Libx264{}
-	ladder := plan.Ladder(in, info)
+	plan := media.PlanFor(info, transcoding.Profile{Copy: transcoding.CopyNever})
+	run := media.Runs(transcoding.Profile{}, in, info, plan.Encode)[0]
+	enc, ladder := run.Encoder, run.Ladder
 	work, err := os.MkdirTemp("", "cabane-bench-")
 	if err != nil {
 		log.Fatal(err)
@@ -81,7 +82,7 @@ func main() {
 		}
 		return peak, nil
 	})
-	copyPlan := media.PlanFor(info, media.Policy{})
+	copyPlan := media.PlanFor(info, transcoding.Profile{})
 	if copyPlan.Copy == nil {
 		log.Fatal("the source clip should qualify for the copy path")
 	}
