@@ -2,12 +2,14 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,19 +34,7 @@ func (s *Server) serveHLS(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rel := c.Param("*")
-	clean := path.Clean("/" + rel)[1:]
-	if clean == "" || clean != rel {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	for _, seg := range strings.Split(clean, "/") {
-		// Staging folders (".partial-*") and hidden files are never served:
-		// a half-written rendition must not reach a player.
-		if strings.HasPrefix(seg, ".") {
-			return echo.NewHTTPError(http.StatusNotFound)
-		}
-	}
-	ctype, ok := hlsTypes[path.Ext(clean)]
+	clean, ctype, ok := hlsPath(c.Param("*"))
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
@@ -63,14 +53,47 @@ func (s *Server) serveHLS(c echo.Context) error {
 	return serveFile(c, filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean)))
 }
 
+// hlsPath checks the part of an HLS URL after the video's UUID and returns
+// it cleaned, with its content type. Anything a packager never writes is
+// refused here, before the file system sees it: other spellings of a path
+// ("a/../b", "a//b"), hidden names (staging folders ".partial-*" must not
+// reach a player), NUL bytes and names longer than a file system allows
+// (which the kernel would answer with an error, not "no such file").
+func hlsPath(rel string) (clean, ctype string, ok bool) {
+	clean = path.Clean("/" + rel)[1:]
+	if clean == "" || clean != rel || strings.IndexByte(clean, 0) >= 0 {
+		return "", "", false
+	}
+	for _, seg := range strings.Split(clean, "/") {
+		if strings.HasPrefix(seg, ".") || len(seg) > maxNameBytes {
+			return "", "", false
+		}
+	}
+	ctype, ok = hlsTypes[path.Ext(clean)]
+	if !ok {
+		return "", "", false
+	}
+	return clean, ctype, true
+}
+
+// maxNameBytes is NAME_MAX on Linux file systems.
+const maxNameBytes = 255
+
+// notFoundErrs are what the kernel answers for a path that cannot name a
+// file we wrote: for a client's junk path they mean "not found", not a
+// server failure.
+var notFoundErrs = []error{fs.ErrNotExist, syscall.ENOTDIR, syscall.ENAMETOOLONG, syscall.EINVAL}
+
 func serveFile(c echo.Context, p string) error {
 	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		c.Response().Header().Del("Cache-Control")
-		return echo.NewHTTPError(http.StatusNotFound)
+	for _, nf := range notFoundErrs {
+		if errors.Is(err, nf) {
+			c.Response().Header().Del("Cache-Control")
+			return echo.NewHTTPError(http.StatusNotFound)
+		}
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("open %s: %w", p, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -80,7 +103,7 @@ func serveFile(c echo.Context, p string) error {
 	if st.IsDir() {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	http.ServeContent(c.Response(), c.Request(), "", st.ModTime(), f)
+	serveContent(c.Response(), c.Request(), "", st.ModTime(), f, st.Size())
 	return nil
 }
 
@@ -133,6 +156,6 @@ func (s *Server) serveAsset(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=3600")
 	h.Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(c.Response(), c.Request(), name, s.started, rs)
+	serveContent(c.Response(), c.Request(), name, s.started, rs, st.Size())
 	return nil
 }
