@@ -45,6 +45,8 @@ var funcs = template.FuncMap{
 	"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"stateLabel":   stateLabel,
 	"privacyLabel": privacyLabel,
+	// {{asset "js/player.js"}}: the file's content-hashed URL.
+	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },
 }
 
 func ago(t time.Time) string {

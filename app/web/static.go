@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -132,30 +134,60 @@ func (s *Server) serveImage(c echo.Context) error {
 	return serveFile(c, p)
 }
 
+// serveAsset serves /static-assets/<name>: under its content-hashed name
+// (what the templates link, through {{asset}}) cached for a year as
+// immutable, under its plain name for an hour. Gzipped once in memory and
+// sent so to clients that accept it.
 func (s *Server) serveAsset(c echo.Context) error {
-	name := path.Clean(c.Param("*"))
-	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "/") {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	f, err := assets.Static().Open(name)
-	if err != nil {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.IsDir() {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	rs, ok := f.(interface {
-		Read([]byte) (int, error)
-		Seek(int64, int) (int64, error)
-	})
+	a, hashed, ok := assets.Hashed().Lookup(c.Param("*"))
 	if !ok {
-		return echo.NewHTTPError(http.StatusInternalServerError)
+		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	h := c.Response().Header()
-	h.Set("Cache-Control", "public, max-age=3600")
+	if hashed {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "public, max-age=3600")
+	}
+	h.Set("Content-Type", a.ContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
-	serveContent(c.Response(), c.Request(), name, s.started, rs, st.Size())
+	body, etag := a.Plain, `"`+a.Hash+`"`
+	if gz := a.Gzip(); gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(c.Request().Header.Values("Accept-Encoding")) {
+			// Another representation, so another strong ETag.
+			body, etag = gz, `"`+a.Hash+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
+	serveContent(c.Response(), c.Request(), "", s.started, bytes.NewReader(body), int64(len(body)))
 	return nil
+}
+
+// acceptsGzip reads Accept-Encoding (RFC 9110 section 12.5.3): gzip
+// listed without q=0, or else "*" listed without q=0.
+func acceptsGzip(values []string) bool {
+	gzip, star := -1, -1 // -1 unlisted, 0 refused, 1 accepted
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			coding, params, _ := strings.Cut(item, ";")
+			ok := 1
+			if q, found := strings.CutPrefix(strings.ReplaceAll(strings.ToLower(params), " ", ""), "q="); found {
+				if f, err := strconv.ParseFloat(q, 64); err == nil && f == 0 {
+					ok = 0
+				}
+			}
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gzip = ok
+			case "*":
+				star = ok
+			}
+		}
+	}
+	if gzip >= 0 {
+		return gzip == 1
+	}
+	return star == 1
 }
