@@ -18,7 +18,7 @@ var built struct {
 	err  error
 }
 
-// Binary builds ./cmd/cabane once per test process (static, as released)
+// Binary builds ./cmd/cabane once per test process (static, no cgo; without -trimpath, so it shares the build cache with the other tests)
 // and returns its path.
 func Binary(t testing.TB) string {
 	t.Helper()
@@ -34,7 +34,7 @@ func Binary(t testing.TB) string {
 			return
 		}
 		bin := filepath.Join(dir, "cabane")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/cabane")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/cabane")
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
