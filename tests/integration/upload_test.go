@@ -60,7 +60,7 @@ func TestCopyPathPublishesAndPlays(t *testing.T) {
 	}
 	// Its scripts are linked under content-hashed names, served gzipped
 	// and cached for good.
-	scripts := regexp.MustCompile(`src="(/static-assets/[^"]+\.[0-9a-f]{12}\.js)"`).FindAllStringSubmatch(page, -1)
+	scripts := regexp.MustCompile(`<script src="(/static-assets/[^"]+\.[0-9a-f]{12}\.js)"`).FindAllStringSubmatch(page, -1)
 	if len(scripts) != 3 {
 		t.Errorf("watch page links %d hashed scripts, want 3 (hls.js, player, processing)", len(scripts))
 	}
