@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/cabane
 
-.PHONY: run build test test-short vet cross hlsjs bench deps deps-test clean
+.PHONY: run build test test-short vet cross hlsjs bench deps deps-test check-deps deps-list fuzz clean
 
 run: deps build
 	./$(BIN) serve
@@ -24,10 +24,31 @@ vet:
 	$(GO) vet ./...
 
 # The whole suite: unit tests, real ffmpeg, real SQLite, network namespaces,
-# Pebble, and a real Chromium.
-test: deps-test vet
+# Pebble, and a real Chromium; then each fuzzer briefly.
+test: deps-test vet check-deps
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/cabane
 	$(GO) test -count=1 -timeout 14m ./...
+	$(MAKE) fuzz
+
+# go.mod is tidy and the binary links what deps.txt lists, no more: a new
+# dependency is a reviewed diff. Offline (module cache only).
+check-deps:
+	@scripts/check-deps.sh
+
+# Rewrite deps.txt after reviewing a dependency change.
+deps-list:
+	scripts/deps-list.sh > deps.txt
+
+# Each parser of outside input under its fuzzer for FUZZTIME (go test runs
+# one -fuzz target per invocation). The seed corpora also run in plain
+# `go test`; a failing input lands in testdata/fuzz/ to be committed with
+# its fix.
+FUZZTIME ?= 8s
+FUZZERS  := ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath
+fuzz:
+	@set -e; for f in $(FUZZERS); do \
+		$(GO) test -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) "$${f%%:*}"; \
+	done
 
 # The static binary for every board Cabane runs on.
 cross:

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata golden files")
@@ -34,20 +36,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// clipRecipes are ffmpeg arguments (after the global flags) writing the
-// clip to the path appended last.
-var clipRecipes = map[string][]string{
+// lavfiClips are made by the shared rig's generator.
+var lavfiClips = map[string]testrig.Clip{
 	// 3 s 640x360 H.264/AAC at a modest bitrate: the copy path's input.
-	"h264.mp4": {"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=3", "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
-		"-c:v", "libx264", "-preset", "veryfast", "-b:v", "600k", "-maxrate", "800k", "-bufsize", "1600k", "-g", "60", "-pix_fmt", "yuv420p",
-		"-c:a", "aac", "-b:a", "96k", "-ac", "2", "-shortest"},
+	"h264.mp4": {Seconds: 3, Size: "640x360", Bitrate: 600, SampleRate: 44100},
 	// 2 s 1280x720 VP9/Opus: a WebM that must be encoded.
-	"vp9.webm": {"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=2", "-f", "lavfi", "-i", "sine=frequency=330:duration=2",
-		"-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "1M", "-c:a", "libopus", "-b:a", "64k", "-shortest"},
+	"vp9.webm": {Seconds: 2, Size: "1280x720", Video: "vp9"},
 	// 8 s small clip: long enough to cancel an encode mid-run.
-	"long.mp4": {"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=8", "-f", "lavfi", "-i", "sine=duration=8",
-		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest"},
-	"sine.mp3":  {"-f", "lavfi", "-i", "sine=frequency=500:duration=3", "-c:a", "libmp3lame", "-b:a", "128k"},
+	"long.mp4": {Seconds: 8, Size: "640x360", Preset: "ultrafast"},
+	"sine.mp3": {Seconds: 3, Video: "none"},
+}
+
+// clipRecipes are ffmpeg arguments (after the global flags) writing the
+// clip to the path appended last, for what the generator does not make.
+var clipRecipes = map[string][]string{
 	"still.jpg": {"-f", "lavfi", "-i", "testsrc2=size=400x300", "-frames:v", "1"},
 }
 
@@ -85,10 +87,13 @@ func clipLocked(t *testing.T, name string) string {
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
+	if c, ok := lavfiClips[name]; ok {
+		return testrig.MakeClip(t, p, c)
+	}
 	recipe, ok := clipRecipes[name]
 	if name == "cover.mp3" {
 		// An MP3 with cover art: a "video" stream that is not a video.
-		recipe, ok = []string{"-f", "lavfi", "-i", "sine=duration=2", "-i", clipLocked(t, "still.jpg"),
+		recipe, ok = []string{"-i", clipLocked(t, "sine.mp3"), "-i", clipLocked(t, "still.jpg"),
 			"-map", "0:a", "-map", "1:v", "-c:a", "libmp3lame", "-c:v", "copy", "-disposition:v", "attached_pic"}, true
 	}
 	if name == "rotated.mp4" {

@@ -174,7 +174,7 @@ func (p *probeOutput) info() (*Info, error) {
 				info.Audio = &AudioStream{
 					Codec:      s.CodecName,
 					Profile:    s.Profile,
-					Channels:   s.Channels,
+					Channels:   max(0, s.Channels),
 					SampleRate: int(parseInt(s.SampleRate)),
 					BitRate:    parseInt(s.BitRate),
 				}
@@ -201,8 +201,8 @@ func (s *probeStream) video() *VideoStream {
 		Codec:    s.CodecName,
 		Profile:  s.Profile,
 		PixFmt:   s.PixFmt,
-		Width:    s.Width,
-		Height:   s.Height,
+		Width:    max(0, s.Width),
+		Height:   max(0, s.Height),
 		BitRate:  parseInt(s.BitRate),
 		FPS:      parseRate(s.AvgFrameRate),
 		SAR:      parseRate(strings.Replace(s.SAR, ":", "/", 1)),
@@ -211,7 +211,7 @@ func (s *probeStream) video() *VideoStream {
 	if v.FPS == 0 {
 		v.FPS = parseRate(s.RFrameRate)
 	}
-	if v.SAR == 0 {
+	if v.SAR <= 0 {
 		v.SAR = 1
 	}
 	return v
@@ -238,30 +238,45 @@ func (s *probeStream) rotation() int {
 	return (deg + 45) / 90 * 90 % 360
 }
 
+// parseInt reads a size, a bitrate or a sample rate; a file can claim a
+// negative one, which means as little as a missing one: 0.
 func parseInt(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
-	return n
+	return max(0, n)
 }
+
+// maxDuration is far beyond any real file and far below time.Duration's
+// limit (292 years), so a claimed 1e300 s cannot overflow into a negative.
+const maxDuration = 1000 * 24 * time.Hour
 
 func parseSeconds(s string) time.Duration {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < 0 || math.IsNaN(f) {
 		return 0
 	}
+	if f > maxDuration.Seconds() {
+		return maxDuration
+	}
 	return time.Duration(f * float64(time.Second))
 }
 
-// parseRate reads "30000/1001", "30/1" or "1.5"; "0/0" and junk give 0.
+// parseRate reads "30000/1001", "30/1" or "1.5"; "0/0", negative,
+// infinite and junk values give 0.
 func parseRate(s string) float64 {
 	num, den, ok := strings.Cut(s, "/")
+	var r float64
 	if !ok {
-		f, _ := strconv.ParseFloat(s, 64)
-		return f
+		r, _ = strconv.ParseFloat(s, 64)
+	} else {
+		n, err1 := strconv.ParseFloat(num, 64)
+		d, err2 := strconv.ParseFloat(den, 64)
+		if err1 != nil || err2 != nil || d == 0 {
+			return 0
+		}
+		r = n / d
 	}
-	n, err1 := strconv.ParseFloat(num, 64)
-	d, err2 := strconv.ParseFloat(den, 64)
-	if err1 != nil || err2 != nil || d == 0 {
+	if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
 		return 0
 	}
-	return n / d
+	return r
 }

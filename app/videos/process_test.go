@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // fakeFFmpeg is an ffmpeg on PATH that behaves like a box whose VA-API
@@ -74,11 +74,10 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 		Transcoding: tc}
 	q.Register(JobKind, svc.Handle)
 
+	// An upload lands under a ".part" name, whatever its container.
 	clip := filepath.Join(dir, "up.part")
-	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",
-		"-t", "2", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus", "-f", "webm", "-y", clip).CombinedOutput()
-	if err != nil {
-		t.Fatalf("clip: %v\n%s", err, out)
+	if err := os.Rename(testrig.MakeClip(t, filepath.Join(dir, "up.webm"), testrig.Clip{Seconds: 2, Video: "vp9"}), clip); err != nil {
+		t.Fatal(err)
 	}
 	v, err := svc.Ingest(ctx, clip, UploadMeta{ChannelID: ch.ID, Name: "hw", Privacy: model.PrivacyPublic, OriginalName: "hw.webm"})
 	if err != nil {

@@ -52,6 +52,8 @@ var funcs = template.FuncMap{
 	"channelPath":   uris.ChannelPage,
 	"accountPath":   uris.AccountPage,
 	"privacyLabel":  privacyLabel,
+	// {{asset "js/player.js"}}: the file's content-hashed URL.
+	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },
 }
 
 func ago(t time.Time) string {

@@ -1,13 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,19 +36,7 @@ func (s *Server) serveHLS(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "There is nothing at this address.")
 	}
-	rel := c.Param("*")
-	clean := path.Clean("/" + rel)[1:]
-	if clean == "" || clean != rel {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	for _, seg := range strings.Split(clean, "/") {
-		// Staging folders (".partial-*") and hidden files are never served:
-		// a half-written rendition must not reach a player.
-		if strings.HasPrefix(seg, ".") {
-			return echo.NewHTTPError(http.StatusNotFound)
-		}
-	}
-	ctype, ok := hlsTypes[path.Ext(clean)]
+	clean, ctype, ok := hlsPath(c.Param("*"))
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
@@ -63,14 +55,47 @@ func (s *Server) serveHLS(c echo.Context) error {
 	return serveFile(c, filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean)))
 }
 
+// hlsPath checks the part of an HLS URL after the video's UUID and returns
+// it cleaned, with its content type. Anything a packager never writes is
+// refused here, before the file system sees it: other spellings of a path
+// ("a/../b", "a//b"), hidden names (staging folders ".partial-*" must not
+// reach a player), NUL bytes and names longer than a file system allows
+// (which the kernel would answer with an error, not "no such file").
+func hlsPath(rel string) (clean, ctype string, ok bool) {
+	clean = path.Clean("/" + rel)[1:]
+	if clean == "" || clean != rel || strings.IndexByte(clean, 0) >= 0 {
+		return "", "", false
+	}
+	for _, seg := range strings.Split(clean, "/") {
+		if strings.HasPrefix(seg, ".") || len(seg) > maxNameBytes {
+			return "", "", false
+		}
+	}
+	ctype, ok = hlsTypes[path.Ext(clean)]
+	if !ok {
+		return "", "", false
+	}
+	return clean, ctype, true
+}
+
+// maxNameBytes is NAME_MAX on Linux file systems.
+const maxNameBytes = 255
+
+// notFoundErrs are what the kernel answers for a path that cannot name a
+// file we wrote: for a client's junk path they mean "not found", not a
+// server failure.
+var notFoundErrs = []error{fs.ErrNotExist, syscall.ENOTDIR, syscall.ENAMETOOLONG, syscall.EINVAL}
+
 func serveFile(c echo.Context, p string) error {
 	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		c.Response().Header().Del("Cache-Control")
-		return echo.NewHTTPError(http.StatusNotFound)
+	for _, nf := range notFoundErrs {
+		if errors.Is(err, nf) {
+			c.Response().Header().Del("Cache-Control")
+			return echo.NewHTTPError(http.StatusNotFound)
+		}
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("open %s: %w", p, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -80,7 +105,7 @@ func serveFile(c echo.Context, p string) error {
 	if st.IsDir() {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	http.ServeContent(c.Response(), c.Request(), "", st.ModTime(), f)
+	serveContent(c.Response(), c.Request(), "", st.ModTime(), f, st.Size())
 	return nil
 }
 
@@ -109,30 +134,60 @@ func (s *Server) serveImage(c echo.Context) error {
 	return serveFile(c, p)
 }
 
+// serveAsset serves /static-assets/<name>: under its content-hashed name
+// (what the templates link, through {{asset}}) cached for a year as
+// immutable, under its plain name for an hour. Gzipped once in memory and
+// sent so to clients that accept it.
 func (s *Server) serveAsset(c echo.Context) error {
-	name := path.Clean(c.Param("*"))
-	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "/") {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	f, err := assets.Static().Open(name)
-	if err != nil {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.IsDir() {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	rs, ok := f.(interface {
-		Read([]byte) (int, error)
-		Seek(int64, int) (int64, error)
-	})
+	a, hashed, ok := assets.Hashed().Lookup(c.Param("*"))
 	if !ok {
-		return echo.NewHTTPError(http.StatusInternalServerError)
+		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	h := c.Response().Header()
-	h.Set("Cache-Control", "public, max-age=3600")
+	if hashed {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "public, max-age=3600")
+	}
+	h.Set("Content-Type", a.ContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(c.Response(), c.Request(), name, s.started, rs)
+	body, etag := a.Plain, `"`+a.Hash+`"`
+	if gz := a.Gzip(); gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(c.Request().Header.Values("Accept-Encoding")) {
+			// Another representation, so another strong ETag.
+			body, etag = gz, `"`+a.Hash+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
+	serveContent(c.Response(), c.Request(), "", s.started, bytes.NewReader(body), int64(len(body)))
 	return nil
+}
+
+// acceptsGzip reads Accept-Encoding (RFC 9110 section 12.5.3): gzip
+// listed without q=0, or else "*" listed without q=0.
+func acceptsGzip(values []string) bool {
+	gzip, star := -1, -1 // -1 unlisted, 0 refused, 1 accepted
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			coding, params, _ := strings.Cut(item, ";")
+			ok := 1
+			if q, found := strings.CutPrefix(strings.ReplaceAll(strings.ToLower(params), " ", ""), "q="); found {
+				if f, err := strconv.ParseFloat(q, 64); err == nil && f == 0 {
+					ok = 0
+				}
+			}
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gzip = ok
+			case "*":
+				star = ok
+			}
+		}
+	}
+	if gzip >= 0 {
+		return gzip == 1
+	}
+	return star == 1
 }

@@ -7,38 +7,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
-
-// apiLogin gets a Bearer token the way PeerTube's apps do: the local OAuth
-// client, then the password grant.
-func apiLogin(t *testing.T, s *server, user, pass string) string {
-	t.Helper()
-	var cl struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	if code := getJSON(t, s.url("/api/v1/oauth-clients/local"), &cl); code != http.StatusOK || cl.ClientID == "" {
-		t.Fatalf("local OAuth client: %d %+v", code, cl)
-	}
-	resp, err := http.PostForm(s.url("/api/v1/users/token"), url.Values{"client_id": {cl.ClientID}, "client_secret": {cl.ClientSecret},
-		"grant_type": {"password"}, "username": {user}, "password": {pass}})
-	if err != nil {
-		t.Fatalf("token: %v", err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		t.Fatalf("token: %d %v %+v", resp.StatusCode, err, tok)
-	}
-	return tok.AccessToken
-}
 
 func getJSON(t *testing.T, u string, into any) int {
 	t.Helper()
@@ -87,7 +60,7 @@ func newUploadBody(name, fileName string, file io.Reader, fileSize int64) (uploa
 // answer and the moment the answer arrived (the "upload complete" instant).
 func upload(t *testing.T, s *server, token string, body uploadBody) (int, map[string]any, time.Time) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.url("/api/v1/videos/upload"), body)
+	req, err := http.NewRequest(http.MethodPost, s.URL("/api/v1/videos/upload"), body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +139,7 @@ const (
 func (s *server) video(t *testing.T, id string) apiVideo {
 	t.Helper()
 	var v apiVideo
-	if code := getJSON(t, s.url("/api/v1/videos/"+id), &v); code != http.StatusOK {
+	if code := getJSON(t, s.URL("/api/v1/videos/"+id), &v); code != http.StatusOK {
 		t.Fatalf("GET video %s: %d", id, code)
 	}
 	return v

@@ -10,33 +10,29 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // clipSeconds is the length of the figures' clips: a minute, the length
 // the design notes' memory measurements used.
 const clipSeconds = 60
 
-// clipSpec is a test clip rendered from ffmpeg's lavfi sources.
+// clipSpec is a test clip from the rig's generator, cached under name.
 type clipSpec struct {
-	name  string   // file name in the cache, with the container's extension
-	codec []string // codec arguments
+	name string // file name in the cache, with the container's extension
+	clip testrig.Clip
 }
 
 // h264Clip is what a phone or a camera hands over: 1080p30 H.264 High at
 // about 4 Mb/s with a keyframe every 2 s, AAC audio. It takes the copy path.
 func h264Clip() clipSpec {
-	return clipSpec{name: "h264-1080p30-60s-4M.mp4", codec: []string{
-		"-c:v", "libx264", "-preset", "veryfast", "-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M",
-		"-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
-	}}
+	return clipSpec{name: "h264-1080p30-60s-4M.mp4", clip: testrig.Clip{Seconds: clipSeconds, Size: "1920x1080", Bitrate: 4000}}
 }
 
 // vp9Clip is the same picture as VP9/Opus WebM: it must be encoded.
 func vp9Clip() clipSpec {
-	return clipSpec{name: "vp9-1080p30-60s.webm", codec: []string{
-		"-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-b:v", "4M",
-		"-g", "60", "-pix_fmt", "yuv420p", "-c:a", "libopus", "-b:a", "128k",
-	}}
+	return clipSpec{name: "vp9-1080p30-60s.webm", clip: testrig.Clip{Seconds: clipSeconds, Size: "1920x1080", Video: "vp9", Bitrate: 4000}}
 }
 
 // clip returns the path of spec's clip, rendering it once into
@@ -56,15 +52,8 @@ func clip(t *testing.T, spec clipSpec) string {
 	// truncated clip for the next one to trust.
 	tmp := filepath.Join(dir, fmt.Sprintf(".partial-%d-%s", os.Getpid(), spec.name))
 	defer os.Remove(tmp)
-	args := []string{"-hide_banner", "-nostdin", "-v", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30",
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-		"-t", strconv.Itoa(clipSeconds)}
-	args = append(append(args, spec.codec...), tmp)
 	start := time.Now()
-	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-		t.Fatalf("render %s: %v\n%s", spec.name, err, out)
-	}
+	testrig.MakeClip(t, tmp, spec.clip)
 	if err := os.Rename(tmp, out); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/videos"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 const (
@@ -20,11 +22,10 @@ const (
 // publishing is a server with an administrator logged in through the API.
 func publishing(t *testing.T) (*server, string) {
 	t.Helper()
-	bin := buildCabane(t)
 	data := t.TempDir()
-	createAdmin(t, bin, data, benchUser, benchPass)
-	s := startServer(t, bin, data)
-	return s, apiLogin(t, s, benchUser, benchPass)
+	testrig.CreateUser(t, data, benchUser, benchPass, true)
+	s := startServer(t, data)
+	return s, s.Token(benchUser, benchPass)
 }
 
 // anyHeight asks playable for a video stream of whatever height.
@@ -77,7 +78,7 @@ func (s *server) waitPlayable(t *testing.T, id string, height int, timeout time.
 		}
 		time.Sleep(pollEvery)
 	}
-	t.Fatalf("video %s not playable at %dp within %s\n%s", id, height, timeout, s.log)
+	t.Fatalf("video %s not playable at %dp within %s\n%s", id, height, timeout, s.Log())
 	return apiVideo{}, time.Time{}, nil
 }
 
@@ -105,8 +106,8 @@ func TestFigureCopyPath(t *testing.T) {
 	_, published := s.waitFor(t, id, 5*time.Minute, "publication", func(v apiVideo) bool { return v.State.ID == statePublished })
 	_, playable, seen := s.waitPlayable(t, id, 1080, 5*time.Minute)
 	took := playable.Sub(uploaded)
-	if !strings.Contains(s.log.String(), "copied=true") {
-		t.Errorf("the 1080p rendition was not published through the copy path\n%s", s.log)
+	if rs := testrig.Renditions(t, s.Data, id); len(rs) == 0 || rs[0].Height != 1080 || !rs[0].Copied {
+		t.Errorf("the 1080p rendition was not published through the copy path: %+v", rs)
 	}
 	figure(t, "copy path, 60 s 1080p30 H.264/AAC 4 Mb/s: upload answered → playable (state 1 + master playlist ffprobe-readable) %s "+
 		"(state 1 after %s); bare `ffmpeg -c copy -f hls` %s; ratio %.1f×; goal ≤ 2 s %s%s",
@@ -128,8 +129,10 @@ func TestFigureEncodePath(t *testing.T) {
 	_, playable, seen := s.waitPlayable(t, id, anyHeight, 5*time.Minute)
 	all := s.waitLog(t, `msg="job done"`, "kind="+videos.JobKind, 40*time.Minute)
 	v := s.video(t, id)
-	if strings.Contains(s.log.String(), "copied=true") {
-		t.Error("a VP9 source took the copy path")
+	for _, r := range testrig.Renditions(t, s.Data, id) {
+		if r.Copied {
+			t.Errorf("a VP9 source took the copy path: %+v", r)
+		}
 	}
 	var hs []int
 	for _, f := range v.StreamingPlaylists[0].Files {

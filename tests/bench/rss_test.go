@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // seededVideos is the library size of the idle memory figure.
@@ -22,7 +24,7 @@ func browse(t *testing.T, s *server) int {
 	t.Helper()
 	total := -1
 	for i := range 3 {
-		resp, err := http.Get(s.url("/"))
+		resp, err := http.Get(s.URL("/"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +43,7 @@ func browse(t *testing.T, s *server) int {
 					Name string `json:"name"`
 				} `json:"data"`
 			}
-			if code := getJSON(t, s.url(fmt.Sprintf("/api/v1/videos?count=100&start=%d&sort=-publishedAt", start)), &list); code != http.StatusOK {
+			if code := getJSON(t, s.URL(fmt.Sprintf("/api/v1/videos?count=100&start=%d&sort=-publishedAt", start)), &list); code != http.StatusOK {
 				t.Fatalf("GET /api/v1/videos: %d", code)
 			}
 			if i == 0 && start == 0 {
@@ -57,16 +59,16 @@ func browse(t *testing.T, s *server) int {
 
 // idleMem starts a server on data, browses it, lets it settle 5 s and reads
 // its memory.
-func idleMem(t *testing.T, bin, data string) (memStatus, int) {
+func idleMem(t *testing.T, data string) (memStatus, int) {
 	t.Helper()
-	s := startServer(t, bin, data)
+	s := startServer(t, data)
 	total := browse(t, s)
 	time.Sleep(5 * time.Second)
-	m, err := readMem(s.pid())
+	m, err := readMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.stop()
+	s.Stop()
 	return m, total
 }
 
@@ -75,13 +77,12 @@ func idleMem(t *testing.T, bin, data string) (memStatus, int) {
 // ≤ 30 MB.
 func TestFigureIdleRSS(t *testing.T) {
 	benchEnabled(t)
-	bin := buildCabane(t)
 
 	empty := t.TempDir()
 	if err := seedVideos(context.Background(), empty, 0); err != nil {
 		t.Fatal(err)
 	}
-	ref, n := idleMem(t, bin, empty)
+	ref, n := idleMem(t, empty)
 	if n != 0 {
 		t.Fatalf("empty instance lists %d videos", n)
 	}
@@ -92,7 +93,7 @@ func TestFigureIdleRSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("seeded %d videos in %s", seededVideos, time.Since(start).Round(time.Millisecond))
-	m, n := idleMem(t, bin, full)
+	m, n := idleMem(t, full)
 	if n != seededVideos {
 		t.Fatalf("the seeded instance lists %d videos, want %d", n, seededVideos)
 	}
@@ -119,13 +120,12 @@ func TestFigureUploadRSS(t *testing.T) {
 	if need := int64(uploadSize) + 200<<20; free < need {
 		t.Fatalf("%s has %d MiB free, the 2 GiB upload needs %d MiB: set TMPDIR to a roomier disk", os.TempDir(), free>>20, need>>20)
 	}
-	bin := buildCabane(t)
 	data := t.TempDir()
-	createAdmin(t, bin, data, benchUser, benchPass)
-	s := startServer(t, bin, data, "--max-upload", "3G")
-	token := apiLogin(t, s, benchUser, benchPass)
+	testrig.CreateUser(t, data, benchUser, benchPass, true)
+	s := startServer(t, data, "--max-upload", "3G")
+	token := s.Token(benchUser, benchPass)
 	time.Sleep(2 * time.Second)
-	idle, err := readMem(s.pid())
+	idle, err := readMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,14 +134,14 @@ func TestFigureUploadRSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sampler := sampleRSS(s.pid(), 100*time.Millisecond)
+	sampler := sampleRSS(s.Pid(), 100*time.Millisecond)
 	start := time.Now()
 	code, res, done := upload(t, s, token, body)
 	peak, samples, err := sampler.stop()
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := readMem(s.pid())
+	after, err := readMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}

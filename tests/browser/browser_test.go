@@ -2,10 +2,25 @@ package browser
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testrig.RemoveBinary()
+	os.Exit(code)
+}
+
+// clip is a seconds-long 640x360 H.264/AAC mp4 at 25 fps with a keyframe
+// every 2 s and its index first, as a phone or camera hands Cabane a file.
+func clip(t *testing.T, path string, seconds float64) string {
+	return testrig.MakeClip(t, path, testrig.Clip{Seconds: seconds, FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"}})
+}
 
 // TestEndToEnd builds and starts a real Cabane on a fresh data directory and
 // walks a new owner through it in Chromium (e2e.test.mjs): setup, login,
@@ -14,15 +29,13 @@ func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	bin := buildCabane(ctx, t)
-	url := startCabane(ctx, t, bin)
-	clip := filepath.Join(t.TempDir(), "test_pattern.mp4")
-	makeClip(ctx, t, clip, 4)
+	app := testrig.Start(t, testrig.Options{})
+	c := clip(t, filepath.Join(t.TempDir(), "test_pattern.mp4"), 4)
 	shots := screenshotDir(t)
 
 	runNodeTests(ctx, t, "e2e.test.mjs",
-		"CABANE_URL="+url,
-		"CABANE_CLIP="+clip,
+		"CABANE_URL="+app.URL(""),
+		"CABANE_CLIP="+c,
 		"CABANE_SCREENSHOTS="+shots,
 	)
 	if n := countFiles(t, filepath.Join(shots, "e2e-*.png")); n < 6 {
@@ -30,12 +43,21 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// TestAssetsInChromium checks the browser assets (upload.js, processing.js,
-// player.js with the vendored hls.js, cabane.css) in Chromium against the
-// stand-in server in fixtures/server.mjs: it needs no Go routes, so it pins
-// the scripts' behaviour on their own.
+// TestAssetsInChromium checks the browser assets in Chromium
+// (assets.test.mjs): upload.js on the real server's /upload page, logged in
+// as an administrator made with `cabane admin create-user`; player.js (with
+// the vendored hls.js), processing.js and cabane.css on the stand-in pages
+// of fixtures/server.mjs for the states a real server cannot be held in.
 func TestAssetsInChromium(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	runNodeTests(ctx, t, "assets.test.mjs", "CABANE_SCREENSHOTS="+screenshotDir(t))
+	data := filepath.Join(t.TempDir(), "data")
+	const user, pass = "owner", "a long enough password"
+	testrig.CreateUser(t, data, user, pass, true)
+	app := testrig.Start(t, testrig.Options{Data: data})
+	runNodeTests(ctx, t, "assets.test.mjs",
+		"CABANE_URL="+app.URL(""),
+		"CABANE_USER="+user,
+		"CABANE_PASS="+pass,
+		"CABANE_SCREENSHOTS="+screenshotDir(t))
 }

@@ -3,7 +3,6 @@ package browser
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,16 +60,6 @@ func testDir(t testing.TB) string {
 	return dir
 }
 
-// repoRoot is the module root, two levels up from tests/browser.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	root := filepath.Clean(filepath.Join(testDir(t), "..", ".."))
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("module root %s: %v", root, err)
-	}
-	return root
-}
-
 // ensureNodeModules installs playwright-core from package-lock.json when it
 // is not there yet (`make test` may have done it already).
 func ensureNodeModules(ctx context.Context, t testing.TB) {
@@ -110,21 +99,6 @@ func runNodeTests(ctx context.Context, t testing.TB, file string, env ...string)
 		t.Fatalf("node --test %s failed after %s: %v", file, time.Since(start).Round(time.Millisecond), err)
 	}
 	t.Logf("node --test %s passed in %s", file, time.Since(start).Round(time.Millisecond))
-}
-
-// makeClip writes a seconds-long 640x360 H.264/AAC mp4 (testsrc2 + sine),
-// a keyframe every 2 s, as a phone or camera would hand Cabane.
-func makeClip(ctx context.Context, t testing.TB, path string, seconds int) {
-	t.Helper()
-	d := fmt.Sprint(seconds)
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration="+d,
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration="+d,
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50",
-		"-c:a", "aac", "-b:a", "64k", "-shortest", "-movflags", "+faststart", path)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg clip %s: %v\n%s", path, err, out)
-	}
 }
 
 // screenshotDir is $CABANE_SCREENSHOTS when set (kept for a human to look

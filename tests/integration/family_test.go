@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // clientFrom is an HTTP client whose connections leave from a given
@@ -26,40 +28,40 @@ func clientFrom(ip string) *http.Client {
 // network and is a plain 404 everywhere else, listings included.
 func TestFamilyOnlyVideos(t *testing.T) {
 	dir := t.TempDir()
-	clip := makeClip(t, dir, "family.mp4", 3, "640x360", h264Args()...)
+	clip := makeClip(t, dir, "family.mp4", 3, "640x360", "h264")
 	// 127.0.0.1 plays the home network, 127.0.0.2 the internet.
-	in := start(t, filepath.Join(dir, "data"), "--lan", "127.0.0.1/32")
-	setup(t, in)
-	token := apiLogin(t, in, "alice", "correct horse")
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data"), Args: []string{"--lan", "127.0.0.1/32"}})
+	in.Setup()
+	token := in.Token("alice", "correct horse")
 	code, res := apiUpload(t, in, token, clip, map[string]string{"name": "Grandma's birthday", "privacy": "6"})
 	if code != 200 {
 		t.Fatalf("upload: %d %v", code, res)
 	}
 	id := res["video"].(map[string]any)["uuid"].(string)
 	short := res["video"].(map[string]any)["shortUUID"].(string)
-	v := in.waitFor(t, id, 60*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 && len(heights(v)) > 0 })
+	v := waitVideo(t, in, id, 60*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 && len(heights(v)) > 0 })
 
 	home, outside := clientFrom("127.0.0.1"), clientFrom("127.0.0.2")
 	hls := "/static/streaming-playlists/hls/" + id + "/"
 	routes := []string{"/w/" + short, "/videos/watch/" + id, "/api/v1/videos/" + id, hls + "master.m3u8",
 		hls + "360p/index.m3u8", hls + "360p/init.mp4", hls + "360p/seg-00000.m4s", v.ThumbnailPath, v.PreviewPath}
 	for _, r := range routes {
-		if got := status(t, home, in.url(r), nil); got != 200 {
+		if got := status(t, home, in.URL(r), nil); got != 200 {
 			t.Errorf("home GET %s: %d, want 200", r, got)
 		}
-		if got := status(t, outside, in.url(r), nil); got != 404 {
+		if got := status(t, outside, in.URL(r), nil); got != 404 {
 			t.Errorf("outside GET %s: %d, want 404", r, got)
 		}
 		// A forged header from outside changes nothing: no proxy is trusted.
-		if got := status(t, outside, in.url(r), map[string]string{"X-Forwarded-For": "127.0.0.1"}); got != 404 {
+		if got := status(t, outside, in.URL(r), map[string]string{"X-Forwarded-For": "127.0.0.1"}); got != 404 {
 			t.Errorf("outside GET %s with a forged X-Forwarded-For: %d, want 404", r, got)
 		}
 	}
 	for _, r := range []string{"/", "/c/alice_films", "/a/alice", "/api/v1/videos"} {
-		if b := body(t, home, in.url(r)); !strings.Contains(b, "Grandma") {
+		if b := body(t, home, in.URL(r)); !strings.Contains(b, "Grandma") {
 			t.Errorf("home listing %s does not show the family video", r)
 		}
-		if b := body(t, outside, in.url(r)); strings.Contains(b, "Grandma") || strings.Contains(b, id) {
+		if b := body(t, outside, in.URL(r)); strings.Contains(b, "Grandma") || strings.Contains(b, id) {
 			t.Errorf("outside listing %s reveals the family video", r)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // TestFigureLatencyUnderTranscode measures the p99 latency of the video
@@ -20,23 +22,23 @@ func TestFigureLatencyUnderTranscode(t *testing.T) {
 		t.Skip("measurement: run with CABANE_BENCH=1 (make bench)")
 	}
 	dir := t.TempDir()
-	small := makeClip(t, dir, "small.mp4", 8, "1280x720", h264Args()...)
-	big := makeClip(t, dir, "big.webm", 40, "1920x1080", vp9Args()...)
-	in := start(t, filepath.Join(dir, "data"))
-	setup(t, in)
-	token := apiLogin(t, in, "alice", "correct horse")
+	small := makeClip(t, dir, "small.mp4", 8, "1280x720", "h264")
+	big := makeClip(t, dir, "big.webm", 40, "1920x1080", "vp9")
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data")})
+	in.Setup()
+	token := in.Token("alice", "correct horse")
 	_, res := apiUpload(t, in, token, small, map[string]string{"name": "small"})
 	id := res["video"].(map[string]any)["uuid"].(string)
-	in.waitFor(t, id, time.Minute, "all renditions", func(v apiVideo) bool { return len(heights(v)) == 3 })
-	seg := in.url("/static/streaming-playlists/hls/" + id + "/720p/seg-00001.m4s")
-	list := in.url("/api/v1/videos?count=15")
+	waitVideo(t, in, id, time.Minute, "all renditions", func(v apiVideo) bool { return len(heights(v)) == 3 })
+	seg := in.URL("/static/streaming-playlists/hls/" + id + "/720p/seg-00001.m4s")
+	list := in.URL("/api/v1/videos?count=15")
 
 	idleList, idleSeg := p99(t, list, 300), p99(t, seg, 300)
 	_, res = apiUpload(t, in, token, big, map[string]string{"name": "big"})
 	bigID := res["video"].(map[string]any)["uuid"].(string)
-	in.waitFor(t, bigID, time.Minute, "the transcode to start", func(v apiVideo) bool { return v.ProcessingProgress > 1 })
+	waitVideo(t, in, bigID, time.Minute, "the transcode to start", func(v apiVideo) bool { return v.ProcessingProgress > 1 })
 	busyList, busySeg := p99(t, list, 300), p99(t, seg, 300)
-	if v := in.video(t, bigID); v.State.ID == 1 {
+	if v := video(t, in, bigID); v.State.ID == 1 {
 		t.Fatalf("the transcode finished during the measurement: make the clip longer")
 	}
 	fmt.Printf("FIGURE: p99 GET /api/v1/videos idle %v, during 1080p transcode %v, ratio %.2f (goal <= 3)\n", idleList, busyList, float64(busyList)/float64(idleList))

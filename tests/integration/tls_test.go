@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // writeCert makes a self-signed certificate for localhost.
@@ -43,10 +45,10 @@ func writeCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.C
 func TestServeManualTLS(t *testing.T) {
 	dir := t.TempDir()
 	cert, key, pool := writeCert(t, dir)
-	httpAddr, httpsAddr := freeAddr(t), freeAddr(t)
+	httpAddr, httpsAddr := testrig.FreeAddr(t), testrig.FreeAddr(t)
 	_, httpsPort, _ := strings.Cut(httpsAddr, ":")
-	start(t, filepath.Join(dir, "data"), "--tls", "manual", "--tls-cert", cert, "--tls-key", key,
-		"--http-listen", httpAddr, "--https-listen", httpsAddr, "--public-url", "https://localhost:"+httpsPort)
+	testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data"), Args: []string{"--tls", "manual", "--tls-cert", cert, "--tls-key", key,
+		"--http-listen", httpAddr, "--https-listen", httpsAddr, "--public-url", "https://localhost:" + httpsPort}})
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Get("https://" + httpsAddr + "/")

@@ -5,34 +5,36 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // An H.264/AAC upload is published by copying it into HLS, then the lower
 // renditions follow; ffprobe reads the master playlist over HTTP.
 func TestCopyPathPublishesAndPlays(t *testing.T) {
 	dir := t.TempDir()
-	clip := makeClip(t, dir, "talk.mp4", 6, "1280x720", h264Args()...)
-	in := start(t, filepath.Join(dir, "data"))
-	b := setup(t, in)
+	clip := makeClip(t, dir, "talk.mp4", 6, "1280x720", "h264")
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data")})
+	b := in.Setup()
 
-	code, final, body := b.upload(in, clip, "My first video")
+	code, final, body := upload(t, b, in, clip, "My first video")
 	if code != 200 || !strings.Contains(final, "/w/") {
 		t.Fatalf("upload through the page: %d at %s\n%s", code, final, body)
 	}
 	id := final[strings.LastIndex(final, "/")+1:]
 	uploaded := time.Now()
-	v := in.waitFor(t, id, 30*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 })
+	v := waitVideo(t, in, id, 30*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 })
 	t.Logf("upload complete → playable: %s", time.Since(uploaded))
-	if !strings.Contains(in.log.String(), "rendition=720p copied=true") {
-		t.Errorf("the 720p rendition was not published through the copy path\n%s", in.log)
+	if rs := testrig.Renditions(t, in.Data, v.UUID); len(rs) == 0 || rs[0].Name != "720p" || !rs[0].Copied {
+		t.Errorf("the 720p rendition was not published through the copy path: renditions %+v", rs)
 	}
 	if len(v.StreamingPlaylists) != 1 || !strings.HasSuffix(v.StreamingPlaylists[0].PlaylistURL, "/master.m3u8") {
 		t.Fatalf("streamingPlaylists = %+v", v.StreamingPlaylists)
@@ -40,7 +42,7 @@ func TestCopyPathPublishesAndPlays(t *testing.T) {
 	if hs := ffprobeHeights(t, v.StreamingPlaylists[0].PlaylistURL); !slices.Contains(hs, 720) {
 		t.Fatalf("ffprobe of the master playlist over HTTP found heights %v, want 720", hs)
 	}
-	v = in.waitFor(t, id, 60*time.Second, "the lower renditions", func(v apiVideo) bool { return len(heights(v)) == 3 })
+	v = waitVideo(t, in, id, 60*time.Second, "the lower renditions", func(v apiVideo) bool { return len(heights(v)) == 3 })
 	if hs := heights(v); !slices.Equal(hs, []int{720, 480, 360}) {
 		t.Errorf("renditions %v, want 720, 480, 360", hs)
 	}
@@ -50,25 +52,43 @@ func TestCopyPathPublishesAndPlays(t *testing.T) {
 
 	// The watch page shows the player with its playlist; the home page lists
 	// the video with its thumbnail.
-	page, _, _ := b.get(in.url("/w/" + id))
+	page, _, _ := b.Get(in.URL("/w/" + id))
 	for _, want := range []string{`id="player"`, v.StreamingPlaylists[0].PlaylistURL, "My first video", "Alice&#39;s films"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("watch page lacks %q", want)
 		}
 	}
-	home, _, _ := b.get(in.url("/"))
+	// Its scripts are linked under content-hashed names, served gzipped
+	// and cached for good.
+	scripts := regexp.MustCompile(`<script src="(/static-assets/[^"]+\.[0-9a-f]{12}\.js)"`).FindAllStringSubmatch(page, -1)
+	if len(scripts) != 3 {
+		t.Errorf("watch page links %d hashed scripts, want 3 (hls.js, player, processing)", len(scripts))
+	}
+	for _, m := range scripts {
+		req, _ := http.NewRequest("GET", in.URL(m[1]), nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := http.DefaultTransport.RoundTrip(req) // the raw answer, not decompressed
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("GET %s: %d, encoding %q, cache %q", m[1], resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Cache-Control"))
+		}
+	}
+	home, _, _ := b.Get(in.URL("/"))
 	if !strings.Contains(home, "/lazy-static/thumbnails/"+v.UUID+".jpg") {
 		t.Errorf("home page does not list the video's thumbnail")
 	}
 	checkServing(t, in, v)
-	noStaging(t, in.data)
+	noStaging(t, in.Data)
 }
 
 // checkServing asserts content types, Range, caching and CORS on HLS and
 // images, and that path tricks get nothing.
-func checkServing(t *testing.T, in *instance, v apiVideo) {
+func checkServing(t *testing.T, in *testrig.App, v apiVideo) {
 	t.Helper()
-	base := in.url("/static/streaming-playlists/hls/" + v.UUID + "/")
+	base := in.URL("/static/streaming-playlists/hls/" + v.UUID + "/")
 	cases := []struct{ path, ctype string }{
 		{"master.m3u8", "application/vnd.apple.mpegurl"},
 		{"720p/index.m3u8", "application/vnd.apple.mpegurl"},
@@ -104,8 +124,26 @@ func checkServing(t *testing.T, in *instance, v apiVideo) {
 			t.Errorf("GET %s: %d, want 404", p, resp.StatusCode)
 		}
 	}
+	// Junk a client may send: NUL bytes, a name longer than any file
+	// system allows, a file used as a folder. Not found, not a failure.
+	for _, p := range []string{"%00", "720p/seg%00.m4s", strings.Repeat("s", 300) + ".m4s", "master.m3u8/seg-00000.m4s"} {
+		if got := status(t, http.DefaultClient, base+p, nil); got != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, got)
+		}
+	}
+	if strings.Contains(in.Log(), "level=ERROR") {
+		t.Errorf("junk paths logged an error:\n%s", in.Log())
+	}
+	// An empty suffix range is unsatisfiable (RFC 9110 section 14.1.3).
+	req, _ := http.NewRequest("GET", base+"720p/init.mp4", nil)
+	req.Header.Set("Range", "bytes=-0")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusRequestedRangeNotSatisfiable || !strings.HasPrefix(resp.Header.Get("Content-Range"), "bytes */") {
+		t.Errorf("Range bytes=-0: %d, Content-Range %q; want 416, bytes */size", resp.StatusCode, resp.Header.Get("Content-Range"))
+	}
 	for _, p := range []string{v.ThumbnailPath, v.PreviewPath} {
-		resp, err := http.Get(in.url(p))
+		resp, err := http.Get(in.URL(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,37 +154,13 @@ func checkServing(t *testing.T, in *instance, v apiVideo) {
 	}
 }
 
-// apiLogin does what PeerTube's apps do: local client, then password grant.
-func apiLogin(t *testing.T, in *instance, user, pass string) string {
-	t.Helper()
-	var cl struct{ ClientID, ClientSecret string }
-	var raw map[string]string
-	getJSON(t, in.url("/api/v1/oauth-clients/local"), &raw)
-	cl.ClientID, cl.ClientSecret = raw["client_id"], raw["client_secret"]
-	resp, err := http.PostForm(in.url("/api/v1/users/token"), url.Values{"client_id": {cl.ClientID}, "client_secret": {cl.ClientSecret},
-		"grant_type": {"password"}, "username": {user}, "password": {pass}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-	}
-	json.NewDecoder(resp.Body).Decode(&tok)
-	if resp.StatusCode != 200 || tok.AccessToken == "" || tok.TokenType != "Bearer" {
-		t.Fatalf("token: %d %+v", resp.StatusCode, tok)
-	}
-	return tok.AccessToken
-}
-
 // A VP9/Opus upload is encoded into the whole ladder by one ffmpeg process.
 func TestVP9UploadIsTranscodedToLadder(t *testing.T) {
 	dir := t.TempDir()
-	clip := makeClip(t, dir, "trip.webm", 4, "1280x720", vp9Args()...)
-	in := start(t, filepath.Join(dir, "data"))
-	setup(t, in)
-	token := apiLogin(t, in, "alice", "correct horse")
+	clip := makeClip(t, dir, "trip.webm", 4, "1280x720", "vp9")
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data")})
+	in.Setup()
+	token := in.Token("alice", "correct horse")
 
 	code, res := apiUpload(t, in, token, clip, map[string]string{"name": "Trip", "privacy": "1", "description": "Holidays"})
 	if code != 200 {
@@ -154,15 +168,18 @@ func TestVP9UploadIsTranscodedToLadder(t *testing.T) {
 	}
 	video := res["video"].(map[string]any)
 	id := video["uuid"].(string)
-	v := in.waitFor(t, id, 90*time.Second, "publication of the ladder", func(v apiVideo) bool { return v.State.ID == 1 })
+	v := waitVideo(t, in, id, 90*time.Second, "publication of the ladder", func(v apiVideo) bool { return v.State.ID == 1 })
 	if hs := heights(v); !slices.Equal(hs, []int{720, 480, 360}) {
 		t.Fatalf("renditions %v, want 720, 480, 360 (all encoded in one go)", hs)
 	}
-	if strings.Contains(in.log.String(), "copied=true") {
-		t.Error("a VP9 source must not take the copy path")
+	rs := testrig.Renditions(t, in.Data, id)
+	for _, r := range rs {
+		if r.Copied {
+			t.Errorf("a VP9 source must not take the copy path: %+v", r)
+		}
 	}
-	if n := strings.Count(in.log.String(), "msg=\"rendition published\""); n != 3 {
-		t.Errorf("%d renditions published, want 3", n)
+	if len(rs) != 3 {
+		t.Errorf("%d renditions published, want 3: %+v", len(rs), rs)
 	}
 	for _, f := range v.StreamingPlaylists[0].Files {
 		if hs := ffprobeHeights(t, f.PlaylistURL); !slices.Equal(hs, []int{f.Height}) {
@@ -177,7 +194,7 @@ func TestVP9UploadIsTranscodedToLadder(t *testing.T) {
 		Total int        `json:"total"`
 		Data  []apiVideo `json:"data"`
 	}
-	getJSON(t, in.url("/api/v1/videos?start=0&count=10&sort=-publishedAt"), &list)
+	testrig.GetJSON(t, in.URL("/api/v1/videos?start=0&count=10&sort=-publishedAt"), &list)
 	if list.Total != 1 || len(list.Data) != 1 || list.Data[0].UUID != id {
 		t.Errorf("GET /api/v1/videos = %+v", list)
 	}
@@ -188,9 +205,9 @@ func TestNotAVideoIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "holiday.mp4")
 	os.WriteFile(fake, []byte(strings.Repeat("this is not a video\n", 500)), 0o644)
-	in := start(t, filepath.Join(dir, "data"))
-	b := setup(t, in)
-	token := apiLogin(t, in, "alice", "correct horse")
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data")})
+	b := in.Setup()
+	token := in.Token("alice", "correct horse")
 
 	code, res := apiUpload(t, in, token, fake, map[string]string{"name": "Nope"})
 	if code != http.StatusUnprocessableEntity {
@@ -199,18 +216,18 @@ func TestNotAVideoIsRefused(t *testing.T) {
 	if msg, _ := res["detail"].(string); !strings.Contains(msg, "holiday.mp4") || !strings.Contains(msg, "not a video or audio file") {
 		t.Errorf("message %q does not say what is wrong", msg)
 	}
-	code, _, body := b.upload(in, fake, "Nope again")
+	code, _, body := upload(t, b, in, fake, "Nope again")
 	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "not a video or audio file") {
 		t.Errorf("page upload of a text file: %d, want 422 with the reason on the page", code)
 	}
 	for _, d := range []string{"media", "tmp/uploads"} {
-		entries, err := os.ReadDir(filepath.Join(in.data, d))
+		entries, err := os.ReadDir(filepath.Join(in.Data, d))
 		if err != nil || len(entries) != 0 {
 			t.Errorf("%s holds %v after a refused upload (err %v)", d, entries, err)
 		}
 	}
 	var list struct{ Total int }
-	getJSON(t, in.url("/api/v1/videos"), &list)
+	testrig.GetJSON(t, in.URL("/api/v1/videos"), &list)
 	if list.Total != 0 {
 		t.Errorf("%d videos listed after refused uploads", list.Total)
 	}
@@ -219,15 +236,15 @@ func TestNotAVideoIsRefused(t *testing.T) {
 // The upload limit is configurable and enforced while streaming.
 func TestOversizedUploadIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	clip := makeClip(t, dir, "big.mp4", 3, "640x360", h264Args()...)
-	in := start(t, filepath.Join(dir, "data"), "--max-upload", "50k")
-	setup(t, in)
-	token := apiLogin(t, in, "alice", "correct horse")
+	clip := makeClip(t, dir, "big.mp4", 3, "640x360", "h264")
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data"), Args: []string{"--max-upload", "50k"}})
+	in.Setup()
+	token := in.Token("alice", "correct horse")
 	code, res := apiUpload(t, in, token, clip, map[string]string{"name": "Too big"})
 	if code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversized upload: %d %v, want 413", code, res)
 	}
-	entries, _ := os.ReadDir(filepath.Join(in.data, "tmp/uploads"))
+	entries, _ := os.ReadDir(filepath.Join(in.Data, "tmp/uploads"))
 	if len(entries) != 0 {
 		t.Errorf("partial upload left behind: %v", entries)
 	}
@@ -250,10 +267,10 @@ func multipartBody(t *testing.T, fields map[string]string, file string) (io.Read
 	return pr, mw.FormDataContentType()
 }
 
-func apiUpload(t *testing.T, in *instance, token, file string, fields map[string]string) (int, map[string]any) {
+func apiUpload(t *testing.T, in *testrig.App, token, file string, fields map[string]string) (int, map[string]any) {
 	t.Helper()
 	body, ctype := multipartBody(t, fields, file)
-	req, _ := http.NewRequest("POST", in.url("/api/v1/videos/upload"), body)
+	req, _ := http.NewRequest("POST", in.URL("/api/v1/videos/upload"), body)
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
@@ -270,19 +287,16 @@ func apiUpload(t *testing.T, in *instance, token, file string, fields map[string
 // waveform), which every player can play.
 func TestAudioOnlyUpload(t *testing.T) {
 	dir := t.TempDir()
-	song := filepath.Join(dir, "song.mp3")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=3", "-c:a", "libmp3lame", "-y", song).CombinedOutput(); err != nil {
-		t.Fatalf("mp3: %v\n%s", err, out)
-	}
-	in := start(t, filepath.Join(dir, "data"))
-	setup(t, in)
-	token := apiLogin(t, in, "alice", "correct horse")
+	song := testrig.MakeClip(t, filepath.Join(dir, "song.mp3"), testrig.Clip{Seconds: 3, Video: "none"})
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data")})
+	in.Setup()
+	token := in.Token("alice", "correct horse")
 	code, res := apiUpload(t, in, token, song, map[string]string{"name": "Song"})
 	if code != 200 {
 		t.Fatalf("upload: %d %v", code, res)
 	}
 	id := res["video"].(map[string]any)["uuid"].(string)
-	v := in.waitFor(t, id, 60*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 })
+	v := waitVideo(t, in, id, 60*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 })
 	if v.ThumbnailPath == "" || len(v.StreamingPlaylists) != 1 {
 		t.Fatalf("audio video: %+v", v)
 	}
@@ -293,7 +307,7 @@ func TestAudioOnlyUpload(t *testing.T) {
 	if s := string(out); !strings.Contains(s, "h264,video") || !strings.Contains(s, "aac,audio") {
 		t.Errorf("audio rendition streams: %q, want an H.264 still and AAC", s)
 	}
-	checkImage := status(t, http.DefaultClient, in.url(v.PreviewPath), nil)
+	checkImage := status(t, http.DefaultClient, in.URL(v.PreviewPath), nil)
 	if checkImage != 200 {
 		t.Errorf("preview image: %d", checkImage)
 	}

@@ -13,10 +13,13 @@
 (function () {
 'use strict';
 
-// Resolved against this script's own URL so a different mount point still works.
+// The page names hls.js's content-hashed URL in data-hls-src on this script's
+// tag; without it, the plain name is resolved against this script's own URL
+// so a different mount point still works.
+const SELF = document.currentScript;
 const HLS_SCRIPT = new URL(
-  '../vendor/hls.js/hls.min.js',
-  (document.currentScript && document.currentScript.src) || new URL('/static-assets/js/player.js', location.href),
+  (SELF && SELF.dataset.hlsSrc) || '../vendor/hls.js/hls.min.js',
+  (SELF && SELF.src) || new URL('/static-assets/js/player.js', location.href),
 ).href;
 const NATIVE_HLS_TYPE = 'application/vnd.apple.mpegurl';
 
