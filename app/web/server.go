@@ -80,11 +80,12 @@ func New(d Deps) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.echo }
 
 func (s *Server) routes(e *echo.Echo) {
+	limitPasswords := s.limitPasswordChecks()
 	e.GET("/", s.home)
 	e.GET("/setup", s.setupPage)
-	e.POST("/setup", s.setupSubmit)
+	e.POST("/setup", s.setupSubmit, limitPasswords)
 	e.GET("/login", s.loginPage)
-	e.POST("/login", s.loginSubmit)
+	e.POST("/login", s.loginSubmit, limitPasswords)
 	e.POST("/logout", s.logout)
 	e.GET("/upload", s.uploadPage, s.requireLogin)
 	e.POST("/upload", s.uploadForm, s.requireLogin)
@@ -105,7 +106,7 @@ func (s *Server) routes(e *echo.Echo) {
 	api := e.Group("/api/v1")
 	api.GET("/config", s.apiConfig)
 	api.GET("/oauth-clients/local", s.apiOAuthClient)
-	api.POST("/users/token", s.apiToken)
+	api.POST("/users/token", s.apiToken, limitPasswords)
 	api.POST("/users/revoke-token", s.apiRevokeToken)
 	api.GET("/users/me", s.apiMe, s.requireAPIUser)
 	api.GET("/videos", s.apiVideos)
