@@ -70,7 +70,7 @@ func New(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.recoverer, s.accessLog, s.locate, s.identify, s.csrf, s.firstRun)
+	e.Use(s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate, s.identify, s.csrf, s.firstRun)
 	s.routes(e)
 	s.echo = e
 	return s, nil
