@@ -82,7 +82,8 @@ func (s *Service) Login(ctx context.Context, login, password string) (store.User
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check so timing does not reveal
 		// which user names exist.
-		if err := s.check(ctx, dummyHash(), password); err != nil && !errors.Is(err, ErrBadPassword) {
+		// The first call also makes the dummy hash: inside the gate too.
+		if err := s.gate().Do(ctx, func() { _ = CheckPassword(dummyHash(), password) }); err != nil {
 			return u, err // the wait was cut short
 		}
 		return u, ErrBadPassword
