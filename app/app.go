@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -135,9 +136,18 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.tls = srv
-	a.startDiscovery(ctx)
+	stopDiscovery := a.startDiscovery(ctx)
+	// Housekeeping flushes view counts when it stops: it stops after the
+	// HTTP server, so views counted by the last requests are kept.
+	houseCtx, stopHouse := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHouse()
+	served := make(chan struct{})
 	var wg sync.WaitGroup
 	errc := make(chan error, 4)
+	wg.Go(func() {
+		<-ctx.Done()
+		stopDiscovery() // goodbye packets, while the server drains
+	})
 	wg.Add(5)
 	go func() {
 		defer wg.Done()
@@ -160,10 +170,11 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		a.Videos.RunHousekeeping(ctx, 30*time.Second)
+		a.Videos.RunHousekeeping(houseCtx, 30*time.Second)
 	}()
 	go func() {
 		defer wg.Done()
+		defer close(served)
 		if err := srv.Run(ctx); err != nil {
 			errc <- err
 		}
@@ -173,6 +184,8 @@ func (a *App) Run(ctx context.Context) error {
 		cancel()
 	case <-ctx.Done():
 	}
+	<-served
+	stopHouse()
 	wg.Wait()
 	close(errc)
 	for e := range errc {
@@ -199,21 +212,29 @@ func (a *App) listen() (*certs.Server, error) {
 }
 
 // startDiscovery announces this Cabane on the LAN and watches for others.
-func (a *App) startDiscovery(ctx context.Context) {
-	port := 0
+// The returned stop sends the goodbye packets and waits for the browser;
+// call it once ctx has ended.
+func (a *App) startDiscovery(ctx context.Context) (stop func()) {
+	port, listen := 0, netip.Addr{}
 	if addr, ok := a.tls.HTTPAddr().(*net.TCPAddr); ok {
 		port = addr.Port
+		listen, _ = netip.AddrFromSlice(addr.IP)
 	}
 	dc := discovery.Config{Enabled: a.Config.MDNS, Instance: a.Config.InstanceName, Hostname: a.Config.MDNSHostname,
-		Port: port, PublicURL: a.Config.PublicURL, Version: a.version}
+		Port: port, Listen: listen.Unmap(), PublicURL: a.Config.PublicURL, Version: a.version}
 	log := a.Log.With("part", "mdns")
-	if ann, err := discovery.Announce(ctx, dc, log); err != nil {
+	ann, err := discovery.Announce(ctx, dc, log)
+	if err != nil {
 		// The LAN name is a convenience: the box keeps serving without it.
 		log.Warn("mDNS announce failed", "err", err)
-	} else {
-		go func() { <-ctx.Done(); ann.Close() }()
 	}
 	a.peers = discovery.Browse(ctx, dc, log)
+	return func() {
+		if ann != nil {
+			ann.Close()
+		}
+		<-a.peers.Done()
+	}
 }
 
 // Close closes the database cleanly.

@@ -14,6 +14,35 @@ import (
 // Service creates users and checks their credentials.
 type Service struct {
 	Store repo.Store
+	// Hashing bounds concurrent password hashes; nil means a gate sized
+	// from the machine (MachineHashSlots), made on first use.
+	Hashing *Gate
+
+	gateOnce sync.Once
+}
+
+func (s *Service) gate() *Gate {
+	s.gateOnce.Do(func() {
+		if s.Hashing == nil {
+			s.Hashing = NewGate(MachineHashSlots())
+		}
+	})
+	return s.Hashing
+}
+
+// hash and check run the argon2 work through the gate.
+func (s *Service) hash(ctx context.Context, password string) (hash string, err error) {
+	if gerr := s.gate().Do(ctx, func() { hash, err = HashPassword(password) }); gerr != nil {
+		return "", gerr
+	}
+	return hash, err
+}
+
+func (s *Service) check(ctx context.Context, hash, password string) (err error) {
+	if gerr := s.gate().Do(ctx, func() { err = CheckPassword(hash, password) }); gerr != nil {
+		return gerr
+	}
+	return err
 }
 
 // NewUserRequest is what setup, the admin CLI and the API give.
@@ -32,7 +61,7 @@ func (s *Service) CreateUser(ctx context.Context, r NewUserRequest) (model.User,
 	if err := errors.Join(ValidName("user", r.Username), ValidEmail(r.Email), ValidPassword(r.Password), ValidName("channel", r.ChannelName)); err != nil {
 		return model.User{}, model.Channel{}, err
 	}
-	hash, err := HashPassword(r.Password)
+	hash, err := s.hash(ctx, r.Password)
 	if err != nil {
 		return model.User{}, model.Channel{}, err
 	}
@@ -54,13 +83,19 @@ func (s *Service) Login(ctx context.Context, login, password string) (model.User
 	if errors.Is(err, model.ErrNotFound) {
 		// Spend the same time as a real check so timing does not reveal
 		// which user names exist.
-		_ = CheckPassword(dummyHash(), password)
+		// The first call also makes the dummy hash: inside the gate too.
+		if err := s.gate().Do(ctx, func() { _ = CheckPassword(dummyHash(), password) }); err != nil {
+			return u, err // the wait was cut short
+		}
 		return u, ErrBadPassword
 	}
 	if err != nil {
 		return u, err
 	}
-	if err := CheckPassword(u.PasswordHash, password); err != nil {
+	if err := s.check(ctx, u.PasswordHash, password); err != nil {
+		if ctx.Err() != nil {
+			return u, err
+		}
 		return u, ErrBadPassword
 	}
 	return u, nil

@@ -39,7 +39,11 @@ type registration struct {
 func Announce(ctx context.Context, cfg Config, log *slog.Logger) (*Announcer, error) {
 	cfg = cfg.withDefaults()
 	a := &Announcer{cfg: cfg, log: log, done: make(chan struct{})}
-	if !cfg.Enabled {
+	why := listenScope(cfg.Listen)
+	if why != "" && cfg.Enabled {
+		log.Info("mdns: not announcing", "why", why)
+	}
+	if !cfg.Enabled || why != "" {
 		close(a.done)
 		a.cancel = func() {}
 		return a, nil
@@ -112,7 +116,8 @@ func (a *Announcer) refresh() error {
 	// the new ones are announced with the cache-flush bit.
 	a.withdraw()
 	if len(ifs) == 0 {
-		a.log.Info("mdns: no LAN interface with a usable address; waiting", "interfaces", a.cfg.Interfaces)
+		a.log.Info("mdns: no LAN interface with a usable address; waiting", "interfaces", a.cfg.Interfaces,
+			"listen", a.cfg.Listen)
 		return nil
 	}
 	reg, err := register(a.cfg, ifs, a.log)

@@ -52,6 +52,9 @@ type Browser struct {
 // false it returns a Browser that stays empty.
 func Browse(ctx context.Context, cfg Config, log *slog.Logger) *Browser {
 	cfg = cfg.withDefaults()
+	// Listen limits what is announced, not where to look: a Cabane bound
+	// to loopback still lists its neighbours.
+	cfg.Listen = netip.Addr{}
 	b := &Browser{
 		cfg:   cfg,
 		log:   log,

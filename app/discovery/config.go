@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -36,6 +37,11 @@ type Config struct {
 	Hostname string
 	// Port is the HTTP port Cabane listens on (required to announce).
 	Port int
+	// Listen is the address that port is bound to. Only it is announced: a
+	// Cabane bound to one address must not advertise the others, and one
+	// bound to loopback is not announced at all. The zero value and an
+	// unspecified address (0.0.0.0, ::) mean every address.
+	Listen netip.Addr
 	// Path is the web root on that port, "/" by default.
 	Path string
 	// PublicURL is the internet address of this Cabane, if it has one.

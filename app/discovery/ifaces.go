@@ -49,8 +49,11 @@ func systemInterfaces() ([]ifaceInfo, error) {
 
 // lanInterfaces picks the interfaces to talk mDNS on and the addresses to
 // announce there. An interface without a usable address is left out: there is
-// nothing to announce on it.
+// nothing to announce on it. With a specific cfg.Listen, only the interface
+// holding that address qualifies, and only that address is announced.
 func lanInterfaces(all []ifaceInfo, cfg Config) []lanIface {
+	listen := cfg.Listen.Unmap().WithZone("")
+	anyAddr := !listen.IsValid() || listen.IsUnspecified()
 	var out []lanIface
 	for _, ifi := range all {
 		if !usableInterface(ifi.Interface, cfg.Interfaces) {
@@ -58,8 +61,9 @@ func lanInterfaces(all []ifaceInfo, cfg Config) []lanIface {
 		}
 		var addrs []netip.Addr
 		for _, a := range ifi.Addrs {
-			if usableAddr(a, cfg.PublicAddrs) {
-				addrs = append(addrs, a.WithZone(""))
+			a = a.Unmap().WithZone("")
+			if usableAddr(a, cfg.PublicAddrs) && (anyAddr || a == listen) {
+				addrs = append(addrs, a)
 			}
 		}
 		if len(addrs) == 0 {
@@ -148,4 +152,13 @@ func fingerprint(ifs []lanIface) string {
 		b.WriteByte(';')
 	}
 	return b.String()
+}
+
+// listenScope says why nothing will be announced for a listen address, or
+// "" when announcing may go on.
+func listenScope(listen netip.Addr) (nothing string) {
+	if listen.Unmap().IsLoopback() {
+		return "Cabane listens on a loopback address only (" + listen.String() + "): no other device could reach it"
+	}
+	return ""
 }

@@ -91,6 +91,9 @@ func (s *Store) migrateFrom(ctx context.Context, fsys fs.FS, backupDir string) e
 			return fmt.Errorf("backup dir: %w", err)
 		}
 		dst := filepath.Join(backupDir, fmt.Sprintf("cabane-v%d-%s.db", cur, time.Now().UTC().Format("20060102T150405Z")))
+		if err := makePrivate(dst); err != nil { // VACUUM INTO accepts an empty file and keeps its mode
+			return fmt.Errorf("back up database: %w", err)
+		}
 		if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
 			return fmt.Errorf("back up database before migrating from v%d: %w", cur, err)
 		}

@@ -8,8 +8,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -103,6 +105,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 }
 
 func openDB(path string) (*sql.DB, error) {
+	if err := makePrivate(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	// WAL lets readers run during a write; FULL sync because an SD card can
 	// lose power at any moment and a lost commit could orphan media files.
@@ -123,6 +128,14 @@ func openDB(path string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// SQLite gives a new -wal and -shm the database file's mode, but files
+	// left by an older Cabane (or another tool) keep theirs.
+	for _, side := range []string{path + "-wal", path + "-shm"} {
+		if err := os.Chmod(side, privateMode); err != nil && !errors.Is(err, os.ErrNotExist) {
+			db.Close()
+			return nil, fmt.Errorf("restrict %s: %w", side, err)
+		}
+	}
 	return db, nil
 }
 
@@ -135,6 +148,25 @@ func (s *Store) Repo() repo.Store {
 
 func (a Aggregates) repo() repo.Aggregates {
 	return repo.Aggregates{Videos: a.Videos, Accounts: a.Accounts, Sessions: a.Sessions, Settings: a.Settings}
+}
+
+// privateMode is for the database and its copies: they hold password hashes
+// and session token hashes, which no other local user may read.
+const privateMode os.FileMode = 0o600
+
+// makePrivate creates path empty with privateMode when it does not exist (so
+// SQLite, which keeps an existing file's mode, never creates it world-
+// readable), and narrows the mode of an existing one.
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, privateMode)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := f.Chmod(privateMode); err != nil {
+		return fmt.Errorf("restrict %s: %w", path, err)
+	}
+	return nil
 }
 
 // DB exposes the handle to packages that keep their own tables (jobs).

@@ -74,8 +74,9 @@ func New(d Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
 	// Only what every response needs runs for all: each route group adds
-	// its own rules (see routes).
-	e.Use(s.recoverer, s.accessLog, s.locate)
+	// its own rules (see routes). Bodies are bounded first, before anything
+	// reads one.
+	e.Use(s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate)
 	s.routes(e)
 	s.echo = e
 	return s, nil
@@ -99,12 +100,16 @@ func (s *Server) routes(e *echo.Echo) {
 	page := []echo.MiddlewareFunc{s.identifySession, s.csrf, s.firstRun, pageHeaders}
 	files := []echo.MiddlewareFunc{s.identifySession}
 	api := []echo.MiddlewareFunc{apiCORS, s.identifyAPI}
+	// Password checks are rate-limited per client before anything else:
+	// a flood is refused without hashing or reading a form.
+	limitPasswords := s.limitPasswordChecks()
+	limited := append([]echo.MiddlewareFunc{limitPasswords}, page...)
 
 	e.GET("/", s.home, page...)
 	e.GET("/setup", s.setupPage, page...)
-	e.POST("/setup", s.setupSubmit, page...)
+	e.POST("/setup", s.setupSubmit, limited...)
 	e.GET("/login", s.loginPage, page...)
-	e.POST("/login", s.loginSubmit, page...)
+	e.POST("/login", s.loginSubmit, limited...)
 	e.POST("/logout", s.logout, page...)
 	e.GET("/upload", s.uploadPage, append(page, s.requireLogin)...)
 	// The upload form streams its file: its CSRF field is checked by the
@@ -133,7 +138,7 @@ func (s *Server) routes(e *echo.Echo) {
 	g.OPTIONS("/*", apiPreflight, apiCORS)
 	g.GET("/config", s.apiConfig, api...)
 	g.GET("/oauth-clients/local", s.apiOAuthClient, api...)
-	g.POST("/users/token", s.apiToken, api...)
+	g.POST("/users/token", s.apiToken, append([]echo.MiddlewareFunc{limitPasswords}, api...)...)
 	g.POST("/users/revoke-token", s.apiRevokeToken, api...)
 	g.GET("/users/me", s.apiMe, append(api, requireAPIUser)...)
 	g.GET("/videos", s.apiVideos, api...)

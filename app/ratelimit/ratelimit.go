@@ -1,0 +1,136 @@
+// Package ratelimit keeps one token bucket per client address, for the
+// endpoints where each request is expensive (password checks). Its memory is
+// bounded: idle buckets expire, and when the table is full the least
+// recently used bucket makes room, so an attacker rotating addresses cannot
+// grow it.
+package ratelimit
+
+import (
+	"container/list"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Config sets the allowance of each client.
+type Config struct {
+	// Every is the time one more request is earned; Burst is how many may be
+	// spent at once (and the most a client can save up).
+	Every time.Duration
+	Burst int
+	// Idle is how long an unused bucket is kept; after it the client starts
+	// afresh. It is at least the time to refill a whole burst (the default),
+	// so forgetting a client never gives it more than waiting would.
+	Idle time.Duration
+	// MaxClients bounds the table. Default 10,000 (a few hundred bytes each).
+	MaxClients int
+	// Now is the clock, for tests; default time.Now.
+	Now func() time.Time
+}
+
+// Limiter is a table of per-client token buckets. The zero value is not
+// usable; call New.
+type Limiter struct {
+	cfg Config
+
+	mu    sync.Mutex
+	byKey map[string]*list.Element // of *bucket
+	lru   list.List                // front: most recently used
+}
+
+type bucket struct {
+	key  string
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// New returns a limiter for cfg, filling in defaults.
+func New(cfg Config) *Limiter {
+	if cfg.Burst < 1 {
+		cfg.Burst = 1
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = time.Second
+	}
+	cfg.Idle = max(cfg.Idle, cfg.Every*time.Duration(cfg.Burst))
+	if cfg.MaxClients < 1 {
+		cfg.MaxClients = 10_000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Limiter{cfg: cfg, byKey: map[string]*list.Element{}}
+}
+
+// Allow spends one request of client's allowance. When none is left it
+// returns false and how long until the next request would be allowed (for
+// Retry-After), and the refusal costs nothing.
+func (l *Limiter) Allow(client string) (ok bool, retryAfter time.Duration) {
+	now := l.cfg.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.expire(now)
+	b := l.get(client, now)
+	r := b.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now) // a refused request does not push the next one back
+		return false, d
+	}
+	return true, 0
+}
+
+// Len is the number of clients tracked, for tests and metrics.
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.byKey)
+}
+
+// get returns client's bucket, creating it (and evicting the least recently
+// used one if the table is full). Callers hold l.mu.
+func (l *Limiter) get(client string, now time.Time) *bucket {
+	if e, ok := l.byKey[client]; ok {
+		l.lru.MoveToFront(e)
+		b := e.Value.(*bucket)
+		b.seen = now
+		return b
+	}
+	if len(l.byKey) >= l.cfg.MaxClients {
+		// Evicting gives that client a fresh burst; the alternative, refusing
+		// newcomers, would let an attacker lock everyone out.
+		l.remove(l.lru.Back())
+	}
+	b := &bucket{key: client, lim: rate.NewLimiter(rate.Every(l.cfg.Every), l.cfg.Burst), seen: now}
+	l.byKey[client] = l.lru.PushFront(b)
+	return b
+}
+
+// expire drops buckets unused for cfg.Idle. The list is in order of last
+// use, so this stops at the first fresh one. Callers hold l.mu.
+func (l *Limiter) expire(now time.Time) {
+	for e := l.lru.Back(); e != nil; e = l.lru.Back() {
+		if now.Sub(e.Value.(*bucket).seen) < l.cfg.Idle {
+			return
+		}
+		l.remove(e)
+	}
+}
+
+func (l *Limiter) remove(e *list.Element) {
+	delete(l.byKey, e.Value.(*bucket).key)
+	l.lru.Remove(e)
+}
+
+// ClientKey is the key for a client address: the address itself for IPv4,
+// and its /64 for IPv6, since one home or one attacker's machine gets a
+// whole /64 and could otherwise rotate through 2^64 addresses.
+func ClientKey(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.WithZone("").Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}

@@ -1,0 +1,134 @@
+package ratelimit
+
+import (
+	"fmt"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func TestBurstThenRetryAfter(t *testing.T) {
+	c := newClock()
+	l := New(Config{Every: 12 * time.Second, Burst: 5, Now: c.now})
+	for i := range 5 {
+		if ok, _ := l.Allow("10.0.0.1"); !ok {
+			t.Fatalf("request %d of the burst refused", i+1)
+		}
+	}
+	ok, after := l.Allow("10.0.0.1")
+	if ok || after != 12*time.Second {
+		t.Fatalf("6th request: ok %v, retry after %v; want refused, 12s", ok, after)
+	}
+	// Refusals do not push the next allowance back.
+	for range 10 {
+		l.Allow("10.0.0.1")
+	}
+	c.add(5 * time.Second)
+	if ok, after := l.Allow("10.0.0.1"); ok || after != 7*time.Second {
+		t.Errorf("after 5 s: ok %v, retry after %v; want refused, 7s", ok, after)
+	}
+	// Another client has its own bucket.
+	if ok, _ := l.Allow("10.0.0.2"); !ok {
+		t.Error("a second client was refused")
+	}
+	c.add(7 * time.Second)
+	if ok, _ := l.Allow("10.0.0.1"); !ok {
+		t.Error("refused once Retry-After had passed")
+	}
+	if ok, _ := l.Allow("10.0.0.1"); ok {
+		t.Error("one refill allowed two requests")
+	}
+}
+
+// Idle buckets are dropped, and the table never grows past MaxClients even
+// when every request comes from a new address.
+func TestMemoryIsBounded(t *testing.T) {
+	c := newClock()
+	l := New(Config{Every: time.Second, Burst: 2, MaxClients: 1000, Now: c.now})
+	for i := range 100_000 {
+		l.Allow(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		if l.Len() > 1000 {
+			t.Fatalf("table grew to %d entries at request %d", l.Len(), i)
+		}
+	}
+	// The most recent client survived the churn: its burst is spent.
+	l.Allow("10.1.134.159")
+	l.Allow("10.1.134.159")
+	if ok, _ := l.Allow("10.1.134.159"); ok {
+		t.Error("the most recent client's bucket was evicted")
+	}
+	c.add(3 * time.Second) // longer than a whole refill: everyone is idle
+	l.Allow("192.168.1.1")
+	if l.Len() != 1 {
+		t.Errorf("%d entries after every bucket went idle, want 1", l.Len())
+	}
+}
+
+// Idle is never shorter than a full refill: forgetting a client must not
+// hand it a fresh burst early.
+func TestIdleNotShorterThanRefill(t *testing.T) {
+	c := newClock()
+	l := New(Config{Every: 10 * time.Second, Burst: 3, Idle: time.Second, Now: c.now})
+	for range 3 {
+		l.Allow("a")
+	}
+	c.add(2 * time.Second)
+	if ok, _ := l.Allow("a"); ok {
+		t.Error("client forgotten after Idle < refill time got a fresh burst")
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	l := New(Config{Every: time.Hour, Burst: 10})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	allowed := map[string]int{}
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				key := fmt.Sprintf("c%d", (g+i)%4)
+				if ok, _ := l.Allow(key); ok {
+					mu.Lock()
+					allowed[key]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for k, n := range allowed {
+		if n != 10 {
+			t.Errorf("%s allowed %d times, want its burst of 10", k, n)
+		}
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.168.1.20":         "192.168.1.20",
+		"::ffff:192.168.1.20":  "192.168.1.20",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"fe80::1%eth0":         "fe80::/64",
+		"2001:db8:1:3::1":      "2001:db8:1:3::/64",
+	} {
+		if got := ClientKey(netip.MustParseAddr(in)); got != want {
+			t.Errorf("ClientKey(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cabane.dev/cabane/app/config"
+)
+
+// burstSize is the number of wrong-password logins in one burst, sent all
+// at once, as the issue measured them (200 drove the server to 3.6 GB).
+const burstSize = 200
+
+// burstResult is what one burst measured.
+type burstResult struct {
+	wall     time.Duration
+	cpu      time.Duration // the server's user+system CPU during the burst
+	hwm      int64         // VmHWM in KiB: the server's peak since it started
+	idle     int64         // VmHWM in KiB before the burst
+	statuses map[int]int
+	retry    int // 429 answers that carried Retry-After
+	idleSeg  latencies
+	busySeg  latencies
+}
+
+type latencies []time.Duration
+
+func (l latencies) pct(p int) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := slices.Clone(l)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func (l latencies) String() string {
+	return fmt.Sprintf("p50 %v p99 %v max %v (n=%d)", l.pct(50).Round(10*time.Microsecond),
+		l.pct(99).Round(10*time.Microsecond), l.pct(100).Round(10*time.Microsecond), len(l))
+}
+
+// loopbackClient connects from ip, one of 127/8 (all loopback on Linux), so
+// the server sees it as its own client address.
+func loopbackClient(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Timeout: 2 * time.Minute,
+		Transport:     &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: burstSize},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// cpuTime reads utime+stime of pid from /proc/<pid>/stat.
+func cpuTime(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces: fields count from after its ')'.
+	_, rest, ok := strings.Cut(string(raw), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("odd /proc/%d/stat", pid)
+	}
+	var ticks int64
+	for _, s := range f[11:13] { // utime, stime
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil // USER_HZ is 100 on Linux
+}
+
+// loginBurst starts bin on a fresh data directory with one published video,
+// then sends burstSize wrong-password logins at once from `addrs` loopback
+// addresses while another client fetches an HLS segment in a loop.
+func loginBurst(t *testing.T, bin string, addrs int) burstResult {
+	t.Helper()
+	data := t.TempDir()
+	if err := seedVideos(context.Background(), data, 1); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, bin, data)
+	defer s.stop()
+	var list struct {
+		Data []struct {
+			UUID string `json:"uuid"`
+		} `json:"data"`
+	}
+	if code := getJSON(t, s.url("/api/v1/videos"), &list); code != http.StatusOK || len(list.Data) != 1 {
+		t.Fatalf("video list: %d %+v", code, list)
+	}
+	// A 256 KiB segment: what a 360p player fetches every few seconds.
+	hls := config.Layout{Root: data}.HLS(list.Data[0].UUID)
+	if err := os.MkdirAll(filepath.Join(hls, "360p"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(hls, "360p", "seg-00001.m4s"), make([]byte, 256<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seg := s.url("/static/streaming-playlists/hls/" + list.Data[0].UUID + "/360p/seg-00001.m4s")
+	player := loopbackClient("127.0.0.250")
+	fetch := func() time.Duration {
+		start := time.Now()
+		res, err := player.Get(seg)
+		if err != nil {
+			t.Errorf("segment: %v", err)
+			return 0
+		}
+		n, _ := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || n != 256<<10 {
+			t.Errorf("segment: %d, %d bytes", res.StatusCode, n)
+		}
+		return time.Since(start)
+	}
+	var r burstResult
+	for range 200 {
+		r.idleSeg = append(r.idleSeg, fetch())
+	}
+
+	m0, err := readMem(s.pid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.idle = m0.HWM
+	cpu0, err := cpuTime(s.pid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := make([]*http.Client, addrs)
+	for i := range clients {
+		clients[i] = loopbackClient(fmt.Sprintf("127.0.0.%d", 10+i))
+	}
+	const csrf = "bench-csrf-token-0123456789abcdefghijklmnopqrstuvwxyz"
+	form := url.Values{"_csrf": {csrf}, "username": {"nobody"}, "password": {"not the password"}}.Encode()
+	r.statuses = map[int]int{}
+	var mu sync.Mutex
+	var burst sync.WaitGroup
+	start := time.Now()
+	begin := make(chan struct{})
+	for i := range burstSize {
+		burst.Go(func() {
+			req, _ := http.NewRequest(http.MethodPost, s.url("/login"), strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "cabane_csrf", Value: csrf})
+			<-begin
+			res, err := clients[i%addrs].Do(req)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				r.statuses[0]++
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			r.statuses[res.StatusCode]++
+			if res.StatusCode == http.StatusTooManyRequests && res.Header.Get("Retry-After") != "" {
+				r.retry++
+			}
+		})
+	}
+	done := make(chan struct{})
+	var playing sync.WaitGroup
+	playing.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			r.busySeg = append(r.busySeg, fetch())
+		}
+	})
+	close(begin)
+	burst.Wait()
+	r.wall = time.Since(start)
+	close(done)
+	playing.Wait()
+	cpu1, err := cpuTime(s.pid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cpu = cpu1 - cpu0
+	m, err := readMem(s.pid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.hwm = m.HWM
+	return r
+}
+
+// TestFigureLoginBurst: the server's CPU time, peak memory and an HLS
+// segment's latency during a burst of 200 wrong-password logins, from one
+// address and from 20. With CABANE_BENCH_BEFORE_BIN naming an older cabane
+// binary, the same for it. Goal: VmHWM ≤ 100 MB.
+func TestFigureLoginBurst(t *testing.T) {
+	benchEnabled(t)
+	bins := [][2]string{{"after", buildCabane(t)}}
+	if before := os.Getenv("CABANE_BENCH_BEFORE_BIN"); before != "" {
+		bins = append([][2]string{{"before", before}}, bins...)
+	}
+	for _, b := range bins {
+		for _, addrs := range burstAddrs() {
+			r := loginBurst(t, b[1], addrs)
+			if r.statuses[0] > 0 {
+				t.Errorf("%s, %d addresses: %d requests failed without an answer", b[0], addrs, r.statuses[0])
+			}
+			codes := slices.Sorted(maps.Keys(r.statuses))
+			var st []string
+			for _, c := range codes {
+				st = append(st, fmt.Sprintf("%d×%d", r.statuses[c], c))
+			}
+			const goalKiB = 100 * 1000 * 1000 / 1024
+			figure(t, "login burst (%s): %d wrong-password POST /login from %d address(es): wall %.2f s, server CPU %.2f s, "+
+				"VmHWM %s (before the burst %s; goal ≤ 100 MB %s), answers %s (%d with Retry-After); HLS segment during burst %s, idle %s",
+				b[0], burstSize, addrs, r.wall.Seconds(), r.cpu.Seconds(), mib(r.hwm), mib(r.idle), goal(r.hwm <= goalKiB),
+				strings.Join(st, " "), r.retry, r.busySeg, r.idleSeg)
+		}
+	}
+}
+
+// burstAddrs are the client address counts to measure: 1 and 20, or the
+// list in CABANE_BENCH_BURST_ADDRS ("20") to rerun one.
+func burstAddrs() []int {
+	v := os.Getenv("CABANE_BENCH_BURST_ADDRS")
+	if v == "" {
+		return []int{1, 20}
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 && n <= 200 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
