@@ -5,9 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -217,58 +215,23 @@ func csrfValid(c echo.Context, sent string) bool {
 	return sent != "" && want != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
 }
 
-// readSmallForm parses a page's form with a small size limit, refusing
-// file parts: only the upload route takes files, and Go's own multipart
-// parser would spill a large part to the temp directory (RAM on a tmpfs).
+// readSmallForm parses a page's form. limitBodies has already read the
+// body into memory (at most a MiB, no file parts), so parsing it spills
+// nothing to the temporary directory.
 func readSmallForm(c echo.Context) error {
 	r := c.Request()
 	if r.PostForm != nil {
 		return nil
 	}
-	tooBig := echo.NewHTTPError(http.StatusRequestEntityTooLarge, "This form is larger than any form here accepts.")
-	if r.ContentLength > maxFormBytes {
-		return tooBig
+	var err error
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(maxFormBytes)
+	} else {
+		err = r.ParseForm()
 	}
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBytes)
-	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		if err := r.ParseForm(); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return tooBig
-			}
-			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
-		}
-		return nil
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
 	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
-	vals := url.Values{}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooBig
-		}
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
-		}
-		if part.FileName() != "" {
-			return echo.NewHTTPError(http.StatusBadRequest, "This form takes no file.")
-		}
-		b, err := io.ReadAll(part)
-		if errors.As(err, &mbe) {
-			return tooBig
-		}
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
-		}
-		vals.Add(part.FormName(), string(b))
-	}
-	r.PostForm, r.Form = vals, vals
-	r.MultipartForm = &multipart.Form{Value: vals}
 	return nil
 }
 
@@ -343,17 +306,26 @@ func wantsActivityPub(r *http.Request) bool {
 }
 
 // negotiate serves one of PeerTube's URLs as a page or, to a server asking
-// for ActivityPub, as an ActivityPub object (ap nil: not served yet).
+// for ActivityPub, as an ActivityPub object.
 func (s *Server) negotiate(html, ap echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !wantsActivityPub(c.Request()) {
 			return html(c)
 		}
 		c.Set(ctxFederation, true)
-		if ap == nil {
-			return echo.NewHTTPError(http.StatusNotAcceptable, "this Cabane does not federate yet")
-		}
 		return ap(c)
+	}
+}
+
+// notFederatedYet stands where an ActivityPub object will be served: a
+// thing that exists answers 406 (no ActivityPub representation yet), one
+// that does not answers 404, as it will then.
+func (s *Server) notFederatedYet(find echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := find(c); err != nil {
+			return notFound(err, "There is nothing at this address.")
+		}
+		return echo.NewHTTPError(http.StatusNotAcceptable, "this Cabane does not federate yet")
 	}
 }
 

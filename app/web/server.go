@@ -121,9 +121,18 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/nearby", s.nearbyPage, page...)
 	// PeerTube's URLs, which are also ActivityPub IRIs: HTML for browsers,
 	// ActivityPub for servers (federation answers 406 until it exists).
-	e.GET("/videos/watch/:id", s.negotiate(s.watch, nil), page...)
-	e.GET("/accounts/:name", s.negotiate(s.accountPage, nil), page...)
-	e.GET("/video-channels/:name", s.negotiate(s.channelPage, nil), page...)
+	e.GET("/videos/watch/:id", s.negotiate(s.watch, s.notFederatedYet(func(c echo.Context) error {
+		_, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
+		return err
+	})), page...)
+	e.GET("/accounts/:name", s.negotiate(s.accountPage, s.notFederatedYet(func(c echo.Context) error {
+		_, err := s.Accounts.Account(c.Request().Context(), c.Param("name"))
+		return err
+	})), page...)
+	e.GET("/video-channels/:name", s.negotiate(s.channelPage, s.notFederatedYet(func(c echo.Context) error {
+		_, err := s.Accounts.Channel(c.Request().Context(), viewer(c), c.Param("name"))
+		return err
+	})), page...)
 	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.locate)
 	s.adminRoutes(e, page)
 	s.eventRoutes(e, page)
@@ -135,7 +144,6 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 
 	g := e.Group("/api/v1")
-	g.OPTIONS("/*", apiPreflight, apiCORS)
 	g.GET("/config", s.apiConfig, api...)
 	g.GET("/oauth-clients/local", s.apiOAuthClient, api...)
 	g.POST("/users/token", s.apiToken, append([]echo.MiddlewareFunc{limitPasswords}, api...)...)
@@ -146,6 +154,7 @@ func (s *Server) routes(e *echo.Echo) {
 	g.GET("/videos/:id", s.apiVideo, api...)
 	g.POST("/videos/upload", s.apiUpload, append(api, requireAPIUser)...)
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
+	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
 
 // baseURL is the scheme and host for absolute links.

@@ -9,15 +9,18 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // burstSize is the number of wrong-password logins in one burst, sent all
@@ -84,23 +87,111 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * 10 * time.Millisecond, nil // USER_HZ is 100 on Linux
 }
 
-// loginBurst starts bin on a fresh data directory with one published video,
-// then sends burstSize wrong-password logins at once from `addrs` loopback
-// addresses while another client fetches an HLS segment in a loop.
+// burstTarget is the running server a burst measures: the rig's App for
+// this tree's binary, or a beforeServer for an older one.
+type burstTarget interface {
+	URL(p string) string
+	Pid() int
+	Stop()
+}
+
+// beforeServer is an older cabane binary (CABANE_BENCH_BEFORE_BIN) run with
+// the flags every version knows; the rig only starts this tree's binary.
+type beforeServer struct {
+	t       *testing.T
+	addr    string
+	cmd     *exec.Cmd
+	log     *testrig.LockedBuffer
+	done    chan struct{} // closed when the process has exited
+	waitErr error
+}
+
+func (b *beforeServer) URL(p string) string { return "http://" + b.addr + p }
+
+func (b *beforeServer) Pid() int { return b.cmd.Process.Pid }
+
+// Stop sends SIGTERM, kills the process group after 30 s and fails the
+// test unless the process exited cleanly.
+func (b *beforeServer) Stop() {
+	b.t.Helper()
+	select {
+	case <-b.done:
+		return
+	default:
+	}
+	b.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-b.done:
+		if b.waitErr != nil {
+			b.t.Errorf("%s did not stop cleanly: %v", b.cmd.Path, b.waitErr)
+		}
+	case <-time.After(30 * time.Second):
+		syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
+		<-b.done
+		b.t.Errorf("%s did not stop within 30 s", b.cmd.Path)
+	}
+}
+
+// startBefore runs bin serve on data, as startServer does with the rig, and
+// waits for /healthz.
+func startBefore(t *testing.T, bin, data string) *beforeServer {
+	t.Helper()
+	b := &beforeServer{t: t, addr: testrig.FreeAddr(t), log: &testrig.LockedBuffer{}, done: make(chan struct{})}
+	b.cmd = exec.Command(bin, "serve", "--data", data, "--listen", b.addr, "--log-level", "info")
+	b.cmd.Stdout, b.cmd.Stderr = b.log, b.log
+	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a kill reaches its ffmpeg too
+	if err := b.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	go func() {
+		b.waitErr = b.cmd.Wait()
+		close(b.done)
+	}()
+	t.Cleanup(func() {
+		b.Stop()
+		if t.Failed() {
+			t.Logf("%s log:\n%s", bin, b.log)
+		}
+	})
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		select {
+		case <-b.done:
+			t.Fatalf("%s exited at start: %v\n%s", bin, b.waitErr, b.log)
+		default:
+		}
+		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(b.URL("/healthz"))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return b
+}
+
+// loginBurst starts bin (this tree's binary when empty) on a fresh data
+// directory with one published video, then sends burstSize wrong-password
+// logins at once from `addrs` loopback addresses while another client
+// fetches an HLS segment in a loop.
 func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 	t.Helper()
 	data := t.TempDir()
 	if err := seedVideos(context.Background(), data, 1); err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, bin, data)
-	defer s.stop()
+	var s burstTarget
+	if bin == "" {
+		s = startServer(t, data)
+	} else {
+		s = startBefore(t, bin, data)
+	}
+	defer s.Stop()
 	var list struct {
 		Data []struct {
 			UUID string `json:"uuid"`
 		} `json:"data"`
 	}
-	if code := getJSON(t, s.url("/api/v1/videos"), &list); code != http.StatusOK || len(list.Data) != 1 {
+	if code := getJSON(t, s.URL("/api/v1/videos"), &list); code != http.StatusOK || len(list.Data) != 1 {
 		t.Fatalf("video list: %d %+v", code, list)
 	}
 	// A 256 KiB segment: what a 360p player fetches every few seconds.
@@ -111,7 +202,7 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 	if err := os.WriteFile(filepath.Join(hls, "360p", "seg-00001.m4s"), make([]byte, 256<<10), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	seg := s.url("/static/streaming-playlists/hls/" + list.Data[0].UUID + "/360p/seg-00001.m4s")
+	seg := s.URL("/static/streaming-playlists/hls/" + list.Data[0].UUID + "/360p/seg-00001.m4s")
 	player := loopbackClient("127.0.0.250")
 	fetch := func() time.Duration {
 		start := time.Now()
@@ -132,12 +223,12 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 		r.idleSeg = append(r.idleSeg, fetch())
 	}
 
-	m0, err := readMem(s.pid())
+	m0, err := readMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.idle = m0.HWM
-	cpu0, err := cpuTime(s.pid())
+	cpu0, err := cpuTime(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +245,7 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 	begin := make(chan struct{})
 	for i := range burstSize {
 		burst.Go(func() {
-			req, _ := http.NewRequest(http.MethodPost, s.url("/login"), strings.NewReader(form))
+			req, _ := http.NewRequest(http.MethodPost, s.URL("/login"), strings.NewReader(form))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.AddCookie(&http.Cookie{Name: "cabane_csrf", Value: csrf})
 			<-begin
@@ -190,12 +281,12 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 	r.wall = time.Since(start)
 	close(done)
 	playing.Wait()
-	cpu1, err := cpuTime(s.pid())
+	cpu1, err := cpuTime(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.cpu = cpu1 - cpu0
-	m, err := readMem(s.pid())
+	m, err := readMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +300,7 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 // binary, the same for it. Goal: VmHWM ≤ 100 MB.
 func TestFigureLoginBurst(t *testing.T) {
 	benchEnabled(t)
-	bins := [][2]string{{"after", buildCabane(t)}}
+	bins := [][2]string{{"after", ""}} // "": the rig's build of this tree
 	if before := os.Getenv("CABANE_BENCH_BEFORE_BIN"); before != "" {
 		bins = append([][2]string{{"before", before}}, bins...)
 	}

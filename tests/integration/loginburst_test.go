@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // TestLoginBurst sends 200 wrong-password token requests at once from 20
@@ -24,19 +26,21 @@ import (
 // keeps coming quickly (its p99 was seconds before).
 func TestLoginBurst(t *testing.T) {
 	dir := t.TempDir()
-	clip := makeClip(t, dir, "clip.mp4", 2, "640x360", h264Args()...)
-	in := start(t, filepath.Join(dir, "data"))
-	setup(t, in)
-	token := apiLogin(t, in, "alice", "correct horse")
+	clip := makeClip(t, dir, "clip.mp4", 2, "640x360", "h264")
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(dir, "data")})
+	in.Setup()
+	token := in.Token(testrig.Owner.User, testrig.Owner.Pass)
 	_, res := apiUpload(t, in, token, clip, map[string]string{"name": "burst"})
 	id := res["video"].(map[string]any)["uuid"].(string)
-	v := in.waitFor(t, id, time.Minute, "a playable rendition", func(v apiVideo) bool { return len(heights(v)) > 0 })
+	v := waitVideo(t, in, id, time.Minute, "a playable rendition", func(v apiVideo) bool { return len(heights(v)) > 0 })
 	seg := firstSegment(t, v.StreamingPlaylists[0].Files[0].PlaylistURL, in)
 
 	var cl map[string]string
-	getJSON(t, in.url("/api/v1/oauth-clients/local"), &cl)
+	if code := testrig.GetJSON(t, in.URL("/api/v1/oauth-clients/local"), &cl); code != http.StatusOK || cl["client_id"] == "" {
+		t.Fatalf("local OAuth client: %d %v", code, cl)
+	}
 	form := url.Values{"client_id": {cl["client_id"]}, "client_secret": {cl["client_secret"]}, "grant_type": {"password"},
-		"username": {"alice"}, "password": {"wrong password"}}.Encode()
+		"username": {testrig.Owner.User}, "password": {"wrong password"}}.Encode()
 
 	const n, addrs = 200, 20
 	clients := make([]*http.Client, addrs)
@@ -51,7 +55,7 @@ func TestLoginBurst(t *testing.T) {
 	for i := range n {
 		burst.Go(func() {
 			<-begin
-			res, err := clients[i%addrs].Post(in.url("/api/v1/users/token"), "application/x-www-form-urlencoded", strings.NewReader(form))
+			res, err := clients[i%addrs].Post(in.URL("/api/v1/users/token"), "application/x-www-form-urlencoded", strings.NewReader(form))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -97,7 +101,7 @@ func TestLoginBurst(t *testing.T) {
 	close(burstDone)
 	playing.Wait()
 
-	hwm := vmHWM(t, in.cmd.Process.Pid)
+	hwm := vmHWM(t, in.Pid())
 	slices.Sort(lat)
 	p99 := lat[len(lat)*99/100]
 	t.Logf("answers %v (%d with Retry-After); VmHWM %d KiB; segment p99 %v over %d fetches", statuses, withRetry, hwm, p99, len(lat))
@@ -116,10 +120,10 @@ func TestLoginBurst(t *testing.T) {
 }
 
 // firstSegment reads a rendition playlist and returns its first segment's URL.
-func firstSegment(t *testing.T, playlist string, in *instance) string {
+func firstSegment(t *testing.T, playlist string, in *testrig.App) string {
 	t.Helper()
 	if !strings.HasPrefix(playlist, "http") {
-		playlist = in.url(playlist)
+		playlist = in.URL(playlist)
 	}
 	res, err := http.Get(playlist)
 	if err != nil {
