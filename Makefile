@@ -43,8 +43,8 @@ deps-list:
 # one -fuzz target per invocation). The seed corpora also run in plain
 # `go test`; a failing input lands in testdata/fuzz/ to be committed with
 # its fix.
-FUZZTIME ?= 8s
-FUZZERS  := ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath
+FUZZTIME ?= 5s
+FUZZERS  := ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest
 fuzz:
 	@set -e; for f in $(FUZZERS); do \
 		$(GO) test -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) "$${f%%:*}"; \

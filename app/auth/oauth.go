@@ -51,6 +51,23 @@ func (s *Service) IssueToken(ctx context.Context, clientID, clientSecret string,
 	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: AccessTTL, RefreshIn: RefreshTTL}, nil
 }
 
+// PasswordGrant is OAuth's password grant: the client is checked first,
+// so a request from an unknown client never costs a password hash.
+func (s *Service) PasswordGrant(ctx context.Context, clientID, clientSecret, login, password string) (TokenPair, error) {
+	ok, err := s.Store.Sessions.OAuthClientValid(ctx, clientID, clientSecret)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !ok {
+		return TokenPair{}, ErrBadClient
+	}
+	u, err := s.Login(ctx, login, password)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return s.IssueToken(ctx, clientID, clientSecret, u.ID)
+}
+
 // Refresh exchanges a refresh token for a new pair.
 func (s *Service) Refresh(ctx context.Context, clientID, clientSecret, refresh string) (TokenPair, error) {
 	ok, err := s.Store.Sessions.OAuthClientValid(ctx, clientID, clientSecret)

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -261,43 +263,78 @@ func (s *Server) apiOAuthClient(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"client_id": cl.ID, "client_secret": cl.Secret})
 }
 
+// tokenRequest is OAuth's token request, as a form (what PeerTube's apps
+// send) or as JSON (which PeerTube's body parser also takes).
+type tokenRequest struct {
+	ClientID     string `json:"client_id" form:"client_id"`
+	ClientSecret string `json:"client_secret" form:"client_secret"`
+	GrantType    string `json:"grant_type" form:"grant_type"`
+	Username     string `json:"username" form:"username"`
+	Password     string `json:"password" form:"password"`
+	RefreshToken string `json:"refresh_token" form:"refresh_token"`
+}
+
+// tokenResponse is OAuth's (and PeerTube's) answer.
+type tokenResponse struct {
+	TokenType             string `json:"token_type"`
+	AccessToken           string `json:"access_token"`
+	RefreshToken          string `json:"refresh_token"`
+	ExpiresIn             int    `json:"expires_in"`
+	RefreshTokenExpiresIn int    `json:"refresh_token_expires_in"`
+}
+
+func readTokenRequest(c echo.Context) (tokenRequest, error) {
+	var q tokenRequest
+	r := c.Request()
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		if err := json.NewDecoder(r.Body).Decode(&q); err != nil {
+			return q, fieldError("body", "the JSON body could not be read: %v", err)
+		}
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		q = tokenRequest{ClientID: c.FormValue("client_id"), ClientSecret: c.FormValue("client_secret"), GrantType: c.FormValue("grant_type"),
+			Username: c.FormValue("username"), Password: c.FormValue("password"), RefreshToken: c.FormValue("refresh_token")}
+	default:
+		return q, apiError(http.StatusUnsupportedMediaType, "send the token request as application/x-www-form-urlencoded or JSON")
+	}
+	return q, nil
+}
+
 // apiToken is PeerTube's OAuth 2 password and refresh_token grants.
 func (s *Server) apiToken(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, secret := c.FormValue("client_id"), c.FormValue("client_secret")
+	q, err := readTokenRequest(c)
+	if err != nil {
+		return err
+	}
 	var pair auth.TokenPair
-	var err error
-	switch c.FormValue("grant_type") {
+	switch q.GrantType {
 	case "password":
-		u, lerr := s.Auth.Login(ctx, strings.TrimSpace(c.FormValue("username")), c.FormValue("password"))
-		if errors.Is(lerr, auth.ErrBadPassword) {
-			return oauthError(c, http.StatusBadRequest, "invalid_grant", "Invalid credentials: wrong user name or password")
-		}
-		if lerr != nil {
-			return lerr
-		}
-		pair, err = s.Auth.IssueToken(ctx, id, secret, u.ID)
+		pair, err = s.Auth.PasswordGrant(ctx, q.ClientID, q.ClientSecret, strings.TrimSpace(q.Username), q.Password)
 	case "refresh_token":
-		pair, err = s.Auth.Refresh(ctx, id, secret, c.FormValue("refresh_token"))
+		pair, err = s.Auth.Refresh(ctx, q.ClientID, q.ClientSecret, q.RefreshToken)
+	case "":
+		return oauthError(c, http.StatusBadRequest, "invalid_request", "grant_type is missing: send password or refresh_token")
 	default:
 		return oauthError(c, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be password or refresh_token")
 	}
 	switch {
 	case errors.Is(err, auth.ErrBadClient):
 		return oauthError(c, http.StatusBadRequest, "invalid_client", "Invalid client: client is invalid")
+	case errors.Is(err, auth.ErrBadPassword):
+		return oauthError(c, http.StatusBadRequest, "invalid_grant", "Invalid credentials: wrong user name or password")
 	case errors.Is(err, auth.ErrBadGrant):
 		return oauthError(c, http.StatusBadRequest, "invalid_grant", "Invalid grant: refresh token is invalid")
 	case err != nil:
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"token_type": "Bearer", "access_token": pair.AccessToken, "refresh_token": pair.RefreshToken,
-		"expires_in": int(pair.ExpiresIn.Seconds()), "refresh_token_expires_in": int(pair.RefreshIn.Seconds()),
-	})
+	return c.JSON(http.StatusOK, tokenResponse{TokenType: "Bearer", AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken,
+		ExpiresIn: int(pair.ExpiresIn.Seconds()), RefreshTokenExpiresIn: int(pair.RefreshIn.Seconds())})
 }
 
 func oauthError(c echo.Context, status int, code, msg string) error {
-	return c.JSON(status, map[string]any{"status": status, "code": code, "error": msg, "detail": msg, "title": http.StatusText(status)})
+	return c.JSON(status, problem{Status: status, Code: code, Error: msg, Detail: msg, Title: http.StatusText(status)})
 }
 
 func (s *Server) apiRevokeToken(c echo.Context) error {

@@ -10,10 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -163,50 +161,21 @@ func readError(err error, tooBig error) error {
 }
 
 func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string) (videos.UploadMeta, error) {
-	u := currentUser(c)
-	ctx := c.Request().Context()
-	m := videos.UploadMeta{Name: strings.TrimSpace(f["name"]), Description: f["description"], Privacy: model.PrivacyPublic, OriginalName: filepath.Base(fileName)}
-	if m.Name == "" {
-		m.Name = strings.TrimSuffix(m.OriginalName, filepath.Ext(m.OriginalName))
+	m, channelID, err := videos.ParseUploadFields(videos.UploadFields{Name: f["name"], Description: f["description"],
+		Privacy: f["privacy"], ChannelID: f["channelId"], FileName: fileName})
+	if fe, ok := videos.AsFieldError(err); ok {
+		return m, fieldError(fe.Field, "%s", fe.Msg)
 	}
-	if m.Name == "" || m.Name == "." {
-		return m, fieldError("name", "Give the video a name.")
-	}
-	if utf8.RuneCountInString(m.Name) > 120 {
-		return m, fieldError("name", "The name must be at most 120 characters.")
-	}
-	if utf8.RuneCountInString(m.Description) > 10000 {
-		return m, fieldError("description", "The description must be at most 10,000 characters.")
-	}
-	if p := f["privacy"]; p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || !model.ValidPrivacy(n) {
-			return m, fieldError("privacy", "privacy must be 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 6 (local network only).")
-		}
-		m.Privacy = n
-	}
-	chs, err := s.Accounts.ChannelsOf(ctx, u.AccountID)
-	if err != nil {
+	ch, err := s.Accounts.UploadChannel(c.Request().Context(), currentUser(c).AccountID, channelID)
+	switch {
+	case errors.Is(err, model.ErrNotFound) && channelID != 0:
+		return m, &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
+	case errors.Is(err, model.ErrNotFound):
+		return m, apiError(http.StatusBadRequest, "This account has no channel to upload to.")
+	case err != nil:
 		return m, err
 	}
-	if len(chs) == 0 {
-		return m, apiError(http.StatusBadRequest, "This account has no channel to upload to.")
-	}
-	m.ChannelID = chs[0].ID
-	if id := f["channelId"]; id != "" {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return m, fieldError("channelId", "channelId must be a number.")
-		}
-		found := false
-		for _, ch := range chs {
-			found = found || ch.ID == n
-		}
-		if !found {
-			return m, &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
-		}
-		m.ChannelID = n
-	}
+	m.ChannelID = ch.ID
 	return m, nil
 }
 
