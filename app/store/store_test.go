@@ -170,3 +170,30 @@ func TestVideoByIDEveryFormUsesAnIndex(t *testing.T) {
 		t.Errorf("short UUID lookup scans: %s", plan)
 	}
 }
+
+// Unique violations are told by SQLite's result code, whatever the message
+// says (it changes between SQLite versions and languages).
+func TestConflictsByResultCode(t *testing.T) {
+	st, _ := open(t)
+	ctx := context.Background()
+	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same e-mail, other names: only the UNIQUE constraint catches it.
+	if _, _, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "b", Email: "A@example.org", PasswordHash: "h", ChannelName: "b_ch"}); !errors.Is(err, ErrConflict) {
+		t.Errorf("duplicate e-mail: %v, want ErrConflict", err)
+	}
+	v := model.Video{UUID: "0b6e1c5e-9d0a-4b8f-8f5e-2a1f3c4d5e6f", ShortUUID: "x", ChannelID: ch.ID, Name: "v"}
+	if err := st.Videos.Create(ctx, &v); err != nil {
+		t.Fatal(err)
+	}
+	v2 := v
+	v2.ShortUUID = "y"
+	if err := st.Videos.Create(ctx, &v2); !errors.Is(err, ErrConflict) {
+		t.Errorf("duplicate UUID: %v, want ErrConflict", err)
+	}
+	if isUnique(errors.New("UNIQUE constraint failed: videos.uuid")) {
+		t.Error("a message alone was taken for a constraint failure")
+	}
+}
