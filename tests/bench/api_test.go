@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cabane.dev/cabane/internal/testrig"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,19 +13,6 @@ import (
 	"testing"
 	"time"
 )
-
-func getJSON(t *testing.T, u string, into any) int {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
-		t.Fatalf("GET %s: %d, bad JSON: %v", u, resp.StatusCode, err)
-	}
-	return resp.StatusCode
-}
 
 // uploadBody is a multipart body for /api/v1/videos/upload whose file part
 // is read from file, streamed, with its exact length known up front so the
@@ -139,7 +127,7 @@ const (
 func (s *server) video(t *testing.T, id string) apiVideo {
 	t.Helper()
 	var v apiVideo
-	if code := getJSON(t, s.URL("/api/v1/videos/"+id), &v); code != http.StatusOK {
+	if code := testrig.GetJSON(t, s.URL("/api/v1/videos/"+id), &v); code != http.StatusOK {
 		t.Fatalf("GET video %s: %d", id, code)
 	}
 	return v

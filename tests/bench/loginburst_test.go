@@ -191,7 +191,7 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 			UUID string `json:"uuid"`
 		} `json:"data"`
 	}
-	if code := getJSON(t, s.URL("/api/v1/videos"), &list); code != http.StatusOK || len(list.Data) != 1 {
+	if code := testrig.GetJSON(t, s.URL("/api/v1/videos"), &list); code != http.StatusOK || len(list.Data) != 1 {
 		t.Fatalf("video list: %d %+v", code, list)
 	}
 	// A 256 KiB segment: what a 360p player fetches every few seconds.

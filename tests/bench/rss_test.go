@@ -43,7 +43,7 @@ func browse(t *testing.T, s *server) int {
 					Name string `json:"name"`
 				} `json:"data"`
 			}
-			if code := getJSON(t, s.URL(fmt.Sprintf("/api/v1/videos?count=100&start=%d&sort=-publishedAt", start)), &list); code != http.StatusOK {
+			if code := testrig.GetJSON(t, s.URL(fmt.Sprintf("/api/v1/videos?count=100&start=%d&sort=-publishedAt", start)), &list); code != http.StatusOK {
 				t.Fatalf("GET /api/v1/videos: %d", code)
 			}
 			if i == 0 && start == 0 {
