@@ -39,6 +39,8 @@ type Config struct {
 	MDNS         bool
 	MDNSHostname string   // announced as <name>.local
 	LANRanges    []string // CIDRs counted as the home network for local-only videos; empty: the box's own private networks
+
+	Limits Limits // what one upload may ask of the box
 }
 
 // Default is the configuration with nothing set.
@@ -57,6 +59,7 @@ func Default() Config {
 		HTTPListen:     ":80",
 		MDNS:           true,
 		MDNSHostname:   "cabane",
+		Limits:         DefaultLimits(),
 	}
 }
 
@@ -119,6 +122,7 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&c.MDNS, "mdns", c.MDNS, "announce this Cabane on the LAN and find nearby ones (env CABANE_MDNS)")
 	fs.StringVar(&c.MDNSHostname, "mdns-hostname", env("CABANE_MDNS_HOSTNAME", c.MDNSHostname), "LAN host name, announced as NAME.local (env CABANE_MDNS_HOSTNAME)")
 	listVar(fs, &c.LANRanges, "lan", env("CABANE_LAN", ""), "CIDRs of the home network for local-only videos; default: the box's own private networks (env CABANE_LAN)")
+	errs = append(errs, c.Limits.flags(fs, getenv))
 	return errors.Join(errs...)
 }
 
@@ -132,6 +136,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 1 {
 		return errors.New("workers must be at least 1")
+	}
+	if err := c.Limits.validate(); err != nil {
+		return err
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		return fmt.Errorf("public URL %q must start with http:// or https://", c.PublicURL)
@@ -215,13 +222,14 @@ func (l Layout) Uploads() string              { return filepath.Join(l.Root, "tm
 func (l Layout) Backups() string              { return filepath.Join(l.Root, "backups") }
 func (l Layout) Keys() string                 { return filepath.Join(l.Root, "keys") }
 func (l Layout) Certs() string                { return filepath.Join(l.Root, "certs") }
+func (l Layout) Run() string                  { return filepath.Join(l.Root, "run") } // what this process is running (ffmpeg pids)
 func (l Layout) HardwareProbeCache() string   { return filepath.Join(l.Root, "hardware-probe.json") }
 func (l Layout) Thumbnail(uuid string) string { return filepath.Join(l.Video(uuid), "thumbnail.jpg") }
 func (l Layout) Preview(uuid string) string   { return filepath.Join(l.Video(uuid), "preview.jpg") }
 
 // Prepare creates the directories the server writes to.
 func (l Layout) Prepare() error {
-	for _, d := range []string{l.Root, l.Media(), l.Uploads(), l.Backups(), l.Keys(), l.Certs()} {
+	for _, d := range []string{l.Root, l.Media(), l.Uploads(), l.Backups(), l.Keys(), l.Certs(), l.Run()} {
 		if err := os.MkdirAll(d, 0o750); err != nil {
 			return fmt.Errorf("create %s: %w", d, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, env map[string]string, args ...string) (Config, error) {
@@ -67,6 +68,43 @@ func TestParseSize(t *testing.T) {
 	for _, in := range []string{"", "-1", "x", "1.5G"} {
 		if _, err := ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) accepted", in)
+		}
+	}
+}
+
+func TestLimitsDefaultsEnvFlags(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.Limits != DefaultLimits() || c.Limits.MaxDuration != 4*time.Hour || c.Limits.MaxVideoWidth != 4096 {
+		t.Fatalf("default limits: %+v %v", c.Limits, err)
+	}
+	c, err = parse(t, map[string]string{"CABANE_MAX_DURATION": "90m", "CABANE_MAX_VIDEO_WIDTH": "1920", "CABANE_MAX_VIDEO_HEIGHT": "1080",
+		"CABANE_MAX_FPS": "60", "CABANE_MAX_QUEUED_PER_USER": "3", "CABANE_FFMPEG_MEMORY": "1500M"})
+	want := Limits{MaxDuration: 90 * time.Minute, MaxVideoWidth: 1920, MaxVideoHeight: 1080, MaxFPS: 60, MaxQueuedPerUser: 3, FFmpegMemory: 1500 << 20}
+	if err != nil || c.Limits != want {
+		t.Fatalf("env limits: %+v %v, want %+v", c.Limits, err, want)
+	}
+	// Flags win over the environment; 0 lifts a limit; off lifts the cap.
+	c, err = parse(t, map[string]string{"CABANE_MAX_DURATION": "90m", "CABANE_FFMPEG_MEMORY": "1500M"},
+		"--max-duration", "0", "--max-fps", "30", "--ffmpeg-memory", "off", "--max-queued-per-user", "0")
+	if err != nil || c.Limits.MaxDuration != 0 || c.Limits.MaxFPS != 30 || c.Limits.FFmpegMemory != -1 || c.Limits.MaxQueuedPerUser != 0 {
+		t.Fatalf("flag limits: %+v %v", c.Limits, err)
+	}
+	for name, env := range map[string]map[string]string{
+		"duration": {"CABANE_MAX_DURATION": "long"},
+		"width":    {"CABANE_MAX_VIDEO_WIDTH": "wide"},
+		"memory":   {"CABANE_FFMPEG_MEMORY": "0"},
+	} {
+		if _, err := parse(t, env); err == nil {
+			t.Errorf("%s: %v accepted", name, env)
+		}
+	}
+	for name, args := range map[string][]string{
+		"negative duration": {"--max-duration", "-1h"},
+		"negative fps":      {"--max-fps", "-5"},
+		"negative queue":    {"--max-queued-per-user", "-1"},
+	} {
+		if _, err := parse(t, nil, args...); err == nil {
+			t.Errorf("%s: %v accepted", name, args)
 		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // jobColumns is the column list scanJob reads, in order.
-const jobColumns = `id, kind, payload, priority, attempts, max_attempts, state, progress,
-	last_error, run_after, created_at, updated_at`
+const jobColumns = `id, kind, payload, COALESCE(video_id, 0), COALESCE(owner_account_id, 0),
+	priority, attempts, max_attempts, state, progress, last_error, run_after, created_at, updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -19,7 +19,7 @@ func scanJob(s scanner) (*Job, error) {
 	var j Job
 	var payload string
 	var runAfter, created, updated int64
-	if err := s.Scan(&j.ID, &j.Kind, &payload, &j.Priority, &j.Attempts, &j.MaxAttempts, &j.State,
+	if err := s.Scan(&j.ID, &j.Kind, &payload, &j.VideoID, &j.OwnerAccountID, &j.Priority, &j.Attempts, &j.MaxAttempts, &j.State,
 		&j.Progress, &j.LastError, &runAfter, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -28,11 +28,18 @@ func scanJob(s scanner) (*Job, error) {
 	return &j, nil
 }
 
-// claim takes the next ready job of a registered kind (highest priority,
-// then earliest due, then oldest: the order of the jobs_ready index, so no
-// sort) and leases it to this owner, in one statement so that two workers,
-// even in two processes, can never take the same job. It returns nil, nil
-// when nothing is ready.
+// claim takes the next ready job of a registered kind and leases it to this
+// process, in one statement so that two workers, even in two processes, can
+// never take the same job. It returns nil, nil when nothing is ready.
+//
+// The order is fair between accounts first: the ready job whose account has
+// the fewest jobs running or finished within Options.FairWindow goes first,
+// so one user's ten uploads cannot make another's one clip wait behind all
+// of them; then highest priority, then earliest due, then oldest. Jobs with
+// no owner (the instance's own work) count as one account. The ready set is
+// small (each account's queued jobs are bounded at ingest), so the sort and
+// the per-candidate count cost little; an idle poll still finds no row and
+// writes nothing.
 func (q *Queue) claim(ctx context.Context) (*Job, error) {
 	kinds := q.kinds()
 	if len(kinds) == 0 {
@@ -41,11 +48,14 @@ func (q *Queue) claim(ctx context.Context) (*Job, error) {
 	now := time.Now()
 	args := []any{q.opt.Owner, ms(now.Add(q.opt.Lease)), ms(now), ms(now)}
 	args = append(args, kinds...)
+	args = append(args, ms(now.Add(-q.opt.FairWindow)))
 	query := `UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?,
 		attempts = attempts + 1, updated_at = ?
-		WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_after <= ?
-			AND kind IN (?` + strings.Repeat(", ?", len(kinds)-1) + `)
-			ORDER BY priority DESC, run_after, id LIMIT 1)
+		WHERE id = (SELECT j.id FROM jobs j WHERE j.state = 'queued' AND j.run_after <= ?
+			AND j.kind IN (?` + strings.Repeat(", ?", len(kinds)-1) + `)
+			ORDER BY (SELECT COUNT(*) FROM jobs r WHERE r.owner_account_id IS j.owner_account_id
+				AND (r.state = 'running' OR (r.state IN ('done', 'failed') AND r.updated_at >= ?))),
+			j.priority DESC, j.run_after, j.id LIMIT 1)
 		RETURNING ` + jobColumns
 	j, err := scanJob(q.db.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {

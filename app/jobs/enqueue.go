@@ -15,7 +15,25 @@ type enqueueOpts struct {
 	priority    int
 	maxAttempts int
 	delay       time.Duration
+	videoID     int64
+	owner       int64
+	maxPerOwner int
 }
+
+// WithVideo names the video the job works on (Job.VideoID), so that the
+// admin pages and the store find it without reading the payload.
+func WithVideo(id int64) EnqueueOption { return func(o *enqueueOpts) { o.videoID = id } }
+
+// WithOwner names the account the job works for (Job.OwnerAccountID):
+// claims are fair between accounts.
+func WithOwner(accountID int64) EnqueueOption { return func(o *enqueueOpts) { o.owner = accountID } }
+
+// WithMaxPerOwner refuses the job with ErrOwnerQueueFull when its owner
+// (WithOwner) already has n jobs queued or running; n <= 0: no bound. The
+// count and the insert share one statement's snapshot only inside a write
+// transaction (EnqueueTx under store.WithTx, which begins IMMEDIATE), so
+// use it there when the bound must hold under concurrent uploads.
+func WithMaxPerOwner(n int) EnqueueOption { return func(o *enqueueOpts) { o.maxPerOwner = n } }
 
 // WithPriority runs the job before queued jobs of lower priority (default 0).
 func WithPriority(p int) EnqueueOption { return func(o *enqueueOpts) { o.priority = p } }
@@ -35,6 +53,14 @@ func WithDelay(d time.Duration) EnqueueOption { return func(o *enqueueOpts) { o.
 // execer is what *sql.DB and *sql.Tx share for inserting a job.
 type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// nullID stores 0 as NULL: "no video", "no owner".
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // Enqueue adds a job of kind with payload (marshalled to JSON) and wakes an
@@ -76,13 +102,23 @@ func insert(ctx context.Context, db execer, kind string, payload any, opts []Enq
 		}
 		body = b
 	}
+	if o.maxPerOwner > 0 && o.owner != 0 {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE owner_account_id = ? AND state IN ('queued', 'running')`,
+			o.owner).Scan(&n); err != nil {
+			return nil, fmt.Errorf("enqueue %s: count the owner's jobs: %w", kind, err)
+		}
+		if n >= o.maxPerOwner {
+			return nil, fmt.Errorf("enqueue %s: account %d has %d jobs waiting (at most %d): %w", kind, o.owner, n, o.maxPerOwner, ErrOwnerQueueFull)
+		}
+	}
 	now := time.Now()
-	j := &Job{Kind: kind, Payload: body, Priority: o.priority, MaxAttempts: o.maxAttempts,
+	j := &Job{Kind: kind, Payload: body, VideoID: o.videoID, OwnerAccountID: o.owner, Priority: o.priority, MaxAttempts: o.maxAttempts,
 		State: StateQueued, RunAfter: now.Add(o.delay), CreatedAt: now, UpdatedAt: now}
 	err := db.QueryRowContext(ctx, `INSERT INTO jobs
-		(kind, payload, state, priority, max_attempts, run_after, created_at, updated_at)
-		VALUES (?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING id`,
-		kind, string(body), o.priority, o.maxAttempts, ms(j.RunAfter), ms(now), ms(now)).Scan(&j.ID)
+		(kind, payload, video_id, owner_account_id, state, priority, max_attempts, run_after, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING id`,
+		kind, string(body), nullID(o.videoID), nullID(o.owner), o.priority, o.maxAttempts, ms(j.RunAfter), ms(now), ms(now)).Scan(&j.ID)
 	if err != nil {
 		return nil, fmt.Errorf("enqueue %s: %w", kind, err)
 	}

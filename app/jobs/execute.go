@@ -68,6 +68,7 @@ func (q *Queue) execute(runCtx context.Context, j *Job) {
 	q.mu.Unlock()
 
 	cause := context.Cause(hctx)
+	later, retryLater := retryDelay(err)
 	switch {
 	case errors.Is(cause, ErrCancelled):
 		// Cancel already wrote the row and published the event.
@@ -82,6 +83,9 @@ func (q *Queue) execute(runCtx context.Context, j *Job) {
 		// next start, and don't spend one of its attempts.
 		q.requeueUncounted(wctx, log, j, progress)
 		log.Info("job interrupted by shutdown; re-queued", "err", err)
+	case retryLater:
+		q.requeueLater(wctx, log, j, progress, err.Error(), later)
+		log.Warn("job cannot run now; re-queued without spending an attempt", "err", err, "retry_in", later)
 	case errors.Is(err, ErrPermanent) || j.Attempts >= j.MaxAttempts:
 		q.finish(wctx, log, j, StateFailed, progress, err.Error(), 0)
 		log.Error("job failed", "err", err, "attempts", j.Attempts, "max_attempts", j.MaxAttempts)
@@ -184,6 +188,21 @@ func (q *Queue) requeueUncounted(ctx context.Context, log *slog.Logger, j *Job, 
 		progress, ms(now), ms(now), j.ID, q.opt.Owner)
 	if q.checkOwned(log, j, res, err) {
 		q.publish(Event{JobID: j.ID, Kind: j.Kind, State: StateQueued, Progress: progress, Attempts: j.Attempts - 1, At: now})
+	}
+}
+
+// requeueLater gives the job back to the queue, ready after delay, with the
+// attempt it was on given back (see RetryAfter).
+func (q *Queue) requeueLater(ctx context.Context, log *slog.Logger, j *Job, progress float64, lastErr string, delay time.Duration) {
+	now := time.Now()
+	lastErr = truncate(lastErr, 4000)
+	res, err := q.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0),
+		progress = ?, last_error = ?, run_after = ?, lease_owner = '', lease_until = 0, updated_at = ?
+		WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+		progress, lastErr, ms(now.Add(delay)), ms(now), j.ID, q.opt.Owner)
+	if q.checkOwned(log, j, res, err) {
+		q.publish(Event{JobID: j.ID, Kind: j.Kind, State: StateQueued, Progress: progress, Attempts: j.Attempts - 1, Error: lastErr, At: now})
+		q.notify()
 	}
 }
 

@@ -58,6 +58,9 @@ var (
 	// longer holds the job's lease (it expired and was re-queued, or another
 	// tool changed the row): the handler must stop, its result is dropped.
 	ErrLeaseLost = errors.New("job lease lost")
+	// ErrOwnerQueueFull is returned by Enqueue with WithMaxPerOwner when
+	// the owner already has that many jobs queued or running.
+	ErrOwnerQueueFull = errors.New("too many jobs waiting for this account")
 )
 
 // Handler does one job. It must return when ctx is done; the error decides
@@ -66,9 +69,16 @@ type Handler func(ctx context.Context, j *Job) error
 
 // Job is one row of the jobs table.
 type Job struct {
-	ID          int64
-	Kind        string
-	Payload     json.RawMessage
+	ID   int64
+	Kind string
+	// Payload belongs to the service that registered Kind: only it decodes
+	// it. What others need to know about a job is a column below.
+	Payload json.RawMessage
+	// VideoID is the video the job works on; 0 for jobs about no video.
+	VideoID int64
+	// OwnerAccountID is the account the job works for; 0 for the
+	// instance's own work. Claims are fair between owners.
+	OwnerAccountID int64
 	Priority    int
 	Attempts    int
 	MaxAttempts int

@@ -29,6 +29,9 @@ type Options struct {
 	// ProgressEvery bounds progress writes per job (default 2 s): SD cards
 	// wear out, and the latest value is in memory anyway.
 	ProgressEvery time.Duration
+	// FairWindow is how far back a claim counts an account's finished jobs
+	// when choosing whose job runs next (default 1 h).
+	FairWindow time.Duration
 }
 
 // Queue runs jobs from the jobs table. It is safe for concurrent use.
@@ -68,6 +71,9 @@ func New(db *sql.DB, log *slog.Logger, opt Options) *Queue {
 	}
 	if opt.ProgressEvery <= 0 {
 		opt.ProgressEvery = 2 * time.Second
+	}
+	if opt.FairWindow <= 0 {
+		opt.FairWindow = time.Hour
 	}
 	return &Queue{
 		db:       db,

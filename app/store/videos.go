@@ -198,13 +198,14 @@ func (s *Videos) SetDuration(ctx context.Context, id int64, d time.Duration) err
 
 // FailAbandoned marks failed the videos still waiting for processing whose
 // processing job has given up (a job interrupted by crashes on its last
-// attempt ends failed without its handler running).
+// attempt ends failed without its handler running). The job's video is its
+// video_id column (indexed), never its payload.
 func (s *Videos) FailAbandoned(ctx context.Context, kind string) (int64, error) {
 	defer s.counts.invalidate()
 	res, err := s.q.ExecContext(ctx, `UPDATE videos SET state = ?, error = 'processing stopped after repeated interruptions', updated_at = ?
-		WHERE state = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND json_extract(j.payload, '$.video_id') = videos.id
+		WHERE state = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.video_id = videos.id AND j.kind = ?
 			AND j.state IN ('queued', 'running'))
-		AND EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND json_extract(j.payload, '$.video_id') = videos.id AND j.state = 'failed')`,
+		AND EXISTS (SELECT 1 FROM jobs j WHERE j.video_id = videos.id AND j.kind = ? AND j.state = 'failed')`,
 		model.StateTranscodingFailed, now(), model.StateToTranscode, kind, kind)
 	if err != nil {
 		return 0, classify(err)

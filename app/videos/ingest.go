@@ -39,6 +39,12 @@ type Service struct {
 	// hears of hardware encoders failing on real files.
 	Transcoding Profiles
 	Log         *slog.Logger
+	// Limits bound what one upload may ask of the box; zero fields are no
+	// limit (config.DefaultLimits are the sensible ones).
+	Limits config.Limits
+	// DiskFullRetry is how long a job that found the disk full waits before
+	// it tries again (default 1 min).
+	DiskFullRetry time.Duration
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
@@ -81,6 +87,13 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	if err != nil {
 		return model.Video{}, fmt.Errorf("%w: %s could not be read: %v", ErrBadUpload, displayName(meta.OriginalName), err)
 	}
+	if err := s.checkLimits(info, displayName(meta.OriginalName)); err != nil {
+		return model.Video{}, err
+	}
+	ch, err := s.Store.Accounts.ChannelByID(ctx, meta.ChannelID)
+	if err != nil {
+		return model.Video{}, fmt.Errorf("channel %d of the upload: %w", meta.ChannelID, err)
+	}
 	id := uuid.New()
 	v := model.Video{
 		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: meta.ChannelID,
@@ -114,9 +127,15 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 		if err := tx.Videos.Create(ctx, &v); err != nil {
 			return err
 		}
-		_, err := s.Jobs.EnqueueTx(ctx, tx.SQL, JobKind, processPayload{VideoID: v.ID})
+		_, err := s.Jobs.EnqueueTx(ctx, tx.SQL, JobKind, processPayload{VideoID: v.ID},
+			jobs.WithVideo(v.ID), jobs.WithOwner(ch.AccountID), jobs.WithMaxPerOwner(s.Limits.MaxQueuedPerUser))
 		return err
 	})
+	if errors.Is(err, jobs.ErrOwnerQueueFull) {
+		os.RemoveAll(dir)
+		return model.Video{}, fmt.Errorf("%w: you already have %d videos waiting to be processed, the most this box takes from one account; send %s again once one of them is published",
+			ErrBadUpload, s.Limits.MaxQueuedPerUser, displayName(meta.OriginalName))
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return model.Video{}, fmt.Errorf("store video: %w", err)

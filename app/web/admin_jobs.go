@@ -69,7 +69,7 @@ func (s *Server) jobList(c echo.Context) (jobList, error) {
 			Attempts: j.Attempts, MaxAttempts: j.MaxAttempts, Error: j.LastError, Updated: j.UpdatedAt,
 			CanRetry:  j.State == jobs.StateFailed || j.State == jobs.StateCancelled,
 			CanCancel: j.State == jobs.StateQueued || j.State == jobs.StateRunning}
-		if id := videoIDOf(&j); id != 0 {
+		if id := j.VideoID; id != 0 {
 			v, err := s.Videos.Get(ctx, viewer(c), strconv.FormatInt(id, 10))
 			switch {
 			case err == nil:

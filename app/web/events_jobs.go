@@ -95,7 +95,7 @@ func (s *Server) jobEventData(c echo.Context, e jobs.Event, videoOf map[int64]in
 	vid, ok := videoOf[e.JobID]
 	if !ok {
 		if j, err := s.Jobs.Get(c.Request().Context(), e.JobID); err == nil {
-			vid = videoIDOf(j)
+			vid = j.VideoID
 		}
 		videoOf[e.JobID] = vid
 	}
@@ -104,18 +104,4 @@ func (s *Server) jobEventData(c echo.Context, e jobs.Event, videoOf map[int64]in
 		d.Remaining = round1(lp.Remaining.Seconds())
 	}
 	return d
-}
-
-// videoIDOf is the video a video.process job works on; 0 for other jobs.
-func videoIDOf(j *jobs.Job) int64 {
-	if j.Kind != videos.JobKind {
-		return 0
-	}
-	var p struct {
-		VideoID int64 `json:"video_id"`
-	}
-	if j.Decode(&p) != nil {
-		return 0
-	}
-	return p.VideoID
 }
