@@ -79,15 +79,15 @@ type Job struct {
 	// OwnerAccountID is the account the job works for; 0 for the
 	// instance's own work. Claims are fair between owners.
 	OwnerAccountID int64
-	Priority    int
-	Attempts    int
-	MaxAttempts int
-	State       string
-	Progress    float64 // percent, 0 to 100
-	LastError   string
-	RunAfter    time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	Priority       int
+	Attempts       int
+	MaxAttempts    int
+	State          string
+	Progress       float64 // percent, 0 to 100
+	LastError      string
+	RunAfter       time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Decode unmarshals the job's payload into v.

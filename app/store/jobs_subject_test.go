@@ -106,4 +106,3 @@ func TestJobsSubjectMigrationBackfillsAndFailAbandonedUsesIt(t *testing.T) {
 		t.Errorf("query plan %q does not use jobs_video", plan)
 	}
 }
-
