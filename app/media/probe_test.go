@@ -1,6 +1,7 @@
 package media
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -109,5 +110,33 @@ func TestProbeErrorsThatAreNotNotMedia(t *testing.T) {
 	_, err = (&Runner{FFprobe: "/nonexistent/ffprobe"}).Probe(testCtx(t), clip(t, "h264.mp4"))
 	if err == nil || errors.Is(err, ErrNotMedia) {
 		t.Errorf("missing ffprobe: err = %v, want a non-ErrNotMedia error", err)
+	}
+}
+
+// ffprobe's JSON can claim a zero or negative picture size (a crafted
+// header): the probe refuses it as unreadable and names the field.
+func TestProbeRefusesNonPositiveSizes(t *testing.T) {
+	for _, c := range []struct {
+		json, field string
+	}{
+		{`{"streams":[{"codec_type":"video","codec_name":"h264","width":0,"height":360}],"format":{"format_name":"mov"}}`, "width is 0"},
+		{`{"streams":[{"codec_type":"video","codec_name":"h264","width":640,"height":-360}],"format":{"format_name":"mov"}}`, "height is -360"},
+		{`{"streams":[{"codec_type":"video","codec_name":"h264","width":-1,"height":0},{"codec_type":"audio","codec_name":"aac"}],"format":{"format_name":"mov"}}`, "width is -1"},
+	} {
+		var p probeOutput
+		if err := json.Unmarshal([]byte(c.json), &p); err != nil {
+			t.Fatal(err)
+		}
+		info, err := p.info()
+		if !errors.Is(err, ErrNotMedia) || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%s: info %+v, err %v; want ErrNotMedia naming %q", c.json, info, err, c.field)
+		}
+	}
+	// Cover art of any size is not the video: an MP3 with a 0×0 picture
+	// stays an audio file.
+	var p probeOutput
+	json.Unmarshal([]byte(`{"streams":[{"codec_type":"audio","codec_name":"mp3"},{"codec_type":"video","codec_name":"mjpeg","width":0,"height":0,"disposition":{"attached_pic":1}}],"format":{"format_name":"mp3"}}`), &p)
+	if info, err := p.info(); err != nil || info.Video != nil || info.Audio == nil {
+		t.Errorf("mp3 with cover art: %+v %v", info, err)
 	}
 }
