@@ -25,6 +25,10 @@ var clips struct {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		runChild() // a re-executed test binary playing the server
+		return
+	}
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "cabane-media-test-")
 	if err != nil {

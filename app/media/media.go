@@ -5,6 +5,8 @@ package media
 
 import (
 	"log/slog"
+	"sync"
+	"time"
 )
 
 // Runner holds the tool paths and the process settings for every ffmpeg and
@@ -18,6 +20,21 @@ type Runner struct {
 	// loads and playback win the SD card. Best effort.
 	IdleIO bool
 	Logger *slog.Logger
+	// RunDir, when set, is where the runner lists the ffmpeg processes it
+	// is running (the data directory's run/), for KillLeftovers at the
+	// next start.
+	RunDir string
+	// MemoryLimit caps each ffmpeg's address space (RLIMIT_AS), in bytes;
+	// 0: no cap. AutoMemoryLimit sizes it from the box. An encode that
+	// needs more fails with an error wrapping ErrMemoryLimit.
+	MemoryLimit int64
+	// StallTimeout kills an ffmpeg that reports no progress for this long
+	// (default 2 min): an ffmpeg whose thread could not start under the
+	// memory cap waits forever instead of exiting.
+	StallTimeout time.Duration
+
+	pidMu sync.Mutex
+	pids  []procID // running ffmpeg processes, as written to RunDir
 }
 
 func (r *Runner) ffmpeg() string {

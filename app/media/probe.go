@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,10 @@ func (r *Runner) ffprobeJSON(ctx context.Context, path string, extra ...string) 
 	args := append([]string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams"}, extra...)
 	args = append(args, "-i", path)
 	cmd := exec.CommandContext(ctx, r.ffprobe(), args...)
+	// A crafted file can keep ffprobe busy: it dies with the server too.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	startInGroup(cmd)
 	tail := &tailBuffer{max: stderrTail}
 	cmd.Stderr = tail
 	out, err := cmd.Output()

@@ -2,10 +2,22 @@
 
 package media
 
-import "os/exec"
+import (
+	"errors"
+	"os/exec"
+)
 
 // Cabane ships for Linux only; this keeps the package building elsewhere
 // (a developer's laptop) with plain process handling.
 func startInGroup(cmd *exec.Cmd) {}
 
 func (r *Runner) lowerPriority(pid int) {}
+
+func limitMemory(pid int, bytes int64) error { return nil }
+
+// AutoMemoryLimit is 0 (no cap) where the cap is not implemented.
+func AutoMemoryLimit() int64 { return 0 }
+
+func startTime(pid int) (uint64, error) { return 0, errors.ErrUnsupported }
+
+func killGroup(pid int) {}

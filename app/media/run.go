@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -26,13 +30,44 @@ func CommandLine(args []string) []string {
 // stderrTail is how much of ffmpeg's stderr an error carries.
 const stderrTail = 4 << 10
 
+// ErrMemoryLimit means ffmpeg needed more memory than Runner.MemoryLimit
+// allows: the video is too large for this box. Retrying cannot help.
+var ErrMemoryLimit = errors.New("ffmpeg ran out of the memory this box allows it")
+
+// ErrStalled means ffmpeg reported no progress for Runner.StallTimeout and
+// was killed.
+var ErrStalled = errors.New("ffmpeg stopped making progress")
+
+// defaultStallTimeout is StallTimeout's default: ffmpeg reports progress
+// every half second while its main loop runs, and even one 4K frame
+// through a whole x264 ladder on a Pi takes seconds, not minutes.
+const defaultStallTimeout = 2 * time.Minute
+
+// memoryErrors are what ffmpeg and the loader print when an allocation
+// fails (under RLIMIT_AS a failed mmap is ENOMEM).
+var memoryErrors = []string{"Cannot allocate memory", "get_buffer() failed", "failed to map segment", "out of memory",
+	"Out of memory", "bad_alloc"}
+
 // runFFmpeg runs one ffmpeg process to completion. total is the media
 // duration for progress percentages (0: unknown). The child is killed with
-// its whole process group when ctx ends.
+// its whole process group when ctx ends, when it stalls, or when the
+// server dies (see startInGroup).
 func (r *Runner) runFFmpeg(ctx context.Context, args []string, total time.Duration, fn func(Progress)) error {
+	// The parent-death signal is tied to the forking thread: keep it ours
+	// until the child is reaped.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+
 	full := CommandLine(args)
-	cmd := exec.CommandContext(ctx, r.ffmpeg(), full...)
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	cmd := exec.CommandContext(runCtx, r.ffmpeg(), full...)
 	startInGroup(cmd)
+	if r.MemoryLimit > 0 {
+		// Two malloc arenas instead of eight per core: the arenas' reserved
+		// but untouched 64 MiB would otherwise count against RLIMIT_AS.
+		cmd.Env = append(os.Environ(), "MALLOC_ARENA_MAX=2")
+	}
 	// After a kill, do not wait forever for pipes a stray grandchild holds.
 	cmd.WaitDelay = 5 * time.Second
 	tail := &tailBuffer{max: stderrTail}
@@ -47,23 +82,48 @@ func (r *Runner) runFFmpeg(ctx context.Context, args []string, total time.Durati
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", r.ffmpeg(), err)
 	}
-	r.lowerPriority(cmd.Process.Pid)
+	pid := cmd.Process.Pid
+	r.track(pid)
+	defer r.untrack(pid)
+	if r.MemoryLimit > 0 {
+		if err := limitMemory(pid, r.MemoryLimit); err != nil {
+			log.Warn("media: could not cap ffmpeg's memory", "err", err)
+		}
+	}
+	r.lowerPriority(pid)
 
-	parseErr := ParseProgress(stdout, total, func(p Progress) {
+	out := &activityReader{r: stdout}
+	out.touch()
+	watchDone := make(chan struct{})
+	defer close(watchDone)
+	go r.watchStall(out, stop, watchDone)
+
+	parseErr := ParseProgress(out, total, func(p Progress) {
 		if fn != nil {
 			fn(p)
 		}
 	})
 	// Drain whatever is left so ffmpeg never blocks on a full pipe.
-	_, _ = io.Copy(io.Discard, stdout)
+	_, _ = io.Copy(io.Discard, out)
 	waitErr := cmd.Wait()
 	log.Debug("media: ffmpeg done", "took", time.Since(start), "err", waitErr)
 	if ctx.Err() != nil {
 		return fmt.Errorf("ffmpeg: %w", context.Cause(ctx))
 	}
+	if errors.Is(context.Cause(runCtx), ErrStalled) {
+		if r.MemoryLimit > 0 {
+			// Seen under the cap: a thread that cannot get its stack leaves
+			// ffmpeg waiting for it forever.
+			return fmt.Errorf("%w after %v, probably %w (%d MiB): %s", ErrStalled, r.stallTimeout(), ErrMemoryLimit, r.MemoryLimit>>20, tail.String())
+		}
+		return fmt.Errorf("%w for %v: %s", ErrStalled, r.stallTimeout(), tail.String())
+	}
 	if waitErr != nil {
 		var exit *exec.ExitError
 		if errors.As(waitErr, &exit) {
+			if r.MemoryLimit > 0 && outOfMemory(tail.String(), exit) {
+				return fmt.Errorf("%w (%d MiB; the video is too large for this box): %s", ErrMemoryLimit, r.MemoryLimit>>20, tail.String())
+			}
 			return fmt.Errorf("ffmpeg failed (%v): %s", waitErr, tail.String())
 		}
 		return fmt.Errorf("ffmpeg: %w", waitErr)
@@ -73,6 +133,67 @@ func (r *Runner) runFFmpeg(ctx context.Context, args []string, total time.Durati
 	}
 	return nil
 }
+
+// outOfMemory tells a failure caused by the memory cap: an allocation
+// error in the output, or a crash (code that does not check malloc).
+func outOfMemory(stderr string, exit *exec.ExitError) bool {
+	for _, m := range memoryErrors {
+		if strings.Contains(stderr, m) {
+			return true
+		}
+	}
+	if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		switch ws.Signal() {
+		case syscall.SIGSEGV, syscall.SIGABRT, syscall.SIGBUS:
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Runner) stallTimeout() time.Duration {
+	if r.StallTimeout > 0 {
+		return r.StallTimeout
+	}
+	return defaultStallTimeout
+}
+
+// watchStall stops the run when ffmpeg has written no progress for the
+// stall timeout, until done is closed.
+func (r *Runner) watchStall(out *activityReader, stop context.CancelCauseFunc, done <-chan struct{}) {
+	limit := r.stallTimeout()
+	t := time.NewTicker(min(limit/4, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if out.idle() >= limit {
+				r.logger().Warn("media: ffmpeg reported no progress; killing it", "for", limit)
+				stop(ErrStalled)
+				return
+			}
+		}
+	}
+}
+
+// activityReader remembers when it last read something.
+type activityReader struct {
+	r    io.Reader
+	last atomic.Int64 // unix nanoseconds
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.touch()
+	}
+	return n, err
+}
+
+func (a *activityReader) touch()              { a.last.Store(time.Now().UnixNano()) }
+func (a *activityReader) idle() time.Duration { return time.Since(time.Unix(0, a.last.Load())) }
 
 // tailBuffer keeps the last max bytes written to it.
 type tailBuffer struct {
