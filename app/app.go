@@ -67,7 +67,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Jobs = jobs.New(st.DB(), log.With("part", "jobs"), jobs.Options{})
 	// Transcodes run below the web server's priority: a playing video and a
 	// page load must stay quick while the box encodes.
-	a.Media = &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: 10, IdleIO: true, Logger: log.With("part", "media")}
+	a.Media = &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: 10, IdleIO: true, Logger: log.With("part", "media"),
+		RunDir: a.Layout.Run(), MemoryLimit: ffmpegMemory(cfg.Limits.FFmpegMemory)}
 	a.Auth = &auth.Service{Store: st.Repo()}
 	board, err := hardware.DetectBoard(os.DirFS("/"))
 	if err != nil {
@@ -77,7 +78,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	}
 	a.Transcoding = transcoding.New(transcoding.Options{Board: board, Settings: st.Settings, Workers: cfg.Workers, Log: log.With("part", "hardware")})
 	a.Videos = &videos.Service{Store: st.Repo(), Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
-		Transcoding: a.Transcoding}
+		Transcoding: a.Transcoding, Limits: cfg.Limits}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
 	home, err := lan.ParsePrefixes(cfg.LANRanges)
 	if err != nil {
@@ -105,6 +106,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	return a, nil
 }
 
+// ffmpegMemory turns the --ffmpeg-memory setting (0 auto, -1 off) into
+// the runner's cap.
+func ffmpegMemory(setting int64) int64 {
+	switch {
+	case setting == 0:
+		return media.AutoMemoryLimit()
+	case setting < 0:
+		return 0
+	}
+	return setting
+}
+
 func (a *App) nearby() []discovery.Peer {
 	if a.peers == nil {
 		return nil
@@ -122,6 +135,13 @@ func (a *App) tlsStatus() certs.Status {
 // Run serves HTTP and processes jobs until ctx ends (SIGTERM), then stops
 // taking requests, lets the current job be re-queued, and returns.
 func (a *App) Run(ctx context.Context) error {
+	// Before any job resumes: an encode a killed predecessor left running
+	// would write into the staging folder the resumed job deletes.
+	if n, err := a.Media.KillLeftovers(); err != nil {
+		a.Log.Warn("kill ffmpeg left by the last run", "err", err)
+	} else if n > 0 {
+		a.Log.Warn("killed ffmpeg processes left by the last run", "count", n)
+	}
 	// Partial uploads go before the first request can start a new one; the
 	// media folders' sweep (one lookup per folder, seconds with thousands
 	// of videos) runs after the server listens.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"cabane.dev/cabane/hardware"
 )
@@ -21,6 +22,10 @@ type Variant struct {
 	Width, Height    int    // 0 when there is no video
 	FrameRate        float64
 	Codecs           string // RFC 6381, e.g. "avc1.64001f,mp4a.40.2"
+	// Duration is what the rendition plays: the sum of its segments'
+	// EXTINF (a truncated upload's header can claim more). Not written to
+	// the master playlist.
+	Duration time.Duration
 }
 
 // Describe measures a finished rendition directory (as published by
@@ -34,6 +39,9 @@ func (r *Runner) Describe(ctx context.Context, renditionDir string) (Variant, er
 		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
 	}
 	v := Variant{URI: filepath.Base(renditionDir) + "/" + hardware.PlaylistName}
+	for _, s := range mp.segments {
+		v.Duration += time.Duration(s.duration * float64(time.Second))
+	}
 	v.Bandwidth, v.AverageBandwidth, err = mp.bandwidth(renditionDir)
 	if err != nil {
 		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)

@@ -135,7 +135,7 @@ func (r *Runner) runStaged(ctx context.Context, hlsDir string, names []string, t
 	}
 	st, err := newStaging(hlsDir)
 	if err != nil {
-		return err
+		return blameDisk(hlsDir, err)
 	}
 	defer func() {
 		if cerr := st.cleanup(); cerr != nil && err == nil {
@@ -143,12 +143,22 @@ func (r *Runner) runStaged(ctx context.Context, hlsDir string, names []string, t
 		}
 	}()
 	if err := st.mkdirs(names...); err != nil {
-		return err
+		return blameDisk(hlsDir, err)
 	}
 	if err := r.runFFmpeg(ctx, build(st.dir), total, fn); err != nil {
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		return blameDisk(st.dir, err)
 	}
-	return st.publish(names...)
+	// ffmpeg can exit 0 having written nothing (a full disk): nothing
+	// empty or partial ever reaches its final path.
+	for _, n := range names {
+		if _, err := checkRendition(filepath.Join(st.dir, n)); err != nil {
+			return blameDisk(st.dir, fmt.Errorf("ffmpeg wrote no playable %w", err))
+		}
+	}
+	return blameDisk(hlsDir, st.publish(names...))
 }
 
 func durationOf(info *Info) time.Duration {

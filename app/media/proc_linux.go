@@ -130,3 +130,13 @@ func killGroup(pid int) {
 	_ = syscall.Kill(-pid, syscall.SIGKILL) // ffmpeg leads its own group
 	_ = syscall.Kill(pid, syscall.SIGKILL)
 }
+
+// freeBytes is the space left for an unprivileged writer on dir's
+// filesystem; ok is false when it cannot be read.
+func freeBytes(dir string) (n int64, ok bool) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * int64(st.Bsize), true
+}

@@ -21,3 +21,5 @@ func AutoMemoryLimit() int64 { return 0 }
 func startTime(pid int) (uint64, error) { return 0, errors.ErrUnsupported }
 
 func killGroup(pid int) {}
+
+func freeBytes(dir string) (int64, bool) { return 0, false }

@@ -25,7 +25,7 @@ func (r *Runner) Thumbnail(ctx context.Context, in string, at time.Duration, wid
 	}
 	f, err := os.CreateTemp(filepath.Dir(out), ".thumb-*.jpg")
 	if err != nil {
-		return fmt.Errorf("thumbnail %s: %w", in, err)
+		return fmt.Errorf("thumbnail %s: %w", in, blameDisk(filepath.Dir(out), err))
 	}
 	tmp := f.Name()
 	f.Close()
@@ -64,13 +64,14 @@ func (r *Runner) Thumbnail(ctx context.Context, in string, at time.Duration, wid
 		err = run(0)
 	}
 	if err != nil {
-		return fmt.Errorf("thumbnail %s: %w", in, err)
+		// An empty picture is what a full disk leaves.
+		return fmt.Errorf("thumbnail %s: %w", in, blameDisk(filepath.Dir(out), err))
 	}
 	if err := durable.SyncFile(tmp); err != nil {
-		return fmt.Errorf("thumbnail %s: sync: %w", in, err)
+		return fmt.Errorf("thumbnail %s: sync: %w", in, blameDisk(filepath.Dir(out), err))
 	}
 	if err := durable.Rename(tmp, out); err != nil {
-		return fmt.Errorf("thumbnail %s: %w", in, err)
+		return fmt.Errorf("thumbnail %s: %w", in, blameDisk(filepath.Dir(out), err))
 	}
 	return nil
 }

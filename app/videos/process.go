@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"cabane.dev/cabane/app/jobs"
@@ -57,6 +58,18 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 		s.clearProgress(v.ID)
 		return err
 	}
+	if errors.Is(err, media.ErrDiskFull) || errors.Is(err, syscall.ENOSPC) {
+		// Not the video's fault: release the job now and try again once
+		// the admin has made room, without spending its attempts.
+		s.clearProgress(v.ID)
+		if !errors.Is(err, media.ErrDiskFull) {
+			err = fmt.Errorf("%w: %w", media.ErrDiskFull, err)
+		}
+		return jobs.RetryAfter(err, s.diskFullRetry())
+	}
+	if errors.Is(err, media.ErrMemoryLimit) && !errors.Is(err, jobs.ErrPermanent) {
+		err = fmt.Errorf("%w: %w", jobs.ErrPermanent, err)
+	}
 	if errors.Is(err, jobs.ErrPermanent) || j.Attempts >= j.MaxAttempts {
 		s.clearProgress(v.ID)
 		if ferr := s.Store.Videos.SetFailed(context.WithoutCancel(ctx), v.ID, err.Error()); ferr != nil {
@@ -64,6 +77,13 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 	return err
+}
+
+func (s *Service) diskFullRetry() time.Duration {
+	if s.DiskFullRetry > 0 {
+		return s.DiskFullRetry
+	}
+	return time.Minute
 }
 
 func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error {
@@ -185,12 +205,14 @@ func (s *Service) doneRenditions(ctx context.Context, videoID int64) (map[string
 // (which publishes the video) and rewrites the master playlist.
 func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copied bool, names ...string) error {
 	rs := make([]model.Rendition, 0, len(names))
+	var packaged time.Duration
 	for _, name := range names {
 		dir := filepath.Join(hlsDir, name)
 		vr, err := s.Media.Describe(ctx, dir)
 		if err != nil {
 			return fmt.Errorf("describe rendition %s: %w", name, err)
 		}
+		packaged = max(packaged, vr.Duration)
 		rs = append(rs, model.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
 			Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs, Size: dirSize(dir), Copied: copied})
 	}
@@ -205,6 +227,13 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	for _, r := range stored {
 		if !slices.Contains(names, r.Name) {
 			all = append(all, r)
+		}
+	}
+	// The duration shown is what was packaged: a truncated upload's header
+	// can announce 10 s for 3 s of media.
+	if packaged > 0 && packaged != v.Duration {
+		if err := s.Store.Videos.SetDuration(ctx, v.ID, packaged); err != nil {
+			return fmt.Errorf("record duration: %w", err)
 		}
 	}
 	if err := s.writeMaster(v, all); err != nil {

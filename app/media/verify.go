@@ -1,0 +1,88 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"cabane.dev/cabane/hardware"
+)
+
+// ErrDiskFull means a write failed because the disk is full. ffmpeg does
+// not always say so: on a full disk its HLS muxer writes empty segments and
+// an empty playlist and exits 0, so every run's output is checked too.
+var ErrDiskFull = errors.New("the disk is full")
+
+// nearlyFull is the free space under which a failed or empty write is
+// blamed on the disk: less than one segment of any rendition.
+const nearlyFull = 1 << 20
+
+// checkRendition makes sure dir holds a rendition worth publishing: its
+// media playlist lists at least one segment, and the init segment and
+// every listed segment are non-empty files. It returns the duration
+// packaged (the sum of the segments' EXTINF), which is what a player will
+// play, whatever the source's header claimed.
+func checkRendition(dir string) (time.Duration, error) {
+	mp, err := readMediaPlaylist(filepath.Join(dir, hardware.PlaylistName))
+	if err != nil {
+		return 0, fmt.Errorf("rendition %s: %w", filepath.Base(dir), err)
+	}
+	files := []string{}
+	if mp.initURI != "" {
+		files = append(files, mp.initURI)
+	}
+	var secs float64
+	for _, s := range mp.segments {
+		files = append(files, s.uri)
+		secs += s.duration
+	}
+	for _, f := range files {
+		if f != filepath.Base(f) {
+			return 0, fmt.Errorf("rendition %s: playlist names %q outside its folder", filepath.Base(dir), f)
+		}
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			return 0, fmt.Errorf("rendition %s: %w", filepath.Base(dir), err)
+		}
+		if st.Size() == 0 {
+			return 0, fmt.Errorf("rendition %s: %s is empty", filepath.Base(dir), f)
+		}
+	}
+	if secs <= 0 {
+		return 0, fmt.Errorf("rendition %s: its segments last 0 s", filepath.Base(dir))
+	}
+	return time.Duration(secs * float64(time.Second)), nil
+}
+
+// blameDisk wraps err in ErrDiskFull, with the space left, when the write
+// failed for lack of space: the error says so, or dir's filesystem is
+// (nearly) full now.
+func blameDisk(dir string, err error) error {
+	if err == nil || errors.Is(err, ErrDiskFull) {
+		return err
+	}
+	free, ok := freeBytes(dir)
+	if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device") || (ok && free < nearlyFull) {
+		if ok {
+			return fmt.Errorf("%w (%s free): %w", ErrDiskFull, humanBytes(free), err)
+		}
+		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	}
+	return err
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
