@@ -173,6 +173,15 @@ func (p *probeOutput) info() (*Info, error) {
 			if info.Video != nil || s.Disposition["attached_pic"] == 1 || isStillFormat(info.Format) || s.CodecName == "ansi" {
 				continue
 			}
+			// A crafted or broken header can claim any size; the planner
+			// and the encoders divide by and scale to it, so refuse it here,
+			// naming the value as ffprobe gave it.
+			if s.Width <= 0 {
+				return nil, fmt.Errorf("%w: the video stream's width is %d", ErrNotMedia, s.Width)
+			}
+			if s.Height <= 0 {
+				return nil, fmt.Errorf("%w: the video stream's height is %d", ErrNotMedia, s.Height)
+			}
 			info.Video = s.video()
 		case "audio":
 			if info.Audio == nil {
@@ -188,16 +197,6 @@ func (p *probeOutput) info() (*Info, error) {
 	}
 	if info.Video == nil && info.Audio == nil {
 		return nil, ErrNotMedia
-	}
-	if v := info.Video; v != nil {
-		// A crafted or broken header can claim any size; the planner and
-		// the encoders divide by and scale to it, so refuse it here.
-		if v.Width <= 0 {
-			return nil, fmt.Errorf("%w: the video stream's width is %d", ErrNotMedia, v.Width)
-		}
-		if v.Height <= 0 {
-			return nil, fmt.Errorf("%w: the video stream's height is %d", ErrNotMedia, v.Height)
-		}
 	}
 	if info.Video != nil && info.Video.BitRate == 0 && info.BitRate > 0 {
 		// WebM and MKV give no per-stream bitrate: the file's minus the

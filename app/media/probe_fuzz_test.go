@@ -67,10 +67,10 @@ func FuzzProbeJSON(f *testing.F) {
 }
 
 var hostileProbes = []string{
-	`{"streams":[{"codec_type":"video","codec_name":"h264","width":-640,"height":-360,"avg_frame_rate":"-30/1","sample_aspect_ratio":"-1:1","bit_rate":"-5"}],"format":{"duration":"-3","size":"-1","bit_rate":"-9"}}`,
-	`{"streams":[{"codec_type":"video","avg_frame_rate":"Inf","sample_aspect_ratio":"NaN:1"}],"format":{"duration":"1e300"}}`,
-	`{"streams":[{"codec_type":"video","avg_frame_rate":"1e308/1e-308","side_data_list":[{"rotation":1e300}]}],"format":{}}`,
-	`{"streams":[{"codec_type":"video","r_frame_rate":"NaN","avg_frame_rate":"0/0","tags":{"rotate":"-9223372036854775808"}}],"format":{}}`,
+	`{"streams":[{"codec_type":"video","codec_name":"h264","width":640,"height":360,"avg_frame_rate":"-30/1","sample_aspect_ratio":"-1:1","bit_rate":"-5"}],"format":{"duration":"-3","size":"-1","bit_rate":"-9"}}`,
+	`{"streams":[{"codec_type":"video","width":640,"height":360,"avg_frame_rate":"Inf","sample_aspect_ratio":"NaN:1"}],"format":{"duration":"1e300"}}`,
+	`{"streams":[{"codec_type":"video","width":640,"height":360,"avg_frame_rate":"1e308/1e-308","side_data_list":[{"rotation":1e300}]}],"format":{}}`,
+	`{"streams":[{"codec_type":"video","width":640,"height":360,"r_frame_rate":"NaN","avg_frame_rate":"0/0","tags":{"rotate":"-9223372036854775808"}}],"format":{}}`,
 	`{"streams":[{"codec_type":"audio","channels":-2,"sample_rate":"-44100","bit_rate":"-1"}],"format":{"duration":"NaN"}}`,
 }
 

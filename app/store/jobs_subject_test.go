@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
 // Migration 0003 fills the new jobs columns of an existing database from
@@ -19,7 +20,7 @@ func TestJobsSubjectMigrationBackfillsAndFailAbandonedUsesIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &Store{db: db, Aggregates: aggregates(db, db)}
+	st := &Store{db: db, counts: newCounts(), Aggregates: aggregates(db, db, newCounts())}
 	defer st.Close()
 	old := fstest.MapFS{}
 	for _, name := range []string{"0001_init.sql", "0002_list_indexes.sql"} {
@@ -32,7 +33,7 @@ func TestJobsSubjectMigrationBackfillsAndFailAbandonedUsesIt(t *testing.T) {
 	if err := st.migrateFrom(ctx, old, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, ch, err := st.Accounts.CreateUser(ctx, NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "x", ChannelName: "alice_ch"})
+	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "x", ChannelName: "alice_ch"})
 	if err != nil {
 		t.Fatal(err)
 	}

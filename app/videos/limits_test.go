@@ -17,7 +17,9 @@ import (
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -48,17 +50,16 @@ func newRig(t *testing.T, root string) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	_, ch, err := st.Accounts.CreateUser(ctx, store.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "x", ChannelName: "a_ch"})
+	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "x", ChannelName: "a_ch"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	q := jobs.New(st.DB(), log, jobs.Options{Poll: 50 * time.Millisecond})
-	enc := hardware.Libx264{Preset: "ultrafast"}
-	pol := hardware.DefaultPolicy(hardware.Board{Cores: 2, MemTotal: 4 << 30}, enc)
-	pol.Heights = []int{360}
-	svc := &Service{Store: st, Jobs: q, Layout: layout, Log: log, Media: &media.Runner{Logger: log},
-		Transcoding: func() Transcoding { return Transcoding{Encoder: enc, Policy: pol} }}
+	prof := transcoding.Build(hardware.Board{Cores: 2, MemTotal: 4 << 30}, hardware.ProbeResult{}, false, "", 1)
+	prof.Heights, prof.MaxHeight = []int{360}, 360
+	svc := &Service{Store: st.Repo(), Jobs: q, Layout: layout, Log: log, Media: &media.Runner{Logger: log},
+		Transcoding: fixedProfile{prof}}
 	q.Register(JobKind, svc.Handle)
 	return &rig{svc: svc, st: st, q: q, layout: layout, ch: ch, dir: dir}
 }
@@ -200,3 +201,9 @@ func TestTruncatedUploadShowsThePackagedDuration(t *testing.T) {
 		t.Fatalf("duration %v after packaging, want the ~3 s that were there", v.Duration)
 	}
 }
+
+// fixedProfile always encodes with one profile.
+type fixedProfile struct{ p transcoding.Profile }
+
+func (f fixedProfile) Profile() transcoding.Profile { return f.p }
+func (fixedProfile) EncoderFailed(string, error)    {}
