@@ -37,6 +37,7 @@ type dbtx interface {
 // Store is the open database.
 type Store struct {
 	db     *sql.DB
+	stmts  *stmtCache
 	counts *counts
 	Aggregates
 }
@@ -95,8 +96,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := newCounts()
-	s := &Store{db: db, counts: c, Aggregates: aggregates(db, db, c)}
+	c, sc := newCounts(), newStmtCache(db)
+	s := &Store{db: db, stmts: sc, counts: c, Aggregates: aggregates(sc, db, c)}
 	if err := s.migrate(ctx, opt.BackupDir); err != nil {
 		db.Close()
 		return nil, err
@@ -176,6 +177,9 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Close() error {
 	// Folding the WAL back leaves a single self-contained file behind,
 	// which is what a person copying the data directory expects.
+	if s.stmts != nil {
+		s.stmts.close()
+	}
 	_, _ = s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	return s.db.Close()
 }

@@ -115,6 +115,8 @@ func TestListingScales(t *testing.T) {
 				p50, p99, rps := latency(t, r.http.URL+path, 10, 400)
 				if os.Getenv("CABANE_SCALE_FIGURES") != "" {
 					t.Logf("figure: %d videos, GET %s, 10 connections: %.0f req/s, p50 %v, p99 %v", n, path, rps, p50, p99)
+					p50one, p99one, rpsOne := latency(t, r.http.URL+path, 1, 500)
+					t.Logf("figure: %d videos, GET %s, 1 connection: %.0f req/s, p50 %v, p99 %v", n, path, rpsOne, p50one, p99one)
 					_, p99_50, rps50 := latency(t, r.http.URL+path, 50, 1000)
 					t.Logf("figure: %d videos, GET %s, 50 connections: %.0f req/s, p99 %v", n, path, rps50, p99_50)
 				}
