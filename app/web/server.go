@@ -100,10 +100,10 @@ func (s *Server) routes(e *echo.Echo) {
 	page := []echo.MiddlewareFunc{s.identifySession, s.csrf, s.firstRun, pageHeaders}
 	files := []echo.MiddlewareFunc{s.identifySession}
 	api := []echo.MiddlewareFunc{apiCORS, s.identifyAPI}
-	// Password checks are rate-limited per client before anything else:
-	// a flood is refused without hashing or reading a form.
+	// Password checks are rate-limited per client, counting the requests
+	// that would hash: a forged form is refused by CSRF, cheaply, first.
 	limitPasswords := s.limitPasswordChecks()
-	limited := append([]echo.MiddlewareFunc{limitPasswords}, page...)
+	limited := append(page[:len(page):len(page)], limitPasswords)
 
 	e.GET("/", s.home, page...)
 	e.GET("/setup", s.setupPage, page...)
@@ -146,7 +146,7 @@ func (s *Server) routes(e *echo.Echo) {
 	g := e.Group("/api/v1")
 	g.GET("/config", s.apiConfig, api...)
 	g.GET("/oauth-clients/local", s.apiOAuthClient, api...)
-	g.POST("/users/token", s.apiToken, append([]echo.MiddlewareFunc{limitPasswords}, api...)...)
+	g.POST("/users/token", s.apiToken, append(api[:len(api):len(api)], limitPasswords)...)
 	g.POST("/users/revoke-token", s.apiRevokeToken, api...)
 	g.GET("/users/me", s.apiMe, append(api, requireAPIUser)...)
 	g.GET("/videos", s.apiVideos, api...)

@@ -39,7 +39,11 @@ func TestFamilyOnlyVideos(t *testing.T) {
 	}
 	id := res["video"].(map[string]any)["uuid"].(string)
 	short := res["video"].(map[string]any)["shortUUID"].(string)
-	v := waitVideo(t, in, id, 60*time.Second, "publication", func(v apiVideo) bool { return v.State.ID == 1 && len(heights(v)) > 0 })
+	// The copy path publishes before the thumbnails exist: wait for both,
+	// the routes below include the images.
+	v := waitVideo(t, in, id, 60*time.Second, "publication and thumbnails", func(v apiVideo) bool {
+		return v.State.ID == 1 && len(heights(v)) > 0 && v.ThumbnailPath != "" && v.PreviewPath != ""
+	})
 
 	home, outside := clientFrom("127.0.0.1"), clientFrom("127.0.0.2")
 	hls := "/static/streaming-playlists/hls/" + id + "/"
