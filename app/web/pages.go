@@ -33,7 +33,7 @@ func pageLinks(c echo.Context, start, total int) (prev, next string) {
 		return c.Request().URL.Path + "?" + q.Encode()
 	}
 	if start > 0 {
-		prev = link(max(0, start-pageSize))
+		prev = link(max(0, min(start, total)-pageSize))
 	}
 	if start+pageSize < total {
 		next = link(start + pageSize)
@@ -49,9 +49,13 @@ func notFound(err error, msg string) error {
 	return err
 }
 
+// maxStart bounds a page's offset: start+pageSize must not overflow into
+// a negative "older" link (a hostile ?start=9223372036854775800 did).
+const maxStart = 1 << 30
+
 func pageStart(c echo.Context) int {
 	start, _ := strconv.Atoi(c.QueryParam("start"))
-	return max(0, start)
+	return min(max(0, start), maxStart)
 }
 
 func (s *Server) home(c echo.Context) error {
@@ -163,7 +167,7 @@ type setupData struct{ Username, Email, Channel, ChannelDisplayName string }
 // (a box exposed to the internet before its owner set it up must not be
 // claimable by a stranger).
 func (s *Server) setupAllowed(c echo.Context) error {
-	if !(atHome(c) || directLoopback(c.Request())) || s.viaPublicURL(c) {
+	if !(atHome(c) || len(s.LAN.Home) == 0 && directLoopback(c.Request())) || s.viaPublicURL(c) {
 		return echo.NewHTTPError(http.StatusForbidden,
 			"Cabane is set up from the home network only: open http://"+s.lanHost()+" from a device on the same network as the box.")
 	}
@@ -173,7 +177,9 @@ func (s *Server) setupAllowed(c echo.Context) error {
 // directLoopback reports a browser on the box itself (make run on a
 // laptop, then localhost:8080). Loopback is not "home" in general, since a
 // reverse proxy on the box makes every visitor come from loopback; such a
-// proxy adds forwarding headers, which a browser never sends.
+// proxy adds forwarding headers, which a browser never sends. It counts
+// only while the home network is found automatically: an admin who names
+// it (--lan) decides alone.
 func directLoopback(r *http.Request) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
