@@ -3,14 +3,13 @@ package videos
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // The data directory on a small real tmpfs, filled up during the encode:
@@ -18,17 +17,7 @@ import (
 // in the queue at once (not running for a lease, not failed, no attempt
 // spent), and once room is made it publishes the video.
 func TestDiskFullDuringTranscode(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("this test mounts a tmpfs to fill a real disk: run it as root (make test does)")
-	}
-	root := filepath.Join(t.TempDir(), "tiny")
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount("tmpfs", root, "tmpfs", 0, "size=4m"); err != nil {
-		t.Fatalf("mount a 4 MB tmpfs: %v", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(root, syscall.MNT_DETACH) })
+	root := testrig.SmallDisk(t, "4m")
 	r := newRig(t, root)
 	r.svc.DiskFullRetry = 300 * time.Millisecond
 	// VP9 must be encoded (no copy path), at a bitrate whose 360p output
@@ -40,14 +29,7 @@ func TestDiskFullDuringTranscode(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Leave ~150 KB: thumbnails fit, the 360p rendition does not.
-	var fs syscall.Statfs_t
-	if err := syscall.Statfs(root, &fs); err != nil {
-		t.Fatal(err)
-	}
-	filler := filepath.Join(root, "filler")
-	if err := os.WriteFile(filler, make([]byte, int64(fs.Bavail)*fs.Bsize-150<<10), 0o600); err != nil {
-		t.Fatalf("fill the tmpfs: %v", err)
-	}
+	freeDisk := testrig.FillDisk(t, root, 150<<10)
 	ctx := context.Background()
 	r.run(t)
 	var j jobs.Job
@@ -94,9 +76,7 @@ func TestDiskFullDuringTranscode(t *testing.T) {
 		}
 	}
 	// Room is made: the retry (no admin action) publishes the video.
-	if err := os.Remove(filler); err != nil {
-		t.Fatal(err)
-	}
+	freeDisk()
 	got = r.waitState(t, v, 60*time.Second, func(v model.Video) bool { return v.State != model.StateToTranscode })
 	if got.State != model.StatePublished {
 		t.Fatalf("after making room: state %d (%s), want published", got.State, got.Error)

@@ -56,11 +56,14 @@ type rig struct {
 	tls     certs.Status
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { t.Helper(); return newRigIn(t, t.TempDir()) }
+
+// newRigIn is newRig with its data directory in dir (a small disk, say).
+func newRigIn(t *testing.T, dir string) *rig {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir = dir
 	cfg.Workers = 1
 	r := &rig{t: t, layout: config.Layout{Root: cfg.DataDir}, sessions: map[string]string{}}
 	if err := r.layout.Prepare(); err != nil {
