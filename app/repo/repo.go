@@ -31,6 +31,8 @@ type Videos interface {
 	Renditions(ctx context.Context, videoID int64) ([]model.Rendition, error)
 	AddViews(ctx context.Context, counts map[int64]int64) error
 	Count(ctx context.Context) (int, error)
+	// Generation changes with every write that can change a listing.
+	Generation() uint64
 }
 
 // Accounts stores users, accounts and channels.

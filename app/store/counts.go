@@ -54,4 +54,11 @@ func (c *counts) put(key string, gen uint64, n int) {
 	c.m[key] = n
 }
 
+// generation counts the writes that changed listings.
+func (c *counts) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
 func countKey(cond string, args []any) string { return fmt.Sprint(cond, args) }

@@ -274,6 +274,10 @@ func (s *Videos) AddViews(ctx context.Context, counts map[int64]int64) error {
 	})
 }
 
+// Generation changes with every write that can change a listing (a video
+// created, published, failed): what a cache of listings checks.
+func (s *Videos) Generation() uint64 { return s.counts.generation() }
+
 // Count is for the instance's stats.
 func (s *Videos) Count(ctx context.Context) (int, error) {
 	var n int

@@ -123,6 +123,10 @@ func (s *Service) Renditions(ctx context.Context, v model.Video) ([]model.Rendit
 	return s.Store.Videos.Renditions(ctx, v.ID)
 }
 
+// ListingGeneration changes whenever a listing's content may have: a
+// cache of listings is valid while it stays the same.
+func (s *Service) ListingGeneration() uint64 { return s.Store.Videos.Generation() }
+
 // Count is the number of videos on the instance, for the admin.
 func (s *Service) Count(ctx context.Context) (int, error) { return s.Store.Videos.Count(ctx) }
 

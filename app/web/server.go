@@ -56,6 +56,7 @@ type Server struct {
 	echo     *echo.Echo
 	tmpl     map[string]*template.Template
 	hasAdmin atomic.Bool // once true, stays true: saves a query per page
+	cache    *microcache
 	started  time.Time   // Last-Modified of embedded assets
 }
 
@@ -70,6 +71,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.tmpl = tm
+	s.cache = newMicrocache(time.Second, d.Videos.ListingGeneration)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -105,7 +107,9 @@ func (s *Server) routes(e *echo.Echo) {
 	limitPasswords := s.limitPasswordChecks()
 	limited := append(page[:len(page):len(page)], limitPasswords)
 
-	e.GET("/", s.home, page...)
+	// Anonymous listings may come from a one-second cache (microcache.go).
+	listing := append(page[:len(page):len(page)], s.cache.middleware(s))
+	e.GET("/", s.home, listing...)
 	e.GET("/setup", s.setupPage, page...)
 	e.POST("/setup", s.setupSubmit, limited...)
 	e.GET("/login", s.loginPage, page...)
@@ -116,8 +120,8 @@ func (s *Server) routes(e *echo.Echo) {
 	// handler as it reads, before a byte of the file is stored.
 	e.POST("/upload", s.uploadForm, s.identifySession, s.csrfStreaming, s.firstRun, pageHeaders, s.requireLogin)
 	e.GET("/w/:id", s.watch, page...)
-	e.GET("/a/:name", s.accountPage, page...)
-	e.GET("/c/:name", s.channelPage, page...)
+	e.GET("/a/:name", s.accountPage, listing...)
+	e.GET("/c/:name", s.channelPage, listing...)
 	e.GET("/nearby", s.nearbyPage, page...)
 	// PeerTube's URLs, which are also ActivityPub IRIs: HTML for browsers,
 	// ActivityPub for servers (federation answers 406 until it exists).
@@ -149,8 +153,9 @@ func (s *Server) routes(e *echo.Echo) {
 	g.POST("/users/token", s.apiToken, append(api[:len(api):len(api)], limitPasswords)...)
 	g.POST("/users/revoke-token", s.apiRevokeToken, api...)
 	g.GET("/users/me", s.apiMe, append(api, requireAPIUser)...)
-	g.GET("/videos", s.apiVideos, api...)
-	g.GET("/videos/", s.apiVideos, api...) // Thorium asks with the slash
+	apiListing := append(api[:len(api):len(api)], s.cache.middleware(s))
+	g.GET("/videos", s.apiVideos, apiListing...)
+	g.GET("/videos/", s.apiVideos, apiListing...) // Thorium asks with the slash
 	g.GET("/videos/:id", s.apiVideo, api...)
 	g.POST("/videos/upload", s.apiUpload, append(api, requireAPIUser)...)
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
