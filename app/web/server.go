@@ -57,7 +57,7 @@ type Server struct {
 	tmpl     map[string]*template.Template
 	hasAdmin atomic.Bool // once true, stays true: saves a query per page
 	cache    *microcache
-	started  time.Time   // Last-Modified of embedded assets
+	started  time.Time // Last-Modified of embedded assets
 }
 
 // New builds the server and its routes.
