@@ -48,6 +48,9 @@ func ParseUploadFields(f UploadFields) (UploadMeta, int64, error) {
 	if m.OriginalName == "." || m.OriginalName == "/" {
 		m.OriginalName = ""
 	}
+	// A file name is whatever bytes the uploader's system used (Latin-1 on
+	// an old camera card): repaired, not refused, since nobody typed it.
+	m.OriginalName = strings.ToValidUTF8(m.OriginalName, "\uFFFD")
 	if m.Name == "" {
 		// PeerTube's apps always send a name; a plain form may leave it to
 		// the file's.
