@@ -67,15 +67,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Jobs = jobs.New(st.DB(), log.With("part", "jobs"), jobs.Options{})
 	// Transcodes run below the web server's priority: a playing video and a
 	// page load must stay quick while the box encodes.
-	a.Media = &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: 10, IdleIO: true, Logger: log.With("part", "media"),
-		RunDir: a.Layout.Run(), MemoryLimit: ffmpegMemory(cfg.Limits.FFmpegMemory)}
-	a.Auth = &auth.Service{Store: st.Repo()}
+	// The board is read once: its cores and memory size the password
+	// hashing, the ffmpeg memory cap and the transcoding profile.
 	board, err := hardware.DetectBoard(os.DirFS("/"))
 	if err != nil {
 		// What was read is kept: a board that is partly known still gets
 		// its policy.
 		log.Warn("board detection incomplete", "err", err)
 	}
+	a.Media = &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: 10, IdleIO: true, Logger: log.With("part", "media"),
+		RunDir: a.Layout.Run(), MemoryLimit: ffmpegMemory(cfg.Limits.FFmpegMemory, board)}
+	a.Auth = &auth.Service{Store: st.Repo(), Hashing: auth.NewGate(auth.HashSlots(max(board.Cores, 1), board.MemAvail))}
 	a.Transcoding = transcoding.New(transcoding.Options{Board: board, Settings: st.Settings, Workers: cfg.Workers, Log: log.With("part", "hardware")})
 	a.Videos = &videos.Service{Store: st.Repo(), Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
 		Transcoding: a.Transcoding, Limits: cfg.Limits}
@@ -108,10 +110,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 
 // ffmpegMemory turns the --ffmpeg-memory setting (0 auto, -1 off) into
 // the runner's cap.
-func ffmpegMemory(setting int64) int64 {
+func ffmpegMemory(setting int64, b hardware.Board) int64 {
 	switch {
 	case setting == 0:
-		return media.AutoMemoryLimit()
+		return media.AutoMemoryLimit(int64(b.MemTotal))
 	case setting < 0:
 		return 0
 	}

@@ -1,13 +1,9 @@
 package auth
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 )
 
 // hashMemory is what one argon2id computation allocates (argonMemoryKiB),
@@ -48,41 +44,15 @@ func (g *Gate) Do(ctx context.Context, fn func()) error {
 	return nil
 }
 
-// MachineHashSlots sizes the gate from the machine: half the cores (the other
-// half keeps serving video while logins are hashed), and no more hashes than
-// an eighth of the available memory holds, so a burst never takes more than
-// that. At least 1.
-func MachineHashSlots() int {
-	return hashSlots(runtime.NumCPU(), memAvailable())
-}
-
-func hashSlots(cores int, memAvail uint64) int {
+// HashSlots sizes the gate from the machine (app passes the detected
+// board's): half the cores (the other half keeps serving video while logins
+// are hashed), and no more hashes than an eighth of the available memory
+// holds, so a burst never takes more than that. memAvail 0 (unknown) leaves
+// the bound to the cores. At least 1.
+func HashSlots(cores int, memAvail uint64) int {
 	n := (cores + 1) / 2
 	if memAvail > 0 {
 		n = min(n, int(memAvail/(8*hashMemory)))
 	}
 	return max(n, 1)
-}
-
-// memAvailable reads MemAvailable from /proc/meminfo, in bytes; 0 when it
-// cannot be read (not Linux), which leaves the bound to the core count.
-func memAvailable() uint64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "MemAvailable:")
-		if !ok {
-			continue
-		}
-		kib, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		if err != nil {
-			return 0
-		}
-		return kib * 1024
-	}
-	return 0
 }

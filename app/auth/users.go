@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 // Service creates users and checks their credentials.
 type Service struct {
 	Store repo.Store
-	// Hashing bounds concurrent password hashes; nil means a gate sized
-	// from the machine (MachineHashSlots), made on first use.
+	// Hashing bounds concurrent password hashes (app sizes it with
+	// HashSlots from the board); nil means a gate sized from the cores alone,
+	// made on first use.
 	Hashing *Gate
 
 	gateOnce sync.Once
@@ -24,7 +26,7 @@ type Service struct {
 func (s *Service) gate() *Gate {
 	s.gateOnce.Do(func() {
 		if s.Hashing == nil {
-			s.Hashing = NewGate(MachineHashSlots())
+			s.Hashing = NewGate(HashSlots(runtime.NumCPU(), 0))
 		}
 	})
 	return s.Hashing

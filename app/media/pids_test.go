@@ -187,7 +187,9 @@ func TestMemoryLimit(t *testing.T) {
 		t.Fatalf("a 12000×12000 frame under a 400 MiB cap: %v; want ErrMemoryLimit naming the cap", err)
 	}
 	t.Logf("refused after %v: %v", time.Since(start).Round(time.Millisecond), err)
-	if AutoMemoryLimit() < 1<<30 {
-		t.Errorf("AutoMemoryLimit = %d, want at least 1 GiB on Linux", AutoMemoryLimit())
+	for total, want := range map[int64]int64{0: 0, 512 << 20: 1 << 30, 4 << 30: 8 << 30} {
+		if got := AutoMemoryLimit(total); got != want {
+			t.Errorf("AutoMemoryLimit(%d MiB) = %d MiB, want %d MiB", total>>20, got>>20, want>>20)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package media
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -75,32 +74,13 @@ func limitMemory(pid int, bytes int64) error {
 // untouched malloc arenas, 64 MiB each, do not count). Twice the RAM lets
 // every normal encode through and stops one whose real use would approach
 // all of the RAM before the kernel's OOM killer picks a victim (maybe the
-// server). It returns 0 (no cap) when the memory cannot be read.
-func AutoMemoryLimit() int64 {
-	total := memTotal()
+// server). total is the box's MemTotal (app passes the detected board's);
+// 0 (unknown) sets no cap.
+func AutoMemoryLimit(total int64) int64 {
 	if total <= 0 {
 		return 0
 	}
 	return max(2*total, 1<<30)
-}
-
-func memTotal() int64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				return 0
-			}
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // startTime is a process's start time in clock ticks since boot (field 22

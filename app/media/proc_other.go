@@ -16,7 +16,7 @@ func (r *Runner) lowerPriority(pid int) {}
 func limitMemory(pid int, bytes int64) error { return nil }
 
 // AutoMemoryLimit is 0 (no cap) where the cap is not implemented.
-func AutoMemoryLimit() int64 { return 0 }
+func AutoMemoryLimit(int64) int64 { return 0 }
 
 func startTime(pid int) (uint64, error) { return 0, errors.ErrUnsupported }
 
