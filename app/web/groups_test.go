@@ -265,3 +265,19 @@ func walkURLs(doc any, fn func(string)) {
 		}
 	}
 }
+
+// An inbox POST is the federation group's: never refused as a CSRF
+// failure, answered in ActivityPub's media type.
+func TestInboxesAreNotPages(t *testing.T) {
+	r := newRig(t)
+	for _, p := range []string{"/inbox", "/accounts/admin/inbox", "/.well-known/webfinger?resource=acct:admin@example.org"} {
+		method := http.MethodPost
+		if strings.HasPrefix(p, "/.well-known") {
+			method = http.MethodGet
+		}
+		res, body := r.send(t, method, p, strings.NewReader(`{"type":"Follow"}`), map[string]string{"Content-Type": "application/activity+json"}, "", false)
+		if res.StatusCode == http.StatusForbidden || len(res.Cookies()) > 0 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/activity+json") {
+			t.Errorf("%s %s: %d %q cookies %v: %s", method, p, res.StatusCode, res.Header.Get("Content-Type"), res.Cookies(), body)
+		}
+	}
+}

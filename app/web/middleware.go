@@ -305,6 +305,15 @@ func wantsActivityPub(r *http.Request) bool {
 		strings.Contains(a, "application/ld+json") && strings.Contains(a, "https://www.w3.org/ns/activitystreams")
 }
 
+// federationGroup marks a request as the federation group's, whose errors
+// are ActivityPub-shaped.
+func federationGroup(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(ctxFederation, true)
+		return next(c)
+	}
+}
+
 // negotiate serves one of PeerTube's URLs as a page or, to a server asking
 // for ActivityPub, as an ActivityPub object.
 func (s *Server) negotiate(html, ap echo.HandlerFunc) echo.HandlerFunc {

@@ -138,6 +138,17 @@ func (s *Server) routes(e *echo.Echo) {
 		return err
 	})), page...)
 	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.locate)
+	// The federation group: inboxes and discovery documents. No session, no
+	// CSRF (servers sign their requests; the signature check comes with
+	// federation), ActivityPub-shaped errors.
+	fed := []echo.MiddlewareFunc{federationGroup}
+	notYet := func(c echo.Context) error {
+		return echo.NewHTTPError(http.StatusNotImplemented, "this Cabane does not federate yet")
+	}
+	e.POST("/inbox", notYet, fed...)
+	e.POST("/accounts/:name/inbox", notYet, fed...)
+	e.POST("/video-channels/:name/inbox", notYet, fed...)
+	e.Any("/.well-known/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) }, fed...)
 	s.adminRoutes(e, page)
 	s.eventRoutes(e, page)
 
