@@ -45,6 +45,7 @@ type App struct {
 	Transcoding *transcoding.Service
 
 	version string
+	lock    *os.File // the data directory's, held while the App is open
 	tls     *certs.Server
 	peers   *discovery.Browser
 }
@@ -59,6 +60,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	if err := a.Layout.Prepare(); err != nil {
 		return nil, err
 	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.lock = lock
+	opened := false
+	defer func() {
+		if !opened {
+			lock.Close()
+		}
+	}()
 	st, err := store.Open(ctx, a.Layout.DB(), store.Options{BackupDir: a.Layout.Backups()})
 	if err != nil {
 		return nil, err
@@ -105,6 +117,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		st.Close()
 		return nil, err
 	}
+	opened = true
 	return a, nil
 }
 
@@ -158,6 +171,14 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.tls = srv
+	if code, path, ok, err := a.Web.SetupCode(ctx); err != nil {
+		a.Log.Error("first run: the setup code could not be written", "err", err)
+	} else if ok {
+		// Whoever opens the setup page first becomes admin: from the box
+		// itself, they must show they can read this.
+		a.Log.Warn("first run: open this Cabane in a browser to create the administrator; from the box itself, give the setup code",
+			"code", code, "file", path)
+	}
 	stopDiscovery := a.startDiscovery(ctx)
 	// Housekeeping flushes view counts when it stops: it stops after the
 	// HTTP server, so views counted by the last requests are kept.
@@ -261,5 +282,7 @@ func (a *App) startDiscovery(ctx context.Context) (stop func()) {
 
 // Close closes the database cleanly.
 func (a *App) Close() error {
-	return a.Store.Close()
+	err := a.Store.Close()
+	a.lock.Close() // releases the lock
+	return err
 }

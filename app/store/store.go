@@ -208,6 +208,10 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", classify(err))
 	}
+	// A listing read between a statement and this commit saw the old
+	// snapshot and may have remembered its total under the new generation:
+	// forget totals once more, now that the writes are visible.
+	s.counts.invalidate()
 	return nil
 }
 

@@ -197,3 +197,32 @@ func TestConflictsByResultCode(t *testing.T) {
 		t.Error("a message alone was taken for a constraint failure")
 	}
 }
+
+// A listing total counted while a transaction is still open must not
+// outlive its commit (the count sees the old snapshot).
+func TestListingTotalAfterCommit(t *testing.T) {
+	st, _ := open(t)
+	ctx := context.Background()
+	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "a", Email: "a@example.org", PasswordHash: "h", ChannelName: "a_ch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := repo.VideoQuery{ChannelID: ch.ID}
+	err = st.WithTx(ctx, func(tx *Tx) error {
+		v := model.Video{UUID: "0b6e1c5e-9d0a-4b8f-8f5e-2a1f3c4d5e6f", ShortUUID: "x", ChannelID: ch.ID, Name: "v"}
+		if err := tx.Videos.Create(ctx, &v); err != nil {
+			return err
+		}
+		// Another connection reads (and remembers) the total meanwhile.
+		if _, n, err := st.Videos.List(ctx, q); err != nil || n != 0 {
+			t.Errorf("total during the transaction: %d, %v", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs, n, err := st.Videos.List(ctx, q); err != nil || n != 1 || len(vs) != 1 {
+		t.Errorf("after commit: total %d, %d rows, %v; want 1", n, len(vs), err)
+	}
+}

@@ -192,6 +192,7 @@ func (s *Videos) SetState(ctx context.Context, id int64, state int) error {
 // SetDuration records the duration of what was packaged (a truncated
 // upload can announce more than it holds).
 func (s *Videos) SetDuration(ctx context.Context, id int64, d time.Duration) error {
+	defer s.counts.invalidate() // listings show it
 	_, err := s.q.ExecContext(ctx, "UPDATE videos SET duration_ms = ?, updated_at = ? WHERE id = ?", d.Milliseconds(), now(), id)
 	return classify(err)
 }
@@ -215,6 +216,7 @@ func (s *Videos) FailAbandoned(ctx context.Context, kind string) (int64, error) 
 
 // SetThumbnail records that thumbnail and preview images exist.
 func (s *Videos) SetThumbnail(ctx context.Context, id int64) error {
+	defer s.counts.invalidate() // listings show it
 	_, err := s.q.ExecContext(ctx, "UPDATE videos SET has_thumbnail = 1, updated_at = ? WHERE id = ?", now(), id)
 	return classify(err)
 }

@@ -59,12 +59,13 @@ type Service struct {
 	workers  int
 	log      *slog.Logger
 
-	mu       sync.Mutex
-	probe    hardware.ProbeResult
-	probed   bool
-	choice   string
-	current  Profile
-	failures []EncoderFailure
+	mu        sync.Mutex
+	probe     hardware.ProbeResult
+	probed    bool
+	choice    string
+	choiceGen uint64 // counts SetChoice calls, so a probe finishing late keeps a newer choice
+	current   Profile
+	failures  []EncoderFailure
 }
 
 // New returns a service using libx264 with the board's policy until the
@@ -95,6 +96,9 @@ func (s *Service) Probe(ctx context.Context, opts hardware.ProbeOptions) error {
 
 // UseProbe applies a probe result with the saved choice.
 func (s *Service) UseProbe(ctx context.Context, res hardware.ProbeResult) error {
+	s.mu.Lock()
+	gen := s.choiceGen
+	s.mu.Unlock()
 	choice := ""
 	if s.settings != nil {
 		var err error
@@ -103,6 +107,9 @@ func (s *Service) UseProbe(ctx context.Context, res hardware.ProbeResult) error 
 		}
 	}
 	s.mu.Lock()
+	if s.choiceGen != gen {
+		choice = s.choice // the admin chose while the setting was read
+	}
 	s.probe, s.probed, s.choice = res, true, choice
 	s.current = Build(s.board, res, true, choice, s.workers)
 	p := s.current
@@ -128,6 +135,7 @@ func (s *Service) SetChoice(ctx context.Context, choice string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.choice = choice
+	s.choiceGen++
 	s.current = Build(s.board, s.probe, s.probed, choice, s.workers)
 	return nil
 }

@@ -49,6 +49,7 @@ type Service struct {
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
 	views    map[int64]int64          // videoID → views not yet written
+	fullWait map[int64]int            // videoID → disk-full waits so far (this run)
 }
 
 // Profiles is what the videos service needs of transcoding.Service.
@@ -57,17 +58,22 @@ type Profiles interface {
 	EncoderFailed(encoder string, err error)
 }
 
+// ErrNotYourChannel refuses an upload to a channel the uploader does not own.
+var ErrNotYourChannel = errors.New("you cannot upload to this channel")
+
 // ErrBadUpload wraps every reason an upload is refused; the message is for
 // the uploader.
 var ErrBadUpload = errors.New("upload refused")
 
 // UploadMeta is what the uploader told us about the file.
 type UploadMeta struct {
-	ChannelID    int64
-	Name         string
-	Description  string
-	Privacy      int
-	OriginalName string
+	// UploaderAccountID is who uploads: the channel must be theirs.
+	UploaderAccountID int64
+	ChannelID         int64
+	Name              string
+	Description       string
+	Privacy           int
+	OriginalName      string
 }
 
 // Ingest takes a fully received upload at tmpPath (inside the data
@@ -80,6 +86,15 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 			os.Remove(tmpPath)
 		}
 	}()
+	// Authorisation first: nothing is probed for someone who may not
+	// upload here.
+	ch, err := s.Store.Accounts.ChannelByID(ctx, meta.ChannelID)
+	if errors.Is(err, model.ErrNotFound) || err == nil && (meta.UploaderAccountID == 0 || ch.AccountID != meta.UploaderAccountID) {
+		return model.Video{}, ErrNotYourChannel
+	}
+	if err != nil {
+		return model.Video{}, fmt.Errorf("channel %d of the upload: %w", meta.ChannelID, err)
+	}
 	info, err := s.Media.Probe(ctx, tmpPath)
 	if errors.Is(err, media.ErrNotMedia) {
 		return model.Video{}, fmt.Errorf("%w: %s is not a video or audio file that ffmpeg can read", ErrBadUpload, displayName(meta.OriginalName))
@@ -89,10 +104,6 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	}
 	if err := s.checkLimits(info, displayName(meta.OriginalName)); err != nil {
 		return model.Video{}, err
-	}
-	ch, err := s.Store.Accounts.ChannelByID(ctx, meta.ChannelID)
-	if err != nil {
-		return model.Video{}, fmt.Errorf("channel %d of the upload: %w", meta.ChannelID, err)
 	}
 	id := uuid.New()
 	v := model.Video{

@@ -94,7 +94,7 @@ func (r *rig) upload(t *testing.T, clip string) (model.Video, error) {
 	if err := os.WriteFile(tmp, b, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	return r.svc.Ingest(context.Background(), tmp, UploadMeta{ChannelID: r.ch.ID, Name: "v", Privacy: model.PrivacyPublic, OriginalName: filepath.Base(clip)})
+	return r.svc.Ingest(context.Background(), tmp, UploadMeta{UploaderAccountID: r.ch.AccountID, ChannelID: r.ch.ID, Name: "v", Privacy: model.PrivacyPublic, OriginalName: filepath.Base(clip)})
 }
 
 func (r *rig) waitState(t *testing.T, v model.Video, timeout time.Duration, done func(model.Video) bool) model.Video {
@@ -207,3 +207,25 @@ type fixedProfile struct{ p transcoding.Profile }
 
 func (f fixedProfile) Profile() transcoding.Profile { return f.p }
 func (fixedProfile) EncoderFailed(string, error)    {}
+
+// Uploads go only to one's own channels: the service checks it, whoever
+// calls it, before probing anything, and keeps nothing.
+func TestIngestRefusesAnotherAccountsChannel(t *testing.T) {
+	r := newRig(t, t.TempDir())
+	for _, uploader := range []int64{0, r.ch.AccountID + 1} {
+		tmp := filepath.Join(r.layout.Uploads(), fmt.Sprintf("up-%d.part", uploader))
+		if err := os.WriteFile(tmp, []byte("not even a video"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		_, err := r.svc.Ingest(context.Background(), tmp, UploadMeta{UploaderAccountID: uploader, ChannelID: r.ch.ID, Name: "v"})
+		if !errors.Is(err, ErrNotYourChannel) {
+			t.Errorf("uploader %d on account %d's channel: %v", uploader, r.ch.AccountID, err)
+		}
+		if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+			t.Errorf("the refused upload was kept: %v", err)
+		}
+	}
+	if n, _ := r.st.Videos.Count(context.Background()); n != 0 {
+		t.Errorf("%d videos stored", n)
+	}
+}

@@ -56,16 +56,26 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 	}
 	if err == nil || ctx.Err() != nil {
 		s.clearProgress(v.ID)
+		if err == nil {
+			s.diskFullDone(v.ID)
+		}
 		return err
 	}
 	if errors.Is(err, media.ErrDiskFull) || errors.Is(err, syscall.ENOSPC) {
 		// Not the video's fault: release the job now and try again once
-		// the admin has made room, without spending its attempts.
+		// the admin has made room, without spending its attempts — for a
+		// while. A video that cannot fit even on an emptied disk would
+		// otherwise fill it every minute forever: after maxDiskFullWaits
+		// its retries count, and it fails in words like any other.
 		s.clearProgress(v.ID)
 		if !errors.Is(err, media.ErrDiskFull) {
 			err = fmt.Errorf("%w: %w", media.ErrDiskFull, err)
 		}
-		return jobs.RetryAfter(err, s.diskFullRetry())
+		if s.diskFullWait(v.ID) <= maxDiskFullWaits {
+			return jobs.RetryAfter(err, s.diskFullRetry())
+		}
+	} else {
+		s.diskFullDone(v.ID)
 	}
 	if errors.Is(err, media.ErrMemoryLimit) && !errors.Is(err, jobs.ErrPermanent) {
 		err = fmt.Errorf("%w: %w", jobs.ErrPermanent, err)
@@ -77,6 +87,27 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 		}
 	}
 	return err
+}
+
+// maxDiskFullWaits bounds the uncounted disk-full retries of one video
+// (an hour at the default pace).
+const maxDiskFullWaits = 60
+
+// diskFullWait counts one more disk-full wait of a video in this run.
+func (s *Service) diskFullWait(id int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fullWait == nil {
+		s.fullWait = map[int64]int{}
+	}
+	s.fullWait[id]++
+	return s.fullWait[id]
+}
+
+func (s *Service) diskFullDone(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.fullWait, id)
 }
 
 func (s *Service) diskFullRetry() time.Duration {
@@ -126,7 +157,9 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 	case plan.Copy != nil && !done[plan.Copy.Name]:
 		// Publish first, thumbnails after: the copy takes a second and is
 		// what makes the video watchable.
-		if err := s.Media.CopyHLS(ctx, in, info, plan, hlsDir, progress); err != nil {
+		if err := s.Media.CopyHLS(ctx, in, info, plan, hlsDir, progress); errors.Is(err, media.ErrDiskFull) {
+			return err // an encode would meet the same full disk
+		} else if err != nil {
 			s.Log.Warn("copy into HLS failed, encoding instead", "video", v.UUID, "err", err)
 			plan.Encode = append([]hardware.Rendition{*plan.Copy}, plan.Encode...)
 			plan.Copy = nil
@@ -150,7 +183,9 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 	// ladder. A board short of memory gets several smaller runs.
 	for _, run := range media.Runs(prof, in, info, todo) {
 		err := s.encode(ctx, run, info, hlsDir, progress)
-		if enc := run.Encoder; err != nil && enc.Hardware() && ctx.Err() == nil {
+		// A full disk is no encoder's fault: no software re-encode, no
+		// failure recorded against the hardware.
+		if enc := run.Encoder; err != nil && enc.Hardware() && ctx.Err() == nil && !errors.Is(err, media.ErrDiskFull) {
 			// A trial-proven hardware encoder can still fail on a real file
 			// (odd sizes, driver bugs): the creator gets their video anyway,
 			// encoded as the board's software profile says.

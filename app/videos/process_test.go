@@ -79,7 +79,7 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 	if err := os.Rename(testrig.MakeClip(t, filepath.Join(dir, "up.webm"), testrig.Clip{Seconds: 2, Video: "vp9"}), clip); err != nil {
 		t.Fatal(err)
 	}
-	v, err := svc.Ingest(ctx, clip, UploadMeta{ChannelID: ch.ID, Name: "hw", Privacy: model.PrivacyPublic, OriginalName: "hw.webm"})
+	v, err := svc.Ingest(ctx, clip, UploadMeta{UploaderAccountID: ch.AccountID, ChannelID: ch.ID, Name: "hw", Privacy: model.PrivacyPublic, OriginalName: "hw.webm"})
 	if err != nil {
 		t.Fatal(err)
 	}

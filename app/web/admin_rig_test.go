@@ -47,6 +47,7 @@ type rig struct {
 	http   *httptest.Server
 
 	adminChannel int64
+	adminAccount int64
 	sessions     map[string]string // "admin", "user" → session cookie
 
 	mu      sync.Mutex
@@ -123,7 +124,7 @@ func newRigIn(t *testing.T, dir string) *rig {
 			t.Fatal(err)
 		}
 		if u.admin {
-			r.adminChannel = ch.ID
+			r.adminChannel, r.adminAccount = ch.ID, ch.AccountID
 		}
 		if r.sessions[u.name], err = au.StartSession(ctx, usr.ID); err != nil {
 			t.Fatal(err)
@@ -229,7 +230,7 @@ func (r *rig) ingest(path string, privacy int) model.Video {
 			r.t.Fatal(err)
 		}
 	}
-	v, err := r.videos.Ingest(context.Background(), tmp, videos.UploadMeta{ChannelID: r.adminChannel, Name: "Clip " + filepath.Base(path),
+	v, err := r.videos.Ingest(context.Background(), tmp, videos.UploadMeta{UploaderAccountID: r.adminAccount, ChannelID: r.adminChannel, Name: "Clip " + filepath.Base(path),
 		Privacy: privacy, OriginalName: filepath.Base(path)})
 	if err != nil {
 		r.t.Fatal(err)

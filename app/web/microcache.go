@@ -12,7 +12,7 @@ import (
 
 // microcache keeps anonymous listings (the home page, channel and account
 // pages, the API's video list) for a second, and never past a write that
-// changes a listing. A link shared to a crowd makes many anonymous requests
+// changes what a listing shows (view counts may lag by that second). A link shared to a crowd makes many anonymous requests
 // for the same page: they are answered from memory instead of SQLite and
 // the templates. Logged-in viewers are never served from it (their pages
 // differ), nor watch pages (each counts a view).

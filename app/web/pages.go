@@ -3,9 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -160,70 +158,20 @@ func (s *Server) embed(c echo.Context) error {
 	return s.render(c, http.StatusOK, "embed", d.Video.Name, d)
 }
 
-type setupData struct{ Username, Email, Channel, ChannelDisplayName string }
-
-// setupAllowed: the first-run form makes whoever submits it the admin, so
-// it is taken only from the home network and never through the public URL
-// (a box exposed to the internet before its owner set it up must not be
-// claimable by a stranger).
-func (s *Server) setupAllowed(c echo.Context) error {
-	if !(atHome(c) || len(s.LAN.Home) == 0 && directLoopback(c.Request())) || s.viaPublicURL(c) {
-		return echo.NewHTTPError(http.StatusForbidden,
-			"Cabane is set up from the home network only: open http://"+s.lanHost()+" from a device on the same network as the box.")
-	}
-	return nil
-}
-
-// directLoopback reports a browser on the box itself (make run on a
-// laptop, then localhost:8080). Loopback is not "home" in general, since a
-// reverse proxy on the box makes every visitor come from loopback; such a
-// proxy adds forwarding headers, which a browser never sends. It counts
-// only while the home network is found automatically: an admin who names
-// it (--lan) decides alone.
-func directLoopback(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback() &&
-		r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == "" && r.Header.Get("X-Real-Ip") == ""
-}
-
-// viaPublicURL reports whether the request reached the box by its public
-// name (as set with --public-url).
-func (s *Server) viaPublicURL(c echo.Context) bool {
-	if s.Config.PublicURL == "" {
-		return false
-	}
-	pub, err := url.Parse(s.Config.PublicURL)
-	if err != nil {
-		return false
-	}
-	host := c.Request().Host
-	if s.LAN.Trusted(c.Request()) {
-		if h := c.Request().Header.Get("X-Forwarded-Host"); h != "" {
-			host = h
-		}
-	}
-	return strings.EqualFold(host, pub.Host) || strings.EqualFold(host, pub.Hostname())
-}
-
-func (s *Server) lanHost() string {
-	if s.Config.MDNSHostname != "" {
-		return s.Config.MDNSHostname + ".local"
-	}
-	return "cabane.local"
+type setupData struct {
+	Username, Email, Channel, ChannelDisplayName string
+	NeedCode                                     bool // from the box itself: the setup code is asked
 }
 
 func (s *Server) setupPage(c echo.Context) error {
 	if s.setupDone(c.Request().Context()) {
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
-	if err := s.setupAllowed(c); err != nil {
+	needCode, err := s.setupAccess(c)
+	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "setup", "Set up", setupData{})
+	return s.render(c, http.StatusOK, "setup", "Set up", setupData{NeedCode: needCode})
 }
 
 func (s *Server) setupSubmit(c echo.Context) error {
@@ -231,11 +179,18 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	if s.setupDone(ctx) {
 		return echo.NewHTTPError(http.StatusForbidden, "Cabane is already set up; log in instead.")
 	}
-	if err := s.setupAllowed(c); err != nil {
+	needCode, err := s.setupAccess(c)
+	if err != nil {
 		return err
 	}
 	d := setupData{Username: strings.TrimSpace(c.FormValue("username")), Email: strings.TrimSpace(c.FormValue("email")),
-		Channel: strings.TrimSpace(c.FormValue("channel")), ChannelDisplayName: strings.TrimSpace(c.FormValue("channelDisplayName"))}
+		Channel: strings.TrimSpace(c.FormValue("channel")), ChannelDisplayName: strings.TrimSpace(c.FormValue("channelDisplayName")),
+		NeedCode: needCode}
+	if needCode && !s.checkSetupCode(ctx, c.FormValue("setupCode")) {
+		v := s.view(c, "Set up", d)
+		v.Error = errBadSetupCode().Error()
+		return s.renderView(c, http.StatusForbidden, "setup", v)
+	}
 	u, _, err := s.Auth.CreateUser(ctx, auth.NewUserRequest{Username: d.Username, Email: d.Email, Password: c.FormValue("password"),
 		Admin: true, ChannelName: d.Channel, ChannelDisplayName: d.ChannelDisplayName})
 	if err != nil {
@@ -244,6 +199,7 @@ func (s *Server) setupSubmit(c echo.Context) error {
 		return s.renderView(c, http.StatusUnprocessableEntity, "setup", v)
 	}
 	s.hasAdmin.Store(true)
+	s.setupFinished()
 	tok, err := s.Auth.StartSession(ctx, u.ID)
 	if err != nil {
 		return err

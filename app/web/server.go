@@ -57,6 +57,7 @@ type Server struct {
 	tmpl     map[string]*template.Template
 	hasAdmin atomic.Bool // once true, stays true: saves a query per page
 	cache    *microcache
+	setup    setupCode
 	started  time.Time // Last-Modified of embedded assets
 }
 

@@ -98,6 +98,9 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	}
 	v, err := s.Videos.Ingest(r.Context(), tmpPath, meta)
 	tmpPath = "" // Ingest owns the file now, and removes it on failure
+	if errors.Is(err, videos.ErrNotYourChannel) {
+		return model.Video{}, &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
+	}
 	if errors.Is(err, videos.ErrBadUpload) {
 		return model.Video{}, apiError(http.StatusUnprocessableEntity, "%s", strings.TrimPrefix(err.Error(), videos.ErrBadUpload.Error()+": "))
 	}
@@ -175,7 +178,7 @@ func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string
 	case err != nil:
 		return m, err
 	}
-	m.ChannelID = ch.ID
+	m.ChannelID, m.UploaderAccountID = ch.ID, currentUser(c).AccountID
 	return m, nil
 }
 

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -117,8 +119,16 @@ func (b *Browser) PostForm(u string, vals url.Values) (int, string, string) {
 // Owner is the administrator Setup creates.
 var Owner = struct{ User, Pass, Channel, ChannelDisplay string }{"alice", "correct horse", "alice_films", "Alice's films"}
 
+// SetupCode is the first-run code the app wrote to its data directory, as
+// a person at the box reads it; "" once set up.
+func (a *App) SetupCode() string {
+	b, _ := os.ReadFile(filepath.Join(a.Data, "setup-code"))
+	return strings.TrimSpace(string(b))
+}
+
 // Setup creates the administrator through the first-run setup page, as the
-// first visitor does, and returns the logged-in browser.
+// first visitor on the box does (with the setup code), and returns the
+// logged-in browser.
 func (a *App) Setup() *Browser {
 	a.t.Helper()
 	b := NewBrowser(a.t)
@@ -127,7 +137,7 @@ func (a *App) Setup() *Browser {
 		a.t.Fatalf("first visit landed on %s (token %q), want /setup", final, tok)
 	}
 	code, final, body := b.PostForm(a.URL("/setup"), url.Values{"_csrf": {tok}, "username": {Owner.User}, "email": {Owner.User + "@example.org"},
-		"password": {Owner.Pass}, "channel": {Owner.Channel}, "channelDisplayName": {Owner.ChannelDisplay}})
+		"password": {Owner.Pass}, "channel": {Owner.Channel}, "channelDisplayName": {Owner.ChannelDisplay}, "setupCode": {a.SetupCode()}})
 	if code != http.StatusOK || !strings.HasSuffix(final, "/") {
 		a.t.Fatalf("setup: %d at %s\n%s", code, final, body)
 	}

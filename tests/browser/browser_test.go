@@ -35,6 +35,7 @@ func TestEndToEnd(t *testing.T) {
 
 	runNodeTests(ctx, t, "e2e.test.mjs",
 		"CABANE_URL="+app.URL(""),
+		"CABANE_SETUP_CODE="+app.SetupCode(),
 		"CABANE_CLIP="+c,
 		"CABANE_SCREENSHOTS="+shots,
 	)

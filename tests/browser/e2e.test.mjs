@@ -63,6 +63,9 @@ test('setup, upload, processing, playback and logout in Chromium', async (t) => 
       await page.fill('input[name=email]', 'alice@example.com');
       await page.fill('input[name=password]', 'correct horse battery staple');
       await page.fill('input[name=channel]', 'alice_videos');
+      // On the box itself, the form asks for the code Cabane printed.
+      assert.ok(await page.$('input[name=setupCode]'), 'setup from the box asks for the setup code');
+      await page.fill('input[name=setupCode]', process.env.CABANE_SETUP_CODE);
       await submit(page, 'form#setup-form', (u) => u.pathname === '/');
       assert.ok(await page.$('form#logout-form'), 'a logged-in page has the logout form');
       await screenshot(page, 'e2e-2-home');

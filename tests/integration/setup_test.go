@@ -67,3 +67,46 @@ func TestSetupOnlyFromHome(t *testing.T) {
 		t.Error("setup is no longer offered at home: someone became admin")
 	}
 }
+
+// From the box itself (loopback, home network found automatically) the
+// setup page asks for the code Cabane wrote to its data directory: loopback
+// is also where a reverse proxy's visitors come from. Through a proxy that
+// says so, it is refused.
+func TestSetupFromTheBoxNeedsTheCode(t *testing.T) {
+	in := testrig.Start(t, testrig.Options{Data: filepath.Join(t.TempDir(), "data")})
+	code := in.SetupCode()
+	if len(code) != 11 {
+		t.Fatalf("setup code %q in the data directory", code)
+	}
+	b := testrig.NewBrowser(t)
+	page, final, tok := b.Get(in.URL("/setup"))
+	if !strings.HasSuffix(final, "/setup") || !strings.Contains(page, `name="setupCode"`) {
+		t.Fatalf("the setup page from the box does not ask for the code (%s)", final)
+	}
+	form := func(code string) url.Values {
+		return url.Values{"_csrf": {tok}, "username": {"alice"}, "email": {"a@example.org"}, "password": {"correct horse"},
+			"channel": {"alice_films"}, "setupCode": {code}}
+	}
+	for _, wrong := range []string{"", "AAAAA-AAAAA", code + "X"} {
+		if status, _, body := b.PostForm(in.URL("/setup"), form(wrong)); status != http.StatusForbidden || !strings.Contains(body, "setup code") {
+			t.Errorf("setup with code %q: %d", wrong, status)
+		}
+	}
+	// A reverse proxy on the box forwarding an internet visitor.
+	req, _ := http.NewRequest(http.MethodGet, in.URL("/setup"), nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.7")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("setup through a proxy on the box: %d, want 403", res.StatusCode)
+	}
+	if status, final, _ := b.PostForm(in.URL("/setup"), form(strings.ToLower(code))); status != http.StatusOK || !strings.HasSuffix(final, "/") {
+		t.Fatalf("setup with the code: %d at %s", status, final)
+	}
+	if in.SetupCode() != "" {
+		t.Error("the setup code outlived the setup")
+	}
+}

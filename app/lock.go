@@ -1,0 +1,30 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// lockDataDir takes the data directory for this process. Two servers on
+// one directory would each clear the other's partial uploads, kill its
+// ffmpeg as "left by the last run" and run its jobs twice; the second one
+// must stop before touching anything. The kernel drops the lock when the
+// process dies, kill -9 included.
+func lockDataDir(dir string) (*os.File, error) {
+	path := filepath.Join(dir, "cabane.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("another Cabane is already running on the data directory %s", dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return f, nil
+}

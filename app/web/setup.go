@@ -1,0 +1,134 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// The first-run form makes whoever submits it the administrator. It is
+// taken:
+//   - from the home network, as it is;
+//   - from the box itself (a browser on localhost, while the home network
+//     is found automatically) only with the setup code that Cabane prints
+//     in its log and writes to <data>/setup-code: loopback is also where a
+//     reverse proxy's visitors come from, and nginx's plain proxy_pass adds
+//     no header that would tell them apart;
+//   - never from outside, and never through the public URL.
+
+// setupCodeFile is the code's file in the data directory (mode 0600).
+const setupCodeFile = "setup-code"
+
+// setupCode is made once per run, while nobody is admin.
+type setupCode struct {
+	once sync.Once
+	code string
+	err  error
+}
+
+// SetupCode returns the code a first-run setup from the box itself needs,
+// and writes it to the data directory for a person with a shell on the
+// box; ok is false once an admin exists. app logs it at start.
+func (s *Server) SetupCode(ctx context.Context) (code string, path string, ok bool, err error) {
+	if s.setupDone(ctx) {
+		return "", "", false, nil
+	}
+	s.setup.once.Do(func() {
+		const digits = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ" // no I or O
+		var b strings.Builder
+		for i := range 10 {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(digits))))
+			if err != nil {
+				s.setup.err = err
+				return
+			}
+			if i == 5 {
+				b.WriteByte('-')
+			}
+			b.WriteByte(digits[n.Int64()])
+		}
+		s.setup.code = b.String()
+		s.setup.err = os.WriteFile(filepath.Join(s.Config.DataDir, setupCodeFile), []byte(s.setup.code+"\n"), 0o600)
+	})
+	return s.setup.code, filepath.Join(s.Config.DataDir, setupCodeFile), s.setup.err == nil, s.setup.err
+}
+
+// setupAccess says whether this request may set up, and whether it must
+// give the code.
+func (s *Server) setupAccess(c echo.Context) (needCode bool, err error) {
+	switch {
+	case s.viaPublicURL(c):
+	case atHome(c):
+		return false, nil
+	case len(s.LAN.Home) == 0 && directLoopback(c.Request()):
+		return true, nil
+	}
+	return false, echo.NewHTTPError(http.StatusForbidden,
+		"Cabane is set up from the home network only: open http://"+s.lanHost()+" from a device on the same network as the box.")
+}
+
+// checkSetupCode compares the code sent with the run's.
+func (s *Server) checkSetupCode(ctx context.Context, sent string) bool {
+	code, _, ok, _ := s.SetupCode(ctx)
+	sent = strings.ToUpper(strings.TrimSpace(sent))
+	return ok && code != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(code)) == 1
+}
+
+// setupFinished forgets the code: it made an admin and is worth nothing now.
+func (s *Server) setupFinished() {
+	os.Remove(filepath.Join(s.Config.DataDir, setupCodeFile))
+}
+
+// directLoopback reports a connection from the box itself with no proxy
+// header (a proxy that adds one is not a browser on the box).
+func directLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback() &&
+		r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == "" && r.Header.Get("X-Real-Ip") == ""
+}
+
+// viaPublicURL reports whether the request reached the box by its public
+// name (as set with --public-url).
+func (s *Server) viaPublicURL(c echo.Context) bool {
+	if s.Config.PublicURL == "" {
+		return false
+	}
+	pub, err := url.Parse(s.Config.PublicURL)
+	if err != nil {
+		return false
+	}
+	host := c.Request().Host
+	if s.LAN.Trusted(c.Request()) {
+		if h := c.Request().Header.Get("X-Forwarded-Host"); h != "" {
+			host = h
+		}
+	}
+	return strings.EqualFold(host, pub.Host) || strings.EqualFold(host, pub.Hostname())
+}
+
+func (s *Server) lanHost() string {
+	if s.Config.MDNSHostname != "" {
+		return s.Config.MDNSHostname + ".local"
+	}
+	return "cabane.local"
+}
+
+func errBadSetupCode() error {
+	return fmt.Errorf("the setup code is missing or wrong: it is in Cabane's log and in the file %s of its data directory", setupCodeFile)
+}
