@@ -193,3 +193,19 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+// A stall far from the memory cap (a starved disk, say) is an ordinary,
+// retryable failure: it is not blamed on memory, which would fail the
+// video for good.
+func TestStallWithoutMemoryEvidenceIsNotMemory(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "ffmpeg")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{FFmpeg: fake, MemoryLimit: 64 << 30, StallTimeout: time.Second, RunDir: dir}
+	err := r.runFFmpeg(testCtx(t), []string{"-i", "x"}, 0, nil)
+	if !errors.Is(err, ErrStalled) || errors.Is(err, ErrMemoryLimit) {
+		t.Fatalf("stalled far below the cap: %v; want ErrStalled and not ErrMemoryLimit", err)
+	}
+}

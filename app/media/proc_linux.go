@@ -120,3 +120,22 @@ func freeBytes(dir string) (n int64, ok bool) {
 	}
 	return int64(st.Bavail) * int64(st.Bsize), true
 }
+
+// vmPeak is a process's peak address space in bytes (VmPeak, what
+// RLIMIT_AS bounds); 0 when it cannot be read.
+func vmPeak(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmPeak:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}

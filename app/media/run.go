@@ -38,6 +38,9 @@ var ErrMemoryLimit = errors.New("ffmpeg ran out of the memory this box allows it
 // was killed.
 var ErrStalled = errors.New("ffmpeg stopped making progress")
 
+// errStalledAtCap is a stall whose process had reached the memory cap.
+var errStalledAtCap = fmt.Errorf("%w with its address space at the memory cap", ErrStalled)
+
 // defaultStallTimeout is StallTimeout's default: ffmpeg reports progress
 // every half second while its main loop runs, and even one 4K frame
 // through a whole x264 ladder on a Pi takes seconds, not minutes.
@@ -96,7 +99,7 @@ func (r *Runner) runFFmpeg(ctx context.Context, args []string, total time.Durati
 	out.touch()
 	watchDone := make(chan struct{})
 	defer close(watchDone)
-	go r.watchStall(out, stop, watchDone)
+	go r.watchStall(out, stop, watchDone, pid)
 
 	parseErr := ParseProgress(out, total, func(p Progress) {
 		if fn != nil {
@@ -110,12 +113,10 @@ func (r *Runner) runFFmpeg(ctx context.Context, args []string, total time.Durati
 	if ctx.Err() != nil {
 		return fmt.Errorf("ffmpeg: %w", context.Cause(ctx))
 	}
+	if errors.Is(context.Cause(runCtx), errStalledAtCap) {
+		return fmt.Errorf("%w after %v, at %w (%d MiB): %s", ErrStalled, r.stallTimeout(), ErrMemoryLimit, r.MemoryLimit>>20, tail.String())
+	}
 	if errors.Is(context.Cause(runCtx), ErrStalled) {
-		if r.MemoryLimit > 0 {
-			// Seen under the cap: a thread that cannot get its stack leaves
-			// ffmpeg waiting for it forever.
-			return fmt.Errorf("%w after %v, probably %w (%d MiB): %s", ErrStalled, r.stallTimeout(), ErrMemoryLimit, r.MemoryLimit>>20, tail.String())
-		}
 		return fmt.Errorf("%w for %v: %s", ErrStalled, r.stallTimeout(), tail.String())
 	}
 	if waitErr != nil {
@@ -160,7 +161,7 @@ func (r *Runner) stallTimeout() time.Duration {
 
 // watchStall stops the run when ffmpeg has written no progress for the
 // stall timeout, until done is closed.
-func (r *Runner) watchStall(out *activityReader, stop context.CancelCauseFunc, done <-chan struct{}) {
+func (r *Runner) watchStall(out *activityReader, stop context.CancelCauseFunc, done <-chan struct{}, pid int) {
 	limit := r.stallTimeout()
 	t := time.NewTicker(min(limit/4, time.Second))
 	defer t.Stop()
@@ -170,8 +171,16 @@ func (r *Runner) watchStall(out *activityReader, stop context.CancelCauseFunc, d
 			return
 		case <-t.C:
 			if out.idle() >= limit {
-				r.logger().Warn("media: ffmpeg reported no progress; killing it", "for", limit)
-				stop(ErrStalled)
+				// Blame memory only with evidence: a process whose address
+				// space reached the cap (a thread that cannot get its stack
+				// leaves ffmpeg waiting forever). Anything else, a starved
+				// SD card say, is an ordinary failure worth retrying.
+				cause := ErrStalled
+				if peak := vmPeak(pid); r.MemoryLimit > 0 && peak >= r.MemoryLimit*8/10 {
+					cause = errStalledAtCap
+				}
+				r.logger().Warn("media: ffmpeg reported no progress; killing it", "for", limit, "cause", cause)
+				stop(cause)
 				return
 			}
 		}

@@ -1,8 +1,8 @@
 // Package ratelimit keeps one token bucket per client address, for the
 // endpoints where each request is expensive (password checks). Its memory is
-// bounded: idle buckets expire, and when the table is full the least
-// recently used bucket makes room, so an attacker rotating addresses cannot
-// grow it.
+// bounded: idle buckets expire, and while the table is full newcomers share
+// one overflow bucket, so an attacker rotating addresses can neither grow
+// the table nor earn a fresh allowance with each new address.
 package ratelimit
 
 import (
@@ -35,9 +35,10 @@ type Config struct {
 type Limiter struct {
 	cfg Config
 
-	mu    sync.Mutex
-	byKey map[string]*list.Element // of *bucket
-	lru   list.List                // front: most recently used
+	mu       sync.Mutex
+	byKey    map[string]*list.Element // of *bucket
+	lru      list.List                // front: most recently used
+	overflow *rate.Limiter            // shared by newcomers while the table is full
 }
 
 type bucket struct {
@@ -61,7 +62,7 @@ func New(cfg Config) *Limiter {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Limiter{cfg: cfg, byKey: map[string]*list.Element{}}
+	return &Limiter{cfg: cfg, byKey: map[string]*list.Element{}, overflow: rate.NewLimiter(rate.Every(cfg.Every), cfg.Burst)}
 }
 
 // Allow spends one request of client's allowance. When none is left it
@@ -72,8 +73,7 @@ func (l *Limiter) Allow(client string) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.expire(now)
-	b := l.get(client, now)
-	r := b.lim.ReserveN(now, 1)
+	r := l.get(client, now).ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now) // a refused request does not push the next one back
 		return false, d
@@ -88,23 +88,24 @@ func (l *Limiter) Len() int {
 	return len(l.byKey)
 }
 
-// get returns client's bucket, creating it (and evicting the least recently
-// used one if the table is full). Callers hold l.mu.
-func (l *Limiter) get(client string, now time.Time) *bucket {
+// get returns client's bucket, creating it; while the table is full, a
+// newcomer gets the shared overflow bucket. Evicting someone instead would
+// hand a fresh burst to every new address an attacker rotates through;
+// sharing one bucket slows newcomers during such a flood, and clients the
+// table already knows keep their own allowance. Callers hold l.mu.
+func (l *Limiter) get(client string, now time.Time) *rate.Limiter {
 	if e, ok := l.byKey[client]; ok {
 		l.lru.MoveToFront(e)
 		b := e.Value.(*bucket)
 		b.seen = now
-		return b
+		return b.lim
 	}
 	if len(l.byKey) >= l.cfg.MaxClients {
-		// Evicting gives that client a fresh burst; the alternative, refusing
-		// newcomers, would let an attacker lock everyone out.
-		l.remove(l.lru.Back())
+		return l.overflow
 	}
 	b := &bucket{key: client, lim: rate.NewLimiter(rate.Every(l.cfg.Every), l.cfg.Burst), seen: now}
 	l.byKey[client] = l.lru.PushFront(b)
-	return b
+	return b.lim
 }
 
 // expire drops buckets unused for cfg.Idle. The list is in order of last

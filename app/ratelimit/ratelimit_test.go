@@ -132,3 +132,25 @@ func TestClientKey(t *testing.T) {
 		}
 	}
 }
+
+// With the table full, new addresses share one allowance: rotating through
+// a /48 of IPv6 /64s buys no fresh bursts, and a client already known keeps
+// its own.
+func TestRotatingAddressesShareOneAllowance(t *testing.T) {
+	c := newClock()
+	l := New(Config{Every: 12 * time.Second, Burst: 5, MaxClients: 100, Now: c.now})
+	l.Allow("192.0.2.1") // a regular, known before the flood
+	allowed := 0
+	for i := range 65_536 {
+		if ok, _ := l.Allow(ClientKey(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 1, byte(i >> 8), byte(i)}))); ok {
+			allowed++
+		}
+	}
+	// 99 newcomers fill the table with a burst each; the rest share one.
+	if want := 99*5 + 5; allowed > want {
+		t.Errorf("%d requests allowed from 65,536 rotating /64s, want at most %d", allowed, want)
+	}
+	if ok, _ := l.Allow("192.0.2.1"); !ok {
+		t.Error("the known client lost its own allowance to the flood")
+	}
+}
