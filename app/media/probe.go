@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -83,19 +84,37 @@ func (r *Runner) Probe(ctx context.Context, path string) (*Info, error) {
 	return info, nil
 }
 
+// probeTimeout bounds one ffprobe run: reading a file's headers takes a
+// second, even on a Pi with a large file.
+const probeTimeout = time.Minute
+
 // ffprobeJSON runs ffprobe and decodes its JSON. An ffprobe that ran and
 // refused the file is ErrNotMedia; one that could not run is not.
 func (r *Runner) ffprobeJSON(ctx context.Context, path string, extra ...string) (*probeOutput, error) {
 	args := append([]string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams"}, extra...)
 	args = append(args, "-i", path)
+	// A crafted file can keep ffprobe busy or make it allocate without end:
+	// it gets a time limit and the encoders' memory cap, and dies with the
+	// server too. It runs while an uploader waits for the answer.
+	ctx, cancel := context.WithTimeoutCause(ctx, probeTimeout, fmt.Errorf("ffprobe took longer than %v", probeTimeout))
+	defer cancel()
 	cmd := exec.CommandContext(ctx, r.ffprobe(), args...)
-	// A crafted file can keep ffprobe busy: it dies with the server too.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	startInGroup(cmd)
 	tail := &tailBuffer{max: stderrTail}
-	cmd.Stderr = tail
-	out, err := cmd.Output()
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, tail
+	err := cmd.Start()
+	if err == nil {
+		if r.MemoryLimit > 0 {
+			if lerr := limitMemory(cmd.Process.Pid, r.MemoryLimit); lerr != nil {
+				r.logger().Warn("media: could not cap ffprobe's memory", "err", lerr)
+			}
+		}
+		err = cmd.Wait()
+	}
+	out := stdout.Bytes()
 	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && ctx.Err() == nil {
