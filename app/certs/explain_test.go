@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"cabane.dev/cabane/internal/testrig"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +19,7 @@ func TestExplainInPlainWords(t *testing.T) {
 	const dir = "https://acme.example/directory"
 
 	// A real connection refused, as the HTTP client reports it.
-	_, refused := (&http.Client{Timeout: time.Second}).Get("http://" + freeTCP(t) + "/dir")
+	_, refused := (&http.Client{Timeout: time.Second}).Get("http://" + testrig.FreeAddr(t) + "/dir")
 	if refused == nil {
 		t.Fatal("connecting to a closed port succeeded")
 	}

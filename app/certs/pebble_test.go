@@ -2,6 +2,7 @@ package certs
 
 import (
 	"bytes"
+	"cabane.dev/cabane/internal/testrig"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -93,10 +94,10 @@ type pebble struct {
 func newPebble(t *testing.T) *pebble {
 	t.Helper()
 	p := &pebble{t: t, dir: t.TempDir()}
-	p.listenAddr = freeTCP(t)
-	p.mgmtAddr = freeTCP(t)
+	p.listenAddr = testrig.FreeAddr(t)
+	p.mgmtAddr = testrig.FreeAddr(t)
 	p.dnsAddr = freeUDPTCP(t)
-	p.dnsMgmt = freeTCP(t)
+	p.dnsMgmt = testrig.FreeAddr(t)
 	p.dirURL = "https://" + p.listenAddr + "/dir"
 	p.mgmtURL = "https://" + p.mgmtAddr
 	certPEM, keyPEM := selfSigned(t, "pebble test listener", []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")})
@@ -247,17 +248,6 @@ func writeFile(t testing.TB, path string, b []byte) {
 	}
 }
 
-// freeTCP returns a loopback address nothing listens on right now.
-func freeTCP(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // freeUDPTCP returns a loopback port free for both UDP and TCP (DNS).
 func freeUDPTCP(t testing.TB) string {
 	t.Helper()
@@ -308,7 +298,7 @@ func portOf(t testing.TB, a net.Addr) int {
 // validation of the challenge type a test must not use.
 func closedPort(t testing.TB) int {
 	t.Helper()
-	_, p, _ := net.SplitHostPort(freeTCP(t))
+	_, p, _ := net.SplitHostPort(testrig.FreeAddr(t))
 	n, _ := strconv.Atoi(p)
 	return n
 }

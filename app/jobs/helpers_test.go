@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -105,3 +107,32 @@ func leaseOf(t *testing.T, db *sql.DB, id int64) (state, owner string, until tim
 }
 
 var errBoom = errors.New("boom")
+
+// recordOrder registers a handler for kind "k" whose payload is a name and
+// returns a function that waits until n jobs ran and gives their names in
+// the order they ran.
+func recordOrder(t *testing.T, q *Queue) (ran func(n int, within time.Duration) []string) {
+	var mu sync.Mutex
+	var order []string
+	q.Register("k", func(ctx context.Context, j *Job) error {
+		var name string
+		if err := j.Decode(&name); err != nil {
+			return err
+		}
+		mu.Lock()
+		order = append(order, name)
+		mu.Unlock()
+		return nil
+	})
+	return func(n int, within time.Duration) []string {
+		t.Helper()
+		waitFor(t, within, fmt.Sprintf("%d jobs", n), func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(order) >= n
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(order)
+	}
+}

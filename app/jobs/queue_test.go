@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 )
@@ -96,18 +95,7 @@ func TestPriorityThenAge(t *testing.T) {
 	db, _ := openDB(t)
 	q := newQueue(t, db, fastOptions())
 	ctx := context.Background()
-	var mu sync.Mutex
-	var order []string
-	q.Register("k", func(ctx context.Context, j *Job) error {
-		var name string
-		if err := j.Decode(&name); err != nil {
-			return err
-		}
-		mu.Lock()
-		order = append(order, name)
-		mu.Unlock()
-		return nil
-	})
+	ran := recordOrder(t, q)
 	for _, e := range []struct {
 		name string
 		prio int
@@ -117,11 +105,7 @@ func TestPriorityThenAge(t *testing.T) {
 		}
 	}
 	start(t, q, 1)
-	waitFor(t, 5*time.Second, "all four jobs", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(order) == 4
-	})
+	order := ran(4, 5*time.Second)
 	want := []string{"high", "mid", "low-old", "low-new"}
 	for i := range want {
 		if order[i] != want[i] {

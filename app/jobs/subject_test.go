@@ -57,18 +57,7 @@ func TestClaimIsFairBetweenAccounts(t *testing.T) {
 	db, _ := openDB(t)
 	q := newQueue(t, db, fastOptions())
 	ctx := context.Background()
-	var mu sync.Mutex
-	var order []string
-	q.Register("k", func(ctx context.Context, j *Job) error {
-		var name string
-		if err := j.Decode(&name); err != nil {
-			return err
-		}
-		mu.Lock()
-		order = append(order, name)
-		mu.Unlock()
-		return nil
-	})
+	ran := recordOrder(t, q)
 	enq := func(name string, owner int64, opts ...EnqueueOption) {
 		t.Helper()
 		if _, err := q.Enqueue(ctx, "k", name, append(opts, WithOwner(owner))...); err != nil {
@@ -89,17 +78,11 @@ func TestClaimIsFairBetweenAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	start(t, q, 1)
-	waitFor(t, 10*time.Second, "all jobs done", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(order) == 8
-	})
+	order := ran(8, 10*time.Second)
 	// Everyone starts at 0: priority first (c2), then the oldest (a1).
 	// Then b1 and sys (still at 0) before anyone who already ran one; a2
 	// and c1 tie at one each and the older goes first; Alice's rest last.
 	want := []string{"c2", "a1", "b1", "sys", "a2", "c1", "a3", "a4"}
-	mu.Lock()
-	defer mu.Unlock()
 	if !slices.Equal(order, want) {
 		t.Fatalf("run order %v, want %v", order, want)
 	}

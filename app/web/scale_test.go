@@ -1,13 +1,10 @@
 package web
 
 import (
+	"cabane.dev/cabane/internal/testrig"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -50,47 +47,11 @@ func (r *rig) seedVideos(t testing.TB, n int) {
 	}
 }
 
-// latency fires total GETs at path over conns connections and returns
-// the 50th and 99th percentiles and the rate.
+// latency is testrig.Load's figures: the 50th and 99th percentiles and the
+// rate.
 func latency(t testing.TB, url string, conns, total int) (p50, p99 time.Duration, rps float64) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}}
-	var mu sync.Mutex
-	var ds []time.Duration
-	work := make(chan struct{}, total)
-	for range total {
-		work <- struct{}{}
-	}
-	close(work)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			for range work {
-				t0 := time.Now()
-				res, err := client.Get(url)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					t.Errorf("GET %s: %d", url, res.StatusCode)
-				}
-				d := time.Since(t0)
-				mu.Lock()
-				ds = append(ds, d)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	el := time.Since(start)
-	slices.Sort(ds)
-	if len(ds) == 0 {
-		t.Fatal("no request succeeded")
-	}
-	return ds[len(ds)/2], ds[len(ds)*99/100], float64(len(ds)) / el.Seconds()
+	lat, wall := testrig.Load(t, url, conns, total)
+	return lat.Pct(50), lat.Pct(99), float64(len(lat)) / wall.Seconds()
 }
 
 // TestListingScales guards the listing cost as the instance grows: with

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/netip"
 	"os"
@@ -178,41 +177,23 @@ func (r *rig) publishedVideo(t *testing.T, channelID int64, privacy int) model.V
 	return got
 }
 
-func (r *rig) request(t *testing.T, path, who string, home bool) *http.Response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, r.http.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if who != "" {
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: r.sessions[who]})
-	}
-	from := "203.0.113.9"
+// viewerFrom is where the trusted proxy says the viewer is.
+func viewerFrom(home bool) map[string]string {
 	if home {
-		from = "10.9.0.5"
+		return map[string]string{"X-Forwarded-For": "10.9.0.5"}
 	}
-	req.Header.Set("X-Forwarded-For", from)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return map[string]string{"X-Forwarded-For": "203.0.113.9"}
 }
 
 func (r *rig) get(t *testing.T, path, who string, home bool) int {
-	res := r.request(t, path, who, home)
-	io.Copy(io.Discard, res.Body)
-	res.Body.Close()
+	res, _ := r.send(t, http.MethodGet, path, nil, viewerFrom(home), who, false)
 	return res.StatusCode
 }
 
 func (r *rig) body(t *testing.T, path, who string, home bool) string {
-	res := r.request(t, path, who, home)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, body := r.send(t, http.MethodGet, path, nil, viewerFrom(home), who, false)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d", path, res.StatusCode)
 	}
-	return string(b)
+	return body
 }

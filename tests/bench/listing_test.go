@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"context"
+	"cabane.dev/cabane/internal/testrig/seed"
 	"database/sql"
 	"fmt"
 	"io"
@@ -9,8 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -64,14 +62,15 @@ func TestFigureListing(t *testing.T) {
 		checkListing(t, s, listingVideos)
 		for _, p := range listingPaths {
 			for _, conns := range []int{10, 50} {
-				r := hammer(t, s.URL(p), conns)
+				testrig.Load(t, s.URL(p), conns, listingWarmup)
+				lat, wall := testrig.Load(t, s.URL(p), conns, listingRequests)
 				g := "no goal at 50 connections"
 				if conns == 10 {
-					g = "goal p99 ≤ 5 ms " + goal(r.lat.pct(99) <= 5*time.Millisecond)
+					g = "goal p99 ≤ 5 ms " + goal(lat.Pct(99) <= 5*time.Millisecond)
 				}
 				figure(t, "listing (%s): GET %s with %d videos at %d connections: %.0f req/s, p50 %v, p99 %v (%s; %d requests after %d warm-up)",
-					name, p, listingVideos, conns, float64(len(r.lat))/r.wall.Seconds(),
-					r.lat.pct(50).Round(10*time.Microsecond), r.lat.pct(99).Round(10*time.Microsecond), g, len(r.lat), listingWarmup)
+					name, p, listingVideos, conns, float64(len(lat))/wall.Seconds(),
+					lat.Pct(50).Round(10*time.Microsecond), lat.Pct(99).Round(10*time.Microsecond), g, len(lat), listingWarmup)
 			}
 		}
 		s.Stop()
@@ -97,14 +96,12 @@ func TestFigureListing(t *testing.T) {
 func seedListing(t *testing.T, bin, data string, n int) {
 	t.Helper()
 	if bin == "" {
-		if err := seedVideos(context.Background(), data, n); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		startBefore(t, bin, data).Stop()
-		if err := seedOldSchema(data, n); err != nil {
-			t.Fatalf("seed %s for %s: %v", data, bin, err)
-		}
+		seed.Videos(t, data, n)
+		return
+	}
+	startBefore(t, bin, data).Stop()
+	if err := seedOldSchema(data, n); err != nil {
+		t.Fatalf("seed %s for %s: %v", data, bin, err)
 	}
 	db, err := sql.Open("sqlite", "file:"+config.Layout{Root: data}.DB()+"?mode=ro")
 	if err != nil {
@@ -182,7 +179,7 @@ func seedOldSchema(data string, n int) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range ladderRows(vid) {
+		for _, r := range seed.LadderRows(vid) {
 			_, err := ins(`INSERT INTO renditions(video_id, name, width, height, fps, bandwidth, average_bandwidth, codecs, size, copied, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				vid, r.Name, r.Width, r.Height, r.FPS, r.Bandwidth, r.AverageBandwidth, r.Codecs, r.Size, r.Copied, at)
@@ -199,13 +196,13 @@ func seedOldSchema(data string, n int) error {
 // the figures measure serving and not the sweep.
 func settle(t *testing.T, pid int) {
 	t.Helper()
-	prev, err := cpuTime(pid)
+	prev, err := testrig.CPUTime(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 80 {
 		time.Sleep(250 * time.Millisecond)
-		cur, err := cpuTime(pid)
+		cur, err := testrig.CPUTime(pid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,67 +235,6 @@ func checkListing(t *testing.T, s burstTarget, n int) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), list.Data[0].Name) {
 		t.Fatalf("GET /: %d, newest video %q listed: %v", res.StatusCode, list.Data[0].Name, strings.Contains(string(body), list.Data[0].Name))
 	}
-}
-
-// loadResult is one measured case: the wall time of all its requests and
-// each one's latency.
-type loadResult struct {
-	wall time.Duration
-	lat  latencies
-}
-
-// hammer sends listingWarmup then listingRequests GETs to u from conns
-// workers, each with its own keep-alive connection, sending its next
-// request when the last answer is read.
-func hammer(t *testing.T, u string, conns int) loadResult {
-	t.Helper()
-	clients := make([]*http.Client, conns)
-	for i := range clients {
-		clients[i] = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 1},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
-	defer func() {
-		for _, c := range clients {
-			c.CloseIdleConnections()
-		}
-	}()
-	var bad atomic.Int64
-	run := func(total int) ([]latencies, time.Duration) {
-		var next atomic.Int64
-		per := make([]latencies, conns)
-		var wg sync.WaitGroup
-		start := time.Now()
-		for i, c := range clients {
-			wg.Go(func() {
-				for next.Add(1) <= int64(total) {
-					t0 := time.Now()
-					res, err := c.Get(u)
-					if err != nil {
-						bad.Add(1)
-						continue
-					}
-					_, err = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					if err != nil || res.StatusCode != http.StatusOK {
-						bad.Add(1)
-					}
-					per[i] = append(per[i], time.Since(t0))
-				}
-			})
-		}
-		wg.Wait()
-		return per, time.Since(start)
-	}
-	run(listingWarmup)
-	per, wall := run(listingRequests)
-	if n := bad.Load(); n > 0 {
-		t.Errorf("GET %s at %d connections: %d requests failed or did not answer 200", u, conns, n)
-	}
-	r := loadResult{wall: wall}
-	for _, l := range per {
-		r.lat = append(r.lat, l...)
-	}
-	return r
 }
 
 // bestStart is the shortest of three starts of bin on data, each from exec

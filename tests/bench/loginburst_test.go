@@ -1,11 +1,10 @@
 package bench
 
 import (
-	"context"
+	"cabane.dev/cabane/internal/testrig/seed"
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -35,56 +34,8 @@ type burstResult struct {
 	idle     int64         // VmHWM in KiB before the burst
 	statuses map[int]int
 	retry    int // 429 answers that carried Retry-After
-	idleSeg  latencies
-	busySeg  latencies
-}
-
-type latencies []time.Duration
-
-func (l latencies) pct(p int) time.Duration {
-	if len(l) == 0 {
-		return 0
-	}
-	s := slices.Clone(l)
-	slices.Sort(s)
-	return s[min(len(s)-1, len(s)*p/100)]
-}
-
-func (l latencies) String() string {
-	return fmt.Sprintf("p50 %v p99 %v max %v (n=%d)", l.pct(50).Round(10*time.Microsecond),
-		l.pct(99).Round(10*time.Microsecond), l.pct(100).Round(10*time.Microsecond), len(l))
-}
-
-// loopbackClient connects from ip, one of 127/8 (all loopback on Linux), so
-// the server sees it as its own client address.
-func loopbackClient(ip string) *http.Client {
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	return &http.Client{Timeout: 2 * time.Minute,
-		Transport:     &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: burstSize},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-// cpuTime reads utime+stime of pid from /proc/<pid>/stat.
-func cpuTime(pid int) (time.Duration, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name may hold spaces: fields count from after its ')'.
-	_, rest, ok := strings.Cut(string(raw), ") ")
-	f := strings.Fields(rest)
-	if !ok || len(f) < 13 {
-		return 0, fmt.Errorf("odd /proc/%d/stat", pid)
-	}
-	var ticks int64
-	for _, s := range f[11:13] { // utime, stime
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, err
-		}
-		ticks += n
-	}
-	return time.Duration(ticks) * 10 * time.Millisecond, nil // USER_HZ is 100 on Linux
+	idleSeg  testrig.Latencies
+	busySeg  testrig.Latencies
 }
 
 // burstTarget is the running server a burst measures: the rig's App for
@@ -176,9 +127,7 @@ func startBefore(t *testing.T, bin, data string) *beforeServer {
 func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 	t.Helper()
 	data := t.TempDir()
-	if err := seedVideos(context.Background(), data, 1); err != nil {
-		t.Fatal(err)
-	}
+	seed.Videos(t, data, 1)
 	var s burstTarget
 	if bin == "" {
 		s = startServer(t, data)
@@ -203,7 +152,7 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 		t.Fatal(err)
 	}
 	seg := s.URL("/static/streaming-playlists/hls/" + list.Data[0].UUID + "/360p/seg-00001.m4s")
-	player := loopbackClient("127.0.0.250")
+	player := testrig.ClientFrom("127.0.0.250")
 	fetch := func() time.Duration {
 		start := time.Now()
 		res, err := player.Get(seg)
@@ -223,18 +172,18 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 		r.idleSeg = append(r.idleSeg, fetch())
 	}
 
-	m0, err := readMem(s.Pid())
+	m0, err := testrig.ReadMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.idle = m0.HWM
-	cpu0, err := cpuTime(s.Pid())
+	cpu0, err := testrig.CPUTime(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	clients := make([]*http.Client, addrs)
 	for i := range clients {
-		clients[i] = loopbackClient(fmt.Sprintf("127.0.0.%d", 10+i))
+		clients[i] = testrig.ClientFrom(fmt.Sprintf("127.0.0.%d", 10+i))
 	}
 	const csrf = "bench-csrf-token-0123456789abcdefghijklmnopqrstuvwxyz"
 	form := url.Values{"_csrf": {csrf}, "username": {"nobody"}, "password": {"not the password"}}.Encode()
@@ -281,12 +230,12 @@ func loginBurst(t *testing.T, bin string, addrs int) burstResult {
 	r.wall = time.Since(start)
 	close(done)
 	playing.Wait()
-	cpu1, err := cpuTime(s.Pid())
+	cpu1, err := testrig.CPUTime(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.cpu = cpu1 - cpu0
-	m, err := readMem(s.Pid())
+	m, err := testrig.ReadMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +267,7 @@ func TestFigureLoginBurst(t *testing.T) {
 			const goalKiB = 100 * 1000 * 1000 / 1024
 			figure(t, "login burst (%s): %d wrong-password POST /login from %d address(es): wall %.2f s, server CPU %.2f s, "+
 				"VmHWM %s (before the burst %s; goal ≤ 100 MB %s), answers %s (%d with Retry-After); HLS segment during burst %s, idle %s",
-				b[0], burstSize, addrs, r.wall.Seconds(), r.cpu.Seconds(), mib(r.hwm), mib(r.idle), goal(r.hwm <= goalKiB),
+				b[0], burstSize, addrs, r.wall.Seconds(), r.cpu.Seconds(), testrig.MiB(r.hwm), testrig.MiB(r.idle), goal(r.hwm <= goalKiB),
 				strings.Join(st, " "), r.retry, r.busySeg, r.idleSeg)
 		}
 	}

@@ -1,76 +1,12 @@
 package bench
 
 import (
-	"bufio"
+	"cabane.dev/cabane/internal/testrig"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 )
-
-// memStatus is a process's resident memory from /proc/<pid>/status, in KiB.
-type memStatus struct {
-	RSS int64 // VmRSS: resident now
-	HWM int64 // VmHWM: the most it was resident since it started
-}
-
-func (m memStatus) String() string {
-	return fmt.Sprintf("VmRSS %s, VmHWM %s", mib(m.RSS), mib(m.HWM))
-}
-
-func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
-
-// readMem reads /proc/<pid>/status.
-func readMem(pid int) (memStatus, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return memStatus{}, fmt.Errorf("read memory of %d: %w", pid, err)
-	}
-	defer f.Close()
-	m, err := parseMem(f)
-	if err != nil {
-		return memStatus{}, fmt.Errorf("read memory of %d: %w", pid, err)
-	}
-	return m, nil
-}
-
-// parseMem reads the VmRSS and VmHWM lines ("VmRSS:	   12345 kB").
-func parseMem(r io.Reader) (memStatus, error) {
-	var m memStatus
-	found := 0
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		key, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return m, fmt.Errorf("odd %s line %q", key, sc.Text())
-		}
-		n, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return m, fmt.Errorf("%s: %w", key, err)
-		}
-		if key == "VmRSS" {
-			m.RSS = n
-		} else {
-			m.HWM = n
-		}
-		found++
-	}
-	if err := sc.Err(); err != nil {
-		return m, err
-	}
-	if found != 2 {
-		return m, fmt.Errorf("VmRSS or VmHWM missing (a kernel thread, or an exited process)")
-	}
-	return m, nil
-}
 
 // rssSampler records the peak VmRSS of a process, sampled at a fixed
 // interval, until stopped.
@@ -90,7 +26,7 @@ func sampleRSS(pid int, every time.Duration) *rssSampler {
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			m, err := readMem(pid)
+			m, err := testrig.ReadMem(pid)
 			s.mu.Lock()
 			if err != nil && s.err == nil {
 				s.err = err

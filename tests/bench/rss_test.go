@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"context"
+	"cabane.dev/cabane/internal/testrig/seed"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,12 +59,12 @@ func browse(t *testing.T, s *server) int {
 
 // idleMem starts a server on data, browses it, lets it settle 5 s and reads
 // its memory.
-func idleMem(t *testing.T, data string) (memStatus, int) {
+func idleMem(t *testing.T, data string) (testrig.Mem, int) {
 	t.Helper()
 	s := startServer(t, data)
 	total := browse(t, s)
 	time.Sleep(5 * time.Second)
-	m, err := readMem(s.Pid())
+	m, err := testrig.ReadMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,9 +79,7 @@ func TestFigureIdleRSS(t *testing.T) {
 	benchEnabled(t)
 
 	empty := t.TempDir()
-	if err := seedVideos(context.Background(), empty, 0); err != nil {
-		t.Fatal(err)
-	}
+	seed.Videos(t, empty, 0)
 	ref, n := idleMem(t, empty)
 	if n != 0 {
 		t.Fatalf("empty instance lists %d videos", n)
@@ -89,9 +87,7 @@ func TestFigureIdleRSS(t *testing.T) {
 
 	full := t.TempDir()
 	start := time.Now()
-	if err := seedVideos(context.Background(), full, seededVideos); err != nil {
-		t.Fatal(err)
-	}
+	seed.Videos(t, full, seededVideos)
 	t.Logf("seeded %d videos in %s", seededVideos, time.Since(start).Round(time.Millisecond))
 	m, n := idleMem(t, full)
 	if n != seededVideos {
@@ -125,7 +121,7 @@ func TestFigureUploadRSS(t *testing.T) {
 	s := startServer(t, data, "--max-upload", "3G")
 	token := s.Token(benchUser, benchPass)
 	time.Sleep(2 * time.Second)
-	idle, err := readMem(s.Pid())
+	idle, err := testrig.ReadMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +137,7 @@ func TestFigureUploadRSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := readMem(s.Pid())
+	after, err := testrig.ReadMem(s.Pid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +154,6 @@ func TestFigureUploadRSS(t *testing.T) {
 	figure(t, "memory while a 2 GiB upload streams in (multipart, Content-Length, --max-upload 3G): idle VmRSS %s, "+
 		"peak sampled VmRSS %s (+%s over idle, %d samples every 100 ms), VmHWM after %s; %.0f MiB/s over %s, stored, fsynced then refused (422); "+
 		"goal a few MB above idle %s",
-		mib(idle.RSS), mib(peak), mib(peak-idle.RSS), samples, mib(after.HWM), float64(uploadSize)/(1<<20)/took.Seconds(), secs(took),
+		testrig.MiB(idle.RSS), testrig.MiB(peak), testrig.MiB(peak-idle.RSS), samples, testrig.MiB(after.HWM), float64(uploadSize)/(1<<20)/took.Seconds(), secs(took),
 		goal(peak-idle.RSS <= 8*1024))
 }

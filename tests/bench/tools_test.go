@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cabane.dev/cabane/internal/testrig"
 	"io"
 	"mime/multipart"
 	"os"
@@ -64,17 +65,17 @@ func TestUploadBodyIsValidMultipartWithExactLength(t *testing.T) {
 }
 
 func TestParseMem(t *testing.T) {
-	m, err := parseMem(strings.NewReader("Name:\tcabane\nVmPeak:\t  900 kB\nVmHWM:\t   25000 kB\nVmRSS:\t   21000 kB\nThreads:\t8\n"))
+	m, err := testrig.ParseMem(strings.NewReader("Name:\tcabane\nVmPeak:\t  900 kB\nVmHWM:\t   25000 kB\nVmRSS:\t   21000 kB\nThreads:\t8\n"))
 	if err != nil || m.RSS != 21000 || m.HWM != 25000 {
-		t.Errorf("parseMem = %+v, %v", m, err)
+		t.Errorf("ParseMem = %+v, %v", m, err)
 	}
-	if _, err := parseMem(strings.NewReader("Name:\tkthreadd\n")); err == nil {
+	if _, err := testrig.ParseMem(strings.NewReader("Name:\tkthreadd\n")); err == nil {
 		t.Error("a status without VmRSS parsed")
 	}
 	// Our own process: a live /proc read, as the figures do it.
-	self, err := readMem(os.Getpid())
+	self, err := testrig.ReadMem(os.Getpid())
 	if err != nil || self.RSS <= 0 || self.HWM < self.RSS {
-		t.Errorf("readMem(self) = %+v, %v", self, err)
+		t.Errorf("testrig.ReadMem(self) = %+v, %v", self, err)
 	}
 }
 

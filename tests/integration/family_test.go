@@ -1,9 +1,7 @@
 package integration
 
 import (
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -12,17 +10,6 @@ import (
 
 	"cabane.dev/cabane/internal/testrig"
 )
-
-// clientFrom is an HTTP client whose connections leave from a given
-// loopback address, so one box sees a "home" and an "outside" visitor.
-func clientFrom(ip string) *http.Client {
-	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return d.DialContext(ctx, network, addr)
-		},
-	}}
-}
 
 // A "local network only" video is served on every route to the home
 // network and is a plain 404 everywhere else, listings included.
@@ -45,7 +32,7 @@ func TestFamilyOnlyVideos(t *testing.T) {
 		return v.State.ID == 1 && len(heights(v)) > 0 && v.ThumbnailPath != "" && v.PreviewPath != ""
 	})
 
-	home, outside := clientFrom("127.0.0.1"), clientFrom("127.0.0.2")
+	home, outside := testrig.ClientFrom("127.0.0.1"), testrig.ClientFrom("127.0.0.2")
 	hls := "/static/streaming-playlists/hls/" + id + "/"
 	routes := []string{"/w/" + short, "/videos/watch/" + id, "/api/v1/videos/" + id, hls + "master.m3u8",
 		hls + "360p/index.m3u8", hls + "360p/init.mp4", hls + "360p/seg-00000.m4s", v.ThumbnailPath, v.PreviewPath}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -45,7 +44,7 @@ func TestLoginBurst(t *testing.T) {
 	const n, addrs = 200, 20
 	clients := make([]*http.Client, addrs)
 	for i := range clients {
-		clients[i] = clientFrom(fmt.Sprintf("127.0.0.%d", 10+i))
+		clients[i] = testrig.ClientFrom(fmt.Sprintf("127.0.0.%d", 10+i))
 	}
 	var mu sync.Mutex
 	statuses := map[int]int{}
@@ -71,7 +70,7 @@ func TestLoginBurst(t *testing.T) {
 		})
 	}
 	burstDone := make(chan struct{})
-	player := clientFrom("127.0.0.250")
+	player := testrig.ClientFrom("127.0.0.250")
 	var lat []time.Duration
 	var playing sync.WaitGroup
 	playing.Go(func() {
@@ -101,7 +100,11 @@ func TestLoginBurst(t *testing.T) {
 	close(burstDone)
 	playing.Wait()
 
-	hwm := vmHWM(t, in.Pid())
+	m, err := testrig.ReadMem(in.Pid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hwm := m.HWM
 	slices.Sort(lat)
 	p99 := lat[len(lat)*99/100]
 	t.Logf("answers %v (%d with Retry-After); VmHWM %d KiB; segment p99 %v over %d fetches", statuses, withRetry, hwm, p99, len(lat))
@@ -146,24 +149,4 @@ func firstSegment(t *testing.T, playlist string, in *testrig.App) string {
 	}
 	t.Fatalf("no segment in %s", playlist)
 	return ""
-}
-
-// vmHWM is the process's peak resident memory in KiB (/proc/<pid>/status).
-func vmHWM(t *testing.T, pid int) int64 {
-	t.Helper()
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kib, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return kib
-		}
-	}
-	t.Fatal("no VmHWM")
-	return 0
 }

@@ -42,7 +42,7 @@ func TestSetupOnlyFromHome(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	outside, home := clientFrom("127.0.0.2"), clientFrom("127.0.0.1")
+	outside, home := testrig.ClientFrom("127.0.0.2"), testrig.ClientFrom("127.0.0.1")
 	for _, c := range []struct {
 		name   string
 		client *http.Client

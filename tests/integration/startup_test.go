@@ -1,8 +1,7 @@
 package integration
 
 import (
-	"context"
-	"fmt"
+	"cabane.dev/cabane/internal/testrig/seed"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,60 +10,23 @@ import (
 	"github.com/google/uuid"
 
 	"cabane.dev/cabane/app/config"
-	"cabane.dev/cabane/app/model"
-	"cabane.dev/cabane/app/repo"
-	"cabane.dev/cabane/app/store"
-	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/internal/testrig"
 )
 
-// seedFolders stores n published videos, each with its media folder, plus
-// orphans: media folders whose video row never committed.
-func seedFolders(t *testing.T, data string, n, orphans int) []string {
-	ctx := context.Background()
-	l := config.Layout{Root: data}
-	if err := l.Prepare(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, l.DB(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "seed", Email: "seed@example.org", PasswordHash: "!",
-		Role: model.RoleAdmin, ChannelName: "seed_channel"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = st.WithTx(ctx, func(tx *store.Tx) error {
-		for i := range n {
-			id := uuid.New()
-			v := model.Video{UUID: id.String(), ShortUUID: videos.ShortUUID(id), ChannelID: ch.ID, Name: fmt.Sprintf("Seeded %05d", i),
-				Privacy: model.PrivacyPublic}
-			if err := tx.Videos.Create(ctx, &v); err != nil {
-				return err
-			}
-			if err := tx.Videos.AddRenditions(ctx, v.ID, model.Rendition{Name: "720p", Width: 1280, Height: 720, Bandwidth: 1, Codecs: "avc1"}); err != nil {
-				return err
-			}
-			if err := os.MkdirAll(l.HLS(v.UUID), 0o750); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var orphanDirs []string
+// orphanFolders makes n media folders whose video row never committed, as
+// an upload interrupted by a crash leaves them, last touched an hour ago.
+func orphanFolders(t *testing.T, data string, n int) []string {
+	var dirs []string
 	old := time.Now().Add(-time.Hour)
-	for range orphans {
-		d := l.Video(uuid.NewString())
-		os.MkdirAll(d, 0o750)
+	for range n {
+		d := config.Layout{Root: data}.Video(uuid.NewString())
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			t.Fatal(err)
+		}
 		os.Chtimes(d, old, old)
-		orphanDirs = append(orphanDirs, d)
+		dirs = append(dirs, d)
 	}
-	return orphanDirs
+	return dirs
 }
 
 // TestStartIsQuickWithManyVideos: the server listens at once however many
@@ -72,11 +34,11 @@ func seedFolders(t *testing.T, data string, n, orphans int) []string {
 // to run before listening: 1.4–2.2 s with 10,000 videos), and the sweep
 // still removes orphaned folders once it runs.
 func TestStartIsQuickWithManyVideos(t *testing.T) {
-	var bigData string
-	startTime := func(n, orphans int) (time.Duration, []string) {
-		data := filepath.Join(t.TempDir(), "data")
-		dirs := seedFolders(t, data, n, orphans)
-		bigData = data
+	small, big := filepath.Join(t.TempDir(), "data"), filepath.Join(t.TempDir(), "data")
+	seed.Videos(t, small, 100)
+	seed.Videos(t, big, 10_000)
+	orphans := orphanFolders(t, big, 3)
+	startTime := func(data string) time.Duration {
 		// Warm the page cache and the binary, as a box that restarts has.
 		testrig.Start(t, testrig.Options{Data: data}).Stop()
 		best := time.Hour
@@ -86,16 +48,15 @@ func TestStartIsQuickWithManyVideos(t *testing.T) {
 			best = min(best, time.Since(t0))
 			a.Stop()
 		}
-		return best, dirs
+		return best
 	}
-	small, _ := startTime(100, 0)
-	big, orphans := startTime(10_000, 3)
-	t.Logf("figure: start until /healthz answers: 100 videos %v, 10,000 videos %v", small, big)
-	if big > 2*small+50*time.Millisecond {
-		t.Errorf("start with 10,000 videos took %v, against %v with 100", big, small)
+	smallStart, bigStart := startTime(small), startTime(big)
+	t.Logf("figure: start until /healthz answers: 100 videos %v, 10,000 videos %v", smallStart, bigStart)
+	if bigStart > 2*smallStart+50*time.Millisecond {
+		t.Errorf("start with 10,000 videos took %v, against %v with 100", bigStart, smallStart)
 	}
 	// Left running, the sweep reaches every folder, while serving.
-	a := testrig.Start(t, testrig.Options{Data: bigData})
+	a := testrig.Start(t, testrig.Options{Data: big})
 	testrig.WaitFor(t, time.Minute, func() bool {
 		for _, d := range orphans {
 			if _, err := os.Stat(d); !os.IsNotExist(err) {
