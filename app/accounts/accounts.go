@@ -46,27 +46,3 @@ func (s *Service) ChannelsOf(ctx context.Context, accountID int64) ([]model.Chan
 	}
 	return chs, nil
 }
-
-// UploadChannel is the channel an upload goes to: channelID if the account
-// owns it (uploads go only to one's own channels), the account's first
-// channel when channelID is 0; model.ErrNotFound otherwise.
-func (s *Service) UploadChannel(ctx context.Context, accountID, channelID int64) (model.Channel, error) {
-	if channelID == 0 {
-		chs, err := s.ChannelsOf(ctx, accountID)
-		if err != nil {
-			return model.Channel{}, err
-		}
-		if len(chs) == 0 {
-			return model.Channel{}, model.ErrNotFound
-		}
-		return chs[0], nil
-	}
-	ch, err := s.Store.Accounts.ChannelByID(ctx, channelID)
-	if err != nil {
-		return ch, err
-	}
-	if ch.AccountID != accountID {
-		return model.Channel{}, model.ErrNotFound
-	}
-	return ch, nil
-}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cabane.dev/cabane/app/repo"
 	"context"
 	"strings"
 	"testing"
@@ -30,6 +31,19 @@ func TestListingPlansUseIndexes(t *testing.T) {
 			if p := strings.Join(plan, "; "); strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "INDEX") {
 				t.Errorf("sort %s, privacies %s: %s", sort, privacies, p)
 			}
+		}
+	}
+}
+
+// The sort keys the services accept (repo.VideoSorts) are exactly those
+// the store knows how to order by.
+func TestEverySortKeyHasAnOrder(t *testing.T) {
+	if len(repo.VideoSorts) != len(videoSorts) {
+		t.Errorf("%d keys in repo.VideoSorts, %d orders in the store", len(repo.VideoSorts), len(videoSorts))
+	}
+	for _, k := range repo.VideoSorts {
+		if _, ok := videoSorts[k]; !ok {
+			t.Errorf("sort %q has no order", k)
 		}
 	}
 }

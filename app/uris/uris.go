@@ -65,6 +65,9 @@ const SharedInbox = "/inbox"
 // ServerActor is the instance's own actor (PeerTube names it "peertube").
 const ServerActor = "/accounts/peertube"
 
+// APIVideo is a video in PeerTube's REST API.
+func APIVideo(uuid string) string { return "/api/v1/videos/" + url.PathEscape(uuid) }
+
 // VideoEvents is a video's server-sent processing events.
 func VideoEvents(uuid string) string { return "/videos/" + url.PathEscape(uuid) + "/events" }
 

@@ -61,6 +61,35 @@ type Profiles interface {
 // ErrNotYourChannel refuses an upload to a channel the uploader does not own.
 var ErrNotYourChannel = errors.New("you cannot upload to this channel")
 
+// ErrNoChannel refuses an upload from an account without a channel.
+var ErrNoChannel = errors.New("this account has no channel to upload to")
+
+// uploadChannel is the channel an upload goes to: channelID if the
+// uploader owns it, their first channel when channelID is 0.
+func (s *Service) uploadChannel(ctx context.Context, uploader, channelID int64) (model.Channel, error) {
+	if uploader == 0 {
+		return model.Channel{}, ErrNotYourChannel
+	}
+	if channelID == 0 {
+		chs, err := s.Store.Accounts.ChannelsOfAccount(ctx, uploader)
+		if err != nil {
+			return model.Channel{}, fmt.Errorf("channels of account %d: %w", uploader, err)
+		}
+		if len(chs) == 0 {
+			return model.Channel{}, ErrNoChannel
+		}
+		return chs[0], nil
+	}
+	ch, err := s.Store.Accounts.ChannelByID(ctx, channelID)
+	switch {
+	case errors.Is(err, model.ErrNotFound) || err == nil && ch.AccountID != uploader:
+		return model.Channel{}, ErrNotYourChannel
+	case err != nil:
+		return model.Channel{}, fmt.Errorf("channel %d of the upload: %w", channelID, err)
+	}
+	return ch, nil
+}
+
 // ErrBadUpload wraps every reason an upload is refused; the message is for
 // the uploader.
 var ErrBadUpload = errors.New("upload refused")
@@ -88,12 +117,9 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	}()
 	// Authorisation first: nothing is probed for someone who may not
 	// upload here.
-	ch, err := s.Store.Accounts.ChannelByID(ctx, meta.ChannelID)
-	if errors.Is(err, model.ErrNotFound) || err == nil && (meta.UploaderAccountID == 0 || ch.AccountID != meta.UploaderAccountID) {
-		return model.Video{}, ErrNotYourChannel
-	}
+	ch, err := s.uploadChannel(ctx, meta.UploaderAccountID, meta.ChannelID)
 	if err != nil {
-		return model.Video{}, fmt.Errorf("channel %d of the upload: %w", meta.ChannelID, err)
+		return model.Video{}, err
 	}
 	info, err := s.Media.Probe(ctx, tmpPath)
 	if errors.Is(err, media.ErrNotMedia) {
@@ -107,7 +133,7 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	}
 	id := uuid.New()
 	v := model.Video{
-		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: meta.ChannelID,
+		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: ch.ID,
 		Name: meta.Name, Description: meta.Description, Privacy: meta.Privacy,
 		Duration: info.Duration, IsAudio: info.Video == nil, OriginalName: meta.OriginalName,
 		OriginalFile: "original" + safeExt(meta.OriginalName),

@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -279,5 +281,31 @@ func TestInboxesAreNotPages(t *testing.T) {
 		if res.StatusCode == http.StatusForbidden || len(res.Cookies()) > 0 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/activity+json") {
 			t.Errorf("%s %s: %d %q cookies %v: %s", method, p, res.StatusCode, res.Header.Get("Content-Type"), res.Cookies(), body)
 		}
+	}
+}
+
+// An upload to someone else's channel is refused, naming the field, and
+// leaves nothing behind.
+func TestUploadToAnotherAccountsChannel(t *testing.T) {
+	r := newRig(t)
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("name", "not mine")
+	w.WriteField("channelId", strconv.FormatInt(r.adminChannel, 10))
+	fw, _ := w.CreateFormFile("videofile", "clip.mp4")
+	fw.Write([]byte("whatever the file"))
+	w.Close()
+	res, body := r.send(t, http.MethodPost, "/api/v1/videos/upload", &buf,
+		map[string]string{"Content-Type": w.FormDataContentType(), csrfHeader: testCSRF}, "user", true)
+	var p problem
+	json.Unmarshal([]byte(body), &p)
+	if res.StatusCode != http.StatusForbidden || p.InvalidParams["channelId"].Param != "channelId" {
+		t.Errorf("upload to the admin's channel as another user: %d %s", res.StatusCode, body)
+	}
+	if n, _ := r.server.Videos.Count(t.Context()); n != 0 {
+		t.Errorf("%d videos stored", n)
+	}
+	if left, _ := os.ReadDir(r.layout.Uploads()); len(left) != 0 {
+		t.Errorf("upload files left behind: %v", left)
 	}
 }

@@ -56,14 +56,23 @@ func pageStart(c echo.Context) int {
 	return min(max(0, start), maxStart)
 }
 
+// videoPage lists the page of q that ?start= asks for, with its links.
+func (s *Server) videoPage(c echo.Context, q videos.ListQuery) (listData, int, error) {
+	q.Start, q.Count = pageStart(c), pageSize
+	vs, total, err := s.Videos.List(c.Request().Context(), viewer(c), q)
+	if err != nil {
+		return listData{}, 0, err
+	}
+	d := listData{Videos: vs}
+	d.Prev, d.Next = pageLinks(c, q.Start, total)
+	return d, total, nil
+}
+
 func (s *Server) home(c echo.Context) error {
-	start := pageStart(c)
-	vs, total, err := s.Videos.List(c.Request().Context(), viewer(c), videos.ListQuery{Start: start, Count: pageSize})
+	d, _, err := s.videoPage(c, videos.ListQuery{})
 	if err != nil {
 		return err
 	}
-	d := listData{Videos: vs}
-	d.Prev, d.Next = pageLinks(c, start, total)
 	return s.render(c, http.StatusOK, "home", "", d)
 }
 
@@ -80,14 +89,12 @@ func (s *Server) channelPage(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "There is no channel with this name here.")
 	}
-	start := pageStart(c)
-	vs, total, err := s.Videos.List(ctx, viewer(c), videos.ListQuery{ChannelID: ch.ID, OwnerAccountID: ch.AccountID, Start: start, Count: pageSize})
+	list, total, err := s.videoPage(c, videos.ListQuery{ChannelID: ch.ID, OwnerAccountID: ch.AccountID})
 	if err != nil {
 		return err
 	}
-	d := channelData{listData: listData{Videos: vs}, DisplayName: ch.DisplayName, Handle: "@" + s.urls(c).Handle(ch.Name),
+	d := channelData{listData: list, DisplayName: ch.DisplayName, Handle: "@" + s.urls(c).Handle(ch.Name),
 		Description: ch.Description, Owner: ch.Account.Name, Total: total}
-	d.Prev, d.Next = pageLinks(c, start, total)
 	return s.render(c, http.StatusOK, "channel", ch.DisplayName, d)
 }
 
@@ -97,8 +104,7 @@ func (s *Server) accountPage(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "There is no account with this name here.")
 	}
-	start := pageStart(c)
-	vs, total, err := s.Videos.List(ctx, viewer(c), videos.ListQuery{OwnerAccountID: a.ID, AccountOnly: true, Start: start, Count: pageSize})
+	list, total, err := s.videoPage(c, videos.ListQuery{OwnerAccountID: a.ID, AccountOnly: true})
 	if err != nil {
 		return err
 	}
@@ -106,9 +112,8 @@ func (s *Server) accountPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := channelData{listData: listData{Videos: vs}, DisplayName: a.DisplayName, Handle: "@" + s.urls(c).Handle(a.Name),
+	d := channelData{listData: list, DisplayName: a.DisplayName, Handle: "@" + s.urls(c).Handle(a.Name),
 		Description: a.Description, Total: total, Channels: chs}
-	d.Prev, d.Next = pageLinks(c, start, total)
 	return s.render(c, http.StatusOK, "channel", a.DisplayName, d)
 }
 
@@ -130,7 +135,7 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	}
 	u := s.urls(c)
 	d := watchData{Video: v, Base: u.Base(), PlaylistURL: u.Abs(uris.Master(v.UUID)),
-		Playable: v.State == model.StatePublished, Failed: v.State == model.StateTranscodingFailed,
+		Playable: v.Published(), Failed: v.State == model.StateTranscodingFailed,
 		Progress: s.Videos.Progress(v), Views: s.Videos.Views(v), Date: v.CreatedAt}
 	if !v.PublishedAt.IsZero() {
 		d.Date = v.PublishedAt

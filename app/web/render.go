@@ -51,6 +51,8 @@ var funcs = template.FuncMap{
 	"previewPath":   uris.Preview,
 	"channelPath":   uris.ChannelPage,
 	"accountPath":   uris.AccountPage,
+	"apiVideoPath":  uris.APIVideo,
+	"eventsPath":    uris.VideoEvents,
 	"privacyLabel":  privacyLabel,
 	// {{asset "js/player.js"}}: the file's content-hashed URL.
 	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },

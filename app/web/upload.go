@@ -98,6 +98,9 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	}
 	v, err := s.Videos.Ingest(r.Context(), tmpPath, meta)
 	tmpPath = "" // Ingest owns the file now, and removes it on failure
+	if errors.Is(err, videos.ErrNoChannel) {
+		return model.Video{}, apiError(http.StatusBadRequest, "This account has no channel to upload to.")
+	}
 	if errors.Is(err, videos.ErrNotYourChannel) {
 		return model.Video{}, &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
 	}
@@ -168,17 +171,12 @@ func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string
 		Privacy: f["privacy"], ChannelID: f["channelId"], FileName: fileName})
 	if fe, ok := videos.AsFieldError(err); ok {
 		return m, fieldError(fe.Field, "%s", fe.Msg)
-	}
-	ch, err := s.Accounts.UploadChannel(c.Request().Context(), currentUser(c).AccountID, channelID)
-	switch {
-	case errors.Is(err, model.ErrNotFound) && channelID != 0:
-		return m, &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
-	case errors.Is(err, model.ErrNotFound):
-		return m, apiError(http.StatusBadRequest, "This account has no channel to upload to.")
-	case err != nil:
+	} else if err != nil {
 		return m, err
 	}
-	m.ChannelID, m.UploaderAccountID = ch.ID, currentUser(c).AccountID
+	// The videos service decides which channel (the first one when the
+	// form names none) and whether it is the uploader's.
+	m.ChannelID, m.UploaderAccountID = channelID, currentUser(c).AccountID
 	return m, nil
 }
 
