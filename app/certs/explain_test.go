@@ -1,7 +1,6 @@
 package certs
 
 import (
-	"cabane.dev/cabane/internal/testrig"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/acme"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 func TestExplainInPlainWords(t *testing.T) {

@@ -2,7 +2,6 @@ package certs
 
 import (
 	"bytes"
-	"cabane.dev/cabane/internal/testrig"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -23,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // Pebble and pebble-challtestsrv come from scripts/install-pebble.sh, run

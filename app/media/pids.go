@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"cabane.dev/cabane/app/durable"
 )
 
 // pidsFile lists, under Runner.RunDir, the ffmpeg processes this server is
@@ -27,8 +29,7 @@ type procID struct {
 }
 
 // track records a started child; untrack forgets it. The file is rewritten
-// whole (write, rename) but not fsynced: after a power cut no process is
-// left to kill, and after a crash the page cache still holds it.
+// whole through durable.WriteFile: a crash never leaves half a list.
 func (r *Runner) track(pid int) {
 	if r.RunDir == "" {
 		return
@@ -66,13 +67,9 @@ func (r *Runner) writePids() {
 	for _, p := range r.pids {
 		fmt.Fprintf(&b, "%d %d\n", p.pid, p.start)
 	}
-	tmp := path + ".tmp"
 	err := os.MkdirAll(r.RunDir, 0o750)
 	if err == nil {
-		err = os.WriteFile(tmp, b.Bytes(), 0o640)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
+		err = durable.WriteFile(path, b.Bytes(), 0o640)
 	}
 	if err != nil {
 		// Best effort: the parent-death signal is the main defence.

@@ -1,13 +1,14 @@
 package store
 
 import (
-	"cabane.dev/cabane/app/repo"
 	"context"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"testing/fstest"
+
+	"cabane.dev/cabane/app/repo"
 )
 
 // The database holds password hashes: it, its WAL files and its backups are

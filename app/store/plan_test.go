@@ -1,10 +1,11 @@
 package store
 
 import (
-	"cabane.dev/cabane/app/repo"
 	"context"
 	"strings"
 	"testing"
+
+	"cabane.dev/cabane/app/repo"
 )
 
 // TestListingPlansUseIndexes: a listing page must be read in index order

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cabane.dev/cabane/internal/testrig"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // seedVideos stores n published videos in one transaction (mixed

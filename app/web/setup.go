@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/durable"
 )
 
 // The first-run form makes whoever submits it the administrator. It is
@@ -60,7 +62,7 @@ func (s *Server) SetupCode(ctx context.Context) (code string, path string, ok bo
 			b.WriteByte(digits[n.Int64()])
 		}
 		s.setup.code = b.String()
-		s.setup.err = os.WriteFile(filepath.Join(s.Config.DataDir, setupCodeFile), []byte(s.setup.code+"\n"), 0o600)
+		s.setup.err = durable.WriteFile(filepath.Join(s.Config.DataDir, setupCodeFile), []byte(s.setup.code+"\n"), 0o600)
 	})
 	return s.setup.code, filepath.Join(s.Config.DataDir, setupCodeFile), s.setup.err == nil, s.setup.err
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"cabane.dev/cabane/internal/testrig"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // uploadBody is a multipart body for /api/v1/videos/upload whose file part

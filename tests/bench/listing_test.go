@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"cabane.dev/cabane/internal/testrig/seed"
 	"database/sql"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/internal/testrig"
+	"cabane.dev/cabane/internal/testrig/seed"
 )
 
 const (

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"cabane.dev/cabane/internal/testrig/seed"
 	"fmt"
 	"io"
 	"maps"
@@ -20,6 +19,7 @@ import (
 
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/internal/testrig"
+	"cabane.dev/cabane/internal/testrig/seed"
 )
 
 // burstSize is the number of wrong-password logins in one burst, sent all

@@ -1,11 +1,12 @@
 package bench
 
 import (
-	"cabane.dev/cabane/internal/testrig"
 	"fmt"
 	"sync"
 	"syscall"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // rssSampler records the peak VmRSS of a process, sampled at a fixed

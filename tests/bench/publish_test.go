@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/videos"
-
 	"cabane.dev/cabane/internal/testrig"
 )
 

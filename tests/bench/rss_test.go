@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"cabane.dev/cabane/internal/testrig/seed"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/internal/testrig"
+	"cabane.dev/cabane/internal/testrig/seed"
 )
 
 // seededVideos is the library size of the idle memory figure.

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"cabane.dev/cabane/internal/testrig"
 	"io"
 	"mime/multipart"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // These check the measuring tools and run in the ordinary suite: a wrong

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"cabane.dev/cabane/internal/testrig/seed"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/internal/testrig"
+	"cabane.dev/cabane/internal/testrig/seed"
 )
 
 // orphanFolders makes n media folders whose video row never committed, as
