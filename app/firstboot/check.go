@@ -157,7 +157,14 @@ func checkSSHKey(v string) (string, *Message) {
 			"ssh_key est une clé PRIVÉE : ne la donnez jamais ; copiez plutôt la ligne du fichier .pub (par ex. id_ed25519.pub)")
 		return "", &m
 	}
-	_, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(v))
+	_, comment, _, rest, err := ssh.ParseAuthorizedKey([]byte(v))
+	if err == nil && comment != "" {
+		// Two keys pasted on one line: the second would pass for a comment.
+		if _, _, _, _, err2 := ssh.ParseAuthorizedKey([]byte(comment)); err2 == nil {
+			m := msg("ssh_key holds two keys: give each its own ssh_key line", "ssh_key contient deux clés : donnez à chacune sa ligne ssh_key")
+			return "", &m
+		}
+	}
 	if err != nil || len(rest) > 0 {
 		m := msg("ssh_key is not one SSH public key: copy the whole line of your .pub file (ssh-ed25519 AAAA… name)",
 			"ssh_key n'est pas une clé publique SSH : copiez la ligne entière de votre fichier .pub (ssh-ed25519 AAAA… nom)")
