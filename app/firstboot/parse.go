@@ -202,13 +202,15 @@ func (s *Settings) checkWiFi(lines []rawLine) []Problem {
 	return problems
 }
 
-// secretKeys are masked wherever a line is shown (the setup page, the
-// outcome file); a misspelt one is likely a secret too.
+// masked hides the value of a secret line wherever it is shown (the setup
+// page, the outcome file); a misspelt password key is a secret too.
 func masked(key, text string) string {
+	secret := editDistance(key, KeyWiFiPassword) <= 3
 	for _, w := range []string{"pass", "psk", "secret", "pwd", "mdp"} {
-		if strings.Contains(key, w) {
-			return key + " = ********"
-		}
+		secret = secret || strings.Contains(key, w)
+	}
+	if secret {
+		return key + " = ********"
 	}
 	return text
 }
@@ -228,6 +230,9 @@ func unknownKey(key string) Message {
 
 // editDistance is Levenshtein's, for "did you mean" on short keys.
 func editDistance(a, b string) int {
+	if d := len(a) - len(b); d > 3 || d < -3 {
+		return max(len(a), len(b)) // far apart; spares a long line the table
+	}
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
