@@ -15,7 +15,7 @@ type rawLine struct {
 	num    int    // 1-based
 	body   []byte // without the line ending
 	eol    []byte // "\r\n", "\n" or "" for a last line without one
-	latin1 bool   // body is not UTF-8: decoded as Latin-1 (Windows "ANSI")
+	latin1 bool   // the file is not UTF-8: written in Latin-1 (Windows "ANSI")
 	text   string // body decoded to UTF-8 and trimmed of spaces
 }
 
@@ -25,6 +25,10 @@ func splitLines(data []byte) (lines []rawLine, bom bool) {
 	if bytes.HasPrefix(data, utf8BOM) {
 		data, bom = data[len(utf8BOM):], true
 	}
+	// One encoding for the whole file: the comments Cabane adds must read
+	// right in the editor that shows the creator's own.
+	// A BOM declares UTF-8, whatever stray byte follows.
+	latin1 := !bom && !utf8.Valid(data)
 	for n := 1; len(data) > 0; n++ {
 		l := rawLine{num: n}
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -38,8 +42,9 @@ func splitLines(data []byte) (lines []rawLine, bom bool) {
 			l.eol = append([]byte("\r"), l.eol...)
 		}
 		s := string(l.body)
+		l.latin1 = latin1
 		if !utf8.ValidString(s) {
-			s, l.latin1 = fromLatin1(l.body), true
+			s = fromLatin1(l.body)
 		}
 		l.text = strings.TrimSpace(s)
 		lines = append(lines, l)
