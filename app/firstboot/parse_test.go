@@ -231,3 +231,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The example file handed to creators (README, image) parses cleanly.
+func TestExampleFileParses(t *testing.T) {
+	f, err := os.Open("testdata/example-cabane.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, problems := Parser{Root: fakeRoot(t)}.Parse(f)
+	if len(problems) > 0 || !slices.Equal(s.Keys(), []string{KeyWiFiSSID, KeyWiFiPassword, KeyWiFiCountry, KeyTimezone}) {
+		t.Errorf("%+v %+v", s, problems)
+	}
+}
