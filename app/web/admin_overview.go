@@ -26,6 +26,8 @@ type adminOverviewData struct {
 	Encoder  string
 	Hardware bool
 	Workers  int
+	// FirstBoot is set when lines of cabane.txt were not applied.
+	FirstBoot *firstBootView
 }
 
 // tlsView is certs.Status in plain words.
@@ -69,6 +71,9 @@ func (s *Server) adminOverview(c echo.Context) error {
 		if *x.into, err = s.countJobs(ctx, x.state); err != nil {
 			return err
 		}
+	}
+	if fb := s.firstBoot(visitorLang(c)); fb != nil && len(fb.Problems) > 0 {
+		d.FirstBoot = fb
 	}
 	v := s.view(c, "Administration", d)
 	v.Notice = noticeFrom(c)

@@ -166,6 +166,9 @@ func (s *Server) embed(c echo.Context) error {
 type setupData struct {
 	Username, Email, Channel, ChannelDisplayName string
 	NeedCode                                     bool // from the box itself: the setup code is asked
+	Lang                                         string
+	Box                                          *boxView       // the LAN address (nil: mDNS off)
+	FirstBoot                                    *firstBootView // what became of cabane.txt (nil: none given)
 }
 
 func (s *Server) setupPage(c echo.Context) error {
@@ -176,7 +179,8 @@ func (s *Server) setupPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "setup", "Set up", setupData{NeedCode: needCode})
+	lang := visitorLang(c)
+	return s.render(c, http.StatusOK, "setup", "Set up", setupData{NeedCode: needCode, Lang: lang, Box: s.boxAddress(), FirstBoot: s.firstBoot(lang)})
 }
 
 func (s *Server) setupSubmit(c echo.Context) error {
@@ -190,7 +194,8 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	}
 	d := setupData{Username: strings.TrimSpace(c.FormValue("username")), Email: strings.TrimSpace(c.FormValue("email")),
 		Channel: strings.TrimSpace(c.FormValue("channel")), ChannelDisplayName: strings.TrimSpace(c.FormValue("channelDisplayName")),
-		NeedCode: needCode}
+		NeedCode: needCode, Lang: visitorLang(c), Box: s.boxAddress()}
+	d.FirstBoot = s.firstBoot(d.Lang)
 	if needCode && !s.checkSetupCode(ctx, c.FormValue("setupCode")) {
 		v := s.view(c, "Set up", d)
 		v.Error = errBadSetupCode().Error()

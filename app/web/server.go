@@ -47,6 +47,10 @@ type Deps struct {
 	Transcoding func() transcoding.Status
 	// SetEncoder stores the admin's encoder choice ("" = automatic).
 	SetEncoder func(ctx context.Context, name string) error
+	// MDNSName is the name the box answers to on the LAN ("cabane-2.local")
+	// and, when it had to pick another, the one it wanted ("cabane.local");
+	// nil: the configured name.
+	MDNSName func() (name, wanted string)
 }
 
 // Server holds the routes and their dependencies.

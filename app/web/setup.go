@@ -16,8 +16,10 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 
 	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/firstboot"
 )
 
 // The first-run form makes whoever submits it the administrator. It is
@@ -125,6 +127,11 @@ func (s *Server) viaPublicURL(c echo.Context) bool {
 }
 
 func (s *Server) lanHost() string {
+	if s.MDNSName != nil {
+		if name, _ := s.MDNSName(); name != "" {
+			return name
+		}
+	}
 	if s.Config.MDNSHostname != "" {
 		return s.Config.MDNSHostname + ".local"
 	}
@@ -133,4 +140,73 @@ func (s *Server) lanHost() string {
 
 func errBadSetupCode() error {
 	return fmt.Errorf("the setup code is missing or wrong: it is in Cabane's log and in the file %s of its data directory", setupCodeFile)
+}
+
+// The setup page also says where the box is on the LAN and what became of
+// cabane.txt, in the visitor's language: the creator may have written that
+// file in French.
+
+// pageLangs are the languages of those parts, the first the default.
+var pageLangs = language.NewMatcher([]language.Tag{language.English, language.French})
+
+// visitorLang is "en" or "fr", from Accept-Language.
+func visitorLang(c echo.Context) string {
+	tags, _, _ := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
+	_, i, _ := pageLangs.Match(tags...)
+	if i == 1 {
+		return "fr"
+	}
+	return "en"
+}
+
+// boxView is the LAN address sentence: URL, and Wanted when the box had to
+// take another name because Wanted was in use.
+type boxView struct {
+	URL, Name, Wanted string
+}
+
+func (s *Server) boxAddress() *boxView {
+	if !s.Config.MDNS {
+		return nil
+	}
+	name, wanted := s.lanHost(), ""
+	if s.MDNSName != nil {
+		if n, w := s.MDNSName(); n != "" {
+			name, wanted = n, w
+		}
+	}
+	if wanted == name {
+		wanted = ""
+	}
+	return &boxView{URL: "http://" + name, Name: name, Wanted: wanted}
+}
+
+// firstBootView is the outcome of cabane.txt in one language.
+type firstBootView struct {
+	FR       bool // in French
+	Applied  []string
+	Problems []firstBootProblem
+	When     string
+}
+
+type firstBootProblem struct {
+	Line          int
+	Text, Message string
+}
+
+// firstBoot reads the outcome that `cabane firstboot` left in the data
+// directory; nil when there is none (no cabane.txt was given).
+func (s *Server) firstBoot(lang string) *firstBootView {
+	o, ok, err := firstboot.ReadOutcome(s.Config.DataDir)
+	if err != nil {
+		s.Log.Warn("first-boot outcome", "err", err)
+	}
+	if !ok {
+		return nil
+	}
+	v := &firstBootView{FR: lang == "fr", Applied: o.Applied, When: o.Time.Local().Format("2006-01-02 15:04")}
+	for _, p := range o.Problems {
+		v.Problems = append(v.Problems, firstBootProblem{Line: p.Line, Text: p.Text, Message: p.Message.In(lang)})
+	}
+	return v
 }

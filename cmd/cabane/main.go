@@ -23,6 +23,8 @@ Usage:
   cabane admin create-user --username NAME --email ADDRESS [--password PASSWORD] [--admin]
                              create a user (password read from standard input if not given)
   cabane doctor [flags]      say what this box can do: board, encoders, speed
+  cabane firstboot --boot DIR --root DIR [--data DIR]
+                             apply cabane.txt from the SD card's boot partition
   cabane version             print the version
 
 Run "cabane serve -h" for the server's flags.
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return admin(ctx, args, stdin, stdout, stderr)
 	case "doctor":
 		return doctor(ctx, args, stdout, stderr)
+	case "firstboot":
+		return firstbootCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cabane", version)
 		return nil
