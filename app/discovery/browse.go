@@ -136,16 +136,17 @@ func (b *Browser) round(ctx context.Context) error {
 	}
 	// zeroconf closes entries when rctx ends; draining it to the end also keeps
 	// its receive loop from blocking on a send nobody reads.
+	own := addrsOf(ifs)
 	for e := range entries {
-		b.seen(e, time.Now())
+		b.seen(e, own, time.Now())
 	}
 	return nil
 }
 
-func (b *Browser) seen(e *zeroconf.ServiceEntry, now time.Time) {
+func (b *Browser) seen(e *zeroconf.ServiceEntry, own []netip.Addr, now time.Time) {
 	p := peerFromEntry(e, now)
 	key := peerKey(p.Instance, e.HostName)
-	if key == b.self {
+	if key == b.self || b.isSelf(p, own) {
 		return
 	}
 	b.mu.Lock()
@@ -155,6 +156,21 @@ func (b *Browser) seen(e *zeroconf.ServiceEntry, now time.Time) {
 	if !known {
 		b.log.Info("mdns: found nearby Cabane", "instance", p.Instance, "url", p.URL)
 	}
+}
+
+// isSelf recognises this box under a name probing chose ("Cabane (2)" on
+// cabane-2.local), which the configured names do not match: only one server
+// listens on our port at one of our addresses, and it is us.
+func (b *Browser) isSelf(p Peer, own []netip.Addr) bool {
+	if b.cfg.Port == 0 || p.Port != b.cfg.Port {
+		return false
+	}
+	for _, a := range p.Addrs {
+		if slices.Contains(own, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // expire drops peers that did not answer since start.
