@@ -81,15 +81,17 @@ func TestSecondBoxTakesNextName(t *testing.T) {
 
 // Two boxes powered on together probe at the same time: the tie-break (RFC
 // 6762 §8.2) lets the one with the lexicographically later address
-// (192.168.78.2) keep cabane.local, and the other becomes cabane-2.local.
-// Without a tie-break neither would answer the other while probing and both
-// would end as cabane.local.
+// (192.168.78.2) keep cabane.local, and the other becomes cabane-2.local. The
+// lower one starts 400 ms earlier, so its probing (0–250 ms random delay, then
+// 750 ms) still overlaps the other's but always ends first: without the
+// tie-break it would keep cabane.local and the test would fail.
 func TestSimultaneousStartTieBreak(t *testing.T) {
 	lan := newTestLAN(t, "s", 3, true)
 	cfg := sameNameConfig()
-	at := helperAtEnv + "=" + strconv.FormatInt(time.Now().Add(1500*time.Millisecond).UnixNano(), 10)
-	low := startHelper(t, lan.hosts[0], "announce", cfg, at)
-	high := startHelper(t, lan.hosts[1], "announce", cfg, at)
+	t0 := time.Now().Add(1500 * time.Millisecond)
+	at := func(d time.Duration) string { return helperAtEnv + "=" + strconv.FormatInt(t0.Add(d).UnixNano(), 10) }
+	low := startHelper(t, lan.hosts[0], "announce", cfg, at(0))
+	high := startHelper(t, lan.hosts[1], "announce", cfg, at(400*time.Millisecond))
 	eLow, eHigh := announced(t, low), announced(t, high)
 	if eHigh.Host != "cabane.local" || eHigh.Renamed {
 		t.Errorf("192.168.78.2: %+v, want cabane.local", eHigh)
