@@ -3,6 +3,7 @@ package discovery
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -227,18 +228,20 @@ next:
 }
 
 // conflictIn returns the first name of ours that a response claims with data
-// that is not ours, or "". While probing any such record is a conflict
-// (§8.1); once established only a record of a type we own marked unique with
-// the cache-flush bit is (§9): a shared record may have many owners. A goodbye
-// (TTL 0) claims nothing.
+// that is not ours, or "". Only the types we own count: A/AAAA for the host
+// name, SRV/TXT for the instance names. An avahi-daemon on this very box, whose
+// OS host name is also cabane, publishes cabane.local with our own addresses and
+// a HINFO record: that is the same box, not a rival. While probing any such
+// record is a conflict (§8.1); once established only one marked unique with the
+// cache-flush bit is (§9). A goodbye (TTL 0) claims nothing.
 func conflictIn(c *claim, m *dns.Msg, established bool) string {
 	for _, sec := range [][]dns.RR{m.Answer, m.Extra} {
 		for _, rr := range sec {
 			h := rr.Header()
-			if h.Ttl == 0 || !c.owns(h.Name) || c.isOurs(rr) {
+			if h.Ttl == 0 || !c.owns(h.Name) || !ownedType(c, h) || c.isOurs(rr) {
 				continue
 			}
-			if established && (h.Class&cacheFlush == 0 || !ownedType(c, h)) {
+			if established && h.Class&cacheFlush == 0 {
 				continue
 			}
 			return h.Name
@@ -264,7 +267,7 @@ func lostTieBreak(c *claim, q *dns.Msg, idx int) (string, bool) {
 	}
 	ours := c.records(idx, dns.TypeANY, false)
 	for _, name := range c.names {
-		theirs := named(q.Ns, name)
+		theirs := slices.DeleteFunc(named(q.Ns, name), func(rr dns.RR) bool { return !ownedType(c, rr.Header()) })
 		if len(theirs) == 0 || allOurs(c, theirs) {
 			continue // not probed, or our own probe heard back
 		}

@@ -83,7 +83,13 @@ func (r *responder) probe(ctx context.Context, c *claim, delay time.Duration) (p
 }
 
 // probeMsg is one probe on interface idx: a question of type ANY for each name,
-// and the records we propose in the Authority section for the tie-break.
+// and the host records we propose in the Authority section for the tie-break.
+// The SRV and TXT records are left out: zeroconf's browser (every Cabane runs
+// one) takes SRV/TXT from any message, queries included, as a live service,
+// so a probe carrying them would list this box under a name it may lose, and
+// with the host's address in place of the box that holds that name. A taken
+// instance name is still found (its owner answers the question), and since one
+// counter renames host and instances together, the host records settle ties.
 func probeMsg(c *claim, idx int, qu bool) *dns.Msg {
 	m := new(dns.Msg)
 	for _, name := range c.names {
@@ -93,7 +99,7 @@ func probeMsg(c *claim, idx int, qu bool) *dns.Msg {
 		}
 		m.Question = append(m.Question, q)
 	}
-	m.Ns = c.records(idx, dns.TypeANY, false)
+	m.Ns = c.hostRecords(idx, dns.TypeANY, hostTTL, false)
 	return m
 }
 

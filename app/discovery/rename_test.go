@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -41,6 +42,11 @@ func TestSecondBoxTakesNextName(t *testing.T) {
 	browse := av.browse(t, serviceCabane)
 
 	cfg := sameNameConfig()
+	// A Cabane browser on the third host, as its Nearby page.
+	bcfg := cfg
+	bcfg.Instance, bcfg.Hostname = "Browser", "browser"
+	nearby := startHelper(t, third, "browse", bcfg)
+	nearby.waitEvent(t, 0, 5*time.Second, "ready", func(e helperEvent) bool { return e.Event == "ready" })
 	first := startHelper(t, lan.hosts[0], "announce", cfg)
 	e1 := announced(t, first)
 	if e1.Host != "cabane.local" || e1.Instance != "Cabane" || e1.Renamed {
@@ -54,6 +60,7 @@ func TestSecondBoxTakesNextName(t *testing.T) {
 	t.Logf("FIGURE Announce with a free name: %v; with one taken name: %v",
 		time.Duration(e1.Took).Round(time.Millisecond), time.Duration(e2.Took).Round(time.Millisecond))
 
+	want := map[string]string{"Cabane": "cabane.local", "Cabane (2)": "cabane-2.local"}
 	for label, want := range map[string]string{"cabane": lan.ip(0), "cabane-2": lan.ip(1)} {
 		if got := resolveFrom(t, third, label); !slices.Equal(got, []string{want}) {
 			t.Errorf("%s.local resolved to %v, want %s", label, got, want)
@@ -63,7 +70,6 @@ func TestSecondBoxTakesNextName(t *testing.T) {
 	}
 
 	// Both services, each on its own host, the TXT naming the host in use.
-	want := map[string]string{"Cabane": "cabane.local", "Cabane (2)": "cabane-2.local"}
 	got := map[string]avahiRecord{}
 	browse.waitLine(t, 10*time.Second, "avahi-browse resolving both", func(l string) bool {
 		if r, ok := parseAvahiLine(l); ok && r.op == "=" && r.proto == "IPv4" {
@@ -71,6 +77,23 @@ func TestSecondBoxTakesNextName(t *testing.T) {
 		}
 		return len(got) == 2
 	})
+	// The Nearby page lists both at the right addresses, and never listed the
+	// second box under the first one's name while it probed for it.
+	nearby.waitEvent(t, 0, 10*time.Second, "both peers", func(e helperEvent) bool {
+		return e.Event == "peers" && findPeer(e.Peers, "Cabane") != nil && findPeer(e.Peers, "Cabane (2)") != nil
+	})
+	wantURL := map[string]string{"Cabane": "http://" + lan.ip(0) + ":8080/", "Cabane (2)": "http://" + lan.ip(1) + ":8080/"}
+	for _, l := range nearby.seen {
+		var e helperEvent
+		if json.Unmarshal([]byte(l), &e) != nil {
+			continue
+		}
+		for _, p := range e.Peers {
+			if p.URL != wantURL[p.Instance] || p.Host != want[p.Instance] {
+				t.Errorf("Nearby listed %q at %s (%s), want %s (%s)", p.Instance, p.URL, p.Host, wantURL[p.Instance], want[p.Instance])
+			}
+		}
+	}
 	for name, host := range want {
 		r, ok := got[name]
 		if !ok || r.host != host || !strings.Contains(r.txt, `"host=`+host+`"`) || !strings.Contains(r.txt, `"name=`+name+`"`) {
