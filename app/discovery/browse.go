@@ -146,7 +146,7 @@ func (b *Browser) round(ctx context.Context) error {
 func (b *Browser) seen(e *zeroconf.ServiceEntry, own []netip.Addr, now time.Time) {
 	p := peerFromEntry(e, now)
 	key := peerKey(p.Instance, e.HostName)
-	if key == b.self || b.isSelf(p, own) {
+	if b.isSelf(p, key, own) {
 		return
 	}
 	b.mu.Lock()
@@ -158,11 +158,16 @@ func (b *Browser) seen(e *zeroconf.ServiceEntry, own []netip.Addr, now time.Time
 	}
 }
 
-// isSelf recognises this box under a name probing chose ("Cabane (2)" on
-// cabane-2.local), which the configured names do not match: only one server
-// listens on our port at one of our addresses, and it is us.
-func (b *Browser) isSelf(p Peer, own []netip.Addr) bool {
-	if b.cfg.Port == 0 || p.Port != b.cfg.Port {
+// isSelf recognises this box. By port and address when the port is known:
+// probing may have chosen other names ("Cabane (2)" on cabane-2.local), and
+// then the configured names belong to another box, which must be listed; only
+// one server listens on our port at one of our addresses, and it is us.
+// Without a port, by the configured names.
+func (b *Browser) isSelf(p Peer, key string, own []netip.Addr) bool {
+	if b.cfg.Port == 0 {
+		return key == b.self
+	}
+	if p.Port != b.cfg.Port {
 		return false
 	}
 	for _, a := range p.Addrs {

@@ -1,13 +1,16 @@
 package discovery
 
 import (
+	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/grandcat/zeroconf"
 	"github.com/miekg/dns"
 )
 
@@ -185,5 +188,28 @@ func TestConflictRateLimit(t *testing.T) {
 	}
 	if d := l.delay(now.Add(11 * time.Second)); d >= probeInterval {
 		t.Errorf("after the window: delay %v", d)
+	}
+}
+
+// A browser recognises its own box under the names probing chose ("Cabane
+// (2)" on cabane-2.local): same port, one of our addresses.
+func TestBrowserSkipsItselfRenamed(t *testing.T) {
+	b := &Browser{cfg: Config{Port: 8080}.withDefaults(), log: slog.New(slog.DiscardHandler), peers: map[string]Peer{}}
+	b.self = peerKey(b.cfg.Instance, b.cfg.hostFQDN())
+	own := []netip.Addr{netip.MustParseAddr("192.168.1.10")}
+	entry := func(instance, host, ip string, port int) *zeroconf.ServiceEntry {
+		e := zeroconf.NewServiceEntry(instance, serviceCabane, "local")
+		e.HostName, e.Port, e.AddrIPv4 = host, port, []net.IP{net.ParseIP(ip)}
+		return e
+	}
+	b.seen(entry(`Cabane\ (2)`, "cabane-2.local.", "192.168.1.10", 8080), own, time.Now())
+	b.seen(entry(`Cabane`, "cabane.local.", "192.168.1.11", 8080), own, time.Now())
+	b.seen(entry(`Other`, "other.local.", "192.168.1.10", 9090), own, time.Now()) // a second Cabane on this box
+	var got []string
+	for _, p := range b.Peers() {
+		got = append(got, p.Instance)
+	}
+	if !slices.Equal(got, []string{"Cabane", "Other"}) {
+		t.Errorf("peers %v, want [Cabane Other]", got)
 	}
 }
