@@ -136,16 +136,17 @@ func (b *Browser) round(ctx context.Context) error {
 	}
 	// zeroconf closes entries when rctx ends; draining it to the end also keeps
 	// its receive loop from blocking on a send nobody reads.
+	own := addrsOf(ifs)
 	for e := range entries {
-		b.seen(e, time.Now())
+		b.seen(e, own, time.Now())
 	}
 	return nil
 }
 
-func (b *Browser) seen(e *zeroconf.ServiceEntry, now time.Time) {
+func (b *Browser) seen(e *zeroconf.ServiceEntry, own []netip.Addr, now time.Time) {
 	p := peerFromEntry(e, now)
 	key := peerKey(p.Instance, e.HostName)
-	if key == b.self {
+	if b.isSelf(p, key, own) {
 		return
 	}
 	b.mu.Lock()
@@ -155,6 +156,26 @@ func (b *Browser) seen(e *zeroconf.ServiceEntry, now time.Time) {
 	if !known {
 		b.log.Info("mdns: found nearby Cabane", "instance", p.Instance, "url", p.URL)
 	}
+}
+
+// isSelf recognises this box. By port and address when the port is known:
+// probing may have chosen other names ("Cabane (2)" on cabane-2.local), and
+// then the configured names belong to another box, which must be listed; only
+// one server listens on our port at one of our addresses, and it is us.
+// Without a port, by the configured names.
+func (b *Browser) isSelf(p Peer, key string, own []netip.Addr) bool {
+	if b.cfg.Port == 0 {
+		return key == b.self
+	}
+	if p.Port != b.cfg.Port {
+		return false
+	}
+	for _, a := range p.Addrs {
+		if slices.Contains(own, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // expire drops peers that did not answer since start.

@@ -8,6 +8,14 @@
 // library only answers service queries. Browse keeps a live list of the other
 // Cabanes for the "Nearby" page.
 //
+// Names are unique on the LAN as RFC 6762 §8–9 asks, which zeroconf does not
+// do: before announcing, the responder probes for the host name and both
+// instance names (three probes 250 ms apart), settles simultaneous probes by the
+// §8.2 tie-break, and moves to the next pair when one is taken: cabane-2.local
+// and "Cabane (2)", then -3, … A conflict heard after start (two boxes that
+// met when a cable went in) makes both probe again, and one renames.
+// Announcer.Hostname and Renamed tell the setup page which name won.
+//
 // Every socket is bound to UDP 5353 with SO_REUSEADDR (the Go runtime sets it for
 // multicast listen addresses), so an avahi-daemon on the same host keeps working:
 // multicast datagrams are delivered to every socket bound to the port.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -24,6 +25,9 @@ import (
 const (
 	helperEnv    = "CABANE_DISCOVERY_HELPER"
 	helperCfgEnv = "CABANE_DISCOVERY_CONFIG"
+	// helperAtEnv, when set (unix ns), makes an announcer wait for that wall
+	// clock instant: two namespaces then start probing together.
+	helperAtEnv = "CABANE_DISCOVERY_AT"
 )
 
 type helperEvent struct {
@@ -32,6 +36,12 @@ type helperEvent struct {
 	Peers []Peer   `json:"peers,omitempty"`
 	Addrs []string `json:"addrs,omitempty"`
 	Err   string   `json:"err,omitempty"`
+	// announce: the names in use, what Renamed says, and how long Announce took.
+	Host     string `json:"host,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	Wanted   string `json:"wanted,omitempty"`
+	Renamed  bool   `json:"renamed,omitempty"`
+	Took     int64  `json:"took,omitempty"`
 }
 
 func TestMain(m *testing.M) {
@@ -62,14 +72,39 @@ func runHelper(role string) int {
 
 	switch role {
 	case "announce":
+		if at, err := strconv.ParseInt(os.Getenv(helperAtEnv), 10, 64); err == nil {
+			time.Sleep(time.Until(time.Unix(0, at)))
+		}
 		t0 := time.Now()
 		a, err := Announce(ctx, cfg, log)
 		if err != nil {
 			emit(helperEvent{Event: "error", Err: err.Error()})
 			return 1
 		}
-		emit(helperEvent{Event: "announced", T: t0.UnixNano(), Addrs: addrStrings(a)})
-		<-stdinClosed
+		took := time.Since(t0)
+		names := func(event string) helperEvent {
+			wanted, renamed := a.Renamed()
+			return helperEvent{Event: event, Addrs: addrStrings(a), Host: a.Hostname(), Instance: a.Instance(),
+				Wanted: wanted, Renamed: renamed}
+		}
+		ev := names("announced")
+		ev.T, ev.Took = t0.UnixNano(), int64(took)
+		emit(ev)
+		// Report a later rename (RFC 6762 §9) as a "name" event.
+		last := ev.Host
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for waiting := true; waiting; {
+			select {
+			case <-stdinClosed:
+				waiting = false
+			case <-tick.C:
+				if h := a.Hostname(); h != last {
+					last = h
+					emit(names("name"))
+				}
+			}
+		}
 		a.Close()
 		emit(helperEvent{Event: "closed"})
 	case "browse":
@@ -100,6 +135,14 @@ func runHelper(role string) int {
 			return 1
 		}
 		emit(helperEvent{Event: "resolved", Addrs: addrs})
+	case "query":
+		// A multicast (QM) query from port 5353, repeated until stdin closes:
+		// every responder on the link answers by multicast, so each hears the
+		// others' answers, as avahi or a phone browsing would make happen.
+		if err := queryLoop(ctx, cfg.Interfaces[0], cfg.Hostname+".local.", stdinClosed); err != nil {
+			emit(helperEvent{Event: "error", Err: err.Error()})
+			return 1
+		}
 	default:
 		emit(helperEvent{Event: "error", Err: "unknown role " + role})
 		return 2
@@ -176,4 +219,38 @@ func legacyResolve(ctx context.Context, ifname, name string) ([]string, error) {
 		}
 	}
 	return nil, fmt.Errorf("no answer for %s", name)
+}
+
+// queryLoop sends a QM query for name's A records on ifname every 300 ms.
+func queryLoop(ctx context.Context, ifname, name string, stop <-chan struct{}) error {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return err
+	}
+	socks, err := openMDNS([]net.Interface{*ifi})
+	if err != nil {
+		return err
+	}
+	defer socks.close()
+	q := new(dns.Msg)
+	q.SetQuestion(name, dns.TypeA)
+	q.RecursionDesired = false
+	buf, err := q.Pack()
+	if err != nil {
+		return err
+	}
+	t := time.NewTicker(300 * time.Millisecond)
+	defer t.Stop()
+	for {
+		// An error here (say, no IPv6 on the link yet) is only a lost query:
+		// the next one follows.
+		_ = socks.sendMulticast(buf, ifi.Index)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-stop:
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -3,158 +3,211 @@ package discovery
 import (
 	"context"
 	"log/slog"
-	"net/netip"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
-// zeroconf puts our A/AAAA records in its service answers but never answers a
-// query for the host name itself, so "http://cabane.local" would only work from
-// a cache. hostResponder answers those queries (RFC 6762 §6) on the LAN
-// interfaces, announces the addresses at start and sends goodbyes at close.
-type hostResponder struct {
-	name  string               // "cabane.local."
-	addrs map[int][]netip.Addr // by interface index: answer with the addresses of the link asked on
-	socks *mdnsSockets
-	log   *slog.Logger
+// responder owns the host name and guards the instance names on the LAN
+// interfaces. zeroconf puts our A/AAAA records in its service answers but never
+// answers a query for the host name itself, ignores probes and does no probing
+// of its own (RFC 6762 §8), so this does all three:
+//
+//   - probing: it proposes a claim (probe.go) and reports a conflicting
+//     response or a lost tie-break; it answers nothing meanwhile, since nothing
+//     is ours yet (§8.2);
+//   - established: it answers host-name queries (§6) and probes for any of our
+//     names (so a second box learns the names are taken), announces the host
+//     records at start and says goodbye at close, and reports a response that
+//     claims our names with other data (§9).
+type responder struct {
+	socks      *mdnsSockets
+	log        *slog.Logger
+	onConflict func(name string) // established: another host claims one of our names
+
+	mu      sync.Mutex
+	claim   *claim // nil until the first probe
+	probing bool
+	events  chan probeEvent // what handle saw while probing; read by probe
 
 	stop   chan struct{}
 	closed sync.Once
 	wg     sync.WaitGroup
 }
 
-// A/AAAA records carry TTL 120 s as RFC 6762 §10 recommends for host records.
-const hostTTL = 120
-
-func startHostResponder(name string, ifs []lanIface, log *slog.Logger) (*hostResponder, error) {
+func startResponder(ifs []lanIface, log *slog.Logger, onConflict func(string)) (*responder, error) {
 	socks, err := openMDNS(netInterfaces(ifs))
 	if err != nil {
 		return nil, err
 	}
-	h := &hostResponder{name: name, addrs: map[int][]netip.Addr{}, socks: socks, log: log, stop: make(chan struct{})}
-	for _, ifi := range ifs {
-		h.addrs[ifi.Index] = ifi.Addrs
-	}
-	h.wg.Add(2)
-	socks.readLoops(h.handle, h.wg.Done)
-	go h.announce()
-	return h, nil
+	r := &responder{socks: socks, log: log, onConflict: onConflict, events: make(chan probeEvent, 8), stop: make(chan struct{})}
+	r.wg.Add(1)
+	socks.readLoops(r.handle, r.wg.Done)
+	return r, nil
 }
 
-// announce sends two unsolicited responses one second apart (RFC 6762 §8.3).
-func (h *hostResponder) announce() {
-	defer h.wg.Done()
-	for i := range 2 {
-		if i > 0 {
-			select {
-			case <-h.stop:
-				return
-			case <-time.After(time.Second):
+// establish makes c ours: from now on it is answered and defended, and it is
+// announced twice, one second apart (RFC 6762 §8.3).
+func (r *responder) establish(c *claim) {
+	r.mu.Lock()
+	r.claim, r.probing = c, false
+	r.mu.Unlock()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		for i := range 2 {
+			if i > 0 {
+				select {
+				case <-r.stop:
+					return
+				case <-time.After(time.Second):
+				}
 			}
+			r.broadcast(c, hostTTL)
 		}
-		h.broadcast(hostTTL)
-	}
+	}()
 }
 
-// broadcast sends every record on its own interface with the given TTL; TTL 0
-// is the goodbye.
-func (h *hostResponder) broadcast(ttl uint32) {
-	for idx, addrs := range h.addrs {
+// current returns the claim and whether it is still being probed.
+func (r *responder) current() (*claim, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.claim, r.probing
+}
+
+// broadcast sends the host records on each interface with the given TTL; TTL 0
+// is the goodbye. The service records are zeroconf's to announce.
+func (r *responder) broadcast(c *claim, ttl uint32) {
+	for idx := range c.addrs {
 		m := new(dns.Msg)
 		m.Response, m.Authoritative = true, true
-		m.Answer = h.records(addrs, dns.TypeANY, ttl, true)
-		if buf, err := m.Pack(); err == nil {
-			if err := h.socks.sendMulticast(buf, idx); err != nil {
-				h.log.Debug("mdns host announcement", "err", err, "ifindex", idx)
-			}
-		}
+		m.Answer = c.hostRecords(idx, dns.TypeANY, ttl, true)
+		r.send(m, idx, nil, "host announcement")
 	}
 }
 
-// records builds the A/AAAA records for qtype (A, AAAA or ANY).
-func (h *hostResponder) records(addrs []netip.Addr, qtype uint16, ttl uint32, flush bool) []dns.RR {
-	class := uint16(dns.ClassINET)
-	if flush {
-		// Cache-flush bit (RFC 6762 §10.2): these are all our addresses, drop
-		// any older ones.
-		class |= 1 << 15
+// send packs m and sends it to the group on interface idx, or to one querier.
+func (r *responder) send(m *dns.Msg, idx int, p *packet, what string) {
+	buf, err := m.Pack()
+	if err != nil {
+		r.log.Debug("mdns: pack "+what, "err", err)
+		return
 	}
-	var rrs []dns.RR
-	for _, a := range addrs {
-		hdr := dns.RR_Header{Name: h.name, Class: class, Ttl: ttl}
-		switch {
-		case a.Is4() && (qtype == dns.TypeA || qtype == dns.TypeANY):
-			hdr.Rrtype = dns.TypeA
-			rrs = append(rrs, &dns.A{Hdr: hdr, A: a.AsSlice()})
-		case a.Is6() && (qtype == dns.TypeAAAA || qtype == dns.TypeANY):
-			hdr.Rrtype = dns.TypeAAAA
-			rrs = append(rrs, &dns.AAAA{Hdr: hdr, AAAA: a.AsSlice()})
-		}
+	if p != nil {
+		err = r.socks.sendUnicast(buf, idx, p.from)
+	} else {
+		err = r.socks.sendMulticast(buf, idx)
 	}
-	return rrs
+	if err != nil {
+		r.log.Debug("mdns: send "+what, "err", err, "ifindex", idx)
+	}
 }
 
-// handle answers one datagram. It runs on the socket's read goroutine.
-func (h *hostResponder) handle(p packet) {
-	addrs, ours := h.addrs[p.ifIndex]
-	if !ours || p.from == nil {
+// handle reads one datagram. It runs on the socket's read goroutine.
+func (r *responder) handle(p packet) {
+	c, probing := r.current()
+	if c == nil || p.from == nil {
+		return
+	}
+	if _, ours := c.addrs[p.ifIndex]; !ours {
 		// Only the LAN interfaces we chose; a wildcard socket also sees
 		// packets from links other sockets on this host joined.
 		return
 	}
-	var q dns.Msg
-	if q.Unpack(p.data) != nil || q.Opcode != dns.OpcodeQuery {
+	var m dns.Msg
+	if m.Unpack(p.data) != nil || m.Opcode != dns.OpcodeQuery {
 		return
 	}
-	if q.Response {
-		h.checkConflict(&q, addrs)
+	switch {
+	case m.Response:
+		if name := conflictIn(c, &m, !probing); name != "" {
+			if probing {
+				r.report(probeEvent{n: c.n, result: probeTaken, name: name, from: p.from.IP.String()})
+			} else {
+				r.log.Warn("mdns: another host claims our name", "name", name, "from", p.from.IP)
+				r.onConflict(name)
+			}
+		}
+	case probing:
+		// Nothing is ours yet: a query gets no answer, a probe for the same
+		// names is settled by the tie-break (§8.2).
+		if name, lost := lostTieBreak(c, &m, p.ifIndex); lost {
+			r.report(probeEvent{n: c.n, result: probeDeferred, name: name, from: p.from.IP.String()})
+		}
+	case len(m.Ns) > 0:
+		r.answerProbe(c, &m, p.ifIndex)
+	default:
+		r.answerQuery(c, &m, p)
+	}
+}
+
+// report hands a probing event to probe without ever blocking the read loop.
+func (r *responder) report(ev probeEvent) {
+	select {
+	case r.events <- ev:
+	default:
+	}
+}
+
+// answerProbe tells a prober that names it wants are ours, by multicast: a
+// unicast reply to port 5353 reaches only one of the sockets that share the
+// port on the prober's host, and it might not be the prober's.
+func (r *responder) answerProbe(c *claim, q *dns.Msg, idx int) {
+	var answers []dns.RR
+	for _, qu := range q.Question {
+		if !c.owns(qu.Name) {
+			continue
+		}
+		if theirs := named(q.Ns, qu.Name); len(theirs) > 0 && allOurs(c, theirs) {
+			continue // our own data: zeroconf's announcement-time "probe", or a loop-back
+		}
+		answers = append(answers, named(c.records(idx, dns.TypeANY, true), qu.Name)...)
+	}
+	if len(answers) == 0 {
 		return
 	}
-	if len(q.Ns) > 0 {
-		return // a probe (RFC 6762 §8.1): another host checking a name, not asking
-	}
+	m := new(dns.Msg)
+	m.Response, m.Authoritative = true, true
+	m.Answer = answers
+	r.send(m, idx, nil, "probe answer")
+}
+
+// answerQuery answers A/AAAA/ANY questions for the host name (RFC 6762 §6).
+func (r *responder) answerQuery(c *claim, q *dns.Msg, p packet) {
 	legacy := p.from.Port != mdnsPort
 	var answers []dns.RR
 	unicast := legacy
 	for _, qu := range q.Question {
-		if !strings.EqualFold(qu.Name, h.name) {
+		if nameKey(qu.Name) != nameKey(c.host) {
 			continue
 		}
-		rrs := h.records(addrs, qu.Qtype, hostTTL, !legacy)
+		rrs := c.hostRecords(p.ifIndex, qu.Qtype, hostTTL, !legacy)
 		answers = append(answers, suppressKnown(rrs, q.Answer)...)
-		if qu.Qclass&(1<<15) != 0 {
+		if qu.Qclass&cacheFlush != 0 {
 			unicast = true // QU bit: the querier prefers a unicast reply
 		}
 	}
 	if len(answers) == 0 {
 		return
 	}
-	r := new(dns.Msg)
-	r.Response, r.Authoritative = true, true
+	m := new(dns.Msg)
+	m.Response, m.Authoritative = true, true
 	if legacy {
 		// RFC 6762 §6.7: a one-shot resolver gets a normal DNS answer: its ID,
 		// its question, no cache-flush bit, a short TTL.
-		r.Id = q.Id
-		r.Question = q.Question
+		m.Id = q.Id
+		m.Question = q.Question
 		for _, rr := range answers {
 			rr.Header().Ttl = 10
 		}
 	}
-	r.Answer = answers
-	buf, err := r.Pack()
-	if err != nil {
-		return
-	}
+	m.Answer = answers
 	if unicast {
-		err = h.socks.sendUnicast(buf, p.ifIndex, p.from)
+		r.send(m, p.ifIndex, &p, "host answer")
 	} else {
-		err = h.socks.sendMulticast(buf, p.ifIndex)
-	}
-	if err != nil {
-		h.log.Debug("mdns host answer", "err", err, "to", p.from)
+		r.send(m, p.ifIndex, nil, "host answer")
 	}
 }
 
@@ -165,7 +218,7 @@ func suppressKnown(rrs, known []dns.RR) []dns.RR {
 next:
 	for _, rr := range rrs {
 		for _, k := range known {
-			if k.Header().Ttl >= rr.Header().Ttl/2 && sameRData(rr, k) {
+			if k.Header().Ttl >= rr.Header().Ttl/2 && rrKey(rr) == rrKey(k) {
 				continue next
 			}
 		}
@@ -174,64 +227,79 @@ next:
 	return out
 }
 
-func sameRData(a, b dns.RR) bool {
-	if !strings.EqualFold(a.Header().Name, b.Header().Name) {
-		return false
-	}
-	switch x := a.(type) {
-	case *dns.A:
-		y, ok := b.(*dns.A)
-		return ok && x.A.Equal(y.A)
-	case *dns.AAAA:
-		y, ok := b.(*dns.AAAA)
-		return ok && x.AAAA.Equal(y.AAAA)
-	}
-	return false
-}
-
-// checkConflict logs when another host answers for our name with an address
-// that is not ours: two boxes both called cabane.local. zeroconf does no
-// probing, so this warning is how the operator learns to rename one.
-func (h *hostResponder) checkConflict(m *dns.Msg, ours []netip.Addr) {
-	for _, rr := range append(m.Answer, m.Extra...) {
-		if !strings.EqualFold(rr.Header().Name, h.name) || rr.Header().Ttl == 0 {
-			continue
-		}
-		var a netip.Addr
-		switch x := rr.(type) {
-		case *dns.A:
-			a, _ = netip.AddrFromSlice(x.A.To4())
-		case *dns.AAAA:
-			a, _ = netip.AddrFromSlice(x.AAAA)
-		default:
-			continue
-		}
-		if !h.isOurs(a) {
-			h.log.Warn("mdns: another host answers for our name; set a different host name", "name", h.name, "addr", a)
-			return
-		}
-	}
-}
-
-func (h *hostResponder) isOurs(a netip.Addr) bool {
-	for _, addrs := range h.addrs {
-		for _, o := range addrs {
-			if o == a {
-				return true
+// conflictIn returns the first name of ours that a response claims with data
+// that is not ours, or "". Only the types we own count: A/AAAA for the host
+// name, SRV/TXT for the instance names. An avahi-daemon on this very box, whose
+// OS host name is also cabane, publishes cabane.local with our own addresses and
+// a HINFO record: that is the same box, not a rival. While probing any such
+// record is a conflict (§8.1); once established only one marked unique with the
+// cache-flush bit is (§9). A goodbye (TTL 0) claims nothing.
+func conflictIn(c *claim, m *dns.Msg, established bool) string {
+	for _, sec := range [][]dns.RR{m.Answer, m.Extra} {
+		for _, rr := range sec {
+			h := rr.Header()
+			if h.Ttl == 0 || !c.owns(h.Name) || !ownedType(c, h) || c.isOurs(rr) {
+				continue
 			}
+			if established && h.Class&cacheFlush == 0 {
+				continue
+			}
+			return h.Name
 		}
 	}
-	return false
+	return ""
 }
 
-// close sends the goodbye and releases the sockets.
-func (h *hostResponder) close(ctx context.Context) {
-	h.closed.Do(func() {
-		close(h.stop)
-		h.broadcast(0)
-		h.socks.close()
+// ownedType: A/AAAA for the host name, SRV/TXT for the instance names.
+func ownedType(c *claim, h *dns.RR_Header) bool {
+	if nameKey(h.Name) == nameKey(c.host) {
+		return h.Rrtype == dns.TypeA || h.Rrtype == dns.TypeAAAA
+	}
+	return h.Rrtype == dns.TypeSRV || h.Rrtype == dns.TypeTXT
+}
+
+// lostTieBreak settles a probe from another host for names we are probing too
+// (RFC 6762 §8.2). The names are compared in the claim's order, host first, and
+// the first that differs decides, so two Cabanes reach opposite verdicts.
+func lostTieBreak(c *claim, q *dns.Msg, idx int) (string, bool) {
+	if len(q.Ns) == 0 {
+		return "", false
+	}
+	ours := c.records(idx, dns.TypeANY, false)
+	for _, name := range c.names {
+		theirs := slices.DeleteFunc(named(q.Ns, name), func(rr dns.RR) bool { return !ownedType(c, rr.Header()) })
+		if len(theirs) == 0 || allOurs(c, theirs) {
+			continue // not probed, or our own probe heard back
+		}
+		switch cmp := tieBreak(named(ours, name), theirs); {
+		case cmp < 0:
+			return name, true
+		case cmp > 0:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func allOurs(c *claim, rrs []dns.RR) bool {
+	for _, rr := range rrs {
+		if !c.isOurs(rr) {
+			return false
+		}
+	}
+	return true
+}
+
+// close sends the goodbye for an established claim and releases the sockets.
+func (r *responder) close(ctx context.Context) {
+	r.closed.Do(func() {
+		close(r.stop)
+		if c, probing := r.current(); c != nil && !probing {
+			r.broadcast(c, 0)
+		}
+		r.socks.close()
 		done := make(chan struct{})
-		go func() { h.wg.Wait(); close(done) }()
+		go func() { r.wg.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-ctx.Done():

@@ -204,14 +204,14 @@ func (p *proc) waitEvent(t *testing.T, from int, timeout time.Duration, what str
 }
 
 // startHelper runs this test binary as a Cabane in namespace ns.
-func startHelper(t *testing.T, ns, role string, cfg Config) *proc {
+func startHelper(t *testing.T, ns, role string, cfg Config, env ...string) *proc {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	js, _ := json.Marshal(cfg)
-	p := startIn(t, role+"@"+ns, ns, []string{helperEnv + "=" + role, helperCfgEnv + "=" + string(js)}, false, exe)
+	p := startIn(t, role+"@"+ns, ns, append([]string{helperEnv + "=" + role, helperCfgEnv + "=" + string(js)}, env...), false, exe)
 	p.helper = true
 	return p
 }

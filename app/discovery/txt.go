@@ -14,13 +14,15 @@ const (
 	txtCabaneVer = "version"
 	txtPath      = "path"
 	txtPublicURL = "url"
+	txtHost      = "host" // the host name won by probing: cabane.local or cabane-2.local
 )
 
 // cabaneTXT builds the _cabane._tcp TXT strings. The instance name is repeated
 // in the TXT record because the DNS label comes back escaped (\032, \195\169)
-// from some stacks, while the TXT value is the raw UTF-8 the user typed.
-func cabaneTXT(cfg Config) ([]string, error) {
-	kv := []string{txtVersion + "=1", txtName + "=" + cfg.Instance, txtPath + "=" + cfg.Path}
+// from some stacks, while the TXT value is the raw UTF-8 the user typed. host is
+// the name in use ("cabane-2.local"), which may not be the configured one.
+func cabaneTXT(cfg Config, host string) ([]string, error) {
+	kv := []string{txtVersion + "=1", txtName + "=" + cfg.Instance, txtPath + "=" + cfg.Path, txtHost + "=" + host}
 	if cfg.Version != "" {
 		kv = append(kv, txtCabaneVer+"="+cfg.Version)
 	}

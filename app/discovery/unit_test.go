@@ -39,7 +39,7 @@ func TestInstanceNameSurvivesDNS(t *testing.T) {
 
 func TestTXTRecords(t *testing.T) {
 	cfg := Config{Instance: "Léa", Path: "/", Version: `0.3.1 "beta"`, PublicURL: "https://video.example"}.withDefaults()
-	txt, err := cabaneTXT(cfg)
+	txt, err := cabaneTXT(cfg, "lea-2.local")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +53,14 @@ func TestTXTRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := parseTXT(back.Answer[0].(*dns.TXT).Txt)
-	want := map[string]string{"txtvers": "1", "name": "Léa", "path": "/", "version": `0.3.1 "beta"`, "url": "https://video.example"}
+	want := map[string]string{"txtvers": "1", "name": "Léa", "path": "/", "version": `0.3.1 "beta"`, "url": "https://video.example", "host": "lea-2.local"}
 	for k, v := range want {
 		if m[k] != v {
 			t.Errorf("TXT %s = %q, want %q (all: %q)", k, m[k], v, txt)
 		}
 	}
 	cfg.PublicURL = "https://" + string(make([]byte, 260))
-	if _, err := cabaneTXT(cfg); err == nil {
+	if _, err := cabaneTXT(cfg, "lea.local"); err == nil {
 		t.Error("a TXT entry over 255 bytes was accepted")
 	}
 }
