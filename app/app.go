@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cabane.dev/cabane/app/accounts"
@@ -48,6 +49,7 @@ type App struct {
 	lock    *os.File // the data directory's, held while the App is open
 	tls     *certs.Server
 	peers   *discovery.Browser
+	ann     atomic.Pointer[discovery.Announcer]
 }
 
 // Open prepares the data directory, opens and migrates the database, and
@@ -112,6 +114,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		TLSStatus:   a.tlsStatus,
 		Transcoding: a.Transcoding.Status,
 		SetEncoder:  a.Transcoding.SetChoice,
+		MDNSName:    a.mdnsName,
 	})
 	if err != nil {
 		st.Close()
@@ -266,18 +269,39 @@ func (a *App) startDiscovery(ctx context.Context) (stop func()) {
 	dc := discovery.Config{Enabled: a.Config.MDNS, Instance: a.Config.InstanceName, Hostname: a.Config.MDNSHostname,
 		Port: port, Listen: listen.Unmap(), PublicURL: a.Config.PublicURL, Version: a.version}
 	log := a.Log.With("part", "mdns")
-	ann, err := discovery.Announce(ctx, dc, log)
-	if err != nil {
-		// The LAN name is a convenience: the box keeps serving without it.
-		log.Warn("mDNS announce failed", "err", err)
-	}
+	// Probing for a free name takes about a second: the box serves meanwhile.
+	announced := make(chan struct{})
+	go func() {
+		defer close(announced)
+		ann, err := discovery.Announce(ctx, dc, log)
+		if err != nil {
+			// The LAN name is a convenience: the box keeps serving without it.
+			log.Warn("mDNS announce failed", "err", err)
+			return
+		}
+		a.ann.Store(ann)
+	}()
 	a.peers = discovery.Browse(ctx, dc, log)
 	return func() {
-		if ann != nil {
+		<-announced
+		if ann := a.ann.Load(); ann != nil {
 			ann.Close()
 		}
 		<-a.peers.Done()
 	}
+}
+
+// mdnsName is the LAN name in use and, when it had to take another one, the
+// name it wanted; empty before the first announcement.
+func (a *App) mdnsName() (name, wanted string) {
+	ann := a.ann.Load()
+	if ann == nil {
+		return "", ""
+	}
+	if w, ok := ann.Renamed(); ok {
+		wanted = w
+	}
+	return ann.Hostname(), wanted
 }
 
 // Close closes the database cleanly.
