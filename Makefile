@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/cabane
 
-.PHONY: run build test test-short vet cross hlsjs bench deps deps-test check-deps deps-list fuzz clean
+.PHONY: run build test test-short vet cross hlsjs bench deps deps-test check-deps deps-list fuzz clean image image-test
 
 run: deps build
 	./$(BIN) serve
@@ -67,5 +67,15 @@ hlsjs:
 bench: deps build
 	scripts/bench-figures.sh
 
+# The Raspberry Pi SD card image, as root on Debian amd64 (image/build.sh):
+# dist/cabane-rpi-arm64.img.xz, .sha256 and .manifest.
+image:
+	VERSION=$(VERSION) image/build.sh
+
+# Boots that image in QEMU and checks first boot, cabane.txt, an update and
+# a rollback (long: the guest is emulated; not part of `make test`).
+image-test: build
+	image/test.sh
+
 clean:
-	rm -rf bin
+	rm -rf bin dist
