@@ -26,5 +26,10 @@ func lockDataDir(dir string) (*os.File, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	// The holder's pid, for `cabane update` to signal (SIGHUP: restart
+	// through the launcher). Only ever read as a hint.
+	if err := f.Truncate(0); err == nil {
+		fmt.Fprintf(f, "%d\n", os.Getpid())
+	}
 	return f, nil
 }

@@ -47,6 +47,8 @@ type Deps struct {
 	Transcoding func() transcoding.Status
 	// SetEncoder stores the admin's encoder choice ("" = automatic).
 	SetEncoder func(ctx context.Context, name string) error
+	// Update installs signed releases from the admin page; nil: not offered.
+	Update *UpdateHooks
 }
 
 // Server holds the routes and their dependencies.
