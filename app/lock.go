@@ -33,3 +33,8 @@ func lockDataDir(dir string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// LockDataDir takes the data directory's lock outside an App: the update
+// launcher decides (and may restore the database) only while it holds it.
+// Close the file to release it; an exec releases it too (close-on-exec).
+func LockDataDir(dir string) (*os.File, error) { return lockDataDir(dir) }

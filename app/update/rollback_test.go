@@ -352,4 +352,3 @@ func (s *supervisor) waitReady(t *testing.T, n int) {
 		return s.ready >= n
 	})
 }
-

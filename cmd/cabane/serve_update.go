@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"cabane.dev/cabane/app"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/update"
 	"cabane.dev/cabane/app/web"
@@ -46,6 +47,14 @@ func launch(ctx context.Context, l config.Layout, log *slog.Logger) {
 	if _, err := os.Stat(l.Releases() + "/state.json"); err != nil {
 		return // never updated: nothing to decide, no binary to hash
 	}
+	// Another server on this directory must not see its release rolled
+	// back under it: decide only while holding the data directory's lock
+	// (app.Open then reports the other server).
+	lock, err := app.LockDataDir(l.Root)
+	if err != nil {
+		return
+	}
+	defer lock.Close() // released before app.Open takes it; exec closes it too
 	id, err := update.Identify(self, version)
 	if err != nil {
 		log.Error("update launcher: running the installed binary", "err", err)
