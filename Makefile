@@ -2,10 +2,15 @@
 # missing on a Debian machine (as root) first.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
+# The release key signs updates; its public half is built into binaries
+# made on the same machine, so boxes flashed from them accept releases
+# signed here. Without it, binaries refuse every update.
+RELEASE_KEY ?= $(HOME)/.config/cabane/release.key
+RELEASE_PUB  = $(shell cat '$(RELEASE_KEY).pub' 2>/dev/null)
+LDFLAGS      = -s -w -X main.version=$(VERSION)$(if $(RELEASE_PUB), -X main.releaseKey=$(RELEASE_PUB))
 BIN     := bin/cabane
 
-.PHONY: run build test test-short vet cross hlsjs bench deps deps-test check-deps deps-list fuzz clean image image-test
+.PHONY: release run build test test-short vet cross hlsjs bench deps deps-test check-deps deps-list fuzz clean image image-test
 
 run: deps build
 	./$(BIN) serve
@@ -46,7 +51,7 @@ deps-list:
 # `go test`; a failing input lands in testdata/fuzz/ to be committed with
 # its fix.
 FUZZTIME ?= 20000x
-FUZZERS  := ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest
+FUZZERS  := ./app/update:FuzzParseUpdate ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest
 fuzz:
 	@set -e; for f in $(FUZZERS); do \
 		$(GO) test -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) "$${f%%:*}"; \
@@ -58,6 +63,13 @@ cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/cabane-linux-arm64 ./cmd/cabane
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/cabane-linux-armv7 ./cmd/cabane
 	@ls -l bin/cabane-linux-*
+
+# Signed updates for every board: bin/cabane-$(VERSION)-linux-{amd64,arm64,armv7}.update,
+# for `cabane update FILE|URL` or the admin page. Makes the key if missing.
+release: build
+	@test -f '$(RELEASE_KEY)' || { echo "warning: no release key at $(RELEASE_KEY): making one. Keep it (and back it up): boxes built with its public half accept only releases it signs." >&2; ./$(BIN) release keygen --key '$(RELEASE_KEY)'; }
+	$(MAKE) cross
+	@for a in amd64 arm64 armv7; do ./$(BIN) release sign --key '$(RELEASE_KEY)' --version '$(VERSION)' bin/cabane-linux-$$a || exit 1; done
 
 # Refresh the vendored hls.js from npm (version pinned in the script).
 hlsjs:

@@ -44,6 +44,9 @@ type App struct {
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
+	// OnListening, if set, runs once the HTTP listener is open, with its
+	// address: cmd's self health check, update commit and sd_notify.
+	OnListening func(ctx context.Context, http net.Addr)
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -194,6 +197,9 @@ func (a *App) Run(ctx context.Context) error {
 		<-ctx.Done()
 		stopDiscovery() // goodbye packets, while the server drains
 	})
+	if a.OnListening != nil {
+		wg.Go(func() { a.OnListening(ctx, srv.HTTPAddr()) })
+	}
 	wg.Add(5)
 	go func() {
 		defer wg.Done()

@@ -26,5 +26,15 @@ func lockDataDir(dir string) (*os.File, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	// The holder's pid, for `cabane update` to signal (SIGHUP: restart
+	// through the launcher). Only ever read as a hint.
+	if err := f.Truncate(0); err == nil {
+		fmt.Fprintf(f, "%d\n", os.Getpid())
+	}
 	return f, nil
 }
+
+// LockDataDir takes the data directory's lock outside an App: the update
+// launcher decides (and may restore the database) only while it holds it.
+// Close the file to release it; an exec releases it too (close-on-exec).
+func LockDataDir(dir string) (*os.File, error) { return lockDataDir(dir) }

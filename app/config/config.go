@@ -227,6 +227,9 @@ func (l Layout) HardwareProbeCache() string   { return filepath.Join(l.Root, "ha
 func (l Layout) Thumbnail(uuid string) string { return filepath.Join(l.Video(uuid), "thumbnail.jpg") }
 func (l Layout) Preview(uuid string) string   { return filepath.Join(l.Video(uuid), "preview.jpg") }
 
+// Releases holds signed updates: releases/<version>/cabane and state.json.
+func (l Layout) Releases() string { return filepath.Join(l.Root, "releases") }
+
 // Prepare creates the directories the server writes to.
 func (l Layout) Prepare() error {
 	for _, d := range []string{l.Root, l.Media(), l.Uploads(), l.Backups(), l.Keys(), l.Certs(), l.Run()} {

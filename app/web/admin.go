@@ -17,6 +17,10 @@ func (s *Server) adminRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 	g.POST("/transcoding/encoder", s.adminSetEncoder)
 	g.POST("/jobs/:id/retry", s.adminRetryJob)
 	g.POST("/jobs/:id/cancel", s.adminCancelJob)
+	g.GET("/update", s.adminUpdate)
+	// The update file streams: its CSRF field is checked by the handler
+	// as it reads, before the file (as the upload form does).
+	e.POST("/admin/update", s.adminUpdateUpload, s.identifySession, s.csrfStreaming, s.firstRun, pageHeaders, s.requireAdmin)
 }
 
 // requireAdmin lets administrators through. Anonymous visitors are sent

@@ -34,9 +34,10 @@ type bodyRules struct {
 
 var defaultBodyRules = bodyRules{MaxBody: 1 << 20, BodyTimeout: 30 * time.Second, UploadIdle: 60 * time.Second}
 
-// isUpload reports the routes that stream a video file to disk.
+// isUpload reports the routes that stream a file to disk (videos, and the
+// admin's update file).
 func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/upload" || r.URL.Path == "/api/v1/videos/upload")
+	return r.Method == http.MethodPost && (r.URL.Path == "/upload" || r.URL.Path == "/api/v1/videos/upload" || r.URL.Path == "/admin/update")
 }
 
 // limitBodies applies rules to every request that has a body. It must run

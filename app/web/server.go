@@ -51,6 +51,8 @@ type Deps struct {
 	// and, when it had to pick another, the one it wanted ("cabane.local");
 	// nil: the configured name.
 	MDNSName func() (name, wanted string)
+	// Update installs signed releases from the admin page; nil: not offered.
+	Update *UpdateHooks
 }
 
 // Server holds the routes and their dependencies.

@@ -16,6 +16,11 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// releaseKey is the base64 ed25519 public key that updates must be signed
+// with, set with -ldflags "-X main.releaseKey=..." (make build does it when
+// the builder has a release key). Empty: this build cannot be updated.
+var releaseKey = ""
+
 const usage = `Cabane: your video channel on a box at home.
 
 Usage:
@@ -25,6 +30,9 @@ Usage:
   cabane doctor [flags]      say what this box can do: board, encoders, speed
   cabane firstboot --boot DIR --root DIR [--data DIR]
                              apply cabane.txt from the SD card's boot partition
+  cabane update FILE|URL     install a signed release (cabane-<version>-linux-<arch>.update)
+                             and restart the running server on it; rolls back by itself
+  cabane release keygen|sign make a release key, sign a binary into an update file
   cabane version             print the version
 
 Run "cabane serve -h" for the server's flags.
@@ -57,6 +65,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return doctor(ctx, args, stdout, stderr)
 	case "firstboot":
 		return firstbootCmd(ctx, args, stdout, stderr)
+	case "update":
+		return updateCmd(ctx, args, stdout, stderr)
+	case "release":
+		return release(args, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "cabane", version)
 		return nil

@@ -33,16 +33,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	l := config.Layout{Root: cfg.DataDir}
+	// The launcher: may become the current release here (exec), or roll
+	// a failing one back first.
+	launch(ctx, l, log)
+	life := newLifecycle(l, log)
 	a, err := app.Open(ctx, *cfg, log, version)
 	if err != nil {
 		return err
 	}
+	ctx = life.context(ctx)
+	a.OnListening = life.onListening
+	a.Web.Update = life.adminHooks(a.Store.DB())
 	runErr := a.Run(ctx)
 	if err := a.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
-	if runErr == nil {
+	if runErr == nil && !life.restart.Load() {
 		log.Info("stopped cleanly")
 	}
-	return runErr
+	return life.finish(ctx, runErr)
 }
