@@ -81,13 +81,14 @@ bench: deps build
 
 # The Raspberry Pi SD card image, as root on Debian amd64 (image/build.sh):
 # dist/cabane-rpi-arm64.img.xz, .sha256 and .manifest.
-image:
-	VERSION=$(VERSION) image/build.sh
+image: build
+	@test -f '$(RELEASE_KEY)' || { echo "warning: no release key at $(RELEASE_KEY): making one. Keep it (and back it up): the image accepts only updates it signs." >&2; ./$(BIN) release keygen --key '$(RELEASE_KEY)'; }
+	VERSION=$(VERSION) RELEASE_LDFLAGS="-X main.releaseKey=$$(cat '$(RELEASE_KEY).pub')" image/build.sh
 
 # Boots that image in QEMU and checks first boot, cabane.txt, an update and
 # a rollback (long: the guest is emulated; not part of `make test`).
 image-test: build
-	image/test.sh
+	RELEASE_KEY='$(RELEASE_KEY)' image/test.sh
 
 clean:
 	rm -rf bin dist

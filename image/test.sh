@@ -124,23 +124,29 @@ cabane=$repo/bin/cabane
 [ -x "$cabane" ] || (cd "$repo" && make build >/dev/null)
 v2=${v1}-update-test
 (cd "$repo" && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -trimpath \
-	-ldflags "-s -w -X main.version=$v2 $(make -s print-release-ldflags)" -o "$work/cabane-v2" ./cmd/cabane)
-"$cabane" release sign --key "$key" --version "$v2" --arch arm64 --out "$work/good.update" "$work/cabane-v2"
+	-ldflags "-s -w -X main.version=$v2 -X main.releaseKey=$(cat "$key.pub")" -o "$work/cabane-v2" ./cmd/cabane)
+"$cabane" release sign --key "$key" --version "$v2" --out "$work/good.update" "$work/cabane-v2"
 mkdir -p "$work/broken"
 cat >"$work/broken/main.go" <<'EOF'
 package main
 
 import "os"
 
-// A release that crashes at once: the box must roll it back by itself.
-func main() { os.Exit(3) }
+// A release that passes the migration check and then crashes at every
+// start: the box must roll it back by itself.
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		return
+	}
+	os.Exit(3)
+}
 EOF
 (cd "$work/broken" && cat >go.mod <<'EOF'
 module broken
 go 1.22
 EOF
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -o "$work/cabane-broken" .)
-"$cabane" release sign --key "$key" --version "${v2}-broken" --arch arm64 --out "$work/broken.update" "$work/cabane-broken"
+"$cabane" release sign --key "$key" --version "${v2}-broken" --out "$work/broken.update" "$work/cabane-broken"
 step "two updates signed (good and broken)"
 
 sshq "cat > /tmp/good.update" <"$work/good.update"
