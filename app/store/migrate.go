@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -58,6 +59,9 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), err
 }
 
+// ErrSchemaTooNew: the database was migrated by a newer Cabane.
+var ErrSchemaTooNew = errors.New("database from a newer version")
+
 func (s *Store) migrate(ctx context.Context, backupDir string) error {
 	return s.migrateFrom(ctx, migrationFiles, backupDir)
 }
@@ -74,6 +78,11 @@ func (s *Store) migrateFrom(ctx context.Context, fsys fs.FS, backupDir string) e
 	cur, err := s.SchemaVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
+	}
+	if n := len(ms); n > 0 && cur > ms[n-1].version {
+		// A newer Cabane migrated this file: this one would misread it
+		// (an update rolled back by hand, or an older release installed).
+		return fmt.Errorf("database schema v%d is newer than this Cabane knows (v%d): %w", cur, ms[n-1].version, ErrSchemaTooNew)
 	}
 	var pending []migration
 	for _, m := range ms {

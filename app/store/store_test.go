@@ -82,6 +82,21 @@ func TestMigrationBackupAndAtomicity(t *testing.T) {
 	}
 }
 
+// A database a newer Cabane migrated is refused, not misread: an older
+// release must not open it (the update's rollback restores the copy instead).
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	st, _ := open(t)
+	newer := fstest.MapFS{"migrations/9999_future.sql": {Data: []byte("CREATE TABLE future (id INTEGER);")}}
+	if err := st.migrateFrom(ctx, newer, ""); err != nil {
+		t.Fatal(err)
+	}
+	err := st.migrate(ctx, "")
+	if !errors.Is(err, ErrSchemaTooNew) {
+		t.Fatalf("opening a v9999 database: %v", err)
+	}
+}
+
 func TestLoadMigrationsRejectsBadNames(t *testing.T) {
 	for name, fsys := range map[string]fstest.MapFS{
 		"no number": {"migrations/init.sql": {Data: []byte("")}},
