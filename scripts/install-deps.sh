@@ -19,6 +19,16 @@ if [ "$what" = test ]; then
 	want avahi-browse avahi-utils
 	want dbus-daemon dbus
 	want ip iproute2
+	# The image's pieces: unit checks, partitions made as files, cabane.txt's
+	# Wi-Fi key compared with wpa_passphrase.
+	want systemd-analyze systemd
+	want sfdisk fdisk
+	want mcopy mtools
+	want mkfs.vfat dosfstools
+	want mke2fs e2fsprogs
+	want debugfs e2fsprogs
+	want xz xz-utils
+	want wpa_passphrase wpasupplicant
 fi
 if ! command -v go >/dev/null 2>&1; then need_apt+=(golang-go ca-certificates); fi
 
