@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/cabane
 
-.PHONY: run build test test-short vet cross hlsjs bench deps deps-test check-deps deps-list fuzz clean
+.PHONY: run build test test-short vet cross deb hlsjs bench deps deps-test check-deps deps-list fuzz clean
 
 run: deps build
 	./$(BIN) serve
@@ -59,6 +59,13 @@ cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/cabane-linux-armv7 ./cmd/cabane
 	@ls -l bin/cabane-linux-*
 
+# Debian packages of those binaries in dist/ (arm64, armhf, amd64), each
+# checked by lintian; see image/deb/build.sh.
+deb: cross build
+	rm -f dist/cabane_*.deb
+	image/deb/build.sh dist $(BIN) amd64=bin/cabane-linux-amd64 arm64=bin/cabane-linux-arm64 armhf=bin/cabane-linux-armv7
+	lintian --fail-on error dist/cabane_*.deb
+
 # Refresh the vendored hls.js from npm (version pinned in the script).
 hlsjs:
 	scripts/update-hlsjs.sh
@@ -68,4 +75,4 @@ bench: deps build
 	scripts/bench-figures.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
