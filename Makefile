@@ -10,7 +10,7 @@ RELEASE_PUB  = $(shell cat '$(RELEASE_KEY).pub' 2>/dev/null)
 LDFLAGS      = -s -w -X main.version=$(VERSION)$(if $(RELEASE_PUB), -X main.releaseKey=$(RELEASE_PUB))
 BIN     := bin/cabane
 
-.PHONY: release run build test test-short vet cross hlsjs bench deps deps-test check-deps deps-list fuzz clean image image-test
+.PHONY: release run build test test-short vet cross deb hlsjs bench deps deps-test check-deps deps-list fuzz clean image image-test
 
 run: deps build
 	./$(BIN) serve
@@ -70,6 +70,13 @@ release: build
 	@test -f '$(RELEASE_KEY)' || { echo "warning: no release key at $(RELEASE_KEY): making one. Keep it (and back it up): boxes built with its public half accept only releases it signs." >&2; ./$(BIN) release keygen --key '$(RELEASE_KEY)'; }
 	$(MAKE) cross
 	@for a in amd64 arm64 armv7; do ./$(BIN) release sign --key '$(RELEASE_KEY)' --version '$(VERSION)' bin/cabane-linux-$$a || exit 1; done
+
+# Debian packages of those binaries in dist/ (arm64, armhf, amd64), each
+# checked by lintian; see image/deb/build.sh.
+deb: cross build
+	rm -f dist/cabane_*.deb
+	image/deb/build.sh dist $(BIN) amd64=bin/cabane-linux-amd64 arm64=bin/cabane-linux-arm64 armhf=bin/cabane-linux-armv7
+	lintian --fail-on error dist/cabane_*.deb
 
 # Refresh the vendored hls.js from npm (version pinned in the script).
 hlsjs:

@@ -29,6 +29,9 @@ if [ "$what" = test ]; then
 	want debugfs e2fsprogs
 	want xz xz-utils
 	want wpa_passphrase wpasupplicant
+	# The .deb: lintian, and a throwaway Debian root to install it into.
+	want lintian lintian
+	want mmdebstrap mmdebstrap
 fi
 if ! command -v go >/dev/null 2>&1; then need_apt+=(golang-go ca-certificates); fi
 
