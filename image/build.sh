@@ -93,7 +93,7 @@ elif [ ! -s "$base.tar" ]; then
 	fi
 	src=("$mirror")
 	[ ${#extra_sources[@]} -eq 0 ] || src+=("${extra_sources[@]}")
-	mmdebstrap --arch=arm64 --variant=apt --components="main non-free-firmware" \
+	mmdebstrap --arch=arm64 --variant=apt --format=tar --components="main non-free-firmware" \
 		--aptopt='APT::Install-Recommends "false"' \
 		--dpkgopt='path-exclude=/usr/share/man/*' \
 		--dpkgopt='path-exclude=/usr/share/info/*' \
