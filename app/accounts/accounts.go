@@ -46,3 +46,25 @@ func (s *Service) ChannelsOf(ctx context.Context, accountID int64) ([]model.Chan
 	}
 	return chs, nil
 }
+
+// AccountByID finds a local account by its numeric id (PeerTube's feeds
+// and API name accounts so).
+func (s *Service) AccountByID(ctx context.Context, id int64) (model.Account, error) {
+	a, err := s.Store.Accounts.AccountByID(ctx, id)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		err = fmt.Errorf("account %d: %w", id, err)
+	}
+	return a, err
+}
+
+// ChannelByID finds a channel by its numeric id, if viewer may see it.
+func (s *Service) ChannelByID(ctx context.Context, viewer visibility.Viewer, id int64) (model.Channel, error) {
+	ch, err := s.Store.Accounts.ChannelByID(ctx, id)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		return ch, fmt.Errorf("channel %d: %w", id, err)
+	}
+	if err == nil && !visibility.Channel(viewer, ch) {
+		return model.Channel{}, model.ErrNotFound
+	}
+	return ch, err
+}

@@ -43,6 +43,7 @@ type Accounts interface {
 	UserByID(ctx context.Context, id int64) (model.User, error)
 	SetPassword(ctx context.Context, userID int64, hash string) error
 	AccountByName(ctx context.Context, name string) (model.Account, error)
+	AccountByID(ctx context.Context, id int64) (model.Account, error)
 	ChannelByName(ctx context.Context, name string) (model.Channel, error)
 	ChannelByID(ctx context.Context, id int64) (model.Channel, error)
 	ChannelsOfAccount(ctx context.Context, accountID int64) ([]model.Channel, error)

@@ -123,6 +123,11 @@ func (s *Accounts) AccountByName(ctx context.Context, name string) (model.Accoun
 	return scanAccount(s.q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.name = ?`, name))
 }
 
+// AccountByID finds an account by its id (PeerTube's feeds name it so).
+func (s *Accounts) AccountByID(ctx context.Context, id int64) (model.Account, error) {
+	return scanAccount(s.q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`, id))
+}
+
 const channelCols = `c.id, c.account_id, c.name, c.display_name, c.description, c.support, c.created_at, ` + accountCols
 
 func scanChannel(row interface{ Scan(...any) error }) (model.Channel, error) {

@@ -7,6 +7,7 @@ package uris
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -93,3 +94,26 @@ func (b Builder) Abs(path string) string { return b.base + path }
 
 // Handle is an actor's fediverse handle, name@host.
 func (b Builder) Handle(name string) string { return name + "@" + b.Host() }
+
+// Feeds, oEmbed and downloads (PeerTube's paths).
+
+// VideoFeed is the videos feed in a format ("xml" for RSS, "atom",
+// "json"); query ("?videoChannelId=3") scopes it.
+func VideoFeed(format, query string) string { return "/feeds/videos." + format + query }
+
+// PodcastFeed is a channel's podcast feed.
+func PodcastFeed(channelID int64) string {
+	return "/feeds/podcast/videos.xml?videoChannelId=" + strconv.FormatInt(channelID, 10)
+}
+
+// OEmbed is the oEmbed answer about a page's URL.
+func OEmbed(pageURL string) string { return "/services/oembed?url=" + url.QueryEscape(pageURL) }
+
+// DownloadPrefix is where a video's renditions are served as single files.
+const DownloadPrefix = "/download/streaming-playlists/hls/videos/"
+
+// Download is one rendition as a single MP4 file, named as PeerTube names
+// an HLS rendition's file.
+func Download(uuid string, height int) string {
+	return DownloadPrefix + url.PathEscape(uuid) + "-" + strconv.Itoa(height) + "-fragmented.mp4"
+}

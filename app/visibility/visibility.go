@@ -31,6 +31,12 @@ func Of(u *model.User, home bool) Viewer {
 	return Viewer{UserID: u.ID, AccountID: u.AccountID, IsAdmin: u.IsAdmin(), Home: home}
 }
 
+// FeedReader is who a feed, an oEmbed answer or a link preview is made
+// for: a reader or aggregator that copies what it gets anywhere, so it sees
+// what a stranger outside the home network sees (public videos only), even
+// when the request happens to come from a family member's phone.
+func FeedReader() Viewer { return Anonymous(false) }
+
 // LoggedIn reports whether the viewer is a local user.
 func (v Viewer) LoggedIn() bool { return v.UserID != 0 }
 

@@ -65,7 +65,7 @@ func fieldError(field, msg string, args ...any) error {
 func errorKind(c echo.Context) string {
 	r := c.Request()
 	switch {
-	case strings.HasPrefix(r.URL.Path, "/api/"):
+	case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/feeds/"), r.URL.Path == "/services/oembed":
 		return "api"
 	case c.Get(ctxFederation) == true || wantsActivityPub(r):
 		return "activitypub"

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
@@ -81,6 +82,7 @@ type channelData struct {
 	DisplayName, Handle, Description, Owner string
 	Total                                   int
 	Channels                                []model.Channel
+	Card                                    feeds.Card // link preview tags
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -94,7 +96,7 @@ func (s *Server) channelPage(c echo.Context) error {
 		return err
 	}
 	d := channelData{listData: list, DisplayName: ch.DisplayName, Handle: "@" + s.urls(c).Handle(ch.Name),
-		Description: ch.Description, Owner: ch.Account.Name, Total: total}
+		Description: ch.Description, Owner: ch.Account.Name, Total: total, Card: feeds.ChannelCard(s.urls(c), s.instanceName(), ch)}
 	return s.render(c, http.StatusOK, "channel", ch.DisplayName, d)
 }
 
@@ -113,7 +115,7 @@ func (s *Server) accountPage(c echo.Context) error {
 		return err
 	}
 	d := channelData{listData: list, DisplayName: a.DisplayName, Handle: "@" + s.urls(c).Handle(a.Name),
-		Description: a.Description, Total: total, Channels: chs}
+		Description: a.Description, Total: total, Channels: chs, Card: feeds.AccountCard(s.urls(c), s.instanceName(), a)}
 	return s.render(c, http.StatusOK, "channel", a.DisplayName, d)
 }
 
@@ -126,6 +128,7 @@ type watchData struct {
 	Progress    float64
 	Views       int64
 	Date        time.Time
+	Card        feeds.Card // link preview tags (feeds.VideoCard)
 }
 
 func (s *Server) watchData(c echo.Context) (watchData, error) {
@@ -136,7 +139,8 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	u := s.urls(c)
 	d := watchData{Video: v, Base: u.Base(), PlaylistURL: u.Abs(uris.Master(v.UUID)),
 		Playable: v.Published(), Failed: v.State == model.StateTranscodingFailed,
-		Progress: s.Videos.Progress(v), Views: s.Videos.Views(v), Date: v.CreatedAt}
+		Progress: s.Videos.Progress(v), Views: s.Videos.Views(v), Date: v.CreatedAt,
+		Card: feeds.VideoCard(u, s.instanceName(), v)}
 	if !v.PublishedAt.IsZero() {
 		d.Date = v.PublishedAt
 	}
@@ -150,17 +154,6 @@ func (s *Server) watch(c echo.Context) error {
 	}
 	s.Videos.CountView(d.Video.ID)
 	return s.render(c, http.StatusOK, "watch", d.Video.Name, d)
-}
-
-// embed is the player alone, for other sites' iframes (PeerTube's
-// /videos/embed/<uuid>): framing is what it is for.
-func (s *Server) embed(c echo.Context) error {
-	d, err := s.watchData(c)
-	if err != nil {
-		return err
-	}
-	s.Videos.CountView(d.Video.ID)
-	return s.render(c, http.StatusOK, "embed", d.Video.Name, d)
 }
 
 type setupData struct {

@@ -19,6 +19,7 @@ import (
 	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
+	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/transcoding"
@@ -53,6 +54,9 @@ type Deps struct {
 	MDNSName func() (name, wanted string)
 	// Update installs signed releases from the admin page; nil: not offered.
 	Update *UpdateHooks
+	// Feeds builds feeds, oEmbed answers and link previews; nil: built
+	// here from Videos and Accounts.
+	Feeds *feeds.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -73,6 +77,9 @@ func New(d Deps) (*Server, error) {
 		d.LAN = &lan.Policy{}
 	}
 	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now()}
+	if s.Feeds == nil {
+		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
+	}
 	tm, err := loadTemplates()
 	if err != nil {
 		return nil, err
@@ -144,7 +151,9 @@ func (s *Server) routes(e *echo.Echo) {
 		_, err := s.Accounts.Channel(c.Request().Context(), viewer(c), c.Param("name"))
 		return err
 	})), page...)
-	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.locate)
+	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
+	s.feedRoutes(e, files)
+	// --- end feeds ---
 	// The federation group: inboxes and discovery documents. No session, no
 	// CSRF (servers sign their requests; the signature check comes with
 	// federation), ActivityPub-shaped errors.

@@ -177,9 +177,31 @@ async function startPlayer(video, options = {}) {
 
 window.Cabane = Object.assign(window.Cabane || {}, { startPlayer });
 
+// A <video data-start="click"> (the embed page) fetches nothing but its
+// poster until the viewer presses its play button (data-play-for="<id>"):
+// then hls.js, the playlists and segments load, and it plays, within the
+// click's user activation.
+function startOnClick(video) {
+  const button = video.id && document.querySelector(`[data-play-for="${CSS.escape(video.id)}"]`);
+  const go = () => {
+    if (button) button.remove();
+    video.controls = true;
+    const wrap = video.closest('.embed-player');
+    if (wrap) wrap.dataset.started = '1';
+    startPlayer(video, { autoplay: true });
+  };
+  if (button) {
+    button.addEventListener('click', go, { once: true });
+  } else {
+    video.controls = true;
+    video.addEventListener('play', go, { once: true });
+  }
+}
+
 function startAll() {
   document.querySelectorAll('video[data-hls]').forEach((video) => {
-    startPlayer(video);
+    if (video.dataset.start === 'click') startOnClick(video);
+    else startPlayer(video);
   });
 }
 
