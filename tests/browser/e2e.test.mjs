@@ -101,6 +101,22 @@ test('setup, upload, processing, playback and logout in Chromium', async (t) => 
       await screenshot(page, 'e2e-5-playing');
     });
 
+    await step('the embed page fetches only its poster until play, then plays', async () => {
+      const short = pathOf(page).split('/').pop();
+      const embed = await page.context().newPage();
+      const fetched = [];
+      embed.on('request', (req) => fetched.push(new URL(req.url()).pathname));
+      await embed.goto(`${BASE}/videos/embed/${short}`, { waitUntil: 'networkidle' });
+      const media = (p) => /\.(m3u8|m4s)$|hls\.min\.[^/]*js$/.test(p);
+      assert.deepEqual(fetched.filter(media), [], 'nothing of the video before play');
+      await embed.click('.embed-play');
+      const state = await waitForPlayback(embed, 60_000);
+      t.diagnostic(`embed playback: ${JSON.stringify(state)}`);
+      assert.ok(fetched.some((p) => p.endsWith('.m4s')), 'segments load once play is pressed');
+      await screenshot(embed, 'e2e-5b-embed-playing');
+      await embed.close();
+    });
+
     await step('logout ends the session', async () => {
       await submit(page, 'form#logout-form', (u) => !u.pathname.startsWith('/w/'));
       await page.goto(`${BASE}/upload`);
