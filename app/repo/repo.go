@@ -29,6 +29,11 @@ type Videos interface {
 	SetThumbnail(ctx context.Context, id int64) error
 	AddRenditions(ctx context.Context, videoID int64, rs ...model.Rendition) error
 	Renditions(ctx context.Context, videoID int64) ([]model.Rendition, error)
+	Tags(ctx context.Context, videoID int64) ([]string, error)
+	Update(ctx context.Context, id int64, u VideoUpdate) error
+	Delete(ctx context.Context, id int64) error
+	ActiveJobs(ctx context.Context, videoID int64) ([]int64, error)
+	PruneDailyViews(ctx context.Context, keep time.Duration) error
 	AddViews(ctx context.Context, counts map[int64]int64) error
 	Count(ctx context.Context) (int, error)
 	// Generation changes with every write that can change a listing.
@@ -122,5 +127,19 @@ type VideoQuery struct {
 	Privacies []int
 }
 
-// VideoSorts are the sort keys listings accept, as PeerTube names them.
-var VideoSorts = []string{"-publishedAt", "publishedAt", "-createdAt", "createdAt", "-views", "views", "name", "-name", "-duration", "duration"}
+// VideoSorts are the sort keys listings accept: PeerTube's
+// SORTABLE_COLUMNS.VIDEOS, each ascending or, with "-", descending (as
+// PeerTube's checkSort accepts them).
+var VideoSorts = []string{
+	"name", "-name", "duration", "-duration", "createdAt", "-createdAt", "publishedAt", "-publishedAt",
+	"originallyPublishedAt", "-originallyPublishedAt", "views", "-views", "likes", "-likes",
+	"comments", "-comments", "trending", "-trending", "hot", "-hot", "best", "-best",
+	"localVideoFilesSize", "-localVideoFilesSize", "match", "-match",
+}
+
+// VideoUpdate is what an edit of a video writes.
+type VideoUpdate struct {
+	Name, Description string
+	Privacy           int
+	Meta              model.Meta
+}
