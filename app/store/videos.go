@@ -67,10 +67,10 @@ func (s *Videos) Create(ctx context.Context, v *model.Video) error {
 		duration_ms, width, height, is_audio, original_name, original_file, size, created_at, updated_at,
 		category, licence, language, support, nsfw, comments_policy, download_enabled, originally_published_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.UUID, v.ShortUUID, v.ChannelID, v.Name, v.Description, v.Privacy, model.StateToTranscode,
-		v.Duration.Milliseconds(), v.Width, v.Height, v.IsAudio, v.OriginalName, v.OriginalFile, v.Size, t, t,
-		nullInt(m.Category), nullInt(m.Licence), nullString(m.Language), m.Support, m.NSFW, m.CommentsPolicy, m.DownloadEnabled,
-		nullTime(m.OriginallyPublishedAt))
+			v.UUID, v.ShortUUID, v.ChannelID, v.Name, v.Description, v.Privacy, model.StateToTranscode,
+			v.Duration.Milliseconds(), v.Width, v.Height, v.IsAudio, v.OriginalName, v.OriginalFile, v.Size, t, t,
+			nullInt(m.Category), nullInt(m.Licence), nullString(m.Language), m.Support, m.NSFW, m.CommentsPolicy, m.DownloadEnabled,
+			nullTime(m.OriginallyPublishedAt))
 		if err != nil {
 			return fmt.Errorf("insert video: %w", conflict(err, "video"))
 		}

@@ -139,5 +139,3 @@ func (s *Videos) PruneDailyViews(ctx context.Context, keep time.Duration) error 
 	_, err := s.q.ExecContext(ctx, "DELETE FROM video_views_daily WHERE day < ?", cut)
 	return classify(err)
 }
-
-
