@@ -121,6 +121,9 @@ type VideoQuery struct {
 	Start     int
 	Count     int
 	Sort      string // one of VideoSorts; "" is -publishedAt
+	// TrendingDays is how many days of views "trending" counts (today
+	// included).
+	TrendingDays int
 	// Privacies, when not empty, keeps published videos of these privacies
 	// only. Empty: every video of the scope, whatever its state (an owner's
 	// own channel).
@@ -139,6 +142,7 @@ var VideoSorts = []string{
 
 // VideoUpdate is what an edit of a video writes.
 type VideoUpdate struct {
+	ChannelID         int64
 	Name, Description string
 	Privacy           int
 	Meta              model.Meta

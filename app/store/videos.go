@@ -164,10 +164,6 @@ var videoSorts = map[string]string{
 // hotScore is PeerTube's hot formula on what Cabane stores (see videoSorts).
 const hotScore = "(log10(v.views + 1) * 16 + ((COALESCE(v.published_at, v.created_at) / 1000.0) - 1446156582) / 47000)"
 
-// TrendingDays is how far back "trending" counts views: PeerTube's
-// trending.videos.interval_days default.
-const TrendingDays = 7
-
 // List returns one page and the total matching.
 func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, int, error) {
 	var where []string
@@ -243,7 +239,7 @@ func (s *Videos) page(ctx context.Context, cond, order string, args []any, count
 	return out, classify(rows.Err())
 }
 
-// listTrending is PeerTube's trending: the views of the last TrendingDays
+// listTrending is PeerTube's trending: the views of the last q.TrendingDays
 // days, most first (ties: newest first). Only the videos watched in those
 // days have a score, and they are few next to the instance's whole
 // catalogue; so they are ranked from the daily-views table, and the rest
@@ -251,7 +247,8 @@ func (s *Videos) page(ctx context.Context, cond, order string, args []any, count
 // scoring and sorting every video for each page. Ascending (least
 // trending first) puts the unwatched first, then the watched, least first.
 func (s *Videos) listTrending(ctx context.Context, q repo.VideoQuery, cond string, args []any) ([]model.Video, error) {
-	since := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -(TrendingDays - 1)).UnixMilli()
+	days := max(1, q.TrendingDays)
+	since := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -(days - 1)).UnixMilli()
 	desc := q.Sort == "-trending"
 	dir := "DESC"
 	if !desc {

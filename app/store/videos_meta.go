@@ -73,11 +73,11 @@ func (s *Videos) Update(ctx context.Context, id int64, u repo.VideoUpdate) error
 	m := u.Meta
 	t := now()
 	return s.atomic(ctx, func(q dbtx) error {
-		res, err := q.ExecContext(ctx, `UPDATE videos SET name = ?, description = ?,
+		res, err := q.ExecContext(ctx, `UPDATE videos SET channel_id = ?, name = ?, description = ?,
 			published_at = CASE WHEN privacy = ? AND ? != ? AND published_at IS NOT NULL THEN ? ELSE published_at END,
 			privacy = ?, category = ?, licence = ?, language = ?, support = ?, nsfw = ?, comments_policy = ?,
 			download_enabled = ?, originally_published_at = ?, updated_at = ? WHERE id = ?`,
-			u.Name, u.Description,
+			u.ChannelID, u.Name, u.Description,
 			model.PrivacyPrivate, u.Privacy, model.PrivacyPrivate, t,
 			u.Privacy, nullInt(m.Category), nullInt(m.Licence), nullString(m.Language), m.Support, m.NSFW, m.CommentsPolicy,
 			m.DownloadEnabled, nullTime(m.OriginallyPublishedAt), t, id)
