@@ -129,15 +129,15 @@ func (s *Server) apiRevokeToken(c echo.Context) error {
 
 // apiUser is PeerTube's /users/me.
 type apiUser struct {
-	ID              int64      `json:"id"`
-	Username        string     `json:"username"`
-	Email           string     `json:"email"`
+	ID              int64        `json:"id"`
+	Username        string       `json:"username"`
+	Email           string       `json:"email"`
 	Role            idLabel      `json:"role"`
 	Account         apiAccount   `json:"account"`
 	VideoChannels   []apiChannel `json:"videoChannels"`
-	VideoQuota      int        `json:"videoQuota"`
-	VideoQuotaDaily int        `json:"videoQuotaDaily"`
-	CreatedAt       time.Time  `json:"createdAt"`
+	VideoQuota      int          `json:"videoQuota"`
+	VideoQuotaDaily int          `json:"videoQuotaDaily"`
+	CreatedAt       time.Time    `json:"createdAt"`
 }
 
 func (s *Server) apiMe(c echo.Context) error {

@@ -93,9 +93,9 @@ type apiChannel struct {
 }
 
 type apiPlaylist struct {
-	ID          int64     `json:"id"`
-	Type        int       `json:"type"` // 1 = HLS
-	PlaylistURL string    `json:"playlistUrl"`
+	ID           int64  `json:"id"`
+	Type         int    `json:"type"` // 1 = HLS
+	PlaylistURL  string `json:"playlistUrl"`
 	Redundancies []struct {
 		BaseURL string `json:"baseUrl"`
 	} `json:"redundancies"`

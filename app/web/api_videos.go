@@ -193,7 +193,9 @@ func jsonValues(v json.RawMessage) ([]string, error) {
 }
 
 // The constants endpoints: PeerTube's id → label objects.
-func (s *Server) apiCategories(c echo.Context) error { return c.JSON(http.StatusOK, videos.Categories()) }
-func (s *Server) apiLicences(c echo.Context) error   { return c.JSON(http.StatusOK, videos.Licences()) }
-func (s *Server) apiLanguages(c echo.Context) error  { return c.JSON(http.StatusOK, videos.Languages()) }
-func (s *Server) apiPrivacies(c echo.Context) error  { return c.JSON(http.StatusOK, videos.Privacies()) }
+func (s *Server) apiCategories(c echo.Context) error {
+	return c.JSON(http.StatusOK, videos.Categories())
+}
+func (s *Server) apiLicences(c echo.Context) error  { return c.JSON(http.StatusOK, videos.Licences()) }
+func (s *Server) apiLanguages(c echo.Context) error { return c.JSON(http.StatusOK, videos.Languages()) }
+func (s *Server) apiPrivacies(c echo.Context) error { return c.JSON(http.StatusOK, videos.Privacies()) }
