@@ -79,6 +79,20 @@ func applyErrata(doc *openapi3.T) error {
 	user.Type = &openapi3.Types{openapi3.TypeObject}
 	mt.Schema = openapi3.NewSchemaRef("", &user)
 
+	// The constants endpoints (/videos/categories, licences, languages,
+	// privacies) are documented as arrays of strings; PeerTube returns an
+	// object from id to label, as the document's own examples show.
+	for _, path := range []string{"/api/v1/videos/categories", "/api/v1/videos/licences", "/api/v1/videos/languages", "/api/v1/videos/privacies"} {
+		item := doc.Paths.Value(path)
+		if item == nil || item.Get == nil {
+			return fmt.Errorf("errata: the document has no GET %s", path)
+		}
+		mt := item.Get.Responses.Status(200).Value.Content.Get("application/json")
+		obj := openapi3.NewObjectSchema()
+		obj.AdditionalProperties = openapi3.AdditionalProperties{Schema: openapi3.NewSchemaRef("", openapi3.NewStringSchema())}
+		mt.Schema = openapi3.NewSchemaRef("", obj)
+	}
+
 	schema := func(name string) (*openapi3.Schema, error) {
 		s := doc.Components.Schemas[name]
 		if s == nil || s.Value == nil {
@@ -102,6 +116,16 @@ func applyErrata(doc *openapi3.T) error {
 	// a 1- or 2-character description PeerTube itself refuses anyway.
 	if d := own.Properties["description"]; d != nil {
 		d.Value.MaxLength = ptr(uint64(10000))
+	}
+	// A file without a torrent has torrentUrl and torrentDownloadUrl null
+	// in PeerTube (VideoFileModel.getTorrentUrl returns null), which the
+	// schema does not allow.
+	file, err := schema("VideoFile")
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{"torrentUrl", "torrentDownloadUrl"} {
+		file.Properties[name].Value.Nullable = true
 	}
 	return nil
 }
