@@ -179,7 +179,7 @@ func TestAPIContract(t *testing.T) {
 			ID    int
 			Label string
 		}
-		Language struct{ ID, Label string }
+		Language              struct{ ID, Label string }
 		Tags                  []string
 		Support, Description  string
 		DownloadEnabled       bool

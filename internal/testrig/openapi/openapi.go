@@ -95,6 +95,16 @@ func (c *Contract) Check(req *http.Request, status int, header http.Header, body
 	if err != nil {
 		return fmt.Errorf("%s %s is not an operation of the document: %w", req.Method, req.URL.Path, err)
 	}
+	// PeerTube answers errors (400 with invalid-params, 401, 403, 404...)
+	// on operations whose documentation lists only their success: such an
+	// answer must be PeerTube's error body (RFC 7807 plus "error"), which
+	// its apps read for the message.
+	if status >= 400 && route.Operation.Responses.Status(status) == nil {
+		if err := checkProblem(status, header, body); err != nil {
+			return fmt.Errorf("%s %s → %d (%s): %w", req.Method, req.URL.Path, status, route.Operation.OperationID, err)
+		}
+		return nil
+	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route},
 		Status:                 status,
@@ -242,4 +252,34 @@ func clip(b []byte) string {
 		return string(b[:2000]) + "… (" + strconv.Itoa(len(b)) + " bytes)"
 	}
 	return string(b)
+}
+
+// checkProblem checks an error body: a JSON object with the status, and a
+// message in detail and error (PeerTube's res.fail()).
+func checkProblem(status int, header http.Header, body []byte) error {
+	ct := header.Get("Content-Type")
+	if !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/problem+json") {
+		return fmt.Errorf("an error body must be JSON, not %q", ct)
+	}
+	var p struct {
+		Status        int    `json:"status"`
+		Detail, Error string `json:"-"`
+		RawDetail     any    `json:"detail"`
+		RawError      any    `json:"error"`
+		InvalidParams any    `json:"invalid-params"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return fmt.Errorf("the error body is not a JSON object: %w", err)
+	}
+	d, ok1 := p.RawDetail.(string)
+	e, ok2 := p.RawError.(string)
+	if p.Status != status || !ok1 || !ok2 || d == "" || e == "" {
+		return fmt.Errorf("the error body lacks PeerTube's status, detail and error: %s", clip(body))
+	}
+	if p.InvalidParams != nil {
+		if _, ok := p.InvalidParams.(map[string]any); !ok {
+			return fmt.Errorf("invalid-params must be an object: %s", clip(body))
+		}
+	}
+	return nil
 }

@@ -84,3 +84,19 @@ func TestCompleteNamesMissingFields(t *testing.T) {
 		t.Errorf("an allowed absence is reported: %v", missing)
 	}
 }
+
+// An error the operation does not document must still be PeerTube's
+// error body.
+func TestUndocumentedErrorsMustBeProblems(t *testing.T) {
+	c := Load(t)
+	req := httptest.NewRequest(http.MethodPut, "/api/v1/videos/1", nil)
+	h := http.Header{"Content-Type": {"application/json"}}
+	if err := c.Check(req, 403, h, []byte(`{"status":403,"title":"Forbidden","detail":"no","error":"no"}`)); err != nil {
+		t.Errorf("a problem body refused: %v", err)
+	}
+	for _, body := range []string{`{"status":404,"detail":"no","error":"no"}`, `{"status":403}`, `not json`, `{"status":403,"detail":"no","error":"no","invalid-params":[]}`} {
+		if err := c.Check(req, 403, h, []byte(body)); err == nil {
+			t.Errorf("%s accepted", body)
+		}
+	}
+}
