@@ -259,25 +259,32 @@ func (s *Videos) listTrending(ctx context.Context, q repo.VideoQuery, cond strin
 	if cond != "" {
 		and = cond + " AND "
 	}
-	// The watched, ranked.
-	scored := "SELECT v.id FROM videos v JOIN (SELECT video_id, SUM(views) AS score FROM video_views_daily WHERE day >= ? GROUP BY video_id) t ON t.video_id = v.id" +
-		cond + " ORDER BY t.score " + dir + ", v.published_at DESC, v.id DESC"
-	var watched []int64
-	rows, err := s.q.QueryContext(ctx, scored, append([]any{since}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("trending videos: %w", classify(err))
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+	// The watched, ranked: from the daily views first (CROSS JOIN keeps
+	// SQLite from scanning every visible video to probe them), and
+	// remembered until views are written or a listing changes.
+	scored := "SELECT v.id FROM (SELECT video_id, SUM(views) AS score FROM video_views_daily WHERE day >= ? GROUP BY video_id) t" +
+		" CROSS JOIN videos v ON v.id = t.video_id" + cond + " ORDER BY t.score " + dir + ", v.published_at DESC, v.id DESC"
+	key := countKey(scored, append([]any{since}, args...))
+	watched, gen, ok := s.counts.getRanked(key)
+	if !ok {
+		rows, err := s.q.QueryContext(ctx, scored, append([]any{since}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("trending videos: %w", classify(err))
+		}
+		watched = []int64{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, classify(err)
+			}
+			watched = append(watched, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, classify(err)
 		}
-		watched = append(watched, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, classify(err)
+		s.counts.putRanked(key, gen, watched)
 	}
 	// The unwatched, newest first: the -publishedAt index, skipping the
 	// watched.
@@ -467,6 +474,7 @@ func (s *Videos) Renditions(ctx context.Context, videoID int64) ([]model.Renditi
 // AddViews adds counted views (views are batched in memory) in one write,
 // to each video's total and to today's count (trending).
 func (s *Videos) AddViews(ctx context.Context, counts map[int64]int64) error {
+	defer s.counts.invalidate() // trending rankings and views-sorted listings
 	at := time.Now()
 	return s.atomic(ctx, func(q dbtx) error {
 		for id, n := range counts {
