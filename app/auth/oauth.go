@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -26,9 +28,9 @@ type TokenPair struct {
 // LocalClient returns the instance's OAuth client, made on first use.
 func (s *Service) LocalClient(ctx context.Context) (repo.OAuthClient, error) {
 	return s.Store.Sessions.LocalOAuthClient(ctx, func() repo.OAuthClient {
-		id, _ := NewToken()
-		secret, _ := NewToken()
-		return repo.OAuthClient{ID: id[:32], Secret: secret}
+		// PeerTube's shape (32 lowercase hex characters each), which
+		// its OpenAPI document pins and apps may check.
+		return repo.OAuthClient{ID: hexToken(), Secret: hexToken()}
 	})
 }
 
@@ -102,4 +104,11 @@ func (e errorString) Error() string { return string(e) }
 // RevokeToken ends the token pair of an access token (logout from an app).
 func (s *Service) RevokeToken(ctx context.Context, accessToken string) error {
 	return s.Store.Sessions.RevokeAccessToken(ctx, HashToken(accessToken))
+}
+
+// hexToken is 16 random bytes in hex.
+func hexToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

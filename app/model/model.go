@@ -116,6 +116,39 @@ type Video struct {
 	PublishedAt  time.Time // zero until published
 	UpdatedAt    time.Time
 	Channel      Channel
+	Meta
+}
+
+// Meta is what a creator says about a video beyond its name, description
+// and privacy, as PeerTube has it. Zero values mean "not set" where
+// PeerTube has null: no category (0), no licence (0), no language ("").
+type Meta struct {
+	Category int
+	Licence  int
+	Language string
+	Support  string
+	NSFW     bool
+	// CommentsPolicy is PeerTube's VideoCommentPolicy (CommentsEnabled...).
+	CommentsPolicy  int
+	DownloadEnabled bool
+	// OriginallyPublishedAt is zero when not set.
+	OriginallyPublishedAt time.Time
+	// Tags are read with the video's details (store.Videos.Tags), not
+	// with listings.
+	Tags []string
+}
+
+// Comment policies, numbered as PeerTube's VideoCommentPolicy.
+const (
+	CommentsEnabled          = 1
+	CommentsDisabled         = 2
+	CommentsRequiresApproval = 3
+)
+
+// DefaultMeta is a new video's metadata when the uploader says nothing:
+// comments and downloads on, as PeerTube.
+func DefaultMeta() Meta {
+	return Meta{CommentsPolicy: CommentsEnabled, DownloadEnabled: true}
 }
 
 // Published reports whether the video can be played.

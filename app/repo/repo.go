@@ -29,6 +29,11 @@ type Videos interface {
 	SetThumbnail(ctx context.Context, id int64) error
 	AddRenditions(ctx context.Context, videoID int64, rs ...model.Rendition) error
 	Renditions(ctx context.Context, videoID int64) ([]model.Rendition, error)
+	Tags(ctx context.Context, videoID int64) ([]string, error)
+	Update(ctx context.Context, id int64, u VideoUpdate) error
+	Delete(ctx context.Context, id int64) error
+	ActiveJobs(ctx context.Context, videoID int64) ([]int64, error)
+	PruneDailyViews(ctx context.Context, keep time.Duration) error
 	AddViews(ctx context.Context, counts map[int64]int64) error
 	Count(ctx context.Context) (int, error)
 	// Generation changes with every write that can change a listing.
@@ -117,11 +122,29 @@ type VideoQuery struct {
 	Start     int
 	Count     int
 	Sort      string // one of VideoSorts; "" is -publishedAt
+	// TrendingDays is how many days of views "trending" counts (today
+	// included).
+	TrendingDays int
 	// Privacies, when not empty, keeps published videos of these privacies
 	// only. Empty: every video of the scope, whatever its state (an owner's
 	// own channel).
 	Privacies []int
 }
 
-// VideoSorts are the sort keys listings accept, as PeerTube names them.
-var VideoSorts = []string{"-publishedAt", "publishedAt", "-createdAt", "createdAt", "-views", "views", "name", "-name", "-duration", "duration"}
+// VideoSorts are the sort keys listings accept: PeerTube's
+// SORTABLE_COLUMNS.VIDEOS, each ascending or, with "-", descending (as
+// PeerTube's checkSort accepts them).
+var VideoSorts = []string{
+	"name", "-name", "duration", "-duration", "createdAt", "-createdAt", "publishedAt", "-publishedAt",
+	"originallyPublishedAt", "-originallyPublishedAt", "views", "-views", "likes", "-likes",
+	"comments", "-comments", "trending", "-trending", "hot", "-hot", "best", "-best",
+	"localVideoFilesSize", "-localVideoFilesSize", "match", "-match",
+}
+
+// VideoUpdate is what an edit of a video writes.
+type VideoUpdate struct {
+	ChannelID         int64
+	Name, Description string
+	Privacy           int
+	Meta              model.Meta
+}

@@ -15,9 +15,35 @@ type counts struct {
 	mu  sync.Mutex
 	gen uint64
 	m   map[string]int
+	// ranked remembers trending rankings (ids, best first) the same way:
+	// they change only when views are written (AddViews invalidates) or
+	// a listing changes.
+	ranked map[string][]int64
 }
 
-func newCounts() *counts { return &counts{m: map[string]int{}} }
+func newCounts() *counts { return &counts{m: map[string]int{}, ranked: map[string][]int64{}} }
+
+// getRanked returns a remembered ranking, and the generation to store a
+// fresh one under.
+func (c *counts) getRanked(key string) (ids []int64, gen uint64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids, ok = c.ranked[key]
+	return ids, c.gen, ok
+}
+
+// putRanked remembers a ranking read at generation gen.
+func (c *counts) putRanked(key string, gen uint64, ids []int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.ranked) >= 64 {
+		clear(c.ranked)
+	}
+	c.ranked[key] = ids
+}
 
 // invalidate forgets every total; called by each write that can change
 // which videos a listing holds.
@@ -28,6 +54,7 @@ func (c *counts) invalidate() {
 	c.mu.Lock()
 	c.gen++
 	clear(c.m)
+	clear(c.ranked)
 	c.mu.Unlock()
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,18 +18,22 @@ type Videos struct{ base }
 
 const videoCols = `v.id, v.uuid, v.short_uuid, v.channel_id, v.name, v.description, v.privacy, v.state, v.progress, v.error,
 	v.duration_ms, v.width, v.height, v.is_audio, v.original_name, v.original_file, v.size, v.views, v.has_thumbnail,
-	v.created_at, COALESCE(v.published_at, 0), v.updated_at, ` + channelCols
+	v.created_at, COALESCE(v.published_at, 0), v.updated_at,
+	COALESCE(v.category, 0), COALESCE(v.licence, 0), COALESCE(v.language, ''), v.support, v.nsfw, v.comments_policy,
+	v.download_enabled, COALESCE(v.originally_published_at, 0), ` + channelCols
 
 const videoFrom = ` FROM videos v JOIN channels c ON c.id = v.channel_id JOIN accounts a ON a.id = c.account_id `
 
 func scanVideo(row interface{ Scan(...any) error }) (model.Video, error) {
 	var v model.Video
-	var dur, created, published, updated, cCreated, aCreated int64
+	var dur, created, published, updated, cCreated, aCreated, original int64
 	c := &v.Channel
 	a := &c.Account
+	m := &v.Meta
 	err := row.Scan(&v.ID, &v.UUID, &v.ShortUUID, &v.ChannelID, &v.Name, &v.Description, &v.Privacy, &v.State, &v.Progress, &v.Error,
 		&dur, &v.Width, &v.Height, &v.IsAudio, &v.OriginalName, &v.OriginalFile, &v.Size, &v.Views, &v.HasThumbnail,
 		&created, &published, &updated,
+		&m.Category, &m.Licence, &m.Language, &m.Support, &m.NSFW, &m.CommentsPolicy, &m.DownloadEnabled, &original,
 		&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &cCreated,
 		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -39,24 +44,43 @@ func scanVideo(row interface{ Scan(...any) error }) (model.Video, error) {
 	if published > 0 {
 		v.PublishedAt = time.UnixMilli(published)
 	}
+	if original != 0 {
+		m.OriginallyPublishedAt = time.UnixMilli(original)
+	}
 	c.CreatedAt, a.CreatedAt = time.UnixMilli(cCreated), time.UnixMilli(aCreated)
 	return v, classify(err)
 }
 
-// Create inserts a video row, waiting for processing. Run it inside WithTx
-// with the enqueueing of its processing job.
+// Create inserts a video row and its tags, waiting for processing. Run it
+// inside WithTx with the enqueueing of its processing job. A zero
+// CommentsPolicy is PeerTube's default (enabled).
 func (s *Videos) Create(ctx context.Context, v *model.Video) error {
 	defer s.counts.invalidate()
 	t := now()
-	res, err := s.q.ExecContext(ctx, `INSERT INTO videos(uuid, short_uuid, channel_id, name, description, privacy, state,
-		duration_ms, width, height, is_audio, original_name, original_file, size, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.UUID, v.ShortUUID, v.ChannelID, v.Name, v.Description, v.Privacy, model.StateToTranscode,
-		v.Duration.Milliseconds(), v.Width, v.Height, v.IsAudio, v.OriginalName, v.OriginalFile, v.Size, t, t)
-	if err != nil {
-		return fmt.Errorf("insert video: %w", conflict(err, "video"))
+	m := v.Meta
+	if m.CommentsPolicy == 0 {
+		m.CommentsPolicy = model.CommentsEnabled
+		m.DownloadEnabled = true
 	}
-	v.ID, _ = res.LastInsertId()
+	err := s.atomic(ctx, func(q dbtx) error {
+		res, err := q.ExecContext(ctx, `INSERT INTO videos(uuid, short_uuid, channel_id, name, description, privacy, state,
+		duration_ms, width, height, is_audio, original_name, original_file, size, created_at, updated_at,
+		category, licence, language, support, nsfw, comments_policy, download_enabled, originally_published_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.UUID, v.ShortUUID, v.ChannelID, v.Name, v.Description, v.Privacy, model.StateToTranscode,
+			v.Duration.Milliseconds(), v.Width, v.Height, v.IsAudio, v.OriginalName, v.OriginalFile, v.Size, t, t,
+			nullInt(m.Category), nullInt(m.Licence), nullString(m.Language), m.Support, m.NSFW, m.CommentsPolicy, m.DownloadEnabled,
+			nullTime(m.OriginallyPublishedAt))
+		if err != nil {
+			return fmt.Errorf("insert video: %w", conflict(err, "video"))
+		}
+		v.ID, _ = res.LastInsertId()
+		return setTags(ctx, q, v.ID, m.Tags)
+	})
+	if err != nil {
+		return err
+	}
+	v.Meta = m
 	v.State = model.StateToTranscode
 	v.CreatedAt, v.UpdatedAt = time.UnixMilli(t), time.UnixMilli(t)
 	return nil
@@ -88,9 +112,12 @@ func (s *Videos) ExistsUUID(ctx context.Context, uuid string) (bool, error) {
 	return n > 0, classify(err)
 }
 
-// videoSorts is how each of repo.VideoSorts orders. Listing published
-// videos, published_at is never NULL, and the plain column lets the index
-// give the order.
+// videoSorts is how each of repo.VideoSorts orders (trending has its own
+// path, listTrending). Listing published videos, published_at is never
+// NULL, and the plain columns let an index (migrations 0002, 0004) give the
+// order. Ties go to the id in the same direction, which the same index
+// gives (PeerTube breaks ties by id ascending whatever the direction; ties
+// on millisecond dates are rare).
 var videoSorts = map[string]string{
 	"-publishedAt": "v.published_at DESC, v.id DESC",
 	"publishedAt":  "v.published_at ASC, v.id ASC",
@@ -102,12 +129,46 @@ var videoSorts = map[string]string{
 	"-name":        "v.name COLLATE NOCASE DESC, v.id DESC",
 	"-duration":    "v.duration_ms DESC, v.id DESC",
 	"duration":     "v.duration_ms ASC, v.id ASC",
+	// PeerTube: COALESCE(originallyPublishedAt, publishedAt).
+	"-originallyPublishedAt": "COALESCE(v.originally_published_at, v.published_at) DESC, v.id DESC",
+	"originallyPublishedAt":  "COALESCE(v.originally_published_at, v.published_at) ASC, v.id ASC",
+	// Likes and comments do not exist yet: until they do, the most liked
+	// and most commented are the most viewed (a popularity PeerTube's apps
+	// can show). The ratings and comments services will store
+	// videos.likes and videos.comments, and these become those columns.
+	"-likes":    "v.views DESC, v.id DESC",
+	"likes":     "v.views ASC, v.id ASC",
+	"-comments": "v.views DESC, v.id DESC",
+	"comments":  "v.views ASC, v.id ASC",
+	// PeerTube's "hot" (Reddit's formula): log10 of likes, dislikes, views
+	// and comments with fixed weights, plus the publication date in
+	// half-days since 2015-10-29. Without likes and comments, their terms
+	// are zero (log10(1)); they join the formula with those columns.
+	// "best" is hot minus a penalty for what the viewer already watched:
+	// without a watch history, it is hot.
+	"-hot":  hotScore + " DESC, v.id DESC",
+	"hot":   hotScore + " ASC, v.id ASC",
+	"-best": hotScore + " DESC, v.id DESC",
+	"best":  hotScore + " ASC, v.id ASC",
+	// The size of the files the video takes on this box: its original,
+	// which dominates (the renditions are smaller or copied from it).
+	"-localVideoFilesSize": "v.size DESC, v.id DESC",
+	"localVideoFilesSize":  "v.size ASC, v.id ASC",
+	// "match" is a search's relevance: outside a search every video
+	// matches as much (PeerTube's similarity is 0), so the newest come
+	// first.
+	"-match": "v.published_at DESC, v.id DESC",
+	"match":  "v.published_at DESC, v.id DESC",
 }
+
+// hotScore is PeerTube's hot formula on what Cabane stores (see videoSorts).
+const hotScore = "(log10(v.views + 1) * 16 + ((COALESCE(v.published_at, v.created_at) / 1000.0) - 1446156582) / 47000)"
 
 // List returns one page and the total matching.
 func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, int, error) {
 	var where []string
 	var args []any
+	trending := q.Sort == "-trending" || q.Sort == "trending"
 	order, ok := videoSorts[q.Sort]
 	if !ok {
 		order = videoSorts["-publishedAt"]
@@ -151,22 +212,168 @@ func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, in
 	if total == 0 || q.Start >= total {
 		return nil, total, nil
 	}
-	// Page the ids first, on the videos table alone, then join the page.
+	if trending {
+		out, err := s.listTrending(ctx, q, cond, args)
+		return out, total, err
+	}
+	out, err := s.page(ctx, cond, order, args, q.Count, q.Start)
+	return out, total, err
+}
+
+// page reads one page of ids on the videos table alone, then joins it.
+func (s *Videos) page(ctx context.Context, cond, order string, args []any, count, start int) ([]model.Video, error) {
 	rows, err := s.q.QueryContext(ctx, "SELECT "+videoCols+videoFrom+"WHERE v.id IN (SELECT v.id FROM videos v"+cond+
-		" ORDER BY "+order+" LIMIT ? OFFSET ?) ORDER BY "+order, append(args, q.Count, q.Start)...)
+		" ORDER BY "+order+" LIMIT ? OFFSET ?) ORDER BY "+order, append(slices.Clip(args), count, start)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list videos: %w", classify(err))
+		return nil, fmt.Errorf("list videos: %w", classify(err))
 	}
 	defer rows.Close()
 	var out []model.Video
 	for rows.Next() {
 		v, err := scanVideo(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, v)
 	}
-	return out, total, classify(rows.Err())
+	return out, classify(rows.Err())
+}
+
+// listTrending is PeerTube's trending: the views of the last q.TrendingDays
+// days, most first (ties: newest first). Only the videos watched in those
+// days have a score, and they are few next to the instance's whole
+// catalogue; so they are ranked from the daily-views table, and the rest
+// (score 0) follow in the publication order an index gives, instead of
+// scoring and sorting every video for each page. Ascending (least
+// trending first) puts the unwatched first, then the watched, least first.
+func (s *Videos) listTrending(ctx context.Context, q repo.VideoQuery, cond string, args []any) ([]model.Video, error) {
+	days := max(1, q.TrendingDays)
+	since := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -(days - 1)).UnixMilli()
+	desc := q.Sort == "-trending"
+	dir := "DESC"
+	if !desc {
+		dir = "ASC"
+	}
+	recent := "SELECT video_id FROM video_views_daily WHERE day >= ?"
+	and := " WHERE "
+	if cond != "" {
+		and = cond + " AND "
+	}
+	// The watched, ranked: from the daily views first (CROSS JOIN keeps
+	// SQLite from scanning every visible video to probe them), and
+	// remembered until views are written or a listing changes.
+	scored := "SELECT v.id FROM (SELECT video_id, SUM(views) AS score FROM video_views_daily WHERE day >= ? GROUP BY video_id) t" +
+		" CROSS JOIN videos v ON v.id = t.video_id" + cond + " ORDER BY t.score " + dir + ", v.published_at DESC, v.id DESC"
+	key := countKey(scored, append([]any{since}, args...))
+	watched, gen, ok := s.counts.getRanked(key)
+	if !ok {
+		rows, err := s.q.QueryContext(ctx, scored, append([]any{since}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("trending videos: %w", classify(err))
+		}
+		watched = []int64{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, classify(err)
+			}
+			watched = append(watched, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, classify(err)
+		}
+		s.counts.putRanked(key, gen, watched)
+	}
+	// The unwatched, newest first: the -publishedAt index, skipping the
+	// watched.
+	order := "v.published_at DESC, v.id DESC"
+	if len(q.Privacies) == 0 {
+		order = "COALESCE(v.published_at, v.created_at) DESC, v.id DESC"
+	}
+	restCond := and + "v.id NOT IN (" + recent + ")"
+	restArgs := append(slices.Clip(args), since)
+	first, second := watched, func(count, start int) ([]model.Video, error) {
+		return s.page(ctx, restCond, order, restArgs, count, start)
+	}
+	var out []model.Video
+	if desc {
+		if q.Start < len(first) {
+			ids := first[q.Start:min(len(first), q.Start+q.Count)]
+			vs, err := s.byIDs(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, vs...)
+		}
+		if n := q.Count - len(out); n > 0 {
+			vs, err := second(n, max(0, q.Start-len(first)))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, vs...)
+		}
+		return out, nil
+	}
+	// Ascending: the unwatched first (newest first among equals), then the
+	// watched.
+	var restTotal int
+	if err := s.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM videos v"+restCond, restArgs...).Scan(&restTotal); err != nil {
+		return nil, classify(err)
+	}
+	if q.Start < restTotal {
+		vs, err := second(q.Count, q.Start)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vs...)
+	}
+	if n := q.Count - len(out); n > 0 {
+		from := max(0, q.Start-restTotal)
+		if from < len(first) {
+			vs, err := s.byIDs(ctx, first[from:min(len(first), from+n)])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, vs...)
+		}
+	}
+	return out, nil
+}
+
+// byIDs reads videos in the order of ids.
+func (s *Videos) byIDs(ctx context.Context, ids []int64) ([]model.Video, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.q.QueryContext(ctx, "SELECT "+videoCols+videoFrom+"WHERE v.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("read videos: %w", classify(err))
+	}
+	defer rows.Close()
+	byID := map[int64]model.Video{}
+	for rows.Next() {
+		v, err := scanVideo(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[v.ID] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(err)
+	}
+	out := make([]model.Video, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 // SetProgress records the processing percentage.
@@ -264,12 +471,22 @@ func (s *Videos) Renditions(ctx context.Context, videoID int64) ([]model.Renditi
 	return out, classify(rows.Err())
 }
 
-// AddViews adds counted views (views are batched in memory) in one write.
+// AddViews adds counted views (views are batched in memory) in one write,
+// to each video's total and to today's count (trending).
 func (s *Videos) AddViews(ctx context.Context, counts map[int64]int64) error {
+	defer s.counts.invalidate() // trending rankings and views-sorted listings
+	at := time.Now()
 	return s.atomic(ctx, func(q dbtx) error {
 		for id, n := range counts {
-			if _, err := q.ExecContext(ctx, "UPDATE videos SET views = views + ? WHERE id = ?", n, id); err != nil {
+			res, err := q.ExecContext(ctx, "UPDATE videos SET views = views + ? WHERE id = ?", n, id)
+			if err != nil {
 				return classify(err)
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				continue // deleted since it was watched
+			}
+			if err := addDailyViews(ctx, q, id, n, at); err != nil {
+				return err
 			}
 		}
 		return nil

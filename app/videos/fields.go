@@ -35,13 +35,17 @@ const (
 type UploadFields struct {
 	Name, Description, Privacy, ChannelID string
 	FileName                              string // the file part's name
+	// Meta are the other fields (category, licence, language, tags,
+	// support, nsfw, commentsPolicy, downloadEnabled,
+	// originallyPublishedAt...), checked as an edit is.
+	Meta Form
 }
 
 // ParseUploadFields checks an upload's text fields. ChannelID is left 0
 // when the form names none; OwnChannel decides which channel it may be.
 func ParseUploadFields(f UploadFields) (UploadMeta, int64, error) {
 	m := UploadMeta{Name: strings.TrimSpace(f.Name), Description: f.Description, Privacy: model.PrivacyPublic,
-		OriginalName: filepath.Base(f.FileName)}
+		OriginalName: filepath.Base(f.FileName), Meta: model.DefaultMeta()}
 	if !utf8.ValidString(m.Name) || !utf8.ValidString(m.Description) {
 		return m, 0, fieldErr("name", "the name and the description must be UTF-8 text")
 	}
@@ -65,8 +69,11 @@ func ParseUploadFields(f UploadFields) (UploadMeta, int64, error) {
 	if n := utf8.RuneCountInString(m.Name); n > maxNameRunes {
 		return m, 0, fieldErr("name", "the name must be at most %d characters (it has %d)", maxNameRunes, n)
 	}
-	if n := utf8.RuneCountInString(m.Description); n > maxDescriptionRunes {
-		return m, 0, fieldErr("description", "the description must be at most %d characters (it has %d)", maxDescriptionRunes, n)
+	if err := checkText("description", m.Description, minDescriptionRunes, maxDescriptionRunes); err != nil {
+		return m, 0, err
+	}
+	if strings.TrimSpace(m.Description) == "" {
+		m.Description = ""
 	}
 	if p := strings.TrimSpace(f.Privacy); p != "" {
 		n, err := strconv.Atoi(p)
@@ -83,6 +90,23 @@ func ParseUploadFields(f UploadFields) (UploadMeta, int64, error) {
 		}
 		channel = n
 	}
+	// The rest, as an edit: the fields above are the upload's own rules
+	// (a name may come from the file's).
+	rest := Form{}
+	for k, v := range f.Meta {
+		switch k {
+		case "name", "description", "privacy", "channelId":
+		default:
+			rest[k] = v
+		}
+	}
+	e, err := ParseEdit(rest)
+	if err != nil {
+		return m, 0, err
+	}
+	v := model.Video{Meta: m.Meta}
+	e.Apply(&v)
+	m.Meta = v.Meta
 	return m, channel, nil
 }
 

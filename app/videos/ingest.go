@@ -103,6 +103,9 @@ type UploadMeta struct {
 	Description       string
 	Privacy           int
 	OriginalName      string
+	// Meta is the rest of what PeerTube's upload form says (category,
+	// tags, ...); its zero value is model.DefaultMeta's.
+	Meta model.Meta
 }
 
 // Ingest takes a fully received upload at tmpPath (inside the data
@@ -134,7 +137,7 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	id := uuid.New()
 	v := model.Video{
 		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: ch.ID,
-		Name: meta.Name, Description: meta.Description, Privacy: meta.Privacy,
+		Name: meta.Name, Description: meta.Description, Privacy: meta.Privacy, Meta: meta.Meta,
 		Duration: info.Duration, IsAudio: info.Video == nil, OriginalName: meta.OriginalName,
 		OriginalFile: "original" + safeExt(meta.OriginalName),
 	}
@@ -330,6 +333,10 @@ func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 			// Expired sessions and tokens: a DELETE matching nothing writes nothing.
 			if err := s.Store.Sessions.PruneExpired(ctx); err != nil {
 				s.Log.Warn("prune expired sessions", "err", err)
+			}
+			// Trending reads the last days' views: older days go.
+			if err := s.Store.Videos.PruneDailyViews(ctx, (TrendingDays+1)*24*time.Hour); err != nil {
+				s.Log.Warn("prune daily views", "err", err)
 			}
 			if n, err := s.Store.Videos.FailAbandoned(ctx, JobKind); err != nil {
 				s.Log.Warn("check abandoned jobs", "err", err)

@@ -104,7 +104,7 @@ func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q ListQuer
 		return nil, 0, fmt.Errorf("%w %q", ErrBadSort, q.Sort)
 	}
 	scope := visibility.List(viewer, q.OwnerAccountID)
-	sq := repo.VideoQuery{ChannelID: q.ChannelID, Start: max(0, q.Start), Count: q.Count, Sort: q.Sort}
+	sq := repo.VideoQuery{ChannelID: q.ChannelID, Start: max(0, q.Start), Count: q.Count, Sort: q.Sort, TrendingDays: TrendingDays}
 	if q.AccountOnly {
 		sq.AccountID = q.OwnerAccountID
 	}

@@ -116,3 +116,10 @@ func List(viewer Viewer, ownerAccountID int64) Listing {
 // Channel reports whether viewer may see a channel: channels are public
 // actors (their videos are filtered one by one).
 func Channel(Viewer, model.Channel) bool { return true }
+
+// Manage reports whether viewer may edit or delete video: its owner and
+// the instance's admins, as PeerTube (UserRight.UPDATE_ANY_VIDEO and
+// REMOVE_ANY_VIDEO are the admin's; moderators get them with moderation).
+func Manage(viewer Viewer, video model.Video) bool {
+	return viewer.Owns(video) || viewer.Admin()
+}

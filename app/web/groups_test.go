@@ -133,13 +133,13 @@ func TestAPIErrorsArePeerTubeJSON(t *testing.T) {
 		detail       string
 		field        string
 	}{
-		{"GET", "/api/v1/videos/categories", map[string]string{"Accept": "text/html"}, 404, "no such API endpoint", ""},
+		{"GET", "/api/v1/videos/imports", map[string]string{"Accept": "text/html"}, 404, "no such API endpoint", ""},
 		{"GET", "/api/v1/no/such/thing", nil, 404, "no such API endpoint", ""},
 		{"GET", "/api/v1/users/me", map[string]string{"Accept": "text/html"}, 401, "authentication required", ""},
 		{"POST", "/api/v1/videos/upload", nil, 401, "authentication required", ""},
 		{"GET", "/api/v1/videos?count=abc", nil, 400, "count must be", "count"},
 		{"GET", "/api/v1/videos?sort=-nonsense", nil, 400, "unknown sort", "sort"},
-		{"GET", "/api/v1/videos/00000000-0000-4000-8000-000000000000", nil, 404, "video not found", ""},
+		{"GET", "/api/v1/videos/00000000-0000-4000-8000-000000000000", nil, 404, "Video not found", ""},
 	} {
 		res, body := r.send(t, c.method, c.path, nil, c.hdr, "", false)
 		var p problem

@@ -92,6 +92,7 @@ func New(d Deps) (*Server, error) {
 	// Only what every response needs runs for all: each route group adds
 	// its own rules (see routes). Bodies are bounded first, before anything
 	// reads one.
+	e.Pre(apiTrailingSlash)
 	e.Use(s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate)
 	s.routes(e)
 	s.echo = e
@@ -180,11 +181,21 @@ func (s *Server) routes(e *echo.Echo) {
 	g.POST("/users/token", s.apiToken, append(api[:len(api):len(api)], limitPasswords)...)
 	g.POST("/users/revoke-token", s.apiRevokeToken, api...)
 	g.GET("/users/me", s.apiMe, append(api, requireAPIUser)...)
+	// --- videos: listing, details, metadata, constants (helper A, #9) ---
+	// Every API route also answers with a trailing slash, as PeerTube's
+	// (Express, non-strict routing): see apiTrailingSlash.
 	apiListing := append(api[:len(api):len(api)], s.cache.middleware(s))
+	user := append(api[:len(api):len(api)], requireAPIUser)
 	g.GET("/videos", s.apiVideos, apiListing...)
-	g.GET("/videos/", s.apiVideos, apiListing...) // Thorium asks with the slash
+	g.GET("/videos/categories", s.apiCategories, api...)
+	g.GET("/videos/licences", s.apiLicences, api...)
+	g.GET("/videos/languages", s.apiLanguages, api...)
+	g.GET("/videos/privacies", s.apiPrivacies, api...)
 	g.GET("/videos/:id", s.apiVideo, api...)
-	g.POST("/videos/upload", s.apiUpload, append(api, requireAPIUser)...)
+	g.PUT("/videos/:id", s.apiUpdateVideo, user...)
+	g.DELETE("/videos/:id", s.apiDeleteVideo, user...)
+	g.POST("/videos/upload", s.apiUpload, user...)
+	// --- end of videos ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
@@ -236,4 +247,21 @@ func (s *Server) setupDone(ctx context.Context) bool {
 		s.hasAdmin.Store(true)
 	}
 	return ok
+}
+
+// apiTrailingSlash routes /api/v1/videos/ as /api/v1/videos: PeerTube's
+// router (Express, non-strict) accepts a trailing slash on every API route,
+// and apps send it (Thorium lists "videos/"). Pages and files keep their
+// exact paths.
+func apiTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if p := r.URL.Path; len(p) > len("/api/v1/") && strings.HasPrefix(p, "/api/") && strings.HasSuffix(p, "/") {
+			r.URL.Path = strings.TrimSuffix(p, "/")
+			if r.URL.RawPath != "" {
+				r.URL.RawPath = strings.TrimSuffix(r.URL.RawPath, "/")
+			}
+		}
+		return next(c)
+	}
 }

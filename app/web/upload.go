@@ -40,7 +40,7 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	if err != nil {
 		return model.Video{}, apiError(http.StatusBadRequest, "The upload must be multipart/form-data with the file in the field \"videofile\".")
 	}
-	fields := map[string]string{}
+	fields := map[string][]string{}
 	var tmpPath, fileName string
 	defer func() {
 		if tmpPath != "" {
@@ -67,14 +67,14 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 			if len(b) > maxFieldBytes {
 				return model.Video{}, apiError(http.StatusBadRequest, "The field %q is too long.", name)
 			}
-			fields[name] = string(b)
+			fields[name] = append(fields[name], string(b))
 			continue
 		}
 		if tmpPath != "" {
 			return model.Video{}, apiError(http.StatusBadRequest, "Send one file per upload.")
 		}
 		// Refuse a forged cross-site form before reading a byte of its file.
-		if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, fields[csrfField]) {
+		if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, first(fields[csrfField])) {
 			return model.Video{}, errCSRF
 		}
 		fileName = part.FileName()
@@ -89,7 +89,7 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	if tmpPath == "" {
 		return model.Video{}, apiError(http.StatusBadRequest, "No file: send it in the form field \"videofile\".")
 	}
-	if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, fields[csrfField]) {
+	if c.Get(ctxBearer) != true && c.Get(ctxCSRFOK) != true && !csrfValid(c, first(fields[csrfField])) {
 		return model.Video{}, errCSRF
 	}
 	meta, err := s.uploadMeta(c, fields, fileName)
@@ -166,9 +166,9 @@ func readError(err error, tooBig error) error {
 	return err
 }
 
-func (s *Server) uploadMeta(c echo.Context, f map[string]string, fileName string) (videos.UploadMeta, error) {
-	m, channelID, err := videos.ParseUploadFields(videos.UploadFields{Name: f["name"], Description: f["description"],
-		Privacy: f["privacy"], ChannelID: f["channelId"], FileName: fileName})
+func (s *Server) uploadMeta(c echo.Context, f map[string][]string, fileName string) (videos.UploadMeta, error) {
+	m, channelID, err := videos.ParseUploadFields(videos.UploadFields{Name: first(f["name"]), Description: first(f["description"]),
+		Privacy: first(f["privacy"]), ChannelID: first(f["channelId"]), FileName: fileName, Meta: videos.Form(f)})
 	if fe, ok := videos.AsFieldError(err); ok {
 		return m, fieldError(fe.Field, "%s", fe.Msg)
 	} else if err != nil {
@@ -194,4 +194,12 @@ func (s *Server) uploadForm(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/w/"+v.ShortUUID)
+}
+
+// first is a form field's first value ("" when absent).
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
 }

@@ -1,0 +1,103 @@
+package videos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/jobs"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/visibility"
+)
+
+// ErrForbidden refuses an edit or a deletion by someone who may see the
+// video but does not own it (PeerTube answers 403 then).
+var ErrForbidden = errors.New("you cannot manage this video")
+
+// Details is Get plus what only a video's own page shows (its tags).
+func (s *Service) Details(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error) {
+	v, err := s.Get(ctx, viewer, ref)
+	if err != nil {
+		return v, err
+	}
+	if v.Tags, err = s.Store.Videos.Tags(ctx, v.ID); err != nil {
+		return v, fmt.Errorf("tags of video %s: %w", v.UUID, err)
+	}
+	return v, nil
+}
+
+// manageable is the video ref names, if viewer may manage it: not found
+// when viewer may not even see it, ErrForbidden when they see it but do not
+// own it.
+func (s *Service) manageable(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error) {
+	v, err := s.Details(ctx, viewer, ref)
+	if err != nil {
+		return v, err
+	}
+	if !visibility.Manage(viewer, v) {
+		return v, ErrForbidden
+	}
+	return v, nil
+}
+
+// Update applies an edit (PUT /api/v1/videos/{id}) for its owner or an
+// admin, and returns the video as stored.
+func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref string, e Edit) (model.Video, error) {
+	v, err := s.manageable(ctx, viewer, ref)
+	if err != nil {
+		return v, err
+	}
+	if e.ChannelID != 0 && e.ChannelID != v.ChannelID {
+		// Moving the video: to another channel of the same account.
+		if _, err := s.uploadChannel(ctx, v.Channel.AccountID, e.ChannelID); err != nil {
+			return v, err
+		}
+		v.ChannelID = e.ChannelID
+	}
+	e.Apply(&v)
+	if err := s.Store.Videos.Update(ctx, v.ID, repo.VideoUpdate{ChannelID: v.ChannelID, Name: v.Name, Description: v.Description,
+		Privacy: v.Privacy, Meta: v.Meta}); err != nil {
+		return v, fmt.Errorf("update video %s: %w", v.UUID, err)
+	}
+	s.Log.Info("video updated", "video", v.UUID)
+	return s.Details(ctx, viewer, v.UUID)
+}
+
+// Delete removes a video for its owner or an admin: its processing stops,
+// its row goes (renditions, tags and views with it), then its files. A
+// crash between the two leaves a folder without a row, which the start-up
+// sweep (SweepOrphans) removes: the video is gone either way.
+func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref string) error {
+	v, err := s.manageable(ctx, viewer, ref)
+	if err != nil {
+		return err
+	}
+	ids, err := s.Store.Videos.ActiveJobs(ctx, v.ID)
+	if err != nil {
+		return fmt.Errorf("jobs of video %s: %w", v.UUID, err)
+	}
+	for _, id := range ids {
+		if err := s.Jobs.Cancel(ctx, id); err != nil && !errors.Is(err, jobs.ErrState) {
+			return fmt.Errorf("stop processing video %s: %w", v.UUID, err)
+		}
+	}
+	if err := s.Store.Videos.Delete(ctx, v.ID); err != nil {
+		return fmt.Errorf("delete video %s: %w", v.UUID, err)
+	}
+	s.mu.Lock()
+	delete(s.views, v.ID)
+	delete(s.progress, v.ID)
+	s.mu.Unlock()
+	dir := s.Layout.Video(v.UUID)
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("remove the files of video %s: %w", v.UUID, err)
+	}
+	if err := durable.SyncDir(s.Layout.Media()); err != nil {
+		return fmt.Errorf("remove the files of video %s: %w", v.UUID, err)
+	}
+	s.Log.Info("video deleted", "video", v.UUID, "by", viewer.UserID)
+	return nil
+}

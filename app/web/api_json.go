@@ -1,0 +1,294 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/hardware"
+)
+
+// The API's JSON shapes, PeerTube's (server/core/models/video/formatter/
+// video-api-format.ts and the actor models): every field PeerTube sends,
+// null where it sends null, so that its apps find what they read.
+
+type idLabel struct {
+	ID    *int   `json:"id"`
+	Label string `json:"label"`
+}
+
+func il(id int, label string) idLabel { return idLabel{ID: &id, Label: label} }
+
+// optIL is an {id, label} whose id is null when unset (0).
+func optIL(id int, label string) idLabel {
+	if id == 0 {
+		return idLabel{Label: label}
+	}
+	return il(id, label)
+}
+
+type stringIDLabel struct {
+	ID    *string `json:"id"`
+	Label string  `json:"label"`
+}
+
+// apiImage is an avatar or banner (none yet: always empty lists).
+type apiImage struct {
+	Path      string    `json:"path"`
+	Width     int       `json:"width"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// apiActor is PeerTube's AccountSummary and VideoChannelSummary.
+type apiActor struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	DisplayName string     `json:"displayName"`
+	URL         string     `json:"url"`
+	Host        string     `json:"host"`
+	Avatars     []apiImage `json:"avatars"`
+}
+
+// apiAccount is PeerTube's Account (an Actor with its user).
+type apiAccount struct {
+	ID                    int64      `json:"id"`
+	URL                   string     `json:"url"`
+	Name                  string     `json:"name"`
+	Host                  string     `json:"host"`
+	Avatars               []apiImage `json:"avatars"`
+	HostRedundancyAllowed bool       `json:"hostRedundancyAllowed"`
+	FollowingCount        int        `json:"followingCount"`
+	FollowersCount        int        `json:"followersCount"`
+	CreatedAt             time.Time  `json:"createdAt"`
+	UpdatedAt             time.Time  `json:"updatedAt"`
+	UserID                *int64     `json:"userId"`
+	DisplayName           string     `json:"displayName"`
+	Description           *string    `json:"description"`
+}
+
+// apiChannel is PeerTube's VideoChannel.
+type apiChannel struct {
+	ID                    int64      `json:"id"`
+	URL                   string     `json:"url"`
+	Name                  string     `json:"name"`
+	Host                  string     `json:"host"`
+	Avatars               []apiImage `json:"avatars"`
+	Banners               []apiImage `json:"banners"`
+	HostRedundancyAllowed bool       `json:"hostRedundancyAllowed"`
+	FollowingCount        int        `json:"followingCount"`
+	FollowersCount        int        `json:"followersCount"`
+	CreatedAt             time.Time  `json:"createdAt"`
+	UpdatedAt             time.Time  `json:"updatedAt"`
+	DisplayName           string     `json:"displayName"`
+	Description           *string    `json:"description"`
+	Support               *string    `json:"support"`
+	IsLocal               bool       `json:"isLocal"`
+	OwnerAccount          apiAccount `json:"ownerAccount"`
+}
+
+type apiPlaylist struct {
+	ID           int64  `json:"id"`
+	Type         int    `json:"type"` // 1 = HLS
+	PlaylistURL  string `json:"playlistUrl"`
+	Redundancies []struct {
+		BaseURL string `json:"baseUrl"`
+	} `json:"redundancies"`
+	Files []apiFile `json:"files"`
+}
+
+// apiFile is PeerTube's VideoFile, for one HLS rendition.
+type apiFile struct {
+	ID                 int64   `json:"id"`
+	Resolution         idLabel `json:"resolution"`
+	Size               int64   `json:"size"`
+	FPS                float64 `json:"fps"`
+	Width              int     `json:"width"`
+	Height             int     `json:"height"`
+	TorrentURL         *string `json:"torrentUrl"`         // no torrents: null, as PeerTube without them
+	TorrentDownloadURL *string `json:"torrentDownloadUrl"` // idem
+	HasAudio           bool    `json:"hasAudio"`
+	HasVideo           bool    `json:"hasVideo"`
+	Storage            int     `json:"storage"` // 0: the file system
+	PlaylistURL        string  `json:"playlistUrl"`
+}
+
+// apiVideo is PeerTube's Video, as listings send it.
+type apiVideo struct {
+	ID                    int64         `json:"id"`
+	UUID                  string        `json:"uuid"`
+	ShortUUID             string        `json:"shortUUID"`
+	URL                   string        `json:"url"`
+	Name                  string        `json:"name"`
+	Category              idLabel       `json:"category"`
+	Licence               idLabel       `json:"licence"`
+	Language              stringIDLabel `json:"language"`
+	Privacy               idLabel       `json:"privacy"`
+	NSFW                  bool          `json:"nsfw"`
+	TruncatedDescription  *string       `json:"truncatedDescription"`
+	Description           *string       `json:"description"`
+	IsLocal               bool          `json:"isLocal"`
+	Duration              int           `json:"duration"`
+	AspectRatio           *float64      `json:"aspectRatio"`
+	Views                 int64         `json:"views"`
+	Viewers               int           `json:"viewers"`
+	Likes                 int           `json:"likes"`
+	Dislikes              int           `json:"dislikes"`
+	ThumbnailPath         *string       `json:"thumbnailPath"`
+	PreviewPath           *string       `json:"previewPath"`
+	EmbedPath             string        `json:"embedPath"`
+	CreatedAt             time.Time     `json:"createdAt"`
+	UpdatedAt             time.Time     `json:"updatedAt"`
+	PublishedAt           *time.Time    `json:"publishedAt"`
+	OriginallyPublishedAt *time.Time    `json:"originallyPublishedAt"`
+	IsLive                bool          `json:"isLive"`
+	Account               apiActor      `json:"account"`
+	Channel               apiActor      `json:"channel"`
+	// State and waitTranscoding: PeerTube sends them in listings that
+	// include unpublished videos; Cabane always does, so an owner's
+	// list shows what is still processing.
+	State              idLabel `json:"state"`
+	WaitTranscoding    bool    `json:"waitTranscoding"`
+	Blacklisted        bool    `json:"blacklisted"`
+	BlacklistedReason  *string `json:"blacklistedReason"`
+	ProcessingProgress float64 `json:"processingProgress"`
+	Error              string  `json:"error,omitempty"`
+}
+
+// apiVideoDetails is PeerTube's VideoDetails (GET /videos/{id}).
+type apiVideoDetails struct {
+	apiVideo
+	Account            apiAccount    `json:"account"`
+	Channel            apiChannel    `json:"channel"`
+	Support            *string       `json:"support"`
+	Tags               []string      `json:"tags"`
+	CommentsEnabled    bool          `json:"commentsEnabled"` // PeerTube < 6.2 apps read it
+	CommentsPolicy     idLabel       `json:"commentsPolicy"`
+	DownloadEnabled    bool          `json:"downloadEnabled"`
+	InputFileUpdatedAt *time.Time    `json:"inputFileUpdatedAt"`
+	TrackerURLs        []string      `json:"trackerUrls"`
+	Files              []apiFile     `json:"files"`
+	StreamingPlaylists []apiPlaylist `json:"streamingPlaylists"`
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) videoJSON(c echo.Context, v model.Video) apiVideo {
+	u := s.urls(c)
+	desc := nullable(truncate(v.Description, 250))
+	out := apiVideo{
+		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, URL: u.Abs(uris.Watch(v.UUID)), Name: v.Name,
+		Category: optIL(v.Category, videos.CategoryLabel(v.Category)),
+		Licence:  optIL(v.Licence, videos.LicenceLabel(v.Licence)),
+		Language: stringIDLabel{ID: nullable(v.Language), Label: videos.LanguageLabel(v.Language)},
+		Privacy:  il(v.Privacy, videos.PrivacyLabel(v.Privacy)),
+		NSFW:     v.NSFW, TruncatedDescription: desc, Description: desc, IsLocal: true,
+		Duration: int(v.Duration.Round(time.Second).Seconds()), Views: s.Videos.Views(v),
+		EmbedPath: uris.Embed(v.UUID), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		Account: s.accountJSON(u, v.Channel.Account), Channel: s.channelJSON(u, v.Channel),
+		State: il(v.State, videos.StateLabel(v.State)), WaitTranscoding: true,
+	}
+	if v.HasThumbnail {
+		out.ThumbnailPath, out.PreviewPath = nullable(uris.Thumbnail(v.UUID)), nullable(uris.Preview(v.UUID))
+	}
+	if v.Width > 0 && v.Height > 0 {
+		r := float64(v.Width) / float64(v.Height)
+		out.AspectRatio = &r
+	}
+	if !v.PublishedAt.IsZero() {
+		p := v.PublishedAt
+		out.PublishedAt = &p
+	}
+	if !v.OriginallyPublishedAt.IsZero() {
+		p := v.OriginallyPublishedAt
+		out.OriginallyPublishedAt = &p
+	}
+	switch v.State {
+	case model.StatePublished:
+		out.ProcessingProgress = 100
+	case model.StateTranscodingFailed:
+		out.Error = v.Error
+	default:
+		out.ProcessingProgress = s.Videos.Progress(v)
+	}
+	return out
+}
+
+func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetails, error) {
+	u := s.urls(c)
+	out := apiVideoDetails{apiVideo: s.videoJSON(c, v),
+		Account: s.fullAccountJSON(u, v.Channel.Account), Channel: s.fullChannelJSON(u, v.Channel),
+		Support: nullable(v.Support), Tags: v.Tags,
+		CommentsEnabled: v.CommentsPolicy != model.CommentsDisabled,
+		CommentsPolicy:  il(v.CommentsPolicy, videos.CommentsPolicyLabel(v.CommentsPolicy)),
+		DownloadEnabled: v.DownloadEnabled, TrackerURLs: []string{},
+		Files: []apiFile{}, StreamingPlaylists: []apiPlaylist{},
+	}
+	out.Description = nullable(v.Description)
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	rs, err := s.Videos.Renditions(c.Request().Context(), v)
+	if err != nil {
+		return out, err
+	}
+	if len(rs) > 0 {
+		pl := apiPlaylist{ID: v.ID, Type: 1, PlaylistURL: u.Abs(uris.Master(v.UUID)), Files: []apiFile{}}
+		pl.Redundancies = []struct {
+			BaseURL string `json:"baseUrl"`
+		}{}
+		for _, r := range rs {
+			label := strconv.Itoa(r.Height) + "p"
+			if r.Height == 0 {
+				label = "Audio"
+			}
+			pl.Files = append(pl.Files, apiFile{ID: r.ID, Resolution: il(r.Height, label), Size: r.Size, FPS: r.FPS, Width: r.Width, Height: r.Height,
+				HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a") || r.Height == 0,
+				PlaylistURL: u.Abs(uris.Rendition(v.UUID, r.Name, hardware.PlaylistName))})
+		}
+		out.StreamingPlaylists = []apiPlaylist{pl}
+	}
+	return out, nil
+}
+
+func (s *Server) accountJSON(u uris.Builder, a model.Account) apiActor {
+	return apiActor{ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, URL: u.Abs(uris.Account(a.Name)), Host: u.Host(), Avatars: []apiImage{}}
+}
+
+func (s *Server) channelJSON(u uris.Builder, ch model.Channel) apiActor {
+	return apiActor{ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: u.Abs(uris.Channel(ch.Name)), Host: u.Host(), Avatars: []apiImage{}}
+}
+
+func (s *Server) fullAccountJSON(u uris.Builder, a model.Account) apiAccount {
+	out := apiAccount{ID: a.ID, URL: u.Abs(uris.Account(a.Name)), Name: a.Name, Host: u.Host(), Avatars: []apiImage{},
+		CreatedAt: a.CreatedAt, UpdatedAt: a.CreatedAt, DisplayName: a.DisplayName, Description: nullable(a.Description)}
+	if a.UserID != 0 {
+		id := a.UserID
+		out.UserID = &id
+	}
+	return out
+}
+
+func (s *Server) fullChannelJSON(u uris.Builder, ch model.Channel) apiChannel {
+	return apiChannel{ID: ch.ID, URL: u.Abs(uris.Channel(ch.Name)), Name: ch.Name, Host: u.Host(), Avatars: []apiImage{}, Banners: []apiImage{},
+		CreatedAt: ch.CreatedAt, UpdatedAt: ch.CreatedAt, DisplayName: ch.DisplayName, Description: nullable(ch.Description),
+		Support: nullable(ch.Support), IsLocal: true, OwnerAccount: s.fullAccountJSON(u, ch.Account)}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
+}
