@@ -16,7 +16,7 @@ import (
 type Videos struct{ base }
 
 const videoCols = `v.id, v.uuid, v.short_uuid, v.channel_id, v.name, v.description, v.privacy, v.state, v.progress, v.error,
-	v.duration_ms, v.width, v.height, v.is_audio, v.original_name, v.original_file, v.size, v.views, v.has_thumbnail,
+	v.duration_ms, v.width, v.height, v.is_audio, v.original_name, v.original_file, v.size, v.views, v.likes, v.dislikes, v.has_thumbnail,
 	v.created_at, COALESCE(v.published_at, 0), v.updated_at, ` + channelCols
 
 const videoFrom = ` FROM videos v JOIN channels c ON c.id = v.channel_id JOIN accounts a ON a.id = c.account_id `
@@ -27,7 +27,7 @@ func scanVideo(row interface{ Scan(...any) error }) (model.Video, error) {
 	c := &v.Channel
 	a := &c.Account
 	err := row.Scan(&v.ID, &v.UUID, &v.ShortUUID, &v.ChannelID, &v.Name, &v.Description, &v.Privacy, &v.State, &v.Progress, &v.Error,
-		&dur, &v.Width, &v.Height, &v.IsAudio, &v.OriginalName, &v.OriginalFile, &v.Size, &v.Views, &v.HasThumbnail,
+		&dur, &v.Width, &v.Height, &v.IsAudio, &v.OriginalName, &v.OriginalFile, &v.Size, &v.Views, &v.Likes, &v.Dislikes, &v.HasThumbnail,
 		&created, &published, &updated,
 		&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &cCreated,
 		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated)
