@@ -95,8 +95,8 @@ func (s *Comments) ByID(ctx context.Context, id int64) (model.Comment, error) {
 }
 
 var commentSorts = map[string]string{
-	"-createdAt":    "c.created_at DESC, c.id DESC",
-	"createdAt":     "c.created_at ASC, c.id ASC",
+	"-createdAt": "c.created_at DESC, c.id DESC",
+	"createdAt":  "c.created_at ASC, c.id ASC",
 	// The total of replies is named by its position: the 17th column
 	// selected (16 of the comment, then the counters).
 	"-totalReplies": "17 DESC, c.created_at DESC, c.id DESC",

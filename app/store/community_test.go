@@ -214,4 +214,3 @@ func TestCommentPlansUseIndexes(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
