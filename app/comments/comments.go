@@ -209,32 +209,32 @@ func CheckText(text string) error {
 }
 
 // Post starts a thread on the video ref names.
-func (s *Service) Post(ctx context.Context, viewer visibility.Viewer, ref, text string) (model.Comment, error) {
+func (s *Service) Post(ctx context.Context, viewer visibility.Viewer, ref, text string) (model.Video, model.Comment, error) {
 	return s.write(ctx, viewer, ref, 0, text)
 }
 
 // Reply answers comment parentID on the video ref names.
-func (s *Service) Reply(ctx context.Context, viewer visibility.Viewer, ref string, parentID int64, text string) (model.Comment, error) {
+func (s *Service) Reply(ctx context.Context, viewer visibility.Viewer, ref string, parentID int64, text string) (model.Video, model.Comment, error) {
 	if parentID <= 0 {
-		return model.Comment{}, model.ErrNotFound
+		return model.Video{}, model.Comment{}, model.ErrNotFound
 	}
 	return s.write(ctx, viewer, ref, parentID, text)
 }
 
-func (s *Service) write(ctx context.Context, viewer visibility.Viewer, ref string, parentID int64, text string) (model.Comment, error) {
+func (s *Service) write(ctx context.Context, viewer visibility.Viewer, ref string, parentID int64, text string) (model.Video, model.Comment, error) {
 	if !viewer.LoggedIn() {
-		return model.Comment{}, ErrLoginRequired
+		return model.Video{}, model.Comment{}, ErrLoginRequired
 	}
 	if err := CheckText(text); err != nil {
-		return model.Comment{}, err
+		return model.Video{}, model.Comment{}, err
 	}
 	v, err := s.Videos.Get(ctx, viewer, ref)
 	if err != nil {
-		return model.Comment{}, err
+		return model.Video{}, model.Comment{}, err
 	}
 	policy := s.policy(v)
 	if policy == PolicyDisabled {
-		return model.Comment{}, ErrDisabled
+		return model.Video{}, model.Comment{}, ErrDisabled
 	}
 	c := model.Comment{VideoID: v.ID, AccountID: viewer.AccountID, Text: text,
 		// The owner and the admins are never held for their own review.
@@ -242,19 +242,19 @@ func (s *Service) write(ctx context.Context, viewer visibility.Viewer, ref strin
 	if parentID != 0 {
 		parent, err := s.visibleComment(ctx, viewer, v, parentID)
 		if err != nil {
-			return model.Comment{}, err
+			return model.Video{}, model.Comment{}, err
 		}
 		c.ThreadID, c.InReplyTo = parent.Thread(), parent.ID
 	}
 	if err := s.Store.Create(ctx, &c); err != nil {
-		return model.Comment{}, fmt.Errorf("store comment on video %d: %w", v.ID, err)
+		return model.Video{}, model.Comment{}, fmt.Errorf("store comment on video %d: %w", v.ID, err)
 	}
 	// Read it back with its author, as the API shows it.
 	out, err := s.Store.ByID(ctx, c.ID)
 	if err != nil {
-		return model.Comment{}, fmt.Errorf("read comment %d: %w", c.ID, err)
+		return model.Video{}, model.Comment{}, fmt.Errorf("read comment %d: %w", c.ID, err)
 	}
-	return out, nil
+	return v, out, nil
 }
 
 // visibleComment is comment id of video v if the viewer may read it.
