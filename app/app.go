@@ -17,14 +17,18 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/certs"
+	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/media"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/views"
 	"cabane.dev/cabane/app/web"
 	"cabane.dev/cabane/hardware"
 )
@@ -118,6 +122,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Transcoding: a.Transcoding.Status,
 		SetEncoder:  a.Transcoding.SetChoice,
 		MDNSName:    a.mdnsName,
+		// --- community (helper C, #9 point 6) ---
+		Comments: &comments.Service{Store: st.Comments(), Videos: a.Videos,
+			Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }},
+		Ratings: &ratings.Service{Store: st.Ratings(), Videos: a.Videos},
+		Views:   &views.Service{Videos: a.Videos},
+		// --- end community ---
 	})
 	if err != nil {
 		st.Close()

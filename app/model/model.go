@@ -111,6 +111,8 @@ type Video struct {
 	OriginalFile string
 	Size         int64
 	Views        int64
+	Likes        int64 // kept by the ratings store with each rating
+	Dislikes     int64
 	HasThumbnail bool
 	CreatedAt    time.Time
 	PublishedAt  time.Time // zero until published

@@ -17,7 +17,7 @@ import (
 type Videos struct{ base }
 
 const videoCols = `v.id, v.uuid, v.short_uuid, v.channel_id, v.name, v.description, v.privacy, v.state, v.progress, v.error,
-	v.duration_ms, v.width, v.height, v.is_audio, v.original_name, v.original_file, v.size, v.views, v.has_thumbnail,
+	v.duration_ms, v.width, v.height, v.is_audio, v.original_name, v.original_file, v.size, v.views, v.likes, v.dislikes, v.has_thumbnail,
 	v.created_at, COALESCE(v.published_at, 0), v.updated_at,
 	COALESCE(v.category, 0), COALESCE(v.licence, 0), COALESCE(v.language, ''), v.support, v.nsfw, v.comments_policy,
 	v.download_enabled, COALESCE(v.originally_published_at, 0), ` + channelCols
@@ -31,7 +31,7 @@ func scanVideo(row interface{ Scan(...any) error }) (model.Video, error) {
 	a := &c.Account
 	m := &v.Meta
 	err := row.Scan(&v.ID, &v.UUID, &v.ShortUUID, &v.ChannelID, &v.Name, &v.Description, &v.Privacy, &v.State, &v.Progress, &v.Error,
-		&dur, &v.Width, &v.Height, &v.IsAudio, &v.OriginalName, &v.OriginalFile, &v.Size, &v.Views, &v.HasThumbnail,
+		&dur, &v.Width, &v.Height, &v.IsAudio, &v.OriginalName, &v.OriginalFile, &v.Size, &v.Views, &v.Likes, &v.Dislikes, &v.HasThumbnail,
 		&created, &published, &updated,
 		&m.Category, &m.Licence, &m.Language, &m.Support, &m.NSFW, &m.CommentsPolicy, &m.DownloadEnabled, &original,
 		&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &cCreated,
@@ -132,18 +132,14 @@ var videoSorts = map[string]string{
 	// PeerTube: COALESCE(originallyPublishedAt, publishedAt).
 	"-originallyPublishedAt": "COALESCE(v.originally_published_at, v.published_at) DESC, v.id DESC",
 	"originallyPublishedAt":  "COALESCE(v.originally_published_at, v.published_at) ASC, v.id ASC",
-	// Likes and comments do not exist yet: until they do, the most liked
-	// and most commented are the most viewed (a popularity PeerTube's apps
-	// can show). The ratings and comments services will store
-	// videos.likes and videos.comments, and these become those columns.
-	"-likes":    "v.views DESC, v.id DESC",
-	"likes":     "v.views ASC, v.id ASC",
-	"-comments": "v.views DESC, v.id DESC",
-	"comments":  "v.views ASC, v.id ASC",
+	// The ratings and comments stores keep these counters on the row.
+	"-likes":    "v.likes DESC, v.id DESC",
+	"likes":     "v.likes ASC, v.id ASC",
+	"-comments": "v.comments DESC, v.id DESC",
+	"comments":  "v.comments ASC, v.id ASC",
 	// PeerTube's "hot" (Reddit's formula): log10 of likes, dislikes, views
 	// and comments with fixed weights, plus the publication date in
-	// half-days since 2015-10-29. Without likes and comments, their terms
-	// are zero (log10(1)); they join the formula with those columns.
+	// half-days since 2015-10-29.
 	// "best" is hot minus a penalty for what the viewer already watched:
 	// without a watch history, it is hot.
 	"-hot":  hotScore + " DESC, v.id DESC",
@@ -162,7 +158,7 @@ var videoSorts = map[string]string{
 }
 
 // hotScore is PeerTube's hot formula on what Cabane stores (see videoSorts).
-const hotScore = "(log10(v.views + 1) * 16 + ((COALESCE(v.published_at, v.created_at) / 1000.0) - 1446156582) / 47000)"
+const hotScore = "(log10(MAX(1, v.views * 16 + v.likes * 150 - v.dislikes * 150 + v.comments * 100)) + ((COALESCE(v.published_at, v.created_at) / 1000.0) - 1446156582) / 47000)"
 
 // List returns one page and the total matching.
 func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, int, error) {

@@ -194,6 +194,7 @@ func (s *Server) videoJSON(c echo.Context, v model.Video) apiVideo {
 		Privacy:  il(v.Privacy, videos.PrivacyLabel(v.Privacy)),
 		NSFW:     v.NSFW, TruncatedDescription: desc, Description: desc, IsLocal: true,
 		Duration: int(v.Duration.Round(time.Second).Seconds()), Views: s.Videos.Views(v),
+		Likes: int(v.Likes), Dislikes: int(v.Dislikes),
 		EmbedPath: uris.Embed(v.UUID), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		Account: s.accountJSON(u, v.Channel.Account), Channel: s.channelJSON(u, v.Channel),
 		State: il(v.State, videos.StateLabel(v.State)), WaitTranscoding: true,

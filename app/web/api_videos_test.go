@@ -33,13 +33,15 @@ func sortRig(t *testing.T) *rig {
 		old      int64 // views a month ago (not trending)
 		original string
 		size     int64
+		likes    int64
+		comments int64
 	}
 	rows := []row{
-		{"Banana", 3 * time.Minute, 50, 1, 40, "2001-01-01", 300},
-		{"apple", 1 * time.Minute, 10, 7, 0, "", 100},
-		{"Cherry", 5 * time.Minute, 30, 3, 0, "1999-01-01", 500},
-		{"date", 2 * time.Minute, 0, 0, 0, "", 200},
-		{"Elder", 4 * time.Minute, 20, 5, 10, "2010-01-01", 400},
+		{"Banana", 3 * time.Minute, 50, 1, 40, "2001-01-01", 300, 2, 9},
+		{"apple", 1 * time.Minute, 10, 7, 0, "", 100, 9, 1},
+		{"Cherry", 5 * time.Minute, 30, 3, 0, "1999-01-01", 500, 5, 0},
+		{"date", 2 * time.Minute, 0, 0, 0, "", 200, 0, 4},
+		{"Elder", 4 * time.Minute, 20, 5, 10, "2010-01-01", 400, 7, 6},
 	}
 	base := time.Now().Add(-time.Hour)
 	for i, x := range rows {
@@ -57,7 +59,7 @@ func sortRig(t *testing.T) *rig {
 		}
 		// Creation and publication in the order of rows, a minute apart.
 		at := base.Add(time.Duration(i) * time.Minute).UnixMilli()
-		if _, err := db.ExecContext(ctx, "UPDATE videos SET created_at = ?, published_at = ?, views = ? WHERE id = ?", at, at, x.views, v.ID); err != nil {
+		if _, err := db.ExecContext(ctx, "UPDATE videos SET created_at = ?, published_at = ?, views = ?, likes = ?, comments = ? WHERE id = ?", at, at, x.views, x.likes, x.comments, v.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range []struct {
@@ -96,13 +98,14 @@ func listNames(t *testing.T, r *rig, query string) []string {
 }
 
 // TestEverySortOrders: each sort PeerTube accepts is accepted, and orders
-// the seeded videos as PeerTube would (likes and comments by views until
-// they exist).
+// the seeded videos as PeerTube would.
 func TestEverySortOrders(t *testing.T) {
 	r := sortRig(t)
 	r.server.cache.ttl = 0
 	byDate := []string{"Elder", "date", "Cherry", "apple", "Banana"} // newest first
 	byViews := []string{"Banana", "Cherry", "Elder", "apple", "date"}
+	byLikes := []string{"apple", "Elder", "Cherry", "Banana", "date"}
+	byComments := []string{"Banana", "Elder", "date", "apple", "Cherry"}
 	// Trending: the last 7 days' views (apple 7, Elder 5, Cherry 3,
 	// Banana 1: its 40 views a month ago do not count), then the
 	// unwatched, newest first.
@@ -119,10 +122,10 @@ func TestEverySortOrders(t *testing.T) {
 		"duration":               {"apple", "date", "Banana", "Elder", "Cherry"},
 		"-views":                 byViews,
 		"views":                  rev(byViews),
-		"-likes":                 byViews,
-		"likes":                  rev(byViews),
-		"-comments":              byViews,
-		"comments":               rev(byViews),
+		"-likes":                 byLikes,
+		"likes":                  rev(byLikes),
+		"-comments":              byComments,
+		"comments":               rev(byComments),
 		"-originallyPublishedAt": {"date", "apple", "Elder", "Banana", "Cherry"},
 		"originallyPublishedAt":  {"Cherry", "Banana", "Elder", "apple", "date"},
 		"-trending":              trending,
@@ -145,11 +148,13 @@ func TestEverySortOrders(t *testing.T) {
 	if !slices.Equal(paged, trending) {
 		t.Errorf("-trending by pages of 2: %v, want %v", paged, trending)
 	}
-	// Hot and best: views and publication date (all published within the
-	// hour, so views decide).
+	// Hot and best: PeerTube's weights (views 16, likes 150, dislikes
+	// -150, comments 100) and the publication date, all within the hour
+	// here: Banana 2000, Elder 1970, apple 1610, Cherry 1230, date 400.
+	byHot := []string{"Banana", "Elder", "apple", "Cherry", "date"}
 	for _, sort := range []string{"-hot", "-best"} {
-		if got := listNames(t, r, "?sort="+sort); !slices.Equal(got, byViews) {
-			t.Errorf("sort=%s: %v, want %v", sort, got, byViews)
+		if got := listNames(t, r, "?sort="+sort); !slices.Equal(got, byHot) {
+			t.Errorf("sort=%s: %v, want %v", sort, got, byHot)
 		}
 	}
 	for _, k := range repo.VideoSorts {

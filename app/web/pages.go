@@ -128,7 +128,8 @@ type watchData struct {
 	Progress    float64
 	Views       int64
 	Date        time.Time
-	Card        feeds.Card // link preview tags (feeds.VideoCard)
+	Card        feeds.Card     // link preview tags (feeds.VideoCard)
+	Community   *communityView // comments and ratings (nil: not wired)
 }
 
 func (s *Server) watchData(c echo.Context) (watchData, error) {
@@ -152,7 +153,11 @@ func (s *Server) watch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Videos.CountView(d.Video.ID)
+	// Views are counted by the player's reports (POST /api/v1/videos/{id}/views,
+	// app/views), not by page loads.
+	if d.Community, err = s.community(c, d.Video); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "watch", d.Video.Name, d)
 }
 

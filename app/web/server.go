@@ -17,14 +17,17 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/certs"
+	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
+	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/views"
 )
 
 // Deps are what the web server is built from: domain services, never the
@@ -57,6 +60,11 @@ type Deps struct {
 	// Feeds builds feeds, oEmbed answers and link previews; nil: built
 	// here from Videos and Accounts.
 	Feeds *feeds.Service
+	// --- community (helper C, #9 point 6) ---
+	Comments *comments.Service
+	Ratings  *ratings.Service
+	Views    *views.Service
+	// --- end community ---
 }
 
 // Server holds the routes and their dependencies.
@@ -152,6 +160,9 @@ func (s *Server) routes(e *echo.Echo) {
 		_, err := s.Accounts.Channel(c.Request().Context(), viewer(c), c.Param("name"))
 		return err
 	})), page...)
+	// --- community (helper C, #9 point 6) ---
+	s.communityPageRoutes(e, page)
+	// --- end community ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
@@ -196,6 +207,9 @@ func (s *Server) routes(e *echo.Echo) {
 	g.DELETE("/videos/:id", s.apiDeleteVideo, user...)
 	g.POST("/videos/upload", s.apiUpload, user...)
 	// --- end of videos ---
+	// --- community (helper C, #9 point 6) ---
+	s.communityAPIRoutes(g, api)
+	// --- end community ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }

@@ -1,0 +1,77 @@
+// Package ratings is the domain service for likes and dislikes: one rating
+// per user and video, PeerTube's PUT /videos/{id}/rate and
+// users/me/videos/{id}/rating. The counts live on the video row, moved in
+// the same transaction as the rating (see app/store/ratings.go): listings
+// sort by them and show them for every video of a page.
+package ratings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/visibility"
+)
+
+// ErrBadRating: not like, dislike or none (PeerTube: 400 naming "rating").
+var ErrBadRating = errors.New("Should have a valid rate type")
+
+// ErrLoginRequired: rating needs a local user.
+var ErrLoginRequired = errors.New("authentication required")
+
+// Videos finds the video a reference names, if the viewer may see it.
+type Videos interface {
+	Get(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error)
+}
+
+// Service rates videos.
+type Service struct {
+	Store  repo.Ratings
+	Videos Videos
+}
+
+// Valid reports whether r is a rating PeerTube accepts.
+func Valid(r string) bool {
+	return r == model.RatingLike || r == model.RatingDislike || r == model.RatingNone
+}
+
+// Counts are a video's likes and dislikes after a rating.
+type Counts struct{ Likes, Dislikes int64 }
+
+// Rate sets the viewer's rating of the video ref names. Anyone who may see
+// a video may rate it, its owner included, as in PeerTube.
+func (s *Service) Rate(ctx context.Context, viewer visibility.Viewer, ref, rating string) (Counts, error) {
+	if !viewer.LoggedIn() {
+		return Counts{}, ErrLoginRequired
+	}
+	if !Valid(rating) {
+		return Counts{}, ErrBadRating
+	}
+	v, err := s.Videos.Get(ctx, viewer, ref)
+	if err != nil {
+		return Counts{}, err
+	}
+	l, d, err := s.Store.Rate(ctx, viewer.AccountID, v.ID, rating)
+	if err != nil {
+		return Counts{}, fmt.Errorf("rate video %d: %w", v.ID, err)
+	}
+	return Counts{Likes: l, Dislikes: d}, nil
+}
+
+// Mine is the viewer's rating of the video ref names, and its numeric id.
+func (s *Service) Mine(ctx context.Context, viewer visibility.Viewer, ref string) (int64, string, error) {
+	if !viewer.LoggedIn() {
+		return 0, "", ErrLoginRequired
+	}
+	v, err := s.Videos.Get(ctx, viewer, ref)
+	if err != nil {
+		return 0, "", err
+	}
+	r, err := s.Store.RatingOf(ctx, viewer.AccountID, v.ID)
+	if err != nil {
+		return 0, "", fmt.Errorf("rating of video %d: %w", v.ID, err)
+	}
+	return v.ID, r, nil
+}
