@@ -72,6 +72,14 @@ type Service struct {
 	// TODO(lead): wire to the video's CommentsPolicy once the video
 	// metadata (migration 0004) is merged.
 	Policy func(model.Video) int
+	// Notify hears of each comment anyone may now read or the owner must
+	// approve (app/notifications); nil: nobody is told.
+	Notify Notifier
+}
+
+// Notifier is told of a comment once it is stored.
+type Notifier interface {
+	CommentPosted(ctx context.Context, v model.Video, c model.Comment)
 }
 
 func (s *Service) policy(v model.Video) int {
@@ -254,6 +262,9 @@ func (s *Service) write(ctx context.Context, viewer visibility.Viewer, ref strin
 	if err != nil {
 		return model.Video{}, model.Comment{}, fmt.Errorf("read comment %d: %w", c.ID, err)
 	}
+	if s.Notify != nil {
+		s.Notify.CommentPosted(ctx, v, out)
+	}
 	return v, out, nil
 }
 
@@ -323,6 +334,12 @@ func (s *Service) Approve(ctx context.Context, viewer visibility.Viewer, ref str
 		return ErrNotHeld
 	} else if err != nil {
 		return fmt.Errorf("approve comment %d: %w", id, err)
+	}
+	if s.Notify != nil {
+		// Now readable: a reply tells the author answered (the owner
+		// was told when it was held, and is not told twice).
+		c.HeldForReview = false
+		s.Notify.CommentPosted(ctx, v, c)
 	}
 	return nil
 }

@@ -129,6 +129,9 @@ type VideoQuery struct {
 	// only. Empty: every video of the scope, whatever its state (an owner's
 	// own channel).
 	Privacies []int
+	// SubscriberAccountID keeps the videos of the channels this account
+	// subscribes to (its subscriptions feed); 0: no such filter.
+	SubscriberAccountID int64
 }
 
 // VideoSorts are the sort keys listings accept: PeerTube's

@@ -188,6 +188,10 @@ func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, in
 		where = append(where, "v.channel_id IN (SELECT id FROM channels WHERE account_id = ?)")
 		args = append(args, q.AccountID)
 	}
+	if q.SubscriberAccountID != 0 {
+		where = append(where, "v.channel_id IN (SELECT channel_id FROM subscriptions WHERE account_id = ?)")
+		args = append(args, q.SubscriberAccountID)
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")

@@ -45,11 +45,20 @@ type Service struct {
 	// DiskFullRetry is how long a job that found the disk full waits before
 	// it tries again (default 1 min).
 	DiskFullRetry time.Duration
+	// Published hears of each video once it is first playable
+	// (app/notifications tells the subscribers); nil: nobody is told.
+	Published Publisher
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
 	views    map[int64]int64          // videoID → views not yet written
 	fullWait map[int64]int            // videoID → disk-full waits so far (this run)
+}
+
+// Publisher is told that a video was published; it may be told twice
+// (a job resumed after a crash) and must notify once.
+type Publisher interface {
+	VideoPublished(ctx context.Context, videoID int64)
 }
 
 // Profiles is what the videos service needs of transcoding.Service.

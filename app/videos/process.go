@@ -277,6 +277,9 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	if err := s.Store.Videos.AddRenditions(ctx, v.ID, rs...); err != nil {
 		return fmt.Errorf("record renditions %v: %w", names, err)
 	}
+	if s.Published != nil && v.PublishedAt.IsZero() {
+		s.Published.VideoPublished(ctx, v.ID)
+	}
 	for _, name := range names {
 		s.Log.Info("rendition published", "video", v.UUID, "rendition", name, "copied", copied)
 	}

@@ -88,6 +88,9 @@ type ListQuery struct {
 	AccountOnly    bool // list the whole account, not one channel
 	Start, Count   int
 	Sort           string
+	// SubscriberAccountID lists the videos of the channels this account
+	// subscribes to (app/subscriptions).
+	SubscriberAccountID int64
 }
 
 // ErrBadSort is returned for a sort key Cabane does not know.
@@ -108,6 +111,7 @@ func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q ListQuer
 	if q.AccountOnly {
 		sq.AccountID = q.OwnerAccountID
 	}
+	sq.SubscriberAccountID = q.SubscriberAccountID
 	if !scope.All {
 		sq.Privacies = scope.Privacies
 	}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"cabane.dev/cabane/app/model"
+)
+
+// Subscriptions is the subscriptions aggregate: which channels accounts
+// follow.
+type Subscriptions struct{ base }
+
+// Subscriptions returns the subscriptions aggregate on the pool.
+func (s *Store) Subscriptions() *Subscriptions {
+	return &Subscriptions{base{q: s.stmts, db: s.db, counts: s.counts}}
+}
+
+// Subscribe records that the account follows the channel; again is a no-op.
+func (s *Subscriptions) Subscribe(ctx context.Context, accountID, channelID int64) error {
+	// The subscription videos' listing counts are remembered per query:
+	// who follows what changes their result without any video changing.
+	defer s.counts.invalidate()
+	_, err := s.q.ExecContext(ctx, `INSERT INTO subscriptions(account_id, channel_id, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (account_id, channel_id) DO NOTHING`, accountID, channelID, now())
+	if err != nil {
+		return fmt.Errorf("subscribe account %d to channel %d: %w", accountID, channelID, classify(err))
+	}
+	return nil
+}
+
+// Unsubscribe forgets a subscription.
+func (s *Subscriptions) Unsubscribe(ctx context.Context, accountID, channelID int64) error {
+	defer s.counts.invalidate()
+	res, err := s.q.ExecContext(ctx, `DELETE FROM subscriptions WHERE account_id = ? AND channel_id = ?`, accountID, channelID)
+	return affected(res, err, "unsubscribe")
+}
+
+// Subscribed says which of channelIDs the account follows.
+func (s *Subscriptions) Subscribed(ctx context.Context, accountID int64, channelIDs []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(channelIDs) == 0 {
+		return out, nil
+	}
+	args := []any{accountID}
+	for _, id := range channelIDs {
+		args = append(args, id)
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT channel_id FROM subscriptions WHERE account_id = ? AND channel_id IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(channelIDs)), ",")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions of account %d: %w", accountID, classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, classify(err)
+		}
+		out[id] = true
+	}
+	return out, classify(rows.Err())
+}
+
+var subscriptionSorts = map[string]string{
+	"id": "s.id ASC", "-id": "s.id DESC", "createdAt": "s.created_at ASC, s.id ASC", "-createdAt": "s.created_at DESC, s.id DESC",
+}
+
+// List returns a page of the account's subscriptions with their channels.
+func (s *Subscriptions) List(ctx context.Context, accountID int64, start, count int, sort string) ([]model.Subscription, int, error) {
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE account_id = ?`, accountID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count subscriptions: %w", classify(err))
+	}
+	out := []model.Subscription{}
+	if count <= 0 || start >= total {
+		return out, total, nil
+	}
+	order, ok := subscriptionSorts[sort]
+	if !ok {
+		order = subscriptionSorts["-createdAt"]
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT s.id, s.account_id, s.channel_id, s.created_at, `+channelCols+
+		` FROM subscriptions s JOIN channels c ON c.id = s.channel_id JOIN accounts a ON a.id = c.account_id
+		WHERE s.account_id = ? ORDER BY `+order+` LIMIT ? OFFSET ?`, accountID, count, start)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list subscriptions: %w", classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sub model.Subscription
+		var created, cCreated, aCreated int64
+		c := &sub.Channel
+		a := &c.Account
+		if err := rows.Scan(&sub.ID, &sub.AccountID, &sub.ChannelID, &created,
+			&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &cCreated,
+			&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated); err != nil {
+			return nil, 0, classify(err)
+		}
+		sub.CreatedAt, c.CreatedAt, a.CreatedAt = time.UnixMilli(created), time.UnixMilli(cCreated), time.UnixMilli(aCreated)
+		out = append(out, sub)
+	}
+	return out, total, classify(rows.Err())
+}
+
+// Subscribers are the ids of the users whose accounts follow the channel.
+func (s *Subscriptions) Subscribers(ctx context.Context, channelID int64) ([]int64, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT a.user_id FROM subscriptions s JOIN accounts a ON a.id = s.account_id
+		WHERE s.channel_id = ? AND a.user_id IS NOT NULL ORDER BY a.user_id`, channelID)
+	if err != nil {
+		return nil, fmt.Errorf("subscribers of channel %d: %w", channelID, classify(err))
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, classify(err)
+		}
+		out = append(out, id)
+	}
+	return out, classify(rows.Err())
+}
