@@ -24,8 +24,11 @@ import (
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/notifications"
+	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
@@ -114,6 +117,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	a.Accounts = &accounts.Service{Store: st.Repo()}
+	// --- social (helper E, #9 point 6) ---
+	notify := &notifications.Service{Store: st.Notifications(), Videos: st.Videos, Comments: st.Comments(),
+		Subscribers: st.Subscriptions(), Users: st.Accounts, Log: log.With("part", "notifications")}
+	a.Videos.Published = notify
+	// --- end social ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -124,10 +132,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		MDNSName:    a.mdnsName,
 		// --- community (helper C, #9 point 6) ---
 		Comments: &comments.Service{Store: st.Comments(), Videos: a.Videos,
-			Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }},
+			Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }, Notify: notify},
 		Ratings: &ratings.Service{Store: st.Ratings(), Videos: a.Videos},
 		Views:   &views.Service{Videos: a.Videos},
 		// --- end community ---
+		// --- social (helper E, #9 point 6) ---
+		Playlists:     &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts},
+		Subscriptions: &subscriptions.Service{Store: st.Subscriptions(), Channels: a.Accounts, Videos: a.Videos},
+		Notifications: notify,
+		// --- end social ---
 	})
 	if err != nil {
 		st.Close()

@@ -23,7 +23,10 @@ import (
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
+	"cabane.dev/cabane/app/notifications"
+	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
@@ -65,6 +68,11 @@ type Deps struct {
 	Ratings  *ratings.Service
 	Views    *views.Service
 	// --- end community ---
+	// --- social: playlists, subscriptions, notifications (helper E, #9 point 6) ---
+	Playlists     *playlists.Service
+	Subscriptions *subscriptions.Service
+	Notifications *notifications.Service
+	// --- end social ---
 }
 
 // Server holds the routes and their dependencies.
@@ -163,6 +171,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- community (helper C, #9 point 6) ---
 	s.communityPageRoutes(e, page)
 	// --- end community ---
+	// --- social (helper E, #9 point 6) ---
+	s.socialPageRoutes(e, page)
+	// --- end social ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
@@ -210,6 +221,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- community (helper C, #9 point 6) ---
 	s.communityAPIRoutes(g, api)
 	// --- end community ---
+	// --- social (helper E, #9 point 6) ---
+	s.socialAPIRoutes(g, api)
+	// --- end social ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
