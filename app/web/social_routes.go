@@ -7,9 +7,6 @@ import "github.com/labstack/echo/v4"
 // of "me" needs a user (bearer token, or the session with its CSRF
 // header).
 func (s *Server) socialAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
-	if s.Playlists == nil || s.Subscriptions == nil || s.Notifications == nil {
-		return
-	}
 	user := append(api[:len(api):len(api)], requireAPIUser)
 	g.GET("/video-playlists/privacies", s.apiPlaylistPrivacies, api...)
 	g.GET("/video-playlists", s.apiPlaylists, api...)
