@@ -17,6 +17,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/views"
+	"cabane.dev/cabane/internal/testrig/openapi"
 )
 
 // communityRig is the rig with the community services, the users "author"
@@ -93,6 +94,15 @@ func (cr *communityRig) api(t *testing.T, method, path, who string, body any) (i
 		hdr[csrfHeader] = testCSRF
 	}
 	res, text := cr.send(t, method, path, rd, hdr, who, who != "")
+	// Every answer keeps PeerTube's contract (its OpenAPI document).
+	var raw []byte
+	if body != nil {
+		raw, _ = json.Marshal(body)
+	}
+	req, _ := http.NewRequest(method, cr.http.URL+path, strings.NewReader(string(raw)))
+	if err := openapi.Load(t).Check(req, res.StatusCode, res.Header, []byte(text)); err != nil {
+		t.Errorf("%v\nbody: %s", err, text)
+	}
 	out := map[string]any{}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal([]byte(text), &out); err != nil {
@@ -104,7 +114,8 @@ func (cr *communityRig) api(t *testing.T, method, path, who string, body any) (i
 
 // fieldTypes checks that obj has each field with its JSON type:
 // "number", "string", "bool", "object", "array", "null", or "a|b".
-// TODO(lead): replace with helper A's OpenAPI validator once merged.
+// The contract itself is checked by api() on every answer; this names
+// the fields each test relies on.
 func fieldTypes(t *testing.T, what string, obj map[string]any, spec map[string]string) {
 	t.Helper()
 	for field, want := range spec {

@@ -39,6 +39,21 @@ func applySocialErrata(doc *openapi3.T) error {
 		c.Value.Properties["id"] = openapi3.NewSchemaRef("", &id)
 	}
 
+	// A deleted comment's placeholder has account null in PeerTube
+	// (video-comment.ts, toFormattedJSON of a deleted comment).
+	vc := doc.Components.Schemas["VideoComment"]
+	if vc == nil || vc.Value == nil || vc.Value.Properties["account"] == nil {
+		return fmt.Errorf("errata: the document has no VideoComment.account")
+	}
+	acc := &openapi3.Schema{Nullable: true, AllOf: openapi3.SchemaRefs{vc.Value.Properties["account"]}}
+	vc.Value.Properties["account"] = openapi3.NewSchemaRef("", acc)
+	// Its text is empty too.
+	if txt := vc.Value.Properties["text"]; txt != nil && txt.Value != nil {
+		t := *txt.Value
+		t.MinLength = 0
+		vc.Value.Properties["text"] = openapi3.NewSchemaRef("", &t)
+	}
+
 	// /video-playlists/privacies is, like /videos/privacies, an object
 	// from id to label, not the array the document says.
 	item := doc.Paths.Value("/api/v1/video-playlists/privacies")
