@@ -285,7 +285,7 @@ func TestNotificationsOncePerEventNeverToTheActor(t *testing.T) {
 	if c := ns[0].Comment; c == nil || c.ID != reply || c.Account.Name != "author" || c.Video.UUID != v.UUID {
 		t.Errorf("reply notification: %+v", ns[0])
 	}
-	sr.complete(t, "GET", "/api/v1/users/me/notifications", "user")// Objects of kinds Cabane has no notification for yet are null
+	sr.complete(t, "GET", "/api/v1/users/me/notifications", "user") // Objects of kinds Cabane has no notification for yet are null
 	// (videoImport, abuse...): their fields are not asked for.
 
 	// Read and unread: one by id, then all; another user's ids are ignored.
