@@ -285,8 +285,9 @@ func TestNotificationsOncePerEventNeverToTheActor(t *testing.T) {
 	if c := ns[0].Comment; c == nil || c.ID != reply || c.Account.Name != "author" || c.Video.UUID != v.UUID {
 		t.Errorf("reply notification: %+v", ns[0])
 	}
-	sr.complete(t, "GET", "/api/v1/users/me/notifications", "user") // Objects of kinds Cabane has no notification for yet are null
-	// (videoImport, abuse...): their fields are not asked for.
+	// Objects of kinds Cabane has no notification for yet (videoImport,
+	// abuse...) are null: their fields are not asked for.
+	sr.complete(t, "GET", "/api/v1/users/me/notifications", "user")
 
 	// Read and unread: one by id, then all; another user's ids are ignored.
 	_, ns = sr.notifications(t, "user", "?sort=createdAt")
