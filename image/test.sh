@@ -5,7 +5,7 @@
 # step took. MEASURE_WRITES=SECONDS also measures the card's writes while idle,
 # with the journal in RAM and then on disk.
 #
-# Usage: image/test.sh [dist/cabane-rpi-arm64.img.xz]
+# Usage: image/test.sh [dist/cabane-rpi-arm64.img.xz, or an uncompressed .img]
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +51,10 @@ ssh_port=$(free_port)
 
 # --- the card ----------------------------------------------------------------
 img=$work/card.img
-xz -dc "$img_xz" >"$img"
+case "$img_xz" in
+*.xz) xz -dc "$img_xz" >"$img" ;;
+*) cp --sparse=always "$img_xz" "$img" ;;
+esac
 orig_bytes=$(stat -c %s "$img")
 # An 8 GB card is bigger than the image: first boot grows the root file system.
 truncate -s +1G "$img"
@@ -80,7 +83,7 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1536 \
 	-append "root=LABEL=RASPIROOT rw rootwait console=ttyAMA0 net.ifnames=0" \
 	-drive if=none,file="$img",format=raw,id=card -device virtio-blk-pci,drive=card \
 	-netdev user,id=net,hostfwd=tcp:127.0.0.1:$http_port-:80,hostfwd=tcp:127.0.0.1:$ssh_port-:22 \
-	-device virtio-net-pci,netdev=net \
+	-device virtio-net-pci,netdev=net,romfile= \
 	-display none -monitor none -serial file:"$work/console.log" &
 qemu_pid=$!
 base=http://127.0.0.1:$http_port

@@ -15,7 +15,13 @@ func loadConfig(name string, args []string, stderr io.Writer) (*config.Config, *
 	// The flags write into cfg, so the pointer is what the caller keeps.
 	fs := flag.NewFlagSet("cabane "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := cfg.Flags(fs, os.Getenv); err != nil {
+	getenv := os.Getenv
+	if name != "serve" {
+		// Under systemd the server gets the unit's environment; the
+		// commands an administrator types on the box read the same.
+		getenv = commandEnv(serviceEnv(serviceUnits))
+	}
+	if err := cfg.Flags(fs, getenv); err != nil {
 		return &cfg, fs, err
 	}
 	return &cfg, fs, nil
