@@ -25,6 +25,7 @@ import (
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/videos"
@@ -128,6 +129,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Ratings: &ratings.Service{Store: st.Ratings(), Videos: a.Videos},
 		Views:   &views.Service{Videos: a.Videos},
 		// --- end community ---
+		// --- search (helper D, #9 point 5) ---
+		Search: &search.Service{Store: st.Search(), Lookup: a.Videos, TrendingDays: videos.TrendingDays},
+		// --- end search ---
 	})
 	if err != nil {
 		st.Close()

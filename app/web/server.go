@@ -24,6 +24,7 @@ import (
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
@@ -65,6 +66,9 @@ type Deps struct {
 	Ratings  *ratings.Service
 	Views    *views.Service
 	// --- end community ---
+	// --- search (helper D, #9 point 5) ---
+	Search *search.Service
+	// --- end search ---
 }
 
 // Server holds the routes and their dependencies.
@@ -163,6 +167,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- community (helper C, #9 point 6) ---
 	s.communityPageRoutes(e, page)
 	// --- end community ---
+	// --- search and tag pages, trending (helper D, #9 point 5) ---
+	s.searchPageRoutes(e, page, listing)
+	// --- end search ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
@@ -210,6 +217,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- community (helper C, #9 point 6) ---
 	s.communityAPIRoutes(g, api)
 	// --- end community ---
+	// --- search, accounts and channels, overview (helper D, #9 point 5) ---
+	s.searchAPIRoutes(g, api)
+	// --- end search ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
