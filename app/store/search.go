@@ -60,7 +60,7 @@ func (s *Search) Videos(ctx context.Context, f repo.VideoFilter) ([]model.Video,
 		args = append(args, p)
 	}
 	if f.Match != "" && !ranked {
-		where = append(where, "v.id IN (SELECT rowid FROM video_search WHERE video_search MATCH ?)")
+		where = append(where, "+v.id IN (SELECT rowid FROM video_search WHERE video_search MATCH ?)") // "+": not a lookup by id
 		args = append(args, f.Match)
 	}
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
@@ -147,7 +147,7 @@ func (s *Search) Videos(ctx context.Context, f repo.VideoFilter) ([]model.Video,
 	if f.Count <= 0 {
 		f.Count = 15
 	}
-	if ranked {
+	if f.Match != "" {
 		return s.rankedPage(ctx, from+cond, args, f)
 	}
 
@@ -183,14 +183,16 @@ func (s *Search) Videos(ctx context.Context, f repo.VideoFilter) ([]model.Video,
 	return vs, total, err
 }
 
-// rankedPage is a page of a search by relevance. Ranking needs every
-// match's bm25 score (tens of milliseconds for 10,000 matches), so the
-// ranked ids are remembered until the next write that can change a
-// listing, as trending's are: the next pages, and the same search by
-// others, read them.
+// rankedPage is a page of a text search. Ranking needs every match's bm25
+// score, and any other order the set of matching ids (each costs tens of
+// milliseconds when 10,000 videos match a word), so a search's ordered ids
+// are remembered until the next write that can change a listing, as
+// trending's are: its next pages, the same search by others, and the
+// total read them.
 func (s *Search) rankedPage(ctx context.Context, fromWhere string, args []any, f repo.VideoFilter) ([]model.Video, int, error) {
-	order, _ := searchOrder(f)
+	order, orderArgs := searchOrder(f)
 	query := "SELECT v.id" + fromWhere + " ORDER BY " + order
+	args = append(slices.Clip(args), orderArgs...)
 	key := countKey("search "+query, args)
 	ids, gen, ok := s.counts.getRanked(key)
 	if !ok {
