@@ -27,6 +27,7 @@ import (
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/transcoding"
@@ -141,6 +142,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Subscriptions: &subscriptions.Service{Store: st.Subscriptions(), Channels: a.Accounts, Videos: a.Videos},
 		Notifications: notify,
 		// --- end social ---
+		// --- search (helper D, #9 point 5) ---
+		Search: &search.Service{Store: st.Search(), Lookup: a.Videos, TrendingDays: videos.TrendingDays},
+		// --- end search ---
 	})
 	if err != nil {
 		st.Close()

@@ -22,6 +22,11 @@ type videoPage struct {
 }
 
 func (s *Server) apiVideos(c echo.Context) error {
+	// PeerTube's filters (tagsOneOf, categoryOneOf, ...) go to the search
+	// service (helper D, #9 point 5).
+	if done, err := s.filteredVideos(c); done {
+		return err
+	}
 	q := videos.ListQuery{Sort: c.QueryParam("sort"), Count: 15}
 	var err error
 	if v := c.QueryParam("start"); v != "" {

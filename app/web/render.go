@@ -25,6 +25,7 @@ type view struct {
 	Error        string
 	Notice       string
 	Data         any
+	Lang         string // "en" or "fr": the header's search form (search_i18n.go)
 }
 
 var funcs = template.FuncMap{
@@ -54,6 +55,7 @@ var funcs = template.FuncMap{
 	"apiVideoPath":  uris.APIVideo,
 	"eventsPath":    uris.VideoEvents,
 	"privacyLabel":  privacyLabel,
+	"searchT":       searchT,
 	// {{asset "js/player.js"}}: the file's content-hashed URL.
 	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },
 }
@@ -107,7 +109,7 @@ func loadTemplates() (map[string]*template.Template, error) {
 func (s *Server) view(c echo.Context, title string, data any) view {
 	tok, _ := c.Get(ctxCSRF).(string)
 	return view{Title: title, InstanceName: s.instanceName(), User: currentUser(c), CSRF: tok,
-		SetupDone: s.setupDone(c.Request().Context()), Data: data}
+		SetupDone: s.setupDone(c.Request().Context()), Data: data, Lang: visitorLang(c)}
 }
 
 func (s *Server) render(c echo.Context, code int, page, title string, data any) error {

@@ -27,6 +27,7 @@ import (
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
@@ -73,6 +74,9 @@ type Deps struct {
 	Subscriptions *subscriptions.Service
 	Notifications *notifications.Service
 	// --- end social ---
+	// --- search (helper D, #9 point 5) ---
+	Search *search.Service
+	// --- end search ---
 }
 
 // Server holds the routes and their dependencies.
@@ -174,6 +178,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- social (helper E, #9 point 6) ---
 	s.socialPageRoutes(e, page)
 	// --- end social ---
+	// --- search and tag pages, trending (helper D, #9 point 5) ---
+	s.searchPageRoutes(e, page, listing)
+	// --- end search ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
@@ -224,6 +231,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- social (helper E, #9 point 6) ---
 	s.socialAPIRoutes(g, api)
 	// --- end social ---
+	// --- search, accounts and channels, overview (helper D, #9 point 5) ---
+	s.searchAPIRoutes(g, api)
+	// --- end search ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }

@@ -127,6 +127,17 @@ func applyErrata(doc *openapi3.T) error {
 	for _, name := range []string{"torrentUrl", "torrentDownloadUrl"} {
 		file.Properties[name].Value.Nullable = true
 	}
+	// A video without a category, licence or language has {id: null,
+	// label: "Unknown"} in PeerTube (video-api-format.ts builds
+	// {id: video.language, label: ...} from the NULL column); the schemas
+	// say the id is a plain integer or string.
+	for _, name := range []string{"VideoConstantString-Language", "VideoConstantNumber-Category", "VideoConstantNumber-Licence"} {
+		c, err := schema(name)
+		if err != nil {
+			return err
+		}
+		c.Properties["id"].Value.Nullable = true
+	}
 	return nil
 }
 
