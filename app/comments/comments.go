@@ -75,6 +75,9 @@ type Service struct {
 	// Notify hears of each comment anyone may now read or the owner must
 	// approve (app/notifications); nil: nobody is told.
 	Notify Notifier
+	// Blocked says whether the server blocks an account (app/blocklist);
+	// nil: nobody is blocked.
+	Blocked func(ctx context.Context, accountID int64) (bool, error)
 }
 
 // Notifier is told of a comment once it is stored.
@@ -112,8 +115,10 @@ func MayDelete(viewer visibility.Viewer, video model.Video, c model.Comment) boo
 }
 
 func (s *Service) query(viewer visibility.Viewer, v model.Video) repo.CommentQuery {
+	scope := visibility.List(viewer, 0)
 	return repo.CommentQuery{VideoID: v.ID, VideoOwnerAccountID: v.Channel.AccountID,
-		SeeHeld: Moderates(viewer, v), ViewerAccountID: viewer.AccountID}
+		SeeHeld: Moderates(viewer, v), ViewerAccountID: viewer.AccountID,
+		HideServerBlocked: scope.HideServerBlocked, MutedByAccountID: scope.MutedBy}
 }
 
 // Page is one page of a video's threads, with PeerTube's totals: threads
@@ -232,6 +237,17 @@ func (s *Service) Reply(ctx context.Context, viewer visibility.Viewer, ref strin
 func (s *Service) write(ctx context.Context, viewer visibility.Viewer, ref string, parentID int64, text string) (model.Video, model.Comment, error) {
 	if !viewer.LoggedIn() {
 		return model.Video{}, model.Comment{}, ErrLoginRequired
+	}
+	if s.Blocked != nil {
+		// An account the server blocks may not comment (PeerTube refuses
+		// it too); its earlier comments are hidden by the listings.
+		blocked, err := s.Blocked(ctx, viewer.AccountID)
+		if err != nil {
+			return model.Video{}, model.Comment{}, fmt.Errorf("blocks of account %d: %w", viewer.AccountID, err)
+		}
+		if blocked {
+			return model.Video{}, model.Comment{}, ErrForbidden
+		}
 	}
 	if err := CheckText(text); err != nil {
 		return model.Video{}, model.Comment{}, err

@@ -34,6 +34,10 @@ type CommentQuery struct {
 	ViewerAccountID int64
 	Start, Count    int
 	Sort            string // one of CommentSorts; "" is -createdAt
+	// HideServerBlocked and MutedByAccountID leave out the comments of
+	// blocked accounts, as visibility.List decides for the viewer.
+	HideServerBlocked bool
+	MutedByAccountID  int64
 }
 
 // CommentSorts are the sorts of a video's threads, as PeerTube names them.

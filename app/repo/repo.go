@@ -132,6 +132,11 @@ type VideoQuery struct {
 	// SubscriberAccountID keeps the videos of the channels this account
 	// subscribes to (its subscriptions feed); 0: no such filter.
 	SubscriberAccountID int64
+	// HideServerBlocked hides the videos of accounts the server blocks;
+	// MutedByAccountID those of the accounts this account mutes (0: none).
+	// visibility.List decides both.
+	HideServerBlocked bool
+	MutedByAccountID  int64
 }
 
 // VideoSorts are the sort keys listings accept: PeerTube's

@@ -110,13 +110,20 @@ func (s *Comments) Threads(ctx context.Context, q repo.CommentQuery) ([]model.Co
 		order = commentSorts["-createdAt"]
 	}
 	held := []any{q.SeeHeld, q.ViewerAccountID}
+	// The comments of blocked accounts are left out like held ones.
+	blocked, bargs := blockedAccounts("COALESCE(c.account_id, 0)", q.HideServerBlocked, q.MutedByAccountID)
+	filter := heldFilter
+	if blocked != "" {
+		filter += " AND " + blocked
+		held = append(held, bargs...)
+	}
 	var total, notDeleted int
-	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments c WHERE c.video_id = ? AND c.thread_id IS NULL`+heldFilter,
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments c WHERE c.video_id = ? AND c.thread_id IS NULL`+filter,
 		append([]any{q.VideoID}, held...)...).Scan(&total)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("count threads: %w", classify(err))
 	}
-	err = s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments c WHERE c.video_id = ? AND c.deleted_at IS NULL`+heldFilter,
+	err = s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments c WHERE c.video_id = ? AND c.deleted_at IS NULL`+filter,
 		append([]any{q.VideoID}, held...)...).Scan(&notDeleted)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("count comments: %w", classify(err))
@@ -124,7 +131,7 @@ func (s *Comments) Threads(ctx context.Context, q repo.CommentQuery) ([]model.Co
 	args := append([]any{q.VideoOwnerAccountID, q.VideoID}, held...)
 	args = append(args, q.Count, q.Start)
 	rows, err := s.q.QueryContext(ctx, `SELECT `+commentCols+replyCounters+commentFrom+
-		`WHERE c.video_id = ? AND c.thread_id IS NULL`+heldFilter+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+		`WHERE c.video_id = ? AND c.thread_id IS NULL`+filter+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("list threads: %w", classify(err))
 	}
@@ -135,9 +142,13 @@ func (s *Comments) Threads(ctx context.Context, q repo.CommentQuery) ([]model.Co
 // Thread returns every comment of a thread the viewer may read, oldest
 // first.
 func (s *Comments) Thread(ctx context.Context, q repo.CommentQuery, threadID int64) ([]model.Comment, error) {
+	filter, args := heldFilter, []any{q.VideoOwnerAccountID, q.VideoID, threadID, threadID, q.SeeHeld, q.ViewerAccountID}
+	if blocked, bargs := blockedAccounts("COALESCE(c.account_id, 0)", q.HideServerBlocked, q.MutedByAccountID); blocked != "" {
+		filter += " AND " + blocked
+		args = append(args, bargs...)
+	}
 	rows, err := s.q.QueryContext(ctx, `SELECT `+commentCols+replyCounters+commentFrom+
-		`WHERE c.video_id = ? AND (c.id = ? OR c.thread_id = ?)`+heldFilter+` ORDER BY c.created_at, c.id`,
-		q.VideoOwnerAccountID, q.VideoID, threadID, threadID, q.SeeHeld, q.ViewerAccountID)
+		`WHERE c.video_id = ? AND (c.id = ? OR c.thread_id = ?)`+filter+` ORDER BY c.created_at, c.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read thread %d: %w", threadID, classify(err))
 	}

@@ -192,6 +192,10 @@ func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, in
 		where = append(where, "v.channel_id IN (SELECT channel_id FROM subscriptions WHERE account_id = ?)")
 		args = append(args, q.SubscriberAccountID)
 	}
+	if c, a := blockedChannels("v.channel_id", q.HideServerBlocked, q.MutedByAccountID); c != "" {
+		where = append(where, c)
+		args = append(args, a...)
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")

@@ -22,6 +22,7 @@ import (
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/visibility"
 	"cabane.dev/cabane/app/transcoding"
 )
 
@@ -48,6 +49,9 @@ type Service struct {
 	// Published hears of each video once it is first playable
 	// (app/notifications tells the subscribers); nil: nobody is told.
 	Published Publisher
+	// Blocks says how the blocklists see an account for a viewer
+	// (app/blocklist); nil: nobody is blocked.
+	Blocks func(ctx context.Context, viewer visibility.Viewer, accountID int64) (visibility.Blocks, error)
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job

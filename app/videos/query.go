@@ -25,7 +25,28 @@ func (s *Service) Get(ctx context.Context, viewer visibility.Viewer, ref string)
 	if !visibility.Video(viewer, v, how) {
 		return model.Video{}, model.ErrNotFound
 	}
+	if err := s.checkBlocks(ctx, viewer, v); err != nil {
+		return model.Video{}, err
+	}
 	return v, nil
+}
+
+// checkBlocks hides the video of an account the server blocks from all but
+// the admins and its owner. A muted account's video stays reachable by its
+// link (as in PeerTube): mutes only thin the muter's listings.
+func (s *Service) checkBlocks(ctx context.Context, viewer visibility.Viewer, v model.Video) error {
+	if s.Blocks == nil || viewer.Owns(v) {
+		return nil
+	}
+	b, err := s.Blocks(ctx, viewer, v.Channel.AccountID)
+	if err != nil {
+		return fmt.Errorf("blocks of account %d: %w", v.Channel.AccountID, err)
+	}
+	b.Muted = false
+	if visibility.Blocked(viewer, b) {
+		return model.ErrNotFound
+	}
+	return nil
 }
 
 // GetFile is Get for a request of one of the video's files (playlists,
@@ -115,6 +136,7 @@ func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q ListQuer
 	if !scope.All {
 		sq.Privacies = scope.Privacies
 	}
+	sq.HideServerBlocked, sq.MutedByAccountID = scope.HideServerBlocked, scope.MutedBy
 	vs, total, err := s.Store.Videos.List(ctx, sq)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list videos: %w", err)

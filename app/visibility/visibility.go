@@ -94,6 +94,11 @@ func SharedCache(video model.Video) bool {
 type Listing struct {
 	All       bool
 	Privacies []int
+	// HideServerBlocked: the videos of accounts the server blocks are not
+	// listed; MutedBy: nor those of the accounts this account mutes (0:
+	// none). See Blocked.
+	HideServerBlocked bool
+	MutedBy           int64
 }
 
 // List is what viewer sees in a listing. ownerAccountID is the account the
@@ -103,6 +108,7 @@ func List(viewer Viewer, ownerAccountID int64) Listing {
 	if ownerAccountID != 0 && viewer.LoggedIn() && (viewer.AccountID == ownerAccountID || viewer.Admin()) {
 		return Listing{All: true}
 	}
+	hide := !viewer.Admin()
 	ps := []int{model.PrivacyPublic}
 	if viewer.LoggedIn() {
 		ps = append(ps, model.PrivacyInternal)
@@ -110,7 +116,27 @@ func List(viewer Viewer, ownerAccountID int64) Listing {
 	if viewer.Home {
 		ps = append(ps, model.PrivacyLocal)
 	}
-	return Listing{Privacies: ps}
+	var muter int64
+	if viewer.LoggedIn() {
+		muter = viewer.AccountID
+	}
+	return Listing{Privacies: ps, HideServerBlocked: hide, MutedBy: muter}
+}
+
+// Blocks is what the blocklists say of one account, for one viewer: the
+// server blocks it (the admin's decision), the viewer mutes it.
+type Blocks struct{ Server, Muted bool }
+
+// Blocked reports whether viewer must not see what an account with these
+// blocks published (videos, comments): an account the server blocks is
+// hidden from everyone but the admins (who must still see it to moderate);
+// one a user mutes, from that user only. Listings apply the same rule
+// through Listing's HideServerBlocked and MutedBy.
+func Blocked(viewer Viewer, b Blocks) bool {
+	if b.Server && !viewer.Admin() {
+		return true
+	}
+	return b.Muted
 }
 
 // Channel reports whether viewer may see a channel: channels are public
