@@ -13,7 +13,9 @@ import (
 type Blocklist struct{ base }
 
 // Blocklist returns the blocklist aggregate on the pool.
-func (s *Store) Blocklist() *Blocklist { return &Blocklist{base{q: s.stmts, db: s.db, counts: s.counts}} }
+func (s *Store) Blocklist() *Blocklist {
+	return &Blocklist{base{q: s.stmts, db: s.db, counts: s.counts}}
+}
 
 // BlockAccount blocks (or mutes) an account; again is a no-op.
 func (s *Blocklist) BlockAccount(ctx context.Context, owner, blocked int64) error {
@@ -33,7 +35,6 @@ func (s *Blocklist) UnblockAccount(ctx context.Context, owner, blocked int64) er
 	res, err := s.q.ExecContext(ctx, `DELETE FROM account_blocks WHERE owner_account_id = ? AND blocked_account_id = ?`, owner, blocked)
 	return affected(res, err, "unblock account")
 }
-
 
 // Accounts lists an owner's account blocks.
 func (s *Blocklist) Accounts(ctx context.Context, owner int64, start, count int, sort string) ([]model.AccountBlock, int, error) {

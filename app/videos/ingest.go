@@ -22,8 +22,8 @@ import (
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/repo"
-	"cabane.dev/cabane/app/visibility"
 	"cabane.dev/cabane/app/transcoding"
+	"cabane.dev/cabane/app/visibility"
 )
 
 // JobKind is the job that processes one upload.
