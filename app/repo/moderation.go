@@ -16,6 +16,7 @@ type Abuses interface {
 	AddMessage(ctx context.Context, m *model.AbuseMessage) error
 	Messages(ctx context.Context, abuseID int64) ([]model.AbuseMessage, error)
 	DeleteMessage(ctx context.Context, abuseID, messageID int64) (model.AbuseMessage, error)
+	ModeratorUserIDs(ctx context.Context) ([]int64, error)
 }
 
 // AbuseQuery selects a page of reports.

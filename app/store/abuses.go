@@ -219,3 +219,22 @@ func (s *Abuses) DeleteMessage(ctx context.Context, abuseID, messageID int64) (m
 	res, err := s.q.ExecContext(ctx, `DELETE FROM abuse_messages WHERE id = ?`, messageID)
 	return m, affected(res, err, "delete abuse message")
 }
+
+// ModeratorUserIDs are the users who moderate: PeerTube's admins (role 0)
+// and moderators (role 1), told of each new report.
+func (s *Abuses) ModeratorUserIDs(ctx context.Context) ([]int64, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id FROM users WHERE role IN (0, 1) ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("moderators: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, classify(err)
+		}
+		out = append(out, id)
+	}
+	return out, classify(rows.Err())
+}
