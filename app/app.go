@@ -14,8 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cabane.dev/cabane/app/abuses"
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
@@ -31,6 +33,7 @@ import (
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/transcoding"
+	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
 	"cabane.dev/cabane/app/web"
@@ -123,6 +126,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Subscribers: st.Subscriptions(), Users: st.Accounts, Log: log.With("part", "notifications")}
 	a.Videos.Published = notify
 	// --- end social ---
+	// --- moderation (helper F, #9 point 8) ---
+	blocks := &blocklist.Service{Store: st.Blocklist(), Directory: a.Accounts, LocalHost: func() string { return uris.New(cfg.PublicURL).Host() }}
+	a.Videos.Blocks = blocks.Blocks
+	// --- end moderation ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -133,7 +140,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		MDNSName:    a.mdnsName,
 		// --- community (helper C, #9 point 6) ---
 		Comments: &comments.Service{Store: st.Comments(), Videos: a.Videos,
-			Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }, Notify: notify},
+			Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }, Notify: notify, Blocked: blocks.ServerBlocked},
 		Ratings: &ratings.Service{Store: st.Ratings(), Videos: a.Videos},
 		Views:   &views.Service{Videos: a.Videos},
 		// --- end community ---
@@ -145,6 +152,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- search (helper D, #9 point 5) ---
 		Search: &search.Service{Store: st.Search(), Lookup: a.Videos, TrendingDays: videos.TrendingDays},
 		// --- end search ---
+		// --- moderation (helper F, #9 point 8) ---
+		Abuses: &abuses.Service{Store: st.Abuses(), Videos: a.Videos, Comments: st.Comments(), Accounts: a.Accounts,
+			Notify: st.Notifications(), Log: log.With("part", "abuses")},
+		Blocklist: blocks,
+		// --- end moderation ---
 	})
 	if err != nil {
 		st.Close()

@@ -14,8 +14,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cabane.dev/cabane/app/abuses"
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/certs"
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
@@ -77,6 +79,10 @@ type Deps struct {
 	// --- search (helper D, #9 point 5) ---
 	Search *search.Service
 	// --- end search ---
+	// --- moderation (helper F, #9 point 8) ---
+	Abuses    *abuses.Service
+	Blocklist *blocklist.Service
+	// --- end moderation ---
 }
 
 // Server holds the routes and their dependencies.
@@ -234,6 +240,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- search, accounts and channels, overview (helper D, #9 point 5) ---
 	s.searchAPIRoutes(g, api)
 	// --- end search ---
+	// --- moderation: abuses, blocklists (helper F, #9 point 8) ---
+	s.moderationAPIRoutes(g, api)
+	// --- end moderation ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
