@@ -69,7 +69,9 @@ func owner(viewer visibility.Viewer, scope Scope) (int64, error) {
 // account finds the local account a handle ("name" or "name@host") names.
 func (s *Service) account(ctx context.Context, handle string) (model.Account, error) {
 	name, host, remote := strings.Cut(handle, "@")
-	if remote && (s.LocalHost == nil || !strings.EqualFold(host, s.LocalHost())) {
+	// Without a public URL this Cabane does not know its own host: the
+	// handle's name is then what counts.
+	if remote && s.LocalHost != nil && s.LocalHost() != "" && !strings.EqualFold(host, s.LocalHost()) {
 		// No remote account is known before federation.
 		return model.Account{}, model.ErrNotFound
 	}

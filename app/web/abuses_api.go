@@ -17,13 +17,13 @@ import (
 
 // PeerTube's abuse shapes (Abuse, AbuseMessage and their lists).
 type apiAbuseVideo struct {
-	ID        int64   `json:"id"`
-	UUID      string  `json:"uuid"`
-	Name      string  `json:"name"`
-	State     idLabel `json:"state"`
-	StartAt   *int    `json:"startAt"`
-	EndAt     *int    `json:"endAt"`
-	Deleted   bool    `json:"deleted"`
+	ID      int64   `json:"id"`
+	UUID    string  `json:"uuid"`
+	Name    string  `json:"name"`
+	State   idLabel `json:"state"`
+	StartAt *int    `json:"startAt"`
+	EndAt   *int    `json:"endAt"`
+	Deleted bool    `json:"deleted"`
 }
 
 type apiAbuseComment struct {
@@ -82,7 +82,7 @@ func (s *Server) abuseJSON(c echo.Context, a model.Abuse, moderator bool) apiAbu
 	if out.PredefinedReasons == nil {
 		out.PredefinedReasons = []string{}
 	}
-	if moderator {
+	if moderator && a.ModerationComment != "" {
 		mc := a.ModerationComment
 		out.ModerationComment = &mc
 	}
