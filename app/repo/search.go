@@ -26,9 +26,14 @@ type VideoFilter struct {
 	// Privacies keeps published videos of these privacies (never empty:
 	// the search service always says who may see what).
 	Privacies []int
-	ChannelID int64
-	AccountID int64
-	UUIDs     []string
+	// HideServerBlocked and MutedByAccountID leave out the videos of the
+	// accounts the server blocks and of those this account mutes, as
+	// listings do (visibility.Listing).
+	HideServerBlocked bool
+	MutedByAccountID  int64
+	ChannelID         int64
+	AccountID         int64
+	UUIDs             []string
 
 	CategoryOneOf []int
 	LicenceOneOf  []int

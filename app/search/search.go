@@ -131,8 +131,9 @@ func (s *Service) Videos(ctx context.Context, viewer visibility.Viewer, q VideoQ
 		}
 		return []model.Video{v}, 1, nil
 	}
+	listing := visibility.List(viewer, 0)
 	f := repo.VideoFilter{
-		Privacies: visibility.List(viewer, 0).Privacies,
+		Privacies: listing.Privacies, HideServerBlocked: listing.HideServerBlocked, MutedByAccountID: listing.MutedBy,
 		ChannelID: q.ChannelID, AccountID: q.AccountID, UUIDs: q.UUIDs,
 		CategoryOneOf: q.CategoryOneOf, LicenceOneOf: q.LicenceOneOf, LanguageOneOf: q.LanguageOneOf,
 		TagsOneOf: q.TagsOneOf, TagsAllOf: q.TagsAllOf, NSFW: q.NSFW,

@@ -122,6 +122,9 @@ func (s *Search) Videos(ctx context.Context, f repo.VideoFilter) ([]model.Video,
 		a = append(a, len(all))
 		add("(SELECT COUNT(DISTINCT lower(name)) FROM video_tags t WHERE t.video_id = v.id AND t.name COLLATE NOCASE IN ("+placeholders(len(all))+")) = ?", a...)
 	}
+	if c, a := blockedChannels("v.channel_id", f.HideServerBlocked, f.MutedByAccountID); c != "" {
+		add(c, a...)
+	}
 	if f.NSFW != nil {
 		add("v.nsfw = ?", *f.NSFW)
 	}

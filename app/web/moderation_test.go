@@ -3,12 +3,15 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"cabane.dev/cabane/app/abuses"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/search"
+	"cabane.dev/cabane/app/videos"
 )
 
 // checked says whether the contract can check path: PeerTube 7.0's
@@ -26,6 +29,7 @@ func newModerationRig(t *testing.T) *socialRig {
 	sr.videos.Blocks = blocks.Blocks
 	sr.server.Comments.Blocked = blocks.ServerBlocked
 	sr.server.Blocklist = blocks
+	sr.server.Search = &search.Service{Store: st.Search(), Lookup: sr.videos, TrendingDays: videos.TrendingDays}
 	sr.server.Abuses = &abuses.Service{Store: st.Abuses(), Videos: sr.videos, Comments: st.Comments(), Accounts: sr.server.Accounts,
 		Notify: st.Notifications()}
 	return sr
@@ -142,6 +146,8 @@ func TestBlocksAndMutes(t *testing.T) {
 		return out.Total
 	}
 	videos, comments := "/api/v1/videos", "/api/v1/videos/"+v.UUID+"/comment-threads"
+	// Search hides what listings hide.
+	found := "/api/v1/search/videos?search=" + url.QueryEscape(v.Name)
 	// Mute: "other" mutes "user" (the videos' owner) and "author".
 	mdecode(sr, t, "POST", "/api/v1/users/me/blocklist/accounts", "other", map[string]any{"accountName": "user"}, 204, nil)
 	mdecode(sr, t, "POST", "/api/v1/users/me/blocklist/accounts", "other", map[string]any{"accountName": "author"}, 204, nil)
@@ -150,6 +156,12 @@ func TestBlocksAndMutes(t *testing.T) {
 	}
 	if n := count(comments, "other"); n != 0 {
 		t.Errorf("muter still reads %d comments", n)
+	}
+	if n := count(found, "other"); n != 0 {
+		t.Errorf("muter still finds %d videos", n)
+	}
+	if n := count(found, "author"); n != 1 {
+		t.Errorf("a mute hid a search result from another user: %d", n)
 	}
 	if count(videos, "author") != 1 || count(videos, "") != 1 || count(comments, "") != 1 {
 		t.Errorf("a mute hid things from others")
@@ -183,6 +195,9 @@ func TestBlocksAndMutes(t *testing.T) {
 	}
 	if count(videos, "admin") != 1 {
 		t.Errorf("admin no longer lists the blocked account's video")
+	}
+	if count(found, "") != 0 || count(found, "admin") != 1 {
+		t.Errorf("search: a blocked account's video is found by others, or not by the admin")
 	}
 	if code, _ := mcall(sr, t, "GET", "/api/v1/videos/"+v.UUID, "", nil); code != 404 {
 		t.Errorf("blocked account's video opens: %d", code)
