@@ -48,11 +48,14 @@ type Service struct {
 	// Published hears of each video once it is first playable
 	// (app/notifications tells the subscribers); nil: nobody is told.
 	Published Publisher
+	// Quotas holds users' video quotas; nil: nobody has one.
+	Quotas repo.Quotas
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
 	views    map[int64]int64          // videoID → views not yet written
 	fullWait map[int64]int            // videoID → disk-full waits so far (this run)
+	resuming map[string]bool          // resumable upload ids being written now
 }
 
 // Publisher is told that a video was published; it may be told twice
@@ -346,6 +349,11 @@ func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 			// Trending reads the last days' views: older days go.
 			if err := s.Store.Videos.PruneDailyViews(ctx, (TrendingDays+1)*24*time.Hour); err != nil {
 				s.Log.Warn("prune daily views", "err", err)
+			}
+			if n, err := s.ExpireResumable(time.Now().Add(-ResumableExpiry)); err != nil {
+				s.Log.Warn("expire resumable uploads", "err", err)
+			} else if n > 0 {
+				s.Log.Info("expired resumable uploads removed", "count", n)
 			}
 			if n, err := s.Store.Videos.FailAbandoned(ctx, JobKind); err != nil {
 				s.Log.Warn("check abandoned jobs", "err", err)
