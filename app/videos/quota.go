@@ -73,3 +73,22 @@ func (s *Service) SetQuota(ctx context.Context, userID int64, quota, daily *int6
 	}
 	return s.Quotas.SetUserQuota(ctx, userID, quota, daily)
 }
+
+// QuotaLeft is how many more bytes the user may upload now, the lesser of
+// what their quota and daily quota leave; -1: unlimited.
+func (s *Service) QuotaLeft(ctx context.Context, userID int64) (int64, error) {
+	q, err := s.QuotaOf(ctx, userID)
+	if err != nil {
+		return 0, fmt.Errorf("quota of user %d: %w", userID, err)
+	}
+	left := int64(-1)
+	for _, l := range [][2]int64{{q.VideoQuota, q.VideoQuotaUsed}, {q.VideoQuotaDaily, q.VideoQuotaUsedDaily}} {
+		if l[0] < 0 {
+			continue
+		}
+		if n := max(l[0]-l[1], 0); left < 0 || n < left {
+			left = n
+		}
+	}
+	return left, nil
+}
