@@ -179,7 +179,13 @@ func (s *Service) lockResumable(id string) (unlock func(), ok bool) {
 func (s *Service) WriteResumable(ctx context.Context, userID int64, id string, start int64, body io.Reader) (int64, *model.Video, error) {
 	unlock, ok := s.lockResumable(id)
 	if !ok {
-		return 0, nil, ErrUploadConflict
+		// The request before (perhaps a dropped one the server has not
+		// yet seen end) still writes: the client retries from stored.
+		_, stored, err := s.loadResumable(userID, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		return stored, nil, ErrUploadConflict
 	}
 	defer unlock()
 	st, stored, err := s.loadResumable(userID, id)
