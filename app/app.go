@@ -108,7 +108,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Auth = &auth.Service{Store: st.Repo(), Hashing: auth.NewGate(auth.HashSlots(max(board.Cores, 1), board.MemAvail))}
 	a.Transcoding = transcoding.New(transcoding.Options{Board: board, Settings: st.Settings, Workers: cfg.Workers, Log: log.With("part", "hardware")})
 	a.Videos = &videos.Service{Store: st.Repo(), Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
-		Transcoding: a.Transcoding, Limits: cfg.Limits}
+		Transcoding: a.Transcoding, Limits: cfg.Limits, Quotas: st.Quotas()}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
 	home, err := lan.ParsePrefixes(cfg.LANRanges)
 	if err != nil {

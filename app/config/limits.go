@@ -38,6 +38,11 @@ type Limits struct {
 	// cap. A transcode that would exceed it fails with a clear error
 	// instead of pushing the box into the OOM killer.
 	FFmpegMemory int64
+	// VideoQuota and VideoQuotaDaily are each user's default quotas in
+	// bytes, all videos and those of the last 24 hours (PeerTube's
+	// user.video_quota and video_quota_daily); the admin overrides them per
+	// user. 0 or -1: unlimited.
+	VideoQuota, VideoQuotaDaily int64
 }
 
 // DefaultLimits are the limits with nothing set.
@@ -113,6 +118,21 @@ func (l *Limits) flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fromEnv("CABANE_MAX_FPS", setFPS)
 	fromEnv("CABANE_MAX_QUEUED_PER_USER", intSetter(&l.MaxQueuedPerUser))
 	fromEnv("CABANE_FFMPEG_MEMORY", setMemory)
+	quota := func(dst *int64) func(string) error {
+		return func(s string) error {
+			if t := strings.TrimSpace(s); t == "-1" || strings.EqualFold(t, "unlimited") {
+				*dst = -1
+				return nil
+			}
+			n, err := ParseSize(s)
+			*dst = n
+			return err
+		}
+	}
+	fromEnv("CABANE_VIDEO_QUOTA", quota(&l.VideoQuota))
+	fromEnv("CABANE_VIDEO_QUOTA_DAILY", quota(&l.VideoQuotaDaily))
+	fs.Func("video-quota", "each user's default video quota, e.g. 50G; -1: unlimited (env CABANE_VIDEO_QUOTA)", quota(&l.VideoQuota))
+	fs.Func("video-quota-daily", "each user's default upload quota per 24 hours, e.g. 5G; -1: unlimited (env CABANE_VIDEO_QUOTA_DAILY)", quota(&l.VideoQuotaDaily))
 	fs.Func("max-duration", "longest accepted video, e.g. 4h; 0: no limit (env CABANE_MAX_DURATION; default 4h)", setDuration)
 	fs.Func("max-video-width", "widest accepted picture in pixels; 0: no limit (env CABANE_MAX_VIDEO_WIDTH; default 4096)", intSetter(&l.MaxVideoWidth))
 	fs.Func("max-video-height", "tallest accepted picture in pixels; 0: no limit (env CABANE_MAX_VIDEO_HEIGHT; default 4096)", intSetter(&l.MaxVideoHeight))

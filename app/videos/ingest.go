@@ -52,11 +52,14 @@ type Service struct {
 	// Blocks says how the blocklists see an account for a viewer
 	// (app/blocklist); nil: nobody is blocked.
 	Blocks func(ctx context.Context, viewer visibility.Viewer, accountID int64) (visibility.Blocks, error)
+	// Quotas holds users' video quotas; nil: nobody has one.
+	Quotas repo.Quotas
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
 	views    map[int64]int64          // videoID → views not yet written
 	fullWait map[int64]int            // videoID → disk-full waits so far (this run)
+	resuming map[string]bool          // resumable upload ids being written now
 }
 
 // Publisher is told that a video was published; it may be told twice
@@ -350,6 +353,11 @@ func (s *Service) RunHousekeeping(ctx context.Context, every time.Duration) {
 			// Trending reads the last days' views: older days go.
 			if err := s.Store.Videos.PruneDailyViews(ctx, (TrendingDays+1)*24*time.Hour); err != nil {
 				s.Log.Warn("prune daily views", "err", err)
+			}
+			if n, err := s.ExpireResumable(time.Now().Add(-ResumableExpiry)); err != nil {
+				s.Log.Warn("expire resumable uploads", "err", err)
+			} else if n > 0 {
+				s.Log.Info("expired resumable uploads removed", "count", n)
 			}
 			if n, err := s.Store.Videos.FailAbandoned(ctx, JobKind); err != nil {
 				s.Log.Warn("check abandoned jobs", "err", err)

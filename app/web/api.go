@@ -135,9 +135,12 @@ type apiUser struct {
 	Role            idLabel      `json:"role"`
 	Account         apiAccount   `json:"account"`
 	VideoChannels   []apiChannel `json:"videoChannels"`
-	VideoQuota      int          `json:"videoQuota"`
-	VideoQuotaDaily int          `json:"videoQuotaDaily"`
-	CreatedAt       time.Time    `json:"createdAt"`
+	VideoQuota      int64        `json:"videoQuota"`
+	VideoQuotaDaily int64        `json:"videoQuotaDaily"`
+	// videoQuotaUsed*: helper G (quotas)
+	VideoQuotaUsed      int64     `json:"videoQuotaUsed"`
+	VideoQuotaUsedDaily int64     `json:"videoQuotaUsedDaily"`
+	CreatedAt           time.Time `json:"createdAt"`
 }
 
 func (s *Server) apiMe(c echo.Context) error {
@@ -151,12 +154,17 @@ func (s *Server) apiMe(c echo.Context) error {
 	for _, ch := range chs {
 		list = append(list, s.fullChannelJSON(u, ch))
 	}
+	q, err := s.Videos.QuotaOf(c.Request().Context(), usr.ID)
+	if err != nil {
+		return err
+	}
 	acct := model.Account{ID: usr.AccountID, Name: usr.Username, DisplayName: usr.Username, CreatedAt: usr.CreatedAt}
 	if len(chs) > 0 {
 		acct = chs[0].Account
 	}
 	return c.JSON(http.StatusOK, apiUser{ID: usr.ID, Username: usr.Username, Email: usr.Email, Role: il(usr.Role, roleLabel(usr.Role)),
-		Account: s.fullAccountJSON(u, acct), VideoChannels: list, VideoQuota: -1, VideoQuotaDaily: -1, CreatedAt: usr.CreatedAt})
+		Account: s.fullAccountJSON(u, acct), VideoChannels: list, VideoQuota: q.VideoQuota, VideoQuotaDaily: q.VideoQuotaDaily,
+		VideoQuotaUsed: q.VideoQuotaUsed, VideoQuotaUsedDaily: q.VideoQuotaUsedDaily, CreatedAt: usr.CreatedAt})
 }
 
 func roleLabel(r int) string {
@@ -187,7 +195,7 @@ func (s *Server) apiConfig(c echo.Context) error {
 			"image": map[string]any{"extensions": []string{".jpg", ".jpeg", ".png"}, "size": map[string]any{"max": 4 << 20}},
 			"file":  map[string]any{"extensions": append(exts, audio...), "size": map[string]any{"max": s.Config.MaxUploadBytes}},
 		},
-		"user":   map[string]any{"videoQuota": -1, "videoQuotaDaily": -1},
+		"user":   map[string]any{"videoQuota": defaultQuota(s.Config.Limits.VideoQuota), "videoQuotaDaily": defaultQuota(s.Config.Limits.VideoQuotaDaily)},
 		"import": map[string]any{"videos": map[string]any{"http": map[string]any{"enabled": false}, "torrent": map[string]any{"enabled": false}}},
 		"live":   map[string]any{"enabled": false},
 		"search": map[string]any{"remoteUri": map[string]any{"users": false, "anonymous": false}},

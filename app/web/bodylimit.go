@@ -37,7 +37,8 @@ var defaultBodyRules = bodyRules{MaxBody: 1 << 20, BodyTimeout: 30 * time.Second
 // isUpload reports the routes that stream a file to disk (videos, and the
 // admin's update file).
 func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/upload" || r.URL.Path == "/api/v1/videos/upload" || r.URL.Path == "/admin/update")
+	return r.Method == http.MethodPost && (r.URL.Path == "/upload" || r.URL.Path == "/api/v1/videos/upload" || r.URL.Path == "/admin/update") ||
+		r.Method == http.MethodPut && strings.TrimSuffix(r.URL.Path, "/") == resumablePath // a chunk
 }
 
 // limitBodies applies rules to every request that has a body. It must run

@@ -231,6 +231,9 @@ func (s *Server) routes(e *echo.Echo) {
 	g.DELETE("/videos/:id", s.apiDeleteVideo, user...)
 	g.POST("/videos/upload", s.apiUpload, user...)
 	// --- end of videos ---
+	// --- resumable uploads and quotas (helper G, #9 point 4) ---
+	s.resumableRoutes(g, user)
+	// --- end resumable uploads ---
 	// --- community (helper C, #9 point 6) ---
 	s.communityAPIRoutes(g, api)
 	// --- end community ---

@@ -35,6 +35,22 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	if r.ContentLength > max+formOverhead {
 		return model.Video{}, tooBig
 	}
+	// Quotas: a form announcing more than the user has left is refused
+	// before a byte is stored; one that lied about its length is cut off
+	// where the quota ends.
+	left, err := s.Videos.QuotaLeft(r.Context(), currentUser(c).ID)
+	if err != nil {
+		return model.Video{}, err
+	}
+	overQuota := false
+	if left >= 0 {
+		if r.ContentLength > left+formOverhead || r.ContentLength > 0 && left == 0 {
+			return model.Video{}, quotaError()
+		}
+		if left < max {
+			max, overQuota = left, true
+		}
+	}
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, max+formOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -80,6 +96,9 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 		fileName = part.FileName()
 		tmpPath, err = s.saveFilePart(part, max)
 		if err != nil {
+			if errors.Is(err, errTooBig) && overQuota {
+				return model.Video{}, quotaError()
+			}
 			if errors.Is(err, errTooBig) {
 				return model.Video{}, tooBig
 			}

@@ -50,7 +50,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('upload.js sends the real upload form with XHR, shows progress to 100 and opens the video', async () => {
+test('upload.js sends the real upload form resumably, shows progress to 100 and opens the video', async () => {
   const page = await browser.context.newPage();
   const errors = watchPage(page);
   const sent = [];
@@ -70,8 +70,9 @@ test('upload.js sends the real upload form with XHR, shows progress to 100 and o
 
   const seen = await uploadProgressSeen(page);
   assert.ok(seen.some((s) => s.value === 100 && s.max === 100 && !s.hidden), `progress values seen: ${JSON.stringify(seen)}`);
-  // One XHR to the API with the page's token in X-CSRF-Token, no form post.
-  assert.deepEqual(sent, [{ path: '/api/v1/videos/upload', csrf: formToken }]);
+  // One resumable init to the API with the page's token in X-CSRF-Token, no
+  // form post (the chunks are PUTs).
+  assert.deepEqual(sent, [{ path: '/api/v1/videos/upload-resumable', csrf: formToken }]);
 
   // What the server stored is what the form said.
   const short = new URL(page.url()).pathname.split('/').pop();

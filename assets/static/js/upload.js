@@ -1,43 +1,83 @@
-// upload.js: sends the upload form with XMLHttpRequest for a real progress bar.
+// upload.js: sends the upload page's file with PeerTube's resumable protocol
+// (POST /api/v1/videos/upload-resumable, then PUT chunks with Content-Range).
 //
-// Without JavaScript the form posts to /upload as usual. With it, the same
-// FormData goes to POST /api/v1/videos/upload (PeerTube's path) with the CSRF
-// token in X-CSRF-Token, progress shows bytes, percent and speed, and on success
-// the browser goes to /w/<shortUUID>. fetch() has no upload progress events,
-// hence XHR. A classic script: <script src="/static-assets/js/upload.js" defer></script>.
+// Without JavaScript the form posts to /upload as usual. With it, the form's
+// fields go as JSON to the init request (CSRF token in X-CSRF-Token), the
+// file goes in chunks of a few MB, each fsynced by the server; a dropped
+// connection is retried with a growing pause after asking the server how much
+// it holds ("bytes */total"), so a flaky Wi-Fi or a box that restarts costs at
+// most one chunk. Cancel removes the partial file. On success the browser goes
+// to /w/<shortUUID>. XHR, not fetch(), for upload progress events.
 (function () {
 'use strict';
 
-const API = '/api/v1/videos/upload';
+const API = '/api/v1/videos/upload-resumable';
+const CHUNK = 5 * 1024 * 1024;
+const MAX_RETRIES = 8;
 const MB = 1000 * 1000;
-// Keep "100 %" on screen for a moment so the user sees the upload finished.
 const REDIRECT_DELAY_MS = 300;
 
-function formatMB(bytes) {
-  return `${(bytes / MB).toFixed(1)} MB`;
-}
+// The page's words, per language (the lead moves them to the catalogues).
+const TEXT = {
+  en: {
+    cancel: 'Cancel', starting: 'Starting upload…', of: 'of', checking: 'Upload complete, checking the video…',
+    opening: 'Uploaded. Opening the video…', unexpected: 'The server accepted the upload but sent an unexpected reply.',
+    lost: 'Connection lost; trying again in {s} s…', gaveUp: 'Upload failed: the connection to the server was lost.',
+    cancelled: 'Upload cancelled.', tooLarge: 'The file is too large for this server.', failed: 'Upload failed (HTTP {status}).',
+  },
+  fr: {
+    cancel: 'Annuler', starting: 'Début de l’envoi…', of: 'sur', checking: 'Envoi terminé, vérification de la vidéo…',
+    opening: 'Envoyée. Ouverture de la vidéo…', unexpected: 'Le serveur a accepté l’envoi mais sa réponse est inattendue.',
+    lost: 'Connexion perdue ; nouvel essai dans {s} s…', gaveUp: 'Échec de l’envoi : la connexion au serveur est perdue.',
+    cancelled: 'Envoi annulé.', tooLarge: 'Le fichier est trop gros pour ce serveur.', failed: 'Échec de l’envoi (HTTP {status}).',
+  },
+};
+const lang = (document.documentElement.lang || 'en').slice(0, 2).toLowerCase();
+const T = TEXT[lang] || TEXT.en;
+const fmt = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => vars[k]);
+
+const formatMB = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
 
 // "holiday_2024-07.mp4" -> "holiday 2024-07": a title the user can keep.
 function titleFromFileName(name) {
-  return name
-    .replace(/\.[^.]+$/, '')
-    .replace(/_+/g, ' ')
-    .trim()
-    .slice(0, 120);
+  return name.replace(/\.[^.]+$/, '').replace(/_+/g, ' ').trim().slice(0, 120);
 }
 
 function errorMessage(xhr) {
   try {
     const body = JSON.parse(xhr.responseText);
-    if (body && (body.detail || body.error || body.message)) {
-      return body.detail || body.error || body.message;
-    }
+    if (body && (body.detail || body.error || body.message)) return body.detail || body.error || body.message;
   } catch (_) {
     // Not JSON (a proxy's HTML error page): fall through to the status line.
   }
-  if (xhr.status === 413) return 'The file is too large for this server.';
-  return `Upload failed (HTTP ${xhr.status}${xhr.statusText ? ` ${xhr.statusText}` : ''}).`;
+  if (xhr.status === 413) return T.tooLarge;
+  return fmt(T.failed, { status: xhr.status });
 }
+
+// send resolves with the XHR once it has an answer, rejects on a network
+// error (status 0), and reports upload progress of this request's body.
+function send(method, url, headers, body, onProgress, track) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    track(xhr);
+    xhr.open(method, url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    Object.entries(headers).forEach(([k, v]) => xhr.setRequestHeader(k, v));
+    if (onProgress) xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded));
+    xhr.addEventListener('load', () => resolve(xhr));
+    xhr.addEventListener('error', () => reject(new Error('network')));
+    xhr.addEventListener('abort', () => reject(new Error('abort')));
+    xhr.send(body);
+  });
+}
+
+// storedBytes reads a 308's "Range: bytes=0-N" (none: nothing stored).
+function storedBytes(xhr) {
+  const m = /bytes=0-(\d+)/.exec(xhr.getResponseHeader('Range') || '');
+  return m ? Number(m[1]) + 1 : 0;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function setup(form) {
   const fileInput = form.querySelector('input[type="file"][name="videofile"]');
@@ -45,14 +85,16 @@ function setup(form) {
   const csrfInput = form.querySelector('input[name="_csrf"]');
   const progress = document.getElementById('upload-progress');
   const status = document.getElementById('upload-status');
-  const submit = form.querySelector('button[type="submit"], input[type="submit"], button:not([type])');
+  const submit = form.querySelector('button[type="submit"]');
+  const cancel = document.getElementById('upload-cancel');
+  if (cancel) cancel.textContent = T.cancel;
+  const csrf = csrfInput ? { 'X-CSRF-Token': csrfInput.value } : {};
 
   const say = (text, kind) => {
     if (!status) return;
     status.textContent = text;
     status.classList.toggle('error', kind === 'error');
   };
-
   const fillTitle = () => {
     const file = fileInput && fileInput.files && fileInput.files[0];
     if (file && nameInput && !nameInput.value.trim()) nameInput.value = titleFromFileName(file.name);
@@ -60,83 +102,118 @@ function setup(form) {
   if (fileInput) fileInput.addEventListener('change', fillTitle);
 
   let busy = false;
+  let current = null; // the XHR in flight, for Cancel
+  let location = null; // the upload's URL, once created
+  let cancelled = false;
+
+  const done = () => {
+    busy = false;
+    current = null;
+    if (submit) submit.disabled = false;
+    if (cancel) cancel.hidden = true;
+    if (progress) progress.hidden = true;
+  };
+
+  if (cancel) {
+    cancel.addEventListener('click', () => {
+      cancelled = true;
+      if (current) current.abort();
+      if (location) send('DELETE', location, csrf, null, null, () => {}).catch(() => {});
+      say(T.cancelled, 'error');
+      done();
+    });
+  }
+
+  async function upload(file) {
+    const fields = {};
+    new FormData(form).forEach((v, k) => {
+      if (k !== 'videofile' && k !== '_csrf') fields[k] = v;
+    });
+    fields.filename = file.name;
+    const track = (x) => { current = x; };
+    let res = await send('POST', API, Object.assign({ 'Content-Type': 'application/json',
+      'X-Upload-Content-Length': String(file.size), 'X-Upload-Content-Type': file.type || 'application/octet-stream' }, csrf),
+    JSON.stringify(fields), null, track);
+    if (res.status !== 201) throw res;
+    location = res.getResponseHeader('Location');
+    const started = performance.now();
+    let offset = 0;
+    let failures = 0;
+    while (offset < file.size) {
+      const end = Math.min(offset + CHUNK, file.size);
+      const show = (sent) => {
+        const at = offset + sent;
+        const percent = Math.floor((at / file.size) * 100);
+        if (progress) progress.value = percent;
+        const seconds = (performance.now() - started) / 1000;
+        const speed = seconds > 0 ? ` · ${(at / MB / seconds).toFixed(1)} MB/s` : '';
+        say(`${formatMB(at)} ${T.of} ${formatMB(file.size)} (${percent} %)${speed}`);
+      };
+      try {
+        res = await send('PUT', location, Object.assign({ 'Content-Type': 'application/octet-stream',
+          'Content-Range': `bytes ${offset}-${end - 1}/${file.size}` }, csrf), file.slice(offset, end), show, track);
+      } catch (e) {
+        if (cancelled) return;
+        if (++failures > MAX_RETRIES) throw new Error(T.gaveUp);
+        const wait = Math.min(30, 2 ** failures);
+        say(fmt(T.lost, { s: wait }));
+        await sleep(wait * 1000);
+        res = null;
+      }
+      if (cancelled) return;
+      if (res && res.status === 200) {
+        return JSON.parse(res.responseText).video;
+      }
+      if (res && res.status === 308) {
+        offset = storedBytes(res);
+        failures = 0;
+        continue;
+      }
+      if (res && res.status !== 409) throw res;
+      // Dropped or out of step: ask the server how much it holds.
+      try {
+        const q = await send('PUT', location, Object.assign({ 'Content-Range': `bytes */${file.size}` }, csrf), null, null, track);
+        if (q.status !== 308) throw q;
+        offset = storedBytes(q);
+      } catch (e) {
+        if (e instanceof XMLHttpRequest) throw e;
+      }
+    }
+    throw new Error(T.unexpected);
+  }
+
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (busy) return;
     fillTitle();
-    // The title may have been empty and required: check again now it is filled.
     if (!form.checkValidity()) {
       form.reportValidity();
       return;
     }
-
-    const data = new FormData(form);
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', API);
-    xhr.responseType = 'text';
-    xhr.setRequestHeader('Accept', 'application/json');
-    if (csrfInput) xhr.setRequestHeader('X-CSRF-Token', csrfInput.value);
-
+    const file = fileInput.files[0];
     busy = true;
+    cancelled = false;
+    location = null;
     if (submit) submit.disabled = true;
+    if (cancel) cancel.hidden = false;
     if (progress) {
       progress.hidden = false;
       progress.max = 100;
       progress.value = 0;
     }
-    say('Starting upload…');
-    const started = performance.now();
-
-    // After a failure the bar would claim progress that did not happen.
-    const done = () => {
-      busy = false;
-      if (submit) submit.disabled = false;
-      if (progress) progress.hidden = true;
-    };
-
-    xhr.upload.addEventListener('progress', (e) => {
-      if (!e.lengthComputable) return;
-      const percent = Math.floor((e.loaded / e.total) * 100);
-      if (progress) progress.value = percent;
-      const seconds = (performance.now() - started) / 1000;
-      const speed = seconds > 0 ? `${(e.loaded / MB / seconds).toFixed(1)} MB/s` : '';
-      say(`${formatMB(e.loaded)} of ${formatMB(e.total)} (${percent} %)${speed ? ` · ${speed}` : ''}`);
-    });
-    xhr.upload.addEventListener('load', () => {
+    say(T.starting);
+    upload(file).then((video) => {
+      if (cancelled) return;
+      const id = video && (video.shortUUID || video.uuid);
+      if (!id) throw new Error(T.unexpected);
       if (progress) progress.value = 100;
-      say('Upload complete, checking the video…');
-    });
-    xhr.addEventListener('load', () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        let video = null;
-        try {
-          video = JSON.parse(xhr.responseText).video;
-        } catch (_) {
-          video = null;
-        }
-        const id = video && (video.shortUUID || video.uuid);
-        if (!id) {
-          say('The server accepted the upload but sent an unexpected reply.', 'error');
-          done();
-          return;
-        }
-        if (progress) progress.value = 100;
-        say('Uploaded. Opening the video…');
-        setTimeout(() => window.location.assign(`/w/${encodeURIComponent(id)}`), REDIRECT_DELAY_MS);
-        return;
-      }
-      say(errorMessage(xhr), 'error');
+      say(T.opening);
+      setTimeout(() => window.location.assign(`/w/${encodeURIComponent(id)}`), REDIRECT_DELAY_MS);
+    }).catch((e) => {
+      if (cancelled) return;
+      say(e instanceof XMLHttpRequest ? errorMessage(e) : (e.message || T.gaveUp), 'error');
       done();
     });
-    xhr.addEventListener('error', () => {
-      say('Upload failed: the connection to the server was lost.', 'error');
-      done();
-    });
-    xhr.addEventListener('abort', () => {
-      say('Upload cancelled.', 'error');
-      done();
-    });
-    xhr.send(data);
   });
 }
 

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/videos"
+)
+
+// quotaUsed is PeerTube's GET /users/me/video-quota-used.
+type quotaUsed struct {
+	VideoQuotaUsed      int64 `json:"videoQuotaUsed"`
+	VideoQuotaUsedDaily int64 `json:"videoQuotaUsedDaily"`
+}
+
+func (s *Server) apiQuotaUsed(c echo.Context) error {
+	q, err := s.Videos.QuotaOf(c.Request().Context(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, quotaUsed{VideoQuotaUsed: q.VideoQuotaUsed, VideoQuotaUsedDaily: q.VideoQuotaUsedDaily})
+}
+
+// userUpdate is the part of PeerTube's PUT /users/{id} Cabane honours.
+type userUpdate struct {
+	VideoQuota      *int64 `json:"videoQuota"`
+	VideoQuotaDaily *int64 `json:"videoQuotaDaily"`
+}
+
+// apiUpdateUserQuota is PeerTube's PUT /users/{id}, for administrators:
+// today it sets the user's quotas.
+func (s *Server) apiUpdateUserQuota(c echo.Context) error {
+	if !currentUser(c).IsAdmin() {
+		return apiError(http.StatusForbidden, "User %s does not have right to manage users.", currentUser(c).Username)
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return apiError(http.StatusBadRequest, "The user id must be a number.")
+	}
+	var in userUpdate
+	if err := c.Bind(&in); err != nil {
+		return apiError(http.StatusBadRequest, "The body must be JSON with videoQuota and videoQuotaDaily.")
+	}
+	err = s.Videos.SetQuota(c.Request().Context(), id, in.VideoQuota, in.VideoQuotaDaily)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return apiError(http.StatusNotFound, "User not found.")
+	case errors.Is(err, videos.ErrBadUpload):
+		return fieldError("videoQuota", "A quota is a number of bytes, or -1 for unlimited.")
+	case err != nil:
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// defaultQuota says the config's "0: no limit" as PeerTube's -1.
+func defaultQuota(n int64) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
