@@ -61,8 +61,8 @@ func TestCopyPathPublishesAndPlays(t *testing.T) {
 	// Its scripts are linked under content-hashed names, served gzipped
 	// and cached for good.
 	scripts := regexp.MustCompile(`<script src="(/static-assets/[^"]+\.[0-9a-f]{12}\.js)"`).FindAllStringSubmatch(page, -1)
-	if len(scripts) != 3 {
-		t.Errorf("watch page links %d hashed scripts, want 3 (hls.js, player, processing)", len(scripts))
+	if len(scripts) != 4 {
+		t.Errorf("watch page links %d hashed scripts, want 4 (hls.js, player, processing, community)", len(scripts))
 	}
 	for _, m := range scripts {
 		req, _ := http.NewRequest("GET", in.URL(m[1]), nil)
