@@ -161,14 +161,5 @@ func (s *Accounts) ChannelsOfAccount(ctx context.Context, accountID int64) ([]mo
 	if err != nil {
 		return nil, classify(err)
 	}
-	defer rows.Close()
-	var out []model.Channel
-	for rows.Next() {
-		c, err := scanChannel(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, classify(rows.Err())
+	return collect(rows, scanChannel)
 }

@@ -408,14 +408,5 @@ func (s *Playlists) Containing(ctx context.Context, accountID int64, videoIDs []
 	if err != nil {
 		return nil, fmt.Errorf("playlists containing videos: %w", classify(err))
 	}
-	defer rows.Close()
-	var out []model.PlaylistElement
-	for rows.Next() {
-		e, err := scanElement(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, classify(rows.Err())
+	return collect(rows, scanElement)
 }

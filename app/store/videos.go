@@ -231,16 +231,7 @@ func (s *Videos) page(ctx context.Context, cond, order string, args []any, count
 	if err != nil {
 		return nil, fmt.Errorf("list videos: %w", classify(err))
 	}
-	defer rows.Close()
-	var out []model.Video
-	for rows.Next() {
-		v, err := scanVideo(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, classify(rows.Err())
+	return collect(rows, scanVideo)
 }
 
 // listTrending is PeerTube's trending: the views of the last q.TrendingDays
