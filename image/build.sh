@@ -44,14 +44,20 @@ step() {
 [ "$(id -u)" = 0 ] || { echo "image: run as root (mmdebstrap installs packages as root)" >&2; exit 1; }
 
 # --- tools ---------------------------------------------------------------
+tools=(mkfs.vfat:dosfstools mcopy:mtools mke2fs:e2fsprogs debugfs:e2fsprogs sfdisk:fdisk xz:xz-utils systemctl:systemd)
+if [ -z "${CABANE_IMAGE_ROOTFS:-}" ]; then
+	# Building (or maybe building) the root file system for arm64.
+	tools+=(mmdebstrap:mmdebstrap qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support)
+fi
 need=()
-for t in mmdebstrap:mmdebstrap qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support \
-	mkfs.vfat:dosfstools mcopy:mtools mke2fs:e2fsprogs sfdisk:fdisk xz:xz-utils; do
+for t in "${tools[@]}"; do
 	command -v "${t%%:*}" >/dev/null || need+=("${t#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
 	log "installing ${need[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y --no-install-recommends "${need[@]}" >&2 ||
+		{ apt-get update -qq && apt-get install -y --no-install-recommends "${need[@]}" >&2; }
 fi
 
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}
