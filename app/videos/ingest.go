@@ -52,6 +52,9 @@ type Service struct {
 	// Blocks says how the blocklists see an account for a viewer
 	// (app/blocklist); nil: nobody is blocked.
 	Blocks func(ctx context.Context, viewer visibility.Viewer, accountID int64) (visibility.Blocks, error)
+	// ServerBlocked says whether the server blocks an account
+	// (app/blocklist); nil: nobody is blocked.
+	ServerBlocked func(ctx context.Context, accountID int64) (bool, error)
 	// Quotas holds users' video quotas; nil: nobody has one.
 	Quotas repo.Quotas
 
@@ -72,6 +75,25 @@ type Publisher interface {
 type Profiles interface {
 	Profile() transcoding.Profile
 	EncoderFailed(encoder string, err error)
+}
+
+// ErrAccountBlocked refuses an upload from an account the server blocks.
+var ErrAccountBlocked = errors.New("this account is blocked on this Cabane")
+
+// notBlocked refuses an uploader the server blocks (app/blocklist): its
+// videos would be hidden from everyone but the admins anyway.
+func (s *Service) notBlocked(ctx context.Context, uploader int64) error {
+	if s.ServerBlocked == nil || uploader == 0 {
+		return nil
+	}
+	blocked, err := s.ServerBlocked(ctx, uploader)
+	if err != nil {
+		return fmt.Errorf("blocklist of account %d: %w", uploader, err)
+	}
+	if blocked {
+		return ErrAccountBlocked
+	}
+	return nil
 }
 
 // ErrNotYourChannel refuses an upload to a channel the uploader does not own.
@@ -136,6 +158,9 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	}()
 	// Authorisation first: nothing is probed for someone who may not
 	// upload here.
+	if err := s.notBlocked(ctx, meta.UploaderAccountID); err != nil {
+		return model.Video{}, err
+	}
 	ch, err := s.uploadChannel(ctx, meta.UploaderAccountID, meta.ChannelID)
 	if err != nil {
 		return model.Video{}, err

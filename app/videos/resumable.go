@@ -82,6 +82,9 @@ func (s *Service) StartResumable(ctx context.Context, in ResumableInit) (string,
 	if in.MaxBytes > 0 && in.Size > in.MaxBytes {
 		return "", ErrUploadTooBig
 	}
+	if err := s.notBlocked(ctx, in.Meta.UploaderAccountID); err != nil {
+		return "", err
+	}
 	ch, err := s.uploadChannel(ctx, in.Meta.UploaderAccountID, in.Meta.ChannelID)
 	if err != nil {
 		return "", err

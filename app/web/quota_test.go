@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -98,5 +100,28 @@ func TestQuotas(t *testing.T) {
 	// The admin's uploads count against the admin alone.
 	if got := a.me("admin"); got.VideoQuotaUsed != 0 {
 		t.Errorf("admin's quota used: %d", got.VideoQuotaUsed)
+	}
+}
+
+// An account the server blocks cannot upload, on either path, and nothing
+// of its file is kept.
+func TestBlockedAccountCannotUpload(t *testing.T) {
+	r, a := resumableRig(t)
+	clipPath := clip(t, t.TempDir(), 160, 120, 1, 25)
+	fi, err := os.Stat(clipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocked := a.me("user").Account.ID
+	r.videos.ServerBlocked = func(_ context.Context, accountID int64) (bool, error) { return accountID == blocked, nil }
+	if _, res := a.initUpload("user", fi.Size()); res.Status != http.StatusForbidden || !strings.Contains(string(res.Body), "blocked") {
+		t.Errorf("resumable init by a blocked account: %d %s", res.Status, res.Body)
+	}
+	if res := a.uploadAPI("user", clipPath, map[string][]string{"name": {"Blocked"}}); res.Status != http.StatusForbidden || !strings.Contains(string(res.Body), "blocked") {
+		t.Errorf("multipart upload by a blocked account: %d %s", res.Status, res.Body)
+	}
+	nothingStored(t, r, "upload by a blocked account")
+	if _, res := a.initUpload("admin", fi.Size()); res.Status != http.StatusCreated {
+		t.Errorf("the admin's upload: %d %s", res.Status, res.Body)
 	}
 }

@@ -123,6 +123,9 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	if errors.Is(err, videos.ErrNotYourChannel) {
 		return model.Video{}, &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
 	}
+	if errors.Is(err, videos.ErrAccountBlocked) {
+		return model.Video{}, apiError(http.StatusForbidden, "This account is blocked on this Cabane: it cannot upload.")
+	}
 	if errors.Is(err, videos.ErrBadUpload) {
 		return model.Video{}, apiError(http.StatusUnprocessableEntity, "%s", strings.TrimPrefix(err.Error(), videos.ErrBadUpload.Error()+": "))
 	}

@@ -166,6 +166,8 @@ func (s *Server) uploadError(err error) error {
 		return apiError(http.StatusBadRequest, "This account has no channel to upload to.")
 	case errors.Is(err, videos.ErrNotYourChannel):
 		return &echo.HTTPError{Code: http.StatusForbidden, Message: "You cannot upload to this channel.", Internal: &apiDetail{field: "channelId"}}
+	case errors.Is(err, videos.ErrAccountBlocked):
+		return apiError(http.StatusForbidden, "This account is blocked on this Cabane: it cannot upload.")
 	case errors.Is(err, videos.ErrBadUpload):
 		return apiError(http.StatusUnprocessableEntity, "%s", strings.TrimPrefix(err.Error(), videos.ErrBadUpload.Error()+": "))
 	}
