@@ -90,6 +90,7 @@ type Query struct {
 	Start, Count int
 	Sort         string // repo.PlaylistSorts; "" is -createdAt
 	Type         int    // 0: any; model.PlaylistRegular or PlaylistWatchLater
+	Search       string // a part of the name, any case ("": every playlist)
 }
 
 func checkQuery(q Query) error {
@@ -117,7 +118,7 @@ func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q Query) (
 		return nil, 0, err
 	}
 	ps, total, err := s.Store.List(ctx, repo.PlaylistQuery{Privacies: []int{model.PlaylistPublic}, Type: q.Type,
-		Start: max(0, q.Start), Count: q.Count, Sort: q.Sort})
+		Search: q.Search, Start: max(0, q.Start), Count: q.Count, Sort: q.Sort})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list playlists: %w", err)
 	}

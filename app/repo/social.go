@@ -43,7 +43,9 @@ type PlaylistQuery struct {
 	ChannelID int64 // 0: any channel
 	Privacies []int // empty: any
 	Type      int   // 0: any
-	Start     int
+	// Search keeps the playlists whose name contains it (any case).
+	Search string
+	Start  int
 	Count     int
 	Sort      string // one of PlaylistSorts; "" is -createdAt
 }

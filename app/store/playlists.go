@@ -123,6 +123,10 @@ func (s *Playlists) List(ctx context.Context, q repo.PlaylistQuery) ([]model.Pla
 	if q.Type != 0 {
 		where, args = append(where, "p.type = ?"), append(args, q.Type)
 	}
+	if q.Search != "" {
+		esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q.Search)
+		where, args = append(where, `p.display_name LIKE ? ESCAPE '\'`), append(args, "%"+esc+"%")
+	}
 	if len(q.Privacies) > 0 {
 		where = append(where, "p.privacy IN ("+strings.TrimSuffix(strings.Repeat("?,", len(q.Privacies)), ",")+")")
 		for _, p := range q.Privacies {

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"testing"
 
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/search"
+	"cabane.dev/cabane/app/videos"
 )
 
 type playlistJSON struct {
@@ -186,3 +190,33 @@ func TestPlaylistValidation(t *testing.T) {
 }
 
 func contains(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
+
+// Searching playlists finds the public ones by a part of their name, in any
+// case, and never a private one.
+func TestSearchPlaylists(t *testing.T) {
+	sr := newSocialRig(t)
+	sr.server.Search = &search.Service{Store: sr.store.Search(), Lookup: sr.videos, TrendingDays: videos.TrendingDays}
+	ch := sr.channelOf(t, "user")
+	sr.createPlaylist(t, "user", map[string]any{"displayName": "Summer songs", "privacy": model.PlaylistPublic, "videoChannelId": ch.ID})
+	sr.createPlaylist(t, "user", map[string]any{"displayName": "Summer secrets"}) // private
+	sr.createPlaylist(t, "user", map[string]any{"displayName": "100% winter", "privacy": model.PlaylistPublic, "videoChannelId": ch.ID})
+	for search, want := range map[string][]string{
+		"summer": {"Summer songs"},
+		"SONGS":  {"Summer songs"},
+		"%":      {"100% winter"}, // a LIKE wildcard is a plain character here
+		"autumn": nil,
+	} {
+		var page struct {
+			Total int
+			Data  []struct{ DisplayName string }
+		}
+		sr.decode(t, "GET", "/api/v1/search/video-playlists?search="+url.QueryEscape(search), "other", nil, 200, &page)
+		var got []string
+		for _, p := range page.Data {
+			got = append(got, p.DisplayName)
+		}
+		if page.Total != len(want) || !slices.Equal(got, want) {
+			t.Errorf("search %q: %d %v, want %v", search, page.Total, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -111,7 +112,20 @@ func (s *Server) apiSearchPlaylists(c echo.Context) error {
 	if _, _, err := pageParams(c.QueryParams()); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, playlistPage{Data: []struct{}{}})
+	if s.Playlists == nil {
+		return c.JSON(http.StatusOK, playlistPage{Data: []struct{}{}})
+	}
+	q, err := playlistQuery(c)
+	if err != nil {
+		return err
+	}
+	// The instance's public playlists whose name holds the words.
+	q.Type, q.Search = model.PlaylistRegular, strings.TrimSpace(c.QueryParam("search"))
+	ps, total, err := s.Playlists.List(c.Request().Context(), viewer(c), q)
+	if err != nil {
+		return socialError(err)
+	}
+	return s.playlistList(c, ps, total)
 }
 
 func (s *Server) apiAccount(c echo.Context) error {
