@@ -46,8 +46,8 @@ type PlaylistQuery struct {
 	// Search keeps the playlists whose name contains it (any case).
 	Search string
 	Start  int
-	Count     int
-	Sort      string // one of PlaylistSorts; "" is -createdAt
+	Count  int
+	Sort   string // one of PlaylistSorts; "" is -createdAt
 }
 
 // PlaylistSorts are PeerTube's SORTABLE_COLUMNS.VIDEO_PLAYLISTS, each
