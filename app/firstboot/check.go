@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -115,10 +116,16 @@ func checkHostname(v string) (string, *Message) {
 	return h, nil
 }
 
+// publicHost is a host name (letters, digits, hyphens, dots), an IPv4
+// address or a bracketed IPv6 address, and an optional port.
+var publicHost = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$`)
+
 func checkPublicURL(v string) (string, *Message) {
 	u, err := url.Parse(v)
-	bad := err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(v, " \"'\\`$")
+	// The host is a DNS name or an address, with an optional port: the value
+	// ends up in an environment file that shells may read.
+	bad := err != nil || (u.Scheme != "http" && u.Scheme != "https") || !publicHost.MatchString(u.Host) || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(v, " \"'\\`$;&|<>(){}")
 	if bad {
 		m := msg("public_url %q must be a full address such as https://video.example.org",
 			"public_url « %s » doit être une adresse complète comme https://video.example.org", v)

@@ -53,7 +53,7 @@ func writeOutcome(root, dataDir string, o Outcome) error {
 			return fmt.Errorf("create data directory: %w", err)
 		}
 		if hasUser {
-			if err := os.Chown(dataDir, uid, gid); err != nil {
+			if err := os.Lchown(dataDir, uid, gid); err != nil {
 				return fmt.Errorf("data directory owner: %w", err)
 			}
 		}
@@ -69,7 +69,7 @@ func writeOutcome(root, dataDir string, o Outcome) error {
 		return fmt.Errorf("write first-boot outcome: %w", err)
 	}
 	if hasUser {
-		if err := os.Chown(p, uid, gid); err != nil {
+		if err := os.Lchown(p, uid, gid); err != nil {
 			return fmt.Errorf("first-boot outcome owner: %w", err)
 		}
 	}

@@ -152,13 +152,21 @@ func (l Launcher) refreshSnapshot(ctx context.Context, v string) error {
 	return durable.Rename(tmp, dst)
 }
 
-// rollBack restores the database copied before the failed release, goes
-// back to the previous release and records why. It is safe to repeat: a
+// rollBack restores the database copied before the failed release (when
+// that release may have changed it), goes back to the previous release and
+// records why. It is safe to repeat: a
 // power cut half-way rolls back again at the next start.
 func (l Launcher) rollBack(st State, reason string) (State, error) {
 	failed := st.Current
 	snap := l.Dir.snapshot(failed)
-	if _, err := os.Stat(snap); err == nil {
+	// The copy goes back only over a database that a pending release may
+	// have changed. A release that never started (its copy could not be
+	// taken) left the live database as the previous one wrote it, and a
+	// committed release's database holds everything since: putting an
+	// older copy there would lose it. (A previous binary that finds a
+	// newer schema refuses to start rather than misread it.)
+	restore := st.Pending && reason != ReasonNoSnapshot
+	if _, err := os.Stat(snap); err == nil && restore {
 		if err := restoreDB(snap, l.DB); err != nil {
 			return st, fmt.Errorf("roll back %s: %w", failed, err)
 		}

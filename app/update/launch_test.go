@@ -174,3 +174,41 @@ func TestPendingFor(t *testing.T) {
 		t.Error("1.1 is not")
 	}
 }
+
+// A release whose first start cannot copy the database is rolled back
+// without touching the live database: it never ran, and the older copy
+// from staging would lose what was written since.
+func TestLauncherNoSnapshotKeepsTheDatabase(t *testing.T) {
+	r := newRig(t)
+	write(t, r.db, "written after staging")
+	l := Launcher{Dir: r.dir, DB: r.db, Self: r.self, Now: func() time.Time { return r.now },
+		Snapshot: func(context.Context, string) error { return os.ErrPermission }}
+	bin, err := l.Decide(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := r.dir.Load()
+	if bin != r.dir.Binary("1.1") || st.LastRollback == nil || st.LastRollback.Reason != ReasonNoSnapshot {
+		t.Fatalf("after a failed copy: %s %+v", bin, st)
+	}
+	if got := read(t, r.db); got != "written after staging" {
+		t.Errorf("the live database was replaced by the staging copy: %q", got)
+	}
+}
+
+// A committed release whose binary vanished: back to the previous binary,
+// and the database, which holds everything since the update, stays.
+func TestLauncherMissingCommittedBinaryKeepsTheDatabase(t *testing.T) {
+	r := newRig(t)
+	if err := r.dir.Save(State{Current: "1.2", Previous: "1.1", Launcher: r.self}); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(r.dir.Binary("1.2"))
+	bin, st := r.launch(t)
+	if bin != r.dir.Binary("1.1") || st.LastRollback == nil || st.LastRollback.Reason != ReasonNoBinary {
+		t.Fatalf("missing binary: %s %+v", bin, st)
+	}
+	if got := read(t, r.db); got != "after migration by 1.2" {
+		t.Errorf("the database of a committed release was replaced: %q", got)
+	}
+}

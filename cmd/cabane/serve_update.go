@@ -69,6 +69,13 @@ func launch(ctx context.Context, l config.Layout, log *slog.Logger) {
 	if bin == "" || bin == self {
 		return
 	}
+	if os.Geteuid() == 0 && !rootOwned(bin) {
+		// Someone runs the server by hand as root: never execute a file
+		// the (sandboxed) service user could have replaced since its
+		// signature was checked.
+		log.Warn("update launcher: running as root, so not starting a release that the service user owns; run the service instead", "binary", bin)
+		return
+	}
 	env := append(withoutEnv(os.Environ(), envLauncher), envLauncher+"="+self)
 	log.Info("starting release", "binary", bin)
 	err = syscall.Exec(bin, append([]string{bin}, os.Args[1:]...), env)
@@ -253,4 +260,14 @@ func (lc *lifecycle) adminHooks(db *sql.DB) *web.UpdateHooks {
 		return st.Stage(ctx, r)
 	}
 	return h
+}
+
+// rootOwned reports whether only root can have written the file at path.
+func rootOwned(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Uid == 0 && fi.Mode().Perm()&0o022 == 0
 }
