@@ -113,10 +113,18 @@ func (s *Service) Accounts(ctx context.Context, viewer visibility.Viewer, scope 
 	if err != nil {
 		return nil, 0, err
 	}
-	if sort != "" && !slices.Contains(repo.BlocklistSorts, sort) {
-		return nil, 0, fmt.Errorf("%w %q", ErrBadSort, sort)
+	if err := checkSort(sort); err != nil {
+		return nil, 0, err
 	}
 	return s.Store.Accounts(ctx, o, start, count, sort)
+}
+
+// checkSort accepts the sorts PeerTube's blocklists have ("" is the default).
+func checkSort(sort string) error {
+	if sort != "" && !slices.Contains(repo.BlocklistSorts, sort) {
+		return fmt.Errorf("%w %q", ErrBadSort, sort)
+	}
+	return nil
 }
 
 // checkHost accepts a domain name (with an optional port), lower-cased.
@@ -162,8 +170,8 @@ func (s *Service) Servers(ctx context.Context, viewer visibility.Viewer, scope S
 	if err != nil {
 		return nil, 0, err
 	}
-	if sort != "" && !slices.Contains(repo.BlocklistSorts, sort) {
-		return nil, 0, fmt.Errorf("%w %q", ErrBadSort, sort)
+	if err := checkSort(sort); err != nil {
+		return nil, 0, err
 	}
 	return s.Store.Servers(ctx, o, start, count, sort)
 }

@@ -296,17 +296,24 @@ func (s *Service) visibleComment(ctx context.Context, viewer visibility.Viewer, 
 	return c, nil
 }
 
-// Delete leaves a placeholder of a comment: its author, the video's owner
-// and the admins may.
-func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref string, id int64) error {
+// actOn finds the comment a logged-in viewer acts on, on a video they may
+// see (Delete and Approve).
+func (s *Service) actOn(ctx context.Context, viewer visibility.Viewer, ref string, id int64) (model.Video, model.Comment, error) {
 	if !viewer.LoggedIn() {
-		return ErrLoginRequired
+		return model.Video{}, model.Comment{}, ErrLoginRequired
 	}
 	v, err := s.Videos.Get(ctx, viewer, ref)
 	if err != nil {
-		return err
+		return v, model.Comment{}, err
 	}
 	c, err := s.visibleComment(ctx, viewer, v, id)
+	return v, c, err
+}
+
+// Delete leaves a placeholder of a comment: its author, the video's owner
+// and the admins may.
+func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref string, id int64) error {
+	v, c, err := s.actOn(ctx, viewer, ref, id)
 	if err != nil {
 		return err
 	}
@@ -327,14 +334,7 @@ func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref stri
 // Approve publishes a comment held for review: the video's owner and the
 // admins may.
 func (s *Service) Approve(ctx context.Context, viewer visibility.Viewer, ref string, id int64) error {
-	if !viewer.LoggedIn() {
-		return ErrLoginRequired
-	}
-	v, err := s.Videos.Get(ctx, viewer, ref)
-	if err != nil {
-		return err
-	}
-	c, err := s.visibleComment(ctx, viewer, v, id)
+	v, c, err := s.actOn(ctx, viewer, ref, id)
 	if err != nil {
 		return err
 	}

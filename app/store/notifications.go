@@ -214,19 +214,10 @@ func (s *Notifications) UsersWithSetting(ctx context.Context, userIDs []int64, n
 		args = append(args, id)
 	}
 	args = append(args, def)
-	rows, err := s.q.QueryContext(ctx, `SELECT u.id FROM users u LEFT JOIN notification_settings ns ON ns.user_id = u.id AND ns.name = ?
-		WHERE u.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(userIDs)), ",")+`) AND (COALESCE(ns.value, ?) & 1) = 1 ORDER BY u.id`, args...)
+	out, err := column[int64](ctx, s.q, `SELECT u.id FROM users u LEFT JOIN notification_settings ns ON ns.user_id = u.id AND ns.name = ?
+		WHERE u.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(userIDs)), ",")+`) AND (COALESCE(ns.value, ?) & 1) = 1 ORDER BY u.id`, args)
 	if err != nil {
-		return nil, fmt.Errorf("users with %s: %w", name, classify(err))
+		return nil, fmt.Errorf("users with %s: %w", name, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, id)
-	}
-	return out, classify(rows.Err())
+	return out, nil
 }

@@ -362,47 +362,16 @@ func (s *Search) Samples(ctx context.Context, privacies []int, threshold, count 
 		args = append(args, p)
 	}
 	args = append(args, threshold, count)
-	var cats []int
-	var chans []int64
-	var tags []string
-	read := func(query string, scan func(rows interface{ Scan(...any) error }) error) error {
-		rows, err := s.q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return classify(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return classify(err)
-			}
-		}
-		return classify(rows.Err())
-	}
-	if err := read("SELECT v.category FROM videos v WHERE "+vis+" AND v.category IS NOT NULL GROUP BY v.category HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, v.category LIMIT ?",
-		func(r interface{ Scan(...any) error }) error {
-			var n int
-			err := r.Scan(&n)
-			cats = append(cats, n)
-			return err
-		}); err != nil {
+	cats, err := column[int](ctx, s.q, "SELECT v.category FROM videos v WHERE "+vis+" AND v.category IS NOT NULL GROUP BY v.category HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, v.category LIMIT ?", args)
+	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sample categories: %w", err)
 	}
-	if err := read("SELECT v.channel_id FROM videos v WHERE "+vis+" GROUP BY v.channel_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, v.channel_id LIMIT ?",
-		func(r interface{ Scan(...any) error }) error {
-			var n int64
-			err := r.Scan(&n)
-			chans = append(chans, n)
-			return err
-		}); err != nil {
+	chans, err := column[int64](ctx, s.q, "SELECT v.channel_id FROM videos v WHERE "+vis+" GROUP BY v.channel_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, v.channel_id LIMIT ?", args)
+	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sample channels: %w", err)
 	}
-	if err := read("SELECT lower(t.name) FROM video_tags t JOIN videos v ON v.id = t.video_id WHERE "+vis+" GROUP BY lower(t.name) HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, lower(t.name) LIMIT ?",
-		func(r interface{ Scan(...any) error }) error {
-			var n string
-			err := r.Scan(&n)
-			tags = append(tags, n)
-			return err
-		}); err != nil {
+	tags, err := column[string](ctx, s.q, "SELECT lower(t.name) FROM video_tags t JOIN videos v ON v.id = t.video_id WHERE "+vis+" GROUP BY lower(t.name) HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, lower(t.name) LIMIT ?", args)
+	if err != nil {
 		return nil, nil, nil, fmt.Errorf("sample tags: %w", err)
 	}
 	return cats, chans, tags, nil

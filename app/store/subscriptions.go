@@ -107,19 +107,10 @@ func (s *Subscriptions) List(ctx context.Context, accountID int64, start, count 
 
 // Subscribers are the ids of the users whose accounts follow the channel.
 func (s *Subscriptions) Subscribers(ctx context.Context, channelID int64) ([]int64, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT a.user_id FROM subscriptions s JOIN accounts a ON a.id = s.account_id
-		WHERE s.channel_id = ? AND a.user_id IS NOT NULL ORDER BY a.user_id`, channelID)
+	out, err := column[int64](ctx, s.q, `SELECT a.user_id FROM subscriptions s JOIN accounts a ON a.id = s.account_id
+		WHERE s.channel_id = ? AND a.user_id IS NOT NULL ORDER BY a.user_id`, []any{channelID})
 	if err != nil {
-		return nil, fmt.Errorf("subscribers of channel %d: %w", channelID, classify(err))
+		return nil, fmt.Errorf("subscribers of channel %d: %w", channelID, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, id)
-	}
-	return out, classify(rows.Err())
+	return out, nil
 }
