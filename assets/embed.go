@@ -6,7 +6,7 @@ import (
 	"io/fs"
 )
 
-//go:embed templates static
+//go:embed templates static locales
 var files embed.FS
 
 // Templates holds the html/template files (templates/*.html).
@@ -18,5 +18,11 @@ func Templates() fs.FS {
 // Static holds the files served under /static-assets/.
 func Static() fs.FS {
 	sub, _ := fs.Sub(files, "static")
+	return sub
+}
+
+// Locales holds the message catalogues (locales/<lang>/<area>.json).
+func Locales() fs.FS {
+	sub, _ := fs.Sub(files, "locales")
 	return sub
 }

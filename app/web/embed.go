@@ -15,18 +15,9 @@ import (
 // No view is counted on load for the same reason. Who may see it is the
 // watch page's rule (visibility through Videos.Get).
 
-// embedText is the page's words, one map per language, until pages have
-// message catalogues.
-var embedText = map[string]map[string]string{
-	"en": {"play": "Play", "watchOn": "Watch on %s", "notReady": "This video is not ready yet."},
-	"fr": {"play": "Lire", "watchOn": "Regarder sur %s", "notReady": "Cette vidéo n'est pas encore prête."},
-}
-
 type embedData struct {
 	watchData
-	Lang     string
 	WatchURL string
-	T        map[string]string
 }
 
 func (s *Server) embed(c echo.Context) error {
@@ -34,9 +25,8 @@ func (s *Server) embed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := visitorLang(c)
-	return s.render(c, http.StatusOK, "embed", d.Video.Name, embedData{watchData: d, Lang: lang,
-		WatchURL: s.urls(c).Abs(uris.ShortWatch(d.Video.ShortUUID)), T: embedText[lang]})
+	return s.render(c, http.StatusOK, "embed", d.Video.Name, embedData{watchData: d,
+		WatchURL: s.urls(c).Abs(uris.ShortWatch(d.Video.ShortUUID))})
 }
 
 // embedHeaders: any site may frame the embed page, and only it (every

@@ -296,6 +296,6 @@ func (s *Server) feedRoutes(e *echo.Echo, files []echo.MiddlewareFunc) {
 	e.GET("/feeds/videos.:format", s.videoFeed)
 	e.GET("/feeds/podcast/videos.xml", s.podcastFeed)
 	e.GET("/services/oembed", s.oembed)
-	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.locate, embedHeaders)
+	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.language, s.locate, embedHeaders)
 	e.GET(uris.DownloadPrefix+":file", s.downloadRendition, files...)
 }

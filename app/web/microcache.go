@@ -51,8 +51,9 @@ func (m *microcache) middleware(s *Server) echo.MiddlewareFunc {
 				return next(c)
 			}
 			// Absolute URLs in the page follow the host the visitor used,
-			// and the home network sees family videos: both are in the key.
-			key := strconv.FormatBool(atHome(c)) + " " + s.baseURL(c) + " " + r.URL.RequestURI()
+			// and the home network sees family videos, and pages speak the
+			// visitor's language: all three are in the key.
+			key := strconv.FormatBool(atHome(c)) + " " + visitorLang(c) + " " + s.baseURL(c) + " " + r.URL.RequestURI()
 			gen := m.gen()
 			if p, ok := m.get(key, gen); ok {
 				h := c.Response().Header()

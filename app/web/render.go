@@ -2,9 +2,11 @@ package web
 
 import (
 	"bytes"
+	"cabane.dev/cabane/app/i18n"
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,7 +27,52 @@ type view struct {
 	Error        string
 	Notice       string
 	Data         any
-	Lang         string // "en" or "fr": the header's search form (search_i18n.go)
+	Lang         string // the page's language, from the catalogues Cabane has
+	Path         string // the page's path and query, for the language switcher
+	msgs         i18n.Printer
+	langs        []string
+}
+
+// T is the message key in the page's language ({{.T "home.recent"}}, or
+// {{$.T ...}} inside a range), formatted with args when there are any.
+func (v view) T(key string, args ...any) string { return v.msgs.T(key, args...) }
+
+// N is the form of key that fits the count n ({{$.N "video.views" .Views}}).
+func (v view) N(key string, n any, args ...any) string { return v.msgs.N(key, toInt(n), args...) }
+
+// langLink is one entry of the language switcher.
+type langLink struct {
+	Code, Name, Href string
+	Current          bool
+}
+
+// Languages is the switcher: each language's own name, linking to the
+// same page in it.
+func (v view) Languages() []langLink {
+	out := make([]langLink, 0, len(v.langs))
+	for _, l := range v.langs {
+		p := v.msgs
+		name := p.T("lang.name." + l)
+		out = append(out, langLink{Code: l, Name: name, Current: l == v.Lang,
+			Href: "/lang/" + l + "?next=" + url.QueryEscape(v.Path)})
+	}
+	return out
+}
+
+// toInt accepts the integer types templates hand over (counts are int64 in
+// the models).
+func toInt(n any) int {
+	switch x := n.(type) {
+	case int:
+		return x
+	case int64:
+		return int(x)
+	case int32:
+		return int(x)
+	case uint64:
+		return int(x)
+	}
+	return 0
 }
 
 var funcs = template.FuncMap{
@@ -108,8 +155,10 @@ func loadTemplates() (map[string]*template.Template, error) {
 
 func (s *Server) view(c echo.Context, title string, data any) view {
 	tok, _ := c.Get(ctxCSRF).(string)
+	lang := visitorLang(c)
 	return view{Title: title, InstanceName: s.instanceName(), User: currentUser(c), CSRF: tok,
-		SetupDone: s.setupDone(c.Request().Context()), Data: data, Lang: visitorLang(c)}
+		SetupDone: s.setupDone(c.Request().Context()), Data: data, Lang: lang,
+		Path: c.Request().URL.RequestURI(), msgs: s.msgs.Printer(lang), langs: s.msgs.Langs()}
 }
 
 func (s *Server) render(c echo.Context, code int, page, title string, data any) error {

@@ -4,6 +4,8 @@
 package web
 
 import (
+	"cabane.dev/cabane/app/i18n"
+	"cabane.dev/cabane/assets"
 	"context"
 	"html/template"
 	"log/slog"
@@ -91,7 +93,8 @@ type Server struct {
 	layout   config.Layout
 	echo     *echo.Echo
 	tmpl     map[string]*template.Template
-	hasAdmin atomic.Bool // once true, stays true: saves a query per page
+	msgs     *i18n.Catalog // the interface's strings, English and French
+	hasAdmin atomic.Bool   // once true, stays true: saves a query per page
 	cache    *microcache
 	setup    setupCode
 	started  time.Time // Last-Modified of embedded assets
@@ -111,6 +114,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.tmpl = tm
+	if s.msgs, err = i18n.Load(assets.Locales()); err != nil {
+		return nil, err
+	}
 	s.cache = newMicrocache(time.Second, d.Videos.ListingGeneration)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -140,7 +146,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Files (HLS, images, assets) are a fourth, plain kind: the session only
 // (private videos), no cookie set, so shared caches can keep public ones.
 func (s *Server) routes(e *echo.Echo) {
-	page := []echo.MiddlewareFunc{s.identifySession, s.csrf, s.firstRun, pageHeaders}
+	page := []echo.MiddlewareFunc{s.identifySession, s.language, s.csrf, s.firstRun, pageHeaders}
 	files := []echo.MiddlewareFunc{s.identifySession}
 	api := []echo.MiddlewareFunc{apiCORS, s.identifyAPI}
 	// Password checks are rate-limited per client, counting the requests
@@ -159,11 +165,12 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/upload", s.uploadPage, append(page, s.requireLogin)...)
 	// The upload form streams its file: its CSRF field is checked by the
 	// handler as it reads, before a byte of the file is stored.
-	e.POST("/upload", s.uploadForm, s.identifySession, s.csrfStreaming, s.firstRun, pageHeaders, s.requireLogin)
+	e.POST("/upload", s.uploadForm, s.identifySession, s.language, s.csrfStreaming, s.firstRun, pageHeaders, s.requireLogin)
 	e.GET("/w/:id", s.watch, page...)
 	e.GET("/a/:name", s.accountPage, listing...)
 	e.GET("/c/:name", s.channelPage, listing...)
 	e.GET("/nearby", s.nearbyPage, page...)
+	e.GET("/lang/:code", s.switchLanguage, page...)
 	// PeerTube's URLs, which are also ActivityPub IRIs: HTML for browsers,
 	// ActivityPub for servers (federation answers 406 until it exists).
 	e.GET("/videos/watch/:id", s.negotiate(s.watch, s.notFederatedYet(func(c echo.Context) error {

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"sync"
 
+	"cabane.dev/cabane/app/i18n"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/text/language"
 
 	"cabane.dev/cabane/app/durable"
 	"cabane.dev/cabane/app/firstboot"
@@ -146,17 +146,13 @@ func errBadSetupCode() error {
 // cabane.txt, in the visitor's language: the creator may have written that
 // file in French.
 
-// pageLangs are the languages of those parts, the first the default.
-var pageLangs = language.NewMatcher([]language.Tag{language.English, language.French})
-
-// visitorLang is "en" or "fr", from Accept-Language.
+// visitorLang is the visitor's language, chosen once per request by
+// s.language.
 func visitorLang(c echo.Context) string {
-	tags, _, _ := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
-	_, i, _ := pageLangs.Match(tags...)
-	if i == 1 {
-		return "fr"
+	if l, ok := c.Get(ctxLang).(string); ok {
+		return l
 	}
-	return "en"
+	return i18n.Default
 }
 
 // boxView is the LAN address sentence: URL, and Wanted when the box had to
