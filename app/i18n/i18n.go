@@ -11,8 +11,8 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -156,24 +156,42 @@ func (p Printer) T(key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
-// N is the form of key that fits the count n ("key.one" or "key.other"),
-// formatted with n first, then args.
+// N is the form of key that fits the count n under CLDR's plural rules for
+// the printer's language ("key.one", "key.few", ...; "key.other" when the
+// catalogue has no such form), formatted with n first, then args.
 func (p Printer) N(key string, n int, args ...any) string {
-	form := ".other"
-	if one(p.Lang, n) {
-		form = ".one"
+	form := "other"
+	if t, err := language.Parse(p.Lang); err == nil {
+		form = formName(plural.Cardinal.MatchPlural(t, abs(n), 0, 0, 0, 0))
 	}
-	return p.T(key+form, append([]any{n}, args...)...)
+	k := key + "." + form
+	if _, ok := p.msgs[k]; !ok {
+		k = key + ".other"
+	}
+	return p.T(k, append([]any{n}, args...)...)
 }
 
-// one is CLDR's "one" plural category for the languages Cabane speaks:
-// French counts 0 and 1 as singular, English only 1.
-func one(lang string, n int) bool {
-	switch strings.SplitN(lang, "-", 2)[0] {
-	case "fr":
-		return n == 0 || n == 1
+func formName(f plural.Form) string {
+	switch f {
+	case plural.Zero:
+		return "zero"
+	case plural.One:
+		return "one"
+	case plural.Two:
+		return "two"
+	case plural.Few:
+		return "few"
+	case plural.Many:
+		return "many"
 	}
-	return n == 1
+	return "other"
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // Missing lists, for each language, the keys another language has and it

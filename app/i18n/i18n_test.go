@@ -75,3 +75,27 @@ func TestLoadRefuses(t *testing.T) {
 		}
 	}
 }
+
+// Plural forms follow CLDR for the language, and a form the catalogue
+// lacks falls back to "other".
+func TestPluralForms(t *testing.T) {
+	c, err := Load(fstest.MapFS{
+		"en/a.json": {Data: []byte(`{"n.one":"%d file","n.other":"%d files"}`)},
+		"fr/a.json": {Data: []byte(`{"n.one":"%d fichier","n.other":"%d fichiers"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, fr := c.Printer("en"), c.Printer("fr")
+	for _, tc := range []struct{ got, want string }{
+		{en.N("n", -1), "-1 file"},
+		{en.N("n", 1000000), "1000000 files"},
+		{fr.N("n", 1), "1 fichier"},
+		{fr.N("n", 2), "2 fichiers"},
+		{fr.N("n", 0), "0 fichier"}, // French counts zero as singular
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
