@@ -77,9 +77,9 @@ func TestPeerTubeCLI(t *testing.T) {
 	// PeerTube's torrent of the web video file, and crashes when files[]
 	// is empty. Cabane has no web video file nor torrent yet (the single
 	// files per resolution are being added beside this test): until they
-	// are, this part is checked only with -tags torrents, and everything
+	// are, this part is checked only with -tags peertubefiles, and everything
 	// the upload stored is checked below either way.
-	if ok := err == nil && strings.Contains(out, "Video "+name+" uploaded."); !ok && cliUploadMustSucceed {
+	if ok := err == nil && strings.Contains(out, "Video "+name+" uploaded."); !ok && peertubeFiles {
 		t.Fatalf("upload did not report success: %v\n%s", err, out)
 	} else if !ok {
 		t.Logf("KNOWN GAP: peertube-cli upload stored the video but did not finish (no files[0].torrentUrl): %v", err)
