@@ -32,6 +32,8 @@ if [ "$what" = test ]; then
 	# The .deb: lintian, and a throwaway Debian root to install it into.
 	want lintian lintian
 	want mmdebstrap mmdebstrap
+	# PeerTube's clients, run for real by tests/clients.
+	want yt-dlp yt-dlp
 fi
 if ! command -v go >/dev/null 2>&1; then need_apt+=(golang-go ca-certificates); fi
 
@@ -65,6 +67,9 @@ fi
 if [ "$what" = test ]; then
 	if [ ! -d tests/browser/node_modules ] && [ -f tests/browser/package-lock.json ]; then
 		(cd tests/browser && npm ci --no-audit --no-fund --silent)
+	fi
+	if [ ! -d tests/clients/node_modules ] && [ -f tests/clients/package-lock.json ]; then
+		(cd tests/clients && npm ci --no-audit --no-fund --silent)
 	fi
 	if [ -x scripts/install-pebble.sh ]; then
 		scripts/install-pebble.sh
