@@ -32,6 +32,10 @@ if [ "$what" = test ]; then
 	# The .deb: lintian, and a throwaway Debian root to install it into.
 	want lintian lintian
 	want mmdebstrap mmdebstrap
+	# The serving figures (tests/bench, CABANE_BENCH=1): nginx with
+	# sendfile is the reference, wrk the load.
+	want nginx nginx
+	want wrk wrk
 fi
 if ! command -v go >/dev/null 2>&1; then need_apt+=(golang-go ca-certificates); fi
 
