@@ -100,7 +100,7 @@ func seedComments(t *testing.T, data string, n int) {
 
 type pageWeight struct {
 	html, htmlGzip, total, hls int
-	htmlEncoding                string
+	htmlEncoding               string
 }
 
 var pageRefs = regexp.MustCompile(`(?:src|href)="(/(?:static-assets|lazy-static)/[^"]+)"`)
@@ -150,4 +150,3 @@ func weighPage(t *testing.T, s *server, page string) pageWeight {
 	}
 	return w
 }
-
