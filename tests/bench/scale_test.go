@@ -80,10 +80,11 @@ func seedComments(t *testing.T, data string, n int) {
 	}
 	defer tx.Rollback()
 	now := time.Now().UnixMilli()
-	_, err = tx.Exec(`WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM k WHERE i+1 < ?)
+	_, err = tx.Exec(`WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM k WHERE i+1 < ?),
+		v(id, n) AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 FROM videos)
 		INSERT INTO comments(video_id, account_id, text, created_at, updated_at)
-		SELECT (SELECT id FROM videos ORDER BY id LIMIT 1 OFFSET (k.i % (SELECT COUNT(*) FROM videos))),
-			(SELECT id FROM accounts ORDER BY id LIMIT 1), 'A seeded comment number ' || k.i, ? + k.i, ? + k.i FROM k`, n, now, now)
+		SELECT v.id, (SELECT id FROM accounts ORDER BY id LIMIT 1), 'A seeded comment number ' || k.i, ? + k.i, ? + k.i
+		FROM k JOIN v ON v.n = k.i % (SELECT COUNT(*) FROM videos)`, n, now, now)
 	if err != nil {
 		t.Fatalf("seed comments: %v", err)
 	}
