@@ -34,6 +34,10 @@ if [ "$what" = test ]; then
 	want mmdebstrap mmdebstrap
 	# PeerTube's clients, run for real by tests/clients.
 	want yt-dlp yt-dlp
+	# The serving figures (tests/bench, CABANE_BENCH=1): nginx with
+	# sendfile is the reference, wrk the load.
+	want nginx nginx
+	want wrk wrk
 fi
 if ! command -v go >/dev/null 2>&1; then need_apt+=(golang-go ca-certificates); fi
 

@@ -63,6 +63,8 @@ type Service struct {
 	views    map[int64]int64          // videoID → views not yet written
 	fullWait map[int64]int            // videoID → disk-full waits so far (this run)
 	resuming map[string]bool          // resumable upload ids being written now
+
+	files fileCache // video rows of recent file requests (filecache.go)
 }
 
 // Publisher is told that a video was published; it may be told twice

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -52,9 +53,17 @@ func (s *Service) checkBlocks(ctx context.Context, viewer visibility.Viewer, v m
 // GetFile is Get for a request of one of the video's files (playlists,
 // segments, images), whose URLs name the video by UUID.
 func (s *Service) GetFile(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error) {
-	v, how, err := s.lookup(ctx, ref)
-	if err != nil {
-		return model.Video{}, err
+	now, gen := time.Now(), s.Store.Videos.Generation()
+	v, cached := s.files.get(ref, gen, now)
+	how := visibility.ByUUID
+	if !cached {
+		var err error
+		if v, how, err = s.lookup(ctx, ref); err != nil {
+			return model.Video{}, err
+		}
+		if how == visibility.ByUUID {
+			s.files.put(ref, gen, now, v)
+		}
 	}
 	if how != visibility.ByUUID || !visibility.File(viewer, v) {
 		return model.Video{}, model.ErrNotFound

@@ -98,15 +98,7 @@ func serveFile(c echo.Context, p string) error {
 		return fmt.Errorf("open %s: %w", p, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.IsDir() {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	serveContent(c.Response(), c.Request(), "", st.ModTime(), f, st.Size())
-	return nil
+	return serveOpenFile(c, f)
 }
 
 // serveImage serves /lazy-static/{thumbnails,previews}/<uuid>.jpg.
