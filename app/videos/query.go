@@ -22,8 +22,11 @@ func (s *Service) Get(ctx context.Context, viewer visibility.Viewer, ref string)
 	if err != nil {
 		return model.Video{}, err
 	}
+	if err := s.unlock(ctx, &viewer, v); err != nil {
+		return model.Video{}, err
+	}
 	if !visibility.Video(viewer, v, how) {
-		return model.Video{}, model.ErrNotFound
+		return model.Video{}, refusal(viewer, v)
 	}
 	if err := s.checkBlocks(ctx, viewer, v); err != nil {
 		return model.Video{}, err
@@ -54,6 +57,9 @@ func (s *Service) checkBlocks(ctx context.Context, viewer visibility.Viewer, v m
 func (s *Service) GetFile(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error) {
 	v, how, err := s.lookup(ctx, ref)
 	if err != nil {
+		return model.Video{}, err
+	}
+	if err := s.unlock(ctx, &viewer, v); err != nil {
 		return model.Video{}, err
 	}
 	if how != visibility.ByUUID || !visibility.File(viewer, v) {
