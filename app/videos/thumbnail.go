@@ -115,15 +115,33 @@ func (s *Service) setImages(ctx context.Context, v model.Video, imgs ...Image) e
 	return nil
 }
 
-func decodeImage(im Image) (image.Image, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(im.Data))
+// CheckImages refuses, before an upload is stored, images that SetImages
+// would refuse: not JPEG or PNG, or too large. Only headers are read.
+func CheckImages(imgs ...Image) error {
+	for _, im := range imgs {
+		if err := checkImageConfig(im); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkImageConfig(im Image) error {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(im.Data))
 	if err != nil {
-		return nil, fieldErr(im.Field, "the image is not a JPEG or PNG file")
+		return fieldErr(im.Field, "the image is not a JPEG or PNG file")
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxImageSide || cfg.Height > maxImageSide || cfg.Width*cfg.Height > maxImagePixels {
-		return nil, fieldErr(im.Field, "the image is %d×%d pixels: at most %d on a side", cfg.Width, cfg.Height, maxImageSide)
+		return fieldErr(im.Field, "the image is %d×%d pixels: at most %d on a side", cfg.Width, cfg.Height, maxImageSide)
 	}
-	img, _, err := image.Decode(bytes.NewReader(im.Data))
+	return nil
+}
+
+func decodeImage(im Image) (image.Image, error) {
+	if err := checkImageConfig(im); err != nil {
+		return nil, err
+	}
+	img, format, err := image.Decode(bytes.NewReader(im.Data))
 	if err != nil {
 		return nil, fieldErr(im.Field, "the %s image could not be read: %v", format, err)
 	}
