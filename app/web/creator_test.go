@@ -398,7 +398,6 @@ func TestVideoPasswordsAPI(t *testing.T) {
 	}
 }
 
-
 func TestCustomThumbnail(t *testing.T) {
 	cr := newCreatorRig(t, model.PrivacyPublic)
 	img := image.NewRGBA(image.Rect(0, 0, 1600, 900))
