@@ -18,7 +18,9 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/blocklist"
+	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
+	"cabane.dev/cabane/app/chapters"
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
@@ -28,6 +30,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
+	"cabane.dev/cabane/app/ratelimit"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
@@ -108,7 +111,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Auth = &auth.Service{Store: st.Repo(), Hashing: auth.NewGate(auth.HashSlots(max(board.Cores, 1), board.MemAvail))}
 	a.Transcoding = transcoding.New(transcoding.Options{Board: board, Settings: st.Settings, Workers: cfg.Workers, Log: log.With("part", "hardware")})
 	a.Videos = &videos.Service{Store: st.Repo(), Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
-		Transcoding: a.Transcoding, Limits: cfg.Limits, Quotas: st.Quotas()}
+		Transcoding: a.Transcoding, Limits: cfg.Limits, Quotas: st.Quotas(),
+		// Password-protected videos: wrong guesses limited as logins are.
+		Passwords: st.Creator(), Guesses: ratelimit.New(ratelimit.Config{Every: 12 * time.Second, Burst: 5})}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
 	home, err := lan.ParsePrefixes(cfg.LANRanges)
 	if err != nil {
@@ -158,6 +163,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			Notify: st.Notifications(), Log: log.With("part", "abuses")},
 		Blocklist: blocks,
 		// --- end moderation ---
+		// --- creator: captions, chapters (#9 point 4) ---
+		Captions: &captions.Service{Store: st.Creator(), Videos: a.Videos, Layout: a.Layout, Log: log.With("part", "captions")},
+		Chapters: &chapters.Service{Store: st.Creator(), Videos: a.Videos, Log: log.With("part", "chapters")},
+		// --- end creator ---
 	})
 	if err != nil {
 		st.Close()

@@ -41,6 +41,9 @@ const (
 	// PrivacyInternal is PeerTube's "internal": any logged-in user of this
 	// instance may see it.
 	PrivacyInternal = 4
+	// PrivacyPassword is PeerTube 6.0's "password protected": its owner
+	// and the admins see it, others need one of its passwords.
+	PrivacyPassword = 5
 	// PrivacyLocal is Cabane's own level (PeerTube has no 6): "local network
 	// only", for family videos served only to the box's home network.
 	PrivacyLocal = 6
@@ -49,7 +52,7 @@ const (
 // ValidPrivacy reports whether p is a privacy Cabane accepts on upload.
 func ValidPrivacy(p int) bool {
 	switch p {
-	case PrivacyPublic, PrivacyUnlisted, PrivacyPrivate, PrivacyInternal, PrivacyLocal:
+	case PrivacyPublic, PrivacyUnlisted, PrivacyPrivate, PrivacyInternal, PrivacyPassword, PrivacyLocal:
 		return true
 	}
 	return false

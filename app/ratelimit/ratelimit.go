@@ -81,6 +81,21 @@ func (l *Limiter) Allow(client string) (ok bool, retryAfter time.Duration) {
 	return true, 0
 }
 
+// Spent reports whether client's allowance is used up now, without
+// spending any: for checks charged only when they fail (a wrong video
+// password), which must still be refused, right or wrong, once spent.
+func (l *Limiter) Spent(client string) bool {
+	now := l.cfg.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.expire(now)
+	e, ok := l.byKey[client]
+	if !ok {
+		return len(l.byKey) >= l.cfg.MaxClients && l.overflow.TokensAt(now) < 1
+	}
+	return e.Value.(*bucket).lim.TokensAt(now) < 1
+}
+
 // Len is the number of clients tracked, for tests and metrics.
 func (l *Limiter) Len() int {
 	l.mu.Lock()

@@ -23,12 +23,11 @@ var licences = map[int]string{
 	8: "Free of known copyright restrictions", 9: "All Rights Reserved",
 }
 
-// privacies are those Cabane accepts: PeerTube's, less "password
-// protected" (5), which Cabane does not have yet, plus its own "local
+// privacies are those Cabane accepts: PeerTube's, plus its own "local
 // network only" (6).
 var privacies = map[int]string{
 	model.PrivacyPublic: "Public", model.PrivacyUnlisted: "Unlisted", model.PrivacyPrivate: "Private",
-	model.PrivacyInternal: "Internal", model.PrivacyLocal: "Local network only",
+	model.PrivacyInternal: "Internal", model.PrivacyPassword: "Password protected", model.PrivacyLocal: "Local network only",
 }
 
 var commentPolicies = map[int]string{

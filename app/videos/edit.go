@@ -63,6 +63,8 @@ type Edit struct {
 	DownloadEnabled   *bool
 	// OriginallyPublishedAt: a zero time clears it.
 	OriginallyPublishedAt *time.Time
+	// Passwords replace a password-protected video's (videoPasswords).
+	Passwords *[]string
 }
 
 // PeerTube's limits (CONSTRAINTS_FIELDS.VIDEOS).
@@ -112,7 +114,7 @@ func ParseEdit(f Form) (Edit, error) {
 	if v, ok := f.one("privacy"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || !model.ValidPrivacy(n) {
-			return e, fieldErr("privacy", "privacy must be 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 6 (local network only), not %q", v)
+			return e, fieldErr("privacy", "privacy must be 1 (public), 2 (unlisted), 3 (private), 4 (internal), 5 (password protected) or 6 (local network only), not %q", v)
 		}
 		e.Privacy = &n
 	}
@@ -173,6 +175,11 @@ func ParseEdit(f Form) (Edit, error) {
 			p = model.CommentsEnabled
 		}
 		e.CommentsPolicy = &p
+	}
+	if ps, ok, err := ParsePasswords(f); err != nil {
+		return e, err
+	} else if ok {
+		e.Passwords = &ps
 	}
 	if v, ok := f.one("originallyPublishedAt"); ok {
 		var t time.Time

@@ -78,7 +78,7 @@ func ParseUploadFields(f UploadFields) (UploadMeta, int64, error) {
 	if p := strings.TrimSpace(f.Privacy); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || !model.ValidPrivacy(n) {
-			return m, 0, fieldErr("privacy", "privacy must be 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 6 (local network only), not %q", p)
+			return m, 0, fieldErr("privacy", "privacy must be 1 (public), 2 (unlisted), 3 (private), 4 (internal), 5 (password protected) or 6 (local network only), not %q", p)
 		}
 		m.Privacy = n
 	}
@@ -107,6 +107,12 @@ func ParseUploadFields(f UploadFields) (UploadMeta, int64, error) {
 	v := model.Video{Meta: m.Meta}
 	e.Apply(&v)
 	m.Meta = v.Meta
+	if m.Privacy == model.PrivacyPassword {
+		if e.Passwords == nil {
+			return m, 0, fieldErr("videoPasswords", "a password-protected video needs at least one password")
+		}
+		m.Passwords = *e.Passwords
+	}
 	return m, channel, nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/ratelimit"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/visibility"
@@ -57,6 +58,11 @@ type Service struct {
 	ServerBlocked func(ctx context.Context, accountID int64) (bool, error)
 	// Quotas holds users' video quotas; nil: nobody has one.
 	Quotas repo.Quotas
+	// Passwords holds password-protected videos' passwords; Guesses
+	// limits each client's wrong guesses. nil: no video may be
+	// password-protected / no limit.
+	Passwords repo.VideoPasswords
+	Guesses   *ratelimit.Limiter
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
@@ -146,6 +152,8 @@ type UploadMeta struct {
 	// Meta is the rest of what PeerTube's upload form says (category,
 	// tags, ...); its zero value is model.DefaultMeta's.
 	Meta model.Meta
+	// Passwords are a password-protected video's (privacy 5).
+	Passwords []string
 }
 
 // Ingest takes a fully received upload at tmpPath (inside the data
@@ -222,6 +230,11 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	if err != nil {
 		os.RemoveAll(dir)
 		return model.Video{}, fmt.Errorf("store video: %w", err)
+	}
+	if v.Privacy == model.PrivacyPassword {
+		if err := s.setPasswords(ctx, v, &meta.Passwords); err != nil {
+			return model.Video{}, fmt.Errorf("store passwords of video %s: %w", v.UUID, err)
+		}
 	}
 	s.Log.Info("upload stored", "video", v.UUID, "name", v.Name, "size", v.Size, "duration", info.Duration)
 	return s.Store.Videos.ByUUID(ctx, v.UUID)

@@ -57,10 +57,26 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 		}
 		v.ChannelID = e.ChannelID
 	}
+	wasProtected := v.Privacy == model.PrivacyPassword
 	e.Apply(&v)
+	if v.Privacy == model.PrivacyPassword && !wasProtected && e.Passwords == nil {
+		return v, fieldErr("videoPasswords", "a password-protected video needs at least one password")
+	}
+	// Passwords first when the video becomes protected, so that it is
+	// never protected by none; gone after it stops being protected.
+	if v.Privacy == model.PrivacyPassword {
+		if err := s.setPasswords(ctx, v, e.Passwords); err != nil {
+			return v, fmt.Errorf("passwords of video %s: %w", v.UUID, err)
+		}
+	}
 	if err := s.Store.Videos.Update(ctx, v.ID, repo.VideoUpdate{ChannelID: v.ChannelID, Name: v.Name, Description: v.Description,
 		Privacy: v.Privacy, Meta: v.Meta}); err != nil {
 		return v, fmt.Errorf("update video %s: %w", v.UUID, err)
+	}
+	if v.Privacy != model.PrivacyPassword && wasProtected {
+		if err := s.setPasswords(ctx, v, nil); err != nil {
+			return v, fmt.Errorf("passwords of video %s: %w", v.UUID, err)
+		}
 	}
 	s.Log.Info("video updated", "video", v.UUID)
 	return s.Details(ctx, viewer, v.UUID)

@@ -23,8 +23,11 @@ func (s *Service) Get(ctx context.Context, viewer visibility.Viewer, ref string)
 	if err != nil {
 		return model.Video{}, err
 	}
+	if err := s.unlock(ctx, &viewer, v); err != nil {
+		return model.Video{}, err
+	}
 	if !visibility.Video(viewer, v, how) {
-		return model.Video{}, model.ErrNotFound
+		return model.Video{}, refusal(viewer, v)
 	}
 	if err := s.checkBlocks(ctx, viewer, v); err != nil {
 		return model.Video{}, err
@@ -64,6 +67,9 @@ func (s *Service) GetFile(ctx context.Context, viewer visibility.Viewer, ref str
 		if how == visibility.ByUUID {
 			s.files.put(ref, gen, now, v)
 		}
+	}
+	if err := s.unlock(ctx, &viewer, v); err != nil {
+		return model.Video{}, err
 	}
 	if how != visibility.ByUUID || !visibility.File(viewer, v) {
 		return model.Video{}, model.ErrNotFound

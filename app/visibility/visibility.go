@@ -7,7 +7,11 @@
 // stranger that a private video exists.
 package visibility
 
-import "cabane.dev/cabane/app/model"
+import (
+	"slices"
+
+	"cabane.dev/cabane/app/model"
+)
 
 // Viewer is who asks: nobody, a local user (maybe an admin), and whether the
 // request comes from the box's home network.
@@ -18,6 +22,16 @@ type Viewer struct {
 	// admin role 0, so a zero-valued role must never mean "admin".
 	IsAdmin bool
 	Home    bool // on the home network (family-only videos)
+	// Password is the password a client sent for a password-protected
+	// video (PeerTube's x-peertube-video-password header); the videos
+	// service checks it against the video's and, when it matches, adds
+	// the video to Unlocked. Client is who sent it, for the rate limit on
+	// wrong guesses.
+	Password, Client string
+	// Unlocked are the password-protected videos (UUIDs) this viewer has
+	// shown to know a password of: a checked header, or the watch page's
+	// signed cookie.
+	Unlocked []string
 }
 
 // Anonymous is a viewer who is not logged in.
@@ -74,6 +88,10 @@ func Video(viewer Viewer, video model.Video, ref Ref) bool {
 		return viewer.LoggedIn()
 	case model.PrivacyLocal:
 		return viewer.Home
+	case model.PrivacyPassword:
+		// Like unlisted for whoever knows a password (by any id, as
+		// PeerTube): the password, not the link, is the secret.
+		return slices.Contains(viewer.Unlocked, video.UUID)
 	}
 	return false // private, and any privacy this code does not know
 }
@@ -81,6 +99,14 @@ func Video(viewer Viewer, video model.Video, ref Ref) bool {
 // File reports whether viewer may fetch one of video's files (playlists,
 // segments, thumbnails, previews); their URLs carry the UUID.
 func File(viewer Viewer, video model.Video) bool { return Video(viewer, video, ByUUID) }
+
+// NeedsPassword reports whether viewer must give one of video's
+// passwords to see it: a password-protected video they neither manage nor
+// unlocked yet.
+func NeedsPassword(viewer Viewer, video model.Video) bool {
+	return video.Privacy == model.PrivacyPassword && !Manage(viewer, video) &&
+		!slices.Contains(viewer.Unlocked, video.UUID)
+}
 
 // SharedCache reports whether a response about video may be kept by shared
 // caches (a CDN, a proxy): only when anyone may see it.

@@ -59,6 +59,9 @@ func (s *Server) apiVideo(c echo.Context) error {
 		return apiError(http.StatusNotFound, "no such API endpoint")
 	}
 	v, err := s.Videos.Details(c.Request().Context(), viewer(c), id)
+	if pe := passwordError(err); pe != nil { // password-protected videos (creator_api.go)
+		return pe
+	}
 	if errors.Is(err, model.ErrNotFound) {
 		return apiError(http.StatusNotFound, "Video not found")
 	}
@@ -90,6 +93,9 @@ func plausibleVideoRef(id string) bool {
 // apiUpdateVideo is PUT /api/v1/videos/{id}: PeerTube's VideoUpdate, as
 // JSON (its web client) or a form (its CLI and apps). 204 on success.
 func (s *Server) apiUpdateVideo(c echo.Context) error {
+	if isCreatorUpload(c.Request()) { // images ride along: streamed, bounded here
+		c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxImagesBody)
+	}
 	f, err := readForm(c)
 	if err != nil {
 		return err
@@ -99,6 +105,9 @@ func (s *Server) apiUpdateVideo(c echo.Context) error {
 		return videoError(err)
 	}
 	if _, err := s.Videos.Update(c.Request().Context(), viewer(c), c.Param("id"), e); err != nil {
+		return videoError(err)
+	}
+	if err := s.updateImages(c); err != nil { // thumbnailfile, previewfile (creator_pages.go)
 		return videoError(err)
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -117,6 +126,9 @@ func (s *Server) apiDeleteVideo(c echo.Context) error {
 func videoError(err error) error {
 	if fe, ok := videos.AsFieldError(err); ok {
 		return fieldError(fe.Field, "%s", fe.Msg)
+	}
+	if pe := passwordError(err); pe != nil { // password-protected videos (creator_api.go)
+		return pe
 	}
 	switch {
 	case errors.Is(err, model.ErrNotFound):

@@ -38,7 +38,8 @@ var defaultBodyRules = bodyRules{MaxBody: 1 << 20, BodyTimeout: 30 * time.Second
 // admin's update file).
 func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPost && (r.URL.Path == "/upload" || r.URL.Path == "/api/v1/videos/upload" || r.URL.Path == "/admin/update") ||
-		r.Method == http.MethodPut && strings.TrimSuffix(r.URL.Path, "/") == resumablePath // a chunk
+		r.Method == http.MethodPut && strings.TrimSuffix(r.URL.Path, "/") == resumablePath || // a chunk
+		isCreatorUpload(r) // captions and images: their handlers bound them (creator_routes.go)
 }
 
 // limitBodies applies rules to every request that has a body. It must run

@@ -42,7 +42,11 @@ func currentUser(c echo.Context) *model.User {
 }
 
 // viewer is who asks, for the visibility rules.
-func viewer(c echo.Context) visibility.Viewer { return visibility.Of(currentUser(c), atHome(c)) }
+func viewer(c echo.Context) visibility.Viewer {
+	v := visibility.Of(currentUser(c), atHome(c))
+	withPasswords(c, &v) // password-protected videos (creator_routes.go)
+	return v
+}
 
 func (s *Server) recoverer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {

@@ -130,12 +130,13 @@ type watchData struct {
 	Date        time.Time
 	Card        feeds.Card     // link preview tags (feeds.VideoCard)
 	Community   *communityView // comments and ratings (nil: not wired)
+	Tracks      *tracksView    // captions and chapters (nil: not wired)
 }
 
 func (s *Server) watchData(c echo.Context) (watchData, error) {
 	v, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return watchData{}, notFound(err, "There is no video at this address.")
+		return watchData{}, notFound(passwordGate(err), "There is no video at this address.")
 	}
 	u := s.urls(c)
 	d := watchData{Video: v, Base: u.Base(), PlaylistURL: u.Abs(uris.Master(v.UUID)),
@@ -145,13 +146,16 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	if !v.PublishedAt.IsZero() {
 		d.Date = v.PublishedAt
 	}
+	if d.Tracks, err = s.tracks(c, v); err != nil { // captions and chapters (creator_pages.go)
+		return d, err
+	}
 	return d, nil
 }
 
 func (s *Server) watch(c echo.Context) error {
 	d, err := s.watchData(c)
 	if err != nil {
-		return err
+		return s.watchPasswordGate(c, err)
 	}
 	// Views are counted by the player's reports (POST /api/v1/videos/{id}/views,
 	// app/views), not by page loads.

@@ -20,7 +20,9 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/blocklist"
+	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
+	"cabane.dev/cabane/app/chapters"
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
@@ -85,6 +87,10 @@ type Deps struct {
 	Abuses    *abuses.Service
 	Blocklist *blocklist.Service
 	// --- end moderation ---
+	// --- creator: captions, chapters (helper creator, #9 point 4) ---
+	Captions *captions.Service
+	Chapters *chapters.Service
+	// --- end creator ---
 }
 
 // Server holds the routes and their dependencies.
@@ -97,7 +103,8 @@ type Server struct {
 	hasAdmin atomic.Bool   // once true, stays true: saves a query per page
 	cache    *microcache
 	setup    setupCode
-	started  time.Time // Last-Modified of embedded assets
+	started  time.Time  // Last-Modified of embedded assets
+	unlock   unlockKeys // signs the password-protected videos' cookies
 }
 
 // New builds the server and its routes.
@@ -105,7 +112,7 @@ func New(d Deps) (*Server, error) {
 	if d.LAN == nil {
 		d.LAN = &lan.Policy{}
 	}
-	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now()}
+	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys()}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
 	}
@@ -125,7 +132,7 @@ func New(d Deps) (*Server, error) {
 	// its own rules (see routes). Bodies are bounded first, before anything
 	// reads one.
 	e.Pre(apiTrailingSlash)
-	e.Use(s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate)
+	e.Use(s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate, s.unlockMiddleware)
 	s.routes(e)
 	s.echo = e
 	return s, nil
@@ -194,6 +201,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- search and tag pages, trending (helper D, #9 point 5) ---
 	s.searchPageRoutes(e, page, listing)
 	// --- end search ---
+	// --- creator: caption files, chapters track, video passwords (#9 point 4) ---
+	s.creatorPageRoutes(e, page, files, limited)
+	// --- end creator ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
@@ -253,6 +263,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- moderation: abuses, blocklists (helper F, #9 point 8) ---
 	s.moderationAPIRoutes(g, api)
 	// --- end moderation ---
+	// --- creator: captions, chapters, passwords (#9 point 4) ---
+	s.creatorAPIRoutes(g, api)
+	// --- end creator ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }

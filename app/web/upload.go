@@ -57,6 +57,7 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 		return model.Video{}, apiError(http.StatusBadRequest, "The upload must be multipart/form-data with the file in the field \"videofile\".")
 	}
 	fields := map[string][]string{}
+	var images []videos.Image
 	var tmpPath, fileName string
 	defer func() {
 		if tmpPath != "" {
@@ -75,6 +76,14 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 			return model.Video{}, apiError(http.StatusBadRequest, "Too many form fields.")
 		}
 		name := part.FormName()
+		if name == "thumbnailfile" || name == "previewfile" { // custom images (creator)
+			im, err := videos.ReadImage(name, part)
+			if err != nil {
+				return model.Video{}, videoError(err)
+			}
+			images = append(images, im)
+			continue
+		}
 		if name != "videofile" {
 			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 			if err != nil {
@@ -115,8 +124,14 @@ func (s *Server) receiveUpload(c echo.Context) (model.Video, error) {
 	if err != nil {
 		return model.Video{}, err
 	}
+	if err := videos.CheckImages(images...); err != nil {
+		return model.Video{}, videoError(err)
+	}
 	v, err := s.Videos.Ingest(r.Context(), tmpPath, meta)
 	tmpPath = "" // Ingest owns the file now, and removes it on failure
+	if err == nil && len(images) > 0 {
+		err = s.Videos.SetImages(r.Context(), viewer(c), v.UUID, images...)
+	}
 	if errors.Is(err, videos.ErrNoChannel) {
 		return model.Video{}, apiError(http.StatusBadRequest, "This account has no channel to upload to.")
 	}

@@ -198,7 +198,24 @@ function startOnClick(video) {
   }
 }
 
+// Chapter buttons (watch page: <button data-seek="65">) seek the page's
+// player and play from there; they are buttons, so keyboards reach them.
+function wireChapters() {
+  document.querySelectorAll('[data-seek]').forEach((button) => {
+    button.addEventListener('click', () => {
+      const video = document.getElementById('player');
+      if (!video) return;
+      const at = Number(button.dataset.seek);
+      startPlayer(video).then(() => {
+        video.currentTime = at;
+        tryPlay(video);
+      });
+    });
+  });
+}
+
 function startAll() {
+  wireChapters();
   document.querySelectorAll('video[data-hls]').forEach((video) => {
     if (video.dataset.start === 'click') startOnClick(video);
     else startPlayer(video);

@@ -58,6 +58,9 @@ var load = sync.OnceValues(func() (*Contract, error) {
 	if err := applyErrata(doc); err != nil {
 		return nil, err
 	}
+	if err := applyCreatorErrata(doc); err != nil {
+		return nil, err
+	}
 	if err := applySocialErrata(doc); err != nil {
 		return nil, err
 	}
