@@ -199,9 +199,9 @@ func (s *Server) videoJSON(c echo.Context, v model.Video) apiVideo {
 		Account: s.accountJSON(u, v.Channel.Account), Channel: s.channelJSON(u, v.Channel),
 		State: il(v.State, videos.StateLabel(v.State)), WaitTranscoding: true,
 	}
-	if v.HasThumbnail {
-		out.ThumbnailPath, out.PreviewPath = nullable(uris.Thumbnail(v.UUID)), nullable(uris.Preview(v.UUID))
-	}
+	// Always set, as PeerTube's schema has them: until the video has its
+	// own, the path answers with a placeholder (serveImage).
+	out.ThumbnailPath, out.PreviewPath = nullable(uris.Thumbnail(v.UUID)), nullable(uris.Preview(v.UUID))
 	if v.Width > 0 && v.Height > 0 {
 		r := float64(v.Width) / float64(v.Height)
 		out.AspectRatio = &r

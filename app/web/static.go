@@ -111,6 +111,16 @@ func (s *Server) serveImage(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "There is nothing at this address.")
 	}
+	if !v.HasThumbnail {
+		// PeerTube always has a thumbnail and apps count on the path; a
+		// video published by the copy path gets its own a moment later.
+		u, err := assets.Hashed().URL("img/no-thumbnail.jpg")
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Cache-Control", "no-cache")
+		return c.Redirect(http.StatusFound, u)
+	}
 	p := s.layout.Thumbnail(v.UUID)
 	if strings.Contains(c.Path(), "previews") {
 		p = s.layout.Preview(v.UUID)

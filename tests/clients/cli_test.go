@@ -93,9 +93,7 @@ func TestPeerTubeCLI(t *testing.T) {
 		t.Fatalf("the cli's token is %v's, want %s's", u, user)
 	}
 
-	// Find the video in its channel, as anyone does once it is published
-	// (polled without the contract check: for the second between
-	// publication and thumbnails, thumbnailPath is null).
+	// Find the video in its channel, as anyone does once it is published.
 	var id string
 	testrig.WaitFor(t, 2*time.Minute, func() bool {
 		var list struct{ Data []struct{ UUID string } }

@@ -220,23 +220,19 @@ func (in *instance) uploadClip(t *testing.T, name string, extra url.Values) stri
 	return out.Video.UUID
 }
 
-// waitPublished polls the API until the video is published (state 1) and
-// has its thumbnail: the copy path publishes first and makes thumbnails a
-// moment after, and until then thumbnailPath is null where PeerTube's
-// document says a string.
+// waitPublished polls the API until the video is published (state 1).
 func (in *instance) waitPublished(t *testing.T, id string) {
 	t.Helper()
 	testrig.WaitFor(t, 2*time.Minute, func() bool {
 		var v struct {
-			State         struct{ ID int } `json:"state"`
-			Error         string           `json:"error"`
-			ThumbnailPath *string          `json:"thumbnailPath"`
+			State struct{ ID int } `json:"state"`
+			Error string           `json:"error"`
 		}
 		testrig.GetJSON(t, in.URL("/api/v1/videos/"+id), &v)
 		if v.State.ID == 7 {
 			t.Fatalf("video %s failed: %s", id, v.Error)
 		}
-		return v.State.ID == 1 && v.ThumbnailPath != nil
+		return v.State.ID == 1
 	})
 }
 
