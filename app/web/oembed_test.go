@@ -139,7 +139,8 @@ func TestLinkPreviewTags(t *testing.T) {
 	embed := base + "/videos/embed/" + v.UUID
 	want := map[string]string{
 		"og:type": "video.other", "og:title": v.Name, "og:url": base + "/videos/watch/" + v.UUID, "og:site_name": "Cabane",
-		"og:image": base + "/lazy-static/previews/" + v.UUID + ".jpg", "og:image:width": "850", "og:image:height": "480",
+		"og:platform": "PeerTube", // how yt-dlp recognises an instance it does not know
+		"og:image":    base + "/lazy-static/previews/" + v.UUID + ".jpg", "og:image:width": "850", "og:image:height": "480",
 		"og:video": embed, "og:video:url": embed, "og:video:type": "text/html", "og:video:width": "560", "og:video:height": "315",
 		"twitter:card": "player", "twitter:player": embed, "twitter:player:width": "560", "twitter:player:height": "315",
 		"twitter:title": v.Name, "twitter:image": base + "/lazy-static/previews/" + v.UUID + ".jpg",
