@@ -28,6 +28,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
@@ -158,6 +159,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			Notify: st.Notifications(), Log: log.With("part", "abuses")},
 		Blocklist: blocks,
 		// --- end moderation ---
+		// --- my pages: settings (helper H, #9 point 7) ---
+		Profile: &profile.Service{Store: st.Profiles(), Auth: a.Auth, Layout: a.Layout, Log: log.With("part", "profile")},
+		// --- end my pages ---
 	})
 	if err != nil {
 		st.Close()

@@ -29,6 +29,7 @@ import (
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
@@ -85,6 +86,9 @@ type Deps struct {
 	Abuses    *abuses.Service
 	Blocklist *blocklist.Service
 	// --- end moderation ---
+	// --- my pages: settings (helper H, #9 point 7) ---
+	Profile *profile.Service
+	// --- end my pages ---
 }
 
 // Server holds the routes and their dependencies.
@@ -194,6 +198,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- search and tag pages, trending (helper D, #9 point 5) ---
 	s.searchPageRoutes(e, page, listing)
 	// --- end search ---
+	// --- my pages (helper H, #9 point 7) ---
+	s.myPageRoutes(e, page, limitPasswords)
+	// --- end my pages ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
@@ -253,6 +260,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- moderation: abuses, blocklists (helper F, #9 point 8) ---
 	s.moderationAPIRoutes(g, api)
 	// --- end moderation ---
+	// --- my pages: avatar (helper H, #9 point 7) ---
+	s.myAPIRoutes(g, api)
+	// --- end my pages ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
