@@ -282,3 +282,74 @@ func (s *Server) myNotificationsReadAll(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/my/notifications?done=read")
 }
+
+// mySubscribeView is the subscribe button of a channel, on the channel
+// and watch pages (nil for the anonymous: they see a login link instead).
+type mySubscribeView struct {
+	Handle     string // the channel's name, the form's handle
+	Subscribed bool
+	Next       string // the page to come back to
+}
+
+// myWatchView is the watch page's "add to playlist" menu and the
+// channel line's subscribe button.
+type myWatchView struct {
+	Video     string // the video's short UUID
+	Playlists []model.Playlist
+	Subscribe *mySubscribeView
+}
+
+// mySubscribe is the subscribe button for ch as the visitor sees it;
+// nil when nobody is signed in or subscriptions are not wired.
+func (s *Server) mySubscribeButton(c echo.Context, ch model.Channel) (*mySubscribeView, error) {
+	who := viewer(c)
+	if s.Subscriptions == nil || !who.LoggedIn() || ch.ID == 0 {
+		return nil, nil
+	}
+	on, err := s.Subscriptions.IsSubscribed(c.Request().Context(), who, ch)
+	if err != nil {
+		return nil, err
+	}
+	return &mySubscribeView{Handle: ch.Name, Subscribed: on, Next: c.Request().URL.RequestURI()}, nil
+}
+
+// myWatch is the watch page's part of the user's pages; nil for the
+// anonymous.
+func (s *Server) myWatch(c echo.Context, v model.Video) (*myWatchView, error) {
+	who := viewer(c)
+	if !who.LoggedIn() {
+		return nil, nil
+	}
+	mw := &myWatchView{Video: v.ShortUUID}
+	var err error
+	if mw.Subscribe, err = s.mySubscribeButton(c, v.Channel); err != nil {
+		return nil, err
+	}
+	if s.Playlists != nil {
+		_, ps, _, err := s.Playlists.OfAccount(c.Request().Context(), who, currentUser(c).Username,
+			playlists.Query{Count: myListMax, Type: model.PlaylistRegular})
+		if err != nil {
+			return nil, err
+		}
+		mw.Playlists = ps
+	}
+	return mw, nil
+}
+
+// myPair hands a shared block the page's view and one value:
+// {{template "my-subscribe" (myPair $ "S" .Subscribe)}}.
+func myPair(v any, key string, x any) map[string]any { return map[string]any{"V": v, key: x} }
+
+// myUnread is the header's unread count: 0 for the anonymous, and 0 when
+// it cannot be read (a badge is not worth failing a page for).
+func (s *Server) myUnread(c echo.Context) int {
+	if s.Notifications == nil || currentUser(c) == nil {
+		return 0
+	}
+	n, err := s.Notifications.Unread(c.Request().Context(), viewer(c))
+	if err != nil {
+		s.Log.Warn("unread notifications", "err", err)
+		return 0
+	}
+	return n
+}

@@ -80,7 +80,6 @@ func intOptions(m map[int]string, selected int, none string) []option {
 	return out
 }
 
-
 // editData builds the form for v in the page's language.
 func (s *Server) editData(v view, vid model.Video) myVideoEditData {
 	d := myVideoEditData{Video: vid, Tags: strings.Join(vid.Tags, ", ")}

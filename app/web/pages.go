@@ -82,7 +82,8 @@ type channelData struct {
 	DisplayName, Handle, Description, Owner string
 	Total                                   int
 	Channels                                []model.Channel
-	Card                                    feeds.Card // link preview tags
+	Card                                    feeds.Card       // link preview tags
+	Subscribe                               *mySubscribeView // nil: anonymous, or an account
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -97,6 +98,9 @@ func (s *Server) channelPage(c echo.Context) error {
 	}
 	d := channelData{listData: list, DisplayName: ch.DisplayName, Handle: "@" + s.urls(c).Handle(ch.Name),
 		Description: ch.Description, Owner: ch.Account.Name, Total: total, Card: feeds.ChannelCard(s.urls(c), s.instanceName(), ch)}
+	if d.Subscribe, err = s.mySubscribeButton(c, ch); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "channel", ch.DisplayName, d)
 }
 
@@ -130,6 +134,7 @@ type watchData struct {
 	Date        time.Time
 	Card        feeds.Card     // link preview tags (feeds.VideoCard)
 	Community   *communityView // comments and ratings (nil: not wired)
+	My          *myWatchView   // subscribe, add to playlist (nil: anonymous)
 }
 
 func (s *Server) watchData(c echo.Context) (watchData, error) {
@@ -156,6 +161,9 @@ func (s *Server) watch(c echo.Context) error {
 	// Views are counted by the player's reports (POST /api/v1/videos/{id}/views,
 	// app/views), not by page loads.
 	if d.Community, err = s.community(c, d.Video); err != nil {
+		return err
+	}
+	if d.My, err = s.myWatch(c, d.Video); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "watch", d.Video.Name, d)
