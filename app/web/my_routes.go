@@ -21,40 +21,57 @@ import (
 // table, so guessing a password here earns nothing more than at /login.
 func (s *Server) myPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc, limitPasswords echo.MiddlewareFunc) {
 	user := append(page[:len(page):len(page)], s.requireLogin)
+	// The services are looked up per request, not here: a server's
+	// services may be wired after New (the tests' rigs do).
+	with := func(ready func() bool) []echo.MiddlewareFunc {
+		return append(user[:len(user):len(user)], func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				if !ready() {
+					return echo.NewHTTPError(http.StatusNotFound)
+				}
+				return next(c)
+			}
+		})
+	}
 	e.GET("/my/videos", s.myVideos, user...)
 	e.GET("/my/videos/:id", s.myVideoEdit, user...)
 	e.POST("/my/videos/:id", s.myVideoUpdate, user...)
 	e.POST("/my/videos/:id/delete", s.myVideoDelete, user...)
-	if s.Playlists != nil {
-		e.GET("/my/playlists", s.myPlaylists, user...)
-		e.POST("/my/playlists", s.myPlaylistCreate, user...)
-		e.POST("/my/playlists/add", s.myPlaylistAdd, user...)
-		e.GET("/my/playlists/:id", s.myPlaylist, user...)
-		e.POST("/my/playlists/:id", s.myPlaylistUpdate, user...)
-		e.POST("/my/playlists/:id/delete", s.myPlaylistDelete, user...)
-		e.POST("/my/playlists/:id/elements/:elementId/remove", s.myPlaylistRemove, user...)
-		e.POST("/my/playlists/:id/elements/:elementId/move", s.myPlaylistMove, user...)
-	}
-	if s.Subscriptions != nil {
-		e.GET("/my/subscriptions", s.mySubscriptions, user...)
-		e.POST("/my/subscriptions", s.mySubscribe, user...)
-		e.POST("/my/subscriptions/delete", s.myUnsubscribe, user...)
-	}
-	if s.Notifications != nil {
-		e.GET("/my/notifications", s.myNotifications, user...)
-		e.POST("/my/notifications/read", s.myNotificationsRead, user...)
-		e.POST("/my/notifications/read-all", s.myNotificationsReadAll, user...)
-	}
-	if s.Profile != nil {
-		e.GET("/my/settings", s.mySettings, user...)
-		e.POST("/my/settings/profile", s.mySettingsProfile, user...)
-		e.POST("/my/settings/password", s.mySettingsPassword, append(user[:len(user):len(user)], limitPasswords)...)
-		// The avatar form is multipart: the CSRF middleware reads its
-		// field from the (bounded) form like any other.
-		e.POST("/my/settings/avatar", s.mySettingsAvatar, user...)
-		e.POST("/my/settings/avatar/delete", s.mySettingsAvatarDelete, user...)
-		e.GET("/lazy-static/avatars/:file", s.serveAvatar, s.identifySession)
-	}
+
+	pl := with(func() bool { return s.Playlists != nil })
+	e.GET("/my/playlists", s.myPlaylists, pl...)
+	e.POST("/my/playlists", s.myPlaylistCreate, pl...)
+	e.POST("/my/playlists/add", s.myPlaylistAdd, pl...)
+	e.GET("/my/playlists/:id", s.myPlaylist, pl...)
+	e.POST("/my/playlists/:id", s.myPlaylistUpdate, pl...)
+	e.POST("/my/playlists/:id/delete", s.myPlaylistDelete, pl...)
+	e.POST("/my/playlists/:id/elements/:elementId/remove", s.myPlaylistRemove, pl...)
+	e.POST("/my/playlists/:id/elements/:elementId/move", s.myPlaylistMove, pl...)
+
+	sub := with(func() bool { return s.Subscriptions != nil })
+	e.GET("/my/subscriptions", s.mySubscriptions, sub...)
+	e.POST("/my/subscriptions", s.mySubscribe, sub...)
+	e.POST("/my/subscriptions/delete", s.myUnsubscribe, sub...)
+
+	no := with(func() bool { return s.Notifications != nil })
+	e.GET("/my/notifications", s.myNotifications, no...)
+	e.POST("/my/notifications/read", s.myNotificationsRead, no...)
+	e.POST("/my/notifications/read-all", s.myNotificationsReadAll, no...)
+
+	pr := with(func() bool { return s.Profile != nil })
+	e.GET("/my/settings", s.mySettings, pr...)
+	e.POST("/my/settings/profile", s.mySettingsProfile, pr...)
+	e.POST("/my/settings/password", s.mySettingsPassword, append(pr[:len(pr):len(pr)], limitPasswords)...)
+	// The avatar form is multipart: the CSRF middleware reads its field
+	// from the (bounded) form like any other.
+	e.POST("/my/settings/avatar", s.mySettingsAvatar, pr...)
+	e.POST("/my/settings/avatar/delete", s.mySettingsAvatarDelete, pr...)
+	e.GET("/lazy-static/avatars/:file", func(c echo.Context) error {
+		if s.Profile == nil {
+			return echo.NewHTTPError(http.StatusNotFound)
+		}
+		return s.serveAvatar(c)
+	})
 }
 
 // myError turns a domain refusal into the status and sentence a page

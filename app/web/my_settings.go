@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -196,10 +197,24 @@ func (s *Server) apiDeleteAvatar(c echo.Context) error {
 
 // myAPIRoutes are the API's side of the settings page.
 func (s *Server) myAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
-	if s.Profile == nil {
-		return
-	}
-	user := append(api[:len(api):len(api)], requireAPIUser)
+	user := append(api[:len(api):len(api)], requireAPIUser, func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if s.Profile == nil {
+				return apiError(http.StatusNotFound, "no such API endpoint")
+			}
+			return next(c)
+		}
+	})
 	g.POST("/users/me/avatar/pick", s.apiPickAvatar, user...)
 	g.DELETE("/users/me/avatar", s.apiDeleteAvatar, user...)
+}
+
+// maxImageBody bounds the body of an avatar upload: the image's 4 MB
+// and the form around it.
+const maxImageBody = profile.MaxAvatarBytes + 64<<10
+
+// isImageUpload reports the routes that take an image in a small,
+// buffered body (bodylimit.go).
+func isImageUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && (r.URL.Path == "/my/settings/avatar" || strings.TrimSuffix(r.URL.Path, "/") == "/api/v1/users/me/avatar/pick")
 }
