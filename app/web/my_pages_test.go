@@ -324,6 +324,9 @@ func TestMySettingsProfileAndPassword(t *testing.T) {
 	if p, _ := m.server.Profile.DefaultPrivacy(ctx, viewerOf(t, m, "user")); p != model.PrivacyLocal {
 		t.Errorf("default privacy %d, want 6", p)
 	}
+	if _, up := m.get(t, "/upload", "user"); !strings.Contains(up, `<option value="6" selected>`) {
+		t.Error("the upload page does not start from the user's default privacy")
+	}
 	if p, _ := m.server.Profile.DefaultPrivacy(ctx, viewerOf(t, m, "other")); p != model.PrivacyPublic {
 		t.Errorf("another user's default privacy changed: %d", p)
 	}

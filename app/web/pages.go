@@ -275,6 +275,7 @@ func (s *Server) logout(c echo.Context) error {
 type uploadData struct {
 	Channels []model.Channel
 	MaxSize  string
+	Privacy  int // the user's default (my settings); 0: public
 }
 
 func (s *Server) uploadPage(c echo.Context) error {
@@ -282,7 +283,13 @@ func (s *Server) uploadPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "upload", "Upload", uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)})
+	d := uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)}
+	if s.Profile != nil { // my pages: the privacy the user's uploads start from
+		if d.Privacy, err = s.Profile.DefaultPrivacy(c.Request().Context(), viewer(c)); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, "upload", "Upload", d)
 }
 
 func humanBytes(n int64) string {
