@@ -30,6 +30,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratelimit"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
@@ -167,6 +168,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Captions: &captions.Service{Store: st.Creator(), Videos: a.Videos, Layout: a.Layout, Log: log.With("part", "captions")},
 		Chapters: &chapters.Service{Store: st.Creator(), Videos: a.Videos, Log: log.With("part", "chapters")},
 		// --- end creator ---
+		// --- my pages: settings (helper H, #9 point 7) ---
+		Profile: &profile.Service{Store: st.Profiles(), Auth: a.Auth, Layout: a.Layout, Log: log.With("part", "profile")},
+		// --- end my pages ---
 	})
 	if err != nil {
 		st.Close()

@@ -134,3 +134,30 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 
 // HasAdmin reports whether the first-run setup is done.
 func (s *Service) HasAdmin(ctx context.Context) (bool, error) { return s.Store.Accounts.HasAdmin(ctx) }
+
+// ChangePassword replaces a user's password once their current one checks
+// out (through the same bounded hashing as a login, so a settings page
+// cannot be used to grind passwords faster than /login).
+func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string) error {
+	u, err := s.Store.Accounts.UserByID(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("user %d: %w", userID, err)
+	}
+	if err := s.check(ctx, u.PasswordHash, current); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return ErrBadPassword
+	}
+	if err := ValidPassword(next); err != nil {
+		return err
+	}
+	hash, err := s.hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.Accounts.SetPassword(ctx, userID, hash); err != nil {
+		return fmt.Errorf("set the password of user %d: %w", userID, err)
+	}
+	return nil
+}

@@ -30,6 +30,9 @@ type bodyRules struct {
 	// Uploads are bounded by progress, not time: a large file on a slow
 	// link may take hours.
 	UploadIdle time.Duration
+	// filesAllowed lets a buffered body carry a file part (the image
+	// routes: isImageUpload).
+	filesAllowed bool
 }
 
 var defaultBodyRules = bodyRules{MaxBody: 1 << 20, BodyTimeout: 30 * time.Second, UploadIdle: 60 * time.Second}
@@ -55,6 +58,13 @@ func limitBodies(rules bodyRules) echo.MiddlewareFunc {
 			if isUpload(r) {
 				r.Body = &progressBody{ReadCloser: r.Body, rc: rc, idle: rules.UploadIdle}
 				return next(c)
+			}
+			if isImageUpload(r) {
+				// An avatar (my pages): a file, read whole within its
+				// own bound, and decoded from memory.
+				img := rules
+				img.MaxBody, img.filesAllowed = maxImageBody, true
+				rules = img
 			}
 			if err := bufferBody(r, rc, rules); err != nil {
 				return err
@@ -84,8 +94,10 @@ func bufferBody(r *http.Request, rc *http.ResponseController, rules bodyRules) e
 	case int64(len(buf)) > rules.MaxBody:
 		return tooLarge(rules.MaxBody)
 	}
-	if err := refuseFileParts(r.Header.Get("Content-Type"), buf); err != nil {
-		return err
+	if !rules.filesAllowed {
+		if err := refuseFileParts(r.Header.Get("Content-Type"), buf); err != nil {
+			return err
+		}
 	}
 	// Once the body is read, net/http watches the connection for a hang-up,
 	// and an expired deadline there would cancel the request: clear it

@@ -36,9 +36,15 @@ func (s *Server) switchLanguage(c echo.Context) error {
 	if !s.msgs.Has(code) {
 		return echo.NewHTTPError(http.StatusNotFound, "Cabane does not speak this language")
 	}
+	setLanguageCookie(c, code)
+	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
+}
+
+// setLanguageCookie remembers the visitor's language for a year (the
+// switcher and the settings page).
+func setLanguageCookie(c echo.Context, code string) {
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
-	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
 }
 
 // localPath is next when it is a path on this site, else "/": the switcher

@@ -82,7 +82,8 @@ type channelData struct {
 	DisplayName, Handle, Description, Owner string
 	Total                                   int
 	Channels                                []model.Channel
-	Card                                    feeds.Card // link preview tags
+	Card                                    feeds.Card       // link preview tags
+	Subscribe                               *mySubscribeView // nil: anonymous, or an account
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -97,6 +98,9 @@ func (s *Server) channelPage(c echo.Context) error {
 	}
 	d := channelData{listData: list, DisplayName: ch.DisplayName, Handle: "@" + s.urls(c).Handle(ch.Name),
 		Description: ch.Description, Owner: ch.Account.Name, Total: total, Card: feeds.ChannelCard(s.urls(c), s.instanceName(), ch)}
+	if d.Subscribe, err = s.mySubscribeButton(c, ch); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "channel", ch.DisplayName, d)
 }
 
@@ -131,6 +135,7 @@ type watchData struct {
 	Card        feeds.Card     // link preview tags (feeds.VideoCard)
 	Community   *communityView // comments and ratings (nil: not wired)
 	Tracks      *tracksView    // captions and chapters (nil: not wired)
+	My          *myWatchView   // subscribe, add to playlist (nil: anonymous)
 }
 
 func (s *Server) watchData(c echo.Context) (watchData, error) {
@@ -160,6 +165,9 @@ func (s *Server) watch(c echo.Context) error {
 	// Views are counted by the player's reports (POST /api/v1/videos/{id}/views,
 	// app/views), not by page loads.
 	if d.Community, err = s.community(c, d.Video); err != nil {
+		return err
+	}
+	if d.My, err = s.myWatch(c, d.Video); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "watch", d.Video.Name, d)
@@ -271,6 +279,7 @@ func (s *Server) logout(c echo.Context) error {
 type uploadData struct {
 	Channels []model.Channel
 	MaxSize  string
+	Privacy  int // the user's default (my settings); 0: public
 }
 
 func (s *Server) uploadPage(c echo.Context) error {
@@ -278,7 +287,13 @@ func (s *Server) uploadPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "upload", "Upload", uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)})
+	d := uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)}
+	if s.Profile != nil { // my pages: the privacy the user's uploads start from
+		if d.Privacy, err = s.Profile.DefaultPrivacy(c.Request().Context(), viewer(c)); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, "upload", "Upload", d)
 }
 
 func humanBytes(n int64) string {

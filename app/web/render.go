@@ -31,6 +31,7 @@ type view struct {
 	Path         string // the page's path and query, for the language switcher
 	msgs         i18n.Printer
 	langs        []string
+	MyUnread     int // the signed-in user's unread notifications (my pages)
 }
 
 // T is the message key in the page's language ({{.T "home.recent"}}, or
@@ -103,6 +104,7 @@ var funcs = template.FuncMap{
 	"eventsPath":    uris.VideoEvents,
 	"privacyLabel":  privacyLabel,
 	"searchT":       searchT,
+	"myPair":        myPair, // my pages' shared blocks (my_social.go)
 	// {{asset "js/player.js"}}: the file's content-hashed URL.
 	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },
 }
@@ -158,7 +160,7 @@ func (s *Server) view(c echo.Context, title string, data any) view {
 	lang := visitorLang(c)
 	return view{Title: title, InstanceName: s.instanceName(), User: currentUser(c), CSRF: tok,
 		SetupDone: s.setupDone(c.Request().Context()), Data: data, Lang: lang,
-		Path: c.Request().URL.RequestURI(), msgs: s.msgs.Printer(lang), langs: s.msgs.Langs()}
+		Path: c.Request().URL.RequestURI(), msgs: s.msgs.Printer(lang), langs: s.msgs.Langs(), MyUnread: s.myUnread(c)}
 }
 
 func (s *Server) render(c echo.Context, code int, page, title string, data any) error {

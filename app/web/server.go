@@ -31,6 +31,7 @@ import (
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
@@ -91,6 +92,9 @@ type Deps struct {
 	Captions *captions.Service
 	Chapters *chapters.Service
 	// --- end creator ---
+	// --- my pages: settings (helper H, #9 point 7) ---
+	Profile *profile.Service
+	// --- end my pages ---
 }
 
 // Server holds the routes and their dependencies.
@@ -204,6 +208,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- creator: caption files, chapters track, video passwords (#9 point 4) ---
 	s.creatorPageRoutes(e, page, files, limited)
 	// --- end creator ---
+	// --- my pages (helper H, #9 point 7) ---
+	s.myPageRoutes(e, page, limitPasswords)
+	// --- end my pages ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
@@ -266,6 +273,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- creator: captions, chapters, passwords (#9 point 4) ---
 	s.creatorAPIRoutes(g, api)
 	// --- end creator ---
+	// --- my pages: avatar (helper H, #9 point 7) ---
+	s.myAPIRoutes(g, api)
+	// --- end my pages ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }

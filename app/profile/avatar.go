@@ -1,0 +1,163 @@
+package profile
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/gif" // decoders the upload may use
+	"image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/visibility"
+)
+
+// Avatar limits: PeerTube's 4 MB for the file; the picture is decoded
+// only when its header says at most maxAvatarSide pixels a side, so a
+// small file cannot ask for gigabytes of pixels.
+const (
+	MaxAvatarBytes = 4 << 20
+	maxAvatarSide  = 4096
+	// AvatarSide is the stored square's side, PeerTube's largest avatar.
+	AvatarSide = 600
+)
+
+var (
+	// ErrAvatarTooLarge: the file is over MaxAvatarBytes (413).
+	ErrAvatarTooLarge = errors.New("the image is larger than 4 MB")
+	// ErrNotImage: the file is not a PNG, JPEG or GIF picture, or is too
+	// many pixels (400).
+	ErrNotImage = errors.New("the file is not a PNG, JPEG or GIF image of at most 4096×4096 pixels")
+)
+
+// avatarName is what the stored files are called: the only names the
+// avatar route serves.
+var avatarName = regexp.MustCompile(`^[0-9a-f]{32}\.jpg$`)
+
+// AvatarDir is where avatars live in the data directory.
+func (s *Service) AvatarDir() string { return filepath.Join(s.Layout.Root, "avatars") }
+
+// AvatarPath is the stored file of an avatar name, or "" for a name that
+// is not one of ours (never a path outside AvatarDir).
+func (s *Service) AvatarPath(name string) string {
+	if !avatarName.MatchString(name) {
+		return ""
+	}
+	return filepath.Join(s.AvatarDir(), name)
+}
+
+// SetAvatar reads an image (at most MaxAvatarBytes), checks it by decoding
+// it, re-encodes it as a square JPEG (nothing of the upload but its pixels
+// is kept: no metadata, no script), stores it and forgets the old one.
+func (s *Service) SetAvatar(ctx context.Context, viewer visibility.Viewer, r io.Reader) (repo.Avatar, error) {
+	if !viewer.LoggedIn() {
+		return repo.Avatar{}, ErrLoginRequired
+	}
+	raw, err := io.ReadAll(io.LimitReader(r, MaxAvatarBytes+1))
+	if err != nil {
+		return repo.Avatar{}, fmt.Errorf("read avatar: %w", err)
+	}
+	if len(raw) > MaxAvatarBytes {
+		return repo.Avatar{}, ErrAvatarTooLarge
+	}
+	out, err := squareJPEG(raw)
+	if err != nil {
+		return repo.Avatar{}, err
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return repo.Avatar{}, err
+	}
+	a := repo.Avatar{File: hex.EncodeToString(id[:]) + ".jpg", UpdatedAt: time.Now()}
+	if err := os.MkdirAll(s.AvatarDir(), 0o750); err != nil {
+		return repo.Avatar{}, fmt.Errorf("avatar folder: %w", err)
+	}
+	path := filepath.Join(s.AvatarDir(), a.File)
+	if err := durable.WriteFile(path, out, 0o640); err != nil {
+		return repo.Avatar{}, fmt.Errorf("store avatar: %w", err)
+	}
+	old, err := s.Store.SetAvatar(ctx, viewer.AccountID, a)
+	if err != nil {
+		_ = os.Remove(path)
+		return repo.Avatar{}, err
+	}
+	s.removeFile(old.File)
+	return a, nil
+}
+
+// DeleteAvatar removes the viewer's avatar, if any.
+func (s *Service) DeleteAvatar(ctx context.Context, viewer visibility.Viewer) error {
+	if !viewer.LoggedIn() {
+		return ErrLoginRequired
+	}
+	old, err := s.Store.SetAvatar(ctx, viewer.AccountID, repo.Avatar{})
+	if err != nil {
+		return err
+	}
+	s.removeFile(old.File)
+	return nil
+}
+
+// removeFile forgets a replaced avatar's file; one left behind by a
+// failure here only costs disk space.
+func (s *Service) removeFile(name string) {
+	if p := s.AvatarPath(name); p != "" {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log().Warn("remove old avatar", "file", name, "err", err)
+		}
+	}
+}
+
+// squareJPEG decodes raw, crops its centre square and scales it to at
+// most AvatarSide pixels a side (an area average, so downscaling does not
+// alias), as a JPEG.
+func squareJPEG(raw []byte) ([]byte, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxAvatarSide || cfg.Height > maxAvatarSide {
+		return nil, ErrNotImage
+	}
+	img, _, err := image.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return nil, ErrNotImage
+	}
+	b := img.Bounds()
+	side := min(b.Dx(), b.Dy())
+	x0, y0 := b.Min.X+(b.Dx()-side)/2, b.Min.Y+(b.Dy()-side)/2
+	outSide := min(side, AvatarSide)
+	dst := image.NewRGBA(image.Rect(0, 0, outSide, outSide))
+	for y := 0; y < outSide; y++ {
+		sy0, sy1 := y0+y*side/outSide, y0+(y+1)*side/outSide
+		for x := 0; x < outSide; x++ {
+			sx0, sx1 := x0+x*side/outSide, x0+(x+1)*side/outSide
+			var r, g, bl, n uint64
+			for sy := sy0; sy < max(sy1, sy0+1); sy++ {
+				for sx := sx0; sx < max(sx1, sx0+1); sx++ {
+					// Transparent pixels become white (JPEG has no alpha).
+					cr, cg, cb, ca := img.At(sx, sy).RGBA()
+					w := uint64(0xffff - ca)
+					r += uint64(cr) + w
+					g += uint64(cg) + w
+					bl += uint64(cb) + w
+					n++
+				}
+			}
+			dst.Set(x, y, color.RGBA{uint8(r / n >> 8), uint8(g / n >> 8), uint8(bl / n >> 8), 0xff})
+		}
+	}
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 85}); err != nil {
+		return nil, fmt.Errorf("encode avatar: %w", err)
+	}
+	return out.Bytes(), nil
+}

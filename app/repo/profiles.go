@@ -1,0 +1,26 @@
+package repo
+
+import (
+	"context"
+	"time"
+)
+
+// Avatar is an account's picture: its file under the data directory's
+// avatars folder, and when it was set. A zero Avatar is none.
+type Avatar struct {
+	File      string
+	UpdatedAt time.Time
+}
+
+// Profiles stores what a user changes of themselves on their settings
+// page: their account's display name and avatar, and the privacy their
+// uploads start from.
+type Profiles interface {
+	SetDisplayName(ctx context.Context, accountID int64, name string) error
+	Avatar(ctx context.Context, accountID int64) (Avatar, error)
+	// SetAvatar replaces the account's avatar and returns the one it
+	// replaced (zero when none), whose file the caller removes.
+	SetAvatar(ctx context.Context, accountID int64, a Avatar) (old Avatar, err error)
+	DefaultPrivacy(ctx context.Context, userID int64) (int, error)
+	SetDefaultPrivacy(ctx context.Context, userID int64, privacy int) error
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
+)
+
+// Profiles is what a user changes of themselves (repo.Profiles).
+type Profiles struct{ base }
+
+// Profiles returns the profiles aggregate on the pool.
+func (s *Store) Profiles() *Profiles {
+	return &Profiles{base{q: s.stmts, db: s.db, counts: s.counts}}
+}
+
+var _ repo.Profiles = (*Profiles)(nil)
+
+// SetDisplayName renames an account (its channels keep their names).
+func (s *Profiles) SetDisplayName(ctx context.Context, accountID int64, name string) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE accounts SET display_name = ? WHERE id = ?`, name, accountID)
+	if err != nil {
+		return fmt.Errorf("rename account %d: %w", accountID, classify(err))
+	}
+	return oneRow(res)
+}
+
+func oneRow(res sql.Result) error {
+	if n, err := res.RowsAffected(); err != nil {
+		return classify(err)
+	} else if n == 0 {
+		return model.ErrNotFound
+	}
+	return nil
+}
+
+// Avatar is the account's avatar (zero: none).
+func (s *Profiles) Avatar(ctx context.Context, accountID int64) (repo.Avatar, error) {
+	var a repo.Avatar
+	var at int64
+	err := s.q.QueryRowContext(ctx, `SELECT avatar, avatar_updated_at FROM accounts WHERE id = ?`, accountID).Scan(&a.File, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, model.ErrNotFound
+	} else if err != nil {
+		return a, fmt.Errorf("avatar of account %d: %w", accountID, classify(err))
+	}
+	if a.File != "" {
+		a.UpdatedAt = time.UnixMilli(at)
+	}
+	return a, nil
+}
+
+// SetAvatar replaces the avatar in one transaction, returning the old one.
+func (s *Profiles) SetAvatar(ctx context.Context, accountID int64, a repo.Avatar) (old repo.Avatar, err error) {
+	err = s.atomic(ctx, func(q dbtx) error {
+		var at int64
+		if err := q.QueryRowContext(ctx, `SELECT avatar, avatar_updated_at FROM accounts WHERE id = ?`, accountID).Scan(&old.File, &at); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return model.ErrNotFound
+			}
+			return classify(err)
+		}
+		if old.File != "" {
+			old.UpdatedAt = time.UnixMilli(at)
+		}
+		var ms int64
+		if a.File != "" {
+			ms = a.UpdatedAt.UnixMilli()
+		}
+		_, err := q.ExecContext(ctx, `UPDATE accounts SET avatar = ?, avatar_updated_at = ? WHERE id = ?`, a.File, ms, accountID)
+		return classify(err)
+	})
+	if err != nil {
+		return old, fmt.Errorf("set avatar of account %d: %w", accountID, err)
+	}
+	return old, nil
+}
+
+// DefaultPrivacy is the privacy the user's upload form starts from.
+func (s *Profiles) DefaultPrivacy(ctx context.Context, userID int64) (int, error) {
+	var p int
+	err := s.q.QueryRowContext(ctx, `SELECT default_privacy FROM users WHERE id = ?`, userID).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, model.ErrNotFound
+	} else if err != nil {
+		return 0, fmt.Errorf("default privacy of user %d: %w", userID, classify(err))
+	}
+	return p, nil
+}
+
+// SetDefaultPrivacy stores the privacy the user's uploads start from.
+func (s *Profiles) SetDefaultPrivacy(ctx context.Context, userID int64, privacy int) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE users SET default_privacy = ? WHERE id = ?`, privacy, userID)
+	if err != nil {
+		return fmt.Errorf("default privacy of user %d: %w", userID, classify(err))
+	}
+	return oneRow(res)
+}
