@@ -57,6 +57,10 @@ type Service struct {
 	ServerBlocked func(ctx context.Context, accountID int64) (bool, error)
 	// Quotas holds users' video quotas; nil: nobody has one.
 	Quotas repo.Quotas
+	// DefaultQuotas, when set, are the quotas of users without their own
+	// (the admin's instance settings; bytes, -1 unlimited), in place of
+	// Limits'.
+	DefaultQuotas func(ctx context.Context) (quota, daily int64)
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job
