@@ -25,6 +25,9 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/feeds"
+	"cabane.dev/cabane/app/instance"
+	"cabane.dev/cabane/app/moderation"
+	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/notifications"
@@ -85,6 +88,11 @@ type Deps struct {
 	Abuses    *abuses.Service
 	Blocklist *blocklist.Service
 	// --- end moderation ---
+	// --- admin pages: instance, users, moderation queue (#9 points 7, 8) ---
+	Instance   *instance.Service   // nil: the configured name, no /about settings
+	Users      *users.Service      // nil: no /admin/users
+	Moderation *moderation.Service // nil: built here from Abuses, Videos, Comments and Blocklist
+	// --- end admin pages ---
 }
 
 // Server holds the routes and their dependencies.
@@ -106,6 +114,9 @@ func New(d Deps) (*Server, error) {
 		d.LAN = &lan.Policy{}
 	}
 	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now()}
+	if s.Moderation == nil && d.Abuses != nil { // admin pages
+		s.Moderation = &moderation.Service{Reports: d.Abuses, Videos: d.Videos, Comments: d.Comments, Blocks: d.Blocklist}
+	}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
 	}
@@ -209,6 +220,9 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/video-channels/:name/inbox", notYet, fed...)
 	e.Any("/.well-known/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) }, fed...)
 	s.adminRoutes(e, page)
+	// --- admin pages: instance, users, moderation queue, /about (#9 points 7, 8) ---
+	s.adminPageRoutes(e, page)
+	// --- end admin pages ---
 	s.eventRoutes(e, page)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
@@ -253,6 +267,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- moderation: abuses, blocklists (helper F, #9 point 8) ---
 	s.moderationAPIRoutes(g, api)
 	// --- end moderation ---
+	// --- admin pages' API: config/about, users' roles and bans (#9 points 7, 8) ---
+	s.adminPagesAPIRoutes(g, api)
+	// --- end admin pages' API ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
@@ -285,6 +302,9 @@ func (s *Server) urls(c echo.Context) uris.Builder { return uris.New(s.baseURL(c
 
 // instanceName is --name, shown in every title and in /api/v1/config.
 func (s *Server) instanceName() string {
+	if s.Instance != nil { // the admin's settings (admin pages)
+		return s.Instance.Name(context.Background())
+	}
 	if s.Config.InstanceName != "" {
 		return s.Config.InstanceName
 	}
