@@ -85,21 +85,21 @@ type configAbout struct {
 }
 
 type configAboutInstance struct {
-	Name                  string   `json:"name"`
-	ShortDescription      string   `json:"shortDescription"`
-	Description           string   `json:"description"`
-	Terms                 string   `json:"terms"`
-	CodeOfConduct         string   `json:"codeOfConduct"`
-	HardwareInformation   string   `json:"hardwareInformation"`
-	CreationReason        string   `json:"creationReason"`
-	ModerationInformation string   `json:"moderationInformation"`
-	Administrator         string   `json:"administrator"`
-	MaintenanceLifetime   string   `json:"maintenanceLifetime"`
-	BusinessModel         string   `json:"businessModel"`
-	Languages             []string `json:"languages"`
-	Categories            []int    `json:"categories"`
-	Avatars               []aboutImage  `json:"avatars"`
-	Banners               []aboutImage  `json:"banners"`
+	Name                  string       `json:"name"`
+	ShortDescription      string       `json:"shortDescription"`
+	Description           string       `json:"description"`
+	Terms                 string       `json:"terms"`
+	CodeOfConduct         string       `json:"codeOfConduct"`
+	HardwareInformation   string       `json:"hardwareInformation"`
+	CreationReason        string       `json:"creationReason"`
+	ModerationInformation string       `json:"moderationInformation"`
+	Administrator         string       `json:"administrator"`
+	MaintenanceLifetime   string       `json:"maintenanceLifetime"`
+	BusinessModel         string       `json:"businessModel"`
+	Languages             []string     `json:"languages"`
+	Categories            []int        `json:"categories"`
+	Avatars               []aboutImage `json:"avatars"`
+	Banners               []aboutImage `json:"banners"`
 }
 
 // aboutImage is PeerTube's ActorImage; Cabane's instance has none yet.
