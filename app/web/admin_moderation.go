@@ -47,7 +47,7 @@ func (s *Server) adminModeration(c echo.Context) error {
 		state = model.AbusePending
 	}
 	page, start := pageParam(c, reportsPerPage)
-	list, total, err := s.Moderation.Queue(ctx, viewer(c), state, start, reportsPerPage)
+	list, total, err := s.moderation().Queue(ctx, viewer(c), state, start, reportsPerPage)
 	if err != nil {
 		return adminDone(c, "/admin/moderation", err, "")
 	}
@@ -56,7 +56,7 @@ func (s *Server) adminModeration(c echo.Context) error {
 	for _, a := range list {
 		d.Reports = append(d.Reports, queueItem{Abuse: a, Kind: abuseKind(a)})
 	}
-	if d.Blocked, _, err = s.Moderation.Blocked(ctx, viewer(c), 0, 100); err != nil {
+	if d.Blocked, _, err = s.moderation().Blocked(ctx, viewer(c), 0, 100); err != nil {
 		return adminDone(c, "/admin/moderation", err, "")
 	}
 	v := s.view(c, "", d)
@@ -75,7 +75,7 @@ func (s *Server) adminAbuseResolve(c echo.Context) error {
 	if accept {
 		done = "accepted"
 	}
-	err = s.Moderation.Resolve(c.Request().Context(), viewer(c), id, accept, strings.TrimSpace(c.FormValue("note")))
+	err = s.moderation().Resolve(c.Request().Context(), viewer(c), id, accept, strings.TrimSpace(c.FormValue("note")))
 	return adminDone(c, "/admin/moderation", err, done)
 }
 
@@ -84,7 +84,7 @@ func (s *Server) adminAbuseDeleteContent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return adminDone(c, "/admin/moderation", s.Moderation.DeleteContent(c.Request().Context(), viewer(c), id), "content_deleted")
+	return adminDone(c, "/admin/moderation", s.moderation().DeleteContent(c.Request().Context(), viewer(c), id), "content_deleted")
 }
 
 func (s *Server) adminAbuseBlockAccount(c echo.Context) error {
@@ -92,10 +92,10 @@ func (s *Server) adminAbuseBlockAccount(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return adminDone(c, "/admin/moderation", s.Moderation.BlockAccount(c.Request().Context(), viewer(c), id), "blocked")
+	return adminDone(c, "/admin/moderation", s.moderation().BlockAccount(c.Request().Context(), viewer(c), id), "blocked")
 }
 
 func (s *Server) adminUnblockAccount(c echo.Context) error {
-	err := s.Moderation.Unblock(c.Request().Context(), viewer(c), strings.TrimSpace(c.FormValue("account")))
+	err := s.moderation().Unblock(c.Request().Context(), viewer(c), strings.TrimSpace(c.FormValue("account")))
 	return adminDone(c, "/admin/moderation", err, "unblocked")
 }

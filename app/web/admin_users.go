@@ -29,9 +29,6 @@ type adminUsersData struct {
 }
 
 func (s *Server) adminUsers(c echo.Context) error {
-	if s.Users == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
 	q := strings.TrimSpace(c.QueryParam("q"))
 	page, start := pageParam(c, usersPerPage)
 	rows, total, err := s.Users.List(c.Request().Context(), viewer(c), repo.UserQuery{Search: q, Start: start, Count: usersPerPage})

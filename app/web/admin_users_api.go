@@ -18,9 +18,6 @@ import (
 func (s *Server) adminPagesAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	user := append(api[:len(api):len(api)], requireAPIUser)
 	g.GET("/config/about", s.apiConfigAbout, api...)
-	if s.Users == nil {
-		return
-	}
 	g.POST("/users/:id/block", s.apiBlockUser, user...)
 	g.POST("/users/:id/unblock", s.apiUnblockUser, user...)
 	g.DELETE("/users/:id", s.apiDeleteUser, user...)
@@ -44,7 +41,10 @@ func usersError(err error) error {
 	return err
 }
 
-func apiUserID(c echo.Context) (int64, error) {
+func (s *Server) apiUserID(c echo.Context) (int64, error) {
+	if s.Users == nil {
+		return 0, apiError(http.StatusNotFound, "no such API endpoint")
+	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, apiError(http.StatusBadRequest, "The user id must be a number.")
@@ -65,7 +65,7 @@ type blockRequest struct {
 }
 
 func (s *Server) apiBlockUser(c echo.Context) error {
-	id, err := apiUserID(c)
+	id, err := s.apiUserID(c)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Server) apiBlockUser(c echo.Context) error {
 }
 
 func (s *Server) apiUnblockUser(c echo.Context) error {
-	id, err := apiUserID(c)
+	id, err := s.apiUserID(c)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) apiUnblockUser(c echo.Context) error {
 }
 
 func (s *Server) apiDeleteUser(c echo.Context) error {
-	id, err := apiUserID(c)
+	id, err := s.apiUserID(c)
 	if err != nil {
 		return err
 	}
@@ -102,3 +102,4 @@ func (s *Server) apiDeleteUser(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+

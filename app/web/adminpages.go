@@ -26,21 +26,41 @@ import (
 // included; CSRF is the page group's.
 func (s *Server) adminPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 	admin := append(page[:len(page):len(page)], s.requireStaff(false))
+	manage := append(admin[:len(admin):len(admin)], s.needUsers)
 	mods := append(page[:len(page):len(page)], s.requireStaff(true))
 	e.GET("/about", s.aboutPage, page...)
 	e.GET("/admin/instance", s.adminInstance, admin...)
 	e.POST("/admin/instance", s.adminInstanceSave, admin...)
-	e.GET("/admin/users", s.adminUsers, admin...)
-	e.POST("/admin/users", s.adminUserCreate, admin...)
-	e.POST("/admin/users/:id", s.adminUserUpdate, admin...)
-	e.POST("/admin/users/:id/ban", s.adminUserBan, admin...)
-	e.POST("/admin/users/:id/unban", s.adminUserUnban, admin...)
-	e.POST("/admin/users/:id/delete", s.adminUserDelete, admin...)
+	e.GET("/admin/users", s.adminUsers, manage...)
+	e.POST("/admin/users", s.adminUserCreate, manage...)
+	e.POST("/admin/users/:id", s.adminUserUpdate, manage...)
+	e.POST("/admin/users/:id/ban", s.adminUserBan, manage...)
+	e.POST("/admin/users/:id/unban", s.adminUserUnban, manage...)
+	e.POST("/admin/users/:id/delete", s.adminUserDelete, manage...)
 	e.GET("/admin/moderation", s.adminModeration, mods...)
 	e.POST("/admin/moderation/abuses/:id/resolve", s.adminAbuseResolve, mods...)
 	e.POST("/admin/moderation/abuses/:id/delete-content", s.adminAbuseDeleteContent, mods...)
 	e.POST("/admin/moderation/abuses/:id/block-account", s.adminAbuseBlockAccount, mods...)
 	e.POST("/admin/moderation/blocks/unblock", s.adminUnblockAccount, mods...)
+}
+
+// needUsers answers 404 on a server built without user management.
+func (s *Server) needUsers(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.Users == nil {
+			return echo.NewHTTPError(http.StatusNotFound)
+		}
+		return next(c)
+	}
+}
+
+// moderation is the queue's service: the one given, else one made from
+// the reports, videos, comments and blocklist services.
+func (s *Server) moderation() *moderation.Service {
+	if s.Moderation != nil {
+		return s.Moderation
+	}
+	return &moderation.Service{Reports: s.Abuses, Videos: s.Videos, Comments: s.Comments, Blocks: s.Blocklist}
 }
 
 // requireStaff lets administrators through (and moderators when mods):

@@ -91,7 +91,7 @@ type Deps struct {
 	// --- admin pages: instance, users, moderation queue (#9 points 7, 8) ---
 	Instance   *instance.Service   // nil: the configured name, no /about settings
 	Users      *users.Service      // nil: no /admin/users
-	Moderation *moderation.Service // nil: built here from Abuses, Videos, Comments and Blocklist
+	Moderation *moderation.Service // nil: built from Abuses, Videos, Comments and Blocklist (Server.moderation)
 	// --- end admin pages ---
 }
 
@@ -114,9 +114,6 @@ func New(d Deps) (*Server, error) {
 		d.LAN = &lan.Policy{}
 	}
 	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now()}
-	if s.Moderation == nil && d.Abuses != nil { // admin pages
-		s.Moderation = &moderation.Service{Reports: d.Abuses, Videos: d.Videos, Comments: d.Comments, Blocks: d.Blocklist}
-	}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
 	}
