@@ -102,4 +102,3 @@ func (s *Server) apiDeleteUser(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
-
