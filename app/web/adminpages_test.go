@@ -11,6 +11,7 @@ import (
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/users"
+	"cabane.dev/cabane/app/visibility"
 )
 
 // newAdminPagesRig is the moderation rig with the instance settings, the
@@ -23,7 +24,7 @@ func newAdminPagesRig(t *testing.T) *socialRig {
 	sr.server.Instance = inst
 	sr.videos.DefaultQuotas = inst.DefaultQuotas
 	sr.videos.Quotas = st.Quotas()
-	sr.server.Users = &users.Service{Store: st.Users(), Auth: sr.server.Auth, Videos: sr.videos}
+	sr.server.Users = &users.Service{Store: st.Users(), Auth: sr.server.Auth, Videos: sr.videos, Log: sr.server.Log}
 	ctx := context.Background()
 	u, _, err := sr.server.Auth.CreateUser(ctx, auth.NewUserRequest{Username: "mod", Email: "mod@example.org", Password: "correct horse battery staple"})
 	if err != nil {
@@ -104,3 +105,152 @@ func TestAdminPagesAccess(t *testing.T) {
 		t.Errorf("name changed by a refused form: %q", sr.server.instanceName())
 	}
 }
+
+// passwordGrant logs name in through PeerTube's OAuth password grant and
+// returns the status and the access token.
+func passwordGrant(t *testing.T, sr *socialRig, name string) (int, string) {
+	t.Helper()
+	var client struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	sr.decode(t, "GET", "/api/v1/oauth-clients/local", "", nil, http.StatusOK, &client)
+	form := url.Values{"client_id": {client.ClientID}, "client_secret": {client.ClientSecret}, "grant_type": {"password"},
+		"username": {name}, "password": {"correct horse battery staple"}}
+	res, body := sr.send(t, "POST", "/api/v1/users/token", strings.NewReader(form.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "", false)
+	tok := ""
+	if i := strings.Index(body, `"access_token":"`); i >= 0 {
+		tok = body[i+len(`"access_token":"`):]
+		tok = tok[:strings.IndexByte(tok, '"')]
+	}
+	return res.StatusCode, tok
+}
+
+// bearerMe is GET /api/v1/users/me with a token.
+func bearerMe(t *testing.T, sr *socialRig, tok string) int {
+	res, _ := sr.send(t, "GET", "/api/v1/users/me", nil, map[string]string{"Authorization": "Bearer " + tok}, "", false)
+	return res.StatusCode
+}
+
+// TestAdminUsers: the admin's forms and PeerTube's API change roles and
+// quotas, ban (no login, no session, no token) and unban, and delete; the
+// last administrator is kept.
+func TestAdminUsers(t *testing.T) {
+	sr := newAdminPagesRig(t)
+	ctx := t.Context()
+	other := userByName(t, sr, "other")
+	path := "/admin/users/" + itoa(other.ID)
+
+	// Role and quotas from the form (quotas in MiB).
+	if code, loc := post(sr, path, "admin", url.Values{"role": {"1"}, "video_quota": {"100"}, "video_quota_daily": {"-1"}}, true); code != http.StatusSeeOther || loc != "/admin/users?done=changed" {
+		t.Fatalf("change: %d %s", code, loc)
+	}
+	if u := userByName(t, sr, "other"); u.Role != model.RoleModerator {
+		t.Errorf("role: %d", u.Role)
+	}
+	q, err := sr.videos.QuotaOf(ctx, other.ID)
+	if err != nil || q.VideoQuota != 100<<20 || q.VideoQuotaDaily != -1 {
+		t.Errorf("quota: %+v %v", q, err)
+	}
+	// PeerTube's PUT /users/{id}: role and quota.
+	sr.decode(t, "PUT", "/api/v1/users/"+itoa(other.ID), "admin", map[string]any{"role": 2, "videoQuota": 5 << 20}, http.StatusNoContent, nil)
+	if u := userByName(t, sr, "other"); u.Role != model.RoleUser {
+		t.Errorf("API role: %d", u.Role)
+	}
+	if q, _ := sr.videos.QuotaOf(ctx, other.ID); q.VideoQuota != 5<<20 {
+		t.Errorf("API quota: %d", q.VideoQuota)
+	}
+	if code, _ := sr.call(t, "PUT", "/api/v1/users/"+itoa(other.ID), "user", map[string]any{"role": 0}); code != http.StatusForbidden {
+		t.Errorf("user sets a role: %d", code)
+	}
+
+	// Ban: the session, a token and the password all stop working.
+	code, tok := passwordGrant(t, sr, "other")
+	if code != http.StatusOK || bearerMe(t, sr, tok) != http.StatusOK {
+		t.Fatalf("token before the ban: %d", code)
+	}
+	if code, loc := post(sr, path+"/ban", "admin", url.Values{"reason": {"spam"}}, true); code != http.StatusSeeOther || loc != "/admin/users?done=banned" {
+		t.Fatalf("ban: %d %s", code, loc)
+	}
+	if u := userByName(t, sr, "other"); !u.Blocked || u.BlockedReason != "spam" {
+		t.Errorf("not banned: %+v", u)
+	}
+	if got := bearerMe(t, sr, tok); got != http.StatusUnauthorized {
+		t.Errorf("banned token: %d", got)
+	}
+	if code, _ := sr.page(request{method: "GET", path: "/upload", who: "other"}); code != http.StatusSeeOther {
+		t.Errorf("banned session reaches /upload: %d", code)
+	}
+	if code, _ := passwordGrant(t, sr, "other"); code != http.StatusBadRequest {
+		t.Errorf("banned login: %d", code)
+	}
+	_, body := sr.page(request{method: "GET", path: "/admin/users?q=oth", who: "admin"})
+	if !strings.Contains(body, "spam") || strings.Contains(body, ">author<") {
+		t.Errorf("search list: %s", body)
+	}
+	// Unban through the API: the password works again.
+	// PeerTube 7.0's document lacks /users/{id}/block and /unblock (its
+	// server has them, answering 204): unchecked against the contract.
+	if code, body := sr.callChecked(t, "POST", "/api/v1/users/"+itoa(other.ID)+"/unblock", "admin", nil, false); code != http.StatusNoContent {
+		t.Fatalf("unblock: %d %s", code, body)
+	}
+	if code, tok := passwordGrant(t, sr, "other"); code != http.StatusOK || bearerMe(t, sr, tok) != http.StatusOK {
+		t.Errorf("after unban: %d", code)
+	}
+	if code, body := sr.callChecked(t, "POST", "/api/v1/users/"+itoa(other.ID)+"/block", "admin", map[string]any{"reason": "again"}, false); code != http.StatusNoContent {
+		t.Fatalf("block: %d %s", code, body)
+	}
+	if u := userByName(t, sr, "other"); !u.Blocked {
+		t.Error("API block did not ban")
+	}
+
+	// The last administrator: not demoted, banned or deleted.
+	admin := userByName(t, sr, "admin")
+	if code, loc := post(sr, "/admin/users/"+itoa(admin.ID), "admin", url.Values{"role": {"2"}}, true); loc != "/admin/users?error=last_admin" {
+		t.Errorf("demote last admin: %d %s", code, loc)
+	}
+	if u := userByName(t, sr, "admin"); u.Role != model.RoleAdmin {
+		t.Fatalf("last admin demoted: %d", u.Role)
+	}
+	_, body = sr.page(request{method: "GET", path: "/admin/users?error=last_admin", who: "admin"})
+	if !strings.Contains(body, "The last administrator cannot be demoted") {
+		t.Errorf("no message: %s", body)
+	}
+	// With a second admin, the first may be demoted; the second is then the last.
+	if code, loc := post(sr, "/admin/users", "admin", url.Values{"username": {"boss"}, "email": {"boss@example.org"},
+		"password": {"correct horse battery staple"}, "role": {"0"}}, true); loc != "/admin/users?done=created" {
+		t.Fatalf("create: %d %s", code, loc)
+	}
+	boss := userByName(t, sr, "boss")
+	if boss.Role != model.RoleAdmin {
+		t.Fatalf("created role: %d", boss.Role)
+	}
+	if code, _ := sr.call(t, "PUT", "/api/v1/users/"+itoa(admin.ID), "admin", map[string]any{"role": 2}); code != http.StatusNoContent {
+		t.Fatalf("demote with another admin: %d", code)
+	}
+	if err := sr.server.Users.Ban(ctx, visibility.Of(&boss, false), boss.ID, ""); err == nil {
+		t.Error("banned self")
+	}
+	if err := sr.store.Users().SetBlocked(ctx, boss.ID, true, ""); err == nil {
+		t.Error("the last admin was banned")
+	}
+	if err := sr.store.Users().Delete(ctx, boss.ID); err == nil {
+		t.Error("the last admin was deleted")
+	}
+
+	// Delete, with the user's videos.
+	v := sr.video(t, model.PrivacyPublic, 1) // the "user" account's
+	usr := userByName(t, sr, "user")
+	sr.sessions["boss"], _ = sr.server.Auth.StartSession(ctx, boss.ID)
+	if code, _ := sr.call(t, "DELETE", "/api/v1/users/"+itoa(usr.ID), "boss", nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d", code)
+	}
+	if _, err := sr.store.Accounts.UserByID(ctx, usr.ID); err == nil {
+		t.Error("user still there")
+	}
+	if _, err := sr.store.Videos.ByUUID(ctx, v.UUID); err == nil {
+		t.Error("their video still there")
+	}
+}
+
