@@ -35,8 +35,12 @@ type aboutView struct {
 // Markdown rendered by app/markup (which escapes everything first).
 func (s *Server) aboutPage(c echo.Context) error {
 	a := s.about(c.Request().Context())
-	return s.render(c, http.StatusOK, "about", a.Name, aboutView{Name: a.Name, ShortDescription: a.ShortDescription,
-		Description: template.HTML(markup.HTML(a.Description)), Terms: template.HTML(markup.HTML(a.Terms))}) // #nosec: markup escapes
+	// markup.HTML escapes every character of the texts before marking
+	// them up: the conversion to template.HTML trusts only its own tags.
+	v := s.view(c, "", aboutView{Name: a.Name, ShortDescription: a.ShortDescription,
+		Description: template.HTML(markup.HTML(a.Description)), Terms: template.HTML(markup.HTML(a.Terms))})
+	v.Title = v.T("adminpages.about.heading", a.Name)
+	return s.renderView(c, http.StatusOK, "about", v)
 }
 
 // instanceForm is the admin's form, quotas in MiB.

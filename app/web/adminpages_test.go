@@ -254,3 +254,58 @@ func TestAdminUsers(t *testing.T) {
 	}
 }
 
+
+// TestAboutPage: the admin's texts reach /about (Markdown rendered, a
+// <script> escaped), the page titles and GET /api/v1/config/about; the
+// default quotas reach new uploads; the page speaks French.
+func TestAboutPage(t *testing.T) {
+	sr := newAdminPagesRig(t)
+	form := url.Values{"name": {"Chez nous"}, "short_description": {"Nos vidéos"},
+		"description": {"# Bienvenue\n\nOn **partage** des films.\n\n<script>alert('x')</script>"},
+		"terms": {"- sois [gentil](https://example.org/regles)"}, "video_quota": {"10"}, "video_quota_daily": {"-1"}}
+	if code, loc := post(sr, "/admin/instance", "admin", form, true); loc != "/admin/instance?done=saved" {
+		t.Fatalf("save: %d %s", code, loc)
+	}
+	code, body := sr.page(request{method: "GET", path: "/about"})
+	if code != http.StatusOK {
+		t.Fatalf("/about: %d", code)
+	}
+	for _, want := range []string{"<h2>Bienvenue</h2>", "<strong>partage</strong>", `<a href="https://example.org/regles" rel="nofollow noopener noreferrer">gentil</a>`,
+		"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", "<title>About Chez nous · Chez nous</title>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/about lacks %s:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "<script>alert") {
+		t.Error("a script from the description reached the page")
+	}
+	var about struct {
+		Instance struct{ Name, ShortDescription, Description, Terms string }
+	}
+	sr.decode(t, "GET", "/api/v1/config/about", "", nil, http.StatusOK, &about)
+	if about.Instance.Name != "Chez nous" || about.Instance.ShortDescription != "Nos vidéos" || !strings.HasPrefix(about.Instance.Description, "# Bienvenue") {
+		t.Errorf("config/about: %+v", about)
+	}
+	sr.complete(t, "GET", "/api/v1/config/about", "")
+	// The default quota applies to users without their own.
+	q, err := sr.videos.QuotaOf(t.Context(), userByName(t, sr, "other").ID)
+	if err != nil || q.VideoQuota != 10<<20 || q.VideoQuotaDaily != -1 {
+		t.Errorf("default quota: %+v %v", q, err)
+	}
+	// An invalid form changes nothing.
+	if _, loc := post(sr, "/admin/instance", "admin", url.Values{"name": {""}, "video_quota": {"1"}, "video_quota_daily": {"1"}}, true); loc != "/admin/instance?error=invalid" {
+		t.Errorf("empty name: %s", loc)
+	}
+	if sr.server.instanceName() != "Chez nous" {
+		t.Errorf("name: %q", sr.server.instanceName())
+	}
+	// French.
+	res, body := sr.send(t, "GET", "/about", nil, map[string]string{"Accept-Language": "fr-FR,fr;q=0.9"}, "", false)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "À propos de Chez nous") || !strings.Contains(body, "Conditions d&#39;utilisation") {
+		t.Errorf("French /about: %d\n%s", res.StatusCode, body)
+	}
+	res, body = sr.send(t, "GET", "/admin/users", nil, map[string]string{"Accept-Language": "fr"}, "admin", false)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Créer un utilisateur") || !strings.Contains(body, "Modérateur") || strings.Contains(body, "adminpages.") {
+		t.Errorf("French /admin/users: %d\n%s", res.StatusCode, body)
+	}
+}
