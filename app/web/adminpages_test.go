@@ -255,7 +255,6 @@ func TestAdminUsers(t *testing.T) {
 	}
 }
 
-
 // TestAboutPage: the admin's texts reach /about (Markdown rendered, a
 // <script> escaped), the page titles and GET /api/v1/config/about; the
 // default quotas reach new uploads; the page speaks French.
@@ -263,7 +262,7 @@ func TestAboutPage(t *testing.T) {
 	sr := newAdminPagesRig(t)
 	form := url.Values{"name": {"Chez nous"}, "short_description": {"Nos vidéos"},
 		"description": {"# Bienvenue\n\nOn **partage** des films.\n\n<script>alert('x')</script>"},
-		"terms": {"- sois [gentil](https://example.org/regles)"}, "video_quota": {"10"}, "video_quota_daily": {"-1"}}
+		"terms":       {"- sois [gentil](https://example.org/regles)"}, "video_quota": {"10"}, "video_quota_daily": {"-1"}}
 	if code, loc := post(sr, "/admin/instance", "admin", form, true); loc != "/admin/instance?done=saved" {
 		t.Fatalf("save: %d %s", code, loc)
 	}
