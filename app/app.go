@@ -24,6 +24,7 @@ import (
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
+	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/media"
@@ -38,6 +39,7 @@ import (
 	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
 	"cabane.dev/cabane/app/web"
@@ -127,6 +129,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	a.Accounts = &accounts.Service{Store: st.Repo()}
+	// --- admin pages: instance settings, users (#9 point 7) ---
+	inst := &instance.Service{Settings: st.Settings, Defaults: instance.About{Name: instanceName(cfg.InstanceName),
+		VideoQuota: quotaDefault(cfg.Limits.VideoQuota), VideoQuotaDaily: quotaDefault(cfg.Limits.VideoQuotaDaily)}}
+	a.Videos.DefaultQuotas = inst.DefaultQuotas
+	// --- end admin pages ---
 	// --- social (helper E, #9 point 6) ---
 	notify := &notifications.Service{Store: st.Notifications(), Videos: st.Videos, Comments: st.Comments(),
 		Subscribers: st.Subscriptions(), Users: st.Accounts, Log: log.With("part", "notifications")}
@@ -171,6 +178,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- my pages: settings (helper H, #9 point 7) ---
 		Profile: &profile.Service{Store: st.Profiles(), Auth: a.Auth, Layout: a.Layout, Log: log.With("part", "profile")},
 		// --- end my pages ---
+		// --- admin pages (#9 points 7, 8) ---
+		Instance: inst,
+		Users:    &users.Service{Store: st.Users(), Auth: a.Auth, Videos: a.Videos, Log: log.With("part", "users")},
+		// --- end admin pages ---
 	})
 	if err != nil {
 		st.Close()
@@ -368,4 +379,20 @@ func (a *App) Close() error {
 	err := a.Store.Close()
 	a.lock.Close() // releases the lock
 	return err
+}
+
+// instanceName is the configured name, "Cabane" when none (admin pages).
+func instanceName(n string) string {
+	if n == "" {
+		return "Cabane"
+	}
+	return n
+}
+
+// quotaDefault reads the configuration's "0: no limit" as PeerTube's -1.
+func quotaDefault(n int64) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return n
 }

@@ -60,9 +60,9 @@ type Service struct {
 	Log      *slog.Logger
 }
 
-// Moderates reports whether viewer handles reports: the admins (Cabane has
-// no moderator role of its own yet).
-func Moderates(viewer visibility.Viewer) bool { return viewer.Admin() }
+// Moderates reports whether viewer handles reports: the admins and the
+// moderators, as in PeerTube.
+func Moderates(viewer visibility.Viewer) bool { return viewer.Moderates() }
 
 // Report is what a reporter sends.
 type Report struct {

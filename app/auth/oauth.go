@@ -88,7 +88,7 @@ func (s *Service) Refresh(ctx context.Context, clientID, clientSecret, refresh s
 
 // BearerUser resolves an access token.
 func (s *Service) BearerUser(ctx context.Context, token string) (model.User, error) {
-	return s.Store.Sessions.AccessTokenUser(ctx, HashToken(token))
+	return active(s.Store.Sessions.AccessTokenUser(ctx, HashToken(token)))
 }
 
 // Errors named as OAuth 2 names them.

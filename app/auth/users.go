@@ -100,7 +100,25 @@ func (s *Service) Login(ctx context.Context, login, password string) (model.User
 		}
 		return u, ErrBadPassword
 	}
+	// Only once the password matched: a banned account's existence is
+	// told to whoever knows its password, nobody else.
+	if u.Blocked {
+		return model.User{}, ErrBlocked
+	}
 	return u, nil
+}
+
+// ErrBlocked refuses a banned user's login. It is a kind of bad
+// credentials, so every login form and grant refuses it.
+var ErrBlocked = fmt.Errorf("%w: the account is banned", ErrBadPassword)
+
+// active refuses a banned user's session or token: a ban also deletes
+// them, and this holds should one be made in a race with the ban.
+func active(u model.User, err error) (model.User, error) {
+	if err == nil && u.Blocked {
+		return model.User{}, model.ErrNotFound
+	}
+	return u, err
 }
 
 // dummyHash is computed on first use so commands that never log anyone in
@@ -124,7 +142,7 @@ func (s *Service) StartSession(ctx context.Context, userID int64) (string, error
 
 // SessionUser resolves a session cookie.
 func (s *Service) SessionUser(ctx context.Context, token string) (model.User, error) {
-	return s.Store.Sessions.SessionUser(ctx, HashToken(token))
+	return active(s.Store.Sessions.SessionUser(ctx, HashToken(token)))
 }
 
 // EndSession logs out.

@@ -60,7 +60,7 @@ func owner(viewer visibility.Viewer, scope Scope) (int64, error) {
 	if scope == Mine {
 		return viewer.AccountID, nil
 	}
-	if !viewer.Admin() {
+	if !viewer.Moderates() {
 		return 0, ErrForbidden
 	}
 	return 0, nil

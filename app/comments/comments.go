@@ -102,7 +102,7 @@ func (s *Service) PolicyOf(v model.Video) int { return s.policy(v) }
 // Moderates reports whether viewer manages video's comments: its owner and
 // the admins (PeerTube's MANAGE_ANY_VIDEO_COMMENT and SEE_ALL_COMMENTS).
 func Moderates(viewer visibility.Viewer, video model.Video) bool {
-	return viewer.Owns(video) || viewer.Admin()
+	return viewer.Owns(video) || viewer.Moderates()
 }
 
 // MayDelete reports whether viewer may delete c on video: its author, the

@@ -67,10 +67,17 @@ type User struct {
 	Role         int
 	CreatedAt    time.Time
 	AccountID    int64
+	// Blocked is PeerTube's banned user: no login, no session, no token.
+	Blocked       bool
+	BlockedReason string
 }
 
 // IsAdmin reports whether the user administers the instance.
 func (u User) IsAdmin() bool { return u.Role == RoleAdmin }
+
+// IsModerator reports whether the user handles reports and blocks
+// (PeerTube's moderator role; admins have these rights too).
+func (u User) IsModerator() bool { return u.Role == RoleModerator }
 
 // Account is what a user publishes as; it owns channels.
 type Account struct {

@@ -75,12 +75,12 @@ func (s *Accounts) HasAdmin(ctx context.Context) (bool, error) {
 	return n > 0, classify(err)
 }
 
-const userCols = `u.id, u.username, u.email, u.password_hash, u.role, u.created_at, a.id`
+const userCols = `u.id, u.username, u.email, u.password_hash, u.role, u.created_at, a.id, u.blocked, u.blocked_reason`
 
 func scanUser(row interface{ Scan(...any) error }) (model.User, error) {
 	var u model.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.PasswordHash, &u.Role, &created, &u.AccountID)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.PasswordHash, &u.Role, &created, &u.AccountID, &u.Blocked, &u.BlockedReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}

@@ -63,6 +63,10 @@ type Service struct {
 	// password-protected / no limit.
 	Passwords repo.VideoPasswords
 	Guesses   *ratelimit.Limiter
+	// DefaultQuotas, when set, are the quotas of users without their own
+	// (the admin's instance settings; bytes, -1 unlimited), in place of
+	// Limits'.
+	DefaultQuotas func(ctx context.Context) (quota, daily int64)
 
 	mu       sync.Mutex
 	progress map[int64]media.Progress // videoID → live progress of its job

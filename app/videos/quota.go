@@ -21,6 +21,9 @@ type Quota struct {
 // and their use. Without a quota store every quota is unlimited.
 func (s *Service) QuotaOf(ctx context.Context, userID int64) (Quota, error) {
 	q := Quota{VideoQuota: unlimited(s.Limits.VideoQuota), VideoQuotaDaily: unlimited(s.Limits.VideoQuotaDaily)}
+	if s.DefaultQuotas != nil {
+		q.VideoQuota, q.VideoQuotaDaily = s.DefaultQuotas(ctx)
+	}
 	if s.Quotas == nil {
 		return q, nil
 	}

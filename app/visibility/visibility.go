@@ -21,7 +21,6 @@ type Viewer struct {
 	// IsAdmin is explicit rather than a role number: PeerTube numbers the
 	// admin role 0, so a zero-valued role must never mean "admin".
 	IsAdmin bool
-	Home    bool // on the home network (family-only videos)
 	// Password is the password a client sent for a password-protected
 	// video (PeerTube's x-peertube-video-password header); the videos
 	// service checks it against the video's and, when it matches, adds
@@ -32,6 +31,10 @@ type Viewer struct {
 	// shown to know a password of: a checked header, or the watch page's
 	// signed cookie.
 	Unlocked []string
+	// IsModerator: PeerTube's moderator role, which handles reports and
+	// blocks and sees and removes any video or comment.
+	IsModerator bool
+	Home        bool // on the home network (family-only videos)
 }
 
 // Anonymous is a viewer who is not logged in.
@@ -42,7 +45,7 @@ func Of(u *model.User, home bool) Viewer {
 	if u == nil {
 		return Anonymous(home)
 	}
-	return Viewer{UserID: u.ID, AccountID: u.AccountID, IsAdmin: u.IsAdmin(), Home: home}
+	return Viewer{UserID: u.ID, AccountID: u.AccountID, IsAdmin: u.IsAdmin(), IsModerator: u.IsModerator(), Home: home}
 }
 
 // FeedReader is who a feed, an oEmbed answer or a link preview is made
@@ -56,6 +59,10 @@ func (v Viewer) LoggedIn() bool { return v.UserID != 0 }
 
 // Admin reports whether the viewer administers the instance.
 func (v Viewer) Admin() bool { return v.LoggedIn() && v.IsAdmin }
+
+// Moderates reports whether the viewer moderates the instance: the admins
+// and the moderators (PeerTube's MANAGE_ABUSES, REMOVE_ANY_VIDEO, ...).
+func (v Viewer) Moderates() bool { return v.Admin() || v.LoggedIn() && v.IsModerator }
 
 // Owns reports whether the viewer's account owns the video.
 func (v Viewer) Owns(video model.Video) bool {
@@ -76,7 +83,7 @@ const (
 // and the admins always see their own videos, wherever they are: the
 // "local network only" promise is about who else may see it.
 func Video(viewer Viewer, video model.Video, ref Ref) bool {
-	if viewer.Owns(video) || viewer.Admin() {
+	if viewer.Owns(video) || viewer.Moderates() {
 		return true
 	}
 	switch video.Privacy {
@@ -169,9 +176,9 @@ func Blocked(viewer Viewer, b Blocks) bool {
 // actors (their videos are filtered one by one).
 func Channel(Viewer, model.Channel) bool { return true }
 
-// Manage reports whether viewer may edit or delete video: its owner and
-// the instance's admins, as PeerTube (UserRight.UPDATE_ANY_VIDEO and
-// REMOVE_ANY_VIDEO are the admin's; moderators get them with moderation).
+// Manage reports whether viewer may edit or delete video: its owner, the
+// admins and the moderators, as PeerTube (UserRight.UPDATE_ANY_VIDEO and
+// REMOVE_ANY_VIDEO are both roles').
 func Manage(viewer Viewer, video model.Video) bool {
-	return viewer.Owns(video) || viewer.Admin()
+	return viewer.Owns(video) || viewer.Moderates()
 }

@@ -100,6 +100,8 @@ func (s *Server) apiToken(c echo.Context) error {
 	switch {
 	case errors.Is(err, auth.ErrBadClient):
 		return oauthError(c, http.StatusBadRequest, "invalid_client", "Invalid client: client is invalid")
+	case errors.Is(err, auth.ErrBlocked): // adminpages: a banned user, as PeerTube words it
+		return oauthError(c, http.StatusBadRequest, "invalid_grant", "User blocked.")
 	case errors.Is(err, auth.ErrBadPassword):
 		return oauthError(c, http.StatusBadRequest, "invalid_grant", "Invalid credentials: wrong user name or password")
 	case errors.Is(err, auth.ErrBadGrant):

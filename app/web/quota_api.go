@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 )
 
@@ -27,6 +28,7 @@ func (s *Server) apiQuotaUsed(c echo.Context) error {
 
 // userUpdate is the part of PeerTube's PUT /users/{id} Cabane honours.
 type userUpdate struct {
+	Role            *int   `json:"role"` // adminpages: through app/users
 	VideoQuota      *int64 `json:"videoQuota"`
 	VideoQuotaDaily *int64 `json:"videoQuotaDaily"`
 }
@@ -44,6 +46,9 @@ func (s *Server) apiUpdateUserQuota(c echo.Context) error {
 	var in userUpdate
 	if err := c.Bind(&in); err != nil {
 		return apiError(http.StatusBadRequest, "The body must be JSON with videoQuota and videoQuotaDaily.")
+	}
+	if s.Users != nil { // adminpages: roles and quotas, the last admin kept
+		return s.apiUpdateUser(c, id, users.Change{Role: in.Role, VideoQuota: in.VideoQuota, VideoQuotaDaily: in.VideoQuotaDaily})
 	}
 	err = s.Videos.SetQuota(c.Request().Context(), id, in.VideoQuota, in.VideoQuotaDaily)
 	switch {

@@ -27,8 +27,10 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/feeds"
+	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
+	"cabane.dev/cabane/app/moderation"
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/profile"
@@ -37,6 +39,7 @@ import (
 	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
 )
@@ -95,6 +98,11 @@ type Deps struct {
 	// --- my pages: settings (helper H, #9 point 7) ---
 	Profile *profile.Service
 	// --- end my pages ---
+	// --- admin pages: instance, users, moderation queue (#9 points 7, 8) ---
+	Instance   *instance.Service   // nil: the configured name, no /about settings
+	Users      *users.Service      // nil: no /admin/users
+	Moderation *moderation.Service // nil: built from Abuses, Videos, Comments and Blocklist (Server.moderation)
+	// --- end admin pages ---
 }
 
 // Server holds the routes and their dependencies.
@@ -226,6 +234,9 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/video-channels/:name/inbox", notYet, fed...)
 	e.Any("/.well-known/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) }, fed...)
 	s.adminRoutes(e, page)
+	// --- admin pages: instance, users, moderation queue, /about (#9 points 7, 8) ---
+	s.adminPageRoutes(e, page)
+	// --- end admin pages ---
 	s.eventRoutes(e, page)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
@@ -276,6 +287,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- my pages: avatar (helper H, #9 point 7) ---
 	s.myAPIRoutes(g, api)
 	// --- end my pages ---
+	// --- admin pages' API: config/about, users' roles and bans (#9 points 7, 8) ---
+	s.adminPagesAPIRoutes(g, api)
+	// --- end admin pages' API ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }
@@ -308,6 +322,9 @@ func (s *Server) urls(c echo.Context) uris.Builder { return uris.New(s.baseURL(c
 
 // instanceName is --name, shown in every title and in /api/v1/config.
 func (s *Server) instanceName() string {
+	if s.Instance != nil { // the admin's settings (admin pages)
+		return s.Instance.Name(context.Background())
+	}
 	if s.Config.InstanceName != "" {
 		return s.Config.InstanceName
 	}

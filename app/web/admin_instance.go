@@ -1,0 +1,122 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/instance"
+	"cabane.dev/cabane/app/markup"
+)
+
+// about is the instance's settings, what the admin's form edits.
+func (s *Server) about(ctx context.Context) instance.About {
+	if s.Instance == nil {
+		return instance.About{Name: s.instanceName(), VideoQuota: defaultQuota(s.Config.Limits.VideoQuota),
+			VideoQuotaDaily: defaultQuota(s.Config.Limits.VideoQuotaDaily)}
+	}
+	a, err := s.Instance.Get(ctx)
+	if err != nil {
+		s.Log.Error("read the instance's settings", "err", err)
+	}
+	return a
+}
+
+// aboutView is the public /about page: the texts as safe HTML.
+type aboutView struct {
+	Name, ShortDescription string
+	Description, Terms     template.HTML
+}
+
+// aboutPage is /about: the descriptions and terms the admin wrote, their
+// Markdown rendered by app/markup (which escapes everything first).
+func (s *Server) aboutPage(c echo.Context) error {
+	a := s.about(c.Request().Context())
+	// markup.HTML escapes every character of the texts before marking
+	// them up: the conversion to template.HTML trusts only its own tags.
+	v := s.view(c, "", aboutView{Name: a.Name, ShortDescription: a.ShortDescription,
+		Description: template.HTML(markup.HTML(a.Description)), Terms: template.HTML(markup.HTML(a.Terms))})
+	v.Title = v.T("adminpages.about.heading", a.Name)
+	return s.renderView(c, http.StatusOK, "about", v)
+}
+
+// instanceForm is the admin's form, quotas in MiB.
+type instanceForm struct {
+	instance.About
+	QuotaMiB, DailyMiB int64
+}
+
+func (s *Server) adminInstance(c echo.Context) error {
+	a := s.about(c.Request().Context())
+	v := s.view(c, "", instanceForm{About: a, QuotaMiB: quotaMiB(a.VideoQuota), DailyMiB: quotaMiB(a.VideoQuotaDaily)})
+	v.Title = v.T("adminpages.instance.title")
+	adminMessages(c, &v)
+	return s.renderView(c, http.StatusOK, "admin_instance", v)
+}
+
+func (s *Server) adminInstanceSave(c echo.Context) error {
+	if s.Instance == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	a := instance.About{Name: strings.TrimSpace(c.FormValue("name")), ShortDescription: strings.TrimSpace(c.FormValue("short_description")),
+		Description: c.FormValue("description"), Terms: c.FormValue("terms")}
+	quota, err := mebibytes(c.FormValue("video_quota"))
+	if err == nil && quota == nil {
+		err = &instance.FieldError{Field: "videoQuota", Msg: "required"}
+	}
+	if err != nil {
+		return adminDone(c, "/admin/instance", err, "")
+	}
+	daily, err := mebibytes(c.FormValue("video_quota_daily"))
+	if err == nil && daily == nil {
+		err = &instance.FieldError{Field: "videoQuotaDaily", Msg: "required"}
+	}
+	if err != nil {
+		return adminDone(c, "/admin/instance", err, "")
+	}
+	a.VideoQuota, a.VideoQuotaDaily = *quota, *daily
+	return adminDone(c, "/admin/instance", s.Instance.Update(c.Request().Context(), viewer(c), a), "saved")
+}
+
+// configAbout is PeerTube's GET /api/v1/config/about (ServerConfigAbout):
+// the instance's texts; Cabane has no categories, languages or admin
+// contact yet, which PeerTube sends empty too when unset.
+type configAbout struct {
+	Instance configAboutInstance `json:"instance"`
+}
+
+type configAboutInstance struct {
+	Name                  string       `json:"name"`
+	ShortDescription      string       `json:"shortDescription"`
+	Description           string       `json:"description"`
+	Terms                 string       `json:"terms"`
+	CodeOfConduct         string       `json:"codeOfConduct"`
+	HardwareInformation   string       `json:"hardwareInformation"`
+	CreationReason        string       `json:"creationReason"`
+	ModerationInformation string       `json:"moderationInformation"`
+	Administrator         string       `json:"administrator"`
+	MaintenanceLifetime   string       `json:"maintenanceLifetime"`
+	BusinessModel         string       `json:"businessModel"`
+	Languages             []string     `json:"languages"`
+	Categories            []int        `json:"categories"`
+	Avatars               []aboutImage `json:"avatars"`
+	Banners               []aboutImage `json:"banners"`
+}
+
+// aboutImage is PeerTube's ActorImage; Cabane's instance has none yet.
+type aboutImage struct {
+	Path      string `json:"path"`
+	Width     int    `json:"width"`
+	CreatedAt string `json:"createdAt"`
+	UpdatedAt string `json:"updatedAt"`
+}
+
+func (s *Server) apiConfigAbout(c echo.Context) error {
+	a := s.about(c.Request().Context())
+	return c.JSON(http.StatusOK, configAbout{Instance: configAboutInstance{Name: a.Name, ShortDescription: a.ShortDescription,
+		Description: a.Description, Terms: a.Terms, Languages: []string{}, Categories: []int{},
+		Avatars: []aboutImage{}, Banners: []aboutImage{}}})
+}
