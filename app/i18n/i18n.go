@@ -156,6 +156,24 @@ func (p Printer) T(key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
+// Keys are the keys that start with prefix, sorted, the fallback
+// language's included: a page's scripts take their messages by area.
+func (p Printer) Keys(prefix string) []string {
+	var out []string
+	for k := range p.fallback {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	for k := range p.msgs {
+		if _, dup := p.fallback[k]; !dup && strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // N is the form of key that fits the count n ("key.one" or "key.other"),
 // formatted with n first, then args.
 func (p Printer) N(key string, n int, args ...any) string {
