@@ -54,7 +54,7 @@ func (s *Server) jobList(c echo.Context) (jobList, error) {
 	for _, st := range []string{"", jobs.StateQueued, jobs.StateRunning, jobs.StateFailed, jobs.StateDone, jobs.StateCancelled} {
 		f := jobFilter{State: st, Label: w.T("admin.job.filter.all")}
 		if st != "" {
-			f.Label = w.T("admin.job.filter." + st)
+			f.Label = w.Label("admin.job.filter.", st)
 		}
 		f.Current = f.State == l.Filter
 		valid = valid || f.Current

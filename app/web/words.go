@@ -24,6 +24,16 @@ func (w words) T(key string, args ...any) string { return w.msgs.T(key, args...)
 // N is the form of key that fits the count n ({{$.N "video.views" .Views}}).
 func (w words) N(key string, n any, args ...any) string { return w.msgs.N(key, toInt(n), args...) }
 
+// Label is the message for a state or kind the code names (prefix+name,
+// "admin.job.state." "failed"), or the name itself when the catalogue has
+// none: a new state shows as its name, never as a key.
+func (w words) Label(prefix, name string) string {
+	if msg := w.T(prefix + name); msg != prefix+name {
+		return msg
+	}
+	return name
+}
+
 // Views is "12 views" / "12 vues".
 func (w words) Views(n int64) string { return w.N("video.views", n) }
 
@@ -33,7 +43,11 @@ func (w words) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return w.T("date.day", t.Day(), w.month(t.Month()), t.Year())
+	key := "date.day"
+	if t.Day() == 1 {
+		key = "date.day_first" // "1er janvier"
+	}
+	return w.T(key, t.Day(), w.month(t.Month()), t.Year())
 }
 
 // DateTime is a day and an hour ("2 January 2006 at 15:04").

@@ -45,7 +45,7 @@ function updateRow(row, job) {
   row.className = `job job-${job.state}`;
   const stateCell = row.querySelector('.job-state');
   if (stateCell) {
-    stateCell.textContent = t(`admin.state.${job.state}`);
+    stateCell.textContent = MSGS[`admin.state.${job.state}`] || job.state;
     if (job.error && job.state !== 'done') {
       const err = document.createElement('div');
       err.className = 'job-error';
