@@ -47,6 +47,10 @@ func (s *Service) check(ctx context.Context, hash, password string) (err error) 
 	return err
 }
 
+// ErrTaken is CreateUser's answer when the user name, e-mail address or
+// channel name is in use.
+var ErrTaken = errors.New("the user name, e-mail address or channel name is already taken")
+
 // NewUserRequest is what setup, the admin CLI and the API give.
 type NewUserRequest struct {
 	Username, Email, Password string
@@ -74,7 +78,7 @@ func (s *Service) CreateUser(ctx context.Context, r NewUserRequest) (model.User,
 	u, ch, err := s.Store.Accounts.CreateUser(ctx, repo.NewUser{Username: r.Username, Email: r.Email, PasswordHash: hash, Role: role,
 		ChannelName: r.ChannelName, ChannelDisplay: r.ChannelDisplayName})
 	if errors.Is(err, model.ErrConflict) {
-		return u, ch, fmt.Errorf("the user name, e-mail address or channel name is already taken")
+		return u, ch, ErrTaken
 	}
 	return u, ch, err
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -154,6 +155,24 @@ func (p Printer) T(key string, args ...any) string {
 		return msg
 	}
 	return fmt.Sprintf(msg, args...)
+}
+
+// Keys are the keys that start with prefix, sorted, the fallback
+// language's included: a page's scripts take their messages by area.
+func (p Printer) Keys(prefix string) []string {
+	var out []string
+	for k := range p.fallback {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	for k := range p.msgs {
+		if _, dup := p.fallback[k]; !dup && strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // N is the form of key that fits the count n under CLDR's plural rules for

@@ -46,14 +46,14 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 // noticeFrom is the message a form's redirect asks the page to show with
 // ?done=<key>: the query string picks one of these and never carries text
 // of its own onto the page.
-func noticeFrom(c echo.Context) string {
+func noticeFrom(c echo.Context, w words) string {
 	switch c.QueryParam("done") {
 	case "encoder":
-		return "Encoder choice saved. It applies to the next video processed."
+		return w.T("admin.notice.encoder")
 	case "retried":
-		return "The job is queued again."
+		return w.T("admin.notice.retried")
 	case "cancelled":
-		return "The job is cancelled."
+		return w.T("admin.notice.cancelled")
 	}
 	return ""
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"syscall"
 )
 
@@ -20,17 +19,17 @@ type diskView struct {
 
 // diskUsage reads the space left where the data directory lives: what
 // Cabane may still fill, not counting root's reserved blocks.
-func diskUsage(dir string) diskView {
+func diskUsage(w words, dir string) diskView {
 	d := diskView{Path: dir}
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
-		d.Err = fmt.Sprintf("Could not read the free space of %s: %v", dir, err)
+		d.Err = w.T("admin.disk.error", dir, err)
 		return d
 	}
 	// Field types differ between architectures (int32 on armv7).
 	bsize := uint64(st.Bsize)
 	free, total := uint64(st.Bavail)*bsize, uint64(st.Blocks)*bsize
-	d.Free, d.Total = humanBytes(int64(free)), humanBytes(int64(total))
+	d.Free, d.Total = w.Bytes(int64(free)), w.Bytes(int64(total))
 	if total > 0 {
 		d.PercentFree = int(free * 100 / total)
 	}

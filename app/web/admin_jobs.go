@@ -48,17 +48,20 @@ type jobRow struct {
 }
 
 func (s *Server) jobList(c echo.Context) (jobList, error) {
-	ctx := c.Request().Context()
+	ctx, w := c.Request().Context(), s.pageWords(c)
 	l := jobList{Filter: c.QueryParam("state")}
 	valid := false
-	for _, f := range []jobFilter{{"", "All", false}, {jobs.StateQueued, "Queued", false}, {jobs.StateRunning, "Running", false},
-		{jobs.StateFailed, "Failed", false}, {jobs.StateDone, "Done", false}, {jobs.StateCancelled, "Cancelled", false}} {
+	for _, st := range []string{"", jobs.StateQueued, jobs.StateRunning, jobs.StateFailed, jobs.StateDone, jobs.StateCancelled} {
+		f := jobFilter{State: st, Label: w.T("admin.job.filter.all")}
+		if st != "" {
+			f.Label = w.Label("admin.job.filter.", st)
+		}
 		f.Current = f.State == l.Filter
 		valid = valid || f.Current
 		l.Filters = append(l.Filters, f)
 	}
 	if !valid {
-		return l, echo.NewHTTPError(http.StatusBadRequest, "Unknown job state.")
+		return l, pageError(http.StatusBadRequest, "admin.job.bad_state")
 	}
 	js, err := s.Jobs.List(ctx, jobs.ListFilter{State: l.Filter, Limit: jobListSize})
 	if err != nil {
@@ -75,12 +78,12 @@ func (s *Server) jobList(c echo.Context) (jobList, error) {
 			case err == nil:
 				r.VideoName, r.VideoLink = v.Name, uris.ShortWatch(v.ShortUUID)
 			case errors.Is(err, model.ErrNotFound):
-				r.VideoName = "(deleted video)"
+				r.VideoName = w.T("admin.job.deleted_video")
 			default:
 				return l, fmt.Errorf("admin job list: video of job %d: %w", j.ID, err)
 			}
 			if lp, ok := s.Videos.LiveProgress(id); ok && j.State == jobs.StateRunning {
-				r.Live = liveWords(lp.Speed, lp.Remaining)
+				r.Live = liveWords(w, lp.Speed, lp.Remaining)
 			}
 		}
 		l.Jobs = append(l.Jobs, r)
@@ -89,7 +92,7 @@ func (s *Server) jobList(c echo.Context) (jobList, error) {
 }
 
 // liveWords is "1.3× · 12 s left", the same words admin.js writes.
-func liveWords(speed float64, left time.Duration) string {
+func liveWords(w words, speed float64, left time.Duration) string {
 	out := ""
 	if speed > 0 {
 		out = fmt.Sprintf("%.1f×", speed)
@@ -98,7 +101,7 @@ func liveWords(speed float64, left time.Duration) string {
 		if out != "" {
 			out += " · "
 		}
-		out += leftWords(left) + " left"
+		out += w.T("admin.job.left", leftWords(left))
 	}
 	return out
 }
@@ -130,14 +133,14 @@ func (s *Server) adminCancelJob(c echo.Context) error {
 func (s *Server) jobAction(c echo.Context, done string, act func(context.Context, int64) error) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no such job.")
+		return pageError(http.StatusNotFound, "admin.job.not_found")
 	}
 	err = act(c.Request().Context(), id)
 	switch {
 	case errors.Is(err, jobs.ErrNotFound):
-		return echo.NewHTTPError(http.StatusNotFound, "There is no such job.")
+		return pageError(http.StatusNotFound, "admin.job.not_found")
 	case errors.Is(err, jobs.ErrState):
-		return echo.NewHTTPError(http.StatusConflict, stateConflictWords(done))
+		return pageError(http.StatusConflict, stateConflictKey(done))
 	case err != nil:
 		return fmt.Errorf("admin: job %d %s: %w", id, done, err)
 	}
@@ -145,9 +148,9 @@ func (s *Server) jobAction(c echo.Context, done string, act func(context.Context
 	return c.Redirect(http.StatusSeeOther, "/admin/transcoding?done="+done+"#jobs")
 }
 
-func stateConflictWords(done string) string {
+func stateConflictKey(done string) string {
 	if done == "retried" {
-		return "Only a failed or cancelled job can be retried, and a cancelled one only once it has stopped. Reload the page and try again."
+		return "admin.job.cannot_retry"
 	}
-	return "This job has already finished: there is nothing to cancel."
+	return "admin.job.cannot_cancel"
 }

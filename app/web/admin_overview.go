@@ -48,14 +48,15 @@ type hostView struct {
 
 func (s *Server) adminOverview(c echo.Context) error {
 	ctx := c.Request().Context()
-	d := adminOverviewData{Version: s.Version, Disk: diskUsage(s.Config.DataDir), Workers: max(1, s.Config.Workers)}
+	w := s.pageWords(c)
+	d := adminOverviewData{Version: s.Version, Disk: diskUsage(w, s.Config.DataDir), Workers: max(1, s.Config.Workers)}
 	if d.Version == "" {
-		d.Version = "development build"
+		d.Version = w.T("admin.dev_build")
 	}
 	if s.TLSStatus != nil {
-		d.TLS = tlsWords(s.TLSStatus(), time.Now())
+		d.TLS = tlsWords(w, s.TLSStatus(), time.Now())
 	} else {
-		d.TLS = tlsWords(certs.Status{Mode: certs.ModeOff, State: certs.StateOff}, time.Now())
+		d.TLS = tlsWords(w, certs.Status{Mode: certs.ModeOff, State: certs.StateOff}, time.Now())
 	}
 	if st, ok := s.transcodingStatus(); ok {
 		d.Encoder, d.Hardware = st.Encoder, st.Hardware
@@ -68,31 +69,31 @@ func (s *Server) adminOverview(c echo.Context) error {
 		state string
 		into  *string
 	}{{jobs.StateQueued, &d.Queued}, {jobs.StateRunning, &d.Running}, {jobs.StateFailed, &d.Failed}} {
-		if *x.into, err = s.countJobs(ctx, x.state); err != nil {
+		if *x.into, err = s.countJobs(ctx, w, x.state); err != nil {
 			return err
 		}
 	}
 	if fb := s.firstBoot(visitorLang(c)); fb != nil && len(fb.Problems) > 0 {
 		d.FirstBoot = fb
 	}
-	v := s.view(c, "Administration", d)
-	v.Notice = noticeFrom(c)
+	v := s.view(c, w.T("admin.title"), d)
+	v.Notice = noticeFrom(c, w)
 	return s.renderView(c, http.StatusOK, "admin", v)
 }
 
-func (s *Server) countJobs(ctx context.Context, state string) (string, error) {
+func (s *Server) countJobs(ctx context.Context, w words, state string) (string, error) {
 	js, err := s.Jobs.List(ctx, jobs.ListFilter{State: state, Limit: jobCountCap})
 	if err != nil {
 		return "", fmt.Errorf("admin overview: count %s jobs: %w", state, err)
 	}
 	if len(js) == jobCountCap {
-		return fmt.Sprintf("%d or more", jobCountCap), nil
+		return w.T("admin.or_more", jobCountCap), nil
 	}
 	return fmt.Sprint(len(js)), nil
 }
 
 // tlsWords turns the certificate state into sentences for the admin.
-func tlsWords(st certs.Status, now time.Time) tlsView {
+func tlsWords(w words, st certs.Status, now time.Time) tlsView {
 	v := tlsView{Mode: st.Mode, State: st.State, LastError: st.LastError, Hosts: st.Hosts}
 	if v.Mode == "" {
 		v.Mode = certs.ModeOff
@@ -100,42 +101,42 @@ func tlsWords(st certs.Status, now time.Time) tlsView {
 	switch st.State {
 	case certs.StateOff, "":
 		v.State = certs.StateOff
-		v.Summary = "HTTPS is off: Cabane serves plain HTTP. That is fine at home; to share over the internet, start it with --tls=acme --tls-hosts=your.host.name."
+		v.Summary = w.T("admin.tls.summary.off")
 	case certs.StateOK:
-		v.Summary = "HTTPS works: every host name has a valid certificate."
+		v.Summary = w.T("admin.tls.summary.ok")
 	case certs.StateObtaining:
-		v.Summary = "Cabane is obtaining its first certificate. Visitors get HTTPS as soon as it arrives."
+		v.Summary = w.T("admin.tls.summary.obtaining")
 	case certs.StateFailing:
-		v.Summary = "HTTPS is not working: the certificate could not be obtained or renewed."
+		v.Summary = w.T("admin.tls.summary.failing")
 	default:
-		v.Summary = "HTTPS state: " + st.State
+		v.Summary = w.T("admin.tls.summary.other", st.State)
 	}
 	if !st.NotAfter.IsZero() {
-		v.Expires = expiryWords(st.NotAfter, now)
+		v.Expires = expiryWords(w, st.NotAfter, now)
 	}
 	if !st.NextRetry.IsZero() {
-		v.NextRetry = "Next attempt " + st.NextRetry.Local().Format("2 January 2006 at 15:04") + "."
+		v.NextRetry = w.T("admin.tls.next_retry", w.DateTime(st.NextRetry.Local()))
 	}
 	for _, h := range st.Certs {
 		hv := hostView{Host: h.Host, State: h.State, Issuer: h.Issuer, LastError: h.LastError}
 		if !h.NotAfter.IsZero() {
-			hv.Expires = expiryWords(h.NotAfter, now)
+			hv.Expires = expiryWords(w, h.NotAfter, now)
 		}
 		v.Certs = append(v.Certs, hv)
 	}
 	return v
 }
 
-func expiryWords(t, now time.Time) string {
-	date := t.Local().Format("2 January 2006")
+func expiryWords(w words, t, now time.Time) string {
+	date := w.Date(t.Local())
 	days := int(t.Sub(now).Hours() / 24)
 	switch {
 	case !t.After(now):
-		return "expired on " + date
+		return w.T("admin.tls.expired", date)
 	case days == 0:
-		return "expires today (" + date + ")"
+		return w.T("admin.tls.expires_today", date)
 	case days == 1:
-		return "expires tomorrow (" + date + ")"
+		return w.T("admin.tls.expires_tomorrow", date)
 	}
-	return fmt.Sprintf("expires on %s, in %d days", date, days)
+	return w.N("admin.tls.expires_in", days, date)
 }

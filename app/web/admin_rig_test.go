@@ -152,6 +152,7 @@ type request struct {
 	method, path, who string
 	form              url.Values
 	withCSRF          bool
+	lang              string // Accept-Language, when set
 }
 
 // do sends req without following redirects.
@@ -174,6 +175,9 @@ func (r *rig) do(ctx context.Context, req request) *http.Response {
 	}
 	if req.method == http.MethodPost {
 		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if req.lang != "" {
+		hr.Header.Set("Accept-Language", req.lang)
 	}
 	hr.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
 	if req.who != "" {

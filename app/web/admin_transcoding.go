@@ -59,12 +59,13 @@ type encoderChoice struct {
 }
 
 func (s *Server) adminTranscoding(c echo.Context) error {
+	w := s.pageWords(c)
 	d := transcodingData{Workers: max(1, s.Config.Workers)}
 	d.Status, d.Known = s.transcodingStatus()
 	if d.Known {
-		d.Board = boardWords(d.Status.Board)
-		d.Encoders = encoderRows(d.Status)
-		d.Choices = encoderChoices(d.Status)
+		d.Board = boardWords(w, d.Status.Board)
+		d.Encoders = encoderRows(w, d.Status)
+		d.Choices = encoderChoices(w, d.Status)
 		h := make([]string, len(d.Status.Profile.Heights))
 		for i, x := range d.Status.Profile.Heights {
 			h[i] = fmt.Sprintf("%dp", x)
@@ -75,24 +76,24 @@ func (s *Server) adminTranscoding(c echo.Context) error {
 	if d.Jobs, err = s.jobList(c); err != nil {
 		return err
 	}
-	v := s.view(c, "Transcoding", d)
-	v.Notice = noticeFrom(c)
+	v := s.view(c, w.T("admin.transcoding.title"), d)
+	v.Notice = noticeFrom(c, w)
 	return s.renderView(c, http.StatusOK, "admin_transcoding", v)
 }
 
-func boardWords(b hardware.Board) boardView {
+func boardWords(w words, b hardware.Board) boardView {
 	v := boardView{Name: b.Model, Kind: string(b.Kind), Cores: b.Cores}
 	if b.CPU != "" && b.CPU != b.Model {
 		v.Name = strings.TrimSpace(b.Model + " · " + b.CPU)
 	}
 	if v.Name == "" || v.Name == " · " {
-		v.Name = "Unknown machine"
+		v.Name = w.T("admin.hw.unknown_machine")
 	}
 	if b.Virtual {
-		v.Name += " (virtual machine)"
+		v.Name += " " + w.T("admin.hw.virtual")
 	}
 	if b.MemTotal > 0 {
-		v.Memory = fmt.Sprintf("%s (%s available at start)", humanBytes(int64(b.MemTotal)), humanBytes(int64(b.MemAvail)))
+		v.Memory = w.T("admin.hw.memory_value", w.Bytes(int64(b.MemTotal)), w.Bytes(int64(b.MemAvail)))
 	}
 	for _, z := range b.Thermal {
 		v.Thermal = append(v.Thermal, fmt.Sprintf("%s: %.1f °C", z.Type, float64(z.MilliCelsius)/1000))
@@ -101,7 +102,7 @@ func boardWords(b hardware.Board) boardView {
 }
 
 // encoderRows lists libx264 and every encoder the probe heard of.
-func encoderRows(st transcoding.Status) []encoderRow {
+func encoderRows(w words, st transcoding.Status) []encoderRow {
 	libx264 := hardware.Libx264{}.Name()
 	names := []string{libx264}
 	add := func(n string) {
@@ -129,12 +130,12 @@ func encoderRows(st transcoding.Status) []encoderRow {
 		case n == libx264 || slices.Contains(st.Probe.Working, n):
 			r.Status = "working"
 			if n == libx264 {
-				r.Reason = "Software encoder: always works, uses the CPU."
+				r.Reason = w.T("admin.encoder.libx264")
 			}
 		case st.Probe.Failures[n] != "":
 			r.Status, r.Reason = "failed", st.Probe.Failures[n]
 		case !st.Probed:
-			r.Reason = "Not tried yet: the trial encodes run at start."
+			r.Reason = w.T("admin.encoder.not_tried")
 		}
 		rows = append(rows, r)
 	}
@@ -143,8 +144,8 @@ func encoderRows(st transcoding.Status) []encoderRow {
 
 // encoderChoices are automatic, libx264 and the encoders that passed
 // their trial: offering one that failed would only fail the next job.
-func encoderChoices(st transcoding.Status) []encoderChoice {
-	out := []encoderChoice{{Value: "", Label: "Automatic (best working encoder)", Selected: st.Choice == ""}}
+func encoderChoices(w words, st transcoding.Status) []encoderChoice {
+	out := []encoderChoice{{Value: "", Label: w.T("admin.encoder.automatic"), Selected: st.Choice == ""}}
 	names := []string{hardware.Libx264{}.Name()}
 	for _, n := range st.Probe.Working {
 		if !slices.Contains(names, n) {
@@ -154,9 +155,9 @@ func encoderChoices(st transcoding.Status) []encoderChoice {
 	for _, n := range names {
 		label := n
 		if e, ok := hardware.EncoderByName(n); ok && e.Hardware() {
-			label += " (hardware)"
+			label += " (" + w.T("admin.hardware") + ")"
 		} else {
-			label += " (software)"
+			label += " (" + w.T("admin.software") + ")"
 		}
 		out = append(out, encoderChoice{Value: n, Label: label, Selected: st.Choice == n})
 	}
@@ -169,14 +170,14 @@ func (s *Server) adminSetEncoder(c echo.Context) error {
 	choice := strings.TrimSpace(c.FormValue("encoder"))
 	st, ok := s.transcodingStatus()
 	if !ok || s.SetEncoder == nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "The encoder cannot be changed on this server.")
+		return pageError(http.StatusServiceUnavailable, "admin.encoder.cannot_change")
 	}
 	valid := false
-	for _, ch := range encoderChoices(st) {
+	for _, ch := range encoderChoices(s.pageWords(c), st) {
 		valid = valid || ch.Value == choice
 	}
 	if !valid {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%q is not an encoder that works on this box.", choice))
+		return pageError(http.StatusBadRequest, "admin.encoder.not_working", choice)
 	}
 	if err := s.SetEncoder(c.Request().Context(), choice); err != nil {
 		return fmt.Errorf("set encoder %q: %w", choice, err)

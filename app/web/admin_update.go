@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,24 +40,26 @@ type updateData struct {
 }
 
 type rollbackView struct {
-	From, To, Reason, At string
+	From, To, Reason string
+	At               time.Time
 }
 
 func (s *Server) adminUpdate(c echo.Context) error {
-	d, err := s.updateData()
+	w := s.pageWords(c)
+	d, err := s.updateData(w)
 	if err != nil {
 		return err
 	}
-	return s.renderView(c, http.StatusOK, "admin_update", s.view(c, "Updates", d))
+	return s.renderView(c, http.StatusOK, "admin_update", s.view(c, w.T("admin.update.title"), d))
 }
 
-func (s *Server) updateData() (updateData, error) {
+func (s *Server) updateData(w words) (updateData, error) {
 	d := updateData{Version: s.Version}
 	if d.Version == "" {
-		d.Version = "development build"
+		d.Version = w.T("admin.dev_build")
 	}
 	if s.Update == nil {
-		d.Unavailable = "This server was started without the updater."
+		d.Unavailable = w.T("admin.update.no_updater")
 		return d, nil
 	}
 	d.Unavailable = s.Update.Unavailable
@@ -67,14 +70,14 @@ func (s *Server) updateData() (updateData, error) {
 	d.State = st
 	d.Previous = st.Previous
 	if st.Previous == "" && st.Current != "" {
-		d.Previous = "the installed package"
+		d.Previous = w.T("admin.update.package")
 	}
 	if r := st.LastRollback; r != nil {
 		to := r.To
 		if to == "" {
-			to = "the installed package"
+			to = w.T("admin.update.package")
 		}
-		d.Rollback = &rollbackView{From: r.From, To: to, Reason: r.Reason, At: r.At.Local().Format("2 January 2006 15:04")}
+		d.Rollback = &rollbackView{From: r.From, To: to, Reason: r.Reason, At: r.At.Local()}
 	}
 	return d, nil
 }
@@ -84,29 +87,29 @@ func (s *Server) updateData() (updateData, error) {
 // file is verified as it arrives and never stored whole anywhere else.
 func (s *Server) adminUpdateUpload(c echo.Context) error {
 	if s.Update == nil || s.Update.Unavailable != "" {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "This Cabane cannot install updates.")
+		return pageError(http.StatusServiceUnavailable, "admin.update.cannot")
 	}
 	if !s.Update.busy.TryLock() {
-		return echo.NewHTTPError(http.StatusConflict, "Another update is being installed.")
+		return pageError(http.StatusConflict, "admin.update.busy")
 	}
 	defer s.Update.busy.Unlock()
 	r := c.Request()
 	if r.ContentLength > maxUpdateUpload {
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "An update file is at most "+humanBytes(update.MaxBinary)+".")
+		return pageError(http.StatusRequestEntityTooLarge, "admin.update.too_big", humanBytes(update.MaxBinary))
 	}
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUpdateUpload)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "Send the update file with the form.")
+		return pageError(http.StatusBadRequest, "admin.update.no_form")
 	}
 	csrfOK := c.Get(ctxCSRFOK) == true
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return echo.NewHTTPError(http.StatusBadRequest, "No file: choose an .update file.")
+			return pageError(http.StatusBadRequest, "admin.update.no_file")
 		}
 		if err != nil {
-			return &echo.HTTPError{Code: http.StatusBadRequest, Message: "The upload was cut off.", Internal: err}
+			return fmt.Errorf("update upload: %w: %w", pageError(http.StatusBadRequest, "admin.update.cut_off"), err)
 		}
 		switch part.FormName() {
 		case csrfField:
@@ -123,22 +126,24 @@ func (s *Server) adminUpdateUpload(c echo.Context) error {
 		m, err := s.Update.Stage(r.Context(), part)
 		if err != nil {
 			s.Log.Warn("update refused", "err", err, "user", currentUser(c).Username)
-			d, derr := s.updateData()
+			w := s.pageWords(c)
+			d, derr := s.updateData(w)
 			if derr != nil {
 				return derr
 			}
-			v := s.view(c, "Updates", d)
-			v.Error = "The update was refused: " + err.Error()
+			v := s.view(c, w.T("admin.update.title"), d)
+			v.Error = w.T("admin.update.refused", err)
 			return s.renderView(c, http.StatusUnprocessableEntity, "admin_update", v)
 		}
 		s.Log.Info("update staged by the administrator; restarting", "version", m.Version, "user", currentUser(c).Username)
-		d, err := s.updateData()
+		w := s.pageWords(c)
+		d, err := s.updateData(w)
 		if err != nil {
 			return err
 		}
 		d.Installing = m.Version
-		v := s.view(c, "Updates", d)
-		v.Notice = "Installing version " + m.Version + ": Cabane restarts. Reload this page in a minute."
+		v := s.view(c, w.T("admin.update.title"), d)
+		v.Notice = w.T("admin.update.installing_notice", m.Version)
 		if err := s.renderView(c, http.StatusOK, "admin_update", v); err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -33,20 +32,19 @@ const pageThreads = 20
 
 // communityView is the watch page's comments and ratings blocks.
 type communityView struct {
-	T         map[string]string
-	CSRF      string
-	LoggedIn  bool
-	Action    string // the video's watch URL, under which the forms post
-	Likes     int64
-	Dislikes  int64
-	MyRating  string
-	Disabled  bool
-	Approval  bool
-	Total     int // comments not deleted
-	CountText string
-	Threads   []commentNode
-	More      bool
-	ViewsURL  string
+	words
+	CSRF     string
+	LoggedIn bool
+	Action   string // the video's watch URL, under which the forms post
+	Likes    int64
+	Dislikes int64
+	MyRating string
+	Disabled bool
+	Approval bool
+	Total    int // comments not deleted
+	Threads  []commentNode
+	More     bool
+	ViewsURL string
 }
 
 // commentNode is one comment on the page and its replies.
@@ -73,7 +71,7 @@ func (s *Server) community(c echo.Context, v model.Video) (*communityView, error
 	}
 	ctx, who := c.Request().Context(), viewer(c)
 	tok, _ := c.Get(ctxCSRF).(string)
-	cv := &communityView{T: communityStrings(visitorLang(c)), CSRF: tok, LoggedIn: who.LoggedIn(),
+	cv := &communityView{words: s.pageWords(c), CSRF: tok, LoggedIn: who.LoggedIn(),
 		Action: uris.Watch(v.UUID), Likes: v.Likes, Dislikes: v.Dislikes, MyRating: model.RatingNone,
 		ViewsURL: uris.APIVideoViews(v.UUID)}
 	if who.LoggedIn() {
@@ -95,10 +93,6 @@ func (s *Server) community(c echo.Context, v model.Video) (*communityView, error
 		return nil, err
 	}
 	cv.Total, cv.More = p.NotDeleted, p.Total > len(p.Threads)
-	cv.CountText = fmt.Sprintf(cv.T["comments_count"], p.NotDeleted)
-	if p.NotDeleted == 1 {
-		cv.CountText = cv.T["comment_count_1"]
-	}
 	for _, th := range p.Threads {
 		tree := comments.Tree{Comment: th}
 		if th.TotalReplies > 0 || th.IsDeleted() {
@@ -139,22 +133,21 @@ func backToComments(c echo.Context, anchor string) error {
 
 // pageCommunityError is communityError for pages: the same statuses, with
 // a sentence in the visitor's language.
-func pageCommunityError(c echo.Context, err error) error {
-	t := communityStrings(visitorLang(c))
+func pageCommunityError(err error) error {
 	var te *comments.TextError
 	switch {
 	case errors.As(err, &te):
-		return echo.NewHTTPError(http.StatusBadRequest, t["text_invalid"])
+		return pageError(http.StatusBadRequest, "comments.text_invalid")
 	case errors.Is(err, comments.ErrDisabled):
-		return echo.NewHTTPError(http.StatusConflict, t["disabled"])
+		return pageError(http.StatusConflict, "comments.disabled")
 	case errors.Is(err, comments.ErrAlreadyDeleted):
-		return echo.NewHTTPError(http.StatusConflict, t["already_deleted"])
+		return pageError(http.StatusConflict, "comments.already_deleted")
 	case errors.Is(err, comments.ErrNotHeld):
-		return echo.NewHTTPError(http.StatusBadRequest, t["not_held"])
+		return pageError(http.StatusBadRequest, "comments.not_held")
 	case errors.Is(err, comments.ErrForbidden):
-		return echo.NewHTTPError(http.StatusForbidden, t["not_allowed"])
+		return pageError(http.StatusForbidden, "comments.not_allowed")
 	case errors.Is(err, ratings.ErrBadRating):
-		return echo.NewHTTPError(http.StatusBadRequest, "rating")
+		return pageError(http.StatusBadRequest, "comments.bad_rating")
 	}
 	return err // not found and the rest: the error page
 }
@@ -174,7 +167,7 @@ func (s *Server) pagePostComment(c echo.Context) error {
 		_, cm, err = s.Comments.Post(ctx, who, ref, text)
 	}
 	if err != nil {
-		return pageCommunityError(c, err)
+		return pageCommunityError(err)
 	}
 	return backToComments(c, "c-"+strconv.FormatInt(cm.ID, 10))
 }
@@ -185,7 +178,7 @@ func (s *Server) pageCommentAction(c echo.Context, act func(ctx context.Context,
 		return model.ErrNotFound
 	}
 	if err := act(c.Request().Context(), viewer(c), c.Param("id"), id); err != nil {
-		return pageCommunityError(c, err)
+		return pageCommunityError(err)
 	}
 	return backToComments(c, "c-"+c.Param("commentId"))
 }
@@ -200,7 +193,7 @@ func (s *Server) pageApproveComment(c echo.Context) error {
 
 func (s *Server) pageRate(c echo.Context) error {
 	if _, err := s.Ratings.Rate(c.Request().Context(), viewer(c), c.Param("id"), c.FormValue("rating")); err != nil {
-		return pageCommunityError(c, err)
+		return pageCommunityError(err)
 	}
 	return backToComments(c, "rating")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cabane.dev/cabane/app/i18n"
 	"cabane.dev/cabane/app/model"
 )
 
@@ -61,6 +62,35 @@ func fieldError(field, msg string, args ...any) error {
 	return &echo.HTTPError{Code: http.StatusBadRequest, Message: msg, Internal: &apiDetail{field: field}}
 }
 
+// pageMsg rides in an echo.HTTPError's Internal: the message is a
+// catalogue key, said in the visitor's language on a page and in English
+// (as PeerTube's) in a JSON error. pageError makes one.
+type pageMsg struct {
+	key  string
+	args []any
+}
+
+func (m *pageMsg) Error() string { return "page message " + m.key }
+
+// pageError is an error whose message is the catalogue's key (its
+// Message is the key too, for logs; errText says it).
+func pageError(status int, key string, args ...any) error {
+	return &echo.HTTPError{Code: status, Message: key, Internal: &pageMsg{key: key, args: args}}
+}
+
+// errText is what an HTTP error says in w's language: its catalogue
+// message when it has one, else its own text.
+func errText(w words, he *echo.HTTPError) string {
+	var m *pageMsg
+	if errors.As(he.Internal, &m) {
+		return w.T(m.key, m.args...)
+	}
+	if msg, ok := he.Message.(string); ok {
+		return msg
+	}
+	return fmt.Sprint(he.Message)
+}
+
 // errorKind says how an error is rendered: by route group.
 func errorKind(c echo.Context) string {
 	r := c.Request()
@@ -79,33 +109,41 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	code := http.StatusInternalServerError
-	msg := "Something went wrong on the server."
+	kind := errorKind(c)
+	// Pages speak the visitor's language; JSON errors speak English, as
+	// PeerTube's do.
+	w := s.words(i18n.Default)
+	if kind == "html" {
+		w = s.pageWords(c)
+	}
+	code, key := http.StatusInternalServerError, "errors.server"
+	msg := ""
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &he):
-		code = he.Code
-		if m, ok := he.Message.(string); ok {
-			msg = m
-		}
+		code, key = he.Code, ""
+		msg = errText(w, he)
 	case errors.Is(err, model.ErrNotFound):
-		code, msg = http.StatusNotFound, "There is nothing at this address."
+		code, key = http.StatusNotFound, "errors.not_found"
 	case errors.Is(err, model.ErrFull):
-		code, msg = http.StatusInsufficientStorage, "The box's disk is full: nothing was changed."
+		code, key = http.StatusInsufficientStorage, "errors.disk_full"
 		s.Log.Error("request failed: disk full", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	case errors.Is(err, model.ErrBusy):
-		code, msg = http.StatusServiceUnavailable, "The box is busy; try again in a moment."
+		code, key = http.StatusServiceUnavailable, "errors.busy"
 		c.Response().Header().Set("Retry-After", "1")
 	default:
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	if code == http.StatusNotFound && (msg == "Not Found" || msg == "") {
-		msg = "There is nothing at this address."
+		key = "errors.not_found"
 	}
 	if code == http.StatusMethodNotAllowed && msg == "Method Not Allowed" {
-		msg = "This address does not take this method."
+		key = "errors.method"
 	}
-	switch errorKind(c) {
+	if key != "" {
+		msg = w.T(key)
+	}
+	switch kind {
 	case "api":
 		p := problem{Title: http.StatusText(code), Status: code, Detail: msg, Error: msg}
 		var d *apiDetail
@@ -120,6 +158,16 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		b, _ := json.Marshal(activityError{Error: msg, Status: code})
 		c.Blob(code, "application/activity+json; charset=utf-8", b)
 	default:
-		s.render(c, code, "error", http.StatusText(code), msg)
+		s.render(c, code, "error", statusTitle(w, code), msg)
 	}
+}
+
+// statusTitle is the error page's title: the status's name in the page's
+// language ("errors.status.404"), else Go's English name.
+func statusTitle(w words, code int) string {
+	key := fmt.Sprintf("errors.status.%d", code)
+	if t := w.T(key); t != key {
+		return t
+	}
+	return http.StatusText(code)
 }

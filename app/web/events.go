@@ -52,7 +52,7 @@ type failedEvent struct {
 func (s *Server) videoEvents(c echo.Context, hub *streamHub) error {
 	v, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return notFound(err, "There is no video at this address.")
+		return notFound(err, "errors.no_video")
 	}
 	ctx := c.Request().Context()
 	out, err := startSSE(c)

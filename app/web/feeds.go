@@ -269,7 +269,7 @@ func (s *Server) downloadRendition(c echo.Context) error {
 	}
 	v, f, err := s.Feeds.Download(c.Request().Context(), viewer(c), id, height)
 	if err != nil {
-		return notFound(err, "There is nothing at this address.")
+		return notFound(err, "errors.not_found")
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", feeds.MP4Type)

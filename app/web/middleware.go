@@ -34,7 +34,9 @@ const (
 	maxFormBytes = 1 << 20
 )
 
-var errCSRF = echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
+// errCSRF says, in the visitor's language on a page and in English in
+// JSON, that the form must be sent again.
+var errCSRF = pageError(http.StatusForbidden, "errors.csrf")
 
 func currentUser(c echo.Context) *model.User {
 	u, _ := c.Get(ctxUser).(*model.User)
@@ -234,7 +236,7 @@ func readSmallForm(c echo.Context) error {
 		err = r.ParseForm()
 	}
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+		return pageError(http.StatusBadRequest, "errors.form_unreadable")
 	}
 	return nil
 }
@@ -272,7 +274,7 @@ func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 func requireAPIUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Get(ctxCSRFFailed) == true {
-			return apiError(http.StatusForbidden, "%s", errCSRF.Message)
+			return errCSRF
 		}
 		if currentUser(c) == nil {
 			return apiError(http.StatusUnauthorized, "authentication required: log in or send a Bearer token")
@@ -336,7 +338,7 @@ func (s *Server) negotiate(html, ap echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) notFederatedYet(find echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := find(c); err != nil {
-			return notFound(err, "There is nothing at this address.")
+			return notFound(err, "errors.not_found")
 		}
 		return echo.NewHTTPError(http.StatusNotAcceptable, "this Cabane does not federate yet")
 	}

@@ -12,5 +12,5 @@ func (s *Server) nearbyPage(c echo.Context) error {
 	if s.Nearby != nil {
 		peers = s.Nearby()
 	}
-	return s.render(c, http.StatusOK, "nearby", "Nearby", peers)
+	return s.render(c, http.StatusOK, "nearby", s.pageWords(c).T("nav.nearby"), peers)
 }

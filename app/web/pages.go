@@ -40,10 +40,11 @@ func pageLinks(c echo.Context, start, total int) (prev, next string) {
 	return
 }
 
-// notFound turns a domain "not found" into this page's 404 message.
-func notFound(err error, msg string) error {
+// notFound turns a domain "not found" into this page's 404 message (a
+// catalogue key).
+func notFound(err error, key string) error {
 	if errors.Is(err, model.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, msg)
+		return pageError(http.StatusNotFound, key)
 	}
 	return err
 }
@@ -90,7 +91,7 @@ func (s *Server) channelPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	ch, err := s.Accounts.Channel(ctx, viewer(c), c.Param("name"))
 	if err != nil {
-		return notFound(err, "There is no channel with this name here.")
+		return notFound(err, "errors.no_channel")
 	}
 	list, total, err := s.videoPage(c, videos.ListQuery{ChannelID: ch.ID, OwnerAccountID: ch.AccountID})
 	if err != nil {
@@ -108,7 +109,7 @@ func (s *Server) accountPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a, err := s.Accounts.Account(ctx, c.Param("name"))
 	if err != nil {
-		return notFound(err, "There is no account with this name here.")
+		return notFound(err, "errors.no_account")
 	}
 	list, total, err := s.videoPage(c, videos.ListQuery{OwnerAccountID: a.ID, AccountOnly: true})
 	if err != nil {
@@ -141,7 +142,7 @@ type watchData struct {
 func (s *Server) watchData(c echo.Context) (watchData, error) {
 	v, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return watchData{}, notFound(passwordGate(err), "There is no video at this address.")
+		return watchData{}, notFound(passwordGate(err), "errors.no_video")
 	}
 	u := s.urls(c)
 	d := watchData{Video: v, Base: u.Base(), PlaylistURL: u.Abs(uris.Master(v.UUID)),
@@ -175,8 +176,7 @@ func (s *Server) watch(c echo.Context) error {
 
 type setupData struct {
 	Username, Email, Channel, ChannelDisplayName string
-	NeedCode                                     bool // from the box itself: the setup code is asked
-	Lang                                         string
+	NeedCode                                     bool           // from the box itself: the setup code is asked
 	Box                                          *boxView       // the LAN address (nil: mDNS off)
 	FirstBoot                                    *firstBootView // what became of cabane.txt (nil: none given)
 }
@@ -189,14 +189,13 @@ func (s *Server) setupPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := visitorLang(c)
-	return s.render(c, http.StatusOK, "setup", "Set up", setupData{NeedCode: needCode, Lang: lang, Box: s.boxAddress(), FirstBoot: s.firstBoot(lang)})
+	return s.render(c, http.StatusOK, "setup", s.pageWords(c).T("setup.page_title"), setupData{NeedCode: needCode, Box: s.boxAddress(), FirstBoot: s.firstBoot(visitorLang(c))})
 }
 
 func (s *Server) setupSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	if s.setupDone(ctx) {
-		return echo.NewHTTPError(http.StatusForbidden, "Cabane is already set up; log in instead.")
+		return pageError(http.StatusForbidden, "setup.already_done")
 	}
 	needCode, err := s.setupAccess(c)
 	if err != nil {
@@ -204,18 +203,23 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	}
 	d := setupData{Username: strings.TrimSpace(c.FormValue("username")), Email: strings.TrimSpace(c.FormValue("email")),
 		Channel: strings.TrimSpace(c.FormValue("channel")), ChannelDisplayName: strings.TrimSpace(c.FormValue("channelDisplayName")),
-		NeedCode: needCode, Lang: visitorLang(c), Box: s.boxAddress()}
-	d.FirstBoot = s.firstBoot(d.Lang)
+		NeedCode: needCode, Box: s.boxAddress(), FirstBoot: s.firstBoot(visitorLang(c))}
+	w := s.pageWords(c)
 	if needCode && !s.checkSetupCode(ctx, c.FormValue("setupCode")) {
-		v := s.view(c, "Set up", d)
-		v.Error = errBadSetupCode().Error()
+		v := s.view(c, w.T("setup.page_title"), d)
+		v.Error = w.T("setup.bad_code", setupCodeFile)
 		return s.renderView(c, http.StatusForbidden, "setup", v)
 	}
-	u, _, err := s.Auth.CreateUser(ctx, auth.NewUserRequest{Username: d.Username, Email: d.Email, Password: c.FormValue("password"),
-		Admin: true, ChannelName: d.Channel, ChannelDisplayName: d.ChannelDisplayName})
+	req := auth.NewUserRequest{Username: d.Username, Email: d.Email, Password: c.FormValue("password"),
+		Admin: true, ChannelName: d.Channel, ChannelDisplayName: d.ChannelDisplayName}
+	u, _, err := s.Auth.CreateUser(ctx, req)
 	if err != nil {
-		v := s.view(c, "Set up", d)
-		v.Error = err.Error()
+		msg, ok := newUserError(w, req, err)
+		if !ok {
+			return err
+		}
+		v := s.view(c, w.T("setup.page_title"), d)
+		v.Error = msg
 		return s.renderView(c, http.StatusUnprocessableEntity, "setup", v)
 	}
 	s.hasAdmin.Store(true)
@@ -227,6 +231,30 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	s.setSession(c, tok)
 	s.Log.Info("first run: admin created", "user", u.Username)
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// newUserError says in w's language what is wrong with a new user's form,
+// from the same checks CreateUser makes; ok is false when the form was
+// fine and the failure is the server's.
+func newUserError(w words, r auth.NewUserRequest, err error) (msg string, ok bool) {
+	if errors.Is(err, auth.ErrTaken) {
+		return w.T("setup.taken"), true
+	}
+	channel := r.ChannelName
+	if channel == "" {
+		channel = r.Username + "_channel"
+	}
+	var msgs []string
+	for _, c := range []struct {
+		bad bool
+		key string
+	}{{auth.ValidName("user", r.Username) != nil, "setup.bad_username"}, {auth.ValidEmail(r.Email) != nil, "setup.bad_email"},
+		{auth.ValidPassword(r.Password) != nil, "setup.bad_password"}, {auth.ValidName("channel", channel) != nil, "setup.bad_channel"}} {
+		if c.bad {
+			msgs = append(msgs, w.T(c.key))
+		}
+	}
+	return strings.Join(msgs, " "), len(msgs) > 0
 }
 
 type loginData struct{ Username, Next string }
@@ -243,7 +271,7 @@ func (s *Server) loginPage(c echo.Context) error {
 	if currentUser(c) != nil {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
-	return s.render(c, http.StatusOK, "login", "Log in", loginData{Next: safeNext(c.QueryParam("next"))})
+	return s.render(c, http.StatusOK, "login", s.pageWords(c).T("login.title"), loginData{Next: safeNext(c.QueryParam("next"))})
 }
 
 func (s *Server) loginSubmit(c echo.Context) error {
@@ -251,8 +279,9 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	d := loginData{Username: strings.TrimSpace(c.FormValue("username")), Next: safeNext(c.FormValue("next"))}
 	u, err := s.Auth.Login(ctx, d.Username, c.FormValue("password"))
 	if errors.Is(err, auth.ErrBadPassword) {
-		v := s.view(c, "Log in", d)
-		v.Error = "Wrong user name or password."
+		w := s.pageWords(c)
+		v := s.view(c, w.T("login.title"), d)
+		v.Error = w.T("login.wrong")
 		return s.renderView(c, http.StatusUnauthorized, "login", v)
 	}
 	if err != nil {
@@ -287,13 +316,14 @@ func (s *Server) uploadPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)}
+	w := s.pageWords(c)
+	d := uploadData{Channels: chs, MaxSize: w.Bytes(s.Config.MaxUploadBytes)}
 	if s.Profile != nil { // my pages: the privacy the user's uploads start from
 		if d.Privacy, err = s.Profile.DefaultPrivacy(c.Request().Context(), viewer(c)); err != nil {
 			return err
 		}
 	}
-	return s.render(c, http.StatusOK, "upload", "Upload", d)
+	return s.render(c, http.StatusOK, "upload", w.T("upload.title"), d)
 }
 
 func humanBytes(n int64) string {

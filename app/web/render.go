@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"cabane.dev/cabane/app/i18n"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -17,8 +16,11 @@ import (
 	"cabane.dev/cabane/assets"
 )
 
-// view is what every page template sees.
+// view is what every page template sees. Its words (embedded) are the
+// page's strings: {{.T "key"}}, {{.N "key" n}}, {{.Date t}}, {{.Ago t}},
+// {{.Views n}}, {{.State s}}, {{.Privacy p}}.
 type view struct {
+	words
 	Title        string
 	InstanceName string
 	User         *model.User
@@ -29,17 +31,16 @@ type view struct {
 	Data         any
 	Lang         string // the page's language, from the catalogues Cabane has
 	Path         string // the page's path and query, for the language switcher
-	msgs         i18n.Printer
 	langs        []string
 	MyUnread     int // the signed-in user's unread notifications (my pages)
 }
 
-// T is the message key in the page's language ({{.T "home.recent"}}, or
-// {{$.T ...}} inside a range), formatted with args when there are any.
-func (v view) T(key string, args ...any) string { return v.msgs.T(key, args...) }
-
-// N is the form of key that fits the count n ({{$.N "video.views" .Views}}).
-func (v view) N(key string, n any, args ...any) string { return v.msgs.N(key, toInt(n), args...) }
+// part is what a shared sub-template gets: the page's view (for its
+// words) and the data it shows. {{template "video-grid" (part $ .Videos)}}.
+type part struct {
+	V view
+	D any
+}
 
 // langLink is one entry of the language switcher.
 type langLink struct {
@@ -60,22 +61,6 @@ func (v view) Languages() []langLink {
 	return out
 }
 
-// toInt accepts the integer types templates hand over (counts are int64 in
-// the models).
-func toInt(n any) int {
-	switch x := n.(type) {
-	case int:
-		return x
-	case int64:
-		return int(x)
-	case int32:
-		return int(x)
-	case uint64:
-		return int(x)
-	}
-	return 0
-}
-
 var funcs = template.FuncMap{
 	"duration": func(d time.Duration) string {
 		t := int(d.Round(time.Second).Seconds())
@@ -84,16 +69,8 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d:%02d", t/60, t%60)
 	},
-	"views": func(n int64) string {
-		if n == 1 {
-			return "1 view"
-		}
-		return fmt.Sprintf("%d views", n)
-	},
-	"ago":        ago,
-	"date":       func(t time.Time) string { return t.Format("2 January 2006") },
-	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"stateLabel": stateLabel,
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"part": func(v view, d any) part { return part{V: v, D: d} },
 	// Links come from the one URL builder, as in the API.
 	"watchPath":     uris.ShortWatch,
 	"thumbnailPath": uris.Thumbnail,
@@ -102,33 +79,9 @@ var funcs = template.FuncMap{
 	"accountPath":   uris.AccountPage,
 	"apiVideoPath":  uris.APIVideo,
 	"eventsPath":    uris.VideoEvents,
-	"privacyLabel":  privacyLabel,
-	"searchT":       searchT,
 	"myPair":        myPair, // my pages' shared blocks (my_social.go)
 	// {{asset "js/player.js"}}: the file's content-hashed URL.
 	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },
-}
-
-func ago(t time.Time) string {
-	d := time.Since(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d.Minutes()), "minute") + " ago"
-	case d < 24*time.Hour:
-		return plural(int(d.Hours()), "hour") + " ago"
-	case d < 30*24*time.Hour:
-		return plural(int(d.Hours()/24), "day") + " ago"
-	}
-	return t.Format("2 Jan 2006")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 func loadTemplates() (map[string]*template.Template, error) {
@@ -160,8 +113,15 @@ func (s *Server) view(c echo.Context, title string, data any) view {
 	lang := visitorLang(c)
 	return view{Title: title, InstanceName: s.instanceName(), User: currentUser(c), CSRF: tok,
 		SetupDone: s.setupDone(c.Request().Context()), Data: data, Lang: lang,
-		Path: c.Request().URL.RequestURI(), msgs: s.msgs.Printer(lang), langs: s.msgs.Langs(), MyUnread: s.myUnread(c)}
+		Path: c.Request().URL.RequestURI(), words: s.words(lang), langs: s.msgs.Langs(), MyUnread: s.myUnread(c)}
 }
+
+// words are lang's strings.
+func (s *Server) words(lang string) words { return words{msgs: s.msgs.Printer(lang)} }
+
+// pageWords are the strings in the visitor's language, for what a handler
+// puts on a page (a notice, a form's error, a label).
+func (s *Server) pageWords(c echo.Context) words { return s.words(visitorLang(c)) }
 
 func (s *Server) render(c echo.Context, code int, page, title string, data any) error {
 	return s.renderView(c, code, page, s.view(c, title, data))
@@ -181,32 +141,4 @@ func (s *Server) renderView(c echo.Context, code int, page string, v view) error
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	return c.HTMLBlob(code, buf.Bytes())
-}
-
-func stateLabel(state int) string {
-	switch state {
-	case model.StatePublished:
-		return "Published"
-	case model.StateToTranscode:
-		return "To transcode"
-	case model.StateTranscodingFailed:
-		return "Transcoding failed"
-	}
-	return "Unknown"
-}
-
-func privacyLabel(p int) string {
-	switch p {
-	case model.PrivacyPublic:
-		return "Public"
-	case model.PrivacyUnlisted:
-		return "Unlisted"
-	case model.PrivacyPrivate:
-		return "Private"
-	case model.PrivacyInternal:
-		return "Internal"
-	case model.PrivacyLocal:
-		return "Local network only"
-	}
-	return "Unknown"
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -32,8 +31,6 @@ type pageTab struct {
 }
 
 type searchPageData struct {
-	T          map[string]string
-	Lang       string
 	Heading    string
 	Search     string
 	Tag        string
@@ -70,13 +67,12 @@ func (s *Server) renderSearch(c echo.Context, tag string) error {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	ctx := c.Request().Context()
-	lang := visitorLang(c)
-	t := searchStrings(lang)
+	w := s.pageWords(c)
 	text := strings.TrimSpace(c.QueryParam("search"))
 	if len(text) > 200 {
 		text = text[:200]
 	}
-	d := searchPageData{T: t, Lang: lang, Search: text, Tag: tag, Sort: c.QueryParam("sort"), Duration: c.QueryParam("duration"),
+	d := searchPageData{Search: text, Tag: tag, Sort: c.QueryParam("sort"), Duration: c.QueryParam("duration"),
 		Asked: text != "" || tag != ""}
 	switch d.Sort {
 	case "-match", "-publishedAt", "-views", "-likes":
@@ -93,16 +89,13 @@ func (s *Server) renderSearch(c echo.Context, tag string) error {
 	if r, ok := durations[d.Duration]; ok {
 		q.DurationMin, q.DurationMax = r[0], r[1]
 	}
-	title := t["search_title"]
 	switch {
 	case tag != "":
-		d.Heading = fmt.Sprintf(t["tagged"], tag)
-		title = d.Heading
+		d.Heading = w.T("search.tagged", tag)
 	case text != "":
-		d.Heading = fmt.Sprintf(t["results_for"], text)
-		title = d.Heading
+		d.Heading = w.T("search.results_for", text)
 	default:
-		d.Heading = t["search_title"]
+		d.Heading = w.T("search.title")
 	}
 	if d.Asked {
 		vs, total, err := s.Search.Videos(ctx, viewer(c), q)
@@ -120,10 +113,7 @@ func (s *Server) renderSearch(c echo.Context, tag string) error {
 			d.Channels = chs
 		}
 		d.Empty = len(vs) == 0 && len(d.Channels) == 0
-		d.Summary = t["one_result"]
-		if total != 1 {
-			d.Summary = fmt.Sprintf(t["n_results"], total)
-		}
+		d.Summary = w.N("search.results", total)
 	}
 	link := func(sort, dur string) string {
 		v := c.Request().URL.Query()
@@ -142,18 +132,16 @@ func (s *Server) renderSearch(c echo.Context, tag string) error {
 		}
 		return c.Request().URL.Path
 	}
-	for _, o := range []struct{ key, label string }{{"", "sort_match"}, {"-publishedAt", "sort_published"}, {"-views", "sort_views"}, {"-likes", "sort_likes"}} {
-		d.Sorts = append(d.Sorts, pageTab{Label: t[o.label], Href: link(o.key, d.Duration), Current: d.Sort == o.key})
+	for _, o := range []struct{ key, label string }{{"", "search.sort_match"}, {"-publishedAt", "search.sort_published"}, {"-views", "search.sort_views"}, {"-likes", "search.sort_likes"}} {
+		d.Sorts = append(d.Sorts, pageTab{Label: w.T(o.label), Href: link(o.key, d.Duration), Current: d.Sort == o.key})
 	}
-	for _, o := range []struct{ key, label string }{{"", "any"}, {"short", "short"}, {"medium", "medium"}, {"long", "long"}} {
-		d.Durations = append(d.Durations, pageTab{Label: t[o.label], Href: link(d.Sort, o.key), Current: d.Duration == o.key})
+	for _, o := range []struct{ key, label string }{{"", "search.duration_any"}, {"short", "search.duration_short"}, {"medium", "search.duration_medium"}, {"long", "search.duration_long"}} {
+		d.Durations = append(d.Durations, pageTab{Label: w.T(o.label), Href: link(d.Sort, o.key), Current: d.Duration == o.key})
 	}
-	return s.render(c, http.StatusOK, "search", title, d)
+	return s.render(c, http.StatusOK, "search", d.Heading, d)
 }
 
 type trendingData struct {
-	T          map[string]string
-	Lang       string
 	Heading    string
 	Tabs       []pageTab
 	Videos     []model.Video
@@ -162,18 +150,17 @@ type trendingData struct {
 
 // trendingTabs are the trending page's sorts: PeerTube's trending (views
 // of the last days), most viewed (all time), most liked.
-var trendingTabs = []struct{ sort, label string }{{"-trending", "trending"}, {"-views", "most_viewed"}, {"-likes", "most_liked"}}
+var trendingTabs = []struct{ sort, label string }{{"-trending", "search.trending"}, {"-views", "search.most_viewed"}, {"-likes", "search.most_liked"}}
 
 func (s *Server) trendingPage(c echo.Context) error {
-	lang := visitorLang(c)
-	t := searchStrings(lang)
+	w := s.pageWords(c)
 	sort := c.QueryParam("sort")
-	d := trendingData{T: t, Lang: lang}
+	var d trendingData
 	known := false
 	for _, tab := range trendingTabs {
 		cur := tab.sort == sort
 		known = known || cur
-		d.Tabs = append(d.Tabs, pageTab{Label: t[tab.label], Href: "/videos/trending?sort=" + tab.sort, Current: cur})
+		d.Tabs = append(d.Tabs, pageTab{Label: w.T(tab.label), Href: "/videos/trending?sort=" + tab.sort, Current: cur})
 	}
 	if !known {
 		sort = "-trending"

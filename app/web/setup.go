@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"fmt"
 	"math/big"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"cabane.dev/cabane/app/i18n"
 	"github.com/labstack/echo/v4"
@@ -79,8 +79,7 @@ func (s *Server) setupAccess(c echo.Context) (needCode bool, err error) {
 	case len(s.LAN.Home) == 0 && directLoopback(c.Request()):
 		return true, nil
 	}
-	return false, echo.NewHTTPError(http.StatusForbidden,
-		"Cabane is set up from the home network only: open http://"+s.lanHost()+" from a device on the same network as the box.")
+	return false, pageError(http.StatusForbidden, "setup.home_only", "http://"+s.lanHost())
 }
 
 // checkSetupCode compares the code sent with the run's.
@@ -138,10 +137,6 @@ func (s *Server) lanHost() string {
 	return "cabane.local"
 }
 
-func errBadSetupCode() error {
-	return fmt.Errorf("the setup code is missing or wrong: it is in Cabane's log and in the file %s of its data directory", setupCodeFile)
-}
-
 // The setup page also says where the box is on the LAN and what became of
 // cabane.txt, in the visitor's language: the creator may have written that
 // file in French.
@@ -179,10 +174,9 @@ func (s *Server) boxAddress() *boxView {
 
 // firstBootView is the outcome of cabane.txt in one language.
 type firstBootView struct {
-	FR       bool // in French
 	Applied  []string
 	Problems []firstBootProblem
-	When     string
+	When     time.Time // local time
 }
 
 type firstBootProblem struct {
@@ -200,7 +194,7 @@ func (s *Server) firstBoot(lang string) *firstBootView {
 	if !ok {
 		return nil
 	}
-	v := &firstBootView{FR: lang == "fr", Applied: o.Applied, When: o.Time.Local().Format("2006-01-02 15:04")}
+	v := &firstBootView{Applied: o.Applied, When: o.Time.Local()}
 	for _, p := range o.Problems {
 		v.Problems = append(v.Problems, firstBootProblem{Line: p.Line, Text: p.Text, Message: p.Message.In(lang)})
 	}

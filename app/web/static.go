@@ -34,7 +34,7 @@ var hlsTypes = map[string]string{
 func (s *Server) serveHLS(c echo.Context) error {
 	v, err := s.Videos.GetFile(c.Request().Context(), viewer(c), c.Param("uuid"))
 	if err != nil {
-		return notFound(err, "There is nothing at this address.")
+		return notFound(err, "errors.not_found")
 	}
 	clean, ctype, ok := hlsPath(c.Param("*"))
 	if !ok {
@@ -109,7 +109,7 @@ func (s *Server) serveImage(c echo.Context) error {
 	}
 	v, err := s.Videos.GetFile(c.Request().Context(), viewer(c), id)
 	if err != nil {
-		return notFound(err, "There is nothing at this address.")
+		return notFound(err, "errors.not_found")
 	}
 	if !v.HasThumbnail {
 		// PeerTube always has a thumbnail and apps count on the path; a

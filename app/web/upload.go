@@ -224,8 +224,9 @@ func (s *Server) uploadForm(c echo.Context) error {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
 			chs, _ := s.Accounts.ChannelsOf(c.Request().Context(), currentUser(c).AccountID)
-			vw := s.view(c, "Upload", uploadData{Channels: chs, MaxSize: humanBytes(s.Config.MaxUploadBytes)})
-			vw.Error = fmt.Sprint(he.Message)
+			w := s.pageWords(c)
+			vw := s.view(c, w.T("upload.title"), uploadData{Channels: chs, MaxSize: w.Bytes(s.Config.MaxUploadBytes)})
+			vw.Error = errText(w, he)
 			return s.renderView(c, he.Code, "upload", vw)
 		}
 		return err

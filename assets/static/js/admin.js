@@ -14,6 +14,13 @@
 (function () {
 'use strict';
 
+// The page's words: the page renders its catalogue messages for this
+// script in <script type="application/json" id="msgs"> (app/web words.go).
+const MSGS = (() => {
+  try { return JSON.parse(document.getElementById('msgs').textContent); } catch (e) { return {}; }
+})();
+const t = (key, vars) => (MSGS[key] || key).replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
+
 const RETRYABLE = new Set(['failed', 'cancelled']);
 const CANCELLABLE = new Set(['queued', 'running']);
 
@@ -29,7 +36,7 @@ function liveWords(job) {
   if (job.state !== 'running') return '';
   const parts = [];
   if (job.speed > 0) parts.push(`${job.speed.toFixed(1)}×`);
-  if (job.remaining > 0) parts.push(`${formatLeft(job.remaining)} left`);
+  if (job.remaining > 0) parts.push(t('admin.left', { t: formatLeft(job.remaining) }));
   return parts.join(' · ');
 }
 
@@ -38,7 +45,7 @@ function updateRow(row, job) {
   row.className = `job job-${job.state}`;
   const stateCell = row.querySelector('.job-state');
   if (stateCell) {
-    stateCell.textContent = job.state;
+    stateCell.textContent = MSGS[`admin.state.${job.state}`] || job.state;
     if (job.error && job.state !== 'done') {
       const err = document.createElement('div');
       err.className = 'job-error';

@@ -13,6 +13,13 @@
 (function () {
 'use strict';
 
+// The page's words: the page renders its catalogue messages for this
+// script in <script type="application/json" id="msgs"> (app/web words.go).
+const MSGS = (() => {
+  try { return JSON.parse(document.getElementById('msgs').textContent); } catch (e) { return {}; }
+})();
+const t = (key, vars) => (MSGS[key] || key).replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
+
 // The page names hls.js's content-hashed URL in data-hls-src on this script's
 // tag; without it, the plain name is resolved against this script's own URL
 // so a different mount point still works.
@@ -65,7 +72,7 @@ function showMessage(video, text) {
 function levelName(level) {
   if (level.height) return `${level.height}p`;
   if (level.bitrate) return `${Math.round(level.bitrate / 1000)} kb/s`;
-  return 'Source';
+  return t('player.source');
 }
 
 // A small quality menu: Auto plus one entry per rendition, highest first.
@@ -76,10 +83,10 @@ function addQualityMenu(video, hls) {
   const wrap = document.createElement('div');
   wrap.className = 'player-quality';
   const label = document.createElement('label');
-  label.textContent = 'Quality ';
+  label.textContent = `${t('player.quality')} `;
   const select = document.createElement('select');
   select.className = 'quality-select';
-  const auto = new Option('Auto', '-1', true, true);
+  const auto = new Option(t('player.auto'), '-1', true, true);
   select.add(auto);
   levels
     .map((level, index) => ({ level, index }))
@@ -90,7 +97,7 @@ function addQualityMenu(video, hls) {
     hls.currentLevel = Number(select.value);
   });
   hls.on(window.Hls.Events.LEVEL_SWITCHED, (_event, data) => {
-    auto.textContent = hls.autoLevelEnabled ? `Auto (${levelName(levels[data.level])})` : 'Auto';
+    auto.textContent = hls.autoLevelEnabled ? t('player.autoLevel', { level: levelName(levels[data.level]) }) : t('player.auto');
   });
   label.appendChild(select);
   wrap.appendChild(label);
@@ -132,7 +139,7 @@ function startWithHlsJs(Hls, video, src, autoplay) {
     } else {
       hls.destroy();
       video.dataset.player = 'failed';
-      showMessage(video, `The video could not be loaded (${data.details}). Try reloading the page.`);
+      showMessage(video, t('player.loadFailedDetail', { details: data.details }));
     }
   });
   hls.loadSource(src);
@@ -161,17 +168,14 @@ async function startPlayer(video, options = {}) {
   if (video.canPlayType(NATIVE_HLS_TYPE)) {
     video.dataset.player = 'native';
     video.addEventListener('error', () => {
-      showMessage(video, 'The video could not be loaded. Try reloading the page.');
+      showMessage(video, t('player.loadFailed'));
     });
     video.src = src;
     if (autoplay) tryPlay(video);
     return null;
   }
   video.dataset.player = 'unsupported';
-  showMessage(
-    video,
-    'This browser cannot play streaming video (HLS). Please use a recent Firefox, Chrome, Edge or Safari.',
-  );
+  showMessage(video, t('player.unsupported'));
   return null;
 }
 

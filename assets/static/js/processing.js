@@ -17,6 +17,13 @@
 (function () {
 'use strict';
 
+// The page's words: the page renders its catalogue messages for this
+// script in <script type="application/json" id="msgs"> (app/web words.go).
+const MSGS = (() => {
+  try { return JSON.parse(document.getElementById('msgs').textContent); } catch (e) { return {}; }
+})();
+const t = (key, vars) => (MSGS[key] || key).replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
+
 const STATE_PUBLISHED = 1;
 // PeerTube's failure states: transcoding failed, move to object storage
 // failed, move to file system failed.
@@ -53,7 +60,7 @@ function setProgress(section, percent) {
 function markFailed(section, text) {
   section.classList.add('failed');
   section.setAttribute('role', 'alert');
-  setLabel(section, text || 'Processing failed');
+  setLabel(section, text || t('processing.failed'));
 }
 
 function formatSpeed(speed) {
@@ -69,9 +76,9 @@ function formatLeft(seconds) {
 
 // progressLabel is "Processing · 1.3× · 12 s left", with what is known.
 function progressLabel(data) {
-  const parts = ['Processing'];
+  const parts = [t('processing.processing')];
   if (data.speed > 0) parts.push(`${formatSpeed(data.speed)}×`);
-  if (data.remaining > 0) parts.push(`${formatLeft(data.remaining)} left`);
+  if (data.remaining > 0) parts.push(t('processing.left', { t: formatLeft(data.remaining) }));
   return parts.join(' · ');
 }
 
@@ -131,7 +138,7 @@ async function poll(section, api, failures) {
     const res = await fetchVideo(api);
     if (res.status === 404) {
       section.classList.add('failed');
-      setLabel(section, 'This video no longer exists.');
+      setLabel(section, t('processing.gone'));
       return;
     }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -153,7 +160,7 @@ async function poll(section, api, failures) {
     // The box may be rebooting or the Wi-Fi dropping: keep trying, slower.
     failures += 1;
     delay = Math.min(POLL_MS * 2 ** failures, MAX_BACKOFF_MS);
-    if (failures >= 3) setLabel(section, 'Connection lost, retrying…');
+    if (failures >= 3) setLabel(section, t('processing.lost'));
   }
   // A background tab does not need updates every 1.5 s.
   if (document.hidden) delay = Math.max(delay, 5000);
@@ -221,7 +228,7 @@ function listen(section, api) {
   source.addEventListener('failed', (event) => {
     stop();
     const data = parseData(event) || {};
-    markFailed(section, data.error ? `Processing failed: ${data.error}` : 'Processing failed');
+    markFailed(section, data.error ? t('processing.failedReason', { error: data.error }) : t('processing.failed'));
   });
   source.addEventListener('error', () => {
     if (finished) return;
@@ -231,7 +238,7 @@ function listen(section, api) {
     if (source.readyState === EventSource.CLOSED || errors >= MAX_STREAM_ERRORS) {
       fallBack();
     } else if (errors >= 2) {
-      setLabel(section, 'Connection lost, retrying…');
+      setLabel(section, t('processing.lost'));
     }
   });
 }

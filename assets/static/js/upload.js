@@ -17,26 +17,14 @@ const MAX_RETRIES = 8;
 const MB = 1000 * 1000;
 const REDIRECT_DELAY_MS = 300;
 
-// The page's words, per language (the lead moves them to the catalogues).
-const TEXT = {
-  en: {
-    cancel: 'Cancel', starting: 'Starting upload…', of: 'of', checking: 'Upload complete, checking the video…',
-    opening: 'Uploaded. Opening the video…', unexpected: 'The server accepted the upload but sent an unexpected reply.',
-    lost: 'Connection lost; trying again in {s} s…', gaveUp: 'Upload failed: the connection to the server was lost.',
-    cancelled: 'Upload cancelled.', tooLarge: 'The file is too large for this server.', failed: 'Upload failed (HTTP {status}).',
-  },
-  fr: {
-    cancel: 'Annuler', starting: 'Début de l’envoi…', of: 'sur', checking: 'Envoi terminé, vérification de la vidéo…',
-    opening: 'Envoyée. Ouverture de la vidéo…', unexpected: 'Le serveur a accepté l’envoi mais sa réponse est inattendue.',
-    lost: 'Connexion perdue ; nouvel essai dans {s} s…', gaveUp: 'Échec de l’envoi : la connexion au serveur est perdue.',
-    cancelled: 'Envoi annulé.', tooLarge: 'Le fichier est trop gros pour ce serveur.', failed: 'Échec de l’envoi (HTTP {status}).',
-  },
-};
-const lang = (document.documentElement.lang || 'en').slice(0, 2).toLowerCase();
-const T = TEXT[lang] || TEXT.en;
-const fmt = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => vars[k]);
+// The page's words: the page renders its catalogue messages for this
+// script in <script type="application/json" id="msgs"> (app/web words.go).
+const MSGS = (() => {
+  try { return JSON.parse(document.getElementById('msgs').textContent); } catch (e) { return {}; }
+})();
+const t = (key, vars) => (MSGS[key] || key).replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
 
-const formatMB = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
+const formatMB = (bytes) => t('upload.mb', { n: (bytes / MB).toFixed(1) });
 
 // "holiday_2024-07.mp4" -> "holiday 2024-07": a title the user can keep.
 function titleFromFileName(name) {
@@ -50,8 +38,8 @@ function errorMessage(xhr) {
   } catch (_) {
     // Not JSON (a proxy's HTML error page): fall through to the status line.
   }
-  if (xhr.status === 413) return T.tooLarge;
-  return fmt(T.failed, { status: xhr.status });
+  if (xhr.status === 413) return t('upload.tooLarge');
+  return t('upload.failed', { status: xhr.status });
 }
 
 // send resolves with the XHR once it has an answer, rejects on a network
@@ -87,7 +75,7 @@ function setup(form) {
   const status = document.getElementById('upload-status');
   const submit = form.querySelector('button[type="submit"]');
   const cancel = document.getElementById('upload-cancel');
-  if (cancel) cancel.textContent = T.cancel;
+  if (cancel) cancel.textContent = t('upload.cancel');
   const csrf = csrfInput ? { 'X-CSRF-Token': csrfInput.value } : {};
 
   const say = (text, kind) => {
@@ -119,7 +107,7 @@ function setup(form) {
       cancelled = true;
       if (current) current.abort();
       if (location) send('DELETE', location, csrf, null, null, () => {}).catch(() => {});
-      say(T.cancelled, 'error');
+      say(t('upload.cancelled'), 'error');
       done();
     });
   }
@@ -146,17 +134,17 @@ function setup(form) {
         const percent = Math.floor((at / file.size) * 100);
         if (progress) progress.value = percent;
         const seconds = (performance.now() - started) / 1000;
-        const speed = seconds > 0 ? ` · ${(at / MB / seconds).toFixed(1)} MB/s` : '';
-        say(`${formatMB(at)} ${T.of} ${formatMB(file.size)} (${percent} %)${speed}`);
+        const speed = seconds > 0 ? ` · ${t('upload.speed', { n: (at / MB / seconds).toFixed(1) })}` : '';
+        say(`${formatMB(at)} ${t('upload.of')} ${formatMB(file.size)} (${percent} %)${speed}`);
       };
       try {
         res = await send('PUT', location, Object.assign({ 'Content-Type': 'application/octet-stream',
           'Content-Range': `bytes ${offset}-${end - 1}/${file.size}` }, csrf), file.slice(offset, end), show, track);
       } catch (e) {
         if (cancelled) return;
-        if (++failures > MAX_RETRIES) throw new Error(T.gaveUp);
+        if (++failures > MAX_RETRIES) throw new Error(t('upload.gaveUp'));
         const wait = Math.min(30, 2 ** failures);
-        say(fmt(T.lost, { s: wait }));
+        say(t('upload.lost', { s: wait }));
         await sleep(wait * 1000);
         res = null;
       }
@@ -179,7 +167,7 @@ function setup(form) {
         if (e instanceof XMLHttpRequest) throw e;
       }
     }
-    throw new Error(T.unexpected);
+    throw new Error(t('upload.unexpected'));
   }
 
   form.addEventListener('submit', (event) => {
@@ -201,17 +189,17 @@ function setup(form) {
       progress.max = 100;
       progress.value = 0;
     }
-    say(T.starting);
+    say(t('upload.starting'));
     upload(file).then((video) => {
       if (cancelled) return;
       const id = video && (video.shortUUID || video.uuid);
-      if (!id) throw new Error(T.unexpected);
+      if (!id) throw new Error(t('upload.unexpected'));
       if (progress) progress.value = 100;
-      say(T.opening);
+      say(t('upload.opening'));
       setTimeout(() => window.location.assign(`/w/${encodeURIComponent(id)}`), REDIRECT_DELAY_MS);
     }).catch((e) => {
       if (cancelled) return;
-      say(e instanceof XMLHttpRequest ? errorMessage(e) : (e.message || T.gaveUp), 'error');
+      say(e instanceof XMLHttpRequest ? errorMessage(e) : (e.message || t('upload.gaveUp')), 'error');
       done();
     });
   });
