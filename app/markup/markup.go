@@ -1,127 +1,81 @@
-// Package markup renders the small Markdown subset Cabane's texts use (the
-// instance's descriptions and terms) as HTML that is safe to embed: every
-// character of the source is escaped first, and only tags this package
-// writes itself reach the page, so a <script> in a text is shown, never run.
-//
-// The subset: paragraphs (blank lines), line breaks, "# " headings (levels
-// 1 to 3, shown one level below the page's title), "- " or "* " lists,
-// **bold**, *italic*, `code`, and [links](https://...) to http, https and
-// mailto addresses only. Anything else stays as the text it is.
+// Package markup renders the Markdown that creators and admins write
+// (video and channel descriptions, the instance's about page and terms) as
+// HTML that is safe to put in a page. goldmark renders CommonMark with
+// autolinks and never passes raw HTML through; bluemonday then keeps only
+// text formatting and http, https and mailto links, as PeerTube's own
+// renderer does, so hostile input is shown as text or dropped, never run.
 package markup
 
 import (
-	"html"
-	"regexp"
+	"bytes"
 	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
-// HTML is src rendered; "" for an empty text.
-func HTML(src string) string {
-	src = strings.TrimSpace(strings.ReplaceAll(src, "\r\n", "\n"))
-	if src == "" {
+// Renderer turns Markdown into safe HTML. It is safe for concurrent use.
+type Renderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// New builds a renderer. Building the sanitiser's policy costs more than a
+// render, so build one and share it.
+func New() *Renderer {
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough),
+		// The page has its own <h1>: a text's headings start one below.
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(demoteHeadings{}, 100))),
+		// A line break in a description is a line break, as on PeerTube.
+		goldmark.WithRendererOptions(html.WithHardWraps()),
+	)
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "hr",
+		"h2", "h3", "h4", "h5", "h6")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.RequireNoReferrerOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	return &Renderer{md: md, policy: p}
+}
+
+// HTML is src rendered and sanitised; "" for a blank text.
+func (r *Renderer) HTML(src string) string {
+	if strings.TrimSpace(src) == "" {
 		return ""
 	}
-	var b strings.Builder
-	for _, block := range strings.Split(src, "\n\n") {
-		if block = strings.Trim(block, "\n"); strings.TrimSpace(block) == "" {
-			continue
-		}
-		writeBlock(&b, strings.Split(block, "\n"))
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(src), &buf); err != nil {
+		// goldmark fails only when writing to buf fails, which a
+		// bytes.Buffer does not; show the text rather than nothing.
+		return r.policy.Sanitize("<p>" + strings.ReplaceAll(src, "<", "&lt;") + "</p>")
 	}
-	return b.String()
+	out := r.policy.SanitizeReader(&buf).String()
+	if strings.TrimSpace(out) == "" {
+		return "" // only what the sanitiser removed
+	}
+	return out
 }
 
-// writeBlock writes one blank-line-separated block: headings and list
-// items each take their line; other lines join into paragraphs.
-func writeBlock(b *strings.Builder, lines []string) {
-	var para []string
-	inList := false
-	flush := func() {
-		if len(para) > 0 {
-			b.WriteString("<p>" + strings.Join(para, "<br>") + "</p>")
-			para = nil
-		}
-	}
-	closeList := func() {
-		if inList {
-			b.WriteString("</ul>")
-			inList = false
-		}
-	}
-	for _, l := range lines {
-		t := strings.TrimSpace(l)
-		if lvl, text, ok := heading(t); ok {
-			flush()
-			closeList()
-			tag := string(rune('1' + lvl)) // # is h2: the page has its own h1
-			b.WriteString("<h" + tag + ">" + inline(text) + "</h" + tag + ">")
-			continue
-		}
-		if item, ok := strings.CutPrefix(t, "- "); ok || strings.HasPrefix(t, "* ") {
-			if !ok {
-				item = t[2:]
-			}
-			flush()
-			if !inList {
-				b.WriteString("<ul>")
-				inList = true
-			}
-			b.WriteString("<li>" + inline(item) + "</li>")
-			continue
-		}
-		closeList()
-		para = append(para, inline(t))
-	}
-	flush()
-	closeList()
-}
+// demoteHeadings moves every heading one level down ("# Rules" is an
+// <h2>), so that a text never competes with its page's title.
+type demoteHeadings struct{}
 
-func heading(t string) (level int, text string, ok bool) {
-	for level = 1; level <= 3; level++ {
-		if rest, found := strings.CutPrefix(t, strings.Repeat("#", level)+" "); found {
-			return level, rest, true
+func (demoteHeadings) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(h.Level+1, 6)
 		}
-	}
-	return 0, "", false
-}
-
-var (
-	codeSpan = regexp.MustCompile("`([^`]+)`")
-	link     = regexp.MustCompile(`\[([^\]]+)\]\(([^)\s]+)\)`)
-	bold     = regexp.MustCompile(`\*\*([^*]+)\*\*`)
-	italic   = regexp.MustCompile(`\*([^*]+)\*`)
-)
-
-// inline escapes a line, then marks it up. The patterns match escaped
-// text, in which no markup of the source survives: whatever they wrap is
-// already inert.
-func inline(s string) string {
-	s = html.EscapeString(s)
-	// Code first, its content kept from the other patterns.
-	var codes []string
-	s = codeSpan.ReplaceAllStringFunc(s, func(m string) string {
-		codes = append(codes, "<code>"+m[1:len(m)-1]+"</code>")
-		return "\x00" + string(rune('a'+len(codes)-1)) + "\x00"
+		return ast.WalkContinue, nil
 	})
-	s = link.ReplaceAllStringFunc(s, func(m string) string {
-		sub := link.FindStringSubmatch(m)
-		href := html.UnescapeString(sub[2])
-		if !safeHref(href) {
-			return m
-		}
-		return `<a href="` + html.EscapeString(href) + `" rel="nofollow noopener noreferrer">` + sub[1] + `</a>`
-	})
-	s = bold.ReplaceAllString(s, "<strong>$1</strong>")
-	s = italic.ReplaceAllString(s, "<em>$1</em>")
-	for i, c := range codes {
-		s = strings.Replace(s, "\x00"+string(rune('a'+i))+"\x00", c, 1)
-	}
-	return s
-}
-
-// safeHref allows web and mail links only: no javascript:, data: or
-// relative tricks.
-func safeHref(h string) bool {
-	l := strings.ToLower(h)
-	return strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "mailto:")
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/instance"
-	"cabane.dev/cabane/app/markup"
 )
 
 // about is the instance's settings, what the admin's form edits.
@@ -32,13 +31,11 @@ type aboutView struct {
 }
 
 // aboutPage is /about: the descriptions and terms the admin wrote, their
-// Markdown rendered by app/markup (which escapes everything first).
+// Markdown rendered by app/markup (goldmark, then a sanitiser's allowlist).
 func (s *Server) aboutPage(c echo.Context) error {
 	a := s.about(c.Request().Context())
-	// markup.HTML escapes every character of the texts before marking
-	// them up: the conversion to template.HTML trusts only its own tags.
 	v := s.view(c, "", aboutView{Name: a.Name, ShortDescription: a.ShortDescription,
-		Description: template.HTML(markup.HTML(a.Description)), Terms: template.HTML(markup.HTML(a.Terms))})
+		Description: template.HTML(s.md.HTML(a.Description)), Terms: template.HTML(s.md.HTML(a.Terms))})
 	v.Title = v.T("adminpages.about.heading", a.Name)
 	return s.renderView(c, http.StatusOK, "about", v)
 }

@@ -20,7 +20,6 @@ type tracksView struct {
 	Captions    []trackView
 	ChaptersURL string // "" when the video has no chapters
 	Chapters    []chapterView
-	T           map[string]string
 }
 
 type trackView struct {
@@ -44,7 +43,8 @@ func (s *Server) tracks(c echo.Context, v model.Video) (*tracksView, error) {
 	}
 	ctx := c.Request().Context()
 	vw := viewer(c)
-	t := &tracksView{T: creatorT(visitorLang(c))}
+	t := &tracksView{}
+	w := s.pageWords(c)
 	_, cs, err := s.Captions.List(ctx, vw, v.UUID)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (s *Server) tracks(c echo.Context, v model.Video) (*tracksView, error) {
 			left = min(100, float64(ch.Timecode)*100/v.Duration.Seconds())
 		}
 		t.Chapters = append(t.Chapters, chapterView{Seconds: ch.Timecode, Time: at, Title: ch.Title,
-			Label: fmt.Sprintf(t.T["chapter_at"], at), Left: strconv.FormatFloat(left, 'f', 2, 64)})
+			Label: w.T("creator.chapter_at", at), Left: strconv.FormatFloat(left, 'f', 2, 64)})
 	}
 	return t, nil
 }
@@ -82,17 +82,16 @@ func clock(s int) string {
 type passwordData struct {
 	Action string
 	Error  string
-	T      map[string]string
 }
 
 // passwordPage asks for a password-protected video's password.
 func (s *Server) passwordPage(c echo.Context, ref string, code int, problem string) error {
-	t := creatorT(visitorLang(c))
-	d := passwordData{Action: uris.UnlockVideo(ref), T: t}
+	w := s.pageWords(c)
+	d := passwordData{Action: uris.UnlockVideo(ref)}
 	if problem != "" {
-		d.Error = t[problem]
+		d.Error = w.T("creator." + problem)
 	}
-	return s.render(c, code, "video_password", t["protected"], d)
+	return s.render(c, code, "video_password", w.T("creator.protected"), d)
 }
 
 // errPasswordGate is watchData's answer for a password-protected video

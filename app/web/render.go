@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cabane.dev/cabane/app/markup"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -32,6 +33,7 @@ type view struct {
 	Lang         string // the page's language, from the catalogues Cabane has
 	Path         string // the page's path and query, for the language switcher
 	langs        []string
+	md           *markup.Renderer
 	MyUnread     int // the signed-in user's unread notifications (my pages)
 }
 
@@ -40,6 +42,15 @@ type view struct {
 type part struct {
 	V view
 	D any
+}
+
+// Markdown is a creator's or admin's text rendered safely (app/markup:
+// goldmark, then bluemonday's allowlist): {{$.Markdown .Video.Description}}.
+func (v view) Markdown(src string) template.HTML {
+	if v.md == nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(v.md.HTML(src)) // sanitised by bluemonday's allowlist
 }
 
 // langLink is one entry of the language switcher.
@@ -113,7 +124,7 @@ func (s *Server) view(c echo.Context, title string, data any) view {
 	lang := visitorLang(c)
 	return view{Title: title, InstanceName: s.instanceName(), User: currentUser(c), CSRF: tok,
 		SetupDone: s.setupDone(c.Request().Context()), Data: data, Lang: lang,
-		Path: c.Request().URL.RequestURI(), words: s.words(lang), langs: s.msgs.Langs(), MyUnread: s.myUnread(c)}
+		Path: c.Request().URL.RequestURI(), words: s.words(lang), langs: s.msgs.Langs(), MyUnread: s.myUnread(c), md: s.md}
 }
 
 // words are lang's strings.

@@ -5,6 +5,7 @@ package web
 
 import (
 	"cabane.dev/cabane/app/i18n"
+	"cabane.dev/cabane/app/markup"
 	"cabane.dev/cabane/assets"
 	"context"
 	"html/template"
@@ -111,8 +112,9 @@ type Server struct {
 	layout   config.Layout
 	echo     *echo.Echo
 	tmpl     map[string]*template.Template
-	msgs     *i18n.Catalog // the interface's strings, English and French
-	hasAdmin atomic.Bool   // once true, stays true: saves a query per page
+	msgs     *i18n.Catalog    // the interface's strings, English and French
+	md       *markup.Renderer // descriptions, about page: Markdown made safe
+	hasAdmin atomic.Bool      // once true, stays true: saves a query per page
 	cache    *microcache
 	setup    setupCode
 	started  time.Time  // Last-Modified of embedded assets
@@ -133,6 +135,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.tmpl = tm
+	s.md = markup.New()
 	if s.msgs, err = i18n.Load(assets.Locales()); err != nil {
 		return nil, err
 	}
