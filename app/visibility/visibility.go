@@ -31,6 +31,10 @@ type Viewer struct {
 	// shown to know a password of: a checked header, or the watch page's
 	// signed cookie.
 	Unlocked []string
+	// FilesOf are the videos (UUIDs) whose files this viewer may fetch by
+	// a video file token (PeerTube 6's videoFileToken): a player cannot
+	// send the app's Authorization header with each segment request.
+	FilesOf []string
 	// IsModerator: PeerTube's moderator role, which handles reports and
 	// blocks and sees and removes any video or comment.
 	IsModerator bool
@@ -105,7 +109,11 @@ func Video(viewer Viewer, video model.Video, ref Ref) bool {
 
 // File reports whether viewer may fetch one of video's files (playlists,
 // segments, thumbnails, previews); their URLs carry the UUID.
-func File(viewer Viewer, video model.Video) bool { return Video(viewer, video, ByUUID) }
+// A video file token stands for the viewer it was given to, for that
+// video's files only.
+func File(viewer Viewer, video model.Video) bool {
+	return slices.Contains(viewer.FilesOf, video.UUID) || Video(viewer, video, ByUUID)
+}
 
 // NeedsPassword reports whether viewer must give one of video's
 // passwords to see it: a password-protected video they neither manage nor

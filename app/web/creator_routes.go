@@ -29,6 +29,7 @@ func (s *Server) creatorAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	g.DELETE("/videos/:id/captions/:lang", s.apiDeleteCaption, user...)
 	g.GET("/videos/:id/chapters", s.apiChapters, api...)
 	g.PUT("/videos/:id/chapters", s.apiReplaceChapters, user...)
+	g.POST("/videos/:id/token", s.videoFileToken, api...) // filetoken.go
 	g.GET("/videos/:id/passwords", s.apiPasswords, user...)
 	g.PUT("/videos/:id/passwords", s.apiReplacePasswords, user...)
 	g.DELETE("/videos/:id/passwords/:pid", s.apiDeletePassword, user...)
@@ -190,6 +191,7 @@ func withPasswords(c echo.Context, v *visibility.Viewer) {
 		v.Client = clientKey(c)
 	}
 	v.Unlocked, _ = c.Get(ctxUnlocked).([]string)
+	v.FilesOf, _ = c.Get(ctxFilesOf).([]string) // filetoken.go
 }
 
 // clientKey is the rate-limit key of the request's client, as the other

@@ -169,7 +169,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // (private videos), no cookie set, so shared caches can keep public ones.
 func (s *Server) routes(e *echo.Echo) {
 	page := []echo.MiddlewareFunc{s.identifySession, s.language, s.csrf, s.firstRun, pageHeaders}
-	files := []echo.MiddlewareFunc{s.identifySession}
+	files := []echo.MiddlewareFunc{s.identifySession, s.fileTokens}
 	api := []echo.MiddlewareFunc{apiCORS, s.identifyAPI}
 	// Password checks are rate-limited per client, counting the requests
 	// that would hash: a forged form is refused by CSRF, cheaply, first.

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"crypto/hmac"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Video file tokens (PeerTube 6, POST /api/v1/videos/{id}/token): an app
+// that may see a private, internal or password-protected video asks for a
+// token and adds ?videoFileToken= to the playlist and file URLs, because
+// its player sends no Authorization header. The token names one video,
+// expires, and is signed with the run's key (as the unlock cookies), so
+// nothing is stored and a restart simply makes apps ask again.
+
+const (
+	fileTokenParam = "videoFileToken"
+	fileTokenFor   = 2 * time.Hour
+	ctxFilesOf     = "filesOf"
+)
+
+// fileToken is "<uuid>.<until>.<mac>".
+func (k unlockKeys) fileToken(uuid string, until time.Time) string {
+	u := until.Unix()
+	return uuid + "." + strconv.FormatInt(u, 10) + "." + k.mac("file|"+uuid, u)
+}
+
+// fileTokenVideo is the video a valid, unexpired token is for ("" if none).
+func (k unlockKeys) fileTokenVideo(tok string, now time.Time) string {
+	uuid, rest, ok := strings.Cut(tok, ".")
+	if !ok || len(uuid) > 64 {
+		return ""
+	}
+	ts, sig, ok := strings.Cut(rest, ".")
+	until, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil || until < now.Unix() {
+		return ""
+	}
+	if !hmac.Equal([]byte(sig), []byte(k.mac("file|"+uuid, until))) {
+		return ""
+	}
+	return uuid
+}
+
+// fileTokens reads ?videoFileToken= on the file routes, for viewer.
+func (s *Server) fileTokens(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if tok := c.QueryParam(fileTokenParam); tok != "" {
+			if uuid := s.unlock.fileTokenVideo(tok, time.Now()); uuid != "" {
+				c.Set(ctxFilesOf, []string{uuid})
+			}
+		}
+		return next(c)
+	}
+}
+
+type fileTokenJSON struct {
+	Files struct {
+		Token   string    `json:"token"`
+		Expires time.Time `json:"expires"`
+	} `json:"files"`
+}
+
+// videoFileToken is POST /api/v1/videos/{id}/token: whoever may see the
+// video (logged in, or with its password) gets a token for its files.
+func (s *Server) videoFileToken(c echo.Context) error {
+	v, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
+	if err != nil {
+		return notFound(passwordGate(err), "errors.no_video")
+	}
+	var out fileTokenJSON
+	out.Files.Expires = time.Now().Add(fileTokenFor).UTC().Truncate(time.Second)
+	out.Files.Token = s.unlock.fileToken(v.UUID, out.Files.Expires)
+	return c.JSON(http.StatusOK, out)
+}
