@@ -249,7 +249,7 @@ func (s *Service) item(u uris.Builder, v model.Video, rs []model.Rendition, orde
 		}
 	}
 	for _, r := range rs {
-		size, err := s.sizes.size(s.Layout.HLS(v.UUID), r.Name)
+		size, err := s.sizes.size(s.Layout.HLS(v.UUID), v.UUID, r.Name)
 		if err != nil {
 			continue // a rendition whose files cannot be read is not offered
 		}

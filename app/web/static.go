@@ -23,6 +23,7 @@ var hlsTypes = map[string]string{
 	".m3u8": "application/vnd.apple.mpegurl",
 	".m4s":  "video/iso.segment",
 	".mp4":  "video/mp4",
+	".json": "application/json", // segments-sha256.json
 	".ts":   "video/mp2t",
 	".aac":  "audio/aac",
 }
