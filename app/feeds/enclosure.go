@@ -287,9 +287,14 @@ func (r *Reader) Close() error {
 	return nil
 }
 
+// ErrDownloadDisabled: the viewer may see the video but its creator
+// turned downloads off.
+var ErrDownloadDisabled = errors.New("downloads of this video are disabled")
+
 // Download finds a rendition's single file by the video's UUID and the
-// rendition's height, if viewer may fetch the video's files.
-func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid string, height int) (model.Video, Fragmented, error) {
+// rendition's resolution (PeerTube's: the short side, 0 for the audio), if
+// viewer may fetch the video's files and download them.
+func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid string, resolution int) (model.Video, Fragmented, error) {
 	v, err := s.Videos.GetFile(ctx, viewer, uuid)
 	if err != nil {
 		return v, Fragmented{}, err
@@ -297,12 +302,15 @@ func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid s
 	if !v.Published() {
 		return v, Fragmented{}, model.ErrNotFound
 	}
+	if !visibility.Download(viewer, v) {
+		return v, Fragmented{}, ErrDownloadDisabled
+	}
 	rs, err := s.Videos.Renditions(ctx, v)
 	if err != nil {
 		return v, Fragmented{}, fmt.Errorf("renditions of %s: %w", v.UUID, err)
 	}
 	for _, r := range rs {
-		if r.Height == height {
+		if hardware.Resolution(r.Name) == strconv.Itoa(resolution) {
 			f, err := OpenFragmented(s.Layout.HLS(v.UUID), v.UUID, r.Name)
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, errIncomplete) {
 				err = model.ErrNotFound

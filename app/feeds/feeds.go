@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,6 +24,7 @@ import (
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
+	"cabane.dev/cabane/hardware"
 )
 
 // MaxItems is how many videos a feed lists (PeerTube's feeds.videos.count
@@ -249,11 +251,15 @@ func (s *Service) item(u uris.Builder, v model.Video, rs []model.Rendition, orde
 		}
 	}
 	for _, r := range rs {
+		if r.Height == 0 && r.Name == hardware.AudioName {
+			continue // the audio shared by the renditions: no picture, no video enclosure
+		}
 		size, err := s.sizes.size(s.Layout.HLS(v.UUID), v.UUID, r.Name)
 		if err != nil {
 			continue // a rendition whose files cannot be read is not offered
 		}
-		it.Files = append(it.Files, File{URL: u.Abs(uris.Download(v.UUID, r.Height)), Type: MP4Type, Length: size,
+		res, _ := strconv.Atoi(hardware.Resolution(r.Name))
+		it.Files = append(it.Files, File{URL: u.Abs(uris.Download(v.UUID, res)), Type: MP4Type, Length: size,
 			Height: r.Height, FPS: r.FPS, Bitrate: r.Bandwidth, Label: fmt.Sprintf("%dp", r.Height), Duration: v.Duration})
 	}
 	if len(it.Files) > 0 {

@@ -135,6 +135,12 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 		return fmt.Errorf("create %s: %w", hlsDir, err)
 	}
 	removeStaging(hlsDir, s.Log)
+	// A job resumed from before the layout changed: its finished
+	// renditions move first, so the master written next names files that
+	// exist (MigrateLayout may be doing the same; both are idempotent).
+	if _, err := media.MigrateLegacy(hlsDir, v.UUID, nil); err != nil {
+		return fmt.Errorf("migrate finished renditions: %w", err)
+	}
 	prof := s.Transcoding.Profile()
 	plan := media.PlanFor(info, prof)
 	progress := s.progressFunc(ctx, j, v.ID)

@@ -82,6 +82,13 @@ func Video(viewer Viewer, video model.Video, ref Ref) bool {
 // segments, thumbnails, previews); their URLs carry the UUID.
 func File(viewer Viewer, video model.Video) bool { return Video(viewer, video, ByUUID) }
 
+// Download reports whether viewer, who may fetch video's files (File),
+// may also download them as attachments: PeerTube answers 403 when the
+// creator turned downloads off. The owner and the admins still may.
+func Download(viewer Viewer, video model.Video) bool {
+	return video.DownloadEnabled || viewer.Owns(video) || viewer.Admin()
+}
+
 // SharedCache reports whether a response about video may be kept by shared
 // caches (a CDN, a proxy): only when anyone may see it.
 func SharedCache(video model.Video) bool {

@@ -119,7 +119,6 @@ type apiFile struct {
 	PlaylistURL        string  `json:"playlistUrl"`
 	FileURL            string  `json:"fileUrl"`
 	FileDownloadURL    string  `json:"fileDownloadUrl"`
-	MetadataURL        string  `json:"metadataUrl"`
 }
 
 // apiVideo is PeerTube's Video, as listings send it.
@@ -264,8 +263,7 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 				HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a"),
 				PlaylistURL:     u.Abs(uris.HLSFile(v.UUID, hardware.MediaPlaylistName(r.Name))),
 				FileURL:         u.Abs(uris.HLSFile(v.UUID, hardware.FragmentedName(v.UUID, r.Name))),
-				FileDownloadURL: u.Abs(uris.Download(v.UUID, res)),
-				MetadataURL:     u.Abs(uris.FileMetadata(v.UUID, r.ID))})
+				FileDownloadURL: u.Abs(uris.Download(v.UUID, res))})
 		}
 		out.StreamingPlaylists = []apiPlaylist{pl}
 	}
