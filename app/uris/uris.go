@@ -35,7 +35,6 @@ func HLSFile(uuid, name string) string { return HLSDir(uuid) + "/" + url.PathEsc
 // SegmentsSha256 is the hashes of a video's HLS segments.
 func SegmentsSha256(uuid string) string { return HLSFile(uuid, "segments-sha256.json") }
 
-
 // Thumbnail is a video's small card image (PeerTube's thumbnailPath).
 func Thumbnail(uuid string) string { return "/lazy-static/thumbnails/" + url.PathEscape(uuid) + ".jpg" }
 
