@@ -311,7 +311,7 @@ func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid s
 	}
 	for _, r := range rs {
 		if hardware.Resolution(r.Name) == strconv.Itoa(resolution) {
-			f, err := OpenFragmented(s.Layout.HLS(v.UUID), v.UUID, r.Name)
+			f, err := s.fileOf(ctx, v.UUID, rs, r)
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, errIncomplete) {
 				err = model.ErrNotFound
 			}

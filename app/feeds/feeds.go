@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -52,6 +53,7 @@ type Service struct {
 	Layout   config.Layout // where the renditions an enclosure is made of lie
 
 	sizes sizeCache
+	muxMu sync.Mutex // see fileOf
 }
 
 // Scope says whose videos a feed lists: the instance's (all zero), one
@@ -226,7 +228,7 @@ func (s *Service) fill(ctx context.Context, u uris.Builder, f *Feed, q videos.Li
 		if err != nil {
 			return fmt.Errorf("feed renditions of %s: %w", v.UUID, err)
 		}
-		it := s.item(u, v, rs, order)
+		it := s.item(ctx, u, v, rs, order)
 		if it.Updated.After(f.Updated) {
 			f.Updated = it.Updated
 		}
@@ -235,7 +237,7 @@ func (s *Service) fill(ctx context.Context, u uris.Builder, f *Feed, q videos.Li
 	return nil
 }
 
-func (s *Service) item(u uris.Builder, v model.Video, rs []model.Rendition, order fileOrder) Item {
+func (s *Service) item(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, order fileOrder) Item {
 	watch := u.Abs(uris.Watch(v.UUID))
 	it := Item{ID: watch, Title: v.Name, Link: watch, Summary: summary(v.Description), ContentHTML: descriptionHTML(v.Description),
 		Published: published(v), Author: Person{Name: v.Channel.DisplayName, URL: u.Abs(uris.ChannelPage(v.Channel.Name))},
@@ -254,8 +256,15 @@ func (s *Service) item(u uris.Builder, v model.Video, rs []model.Rendition, orde
 		if r.Height == 0 && r.Name == hardware.AudioName {
 			continue // the audio shared by the renditions: no picture, no video enclosure
 		}
-		size, err := s.sizes.size(s.Layout.HLS(v.UUID), v.UUID, r.Name)
-		if err != nil {
+		var size int64
+		var err error
+		if _, split := sharedAudio(rs, r); split {
+			f, err := s.fileOf(ctx, v.UUID, rs, r)
+			if err != nil {
+				continue
+			}
+			size = f.Size
+		} else if size, err = s.sizes.size(s.Layout.HLS(v.UUID), v.UUID, r.Name); err != nil {
 			continue // a rendition whose files cannot be read is not offered
 		}
 		res, _ := strconv.Atoi(hardware.Resolution(r.Name))

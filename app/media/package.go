@@ -186,3 +186,16 @@ func durationOf(info *Info) time.Duration {
 	}
 	return info.Duration
 }
+
+// MuxDownload writes to dst one ordinary MP4 of a video rendition's file
+// and the shared audio's, both streams copied (no re-encode): a podcast
+// app or a download wants the picture and the sound in one file, as
+// PeerTube 6.3 muxes them for its downloads since it splits audio.
+func (r *Runner) MuxDownload(ctx context.Context, video, audio, dst string) error {
+	args := []string{"-i", video, "-i", audio, "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+		"-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4", dst}
+	if err := r.runFFmpeg(ctx, args, 0, nil); err != nil {
+		return blameDisk(filepath.Dir(dst), fmt.Errorf("mux %s and %s: %w", filepath.Base(video), filepath.Base(audio), err))
+	}
+	return nil
+}
