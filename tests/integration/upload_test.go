@@ -91,9 +91,9 @@ func checkServing(t *testing.T, in *testrig.App, v apiVideo) {
 	base := in.URL("/static/streaming-playlists/hls/" + v.UUID + "/")
 	cases := []struct{ path, ctype string }{
 		{"master.m3u8", "application/vnd.apple.mpegurl"},
-		{"720p/index.m3u8", "application/vnd.apple.mpegurl"},
-		{"720p/init.mp4", "video/mp4"},
-		{"720p/seg-00000.m4s", "video/iso.segment"},
+		{"720.m3u8", "application/vnd.apple.mpegurl"},
+		{v.UUID + "-720-fragmented.mp4", "video/mp4"},
+		{"segments-sha256.json", "application/json"},
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest("GET", base+c.path, nil)
@@ -135,7 +135,7 @@ func checkServing(t *testing.T, in *testrig.App, v apiVideo) {
 		t.Errorf("junk paths logged an error:\n%s", in.Log())
 	}
 	// An empty suffix range is unsatisfiable (RFC 9110 section 14.1.3).
-	req, _ := http.NewRequest("GET", base+"720p/init.mp4", nil)
+	req, _ := http.NewRequest("GET", base+v.UUID+"-720-fragmented.mp4", nil)
 	req.Header.Set("Range", "bytes=-0")
 	if resp, err := http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
