@@ -178,10 +178,13 @@ func TestVP9UploadIsTranscodedToLadder(t *testing.T) {
 			t.Errorf("a VP9 source must not take the copy path: %+v", r)
 		}
 	}
-	if len(rs) != 3 {
-		t.Errorf("%d renditions published, want 3: %+v", len(rs), rs)
+	if len(rs) != 4 || rs[3].Name != "audio" || rs[3].Height != 0 {
+		t.Errorf("%d renditions published, want 3 and the shared audio: %+v", len(rs), rs)
 	}
 	for _, f := range v.StreamingPlaylists[0].Files {
+		if f.Height == 0 {
+			continue // the shared audio
+		}
 		if hs := ffprobeHeights(t, f.PlaylistURL); !slices.Equal(hs, []int{f.Height}) {
 			t.Errorf("%s: ffprobe heights %v, want %d", f.PlaylistURL, hs, f.Height)
 		}
