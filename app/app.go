@@ -270,6 +270,10 @@ func (a *App) Run(ctx context.Context) error {
 		if err := a.Videos.SweepOrphans(ctx, started); err != nil && ctx.Err() == nil {
 			a.Log.Warn("sweep media folders", "err", err)
 		}
+		// Beside the server, never before it: old videos play meanwhile.
+		if err := a.Videos.MigrateLayout(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("migrate media folders to PeerTube's layout", "err", err)
+		}
 	}()
 	go func() {
 		defer wg.Done()

@@ -53,7 +53,7 @@ func measureSpeeds(ctx context.Context, ffmpeg string, enc Encoder, device strin
 			Input: src, OutputDir: filepath.Join(dir, "out"), Renditions: []Rendition{r},
 			SegmentSeconds: DefaultSegmentSeconds, Threads: p.Threads, Device: device,
 		}
-		if err := os.MkdirAll(RenditionDir(l, r), 0o755); err != nil {
+		if err := os.MkdirAll(l.OutputDir, 0o755); err != nil {
 			return trials, fmt.Errorf("speed trial: %w", err)
 		}
 		args := append([]string{"-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1", "-y"}, enc.Args(l)...)

@@ -11,16 +11,22 @@ type Rendition struct {
 	VideoBitrate int     // target video bitrate, bits/s
 	MaxRate      int     // VBV max rate, bits/s
 	BufSize      int     // VBV buffer size, bits
-	AudioBitrate int     // AAC bitrate, bits/s; ignored when the ladder has no audio
+	AudioBitrate int     // AAC bitrate, bits/s, of the audio encoded beside it
 }
 
 // Ladder is one ffmpeg run: the input is decoded once and every rendition is
-// encoded from it and written as an HLS media playlist to
-// OutputDir/<Rendition.Name>/index.m3u8 (fragmented MP4 segments).
+// encoded from it and written into OutputDir as one fragmented MP4 and its
+// byte-range media playlist (see HLSOutputArgs).
 type Ladder struct {
-	Input          string
-	OutputDir      string
+	Input     string
+	OutputDir string
+	// Prefix starts every single file's name (the video's UUID).
+	Prefix string
+	// HasAudio adds one more output: the audio, encoded once at
+	// AudioBitrate into the AudioName rendition. The video renditions
+	// carry no audio of their own.
 	HasAudio       bool
+	AudioBitrate   int
 	Renditions     []Rendition
 	SegmentSeconds int // HLS target duration; keyframes every 2 s divide it
 	// Threads caps the decoder's threads and, for libx264, each

@@ -46,14 +46,8 @@ func hwArgs(s hwSpec, l Ladder, input []string, output func(Rendition) []string)
 	for i, r := range l.Renditions {
 		r = capBitrate(r, s.MaxBitrate())
 		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
-		if l.HasAudio {
-			args = append(args, "-map", "0:a:0?")
-		}
 		args = append(args, s.codecArgs(r)...)
 		args = append(args, keyframeArgs(r)...)
-		if l.HasAudio {
-			args = append(args, AACArgs(r.AudioBitrate)...)
-		}
 		args = append(args, output(r)...)
 	}
 	return args
@@ -61,7 +55,11 @@ func hwArgs(s hwSpec, l Ladder, input []string, output func(Rendition) []string)
 
 // hwLadderArgs is Encoder.Args for a hardware backend.
 func hwLadderArgs(s hwSpec, l Ladder) []string {
-	return hwArgs(s, l, []string{"-i", l.Input}, func(r Rendition) []string { return HLSOutputArgs(l, r) })
+	args := hwArgs(s, l, []string{"-i", l.Input}, func(r Rendition) []string { return HLSOutputArgs(l, r) })
+	if l.HasAudio {
+		args = append(args, AudioOutputArgs(l)...)
+	}
+	return args
 }
 
 // hwFilterGraph uploads once before the split, so a four-rung ladder costs

@@ -59,11 +59,6 @@ func (e Libx264) Args(l Ladder) []string {
 	args = append(args, "-i", l.Input, "-filter_complex", softwareFilterGraph(l.Renditions))
 	for i, r := range l.Renditions {
 		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
-		if l.HasAudio {
-			// "?" keeps the run alive if the probe saw an audio stream
-			// that the demuxer later cannot open.
-			args = append(args, "-map", "0:a:0?")
-		}
 		gop := strconv.Itoa(keyframeInterval(r.FPS))
 		args = append(args,
 			"-c:v", "libx264",
@@ -93,10 +88,10 @@ func (e Libx264) Args(l Ladder) []string {
 		if l.Threads > 0 {
 			args = append(args, "-threads", strconv.Itoa(l.Threads))
 		}
-		if l.HasAudio {
-			args = append(args, AACArgs(r.AudioBitrate)...)
-		}
 		args = append(args, HLSOutputArgs(l, r)...)
+	}
+	if l.HasAudio {
+		args = append(args, AudioOutputArgs(l)...)
 	}
 	return args
 }

@@ -37,9 +37,10 @@ func checkGolden(t *testing.T, name string, args []string) {
 // ladder1080 is what app/media plans for a 1080p30 source with audio.
 func ladder1080() Ladder {
 	return Ladder{
-		Input:          "/data/media/v/original.mp4",
-		OutputDir:      "/data/media/v/hls/.partial-1",
-		HasAudio:       true,
+		Input:     "/data/media/v/original.mp4",
+		OutputDir: "/data/media/v/hls/.partial-1",
+		HasAudio:  true,
+		Prefix:    "v", AudioBitrate: 128000,
 		SegmentSeconds: 4,
 		Renditions: []Rendition{
 			{Name: "1080p", Width: 1920, Height: 1080, FPS: 30, VideoBitrate: 6220800, MaxRate: 6220800, BufSize: 12441600, AudioBitrate: 128000},
@@ -59,7 +60,8 @@ func TestLibx264Golden480p(t *testing.T) {
 		Input:     "/data/media/v/original.webm",
 		OutputDir: "/data/media/v/hls/.partial-2",
 		HasAudio:  true,
-		Threads:   2,
+		Prefix:    "v", AudioBitrate: 128000,
+		Threads: 2,
 		Renditions: []Rendition{
 			{Name: "480p", Width: 854, Height: 480, FPS: 30000.0 / 1001, VideoBitrate: 1474238, MaxRate: 1474238, BufSize: 2948476, AudioBitrate: 96000},
 			{Name: "360p", Width: 640, Height: 360, FPS: 30000.0 / 1001, VideoBitrate: 1035764, MaxRate: 1035764, BufSize: 2071528, AudioBitrate: 96000},
@@ -84,12 +86,18 @@ func TestLibx264ArgsInvariants(t *testing.T) {
 		t.Errorf("filter graph does not split into 4 branches: %s", joined)
 	}
 	for i, r := range l.Renditions {
-		playlist := filepath.Join(l.OutputDir, r.Name, PlaylistName)
+		playlist := filepath.Join(l.OutputDir, MediaPlaylistName(r.Name))
 		if !strings.Contains(joined, " "+playlist+" ") {
 			t.Errorf("rendition %d: no output %s", i, playlist)
 		}
 	}
-	for _, want := range []string{" -g 60 ", " -sc_threshold 0 ", " -hls_segment_type fmp4 ", " -pix_fmt yuv420p ", " -preset veryfast ", " -c:a aac "} {
+	if n := strings.Count(joined, " -c:a aac "); n != 1 {
+		t.Errorf("audio encoded %d times, want once (shared by every rendition)", n)
+	}
+	if !strings.Contains(joined, " -map 0:a:0 -c:a aac -b:a 128000 -ac 2 ") || !strings.HasSuffix(joined, " "+filepath.Join(l.OutputDir, "0.m3u8")+" ") {
+		t.Errorf("the audio is not the last output, into 0.m3u8:\n%s", joined)
+	}
+	for _, want := range []string{" -g 60 ", " -sc_threshold 0 ", " -pix_fmt yuv420p ", " -preset veryfast "} {
 		if strings.Count(joined, want) != len(l.Renditions) {
 			t.Errorf("%q should appear once per rendition:\n%s", want, joined)
 		}

@@ -20,14 +20,12 @@ import (
 )
 
 // A feed's enclosure must be one file that podcast apps and feed readers
-// download and play; Cabane's renditions are HLS. Each rendition is
-// fragmented MP4 (an init segment, then moof+mdat segments, each with its
-// own sidx), so the init segment followed by every media segment, in the
-// playlist's order, is a valid fragmented MP4 file: that is what the
-// download URL serves, assembled on the fly from the segments already on
-// disk, with no copy and no ffmpeg. Its name is PeerTube's name for an HLS
-// rendition's file (<uuid>-<height>-fragmented.mp4), so when renditions are
-// stored as single files (PeerTube's layout) the URL stays the same.
+// download and play. Renditions are stored as PeerTube stores them, one
+// fragmented MP4 each (<uuid>-<resolution>-fragmented.mp4), and that file
+// is the enclosure. A data directory not yet migrated from the old layout
+// (a folder of init.mp4 and .m4s segments per rendition) is served the same
+// way: the init segment followed by every media segment, in the playlist's
+// order, is that same fragmented MP4, assembled on the fly.
 
 // MP4Type is an enclosure's MIME type.
 const MP4Type = "video/mp4"
@@ -81,11 +79,14 @@ type sizeEntry struct {
 const maxSizeEntries = 4096
 
 // size is the assembled file's length, for an enclosure.
-func (c *sizeCache) size(hlsDir, rendition string) (int64, error) {
-	if !localName(rendition) {
+func (c *sizeCache) size(hlsDir, prefix, rendition string) (int64, error) {
+	if !localName(rendition) || !localName(prefix) {
 		return 0, fmt.Errorf("rendition %q: %w", rendition, os.ErrNotExist)
 	}
-	pl := filepath.Join(hlsDir, rendition, hardware.PlaylistName)
+	if f, ok := openSingle(hlsDir, prefix, rendition); ok {
+		return f.Size, nil
+	}
+	pl := filepath.Join(hlsDir, rendition, legacyPlaylist)
 	st, err := os.Stat(pl)
 	if err != nil {
 		return 0, fmt.Errorf("stat playlist of %s: %w", rendition, err)
@@ -96,7 +97,7 @@ func (c *sizeCache) size(hlsDir, rendition string) (int64, error) {
 	if ok && e.playlistSize == st.Size() && e.playlistTime.Equal(st.ModTime()) {
 		return e.size, nil
 	}
-	f, err := OpenFragmented(hlsDir, rendition)
+	f, err := OpenFragmented(hlsDir, prefix, rendition)
 	if err != nil {
 		return 0, err
 	}
@@ -109,14 +110,36 @@ func (c *sizeCache) size(hlsDir, rendition string) (int64, error) {
 	return f.Size, nil
 }
 
-// OpenFragmented reads the rendition's media playlist and stats its files.
-func OpenFragmented(hlsDir, rendition string) (Fragmented, error) {
+// legacyPlaylist is a rendition's playlist in the old layout's folder.
+const legacyPlaylist = "index.m3u8"
+
+// openSingle finds the rendition's single file, published once its media
+// playlist is in place (the file lands first).
+func openSingle(hlsDir, prefix, rendition string) (Fragmented, bool) {
+	if _, err := os.Stat(filepath.Join(hlsDir, hardware.MediaPlaylistName(rendition))); err != nil {
+		return Fragmented{}, false
+	}
+	p := filepath.Join(hlsDir, hardware.FragmentedName(prefix, rendition))
+	st, err := os.Stat(p)
+	if err != nil || !st.Mode().IsRegular() {
+		return Fragmented{}, false
+	}
+	return Fragmented{Parts: []Part{{Path: p, Size: st.Size()}}, Size: st.Size(), ModTime: st.ModTime()}, true
+}
+
+// OpenFragmented finds the rendition's single file (named after prefix,
+// the video's UUID) or, in a data directory not yet migrated, reads its
+// legacy playlist and stats its segments.
+func OpenFragmented(hlsDir, prefix, rendition string) (Fragmented, error) {
 	var out Fragmented
-	if !localName(rendition) {
+	if !localName(rendition) || !localName(prefix) {
 		return out, fmt.Errorf("rendition %q: %w", rendition, os.ErrNotExist)
 	}
+	if f, ok := openSingle(hlsDir, prefix, rendition); ok {
+		return f, nil
+	}
 	dir := filepath.Join(hlsDir, rendition)
-	pl, err := os.Open(filepath.Join(dir, hardware.PlaylistName))
+	pl, err := os.Open(filepath.Join(dir, legacyPlaylist))
 	if err != nil {
 		return out, fmt.Errorf("open playlist of %s: %w", rendition, err)
 	}
@@ -264,9 +287,14 @@ func (r *Reader) Close() error {
 	return nil
 }
 
+// ErrDownloadDisabled: the viewer may see the video but its creator
+// turned downloads off.
+var ErrDownloadDisabled = errors.New("downloads of this video are disabled")
+
 // Download finds a rendition's single file by the video's UUID and the
-// rendition's height, if viewer may fetch the video's files.
-func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid string, height int) (model.Video, Fragmented, error) {
+// rendition's resolution (PeerTube's: the short side, 0 for the audio), if
+// viewer may fetch the video's files and download them.
+func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid string, resolution int) (model.Video, Fragmented, error) {
 	v, err := s.Videos.GetFile(ctx, viewer, uuid)
 	if err != nil {
 		return v, Fragmented{}, err
@@ -274,13 +302,16 @@ func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid s
 	if !v.Published() {
 		return v, Fragmented{}, model.ErrNotFound
 	}
+	if !visibility.Download(viewer, v) {
+		return v, Fragmented{}, ErrDownloadDisabled
+	}
 	rs, err := s.Videos.Renditions(ctx, v)
 	if err != nil {
 		return v, Fragmented{}, fmt.Errorf("renditions of %s: %w", v.UUID, err)
 	}
 	for _, r := range rs {
-		if r.Height == height {
-			f, err := OpenFragmented(s.Layout.HLS(v.UUID), r.Name)
+		if hardware.Resolution(r.Name) == strconv.Itoa(resolution) {
+			f, err := s.fileOf(ctx, v.UUID, rs, r)
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, errIncomplete) {
 				err = model.ErrNotFound
 			}

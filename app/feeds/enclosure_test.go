@@ -21,7 +21,7 @@ func TestFragmentedReadsPartsInPlaylistOrder(t *testing.T) {
 		os.WriteFile(filepath.Join(r, n), []byte(b), 0o644)
 	}
 	want := "INITzero-one-two"
-	f, err := OpenFragmented(dir, "360p")
+	f, err := OpenFragmented(dir, "v", "360p")
 	if err != nil || f.Size != int64(len(want)) {
 		t.Fatalf("open: %v, size %d", err, f.Size)
 	}
@@ -39,21 +39,40 @@ func TestFragmentedReadsPartsInPlaylistOrder(t *testing.T) {
 		}
 	}
 	var c sizeCache
-	if n, err := c.size(dir, "360p"); err != nil || n != int64(len(want)) {
+	if n, err := c.size(dir, "v", "360p"); err != nil || n != int64(len(want)) {
 		t.Errorf("cached size %d, %v", n, err)
 	}
 	// A playlist still growing, or one naming a path outside its folder,
 	// is no file.
 	os.WriteFile(filepath.Join(r, "index.m3u8"), []byte("#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\nseg-00000.m4s\n"), 0o644)
-	if _, err := OpenFragmented(dir, "360p"); err == nil {
+	if _, err := OpenFragmented(dir, "v", "360p"); err == nil {
 		t.Error("an unfinished playlist was assembled")
 	}
 	os.WriteFile(filepath.Join(r, "index.m3u8"), []byte("#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n../../secret\n#EXT-X-ENDLIST\n"), 0o644)
-	if _, err := OpenFragmented(dir, "360p"); err == nil {
+	if _, err := OpenFragmented(dir, "v", "360p"); err == nil {
 		t.Error("a playlist naming ../../secret was assembled")
 	}
-	if _, err := OpenFragmented(dir, "../360p"); err == nil {
+	if _, err := OpenFragmented(dir, "v", "../360p"); err == nil {
 		t.Error("a rendition name with a slash was opened")
+	}
+}
+
+// A rendition in PeerTube's layout is its single file, whatever is left of
+// an old folder beside it.
+func TestOpenFragmentedSingleFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "v-360-fragmented.mp4"), []byte("the whole file"), 0o644)
+	if _, err := OpenFragmented(dir, "v", "360p"); err == nil {
+		t.Error("a file without its playlist (not yet published) was served")
+	}
+	os.WriteFile(filepath.Join(dir, "360.m3u8"), []byte("#EXTM3U\n"), 0o644)
+	f, err := OpenFragmented(dir, "v", "360p")
+	if err != nil || len(f.Parts) != 1 || f.Size != int64(len("the whole file")) || f.Parts[0].Path != filepath.Join(dir, "v-360-fragmented.mp4") {
+		t.Fatalf("open: %+v, %v", f, err)
+	}
+	var c sizeCache
+	if n, err := c.size(dir, "v", "360p"); err != nil || n != f.Size {
+		t.Errorf("size %d, %v", n, err)
 	}
 }
 

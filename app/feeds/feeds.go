@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,6 +25,7 @@ import (
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
+	"cabane.dev/cabane/hardware"
 )
 
 // MaxItems is how many videos a feed lists (PeerTube's feeds.videos.count
@@ -50,6 +53,7 @@ type Service struct {
 	Layout   config.Layout // where the renditions an enclosure is made of lie
 
 	sizes sizeCache
+	muxMu sync.Mutex // see fileOf
 }
 
 // Scope says whose videos a feed lists: the instance's (all zero), one
@@ -224,7 +228,7 @@ func (s *Service) fill(ctx context.Context, u uris.Builder, f *Feed, q videos.Li
 		if err != nil {
 			return fmt.Errorf("feed renditions of %s: %w", v.UUID, err)
 		}
-		it := s.item(u, v, rs, order)
+		it := s.item(ctx, u, v, rs, order)
 		if it.Updated.After(f.Updated) {
 			f.Updated = it.Updated
 		}
@@ -233,7 +237,7 @@ func (s *Service) fill(ctx context.Context, u uris.Builder, f *Feed, q videos.Li
 	return nil
 }
 
-func (s *Service) item(u uris.Builder, v model.Video, rs []model.Rendition, order fileOrder) Item {
+func (s *Service) item(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, order fileOrder) Item {
 	watch := u.Abs(uris.Watch(v.UUID))
 	it := Item{ID: watch, Title: v.Name, Link: watch, Summary: summary(v.Description), ContentHTML: descriptionHTML(v.Description),
 		Published: published(v), Author: Person{Name: v.Channel.DisplayName, URL: u.Abs(uris.ChannelPage(v.Channel.Name))},
@@ -249,11 +253,22 @@ func (s *Service) item(u uris.Builder, v model.Video, rs []model.Rendition, orde
 		}
 	}
 	for _, r := range rs {
-		size, err := s.sizes.size(s.Layout.HLS(v.UUID), r.Name)
-		if err != nil {
+		if r.Height == 0 && r.Name == hardware.AudioName {
+			continue // the audio shared by the renditions: no picture, no video enclosure
+		}
+		var size int64
+		var err error
+		if _, split := sharedAudio(rs, r); split {
+			f, err := s.fileOf(ctx, v.UUID, rs, r)
+			if err != nil {
+				continue
+			}
+			size = f.Size
+		} else if size, err = s.sizes.size(s.Layout.HLS(v.UUID), v.UUID, r.Name); err != nil {
 			continue // a rendition whose files cannot be read is not offered
 		}
-		it.Files = append(it.Files, File{URL: u.Abs(uris.Download(v.UUID, r.Height)), Type: MP4Type, Length: size,
+		res, _ := strconv.Atoi(hardware.Resolution(r.Name))
+		it.Files = append(it.Files, File{URL: u.Abs(uris.Download(v.UUID, res)), Type: MP4Type, Length: size,
 			Height: r.Height, FPS: r.FPS, Bitrate: r.Bandwidth, Label: fmt.Sprintf("%dp", r.Height), Duration: v.Duration})
 	}
 	if len(it.Files) > 0 {

@@ -16,7 +16,7 @@ import (
 
 // Variant is one line of a master playlist.
 type Variant struct {
-	URI              string // relative to the master playlist: "<rendition>/index.m3u8"
+	URI              string // relative to the master playlist: "<resolution>.m3u8"
 	Bandwidth        int    // peak segment bitrate, bits/s (HLS BANDWIDTH)
 	AverageBandwidth int    // whole-rendition bitrate, bits/s
 	Width, Height    int    // 0 when there is no video
@@ -28,40 +28,42 @@ type Variant struct {
 	Duration time.Duration
 }
 
-// Describe measures a finished rendition directory (as published by
-// CopyHLS, EncodeLadder or AudioOnlyHLS) for the master playlist: bitrates
-// from the segments' real sizes, codecs from the init segment, picture size
-// and frame rate from ffprobe.
-func (r *Runner) Describe(ctx context.Context, renditionDir string) (Variant, error) {
-	playlist := filepath.Join(renditionDir, hardware.PlaylistName)
+// Describe measures a published rendition (as CopyHLS, EncodeLadder or
+// AudioOnlyHLS leave it in hlsDir) for the master playlist: bitrates from
+// the segments' real sizes, codecs from the init section, picture size and
+// frame rate from ffprobe.
+func (r *Runner) Describe(ctx context.Context, hlsDir, name string) (Variant, error) {
+	playlist := filepath.Join(hlsDir, hardware.MediaPlaylistName(name))
 	mp, err := readMediaPlaylist(playlist)
 	if err != nil {
-		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+		return Variant{}, fmt.Errorf("describe %s: %w", name, err)
 	}
-	v := Variant{URI: filepath.Base(renditionDir) + "/" + hardware.PlaylistName}
+	v := Variant{URI: hardware.MediaPlaylistName(name)}
 	for _, s := range mp.segments {
 		v.Duration += time.Duration(s.duration * float64(time.Second))
 	}
-	v.Bandwidth, v.AverageBandwidth, err = mp.bandwidth(renditionDir)
+	v.Bandwidth, v.AverageBandwidth, err = mp.bandwidth(hlsDir)
 	if err != nil {
-		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+		return Variant{}, fmt.Errorf("describe %s: %w", name, err)
 	}
-	if mp.initURI == "" {
-		return Variant{}, fmt.Errorf("describe %s: playlist has no EXT-X-MAP (not fMP4)", renditionDir)
+	if mp.initURI == "" || mp.initURI != filepath.Base(mp.initURI) {
+		return Variant{}, fmt.Errorf("describe %s: playlist has no usable EXT-X-MAP (not fMP4)", name)
 	}
-	init, err := os.ReadFile(filepath.Join(renditionDir, mp.initURI))
+	file := filepath.Join(hlsDir, mp.initURI)
+	init, err := readRange(file, mp.initOffset, mp.initLength)
 	if err != nil {
-		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+		return Variant{}, fmt.Errorf("describe %s: %w", name, err)
 	}
 	codecs, err := codecsFromInit(init)
 	if err != nil {
-		return Variant{}, fmt.Errorf("describe %s: init segment: %w", renditionDir, err)
+		return Variant{}, fmt.Errorf("describe %s: init segment: %w", name, err)
 	}
 	v.Codecs = strings.Join(codecs, ",")
 
-	raw, err := r.ffprobeJSON(ctx, playlist)
+	// The single file itself, not the playlist: one open, no HLS demuxer.
+	raw, err := r.ffprobeJSON(ctx, file)
 	if err != nil {
-		return Variant{}, fmt.Errorf("describe %s: %w", renditionDir, err)
+		return Variant{}, fmt.Errorf("describe %s: %w", name, err)
 	}
 	for _, s := range raw.Streams {
 		if s.CodecType == "video" {
@@ -74,15 +76,34 @@ func (r *Runner) Describe(ctx context.Context, renditionDir string) (Variant, er
 	return v, nil
 }
 
+// readRange reads length bytes at off of a file; length 0 reads it whole.
+func readRange(path string, off, length int64) ([]byte, error) {
+	if length <= 0 {
+		return os.ReadFile(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, length)
+	if _, err := f.ReadAt(b, off); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
+}
+
 // mediaPlaylist is what Describe needs from an HLS media playlist.
 type mediaPlaylist struct {
-	initURI  string
-	segments []segment
+	initURI                string
+	initOffset, initLength int64 // the EXT-X-MAP's BYTERANGE; length 0: the whole file
+	segments               []segment
 }
 
 type segment struct {
 	uri      string
 	duration float64
+	offset   int64
 	length   int64 // EXT-X-BYTERANGE length; 0: the whole file
 }
 
@@ -94,23 +115,27 @@ func readMediaPlaylist(path string) (*mediaPlaylist, error) {
 	defer f.Close()
 	mp := &mediaPlaylist{}
 	var dur float64
-	var length int64
+	var offset, length, next int64
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		switch {
 		case strings.HasPrefix(line, "#EXT-X-MAP:"):
 			mp.initURI = attr(line, "URI")
+			if br := attr(line, "BYTERANGE"); br != "" {
+				mp.initLength, mp.initOffset = parseByteRange(br, 0)
+			}
 		case strings.HasPrefix(line, "#EXTINF:"):
 			d, _, _ := strings.Cut(strings.TrimPrefix(line, "#EXTINF:"), ",")
 			dur, _ = strconv.ParseFloat(d, 64)
 		case strings.HasPrefix(line, "#EXT-X-BYTERANGE:"):
-			n, _, _ := strings.Cut(strings.TrimPrefix(line, "#EXT-X-BYTERANGE:"), "@")
-			length, _ = strconv.ParseInt(n, 10, 64)
+			// No "@offset": the range follows the previous one.
+			length, offset = parseByteRange(strings.TrimPrefix(line, "#EXT-X-BYTERANGE:"), next)
 		case line == "" || strings.HasPrefix(line, "#"):
 		default:
-			mp.segments = append(mp.segments, segment{uri: line, duration: dur, length: length})
-			dur, length = 0, 0
+			mp.segments = append(mp.segments, segment{uri: line, duration: dur, offset: offset, length: length})
+			next = offset + length
+			dur, offset, length = 0, 0, 0
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -155,6 +180,17 @@ func (mp *mediaPlaylist) bandwidth(dir string) (peak, avg int, err error) {
 		peak = int(math.Ceil(fallbackPeak))
 	}
 	return peak, int(math.Ceil(bits / secs)), nil
+}
+
+// parseByteRange reads "length[@offset]"; without an offset, next.
+func parseByteRange(s string, next int64) (length, offset int64) {
+	n, o, hasOff := strings.Cut(s, "@")
+	length, _ = strconv.ParseInt(n, 10, 64)
+	offset = next
+	if hasOff {
+		offset, _ = strconv.ParseInt(o, 10, 64)
+	}
+	return length, offset
 }
 
 // attr reads KEY="value" or KEY=value from an HLS tag line.

@@ -13,19 +13,25 @@ import (
 	"cabane.dev/cabane/hardware"
 )
 
-// AudioRenditionName is the rendition AudioOnlyHLS writes.
-const AudioRenditionName = "audio"
+// AudioRenditionName is the rendition AudioOnlyHLS writes, and the audio
+// shared by a ladder's renditions.
+const AudioRenditionName = hardware.AudioName
 
 // CopyHLS publishes plan.Copy: the source's video stream copied, not
-// re-encoded, into hlsDir/<plan.Copy.Name>. Audio is copied too when
-// plan.CopyAudio, else encoded to AAC. Segments start at the source's own
-// keyframes, so they may be longer than the target duration.
-func (r *Runner) CopyHLS(ctx context.Context, in string, info *Info, plan Plan, hlsDir string, fn func(Progress)) error {
+// re-encoded, into hlsDir as one fragmented MP4 named after prefix, and,
+// when plan.Audio, the audio rendition beside it: copied when
+// plan.CopyAudio, else encoded to AAC, once. Segments start at the
+// source's own keyframes, so they may be longer than the target duration.
+func (r *Runner) CopyHLS(ctx context.Context, in string, info *Info, plan Plan, hlsDir, prefix string, fn func(Progress)) error {
 	if plan.Copy == nil {
 		return errors.New("copy hls: the plan has no copy rendition")
 	}
-	err := r.runStaged(ctx, hlsDir, []string{plan.Copy.Name}, durationOf(info), fn, func(outDir string) []string {
-		return CopyArgs(in, info, plan, outDir)
+	names := []string{plan.Copy.Name}
+	if plan.Audio && info != nil && info.Audio != nil {
+		names = append(names, AudioRenditionName)
+	}
+	err := r.runStaged(ctx, hlsDir, prefix, names, durationOf(info), fn, func(outDir string) []string {
+		return CopyArgs(in, info, plan, outDir, prefix)
 	})
 	if err != nil {
 		return fmt.Errorf("copy %s to hls: %w", in, err)
@@ -33,35 +39,35 @@ func (r *Runner) CopyHLS(ctx context.Context, in string, info *Info, plan Plan, 
 	return nil
 }
 
-// CopyArgs is the ffmpeg argument list that publishes plan.Copy into
-// outDir/<plan.Copy.Name>; plan.Copy must be set.
-func CopyArgs(in string, info *Info, plan Plan, outDir string) []string {
+// CopyArgs is the ffmpeg argument list that publishes plan.Copy, and the
+// audio when plan.Audio, into outDir; plan.Copy must be set.
+func CopyArgs(in string, info *Info, plan Plan, outDir, prefix string) []string {
 	rend := *plan.Copy
+	l := hardware.Ladder{OutputDir: outDir, Prefix: prefix, SegmentSeconds: hardware.DefaultSegmentSeconds}
 	args := []string{"-i", in, "-map", "0:v:0", "-c:v", "copy"}
-	if info != nil && info.Audio != nil {
-		args = append(args, "-map", "0:a:0?")
+	args = append(args, hardware.HLSOutputArgs(l, rend)...)
+	if plan.Audio && info != nil && info.Audio != nil {
+		args = append(args, "-map", "0:a:0")
 		if plan.CopyAudio {
 			args = append(args, "-c:a", "copy")
 		} else {
-			args = append(args, hardware.AACArgs(rend.AudioBitrate)...)
+			args = append(args, hardware.AACArgs(plan.AudioBitrate)...)
 		}
+		args = append(args, hardware.HLSOutputArgs(l, hardware.Rendition{Name: AudioRenditionName})...)
 	}
-	l := hardware.Ladder{OutputDir: outDir, SegmentSeconds: hardware.DefaultSegmentSeconds}
-	return append(args, hardware.HLSOutputArgs(l, rend)...)
+	return args
 }
 
 // EncodeLadder runs enc's command line for l in one ffmpeg process and
-// publishes every rendition into hlsDir/<Name>. l.OutputDir is replaced by
-// the staging directory. total is the input's duration (0: unknown).
+// publishes every rendition (and the audio when l.HasAudio) into hlsDir.
+// l.OutputDir is replaced by the staging directory. total is the input's
+// duration (0: unknown).
 func (r *Runner) EncodeLadder(ctx context.Context, enc hardware.Encoder, l hardware.Ladder, total time.Duration, hlsDir string, fn func(Progress)) error {
 	if len(l.Renditions) == 0 {
 		return errors.New("encode ladder: no renditions")
 	}
-	names := make([]string, len(l.Renditions))
-	for i, rend := range l.Renditions {
-		names[i] = rend.Name
-	}
-	err := r.runStaged(ctx, hlsDir, names, total, fn, func(outDir string) []string {
+	names := LadderNames(l)
+	err := r.runStaged(ctx, hlsDir, l.Prefix, names, total, fn, func(outDir string) []string {
 		l.OutputDir = outDir
 		return enc.Args(l)
 	})
@@ -80,15 +86,28 @@ const (
 	audioStillHeight = 720
 )
 
-// AudioOnlyHLS publishes an audio upload as hlsDir/audio: still (a JPEG or
-// PNG; "" for a black picture) as a low-frame-rate H.264 track, plus AAC.
-func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info, hlsDir string, fn func(Progress)) error {
+// LadderNames are the renditions one run of l publishes.
+func LadderNames(l hardware.Ladder) []string {
+	names := make([]string, 0, len(l.Renditions)+1)
+	for _, rend := range l.Renditions {
+		names = append(names, rend.Name)
+	}
+	if l.HasAudio {
+		names = append(names, AudioRenditionName)
+	}
+	return names
+}
+
+// AudioOnlyHLS publishes an audio upload as the audio rendition in hlsDir:
+// still (a JPEG or PNG; "" for a black picture) as a low-frame-rate H.264
+// track, plus AAC, in one file (players refuse audio-only HLS, see above).
+func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info, hlsDir, prefix string, fn func(Progress)) error {
 	if info == nil || info.Audio == nil {
 		return fmt.Errorf("audio hls %s: no audio stream", in)
 	}
 	rend := hardware.Rendition{Name: AudioRenditionName, FPS: audioStillFPS, AudioBitrate: audioBitrateFor(transcoding.Profile{}, info.Audio)}
 	fps := strconv.Itoa(audioStillFPS)
-	err := r.runStaged(ctx, hlsDir, []string{rend.Name}, durationOf(info), fn, func(outDir string) []string {
+	err := r.runStaged(ctx, hlsDir, prefix, []string{rend.Name}, durationOf(info), fn, func(outDir string) []string {
 		// The picture must end with the sound. -shortest alone is not
 		// enough: at 2 fps x264's lookahead holds seconds of frames, which
 		// the muxer still writes after the audio ends. So the picture input
@@ -115,7 +134,7 @@ func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info,
 			args = append(args, hardware.AACArgs(rend.AudioBitrate)...)
 		}
 		args = append(args, "-shortest")
-		l := hardware.Ladder{OutputDir: outDir, SegmentSeconds: hardware.DefaultSegmentSeconds}
+		l := hardware.Ladder{OutputDir: outDir, Prefix: prefix, SegmentSeconds: hardware.DefaultSegmentSeconds}
 		return append(args, hardware.HLSOutputArgs(l, rend)...)
 	})
 	if err != nil {
@@ -127,7 +146,10 @@ func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info,
 // runStaged runs one ffmpeg whose outputs go to a staging directory inside
 // hlsDir, then publishes the named renditions. On any failure, or a cancel,
 // the staging directory is removed and nothing reaches its final path.
-func (r *Runner) runStaged(ctx context.Context, hlsDir string, names []string, total time.Duration, fn func(Progress), build func(outDir string) []string) (err error) {
+func (r *Runner) runStaged(ctx context.Context, hlsDir, prefix string, names []string, total time.Duration, fn func(Progress), build func(outDir string) []string) (err error) {
+	if prefix == "" || prefix != filepath.Base(prefix) || strings.HasPrefix(prefix, ".") {
+		return fmt.Errorf("bad file prefix %q", prefix)
+	}
 	for _, n := range names {
 		if n == "" || n != filepath.Base(n) || strings.HasPrefix(n, ".") {
 			return fmt.Errorf("bad rendition name %q", n)
@@ -142,9 +164,6 @@ func (r *Runner) runStaged(ctx context.Context, hlsDir string, names []string, t
 			err = cerr
 		}
 	}()
-	if err := st.mkdirs(names...); err != nil {
-		return blameDisk(hlsDir, err)
-	}
 	if err := r.runFFmpeg(ctx, build(st.dir), total, fn); err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -154,11 +173,11 @@ func (r *Runner) runStaged(ctx context.Context, hlsDir string, names []string, t
 	// ffmpeg can exit 0 having written nothing (a full disk): nothing
 	// empty or partial ever reaches its final path.
 	for _, n := range names {
-		if _, err := checkRendition(filepath.Join(st.dir, n)); err != nil {
+		if _, err := checkRendition(st.dir, n); err != nil {
 			return blameDisk(st.dir, fmt.Errorf("ffmpeg wrote no playable %w", err))
 		}
 	}
-	return blameDisk(hlsDir, st.publish(names...))
+	return blameDisk(hlsDir, st.publish(prefix, names...))
 }
 
 func durationOf(info *Info) time.Duration {
@@ -166,4 +185,17 @@ func durationOf(info *Info) time.Duration {
 		return 0
 	}
 	return info.Duration
+}
+
+// MuxDownload writes to dst one ordinary MP4 of a video rendition's file
+// and the shared audio's, both streams copied (no re-encode): a podcast
+// app or a download wants the picture and the sound in one file, as
+// PeerTube 6.3 muxes them for its downloads since it splits audio.
+func (r *Runner) MuxDownload(ctx context.Context, video, audio, dst string) error {
+	args := []string{"-i", video, "-i", audio, "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+		"-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4", dst}
+	if err := r.runFFmpeg(ctx, args, 0, nil); err != nil {
+		return blameDisk(filepath.Dir(dst), fmt.Errorf("mux %s and %s: %w", filepath.Base(video), filepath.Base(audio), err))
+	}
+	return nil
 }

@@ -2,6 +2,9 @@ package media
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,15 +19,62 @@ import (
 	"cabane.dev/cabane/hardware"
 )
 
-// probeRendition reads a published rendition back through its playlist,
-// as a player would.
-func probeRendition(t *testing.T, dir string) *Info {
+const testPrefix = "v"
+
+// probeRendition reads a published rendition back through its byte-range
+// playlist, as a player would, after checking its packaging.
+func probeRendition(t *testing.T, hlsDir, name string) *Info {
 	t.Helper()
-	info, err := (&Runner{}).Probe(testCtx(t), filepath.Join(dir, hardware.PlaylistName))
+	checkSingleFile(t, hlsDir, name)
+	info, err := (&Runner{}).Probe(testCtx(t), filepath.Join(hlsDir, hardware.MediaPlaylistName(name)))
 	if err != nil {
-		t.Fatalf("rendition %s unreadable: %v", dir, err)
+		t.Fatalf("rendition %s unreadable: %v", name, err)
 	}
 	return info
+}
+
+// checkSingleFile: the rendition is one file, which its playlist's ranges
+// (the init section, then every segment) tile exactly, from 0 to its end;
+// and the segments' hashes as PeerTube writes them verify.
+func checkSingleFile(t *testing.T, hlsDir, name string) {
+	t.Helper()
+	file := hardware.FragmentedName(testPrefix, name)
+	st, err := os.Stat(filepath.Join(hlsDir, file))
+	if err != nil {
+		t.Fatalf("rendition %s: %v", name, err)
+	}
+	mp, err := readMediaPlaylist(filepath.Join(hlsDir, hardware.MediaPlaylistName(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mp.initURI != file || mp.initOffset != 0 || mp.initLength <= 0 {
+		t.Fatalf("%s: EXT-X-MAP %q %d@%d", name, mp.initURI, mp.initLength, mp.initOffset)
+	}
+	next := mp.initLength
+	for i, sg := range mp.segments {
+		if sg.uri != file || sg.offset != next || sg.length <= 0 {
+			t.Fatalf("%s: segment %d is %s %d@%d, want %s from %d", name, i, sg.uri, sg.length, sg.offset, file, next)
+		}
+		next += sg.length
+	}
+	if next != st.Size() {
+		t.Errorf("%s: the ranges end at %d, the file at %d", name, next, st.Size())
+	}
+	if err := WriteSegmentHashes(hlsDir, nil, name); err != nil {
+		t.Fatal(err)
+	}
+	var hashes SegmentHashes
+	b, _ := os.ReadFile(filepath.Join(hlsDir, SegmentsSha256Name))
+	if err := json.Unmarshal(b, &hashes); err != nil || len(hashes[file]) != len(mp.segments) {
+		t.Fatalf("%s: %v, %d hashes for %d segments", SegmentsSha256Name, err, len(hashes[file]), len(mp.segments))
+	}
+	data, _ := os.ReadFile(filepath.Join(hlsDir, file))
+	for _, sg := range mp.segments {
+		key := fmt.Sprintf("%d-%d", sg.offset, sg.offset+sg.length-1)
+		if sum := sha256.Sum256(data[sg.offset : sg.offset+sg.length]); hashes[file][key] != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: hash of %s is %q", name, key, hashes[file][key])
+		}
+	}
 }
 
 func TestCopyHLS(t *testing.T) {
@@ -40,16 +90,19 @@ func TestCopyHLS(t *testing.T) {
 		t.Fatalf("a modest H.264/AAC clip must be copied: %s", summary(plan))
 	}
 	hlsDir := t.TempDir()
-	if err := r.CopyHLS(ctx, in, info, plan, hlsDir, nil); err != nil {
+	if err := r.CopyHLS(ctx, in, info, plan, hlsDir, testPrefix, nil); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(hlsDir, plan.Copy.Name)
-	got := probeRendition(t, dir)
+	got := probeRendition(t, hlsDir, plan.Copy.Name)
 	if got.Video == nil || got.Video.Codec != "h264" || got.Video.Width != 640 || got.Video.Height != 360 {
 		t.Errorf("copied video = %+v", got.Video)
 	}
-	if got.Audio == nil || got.Audio.Codec != "aac" {
-		t.Errorf("copied audio = %+v", got.Audio)
+	// The audio is its own rendition, shared by every video rendition.
+	if got.Audio != nil {
+		t.Errorf("the video rendition carries audio: %+v", got.Audio)
+	}
+	if a := probeRendition(t, hlsDir, AudioRenditionName); a.Audio == nil || a.Audio.Codec != "aac" || a.Video != nil {
+		t.Errorf("copied audio = %+v, video %+v", a.Audio, a.Video)
 	}
 	if d := got.Duration; d < 2800*time.Millisecond || d > 3300*time.Millisecond {
 		t.Errorf("duration %v, want ~3s", d)
@@ -58,12 +111,14 @@ func TestCopyHLS(t *testing.T) {
 	if got.Video.Profile != info.Video.Profile {
 		t.Errorf("profile %q, source %q", got.Video.Profile, info.Video.Profile)
 	}
-	for _, f := range []string{hardware.PlaylistName, hardware.InitSegmentName, "seg-00000.m4s"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Errorf("missing %s: %v", f, err)
-		}
+	entries, _ := os.ReadDir(hlsDir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
 	}
-	assertNoStaging(t, hlsDir)
+	if want := "0.m3u8 360.m3u8 segments-sha256.json v-0-fragmented.mp4 v-360-fragmented.mp4"; strings.Join(names, " ") != want {
+		t.Errorf("files %q, want %q", names, want)
+	}
 }
 
 func TestEncodeLadderLibx264(t *testing.T) {
@@ -81,6 +136,7 @@ func TestEncodeLadderLibx264(t *testing.T) {
 	hlsDir := t.TempDir()
 	var reports []Progress
 	run := Runs(transcoding.Profile{}, in, info, plan.Encode)[0]
+	run.Ladder.Prefix = testPrefix
 	err = r.EncodeLadder(ctx, run.Encoder, run.Ladder, info.Duration, hlsDir, func(p Progress) { reports = append(reports, p) })
 	if err != nil {
 		t.Fatal(err)
@@ -89,13 +145,14 @@ func TestEncodeLadderLibx264(t *testing.T) {
 		name string
 		w, h int
 	}{{"720p", 1280, 720}, {"480p", 854, 480}, {"360p", 640, 360}} {
-		got := probeRendition(t, filepath.Join(hlsDir, want.name))
-		if got.Video == nil || got.Video.Codec != "h264" || got.Video.Width != want.w || got.Video.Height != want.h {
-			t.Errorf("%s: video = %+v", want.name, got.Video)
+		got := probeRendition(t, hlsDir, want.name)
+		if got.Video == nil || got.Video.Codec != "h264" || got.Video.Width != want.w || got.Video.Height != want.h || got.Audio != nil {
+			t.Errorf("%s: video = %+v, audio %+v", want.name, got.Video, got.Audio)
 		}
-		if got.Audio == nil || got.Audio.Codec != "aac" || got.Audio.Channels != 2 {
-			t.Errorf("%s: audio = %+v", want.name, got.Audio)
-		}
+	}
+	// The audio, encoded once.
+	if got := probeRendition(t, hlsDir, AudioRenditionName); got.Audio == nil || got.Audio.Codec != "aac" || got.Audio.Channels != 2 {
+		t.Errorf("audio = %+v", got.Audio)
 	}
 	if len(reports) < 2 {
 		t.Fatalf("progress reported %d times", len(reports))
@@ -113,18 +170,22 @@ func TestEncodeLadderLibx264(t *testing.T) {
 	// The same renditions feed Describe and the master playlist.
 	var variants []Variant
 	for _, name := range []string{"360p", "720p", "480p"} {
-		v, err := r.Describe(ctx, filepath.Join(hlsDir, name))
+		v, err := r.Describe(ctx, hlsDir, name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		variants = append(variants, v)
-		checkVariant(t, filepath.Join(hlsDir, name), v)
+		checkVariant(t, hlsDir, name, v)
+	}
+	audio, err := r.Describe(ctx, hlsDir, AudioRenditionName)
+	if err != nil || audio.Codecs != "mp4a.40.2" || audio.Height != 0 {
+		t.Fatalf("audio variant %+v, %v", audio, err)
 	}
 	if variants[1].Bandwidth <= variants[0].Bandwidth {
 		t.Errorf("720p bandwidth %d not above 360p's %d", variants[1].Bandwidth, variants[0].Bandwidth)
 	}
 	master := filepath.Join(hlsDir, "master.m3u8")
-	if err := WriteMaster(master, variants); err != nil {
+	if err := WriteMaster(master, variants, &audio); err != nil {
 		t.Fatal(err)
 	}
 	// A player's view: ffprobe opens the master and picks a variant.
@@ -132,17 +193,22 @@ func TestEncodeLadderLibx264(t *testing.T) {
 		t.Errorf("master playlist unreadable: %v %+v", err, info)
 	}
 	data, _ := os.ReadFile(master)
-	if i, j := strings.Index(string(data), "720p/index.m3u8"), strings.Index(string(data), "360p/index.m3u8"); i < 0 || j < 0 || i > j {
+	if i, j := strings.Index(string(data), "\n720.m3u8"), strings.Index(string(data), "\n360.m3u8"); i < 0 || j < 0 || i > j {
 		t.Errorf("master not sorted by bandwidth:\n%s", data)
+	}
+	if !strings.Contains(string(data), `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,AUTOSELECT=YES,URI="0.m3u8"`) ||
+		strings.Count(string(data), `AUDIO="audio"`) != 3 {
+		t.Errorf("master has no shared audio group:\n%s", data)
 	}
 }
 
-var avc1Re = regexp.MustCompile(`^avc1\.64([0-9a-f]{2})([0-9a-f]{2}),mp4a\.40\.2$`)
+var avc1Re = regexp.MustCompile(`^avc1\.64([0-9a-f]{2})([0-9a-f]{2})$`)
 
 // checkVariant compares Describe's answer with what ffprobe says.
-func checkVariant(t *testing.T, dir string, v Variant) {
+func checkVariant(t *testing.T, hlsDir, name string, v Variant) {
 	t.Helper()
-	raw, err := (&Runner{}).ffprobeJSON(testCtx(t), filepath.Join(dir, hardware.PlaylistName))
+	dir := name
+	raw, err := (&Runner{}).ffprobeJSON(testCtx(t), filepath.Join(hlsDir, hardware.MediaPlaylistName(name)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +220,7 @@ func checkVariant(t *testing.T, dir string, v Variant) {
 	}
 	m := avc1Re.FindStringSubmatch(v.Codecs)
 	if m == nil {
-		t.Fatalf("%s: codecs %q, want avc1.64xxxx,mp4a.40.2 (High profile, AAC-LC)", dir, v.Codecs)
+		t.Fatalf("%s: codecs %q, want avc1.64xxxx (High profile; the audio is apart)", dir, v.Codecs)
 	}
 	if l, _ := strconv.ParseUint(m[2], 16, 8); int(l) != level {
 		t.Errorf("%s: codecs level byte %s, ffprobe says level %d", dir, m[2], level)
@@ -162,7 +228,7 @@ func checkVariant(t *testing.T, dir string, v Variant) {
 	if v.Width != w || v.Height != h || v.FrameRate < 29.9 || v.FrameRate > 30.1 {
 		t.Errorf("%s: variant %+v, ffprobe %dx%d", dir, v, w, h)
 	}
-	if v.URI != filepath.Base(dir)+"/index.m3u8" {
+	if v.URI != hardware.MediaPlaylistName(name) {
 		t.Errorf("uri %q", v.URI)
 	}
 	if v.AverageBandwidth <= 0 || v.Bandwidth < v.AverageBandwidth {
@@ -176,13 +242,13 @@ func TestEncodeLadderCancel(t *testing.T) {
 	r := &Runner{}
 	in := clip(t, "long.mp4")
 	hlsDir := t.TempDir()
-	l := hardware.Ladder{Input: in, HasAudio: true, Renditions: []hardware.Rendition{
+	l := hardware.Ladder{Input: in, Prefix: testPrefix, HasAudio: true, Renditions: []hardware.Rendition{
 		{Name: "360p", Width: 640, Height: 360, FPS: 30, MaxRate: 1_000_000, BufSize: 2_000_000},
 		{Name: "240p", Width: 426, Height: 240, FPS: 30, MaxRate: 500_000, BufSize: 1_000_000},
 	}}
 	var sawStaging bool
 	err := r.EncodeLadder(ctx, hardware.Libx264{Preset: "medium"}, l, 8*time.Second, hlsDir, func(p Progress) {
-		left, _ := filepath.Glob(filepath.Join(hlsDir, ".partial-*", "360p", "*"))
+		left, _ := filepath.Glob(filepath.Join(hlsDir, ".partial-*", "*"))
 		sawStaging = sawStaging || len(left) > 0
 		if p.OutTime > 0 {
 			cancel()
@@ -219,7 +285,7 @@ func processesMentioning(s string) []int {
 
 func TestEncodeLadderFailureLeavesNothing(t *testing.T) {
 	hlsDir := t.TempDir()
-	l := hardware.Ladder{Input: clip(t, "text.txt"), Renditions: []hardware.Rendition{{Name: "360p", Width: 640, Height: 360, FPS: 30, MaxRate: 1e6, BufSize: 2e6}}}
+	l := hardware.Ladder{Input: clip(t, "text.txt"), Prefix: testPrefix, Renditions: []hardware.Rendition{{Name: "360p", Width: 640, Height: 360, FPS: 30, MaxRate: 1e6, BufSize: 2e6}}}
 	err := (&Runner{}).EncodeLadder(testCtx(t), hardware.Libx264{}, l, 0, hlsDir, nil)
 	if err == nil || !strings.Contains(err.Error(), "Invalid data") {
 		t.Fatalf("err = %v, want ffmpeg's own reason in the error", err)
@@ -231,19 +297,16 @@ func TestEncodeLadderFailureLeavesNothing(t *testing.T) {
 
 func TestEncodeLadderReplacesOldRendition(t *testing.T) {
 	hlsDir := t.TempDir()
-	old := filepath.Join(hlsDir, "360p")
-	if err := os.MkdirAll(old, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(old, "stale.m4s"), []byte("old"))
-	l := hardware.Ladder{Input: clip(t, "h264.mp4"), HasAudio: true, Renditions: []hardware.Rendition{{Name: "360p", Width: 640, Height: 360, FPS: 30, MaxRate: 1e6, BufSize: 2e6}}}
+	old := filepath.Join(hlsDir, hardware.FragmentedName(testPrefix, "360p"))
+	writeFile(t, old, []byte("old"))
+	l := hardware.Ladder{Input: clip(t, "h264.mp4"), Prefix: testPrefix, HasAudio: true, Renditions: []hardware.Rendition{{Name: "360p", Width: 640, Height: 360, FPS: 30, MaxRate: 1e6, BufSize: 2e6}}}
 	if err := (&Runner{}).EncodeLadder(testCtx(t), hardware.Libx264{Preset: "ultrafast"}, l, 3*time.Second, hlsDir, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(old, "stale.m4s")); !errors.Is(err, os.ErrNotExist) {
-		t.Error("the old rendition's files survived the re-encode")
+	if b, err := os.ReadFile(old); err != nil || string(b) == "old" {
+		t.Error("the old rendition's file survived the re-encode")
 	}
-	probeRendition(t, old)
+	probeRendition(t, hlsDir, "360p")
 	assertNoStaging(t, hlsDir)
 }
 
@@ -258,11 +321,10 @@ func TestAudioOnlyHLS(t *testing.T) {
 	for _, still := range []string{"", clip(t, "still.jpg")} {
 		t.Run(fmt.Sprintf("still=%q", filepath.Base(still)), func(t *testing.T) {
 			hlsDir := t.TempDir()
-			if err := r.AudioOnlyHLS(ctx, in, still, info, hlsDir, nil); err != nil {
+			if err := r.AudioOnlyHLS(ctx, in, still, info, hlsDir, testPrefix, nil); err != nil {
 				t.Fatal(err)
 			}
-			dir := filepath.Join(hlsDir, AudioRenditionName)
-			got := probeRendition(t, dir)
+			got := probeRendition(t, hlsDir, AudioRenditionName)
 			if got.Video == nil || got.Video.Codec != "h264" || got.Video.Width%2 != 0 {
 				t.Errorf("still video track = %+v", got.Video)
 			}
@@ -273,7 +335,7 @@ func TestAudioOnlyHLS(t *testing.T) {
 			if d := got.Duration; d < 2500*time.Millisecond || d > 4500*time.Millisecond {
 				t.Errorf("duration %v, want ~3s", d)
 			}
-			v, err := r.Describe(ctx, dir)
+			v, err := r.Describe(ctx, hlsDir, AudioRenditionName)
 			if err != nil {
 				t.Fatal(err)
 			}

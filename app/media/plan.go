@@ -28,8 +28,13 @@ type Plan struct {
 	// Copy, when non-nil, is the source video stream, published in HLS
 	// without re-encoding (seconds, not minutes) before Encode runs.
 	Copy *hardware.Rendition
+	// Audio says the source's audio becomes the audio rendition, encoded
+	// (or copied) once and shared by every video rendition: by CopyHLS
+	// when there is a Copy, else by the first encode run.
+	Audio        bool
+	AudioBitrate int
 	// CopyAudio says the audio is AAC-LC stereo and can be copied into the
-	// Copy rendition too; otherwise CopyHLS encodes AAC.
+	// audio rendition; otherwise it is encoded to AAC.
 	CopyAudio bool
 	// Encode are the renditions to encode in one ffmpeg process, tallest
 	// first.
@@ -55,7 +60,6 @@ func Runs(p transcoding.Profile, input string, info *Info, rs []hardware.Renditi
 	enc := p.Backend()
 	base := hardware.Ladder{
 		Input:          input,
-		HasAudio:       info != nil && info.Audio != nil,
 		SegmentSeconds: hardware.DefaultSegmentSeconds,
 		Threads:        p.Threads,
 	}
@@ -71,6 +75,10 @@ func Runs(p transcoding.Profile, input string, info *Info, rs []hardware.Renditi
 		n := min(per, len(rs))
 		l := base
 		l.Renditions = slices.Clone(rs[:n])
+		// The audio is encoded once, by the first run.
+		if len(runs) == 0 && info != nil && info.Audio != nil {
+			l.HasAudio, l.AudioBitrate = true, rs[0].AudioBitrate
+		}
 		runs = append(runs, Run{Encoder: enc, Ladder: l})
 		rs = rs[n:]
 	}
@@ -109,7 +117,7 @@ func PlanFor(info *Info, p transcoding.Profile) Plan {
 		inputBitrate = info.BitRate
 	}
 
-	var plan Plan
+	plan := Plan{Audio: info.Audio != nil, AudioBitrate: audioBitrate}
 	top := srcShort &^ 1 // even
 	if p.Copy != transcoding.CopyNever && canCopyVideo(info, p.Copy == transcoding.CopyPrefer) {
 		plan.Copy = &hardware.Rendition{
@@ -122,9 +130,6 @@ func PlanFor(info *Info, p transcoding.Profile) Plan {
 			BufSize:      int(2 * inputBitrate),
 		}
 		plan.CopyAudio = info.Audio != nil && canCopyAudio(info.Audio)
-		if !plan.CopyAudio && info.Audio != nil {
-			plan.Copy.AudioBitrate = audioBitrate
-		}
 	} else {
 		if p.MaxHeight > 0 && top > p.MaxHeight {
 			top = p.MaxHeight &^ 1

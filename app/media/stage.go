@@ -1,18 +1,17 @@
 package media
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/hardware"
 )
 
 // staging is a scratch directory inside hlsDir where ffmpeg writes. Being on
-// the same filesystem makes the final move a rename: a rendition is either
-// absent or complete at its final path, even after a power cut.
+// the same filesystem makes the final move a rename: a rendition's file is
+// either absent or complete at its final path, even after a power cut.
 type staging struct {
 	hlsDir, dir string
 }
@@ -28,40 +27,23 @@ func newStaging(hlsDir string) (*staging, error) {
 	return &staging{hlsDir: hlsDir, dir: dir}, nil
 }
 
-// mkdirs creates the staging directory of each rendition: the hls muxer
-// does not create directories.
-func (s *staging) mkdirs(names ...string) error {
+// publish fsyncs each finished rendition's two files (its fragmented MP4,
+// then its playlist) and renames them into hlsDir, replacing an older one
+// (a re-transcode) only once the new one is durable. The file goes first:
+// a playlist in place always names a complete file.
+func (s *staging) publish(prefix string, names ...string) error {
+	var files []string
 	for _, n := range names {
-		if err := os.Mkdir(filepath.Join(s.dir, n), 0o755); err != nil {
-			return fmt.Errorf("create rendition dir: %w", err)
+		files = append(files, hardware.FragmentedName(prefix, n), hardware.MediaPlaylistName(n))
+	}
+	for _, f := range files {
+		if err := durable.SyncFile(filepath.Join(s.dir, f)); err != nil {
+			return fmt.Errorf("sync %s: %w", f, err)
 		}
 	}
-	return nil
-}
-
-// publish fsyncs each finished rendition and renames it to hlsDir/<name>,
-// replacing an older one (a re-transcode) only once the new one is durable.
-func (s *staging) publish(names ...string) error {
-	for _, n := range names {
-		src := filepath.Join(s.dir, n)
-		if err := syncTree(src); err != nil {
-			return fmt.Errorf("sync rendition %s: %w", n, err)
-		}
-	}
-	for _, n := range names {
-		dst := filepath.Join(s.hlsDir, n)
-		old := filepath.Join(s.dir, n+".old")
-		hadOld := false
-		if err := os.Rename(dst, old); err == nil {
-			hadOld = true
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("move aside old rendition %s: %w", n, err)
-		}
-		if err := os.Rename(filepath.Join(s.dir, n), dst); err != nil {
-			if hadOld {
-				_ = os.Rename(old, dst)
-			}
-			return fmt.Errorf("publish rendition %s: %w", n, err)
+	for _, f := range files {
+		if err := os.Rename(filepath.Join(s.dir, f), filepath.Join(s.hlsDir, f)); err != nil {
+			return fmt.Errorf("publish %s: %w", f, err)
 		}
 	}
 	if err := durable.SyncDir(s.hlsDir); err != nil {
@@ -77,21 +59,4 @@ func (s *staging) cleanup() error {
 		return fmt.Errorf("remove staging dir: %w", err)
 	}
 	return nil
-}
-
-// syncTree fsyncs every file of dir, then dir itself.
-func syncTree(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		if err := durable.SyncFile(filepath.Join(dir, e.Name())); err != nil {
-			return err
-		}
-	}
-	return durable.SyncDir(dir)
 }

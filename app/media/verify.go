@@ -21,39 +21,39 @@ var ErrDiskFull = errors.New("the disk is full")
 // blamed on the disk: less than one segment of any rendition.
 const nearlyFull = 1 << 20
 
-// checkRendition makes sure dir holds a rendition worth publishing: its
-// media playlist lists at least one segment, and the init segment and
-// every listed segment are non-empty files. It returns the duration
-// packaged (the sum of the segments' EXTINF), which is what a player will
-// play, whatever the source's header claimed.
-func checkRendition(dir string) (time.Duration, error) {
-	mp, err := readMediaPlaylist(filepath.Join(dir, hardware.PlaylistName))
+// checkRendition makes sure dir holds rendition name worth publishing: its
+// media playlist lists at least one segment, every file it names is a
+// non-empty file in dir, and every byte range lies inside its file. It
+// returns the duration packaged (the sum of the segments' EXTINF), which
+// is what a player will play, whatever the source's header claimed.
+func checkRendition(dir, name string) (time.Duration, error) {
+	mp, err := readMediaPlaylist(filepath.Join(dir, hardware.MediaPlaylistName(name)))
 	if err != nil {
-		return 0, fmt.Errorf("rendition %s: %w", filepath.Base(dir), err)
+		return 0, fmt.Errorf("rendition %s: %w", name, err)
 	}
-	files := []string{}
+	ends := map[string]int64{} // file -> the end of its furthest range
 	if mp.initURI != "" {
-		files = append(files, mp.initURI)
+		ends[mp.initURI] = mp.initOffset + mp.initLength
 	}
 	var secs float64
 	for _, s := range mp.segments {
-		files = append(files, s.uri)
+		ends[s.uri] = max(ends[s.uri], s.offset+s.length)
 		secs += s.duration
 	}
-	for _, f := range files {
+	for f, end := range ends {
 		if f != filepath.Base(f) {
-			return 0, fmt.Errorf("rendition %s: playlist names %q outside its folder", filepath.Base(dir), f)
+			return 0, fmt.Errorf("rendition %s: playlist names %q outside its folder", name, f)
 		}
 		st, err := os.Stat(filepath.Join(dir, f))
 		if err != nil {
-			return 0, fmt.Errorf("rendition %s: %w", filepath.Base(dir), err)
+			return 0, fmt.Errorf("rendition %s: %w", name, err)
 		}
-		if st.Size() == 0 {
-			return 0, fmt.Errorf("rendition %s: %s is empty", filepath.Base(dir), f)
+		if st.Size() == 0 || st.Size() < end {
+			return 0, fmt.Errorf("rendition %s: %s is %d bytes, its playlist addresses %d", name, f, st.Size(), end)
 		}
 	}
 	if secs <= 0 {
-		return 0, fmt.Errorf("rendition %s: its segments last 0 s", filepath.Base(dir))
+		return 0, fmt.Errorf("rendition %s: its segments last 0 s", name)
 	}
 	return time.Duration(secs * float64(time.Second)), nil
 }

@@ -183,10 +183,11 @@ func golden(prof transcoding.Profile, info *media.Info, plan media.Plan, runs []
 		"# rungs: " + rungs(plan)}
 	if plan.Copy != nil {
 		out = append(out, "# copy "+plan.Copy.Name)
-		out = append(out, media.CommandLine(media.CopyArgs("/data/media/v/original", info, plan, "/data/media/v/hls/.partial"))...)
+		out = append(out, media.CommandLine(media.CopyArgs("/data/media/v/original", info, plan, "/data/media/v/hls/.partial", "v"))...)
 	}
 	for i, run := range runs {
-		run.Ladder.OutputDir = "/data/media/v/hls/.partial"
+		run.Ladder.OutputDir, run.Ladder.Prefix = "/data/media/v/hls/.partial", "v"
+		run.Ladder.HasAudio = run.Ladder.HasAudio && plan.Copy == nil
 		out = append(out, fmt.Sprintf("# ffmpeg run %d", i+1))
 		out = append(out, media.CommandLine(run.Args())...)
 	}
@@ -240,6 +241,7 @@ func TestPi5OneGigabyteProfileEncodes(t *testing.T) {
 	}
 	hls := filepath.Join(dir, "hls")
 	for _, run := range runs {
+		run.Ladder.Prefix = "v"
 		if !slices.Contains(run.Args(), "-rc-lookahead") {
 			t.Fatalf("run without -rc-lookahead: %v", run.Args())
 		}
@@ -248,7 +250,7 @@ func TestPi5OneGigabyteProfileEncodes(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"720p", "360p"} {
-		v, err := r.Describe(ctx, filepath.Join(hls, name))
+		v, err := r.Describe(ctx, hls, name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -28,10 +28,12 @@ func HLSDir(uuid string) string { return "/static/streaming-playlists/hls/" + ur
 // Master is a video's HLS master playlist.
 func Master(uuid string) string { return HLSDir(uuid) + "/master.m3u8" }
 
-// Rendition is one rendition's media playlist.
-func Rendition(uuid, name, playlist string) string {
-	return HLSDir(uuid) + "/" + url.PathEscape(name) + "/" + url.PathEscape(playlist)
-}
+// HLSFile is a file in a video's HLS folder: a rendition's media playlist
+// or its single fragmented MP4 (PeerTube's fileUrl).
+func HLSFile(uuid, name string) string { return HLSDir(uuid) + "/" + url.PathEscape(name) }
+
+// SegmentsSha256 is the hashes of a video's HLS segments.
+func SegmentsSha256(uuid string) string { return HLSFile(uuid, "segments-sha256.json") }
 
 // Thumbnail is a video's small card image (PeerTube's thumbnailPath).
 func Thumbnail(uuid string) string { return "/lazy-static/thumbnails/" + url.PathEscape(uuid) + ".jpg" }
@@ -112,8 +114,9 @@ func OEmbed(pageURL string) string { return "/services/oembed?url=" + url.QueryE
 // DownloadPrefix is where a video's renditions are served as single files.
 const DownloadPrefix = "/download/streaming-playlists/hls/videos/"
 
-// Download is one rendition as a single MP4 file, named as PeerTube names
-// an HLS rendition's file.
-func Download(uuid string, height int) string {
-	return DownloadPrefix + url.PathEscape(uuid) + "-" + strconv.Itoa(height) + "-fragmented.mp4"
+// Download is one rendition's single MP4 file as an attachment, named as
+// PeerTube names an HLS rendition's file; resolution is PeerTube's (the
+// short side; 0 for the audio).
+func Download(uuid string, resolution int) string {
+	return DownloadPrefix + url.PathEscape(uuid) + "-" + strconv.Itoa(resolution) + "-fragmented.mp4"
 }

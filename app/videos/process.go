@@ -135,6 +135,12 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 		return fmt.Errorf("create %s: %w", hlsDir, err)
 	}
 	removeStaging(hlsDir, s.Log)
+	// A job resumed from before the layout changed: its finished
+	// renditions move first, so the master written next names files that
+	// exist (MigrateLayout may be doing the same; both are idempotent).
+	if _, err := media.MigrateLegacy(hlsDir, v.UUID, nil); err != nil {
+		return fmt.Errorf("migrate finished renditions: %w", err)
+	}
 	prof := s.Transcoding.Profile()
 	plan := media.PlanFor(info, prof)
 	progress := s.progressFunc(ctx, j, v.ID)
@@ -146,7 +152,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 			if err := s.thumbnails(ctx, v, in, info); err != nil {
 				return err
 			}
-			if err := s.Media.AudioOnlyHLS(ctx, in, still, info, hlsDir, progress); err != nil {
+			if err := s.Media.AudioOnlyHLS(ctx, in, still, info, hlsDir, v.UUID, progress); err != nil {
 				return fmt.Errorf("audio HLS: %w", err)
 			}
 			if err := s.record(ctx, v, hlsDir, false, media.AudioRenditionName); err != nil {
@@ -156,15 +162,23 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 		return nil
 	case plan.Copy != nil && !done[plan.Copy.Name]:
 		// Publish first, thumbnails after: the copy takes a second and is
-		// what makes the video watchable.
-		if err := s.Media.CopyHLS(ctx, in, info, plan, hlsDir, progress); errors.Is(err, media.ErrDiskFull) {
+		// what makes the video watchable. The audio lands with it, once.
+		plan.Audio = plan.Audio && !done[media.AudioRenditionName]
+		if err := s.Media.CopyHLS(ctx, in, info, plan, hlsDir, v.UUID, progress); errors.Is(err, media.ErrDiskFull) {
 			return err // an encode would meet the same full disk
 		} else if err != nil {
 			s.Log.Warn("copy into HLS failed, encoding instead", "video", v.UUID, "err", err)
 			plan.Encode = append([]hardware.Rendition{*plan.Copy}, plan.Encode...)
 			plan.Copy = nil
-		} else if err := s.record(ctx, v, hlsDir, true, plan.Copy.Name); err != nil {
-			return err
+		} else {
+			names := []string{plan.Copy.Name}
+			if plan.Audio {
+				names = append(names, media.AudioRenditionName)
+				done[media.AudioRenditionName] = true
+			}
+			if err := s.record(ctx, v, hlsDir, true, names...); err != nil {
+				return err
+			}
 		}
 	}
 	if err := s.thumbnails(ctx, v, in, info); err != nil {
@@ -181,7 +195,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 	}
 	// Usually one run: one ffmpeg process decodes once for the whole
 	// ladder. A board short of memory gets several smaller runs.
-	for _, run := range media.Runs(prof, in, info, todo) {
+	for _, run := range s.runs(prof, in, info, todo, v.UUID, done[media.AudioRenditionName]) {
 		err := s.encode(ctx, run, info, hlsDir, progress)
 		// A full disk is no encoder's fault: no software re-encode, no
 		// failure recorded against the hardware.
@@ -196,7 +210,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 				sw = *prof.Fallback
 			}
 			err = nil
-			for _, fb := range media.Runs(sw, in, info, run.Ladder.Renditions) {
+			for _, fb := range s.runs(sw, in, info, run.Ladder.Renditions, v.UUID, !run.Ladder.HasAudio) {
 				if err = s.encode(ctx, fb, info, hlsDir, progress); err != nil {
 					break
 				}
@@ -205,16 +219,25 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 		if err != nil {
 			return err
 		}
-		names := make([]string, len(run.Ladder.Renditions))
-		for i, r := range run.Ladder.Renditions {
-			names[i] = r.Name
-		}
 		// One ffmpeg run, one publication: its renditions land together.
-		if err := s.record(ctx, v, hlsDir, false, names...); err != nil {
+		if err := s.record(ctx, v, hlsDir, false, media.LadderNames(run.Ladder)...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// runs are the ffmpeg runs that encode rs into files named after prefix;
+// the first encodes the audio too unless audioDone.
+func (s *Service) runs(p transcoding.Profile, in string, info *media.Info, rs []hardware.Rendition, prefix string, audioDone bool) []media.Run {
+	runs := media.Runs(p, in, info, rs)
+	for i := range runs {
+		runs[i].Ladder.Prefix = prefix
+		if audioDone {
+			runs[i].Ladder.HasAudio = false
+		}
+	}
+	return runs
 }
 
 func (s *Service) encode(ctx context.Context, run media.Run, info *media.Info, hlsDir string, progress func(media.Progress)) error {
@@ -242,14 +265,14 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	rs := make([]model.Rendition, 0, len(names))
 	var packaged time.Duration
 	for _, name := range names {
-		dir := filepath.Join(hlsDir, name)
-		vr, err := s.Media.Describe(ctx, dir)
+		vr, err := s.Media.Describe(ctx, hlsDir, name)
 		if err != nil {
 			return fmt.Errorf("describe rendition %s: %w", name, err)
 		}
 		packaged = max(packaged, vr.Duration)
 		rs = append(rs, model.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
-			Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs, Size: dirSize(dir), Copied: copied})
+			Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs,
+			Size: fileSize(filepath.Join(hlsDir, hardware.FragmentedName(v.UUID, name))), Copied: copied})
 	}
 	// The master playlist comes first: the moment the row says "published",
 	// a player must find the playlist. A crash between the two leaves a
@@ -259,10 +282,17 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 		return err
 	}
 	all := rs
+	var keep []string
 	for _, r := range stored {
 		if !slices.Contains(names, r.Name) {
 			all = append(all, r)
+			keep = append(keep, hardware.FragmentedName(v.UUID, r.Name))
 		}
+	}
+	// The hashes before the master: a peer that finds a rendition in the
+	// master finds its hashes.
+	if err := media.WriteSegmentHashes(hlsDir, keep, names...); err != nil {
+		return err
 	}
 	// The duration shown is what was packaged: a truncated upload's header
 	// can announce 10 s for 3 s of media.
@@ -286,14 +316,27 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	return nil
 }
 
-// writeMaster writes a video's master playlist listing rs.
+// writeMaster writes a video's master playlist listing rs; a rendition
+// without a picture is the audio every variant shares.
 func (s *Service) writeMaster(v model.Video, rs []model.Rendition) error {
 	vars := make([]media.Variant, 0, len(rs))
+	var audio *media.Variant
 	for _, r := range rs {
-		vars = append(vars, media.Variant{URI: r.Name + "/" + hardware.PlaylistName, Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth,
-			Width: r.Width, Height: r.Height, FrameRate: r.FPS, Codecs: r.Codecs})
+		vr := media.Variant{URI: hardware.MediaPlaylistName(r.Name), Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth,
+			Width: r.Width, Height: r.Height, FrameRate: r.FPS, Codecs: r.Codecs}
+		if SharedAudio(r) {
+			audio = &vr
+			continue
+		}
+		vars = append(vars, vr)
 	}
-	return media.WriteMaster(filepath.Join(s.Layout.HLS(v.UUID), MasterName), vars)
+	return media.WriteMaster(filepath.Join(s.Layout.HLS(v.UUID), MasterName), vars, audio)
+}
+
+// SharedAudio tells the audio rendition shared by a video's renditions
+// from an audio-only upload's rendition (which has a still picture).
+func SharedAudio(r model.Rendition) bool {
+	return r.Name == media.AudioRenditionName && r.Height == 0
 }
 
 // MasterName is the master playlist's file name inside hls/.
@@ -328,15 +371,12 @@ func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) 
 	}
 }
 
-func dirSize(dir string) int64 {
-	var n int64
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if i, err := e.Info(); err == nil {
-			n += i.Size()
-		}
+func fileSize(p string) int64 {
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0
 	}
-	return n
+	return st.Size()
 }
 
 // removeStaging deletes what an interrupted run (kill -9, power cut) left in

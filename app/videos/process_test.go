@@ -99,8 +99,8 @@ func TestHardwareFailureFallsBackToSoftware(t *testing.T) {
 		t.Fatalf("video state %d (%s), want published through the software fallback", v.State, v.Error)
 	}
 	rs, _ := st.Videos.Renditions(ctx, v.ID)
-	if len(rs) != 1 || rs[0].Height != 360 {
-		t.Fatalf("renditions %+v, want one 360p", rs)
+	if len(rs) != 2 || rs[0].Height != 360 || !SharedAudio(rs[1]) {
+		t.Fatalf("renditions %+v, want 360p and the shared audio", rs)
 	}
 	failures := tc.Status().Failures
 	if len(failures) != 1 || failures[0].Encoder != "h264_vaapi" || !strings.Contains(failures[0].Error, "internal encoding error") {

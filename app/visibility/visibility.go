@@ -123,6 +123,13 @@ func NeedsPassword(viewer Viewer, video model.Video) bool {
 		!slices.Contains(viewer.Unlocked, video.UUID)
 }
 
+// Download reports whether viewer, who may fetch video's files (File),
+// may also download them as attachments: PeerTube answers 403 when the
+// creator turned downloads off. The owner and the admins still may.
+func Download(viewer Viewer, video model.Video) bool {
+	return video.DownloadEnabled || viewer.Owns(video) || viewer.Admin()
+}
+
 // SharedCache reports whether a response about video may be kept by shared
 // caches (a CDN, a proxy): only when anyone may see it.
 func SharedCache(video model.Video) bool {

@@ -3,12 +3,16 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -85,10 +89,8 @@ func (a *apiClient) complete(method, path string, res openapi.Response, allowed 
 // Fields the document lists that Cabane does not send yet, each for a
 // reason: they come with other parts of #9.
 var notYet = []string{
-	// segments-sha256.json and fileUrl/fileDownloadUrl come with
-	// PeerTube-style packaging (fragmented MP4 per resolution, #9 point 2).
-	"streamingPlaylists[].segmentsSha256Url",
-	"streamingPlaylists[].files[].fileUrl", "streamingPlaylists[].files[].fileDownloadUrl",
+	// Cabane has no web videos (PeerTube's top-level files[]): every file
+	// is an HLS rendition, in streamingPlaylists[].files[].
 	"files[].fileUrl", "files[].fileDownloadUrl",
 	// No torrents: PeerTube leaves magnetUri out too when a file has none.
 	"streamingPlaylists[].files[].magnetUri", "files[].magnetUri",
@@ -185,7 +187,11 @@ func TestAPIContract(t *testing.T) {
 		DownloadEnabled       bool
 		CommentsEnabled       bool
 		OriginallyPublishedAt time.Time
-		StreamingPlaylists    []struct{ Files []struct{ ID int64 } }
+		StreamingPlaylists    []struct {
+			PlaylistURL       string
+			SegmentsSha256URL string
+			Files             []fileJSON
+		}
 	}
 	if err := json.Unmarshal(res.Body, &d); err != nil {
 		t.Fatal(err)
@@ -198,8 +204,9 @@ func TestAPIContract(t *testing.T) {
 		t.Errorf("metadata after upload: %+v", d)
 	}
 	if len(d.StreamingPlaylists) != 1 || len(d.StreamingPlaylists[0].Files) == 0 || d.StreamingPlaylists[0].Files[0].ID == 0 {
-		t.Errorf("streaming playlists: %+v", d.StreamingPlaylists)
+		t.Fatalf("streaming playlists: %+v", d.StreamingPlaylists)
 	}
+	checkFiles(t, a, u.Video.UUID, d.StreamingPlaylists[0].SegmentsSha256URL, d.StreamingPlaylists[0].Files)
 	res = a.do(http.MethodGet, "/api/v1/users/me", "admin", nil, "")
 	a.complete(http.MethodGet, "/api/v1/users/me", res,
 		// Quotas, notification settings, two-factor, plugin and theme
@@ -208,6 +215,80 @@ func TestAPIContract(t *testing.T) {
 		"emailVerified", "lastLoginDate", "noAccountSetupWarningModal", "noInstanceConfigWarningModal",
 		"noWelcomeModal", "nsfwPolicy", "p2pEnabled", "pluginAuth", "theme", "twoFactorEnabled", "videoLanguages",
 		"videosHistoryEnabled", "notificationSettings", "emailPublic", "videoQuotaUsed", "videoQuotaUsedDaily")
+}
+
+type fileJSON struct {
+	ID                                    int64
+	Resolution                            struct{ ID int }
+	Size                                  int64
+	FileURL, FileDownloadURL, PlaylistURL string
+	HasAudio, HasVideo                    bool
+}
+
+// checkFiles fetches what files[] promise, as yt-dlp and the apps do: each
+// fileUrl is the rendition's single file, served by ranges, and its ranges
+// hash as segments-sha256.json says; fileDownloadUrl answers 403 while the
+// creator keeps downloads off, then the same bytes as an attachment.
+func checkFiles(t *testing.T, a *apiClient, uuid, shaURL string, files []fileJSON) {
+	t.Helper()
+	get := func(u string, hdr map[string]string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+	res, body := get(shaURL, nil)
+	var hashes map[string]map[string]string
+	if err := json.Unmarshal(body, &hashes); res.StatusCode != 200 || err != nil {
+		t.Fatalf("segments-sha256.json: %d %v", res.StatusCode, err)
+	}
+	var audio, video bool
+	for _, f := range files {
+		audio, video = audio || (f.HasAudio && !f.HasVideo), video || f.HasVideo
+		name := path.Base(f.FileURL)
+		if want := fmt.Sprintf("%s-%d-fragmented.mp4", uuid, f.Resolution.ID); name != want || !strings.HasSuffix(f.FileDownloadURL, "/download/streaming-playlists/hls/videos/"+want) {
+			t.Errorf("file %s, download %s; want %s", f.FileURL, f.FileDownloadURL, want)
+		}
+		whole, all := get(f.FileURL, nil)
+		if whole.StatusCode != 200 || int64(len(all)) != f.Size || f.Size == 0 {
+			t.Fatalf("%s: %d, %d bytes, size says %d", name, whole.StatusCode, len(all), f.Size)
+		}
+		if len(hashes[name]) == 0 {
+			t.Errorf("no hashes for %s", name)
+		}
+		for rng, sum := range hashes[name] {
+			res, part := get(f.FileURL, map[string]string{"Range": "bytes=" + rng})
+			if got := sha256.Sum256(part); res.StatusCode != http.StatusPartialContent || hex.EncodeToString(got[:]) != sum {
+				t.Errorf("%s bytes %s: %d, hash differs", name, rng, res.StatusCode)
+			}
+		}
+		if res, _ := get(f.FileDownloadURL, nil); res.StatusCode != http.StatusForbidden {
+			t.Errorf("download of %s with downloads off: %d, want 403", name, res.StatusCode)
+		}
+	}
+	if !audio || !video {
+		t.Errorf("files %+v: want video renditions and the shared audio", files)
+	}
+	up := a.do(http.MethodPut, "/api/v1/videos/"+uuid, "admin", strings.NewReader(`{"downloadEnabled":true}`), "application/json")
+	if up.Status != http.StatusNoContent {
+		t.Fatalf("turn downloads on: %d %s", up.Status, up.Body)
+	}
+	for _, f := range files {
+		res, b := get(f.FileDownloadURL, nil)
+		_, all := get(f.FileURL, nil)
+		// A video rendition's download has the shared audio muxed in.
+		same := bytes.Equal(b, all) || (f.HasVideo && !f.HasAudio && len(b) > len(all))
+		if res.StatusCode != 200 || !same || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+			t.Errorf("download %s: %d, %d bytes, %q", f.FileDownloadURL, res.StatusCode, len(b), res.Header.Get("Content-Disposition"))
+		}
+	}
 }
 
 func adminViewer(r *rig) visibility.Viewer {

@@ -93,10 +93,11 @@ type apiChannel struct {
 }
 
 type apiPlaylist struct {
-	ID           int64  `json:"id"`
-	Type         int    `json:"type"` // 1 = HLS
-	PlaylistURL  string `json:"playlistUrl"`
-	Redundancies []struct {
+	ID                int64  `json:"id"`
+	Type              int    `json:"type"` // 1 = HLS
+	PlaylistURL       string `json:"playlistUrl"`
+	SegmentsSha256URL string `json:"segmentsSha256Url"`
+	Redundancies      []struct {
 		BaseURL string `json:"baseUrl"`
 	} `json:"redundancies"`
 	Files []apiFile `json:"files"`
@@ -116,6 +117,8 @@ type apiFile struct {
 	HasVideo           bool    `json:"hasVideo"`
 	Storage            int     `json:"storage"` // 0: the file system
 	PlaylistURL        string  `json:"playlistUrl"`
+	FileURL            string  `json:"fileUrl"`
+	FileDownloadURL    string  `json:"fileDownloadUrl"`
 }
 
 // apiVideo is PeerTube's Video, as listings send it.
@@ -244,18 +247,23 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 		return out, err
 	}
 	if len(rs) > 0 {
-		pl := apiPlaylist{ID: v.ID, Type: 1, PlaylistURL: u.Abs(uris.Master(v.UUID)), Files: []apiFile{}}
+		pl := apiPlaylist{ID: v.ID, Type: 1, PlaylistURL: u.Abs(uris.Master(v.UUID)), SegmentsSha256URL: u.Abs(uris.SegmentsSha256(v.UUID)), Files: []apiFile{}}
 		pl.Redundancies = []struct {
 			BaseURL string `json:"baseUrl"`
 		}{}
 		for _, r := range rs {
-			label := strconv.Itoa(r.Height) + "p"
-			if r.Height == 0 {
+			// PeerTube's resolution is the short side ("720p" for a
+			// portrait 720x1280 too), 0 for the audio.
+			res, _ := strconv.Atoi(hardware.Resolution(r.Name))
+			label := strconv.Itoa(res) + "p"
+			if res == 0 {
 				label = "Audio"
 			}
-			pl.Files = append(pl.Files, apiFile{ID: r.ID, Resolution: il(r.Height, label), Size: r.Size, FPS: r.FPS, Width: r.Width, Height: r.Height,
-				HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a") || r.Height == 0,
-				PlaylistURL: u.Abs(uris.Rendition(v.UUID, r.Name, hardware.PlaylistName))})
+			pl.Files = append(pl.Files, apiFile{ID: r.ID, Resolution: il(res, label), Size: r.Size, FPS: r.FPS, Width: r.Width, Height: r.Height,
+				HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a"),
+				PlaylistURL:     u.Abs(uris.HLSFile(v.UUID, hardware.MediaPlaylistName(r.Name))),
+				FileURL:         u.Abs(uris.HLSFile(v.UUID, hardware.FragmentedName(v.UUID, r.Name))),
+				FileDownloadURL: u.Abs(uris.Download(v.UUID, res))})
 		}
 		out.StreamingPlaylists = []apiPlaylist{pl}
 	}

@@ -268,6 +268,9 @@ func (s *Server) downloadRendition(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	v, f, err := s.Feeds.Download(c.Request().Context(), viewer(c), id, height)
+	if errors.Is(err, feeds.ErrDownloadDisabled) {
+		return echo.NewHTTPError(http.StatusForbidden, "Video download is disabled")
+	}
 	if err != nil {
 		return notFound(err, "errors.not_found")
 	}
@@ -281,7 +284,8 @@ func (s *Server) downloadRendition(c echo.Context) error {
 	} else {
 		h.Set("Cache-Control", "private, no-cache")
 	}
-	h.Set("Content-Disposition", `inline; filename="`+url.PathEscape(c.Param("file"))+`"`)
+	// An attachment, as PeerTube's fileDownloadUrl: the browser saves it.
+	h.Set("Content-Disposition", `attachment; filename="`+url.PathEscape(c.Param("file"))+`"`)
 	rd := feeds.NewReader(f)
 	defer rd.Close()
 	http.ServeContent(c.Response(), c.Request(), "", f.ModTime, rd)

@@ -68,14 +68,14 @@ func TestOnlyPagesSetTheCSRFCookie(t *testing.T) {
 	if !setsCSRF(res) {
 		t.Error("the home page sets no CSRF cookie")
 	}
-	for _, p := range []string{"/api/v1/videos", "/static/streaming-playlists/hls/" + v.UUID + "/360p/segment0.m4s",
+	for _, p := range []string{"/api/v1/videos", "/static/streaming-playlists/hls/" + v.UUID + "/" + v.UUID + "-360-fragmented.mp4",
 		"/lazy-static/thumbnails/" + v.UUID + ".jpg"} {
 		res, _ := r.send(t, http.MethodGet, p, nil, nil, "", false)
 		if res.StatusCode != http.StatusOK || setsCSRF(res) || len(res.Header.Values("Set-Cookie")) > 0 {
 			t.Errorf("GET %s: %d, Set-Cookie %q", p, res.StatusCode, res.Header.Values("Set-Cookie"))
 		}
 	}
-	res, _ = r.send(t, http.MethodGet, "/static/streaming-playlists/hls/"+v.UUID+"/360p/segment0.m4s", nil, nil, "", false)
+	res, _ = r.send(t, http.MethodGet, "/static/streaming-playlists/hls/"+v.UUID+"/"+v.UUID+"-360-fragmented.mp4", nil, nil, "", false)
 	if !strings.HasPrefix(res.Header.Get("Cache-Control"), "public") {
 		t.Errorf("public segment Cache-Control %q", res.Header.Get("Cache-Control"))
 	}

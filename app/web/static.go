@@ -23,6 +23,7 @@ var hlsTypes = map[string]string{
 	".m3u8": "application/vnd.apple.mpegurl",
 	".m4s":  "video/iso.segment",
 	".mp4":  "video/mp4",
+	".json": "application/json", // segments-sha256.json
 	".ts":   "video/mp2t",
 	".aac":  "audio/aac",
 }
@@ -47,7 +48,7 @@ func (s *Server) serveHLS(c echo.Context) error {
 	switch {
 	case !visibility.SharedCache(v):
 		h.Set("Cache-Control", "private, no-cache")
-	case clean == "master.m3u8":
+	case clean == "master.m3u8" || clean == "segments-sha256.json": // both grow as renditions land
 		h.Set("Cache-Control", "public, max-age=10")
 	default:
 		h.Set("Cache-Control", "public, max-age=86400")

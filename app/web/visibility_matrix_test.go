@@ -92,7 +92,9 @@ func TestVisibilityMatrix(t *testing.T) {
 		{"API detail", func(v model.Video) string { return "/api/v1/videos/" + v.UUID }, true, false},
 		{"API detail by id", func(v model.Video) string { return fmt.Sprintf("/api/v1/videos/%d", v.ID) }, false, false},
 		{"HLS master", func(v model.Video) string { return "/static/streaming-playlists/hls/" + v.UUID + "/master.m3u8" }, true, false},
-		{"HLS segment", func(v model.Video) string { return "/static/streaming-playlists/hls/" + v.UUID + "/360p/segment0.m4s" }, true, false},
+		{"HLS segment", func(v model.Video) string {
+			return "/static/streaming-playlists/hls/" + v.UUID + "/" + v.UUID + "-360-fragmented.mp4"
+		}, true, false},
 		{"thumbnail", func(v model.Video) string { return "/lazy-static/thumbnails/" + v.UUID + ".jpg" }, true, false},
 		{"preview", func(v model.Video) string { return "/lazy-static/previews/" + v.UUID + ".jpg" }, true, false},
 		{"preview by id", func(v model.Video) string { return fmt.Sprintf("/lazy-static/previews/%d.jpg", v.ID) }, false, true},
@@ -158,11 +160,12 @@ func (r *rig) publishedVideo(t *testing.T, channelID int64, privacy int) model.V
 		t.Fatal(err)
 	}
 	files := map[string]string{
-		filepath.Join(r.layout.HLS(v.UUID), "master.m3u8"):          "#EXTM3U\n",
-		filepath.Join(r.layout.HLS(v.UUID), "360p", "index.m3u8"):   "#EXTM3U\n",
-		filepath.Join(r.layout.HLS(v.UUID), "360p", "segment0.m4s"): "segment",
-		r.layout.Thumbnail(v.UUID):                                  "jpeg",
-		r.layout.Preview(v.UUID):                                    "jpeg",
+		filepath.Join(r.layout.HLS(v.UUID), "master.m3u8"):                "#EXTM3U\n",
+		filepath.Join(r.layout.HLS(v.UUID), "360.m3u8"):                   "#EXTM3U\n",
+		filepath.Join(r.layout.HLS(v.UUID), v.UUID+"-360-fragmented.mp4"): "segment",
+		filepath.Join(r.layout.HLS(v.UUID), "segments-sha256.json"):       "{}",
+		r.layout.Thumbnail(v.UUID):                                        "jpeg",
+		r.layout.Preview(v.UUID):                                          "jpeg",
 	}
 	for p, body := range files {
 		os.MkdirAll(filepath.Dir(p), 0o755)

@@ -69,10 +69,12 @@ func writeProfile(w io.Writer, prof transcoding.Profile, l config.Layout) error 
 		}
 		fmt.Fprintf(bw, "\nA 1080p30 %s upload at %d Mb/s becomes %s:\n", codec, info.Video.BitRate/1_000_000, strings.Join(rungs, ", "))
 		if plan.Copy != nil {
-			fmt.Fprintf(bw, "  %s\n", shellLine(media.CommandLine(media.CopyArgs(in, info, plan, out))))
+			fmt.Fprintf(bw, "  %s\n", shellLine(media.CommandLine(media.CopyArgs(in, info, plan, out, "<uuid>"))))
 		}
 		for _, run := range media.Runs(prof, in, info, plan.Encode) {
-			run.Ladder.OutputDir = out
+			run.Ladder.OutputDir, run.Ladder.Prefix = out, "<uuid>"
+			// The copy publishes the audio; the encode then has none to make.
+			run.Ladder.HasAudio = run.Ladder.HasAudio && plan.Copy == nil
 			fmt.Fprintf(bw, "  %s\n", shellLine(media.CommandLine(run.Args())))
 		}
 	}

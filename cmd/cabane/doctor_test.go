@@ -39,7 +39,7 @@ func TestDoctorPrintsWhatFFmpegReceives(t *testing.T) {
 		t.Fatalf("%d runs, want 2 (one rendition per process)", len(runs))
 	}
 	for _, run := range runs {
-		run.Ladder.OutputDir = "/var/lib/cabane/media/<uuid>/hls/.partial"
+		run.Ladder.OutputDir, run.Ladder.Prefix = "/var/lib/cabane/media/<uuid>/hls/.partial", "<uuid>"
 		line := shellLine(media.CommandLine(run.Args()))
 		if !strings.Contains(text, "  "+line+"\n") {
 			t.Errorf("doctor does not print the run's command line %s", line)

@@ -35,7 +35,7 @@ func TestFamilyOnlyVideos(t *testing.T) {
 	home, outside := testrig.ClientFrom("127.0.0.1"), testrig.ClientFrom("127.0.0.2")
 	hls := "/static/streaming-playlists/hls/" + id + "/"
 	routes := []string{"/w/" + short, "/videos/watch/" + id, "/api/v1/videos/" + id, hls + "master.m3u8",
-		hls + "360p/index.m3u8", hls + "360p/init.mp4", hls + "360p/seg-00000.m4s", v.ThumbnailPath, v.PreviewPath}
+		hls + "360.m3u8", hls + id + "-360-fragmented.mp4", hls + "segments-sha256.json", v.ThumbnailPath, v.PreviewPath}
 	for _, r := range routes {
 		if got := status(t, home, in.URL(r), nil); got != 200 {
 			t.Errorf("home GET %s: %d, want 200", r, got)

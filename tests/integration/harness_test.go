@@ -99,7 +99,9 @@ func heights(v apiVideo) []int {
 	var hs []int
 	for _, p := range v.StreamingPlaylists {
 		for _, f := range p.Files {
-			hs = append(hs, f.Height)
+			if f.Height > 0 { // not the audio the renditions share
+				hs = append(hs, f.Height)
+			}
 		}
 	}
 	return hs

@@ -30,7 +30,8 @@ func TestFigureLatencyUnderTranscode(t *testing.T) {
 	_, res := apiUpload(t, in, token, small, map[string]string{"name": "small"})
 	id := res["video"].(map[string]any)["uuid"].(string)
 	waitVideo(t, in, id, time.Minute, "all renditions", func(v apiVideo) bool { return len(heights(v)) == 3 })
-	seg := in.URL("/static/streaming-playlists/hls/" + id + "/720p/seg-00001.m4s")
+	// One segment: a byte range of the rendition's single file.
+	seg := in.URL("/static/streaming-playlists/hls/" + id + "/" + id + "-720-fragmented.mp4")
 	list := in.URL("/api/v1/videos?count=15")
 
 	idleList, idleSeg := p99(t, list, 300), p99(t, seg, 300)

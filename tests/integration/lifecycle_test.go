@@ -87,7 +87,7 @@ func TestKill9DuringTranscodeResumes(t *testing.T) {
 	if v := video(t, in2, id); v.State.ID == 1 {
 		t.Fatalf("published before the restart could resume anything: %+v", v)
 	}
-	resp, err := http.Get(in2.URL("/static/streaming-playlists/hls/" + id + "/720p/index.m3u8"))
+	resp, err := http.Get(in2.URL("/static/streaming-playlists/hls/" + id + "/720.m3u8"))
 	if err != nil {
 		t.Fatal(err)
 	}

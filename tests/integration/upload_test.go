@@ -91,9 +91,9 @@ func checkServing(t *testing.T, in *testrig.App, v apiVideo) {
 	base := in.URL("/static/streaming-playlists/hls/" + v.UUID + "/")
 	cases := []struct{ path, ctype string }{
 		{"master.m3u8", "application/vnd.apple.mpegurl"},
-		{"720p/index.m3u8", "application/vnd.apple.mpegurl"},
-		{"720p/init.mp4", "video/mp4"},
-		{"720p/seg-00000.m4s", "video/iso.segment"},
+		{"720.m3u8", "application/vnd.apple.mpegurl"},
+		{v.UUID + "-720-fragmented.mp4", "video/mp4"},
+		{"segments-sha256.json", "application/json"},
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest("GET", base+c.path, nil)
@@ -135,7 +135,7 @@ func checkServing(t *testing.T, in *testrig.App, v apiVideo) {
 		t.Errorf("junk paths logged an error:\n%s", in.Log())
 	}
 	// An empty suffix range is unsatisfiable (RFC 9110 section 14.1.3).
-	req, _ := http.NewRequest("GET", base+"720p/init.mp4", nil)
+	req, _ := http.NewRequest("GET", base+v.UUID+"-720-fragmented.mp4", nil)
 	req.Header.Set("Range", "bytes=-0")
 	if resp, err := http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
@@ -178,10 +178,13 @@ func TestVP9UploadIsTranscodedToLadder(t *testing.T) {
 			t.Errorf("a VP9 source must not take the copy path: %+v", r)
 		}
 	}
-	if len(rs) != 3 {
-		t.Errorf("%d renditions published, want 3: %+v", len(rs), rs)
+	if len(rs) != 4 || rs[3].Name != "audio" || rs[3].Height != 0 {
+		t.Errorf("%d renditions published, want 3 and the shared audio: %+v", len(rs), rs)
 	}
 	for _, f := range v.StreamingPlaylists[0].Files {
+		if f.Height == 0 {
+			continue // the shared audio
+		}
 		if hs := ffprobeHeights(t, f.PlaylistURL); !slices.Equal(hs, []int{f.Height}) {
 			t.Errorf("%s: ffprobe heights %v, want %d", f.PlaylistURL, hs, f.Height)
 		}

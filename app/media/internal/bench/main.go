@@ -87,7 +87,7 @@ func main() {
 		log.Fatal("the source clip should qualify for the copy path")
 	}
 	cp := measure("CopyHLS (stream copy)", func() (int64, error) {
-		return 0, r.CopyHLS(ctx, in, info, copyPlan, filepath.Join(work, "copy"), nil)
+		return 0, r.CopyHLS(ctx, in, info, copyPlan, filepath.Join(work, "copy"), "bench", nil)
 	})
 
 	fmt.Printf("\na/b (Runner overhead)          = %.3f\n", a.wall.Seconds()/b.wall.Seconds())
@@ -118,10 +118,8 @@ func measure(name string, f func() (int64, error)) result {
 // runBare runs ffmpeg with exactly the Runner's global flags and args and
 // returns its peak RSS in bytes.
 func runBare(ctx context.Context, args []string, l hardware.Ladder) (int64, error) {
-	for _, rend := range l.Renditions {
-		if err := os.MkdirAll(hardware.RenditionDir(l, rend), 0o755); err != nil {
-			return 0, err
-		}
+	if err := os.MkdirAll(l.OutputDir, 0o755); err != nil {
+		return 0, err
 	}
 	global := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-progress", "pipe:1", "-nostats"}
 	cmd := exec.CommandContext(ctx, "ffmpeg", append(global, args...)...)

@@ -1,0 +1,86 @@
+package feeds
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/hardware"
+)
+
+// A video rendition packaged since audio is shared has no sound of its
+// own: its enclosure or download is the rendition and the audio muxed
+// into one MP4 (streams copied), made on first demand and kept in the
+// video's downloads/ folder until the rendition changes.
+
+// sharedAudio finds the rendition a video rendition takes its sound from,
+// if it has none of its own.
+func sharedAudio(rs []model.Rendition, r model.Rendition) (model.Rendition, bool) {
+	if r.Height == 0 || strings.Contains(r.Codecs, "mp4a") {
+		return model.Rendition{}, false
+	}
+	for _, a := range rs {
+		if a.Name == hardware.AudioName && a.Height == 0 {
+			return a, true
+		}
+	}
+	return model.Rendition{}, false
+}
+
+// fileOf is what an enclosure or a download of rendition r serves.
+func (s *Service) fileOf(ctx context.Context, uuid string, rs []model.Rendition, r model.Rendition) (Fragmented, error) {
+	hls := s.Layout.HLS(uuid)
+	a, split := sharedAudio(rs, r)
+	if !split {
+		return OpenFragmented(hls, uuid, r.Name)
+	}
+	video := filepath.Join(hls, hardware.FragmentedName(uuid, r.Name))
+	audio := filepath.Join(hls, hardware.FragmentedName(uuid, a.Name))
+	dst := filepath.Join(s.Layout.Video(uuid), "downloads", hardware.FragmentedName(uuid, r.Name))
+	if f, ok := fresh(dst, video, audio); ok {
+		return f, nil
+	}
+	s.muxMu.Lock() // one mux at a time: a feed may name many renditions
+	defer s.muxMu.Unlock()
+	if f, ok := fresh(dst, video, audio); ok {
+		return f, nil // made while this one waited
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return Fragmented{}, fmt.Errorf("downloads folder: %w", err)
+	}
+	tmp := filepath.Join(filepath.Dir(dst), ".tmp-"+filepath.Base(dst))
+	defer os.Remove(tmp)
+	if err := s.Videos.Media.MuxDownload(ctx, video, audio, tmp); err != nil {
+		return Fragmented{}, err
+	}
+	if err := durable.SyncFile(tmp); err != nil {
+		return Fragmented{}, err
+	}
+	if err := durable.Rename(tmp, dst); err != nil {
+		return Fragmented{}, err
+	}
+	f, ok := fresh(dst, video, audio)
+	if !ok {
+		return Fragmented{}, fmt.Errorf("muxed %s: %w", dst, os.ErrNotExist)
+	}
+	return f, nil
+}
+
+// fresh: dst exists and is newer than both its sources.
+func fresh(dst string, srcs ...string) (Fragmented, bool) {
+	st, err := os.Stat(dst)
+	if err != nil {
+		return Fragmented{}, false
+	}
+	for _, p := range srcs {
+		ss, err := os.Stat(p)
+		if err != nil || ss.ModTime().After(st.ModTime()) {
+			return Fragmented{}, false
+		}
+	}
+	return Fragmented{Parts: []Part{{Path: dst, Size: st.Size()}}, Size: st.Size(), ModTime: st.ModTime()}, true
+}
