@@ -247,7 +247,7 @@ func TestPasswordProtectedVideoMatrix(t *testing.T) {
 	}
 	api := "/api/v1/videos/" + cr.video.UUID
 	master := "/static/streaming-playlists/hls/" + cr.video.UUID + "/master.m3u8"
-	segment := "/static/streaming-playlists/hls/" + cr.video.UUID + "/360p/segment0.m4s"
+	segment := "/static/streaming-playlists/hls/" + cr.video.UUID + "/" + cr.video.UUID + "-360-fragmented.mp4"
 	right := map[string]string{"x-peertube-video-password": "gâteau"}
 	wrong := map[string]string{"x-peertube-video-password": "nope"}
 	for _, c := range []struct {
