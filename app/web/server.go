@@ -157,9 +157,11 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Files (HLS, images, assets) are a fourth, plain kind: the session only
 // (private videos), no cookie set, so shared caches can keep public ones.
 func (s *Server) routes(e *echo.Echo) {
-	page := []echo.MiddlewareFunc{s.identifySession, s.language, s.csrf, s.firstRun, pageHeaders}
+	// Pages and API answers are gzipped for clients that accept it
+	// (compress.go); files are not (sendfile).
+	page := []echo.MiddlewareFunc{compressResponses, s.identifySession, s.language, s.csrf, s.firstRun, pageHeaders}
 	files := []echo.MiddlewareFunc{s.identifySession}
-	api := []echo.MiddlewareFunc{apiCORS, s.identifyAPI}
+	api := []echo.MiddlewareFunc{compressResponses, apiCORS, s.identifyAPI}
 	// Password checks are rate-limited per client, counting the requests
 	// that would hash: a forged form is refused by CSRF, cheaply, first.
 	limitPasswords := s.limitPasswordChecks()
