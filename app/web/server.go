@@ -109,6 +109,7 @@ type Server struct {
 	setup    setupCode
 	started  time.Time  // Last-Modified of embedded assets
 	unlock   unlockKeys // signs the password-protected videos' cookies
+	activity activity   // requests in flight, for RunIdleTrim (idle.go)
 }
 
 // New builds the server and its routes.
@@ -136,7 +137,7 @@ func New(d Deps) (*Server, error) {
 	// its own rules (see routes). Bodies are bounded first, before anything
 	// reads one.
 	e.Pre(apiTrailingSlash)
-	e.Use(s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate, s.unlockMiddleware)
+	e.Use(s.activity.middleware, s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate, s.unlockMiddleware)
 	s.routes(e)
 	s.echo = e
 	return s, nil
