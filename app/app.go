@@ -292,6 +292,7 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done()
 		a.Videos.RunHousekeeping(houseCtx, 30*time.Second)
 	}()
+	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
 	go func() {
 		defer wg.Done()
 		defer close(served)

@@ -2,8 +2,11 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +25,9 @@ type microcache struct {
 
 	mu      sync.Mutex
 	entries map[string]cachedPage
-	hits    int // for tests
+	making  map[string]chan struct{} // pages being made, closed when done
+	hits    int                      // for tests
+	stale   int                      // hits served past the TTL while remade
 }
 
 type cachedPage struct {
@@ -31,6 +36,7 @@ type cachedPage struct {
 	status int
 	header http.Header
 	body   []byte
+	gz     []byte // body gzipped, when worth it (compress.go)
 }
 
 const (
@@ -39,7 +45,7 @@ const (
 )
 
 func newMicrocache(ttl time.Duration, gen func() uint64) *microcache {
-	return &microcache{ttl: ttl, gen: gen, entries: map[string]cachedPage{}}
+	return &microcache{ttl: ttl, gen: gen, entries: map[string]cachedPage{}, making: map[string]chan struct{}{}}
 }
 
 // middleware must run after identification: it caches only the anonymous.
@@ -55,26 +61,120 @@ func (m *microcache) middleware(s *Server) echo.MiddlewareFunc {
 			// visitor's language: all three are in the key.
 			key := strconv.FormatBool(atHome(c)) + " " + visitorLang(c) + " " + s.baseURL(c) + " " + r.URL.RequestURI()
 			gen := m.gen()
-			if p, ok := m.get(key, gen); ok {
-				h := c.Response().Header()
-				for k, v := range p.header {
-					h[k] = v
-				}
-				c.Response().WriteHeader(p.status)
-				_, err := c.Response().Write(p.body)
+			p, lead, err := m.lookup(r.Context(), key, gen)
+			if err != nil {
 				return err
 			}
+			if !lead {
+				return m.serve(c, p)
+			}
+			defer m.done(key)
 			rec := &recorder{ResponseWriter: c.Response().Writer}
 			c.Response().Writer = rec
-			err := next(c)
+			err = next(c)
 			c.Response().Writer = rec.ResponseWriter
 			if err == nil && c.Response().Status == http.StatusOK && !rec.tooBig {
 				h := c.Response().Header().Clone()
 				h.Del("Set-Cookie") // a cookie is one visitor's, never the crowd's
-				m.put(key, cachedPage{gen: gen, at: time.Now(), status: http.StatusOK, header: h, body: rec.buf.Bytes()})
+				// What the compression outside added for this client: serve
+				// decides per client again.
+				if h.Get("Content-Encoding") == "gzip" {
+					if etag := h.Get("ETag"); etag != "" {
+						h.Set("ETag", strings.Replace(etag, `-gz"`, `"`, 1))
+					}
+				}
+				h.Del("Content-Encoding")
+				h.Del("Content-Length")
+				h["Vary"] = slices.DeleteFunc(h["Vary"], func(v string) bool { return v == "Accept-Encoding" })
+				if len(h["Vary"]) == 0 {
+					delete(h, "Vary")
+				}
+				body := rec.buf.Bytes()
+				p := cachedPage{gen: gen, at: time.Now(), status: http.StatusOK, header: h, body: body}
+				// Compressed once here, not on each hit.
+				if len(body) >= compressMin && compressible(h.Get("Content-Type")) {
+					p.gz = gzipBytes(body)
+				}
+				m.put(key, p)
 			}
 			return err
 		}
+	}
+}
+
+// serve answers from a cached page, gzipped when the client accepts it.
+func (m *microcache) serve(c echo.Context, p cachedPage) error {
+	h := c.Response().Header()
+	for k, v := range p.header {
+		h[k] = v
+	}
+	body := p.body
+	if p.gz != nil {
+		// Clip: appending must not write into the cached header's array.
+		h["Vary"] = append(slices.Clip(h["Vary"]), "Accept-Encoding")
+		if acceptsGzip(c.Request().Header.Values("Accept-Encoding")) {
+			h.Set("Content-Encoding", "gzip")
+			body = p.gz
+			if etag := h.Get("ETag"); strings.HasSuffix(etag, `"`) {
+				h.Set("ETag", strings.TrimSuffix(etag, `"`)+`-gz"`)
+			}
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.Response().WriteHeader(p.status)
+	_, err := c.Response().Write(body)
+	return err
+}
+
+// lookup returns a page to serve, or lead: this request makes the page
+// and must call done(key). Only one request at a time makes a given page:
+// when a page has merely aged past the TTL (no write since), the others
+// are served the aged one meanwhile (stale while revalidate, so view
+// counts lag by the making of one page more); when a write made it
+// wrong, or there is none, they wait for the one being made. Without
+// this, every connection in flight when an entry expired made the same
+// page at once, each slowed by the others: that herd was the listings'
+// p99.
+func (m *microcache) lookup(ctx context.Context, key string, gen uint64) (cachedPage, bool, error) {
+	for {
+		m.mu.Lock()
+		p, ok := m.entries[key]
+		valid := ok && p.gen == gen
+		if valid && time.Since(p.at) <= m.ttl {
+			m.hits++
+			m.mu.Unlock()
+			return p, false, nil
+		}
+		wait, making := m.making[key]
+		if !making {
+			m.making[key] = make(chan struct{})
+			m.mu.Unlock()
+			return cachedPage{}, true, nil
+		}
+		if valid {
+			m.hits++
+			m.stale++
+			m.mu.Unlock()
+			return p, false, nil
+		}
+		m.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return cachedPage{}, false, ctx.Err()
+		}
+		// The page made may be for an older generation, or not cacheable
+		// (an error, too big): then look again, and lead if need be.
+	}
+}
+
+// done ends the making of key's page, releasing those waiting for it.
+func (m *microcache) done(key string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ch, ok := m.making[key]; ok {
+		close(ch)
+		delete(m.making, key)
 	}
 }
 
@@ -83,17 +183,6 @@ func (m *microcache) hitCount() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.hits
-}
-
-func (m *microcache) get(key string, gen uint64) (cachedPage, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p, ok := m.entries[key]
-	if !ok || p.gen != gen || time.Since(p.at) > m.ttl {
-		return p, false
-	}
-	m.hits++
-	return p, true
 }
 
 func (m *microcache) put(key string, p cachedPage) {

@@ -119,6 +119,7 @@ type Server struct {
 	setup    setupCode
 	started  time.Time  // Last-Modified of embedded assets
 	unlock   unlockKeys // signs the password-protected videos' cookies
+	activity activity   // requests in flight, for RunIdleTrim (idle.go)
 }
 
 // New builds the server and its routes.
@@ -147,7 +148,7 @@ func New(d Deps) (*Server, error) {
 	// its own rules (see routes). Bodies are bounded first, before anything
 	// reads one.
 	e.Pre(apiTrailingSlash)
-	e.Use(s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate, s.unlockMiddleware)
+	e.Use(s.activity.middleware, s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate, s.unlockMiddleware)
 	s.routes(e)
 	s.echo = e
 	return s, nil
@@ -168,9 +169,11 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Files (HLS, images, assets) are a fourth, plain kind: the session only
 // (private videos), no cookie set, so shared caches can keep public ones.
 func (s *Server) routes(e *echo.Echo) {
-	page := []echo.MiddlewareFunc{s.identifySession, s.language, s.csrf, s.firstRun, pageHeaders}
+	// Pages and API answers are gzipped for clients that accept it
+	// (compress.go); files are not (sendfile).
+	page := []echo.MiddlewareFunc{compressResponses, s.identifySession, s.language, s.csrf, s.firstRun, pageHeaders}
 	files := []echo.MiddlewareFunc{s.identifySession, s.fileTokens}
-	api := []echo.MiddlewareFunc{apiCORS, s.identifyAPI}
+	api := []echo.MiddlewareFunc{compressResponses, apiCORS, s.identifyAPI}
 	// Password checks are rate-limited per client, counting the requests
 	// that would hash: a forged form is refused by CSRF, cheaply, first.
 	limitPasswords := s.limitPasswordChecks()
