@@ -315,3 +315,33 @@ func TestChannelAndAccountHeads(t *testing.T) {
 		t.Error("account page lacks its channels or videos")
 	}
 }
+
+func TestUploadPageDropZoneMarkup(t *testing.T) {
+	sr := newPublicRig(t)
+	for lang, words := range map[string][]string{"en": {"Drop video files here"}, "fr": {"Déposez vos vidéos ici"}} {
+		code, body := sr.page(request{method: http.MethodGet, path: "/upload", who: "user", lang: lang})
+		if code != http.StatusOK {
+			t.Fatalf("upload page: %d", code)
+		}
+		drop := section(body, "upload-drop", "</div>")
+		// The drop zone is a labelled, ordinary file input (single without
+		// JavaScript, made multiple by upload.js: the form's POST takes one).
+		for _, want := range append(words, `<label for="upload-file" id="upload-drop-label">`, `id="upload-file" type="file" name="videofile"`, `data-multiple`, `aria-describedby="upload-drop-hint"`) {
+			if !strings.Contains(drop, want) {
+				t.Errorf("%s drop zone lacks %s:\n%s", lang, want, drop)
+			}
+		}
+		if !strings.Contains(body, `<ol id="upload-files"`) {
+			t.Errorf("%s: no list for the files' cards", lang)
+		}
+		msgs := pageScriptMessages(t, body)
+		for _, k := range []string{"public.uploaded", "public.details", "processing.processing", "processing.published", "upload.cancel"} {
+			if msgs[k] == "" || msgs[k] == k {
+				t.Errorf("%s: the scripts lack the message %s", lang, k)
+			}
+		}
+		if lang == "fr" && !strings.HasPrefix(msgs["public.uploaded"], "Envoyée") {
+			t.Errorf("French script message: %q", msgs["public.uploaded"])
+		}
+	}
+}
