@@ -161,3 +161,13 @@ func squareJPEG(raw []byte) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
+
+// AvatarOf is an account's picture for its public pages: avatars are
+// public, as PeerTube's are, so no viewer is asked. Zero: none.
+func (s *Service) AvatarOf(ctx context.Context, accountID int64) (repo.Avatar, error) {
+	a, err := s.Store.Avatar(ctx, accountID)
+	if err != nil {
+		return repo.Avatar{}, fmt.Errorf("avatar of account %d: %w", accountID, err)
+	}
+	return a, nil
+}

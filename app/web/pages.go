@@ -70,14 +70,6 @@ func (s *Server) videoPage(c echo.Context, q videos.ListQuery) (listData, int, e
 	return d, total, nil
 }
 
-func (s *Server) home(c echo.Context) error {
-	d, _, err := s.videoPage(c, videos.ListQuery{})
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "home", "", d)
-}
-
 type channelData struct {
 	listData
 	DisplayName, Handle, Description, Owner string
@@ -85,6 +77,12 @@ type channelData struct {
 	Channels                                []model.Channel
 	Card                                    feeds.Card       // link preview tags
 	Subscribe                               *mySubscribeView // nil: anonymous, or an account
+	// --- public pages (pages2, #9 points 7, 8): public_pages.go ---
+	Head      profileHead
+	Support   string
+	Playlists []model.Playlist
+	Report    *reportView // nil: one's own, or no reports service
+	// --- end public pages ---
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -102,7 +100,10 @@ func (s *Server) channelPage(c echo.Context) error {
 	if d.Subscribe, err = s.mySubscribeButton(c, ch); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "channel", ch.DisplayName, d)
+	if err := s.channelExtras(c, &d, ch); err != nil {
+		return err
+	}
+	return s.renderPublic(c, "channel", ch.DisplayName, d)
 }
 
 func (s *Server) accountPage(c echo.Context) error {
@@ -121,7 +122,11 @@ func (s *Server) accountPage(c echo.Context) error {
 	}
 	d := channelData{listData: list, DisplayName: a.DisplayName, Handle: "@" + s.urls(c).Handle(a.Name),
 		Description: a.Description, Total: total, Channels: chs, Card: feeds.AccountCard(s.urls(c), s.instanceName(), a)}
-	return s.render(c, http.StatusOK, "channel", a.DisplayName, d)
+	if d.Head, err = s.profileHead(c, a.ID, a.DisplayName); err != nil {
+		return err
+	}
+	d.Report = s.accountReport(c, a.ID, a.Name)
+	return s.renderPublic(c, "channel", a.DisplayName, d)
 }
 
 type watchData struct {
@@ -137,6 +142,12 @@ type watchData struct {
 	Community   *communityView // comments and ratings (nil: not wired)
 	Tracks      *tracksView    // captions and chapters (nil: not wired)
 	My          *myWatchView   // subscribe, add to playlist (nil: anonymous)
+	// --- public pages (pages2, #9 points 7, 8): public_pages.go ---
+	Share   shareView
+	Support string
+	Next    []model.Video
+	Report  *reportView // nil: no reports service
+	// --- end public pages ---
 }
 
 func (s *Server) watchData(c echo.Context) (watchData, error) {
@@ -171,7 +182,10 @@ func (s *Server) watch(c echo.Context) error {
 	if d.My, err = s.myWatch(c, d.Video); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "watch", d.Video.Name, d)
+	if err := s.watchExtras(c, &d); err != nil {
+		return err
+	}
+	return s.renderPublic(c, "watch", d.Video.Name, d)
 }
 
 type setupData struct {

@@ -90,7 +90,8 @@ var funcs = template.FuncMap{
 	"accountPath":   uris.AccountPage,
 	"apiVideoPath":  uris.APIVideo,
 	"eventsPath":    uris.VideoEvents,
-	"myPair":        myPair, // my pages' shared blocks (my_social.go)
+	"myPair":        myPair,     // my pages' shared blocks (my_social.go)
+	"reportPart":    reportPart, // public pages' report forms (public_pages.go)
 	// {{asset "js/player.js"}}: the file's content-hashed URL.
 	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },
 }

@@ -225,6 +225,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- my pages (helper H, #9 point 7) ---
 	s.myPageRoutes(e, page, limitPasswords)
 	// --- end my pages ---
+	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
+	s.publicPageRoutes(e, page, listing)
+	// --- end public pages ---
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---

@@ -104,6 +104,49 @@ function addQualityMenu(video, hls) {
   anchorOf(video).insertAdjacentElement('afterend', wrap);
 }
 
+// startSeconds is the page's ?start= (PeerTube's share links): "90",
+// "1m30s" or "1h2m3s"; 0 when none.
+function startSeconds() {
+  const raw = new URLSearchParams(location.search).get('start') || '';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(raw);
+  return m ? (Number(m[1] || 0) * 3600) + (Number(m[2] || 0) * 60) + Number(m[3] || 0) : 0;
+}
+
+// seekToStart moves a player to the page's ?start= once it knows its
+// duration.
+function seekToStart(video) {
+  const at = startSeconds();
+  if (!at) return;
+  const go = () => { if (!video.duration || at < video.duration) video.currentTime = at; };
+  if (video.readyState >= 1) go(); else video.addEventListener('loadedmetadata', go, { once: true });
+}
+
+// A captions menu: Off plus one entry per <track kind="subtitles">, a
+// select the keyboard reaches (the browsers' own CC buttons differ, and
+// some hide them).
+function addCaptionsMenu(video) {
+  const tracks = Array.from(video.textTracks || []).filter((tr) => tr.kind === 'subtitles' || tr.kind === 'captions');
+  if (!tracks.length || video.dataset.captionsMenu) return;
+  video.dataset.captionsMenu = '1';
+  const wrap = document.createElement('div');
+  wrap.className = 'player-captions';
+  const label = document.createElement('label');
+  label.textContent = `${t('player.captions')} `;
+  const select = document.createElement('select');
+  select.className = 'captions-select';
+  select.add(new Option(t('player.captions_off'), ''));
+  tracks.forEach((tr, i) => select.add(new Option(tr.label || tr.language || String(i + 1), String(i))));
+  const showing = tracks.findIndex((tr) => tr.mode === 'showing');
+  select.value = showing >= 0 ? String(showing) : '';
+  select.addEventListener('change', () => {
+    tracks.forEach((tr, i) => { tr.mode = String(i) === select.value ? 'showing' : 'disabled'; });
+  });
+  label.appendChild(select);
+  wrap.appendChild(label);
+  anchorOf(video).insertAdjacentElement('afterend', wrap);
+}
+
 function tryPlay(video) {
   // Browsers refuse unmuted autoplay without a user gesture; the controls
   // are there, so a refusal is not an error.
@@ -160,6 +203,8 @@ async function startPlayer(video, options = {}) {
   const src = new URL(video.dataset.hls, document.baseURI).href;
   const autoplay = Boolean(options.autoplay || video.autoplay);
 
+  seekToStart(video);
+  addCaptionsMenu(video);
   const Hls = await loadHls();
   if (Hls && Hls.isSupported()) {
     video.dataset.player = 'hls.js';

@@ -83,6 +83,17 @@ function progressLabel(data) {
 }
 
 function showPlayer(section, video) {
+  // The upload page follows several videos: a published one becomes a
+  // link to its page there, not a player.
+  if (section.dataset.doneHref) {
+    const link = document.createElement('a');
+    link.href = section.dataset.doneHref;
+    link.className = 'processing-done';
+    link.textContent = t('processing.published');
+    section.classList.add('done');
+    section.replaceChildren(link);
+    return;
+  }
   const playlist = video.streamingPlaylists && video.streamingPlaylists[0];
   const start = window.Cabane && window.Cabane.startPlayer;
   if (!playlist || !playlist.playlistUrl || !start) {
@@ -243,11 +254,19 @@ function listen(section, api) {
   });
 }
 
-function init() {
-  const section = document.getElementById('processing');
-  if (!section || !section.dataset.api) return;
+// follow tracks one processing section: the watch page's, or each of
+// the upload page's (window.Cabane.followProcessing).
+function follow(section) {
+  if (!section || !section.dataset.api || section.dataset.followed) return;
+  section.dataset.followed = '1';
   section.setAttribute('aria-live', 'polite');
   listen(section, section.dataset.api);
+}
+
+window.Cabane = Object.assign(window.Cabane || {}, { followProcessing: follow });
+
+function init() {
+  follow(document.getElementById('processing'));
 }
 
 if (document.readyState === 'loading') {
