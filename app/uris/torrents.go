@@ -38,3 +38,7 @@ func Torrent(name string) string { return TorrentsPrefix + url.PathEscape(name) 
 
 // TorrentDownload is a torrent file's URL as an attachment.
 func TorrentDownload(name string) string { return TorrentDownloadsPrefix + url.PathEscape(name) }
+
+// PrivateWebVideo is where PeerTube serves a web video file only some may
+// fetch (Cabane: an upload's input file while it processes).
+func PrivateWebVideo(name string) string { return "/static/web-videos/private/" + url.PathEscape(name) }
