@@ -3,6 +3,8 @@ package clients
 import (
 	"bufio"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/internal/testrig"
 )
 
@@ -51,6 +54,8 @@ func TestYtDlp(t *testing.T) {
 	front := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(backend))
 	defer front.Close()
 	proxy := connectProxy(t, publicHost+":443", front.Listener.Addr().String())
+
+	checkTorrent(t, front, uuid)
 
 	yt := func(args ...string) string {
 		t.Helper()
@@ -147,4 +152,67 @@ func connectProxy(t *testing.T, host, addr string) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// checkTorrent reads the video's first file's torrent as a BitTorrent
+// client does, from its torrentUrl, and checks it against the file its web
+// seed serves: every piece's SHA-1, and the magnetUri's info hash.
+func checkTorrent(t *testing.T, front *httptest.Server, uuid string) {
+	t.Helper()
+	// Every URL names https://cabane.test: this client dials the front.
+	c := front.Client()
+	c.Transport.(*http.Transport).TLSClientConfig.ServerName = "example.com" // the test certificate's name
+	c.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, front.Listener.Addr().String())
+	}
+	get := func(u string) []byte {
+		t.Helper()
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
+		}
+		return b
+	}
+	var v struct {
+		Files []struct{ FileURL, TorrentURL, TorrentDownloadURL, MagnetURI string }
+	}
+	if err := json.Unmarshal(get("https://"+publicHost+"/api/v1/videos/"+uuid), &v); err != nil || len(v.Files) == 0 {
+		t.Fatalf("files[]: %v %+v", err, v)
+	}
+	f := v.Files[0]
+	raw := get(f.TorrentURL)
+	if dl := get(f.TorrentDownloadURL); string(dl) != string(raw) {
+		t.Error("torrentDownloadUrl serves another torrent")
+	}
+	dec, err := torrents.Decode(raw)
+	if err != nil {
+		t.Fatalf("the torrent does not decode: %v", err)
+	}
+	tor, _ := dec.(map[string]any)
+	info, _ := tor["info"].(map[string]any)
+	seeds, _ := tor["url-list"].([]any)
+	if len(seeds) != 1 || seeds[0] != f.FileURL {
+		t.Fatalf("web seeds %v, want [%s]", seeds, f.FileURL)
+	}
+	data := get(f.FileURL)
+	pl, _ := info["piece length"].(int64)
+	pieces, _ := info["pieces"].(string)
+	if n, _ := info["length"].(int64); n != int64(len(data)) || pl <= 0 || int64(len(pieces)) != (n+pl-1)/pl*20 {
+		t.Fatalf("torrent: length %v, piece length %v, %d piece bytes for a %d-byte file", info["length"], pl, len(pieces), len(data))
+	}
+	for i := int64(0); i*pl < int64(len(data)); i++ {
+		if sum := sha1.Sum(data[i*pl : min(int64(len(data)), (i+1)*pl)]); pieces[i*20:(i+1)*20] != string(sum[:]) {
+			t.Fatalf("piece %d does not match the web seed's bytes", i)
+		}
+	}
+	ib, _ := torrents.Encode(info)
+	sum := sha1.Sum(ib)
+	if !strings.HasPrefix(f.MagnetURI, "magnet:?xt=urn:btih:"+hex.EncodeToString(sum[:])+"&") {
+		t.Fatalf("magnetUri %s, want the info hash %x", f.MagnetURI, sum)
+	}
 }
