@@ -37,6 +37,7 @@ import (
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/users"
@@ -57,6 +58,7 @@ type App struct {
 	Auth     *auth.Service
 	Accounts *accounts.Service
 	Videos   *videos.Service
+	Torrents *torrents.Service // PeerTube's torrent of each published file
 	Web      *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
@@ -118,6 +120,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// Password-protected videos: wrong guesses limited as logins are.
 		Passwords: st.Creator(), Guesses: ratelimit.New(ratelimit.Config{Every: 12 * time.Second, Burst: 5})}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
+	a.Torrents = &torrents.Service{Layout: a.Layout, Videos: a.Videos, Log: log.With("part", "torrents")}
+	a.Videos.Recorded = a.Torrents.Published
 	home, err := lan.ParsePrefixes(cfg.LANRanges)
 	if err != nil {
 		st.Close()
@@ -144,7 +148,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Videos.Blocks = blocks.Blocks
 	a.Videos.ServerBlocked = blocks.ServerBlocked
 	// --- end moderation ---
-	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs,
+	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
 		Nearby:      a.nearby,
@@ -273,6 +277,10 @@ func (a *App) Run(ctx context.Context) error {
 		// Beside the server, never before it: old videos play meanwhile.
 		if err := a.Videos.MigrateLayout(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("migrate media folders to PeerTube's layout", "err", err)
+		}
+		// Then the torrents of videos published before they existed.
+		if err := a.Torrents.Sweep(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("hash published files for their torrents", "err", err)
 		}
 	}()
 	go func() {

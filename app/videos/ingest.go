@@ -50,6 +50,9 @@ type Service struct {
 	// Published hears of each video once it is first playable
 	// (app/notifications tells the subscribers); nil: nobody is told.
 	Published Publisher
+	// Recorded hears of the files of renditions just published (names in
+	// the video's hls/ folder; app/torrents hashes them); nil: nobody.
+	Recorded func(ctx context.Context, uuid string, files []string)
 	// Blocks says how the blocklists see an account for a viewer
 	// (app/blocklist); nil: nobody is blocked.
 	Blocks func(ctx context.Context, viewer visibility.Viewer, accountID int64) (visibility.Blocks, error)

@@ -307,6 +307,13 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	if err := s.Store.Videos.AddRenditions(ctx, v.ID, rs...); err != nil {
 		return fmt.Errorf("record renditions %v: %w", names, err)
 	}
+	if s.Recorded != nil {
+		files := make([]string, len(names))
+		for i, name := range names {
+			files[i] = hardware.FragmentedName(v.UUID, name)
+		}
+		s.Recorded(context.WithoutCancel(ctx), v.UUID, files)
+	}
 	if s.Published != nil && v.PublishedAt.IsZero() {
 		s.Published.VideoPublished(ctx, v.ID)
 	}

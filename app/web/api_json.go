@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/visibility"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -111,12 +113,13 @@ type apiFile struct {
 	FPS                float64 `json:"fps"`
 	Width              int     `json:"width"`
 	Height             int     `json:"height"`
-	TorrentURL         *string `json:"torrentUrl"`         // no torrents: null, as PeerTube without them
+	MagnetURI          string  `json:"magnetUri"`
+	TorrentURL         *string `json:"torrentUrl"`         // null: no torrent yet (an input file)
 	TorrentDownloadURL *string `json:"torrentDownloadUrl"` // idem
 	HasAudio           bool    `json:"hasAudio"`
 	HasVideo           bool    `json:"hasVideo"`
-	Storage            int     `json:"storage"` // 0: the file system
-	PlaylistURL        string  `json:"playlistUrl"`
+	Storage            int     `json:"storage"`               // 0: the file system
+	PlaylistURL        string  `json:"playlistUrl,omitempty"` // HLS files only
 	FileURL            string  `json:"fileUrl"`
 	FileDownloadURL    string  `json:"fileDownloadUrl"`
 }
@@ -252,22 +255,55 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 			BaseURL string `json:"baseUrl"`
 		}{}
 		for _, r := range rs {
-			// PeerTube's resolution is the short side ("720p" for a
-			// portrait 720x1280 too), 0 for the audio.
-			res, _ := strconv.Atoi(hardware.Resolution(r.Name))
-			label := strconv.Itoa(res) + "p"
-			if res == 0 {
-				label = "Audio"
+			f, err := s.fileJSON(c, u, v, r)
+			if err != nil {
+				return out, err
 			}
-			pl.Files = append(pl.Files, apiFile{ID: r.ID, Resolution: il(res, label), Size: r.Size, FPS: r.FPS, Width: r.Width, Height: r.Height,
-				HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a"),
-				PlaylistURL:     u.Abs(uris.HLSFile(v.UUID, hardware.MediaPlaylistName(r.Name))),
-				FileURL:         u.Abs(uris.HLSFile(v.UUID, hardware.FragmentedName(v.UUID, r.Name))),
-				FileDownloadURL: u.Abs(uris.Download(v.UUID, res))})
+			pl.Files = append(pl.Files, f)
+			// PeerTube lists its web videos (one progressive MP4 per
+			// resolution) at the top; Cabane's single file per rendition
+			// is the one MP4 it has (a Pi cannot keep a second copy):
+			// listed in both places, as the same file with the same
+			// torrent (see the report of #9 on what apps do with it).
+			f.PlaylistURL = ""
+			out.Files = append(out.Files, f)
 		}
 		out.StreamingPlaylists = []apiPlaylist{pl}
+	} else if v.OriginalFile != "" && visibility.Manage(viewer(c), v) {
+		// Nothing published yet: the input file, as PeerTube lists it
+		// until transcoded, without a torrent until then (videos.InputFile).
+		name := videos.InputFileName(v)
+		res := min(v.Width, v.Height)
+		out.Files = []apiFile{{Resolution: il(res, strconv.Itoa(res)+"p"), Size: v.Size, Width: v.Width, Height: v.Height,
+			HasVideo: !v.IsAudio, HasAudio: true, FileURL: u.Abs(uris.PrivateWebVideo(name)), FileDownloadURL: u.Abs(uris.PrivateWebVideo(name))}}
 	}
 	return out, nil
+}
+
+// fileJSON is rendition r of v as PeerTube's VideoFile, with its torrent.
+func (s *Server) fileJSON(c echo.Context, u uris.Builder, v model.Video, r model.Rendition) (apiFile, error) {
+	// PeerTube's resolution is the short side ("720p" for a portrait
+	// 720x1280 too), 0 for the audio.
+	res, _ := strconv.Atoi(hardware.Resolution(r.Name))
+	label := strconv.Itoa(res) + "p"
+	if res == 0 {
+		label = "Audio"
+	}
+	f := apiFile{ID: r.ID, Resolution: il(res, label), Size: r.Size, FPS: r.FPS, Width: r.Width, Height: r.Height,
+		HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a"),
+		PlaylistURL:     u.Abs(uris.HLSFile(v.UUID, hardware.MediaPlaylistName(r.Name))),
+		FileURL:         u.Abs(uris.HLSFile(v.UUID, hardware.FragmentedName(v.UUID, r.Name))),
+		FileDownloadURL: u.Abs(uris.Download(v.UUID, res))}
+	name := uris.TorrentName(v.UUID, res)
+	f.TorrentURL, f.TorrentDownloadURL = nullable(u.Abs(uris.Torrent(name))), nullable(u.Abs(uris.TorrentDownload(name)))
+	// The pieces are usually hashed since publication; if not yet (the
+	// first second after it), this request waits for them.
+	t, err := s.Torrents.Describe(c.Request().Context(), u, v, r)
+	if err != nil {
+		return f, fmt.Errorf("torrent of %s: %w", f.FileURL, err)
+	}
+	f.MagnetURI = t.Magnet(v.Name, *f.TorrentURL)
+	return f, nil
 }
 
 func (s *Server) accountJSON(u uris.Builder, a model.Account) apiActor {

@@ -38,6 +38,7 @@ import (
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/users"
@@ -75,6 +76,11 @@ type Deps struct {
 	// Feeds builds feeds, oEmbed answers and link previews; nil: built
 	// here from Videos and Accounts.
 	Feeds *feeds.Service
+	// --- torrents (#9 points 1, 2) ---
+	// Torrents builds each published file's torrent; nil: built here from
+	// Videos (the App's also hashes at publication and start).
+	Torrents *torrents.Service
+	// --- end torrents ---
 	// --- community (helper C, #9 point 6) ---
 	Comments *comments.Service
 	Ratings  *ratings.Service
@@ -130,6 +136,9 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys()}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
+	}
+	if s.Torrents == nil {
+		s.Torrents = &torrents.Service{Videos: d.Videos, Layout: s.layout, Log: cmpLogger(d.Log)}
 	}
 	tm, err := loadTemplates()
 	if err != nil {
@@ -231,6 +240,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- feeds, oEmbed, embed (helper B, #9 point 9) ---
 	s.feedRoutes(e, files)
 	// --- end feeds ---
+	// --- torrents (#9 points 1, 2) ---
+	s.torrentRoutes(e, files)
+	// --- end torrents ---
 	// The federation group: inboxes and discovery documents. No session, no
 	// CSRF (servers sign their requests; the signature check comes with
 	// federation), ActivityPub-shaped errors.

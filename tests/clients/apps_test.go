@@ -38,12 +38,15 @@ var details = map[string]string{
 
 // streamFiles are the fields NewPipe reads for each file to offer a
 // progressive download or a torrent besides HLS: its parser throws on a
-// missing or null one, losing every stream of the video. They come with
-// the single files per resolution being added beside this test (checked
-// with -tags peertubefiles until then).
+// missing or null one, losing every stream of the video. The top-level
+// files[] (PeerTube's web videos) are read the same way, and
+// peertube-cli waits for files[0].torrentUrl.
 var streamFiles = map[string]string{
 	"streamingPlaylists.0.files.0.fileUrl": tString, "streamingPlaylists.0.files.0.fileDownloadUrl": tString,
-	"streamingPlaylists.0.files.0.torrentUrl": tString,
+	"streamingPlaylists.0.files.0.torrentUrl": tString, "streamingPlaylists.0.files.0.magnetUri": tString,
+	"files.0.fileUrl": tString, "files.0.fileDownloadUrl": tString, "files.0.torrentUrl": tString,
+	"files.0.torrentDownloadUrl": tString, "files.0.magnetUri": tString, "files.0.resolution.id": tInt,
+	"files.0.size": tInt, "files.0.fps": tNumber,
 }
 
 // seed is a published video with tags and a comment, as the apps expect
@@ -79,9 +82,7 @@ func checkDetails(t *testing.T, app string, b []byte) map[string]any {
 	t.Helper()
 	v := obj(t, b)
 	fields(t, app+" video", v, details)
-	if peertubeFiles {
-		fields(t, app+" video files", v, streamFiles)
-	}
+	fields(t, app+" video files", v, streamFiles)
 	return v
 }
 
@@ -132,9 +133,7 @@ func TestNewPipe(t *testing.T) {
 	res, _ := field(v, "streamingPlaylists.0.files.0.resolution.id")
 	rendition := strings.Replace(master.(string), "master", res.(json.Number).String(), 1)
 	playable(t, "NewPipe master", master.(string))
-	if peertubeFiles {
-		playable(t, "NewPipe rendition", rendition) // <uuid>/<resolution>.m3u8, as PeerTube names it
-	}
+	playable(t, "NewPipe rendition", rendition) // <uuid>/<resolution>.m3u8, as PeerTube names it
 
 	comments := data(t, "comments", raw(get("/api/v1/videos/"+uuid+"/comment-threads?start=0&count=12")))
 	fields(t, "NewPipe comment", comments[0], map[string]string{"id": tInt, "text": tString, "createdAt": tString, "isDeleted": tBool,

@@ -1,0 +1,209 @@
+// Package torrents makes the BitTorrent metainfo PeerTube publishes for
+// every video file (its torrentUrl, torrentDownloadUrl and magnetUri):
+// one torrent per rendition's fragmented MP4, with the file's URL as web
+// seed. A file's pieces are hashed once, when it is published (and for
+// older videos at start), and stored beside the video; the torrent
+// around them is built on request, because its name follows the title
+// and its web seed the host the viewer reached.
+package torrents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/visibility"
+	"cabane.dev/cabane/hardware"
+)
+
+// Service hashes published files and builds their torrents.
+type Service struct {
+	Layout config.Layout
+	Videos *videos.Service
+	Log    *slog.Logger
+
+	mu       sync.Mutex
+	inflight map[string]*hashing // file path → the hashing under way
+}
+
+type hashing struct {
+	done chan struct{}
+	p    Pieces
+	err  error
+}
+
+// dir is where a video's piece records live: beside its media, so that
+// deleting or backing up a video takes them along, and outside hls/,
+// which is served.
+func (s *Service) dir(uuid string) string { return filepath.Join(s.Layout.Video(uuid), "torrents") }
+
+// Pieces returns the pieces of file (a name in the video's hls/ folder),
+// from its record when that still matches the file, else by hashing it
+// now and recording the result durably. Concurrent callers for one file
+// share one hashing.
+func (s *Service) Pieces(ctx context.Context, uuid, file string) (Pieces, error) {
+	path := filepath.Join(s.Layout.HLS(uuid), file)
+	record := filepath.Join(s.dir(uuid), file+".pieces")
+	st, err := os.Stat(path)
+	if err != nil {
+		return Pieces{}, fmt.Errorf("torrent of %s: %w", file, err)
+	}
+	if b, err := os.ReadFile(record); err == nil {
+		if p, err := unmarshalPieces(b); err == nil && p.Length == st.Size() && p.ModTime == st.ModTime().UnixNano() {
+			return p, nil
+		}
+	}
+	s.mu.Lock()
+	if s.inflight == nil {
+		s.inflight = map[string]*hashing{}
+	}
+	h, running := s.inflight[path]
+	if !running {
+		h = &hashing{done: make(chan struct{})}
+		s.inflight[path] = h
+	}
+	s.mu.Unlock()
+	if running {
+		select {
+		case <-h.done:
+			return h.p, h.err
+		case <-ctx.Done():
+			return Pieces{}, ctx.Err()
+		}
+	}
+	// The hashing outlives one impatient caller: others wait on it.
+	h.p, h.err = s.hash(context.WithoutCancel(ctx), path, record)
+	s.mu.Lock()
+	delete(s.inflight, path)
+	s.mu.Unlock()
+	close(h.done)
+	return h.p, h.err
+}
+
+func (s *Service) hash(ctx context.Context, path, record string) (Pieces, error) {
+	p, err := HashFile(ctx, path)
+	if err != nil {
+		return Pieces{}, err
+	}
+	if err := os.MkdirAll(filepath.Dir(record), 0o750); err != nil {
+		return Pieces{}, fmt.Errorf("torrent record: %w", err)
+	}
+	if err := durable.WriteFile(record, p.marshal(), 0o640); err != nil {
+		return Pieces{}, fmt.Errorf("torrent record %s: %w", record, err)
+	}
+	return p, nil
+}
+
+// Describe is rendition r of v as a torrent, its web seed made absolute
+// with u. Its pieces are hashed now if they were not yet.
+func (s *Service) Describe(ctx context.Context, u uris.Builder, v model.Video, r model.Rendition) (File, error) {
+	file := hardware.FragmentedName(v.UUID, r.Name)
+	p, err := s.Pieces(ctx, v.UUID, file)
+	if err != nil {
+		return File{}, err
+	}
+	f := File{Pieces: p, Name: InfoName(v.Name, hardware.Resolution(r.Name), ".mp4")}
+	// PeerTube's hasPrivateStaticPath: a private, internal or
+	// password-protected video's files need a token no web seed can send.
+	if visibility.SharedCache(v) {
+		f.WebSeed = u.Abs(uris.HLSFile(v.UUID, file))
+	}
+	return f, nil
+}
+
+// ErrDownloadDisabled: the creator turned downloads off (403, as PeerTube).
+var ErrDownloadDisabled = errors.New("video download is disabled")
+
+// Torrent is the torrent file named name (uris.TorrentName) as viewer may
+// have it; download asks for it as an attachment, which downloadEnabled
+// governs as it does the file's.
+func (s *Service) Torrent(ctx context.Context, viewer visibility.Viewer, u uris.Builder, name string, download bool) (model.Video, []byte, error) {
+	uuid, res, ok := uris.ParseTorrentName(name)
+	if !ok {
+		return model.Video{}, nil, model.ErrNotFound
+	}
+	v, err := s.Videos.GetFile(ctx, viewer, uuid)
+	if err != nil {
+		return v, nil, err
+	}
+	if !v.Published() {
+		return v, nil, model.ErrNotFound
+	}
+	if download && !visibility.Download(viewer, v) {
+		return v, nil, ErrDownloadDisabled
+	}
+	rs, err := s.Videos.Renditions(ctx, v)
+	if err != nil {
+		return v, nil, fmt.Errorf("renditions of %s: %w", v.UUID, err)
+	}
+	for _, r := range rs {
+		if hardware.Resolution(r.Name) == strconv.Itoa(res) {
+			f, err := s.Describe(ctx, u, v, r)
+			if errors.Is(err, os.ErrNotExist) {
+				err = model.ErrNotFound
+			}
+			if err != nil {
+				return v, nil, err
+			}
+			return v, f.Torrent(), nil
+		}
+	}
+	return v, nil, model.ErrNotFound
+}
+
+// Published hashes the files of a video's renditions just published, in
+// the background: the video plays meanwhile, and the first app to ask for
+// a torrent finds it made (or waits for this hashing).
+func (s *Service) Published(ctx context.Context, uuid string, files []string) {
+	go func() {
+		for _, f := range files {
+			if _, err := s.Pieces(ctx, uuid, f); err != nil && ctx.Err() == nil {
+				s.Log.Warn("hash a published file for its torrent", "video", uuid, "file", f, "err", err)
+			}
+		}
+	}()
+}
+
+// Sweep hashes every published file that has no current record: videos
+// from before torrents existed, or a record lost. It runs beside the
+// server at start, one file at a time, and costs a few stats once done.
+func (s *Service) Sweep(ctx context.Context) error {
+	entries, err := os.ReadDir(s.Layout.Media())
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("torrents sweep: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		uuid := e.Name()
+		if !e.IsDir() || strings.HasPrefix(uuid, ".") {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(s.Layout.HLS(uuid), uuid+"-*-fragmented.mp4"))
+		for _, path := range files {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if _, err := s.Pieces(ctx, uuid, filepath.Base(path)); err != nil {
+				s.Log.Warn("hash a file for its torrent", "video", uuid, "file", filepath.Base(path), "err", err)
+				continue
+			}
+			n++
+		}
+	}
+	s.Log.Debug("torrents swept", "files", n)
+	return nil
+}
