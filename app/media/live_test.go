@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"cabane.dev/cabane/internal/testrig"
 	"cabane.dev/cabane/hardware"
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // liveLadder is a two-rendition ladder with audio over a 12 s clip: three
