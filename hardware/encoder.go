@@ -33,6 +33,11 @@ type Ladder struct {
 	// rendition's encoder threads; 0 lets ffmpeg decide.
 	Threads int
 	Device  string
+	// Live makes ffmpeg rewrite each media playlist (an EVENT playlist,
+	// atomically) after every segment, so that the media package can
+	// publish the ladder while it grows; the fragmented MP4s are the same
+	// bytes either way.
+	Live bool
 }
 
 // Encoder builds the ffmpeg command line of one H.264 backend.

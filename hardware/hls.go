@@ -61,6 +61,12 @@ func HLSOutputArgs(l Ladder, r Rendition) []string {
 	if seg <= 0 {
 		seg = DefaultSegmentSeconds
 	}
+	// ffmpeg writes a VOD playlist once, at the end; any other type after
+	// every segment (through a temporary file and a rename).
+	plType := "vod"
+	if l.Live {
+		plType = "event"
+	}
 	return []string{
 		// ffmpeg's own advice (trac #6375): some inputs interleave badly and
 		// would otherwise abort with "Too many packets buffered".
@@ -69,7 +75,7 @@ func HLSOutputArgs(l Ladder, r Rendition) []string {
 		"-map_metadata", "-1",
 		"-f", "hls",
 		"-hls_time", strconv.Itoa(seg),
-		"-hls_playlist_type", "vod",
+		"-hls_playlist_type", plType,
 		"-hls_list_size", "0",
 		"-hls_segment_type", "fmp4",
 		// single_file: the init section and every fragment go into one

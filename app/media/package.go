@@ -30,7 +30,7 @@ func (r *Runner) CopyHLS(ctx context.Context, in string, info *Info, plan Plan, 
 	if plan.Audio && info != nil && info.Audio != nil {
 		names = append(names, AudioRenditionName)
 	}
-	err := r.runStaged(ctx, hlsDir, prefix, names, durationOf(info), fn, func(outDir string) []string {
+	err := r.runStaged(ctx, hlsDir, prefix, names, durationOf(info), fn, nil, func(outDir string) []string {
 		return CopyArgs(in, info, plan, outDir, prefix)
 	})
 	if err != nil {
@@ -63,11 +63,18 @@ func CopyArgs(in string, info *Info, plan Plan, outDir, prefix string) []string 
 // l.OutputDir is replaced by the staging directory. total is the input's
 // duration (0: unknown).
 func (r *Runner) EncodeLadder(ctx context.Context, enc hardware.Encoder, l hardware.Ladder, total time.Duration, hlsDir string, fn func(Progress)) error {
+	return r.EncodeLadderLive(ctx, enc, l, total, hlsDir, fn, nil)
+}
+
+// EncodeLadderLive is EncodeLadder that also publishes the renditions as
+// they grow (see Live); live nil publishes them at the end only.
+func (r *Runner) EncodeLadderLive(ctx context.Context, enc hardware.Encoder, l hardware.Ladder, total time.Duration, hlsDir string, fn func(Progress), live *Live) error {
 	if len(l.Renditions) == 0 {
 		return errors.New("encode ladder: no renditions")
 	}
 	names := LadderNames(l)
-	err := r.runStaged(ctx, hlsDir, l.Prefix, names, total, fn, func(outDir string) []string {
+	l.Live = live != nil
+	err := r.runStaged(ctx, hlsDir, l.Prefix, names, total, fn, live, func(outDir string) []string {
 		l.OutputDir = outDir
 		return enc.Args(l)
 	})
@@ -107,7 +114,7 @@ func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info,
 	}
 	rend := hardware.Rendition{Name: AudioRenditionName, FPS: audioStillFPS, AudioBitrate: audioBitrateFor(transcoding.Profile{}, info.Audio)}
 	fps := strconv.Itoa(audioStillFPS)
-	err := r.runStaged(ctx, hlsDir, prefix, []string{rend.Name}, durationOf(info), fn, func(outDir string) []string {
+	err := r.runStaged(ctx, hlsDir, prefix, []string{rend.Name}, durationOf(info), fn, nil, func(outDir string) []string {
 		// The picture must end with the sound. -shortest alone is not
 		// enough: at 2 fps x264's lookahead holds seconds of frames, which
 		// the muxer still writes after the audio ends. So the picture input
@@ -146,7 +153,7 @@ func (r *Runner) AudioOnlyHLS(ctx context.Context, in, still string, info *Info,
 // runStaged runs one ffmpeg whose outputs go to a staging directory inside
 // hlsDir, then publishes the named renditions. On any failure, or a cancel,
 // the staging directory is removed and nothing reaches its final path.
-func (r *Runner) runStaged(ctx context.Context, hlsDir, prefix string, names []string, total time.Duration, fn func(Progress), build func(outDir string) []string) (err error) {
+func (r *Runner) runStaged(ctx context.Context, hlsDir, prefix string, names []string, total time.Duration, fn func(Progress), live *Live, build func(outDir string) []string) (err error) {
 	if prefix == "" || prefix != filepath.Base(prefix) || strings.HasPrefix(prefix, ".") {
 		return fmt.Errorf("bad file prefix %q", prefix)
 	}
@@ -164,11 +171,31 @@ func (r *Runner) runStaged(ctx context.Context, hlsDir, prefix string, names []s
 			err = cerr
 		}
 	}()
-	if err := r.runFFmpeg(ctx, build(st.dir), total, fn); err != nil {
+	args := build(st.dir)
+	stopLive := func() {}
+	if live != nil {
+		lctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			newLiveRun(live, hlsDir, st.dir, prefix, names).follow(lctx)
+		}()
+		// Stopped before anything else touches hlsDir: a late EVENT
+		// playlist must never land on the final VOD one.
+		stopLive = func() { cancel(); <-done }
+	}
+	ferr := r.runFFmpeg(ctx, args, total, fn)
+	stopLive()
+	if ferr != nil {
 		if ctx.Err() != nil {
+			return ferr
+		}
+		return blameDisk(st.dir, ferr)
+	}
+	if live != nil {
+		if err := finishLive(st.dir, names); err != nil {
 			return err
 		}
-		return blameDisk(st.dir, err)
 	}
 	// ffmpeg can exit 0 having written nothing (a full disk): nothing
 	// empty or partial ever reaches its final path.

@@ -75,6 +75,7 @@ type Service struct {
 	progress map[int64]media.Progress // videoID → live progress of its job
 	views    map[int64]int64          // videoID → views not yet written
 	fullWait map[int64]int            // videoID → disk-full waits so far (this run)
+	growing  growingSet               // videos playable while they encode (live.go)
 	resuming map[string]bool          // resumable upload ids being written now
 
 	files fileCache // video rows of recent file requests (filecache.go)

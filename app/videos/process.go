@@ -193,10 +193,19 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 	if len(todo) == 0 {
 		return nil
 	}
+	// Nothing recorded yet: the first run's renditions are published while
+	// they encode (live.go). Once a rendition is recorded the video is
+	// published, and a published master names finished renditions only.
+	growing := len(done) == 0 && !v.Published()
+	defer s.growing.set(v.ID, false)
 	// Usually one run: one ffmpeg process decodes once for the whole
 	// ladder. A board short of memory gets several smaller runs.
-	for _, run := range s.runs(prof, in, info, todo, v.UUID, done[media.AudioRenditionName]) {
-		err := s.encode(ctx, run, info, hlsDir, progress)
+	for i, run := range s.runs(prof, in, info, todo, v.UUID, done[media.AudioRenditionName]) {
+		var live *media.Live
+		if growing && i == 0 {
+			live = s.live(v, hlsDir)
+		}
+		err := s.encode(ctx, run, info, hlsDir, progress, live)
 		// A full disk is no encoder's fault: no software re-encode, no
 		// failure recorded against the hardware.
 		if enc := run.Encoder; err != nil && enc.Hardware() && ctx.Err() == nil && !errors.Is(err, media.ErrDiskFull) {
@@ -210,10 +219,13 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 				sw = *prof.Fallback
 			}
 			err = nil
+			// The fallback's first run follows what the failed one listed:
+			// it publishes on only if its bytes are the same (Live).
 			for _, fb := range s.runs(sw, in, info, run.Ladder.Renditions, v.UUID, !run.Ladder.HasAudio) {
-				if err = s.encode(ctx, fb, info, hlsDir, progress); err != nil {
+				if err = s.encode(ctx, fb, info, hlsDir, progress, live); err != nil {
 					break
 				}
+				live = nil
 			}
 		}
 		if err != nil {
@@ -240,8 +252,8 @@ func (s *Service) runs(p transcoding.Profile, in string, info *media.Info, rs []
 	return runs
 }
 
-func (s *Service) encode(ctx context.Context, run media.Run, info *media.Info, hlsDir string, progress func(media.Progress)) error {
-	if err := s.Media.EncodeLadder(ctx, run.Encoder, run.Ladder, info.Duration, hlsDir, progress); err != nil {
+func (s *Service) encode(ctx context.Context, run media.Run, info *media.Info, hlsDir string, progress func(media.Progress), live *media.Live) error {
+	if err := s.Media.EncodeLadderLive(ctx, run.Encoder, run.Ladder, info.Duration, hlsDir, progress, live); err != nil {
 		return fmt.Errorf("encode %d renditions with %s: %w", len(run.Ladder.Renditions), run.Encoder.Name(), err)
 	}
 	return nil

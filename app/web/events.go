@@ -67,7 +67,7 @@ func (s *Server) videoEvents(c echo.Context, hub *streamHub) error {
 	lastWrite := time.Now()
 	for {
 		switch {
-		case v.Published() && s.masterReady(v):
+		case s.Videos.Playable(v) && s.masterReady(v): // published, or growing while it encodes
 			return s.logStreamErr(out.event("published", s.publishedData(c, v)))
 		case v.State == model.StateTranscodingFailed:
 			return s.logStreamErr(out.event("failed", failedEvent{State: v.State, Error: failureReason(v)}))

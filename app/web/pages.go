@@ -157,7 +157,7 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	}
 	u := s.urls(c)
 	d := watchData{Video: v, Base: u.Base(), PlaylistURL: u.Abs(uris.Master(v.UUID)),
-		Playable: v.Published(), Failed: v.State == model.StateTranscodingFailed,
+		Playable: s.Videos.Playable(v), Failed: v.State == model.StateTranscodingFailed,
 		Progress: s.Videos.Progress(v), Views: s.Videos.Views(v), Date: v.CreatedAt,
 		Card: feeds.VideoCard(u, s.instanceName(), v)}
 	if !v.PublishedAt.IsZero() {

@@ -48,6 +48,8 @@ func (s *Server) serveHLS(c echo.Context) error {
 	switch {
 	case !visibility.SharedCache(v):
 		h.Set("Cache-Control", "private, no-cache")
+	case !v.Published(): // still encoding: its playlists and files grow (videos.Growing)
+		h.Set("Cache-Control", "no-cache")
 	case clean == "master.m3u8" || clean == "segments-sha256.json": // both grow as renditions land
 		h.Set("Cache-Control", "public, max-age=10")
 	default:

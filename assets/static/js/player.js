@@ -158,6 +158,10 @@ function startWithHlsJs(Hls, video, src, autoplay) {
   const hls = new Hls({
     // Do not fetch 1080p for a 360-pixel-wide phone player.
     capLevelToPlayerSize: true,
+    // A video still encoding has EVENT playlists, which hls.js would start
+    // at their live edge: a viewer starts at the beginning, and hls.js
+    // waits at the end of what is listed rather than skipping ahead.
+    startPosition: 0,
   });
   // hls.js has already retried before an error is fatal; a few more rounds
   // ride out a flaky Wi-Fi link without looping forever on a dead server.
@@ -215,6 +219,11 @@ async function startPlayer(video, options = {}) {
     video.addEventListener('error', () => {
       showMessage(video, t('player.loadFailed'));
     });
+    // Native HLS may also open an EVENT playlist (a video still encoding)
+    // at its live edge: bring it back to the beginning once, before play.
+    video.addEventListener('loadedmetadata', () => {
+      if (video.currentTime > 0 && !video.played.length) video.currentTime = 0;
+    }, { once: true });
     video.src = src;
     if (autoplay) tryPlay(video);
     return null;
