@@ -41,11 +41,12 @@ export async function assertAccessible(page, name) {
 /**
  * Screenshots the loaded page at every width and scheme into
  * $CABANE_SCREENSHOTS/<name>-<width>-<scheme>.png, runs axe in both schemes
- * at desktop width, and checks the phone layout does not scroll sideways.
+ * at desktop width (asserting, or adding to problems when given), and checks
+ * the phone layout does not scroll sideways.
  * Leaves the page at desktop width in the light scheme.
  * @returns {Promise<string[]>} the files written (none without $CABANE_SCREENSHOTS).
  */
-export async function capture(page, name, { axe = true } = {}) {
+export async function capture(page, name, { axe = true, problems = null } = {}) {
   const dir = process.env.CABANE_SCREENSHOTS;
   const written = [];
   for (const size of WIDTHS) {
@@ -56,7 +57,11 @@ export async function capture(page, name, { axe = true } = {}) {
         const { scroll, inner } = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
         assert.ok(scroll <= inner, `${name} at ${size.width} px (${scheme}) scrolls sideways: ${scroll} > ${inner}`);
       }
-      if (axe && size.name === 'desktop') await assertAccessible(page, `${name} (${scheme})`);
+      if (axe && size.name === 'desktop') {
+        // problems collects across pages, so one run lists every violation.
+        if (problems) problems.push(...(await axeProblems(page)).map((p) => `${name} (${scheme}): ${p}`));
+        else await assertAccessible(page, `${name} (${scheme})`);
+      }
       if (dir) {
         const file = path.join(dir, `${name}-${size.name}-${scheme}.png`);
         const png = await page.screenshot({ path: file, fullPage: true });

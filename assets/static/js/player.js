@@ -115,7 +115,11 @@ function startWithHlsJs(Hls, video, src, autoplay) {
   const hls = new Hls({
     // Do not fetch 1080p for a 360-pixel-wide phone player.
     capLevelToPlayerSize: true,
+    // A page view fetches the playlists, not megabytes of segments the
+    // viewer may never watch: loading starts when playback does.
+    autoStartLoad: autoplay,
   });
+  if (!autoplay) video.addEventListener('play', () => hls.startLoad(), { once: true });
   // hls.js has already retried before an error is fatal; a few more rounds
   // ride out a flaky Wi-Fi link without looping forever on a dead server.
   let networkRetries = 0;
