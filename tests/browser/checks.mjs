@@ -33,7 +33,7 @@ export async function waitForPlayback(page, timeout = 30_000) {
     () => {
       const v = document.querySelector('video#player');
       if (!v) return false;
-      if (v.paused && v.readyState >= 2) {
+      if (v.paused) {
         v.muted = true;
         v.play().catch(() => {});
       }

@@ -112,7 +112,7 @@ async function story(t, lang) {
       });
       // The master playlist the player reads lists both rungs too.
       await until('a two-rung master playlist', async () => {
-        const res = await page.request.get(v.streamingPlaylists[0].playlistUrl);
+        const res = await page.request.get(`${base}${new URL(v.streamingPlaylists[0].playlistUrl, base).pathname}`);
         return (await res.text()).split('#EXT-X-STREAM-INF').length - 1 >= 2;
       });
       return v;
@@ -127,6 +127,7 @@ async function story(t, lang) {
       // upload time, with one rung: load the two-rung one as a viewer
       // arriving later would.
       const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable'); // setCacheDisabled needs it on
       await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
       net.clear();
       await page.goto(`${base}/w/${short}`, { waitUntil: 'networkidle' });
