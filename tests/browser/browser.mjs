@@ -6,8 +6,6 @@
 // those requests hang the first navigation.
 
 import { chromium } from 'playwright-core';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const CHROMIUM = process.env.CABANE_CHROMIUM || '/usr/bin/chromium';
@@ -29,24 +27,34 @@ const ARGS = [
 ];
 
 /**
- * Starts Chromium headless with a fresh profile. close() stops it and removes the profile.
- * @returns {Promise<{context: import('playwright-core').BrowserContext, close: () => Promise<void>}>}
+ * Starts Chromium headless. context is a first browser context (English,
+ * 1280x800); newContext(options) opens more (another locale, no cookies),
+ * closed with the browser. close() stops Chromium (playwright removes its
+ * temporary profile).
+ * @returns {Promise<{context: import('playwright-core').BrowserContext,
+ *   newContext: (o?: object) => Promise<import('playwright-core').BrowserContext>,
+ *   close: () => Promise<void>}>}
  */
 export async function launch() {
-  const userDataDir = await mkdtemp(path.join(tmpdir(), 'cabane-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  // One Chromium for every test: separate contexts are separate cookie jars
+  // and locales, and cost milliseconds where a second Chromium costs seconds.
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
-    viewport: { width: 1280, height: 800 },
     timeout: 60_000,
   });
-  context.setDefaultTimeout(30_000);
+  const newContext = async (options = {}) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', ...options });
+    context.setDefaultTimeout(30_000);
+    return context;
+  };
+  const context = await newContext();
   return {
     context,
+    newContext,
     async close() {
-      await context.close().catch(() => {});
-      await rm(userDataDir, { recursive: true, force: true });
+      await browser.close().catch(() => {});
     },
   };
 }

@@ -16,31 +16,52 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// clip is a seconds-long 640x360 H.264/AAC mp4 at 25 fps with a keyframe
-// every 2 s and its index first, as a phone or camera hands Cabane a file.
-func clip(t *testing.T, path string, seconds float64) string {
-	return testrig.MakeClip(t, path, testrig.Clip{Seconds: seconds, FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"}})
-}
-
-// TestEndToEnd builds and starts a real Cabane on a fresh data directory and
-// walks a new owner through it in Chromium (e2e.test.mjs): setup, login,
-// upload with progress, processing, HLS playback, logout.
+// TestEndToEnd builds and starts two real Cabanes on fresh data directories
+// (setup runs once per server: one for the English story and the page tour,
+// one for the French story) and runs e2e.test.mjs in one Chromium: setup,
+// upload with progress, playback, quality, captions, comments, like,
+// subscribe, search, playlist, edit, embed, report, delete; then every page
+// through axe-core and screenshots at two widths in light and dark.
 func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	app := testrig.Start(t, testrig.Options{})
-	c := clip(t, filepath.Join(t.TempDir(), "test_pattern.mp4"), 4)
+	en := testrig.Start(t, testrig.Options{})
+	fr := testrig.Start(t, testrig.Options{})
+	// 854x480 so that Cabane copies it and encodes a 360p rung: a quality
+	// to switch to. 10 s: playback passes 2 s with room to switch.
+	c := testrig.MakeClip(t, filepath.Join(t.TempDir(), "test_pattern.mp4"), testrig.Clip{
+		Seconds: 10, Size: "854x480", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
+	})
 	shots := screenshotDir(t)
+	// The counts below are of this run's files, not an earlier run's.
+	for _, scheme := range []string{"light", "dark"} {
+		for _, width := range []string{"phone", "desktop"} {
+			old, _ := filepath.Glob(filepath.Join(shots, "*-"+width+"-"+scheme+".png"))
+			for _, f := range old {
+				if err := os.Remove(f); err != nil {
+					t.Fatalf("remove an old screenshot: %v", err)
+				}
+			}
+		}
+	}
 
 	runNodeTests(ctx, t, "e2e.test.mjs",
-		"CABANE_URL="+app.URL(""),
-		"CABANE_SETUP_CODE="+app.SetupCode(),
+		"CABANE_URL="+en.URL(""),
+		"CABANE_SETUP_CODE="+en.SetupCode(),
+		"CABANE_URL_FR="+fr.URL(""),
+		"CABANE_SETUP_CODE_FR="+fr.SetupCode(),
 		"CABANE_CLIP="+c,
 		"CABANE_SCREENSHOTS="+shots,
 	)
-	if n := countFiles(t, filepath.Join(shots, "e2e-*.png")); n < 6 {
-		t.Errorf("%d e2e screenshots in %s, want 6 (one per step)", n, shots)
+	// 23 pages (setup, login, the 21 of the tour, error) at 2 widths x 2 schemes.
+	for _, page := range []string{"setup", "login", "home", "watch", "embed", "admin-moderation", "error"} {
+		if n := countFiles(t, filepath.Join(shots, page+"-*-*.png")); n != 4 {
+			t.Errorf("%d screenshots of %s in %s, want 4 (phone and desktop, light and dark)", n, page, shots)
+		}
+	}
+	if n := countFiles(t, filepath.Join(shots, "*-phone-dark.png")); n < 24 {
+		t.Errorf("%d pages screenshotted at phone width in dark, want 24", n)
 	}
 }
 

@@ -33,9 +33,7 @@ export async function waitForPlayback(page, timeout = 30_000) {
     () => {
       const v = document.querySelector('video#player');
       if (!v) return false;
-      // A player that waits for its play button (watch and embed pages
-      // fetch nothing before it) is started as a viewer would.
-      if (v.paused && (v.readyState >= 2 || !v.dataset.playerStarted)) {
+      if (v.paused) {
         v.muted = true;
         v.play().catch(() => {});
       }

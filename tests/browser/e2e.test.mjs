@@ -1,134 +1,343 @@
-// e2e.test.mjs: a new owner's first minutes with a real Cabane server, in
-// headless Chromium: first-run setup, upload with progress, processing,
-// playback, logout.
+// e2e.test.mjs: the whole platform in headless Chromium against real Cabane
+// servers: a new owner's story from first-run setup to deleting the video,
+// once in English and once in French (a fresh server each, as setup runs
+// once), then a tour of every page with axe-core and screenshots.
 //
-// Env: CABANE_URL (e.g. http://127.0.0.1:8080, a fresh data directory),
-//      CABANE_CLIP (an H.264/AAC mp4), CABANE_SCREENSHOTS (optional directory).
-// browser_test.go builds and starts the server and sets these.
+// Env (browser_test.go builds and starts the servers and sets these):
+//   CABANE_URL, CABANE_SETUP_CODE        a fresh server for the English story and the tour
+//   CABANE_URL_FR, CABANE_SETUP_CODE_FR  a fresh server for the French story
+//   CABANE_CLIP       an H.264/AAC 854x480 mp4 (copied, and a 360p rung encoded)
+//   CABANE_SCREENSHOTS where screenshots go (optional)
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { launch, screenshot, watchPage } from './browser.mjs';
-import { recordUploadProgress, uploadProgressSeen, waitForPlayback } from './checks.mjs';
+import { recordUploadProgress, uploadProgressSeen } from './checks.mjs';
+import { assertAccessible, capture } from './audit.mjs';
+import { apiOf, clickAndWait, isSegment, pathOf, playPast, recordRequests, step, submit, until } from './flow.mjs';
 
-const BASE = (process.env.CABANE_URL || '').replace(/\/$/, '');
 const CLIP = process.env.CABANE_CLIP || '';
-const TITLE = 'E2E test pattern';
+const SERVERS = {
+  en: { base: (process.env.CABANE_URL || '').replace(/\/$/, ''), code: process.env.CABANE_SETUP_CODE },
+  fr: { base: (process.env.CABANE_URL_FR || '').replace(/\/$/, ''), code: process.env.CABANE_SETUP_CODE_FR },
+};
+
+// What each language's interface says: the French story fails if a page
+// falls back to English.
+const WORDS = {
+  en: { locale: 'en-US', setup: 'Welcome to Cabane', upload: 'Upload a video', post: 'Post', reply: 'Reply', like: 'Like', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe', quality: 'Quality', watchLater: 'Watch later', logout: 'Log out' },
+  fr: { locale: 'fr-FR', setup: 'Bienvenue dans Cabane', upload: 'Publier une vidéo', post: 'Publier', reply: 'Répondre', like: 'J’aime', subscribe: "S'abonner", unsubscribe: 'Se désabonner', quality: 'Qualité', watchLater: 'À regarder plus tard', logout: 'Se déconnecter' },
+};
+
+// The title has accents so that the search without them is a real test.
+const TITLE = 'Été à la cabane';
+const CAPTION = 'WEBVTT\n\n00:00:00.000 --> 00:00:30.000\nBonjour les sous-titres\n';
 
 let browser;
 
 before(async () => {
-  assert.ok(BASE, 'CABANE_URL must be set');
+  for (const [lang, s] of Object.entries(SERVERS)) assert.ok(s.base && s.code, `the ${lang} server and its setup code must be set`);
   assert.ok(CLIP, 'CABANE_CLIP must be set');
   browser = await launch();
-  await browser.context.addInitScript(recordUploadProgress);
 });
 
 after(async () => {
   if (browser) await browser.close();
 });
 
-const pathOf = (page) => new URL(page.url()).pathname;
-
-// submit sends a form as a click on its submit button would (constraint
-// validation and submit handlers included) and waits for the navigation.
-async function submit(page, formSelector, urlMatches) {
-  await Promise.all([page.waitForURL(urlMatches), page.$eval(formSelector, (form) => form.requestSubmit())]);
+async function text(page, selector) {
+  return (await page.textContent(selector)).replace(/\s+/g, ' ').trim();
 }
 
-// step runs one stage of the story; the first failing stage ends the test
-// with its name in the message (later stages depend on it).
-async function step(name, fn) {
-  console.log(`step: ${name}`);
-  try {
-    await fn();
-  } catch (err) {
-    err.message = `${name}: ${err.message}`;
-    throw err;
-  }
-}
-
-test('setup, upload, processing, playback and logout in Chromium', async (t) => {
-  const page = await browser.context.newPage();
+// story walks one owner through Cabane in one language on a fresh server.
+async function story(t, lang) {
+  const { base, code } = SERVERS[lang];
+  const w = WORDS[lang];
+  const context = await browser.newContext({ locale: w.locale });
+  await context.addInitScript(recordUploadProgress);
+  const page = await context.newPage();
   const errors = watchPage(page);
+  const shot = (name) => screenshot(page, `story-${lang}-${name}`);
+  const api = apiOf(page, base);
+  const net = recordRequests(page);
   try {
-    await step('a fresh instance sends / to /setup', async () => {
-      await page.goto(`${BASE}/`);
+    await step('a fresh instance sends / to /setup, in the browser language', async () => {
+      await page.goto(`${base}/`);
       assert.equal(pathOf(page), '/setup');
-      await screenshot(page, 'e2e-1-setup');
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      assert.equal(await text(page, 'h1'), w.setup);
+      if (lang === 'en') await capture(page, 'setup');
+      else await assertAccessible(page, 'setup (fr)');
     });
 
-    await step('setup creates the owner, logs in and lands on /', async () => {
+    await step('setup creates the owner and logs in', async () => {
       await page.fill('input[name=username]', 'alice');
       await page.fill('input[name=email]', 'alice@example.com');
       await page.fill('input[name=password]', 'correct horse battery staple');
       await page.fill('input[name=channel]', 'alice_videos');
-      // On the box itself, the form asks for the code Cabane printed.
-      assert.ok(await page.$('input[name=setupCode]'), 'setup from the box asks for the setup code');
-      await page.fill('input[name=setupCode]', process.env.CABANE_SETUP_CODE);
+      await page.fill('input[name=setupCode]', code);
       await submit(page, 'form#setup-form', (u) => u.pathname === '/');
-      assert.ok(await page.$('form#logout-form'), 'a logged-in page has the logout form');
-      await screenshot(page, 'e2e-2-home');
+      assert.equal(await text(page, 'form#logout-form button'), w.logout);
     });
 
-    await step('upload shows progress to 100 % and opens the watch page', async () => {
-      await page.goto(`${BASE}/upload`);
-      assert.equal(pathOf(page), '/upload', 'the owner may upload');
+    let short;
+    await step('upload through the upload page: the progress bar moves to 100, then the watch page', async () => {
+      await page.goto(`${base}/upload`);
+      assert.equal(await text(page, 'h1'), w.upload);
+      await assertAccessible(page, `upload (${lang})`);
+      // A slow uplink, as from a phone, so the bar has several values to show.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1_000_000 });
       await page.setInputFiles('#upload-form input[name=videofile]', CLIP);
+      // The metadata goes with the upload (the page has no form for while it processes yet).
       await page.fill('#upload-form [name=name]', TITLE);
-      await screenshot(page, 'e2e-3-upload');
+      await page.fill('#upload-form [name=description]', `Un clip de test (${lang})`);
       await submit(page, '#upload-form', (u) => /^\/w\/[^/]+$/.test(u.pathname));
-      const seen = await uploadProgressSeen(page);
-      assert.ok(
-        seen.some((s) => s.value === 100 && !s.hidden),
-        `#upload-progress should reach 100, saw ${JSON.stringify(seen)}`,
-      );
-      const headings = await page.$$eval('h1', (hs) => hs.map((h) => h.textContent));
-      assert.ok(
-        headings.some((h) => h.includes(TITLE)),
-        `the watch page shows the title, h1s: ${JSON.stringify(headings)}`,
-      );
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+      const values = (await uploadProgressSeen(page)).filter((s) => !s.hidden).map((s) => s.value);
+      t.diagnostic(`${lang} upload progress values: ${JSON.stringify(values)}`);
+      assert.equal(values.at(-1), 100, `the bar ends at 100: ${values}`);
+      assert.ok(values.filter((v) => v > 0 && v < 100).length >= 2, `the bar moves through values between 0 and 100: ${values}`);
+      assert.deepEqual(values, [...values].sort((a, b) => a - b), 'the bar never goes back');
+      short = pathOf(page).split('/').pop();
+      assert.equal(await text(page, 'h1'), TITLE);
     });
 
-    await step('the video is processed and plays', async () => {
-      // Either already published (the clip is H.264/AAC: copy path) or
-      // processing.js swaps the player in when the job finishes.
-      await page.waitForSelector('video#player', { timeout: 120_000 });
-      await screenshot(page, 'e2e-4-watch');
-      const state = await waitForPlayback(page, 60_000);
-      t.diagnostic(`playback: ${JSON.stringify(state)}`);
-      assert.equal(state.videoHeight > 0, true, 'frames decoded');
-      await screenshot(page, 'e2e-5-playing');
+    const video = await step('the video publishes with two qualities', async () => {
+      const v = await until('the video to publish', async () => {
+        const got = await api.get(`/videos/${short}`);
+        return got.state.id === 1 && got.streamingPlaylists?.[0]?.files?.length >= 2 && got;
+      });
+      // The master playlist the player reads lists both rungs too.
+      await until('a two-rung master playlist', async () => {
+        const res = await page.request.get(`${base}${new URL(v.streamingPlaylists[0].playlistUrl, base).pathname}`);
+        return (await res.text()).split('#EXT-X-STREAM-INF').length - 1 >= 2;
+      });
+      return v;
     });
 
-    await step('the embed page fetches only its poster until play, then plays', async () => {
-      const short = pathOf(page).split('/').pop();
-      const embed = await page.context().newPage();
-      const fetched = [];
-      embed.on('request', (req) => fetched.push(new URL(req.url()).pathname));
-      await embed.goto(`${BASE}/videos/embed/${short}`, { waitUntil: 'networkidle' });
-      const media = (p) => /\.(m3u8|m4s)$|-fragmented\.mp4$|hls\.min\.[^/]*js$/.test(p);
-      assert.deepEqual(fetched.filter(media), [], 'nothing of the video before play');
+    await step('a caption goes up through the API', async () => {
+      await api.put(`/videos/${video.uuid}/captions/fr`, { captionfile: { name: 'fr.vtt', mimeType: 'text/vtt', buffer: Buffer.from(CAPTION) } });
+    });
+
+    await step('the watch page fetches no segment before play, then plays past 2 s', async () => {
+      // The master playlist is cached for 10 s and this browser read it at
+      // upload time, with one rung: load the two-rung one as a viewer
+      // arriving later would.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable'); // setCacheDisabled needs it on
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      net.clear();
+      await page.goto(`${base}/w/${short}`, { waitUntil: 'networkidle' });
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+      await cdp.detach();
+      await page.waitForSelector('.player-quality select');
+      assert.deepEqual(net.segments(), [], 'no segment before play');
+      const state = await playPast(page, 2);
+      t.diagnostic(`${lang} watch playback: ${JSON.stringify(state)}`);
+      assert.ok(net.segments().length > 0, 'segments load once playing');
+    });
+
+    await step('the quality control switches to the lowest rung', async () => {
+      assert.match(await text(page, '.player-quality label'), new RegExp(`^${w.quality}`));
+      const options = await page.$$eval('.player-quality select option', (os) => os.map((o) => ({ value: o.value, label: o.textContent })));
+      assert.deepEqual(options.slice(1).map((o) => o.label), ['480p', '360p']);
+      await page.selectOption('.player-quality select', options.at(-1).value);
+      await page.evaluate(() => {
+        const v = document.querySelector('video#player');
+        v.currentTime = 0;
+        v.play().catch(() => {});
+      });
+      await page.waitForFunction(() => document.querySelector('video#player').videoHeight === 360, null, { timeout: 30_000 });
+    });
+
+    await step('captions turn on and show the cue', async () => {
+      const cue = await page.waitForFunction(
+        () => {
+          const v = document.querySelector('video#player');
+          const track = [...v.textTracks].find((tt) => tt.kind === 'subtitles');
+          if (!track) return false;
+          // What the player's captions menu does when the viewer picks a language.
+          track.mode = 'showing';
+          if (v.currentTime > 5 || v.paused) v.currentTime = 1;
+          return track.activeCues && track.activeCues.length > 0 && track.activeCues[0].text;
+        },
+        null,
+        { timeout: 30_000, polling: 200 },
+      );
+      assert.equal(await cue.jsonValue(), 'Bonjour les sous-titres');
+      await shot('watch-captions');
+    });
+
+    await step('a comment and a reply', async () => {
+      await page.fill('#comment-text', 'Premier commentaire');
+      await clickAndWait(page, `.comments > form.comment-form button[type=submit]:text-is("${w.post}")`);
+      const thread = page.locator('.comment-list > li.comment').first();
+      assert.equal((await thread.locator('.comment-text').first().textContent()).trim(), 'Premier commentaire');
+      await thread.locator('details.reply summary').first().click();
+      await thread.locator('details.reply textarea').first().fill('Une réponse');
+      await clickAndWait(page, `.comment-list details.reply button:text-is("${w.reply}")`);
+      assert.equal((await text(page, '.comment-list.replies .comment-text')), 'Une réponse');
+    });
+
+    await step('like', async () => {
+      await clickAndWait(page, 'button.rate.like');
+      assert.equal(await page.getAttribute('button.rate.like', 'aria-pressed'), 'true');
+      assert.equal(await text(page, 'button.rate.like .count'), '1');
+      assert.match(await text(page, 'button.rate.like'), new RegExp(w.like));
+    });
+
+    await step('subscribe', async () => {
+      assert.equal(await text(page, 'form.my-subscribe button'), w.subscribe);
+      await clickAndWait(page, 'form.my-subscribe button');
+      assert.equal(await text(page, 'form.my-subscribe button'), w.unsubscribe);
+      await page.goto(`${base}/my/subscriptions`);
+      assert.ok(await page.locator('main a[href="/c/alice_videos"]').count(), 'the channel is in my subscriptions');
+    });
+
+    await step('search finds the video with and without accents', async () => {
+      for (const q of ['ete', 'Été', 'cabane']) {
+        await page.goto(`${base}/`);
+        await page.fill('#site-search-input', q);
+        await submit(page, 'form.site-search', (u) => u.pathname === '/search');
+        assert.ok(await page.locator(`main a[href="/w/${short}"]`).count(), `"${q}" finds the video`);
+      }
+    });
+
+    await step('add it to Watch later', async () => {
+      await page.goto(`${base}/w/${short}`);
+      await page.click('details.my-add-playlist summary');
+      await page.selectOption('#my-playlist-pick', 'watch-later');
+      await clickAndWait(page, 'details.my-add-playlist button[type=submit]');
+      await page.goto(`${base}/my/playlists`);
+      await clickAndWait(page, `.my-playlists a:text-is("${w.watchLater}")`);
+      assert.ok(await page.locator(`main a[href="/w/${short}"]`).count(), 'the playlist holds the video');
+    });
+
+    await step('edit its title and tags on my videos', async () => {
+      await page.goto(`${base}/my/videos`);
+      await clickAndWait(page, `#v-${short} .my-actions a`);
+      await page.fill('#f-name', `${TITLE} (modifié)`);
+      await page.fill('#f-tags', 'cabane, test');
+      await clickAndWait(page, 'form.my-edit button[type=submit]');
+      await page.goto(`${base}/w/${short}`);
+      assert.equal(await text(page, 'h1'), `${TITLE} (modifié)`);
+    });
+
+    await step('the embed page fetches nothing of the video before play, then plays', async () => {
+      const embed = await context.newPage();
+      const enet = recordRequests(embed);
+      await embed.goto(`${base}/videos/embed/${short}`, { waitUntil: 'networkidle' });
+      const media = enet.all().filter((p) => isSegment(p) || /\.m3u8$|hls\.min[^/]*\.js$/.test(p));
+      assert.deepEqual(media, [], 'nothing of the video before play');
+      await assertAccessible(embed, `embed (${lang})`);
       await embed.click('.embed-play');
-      const state = await waitForPlayback(embed, 60_000);
-      t.diagnostic(`embed playback: ${JSON.stringify(state)}`);
-      assert.ok(fetched.some((p) => p.endsWith('-fragmented.mp4')), 'segments load once play is pressed');
-      await screenshot(embed, 'e2e-5b-embed-playing');
+      await playPast(embed, 2);
+      assert.ok(enet.segments().length > 0, 'segments load once play is pressed');
       await embed.close();
     });
 
-    await step('logout ends the session', async () => {
-      await submit(page, 'form#logout-form', (u) => !u.pathname.startsWith('/w/'));
-      await page.goto(`${BASE}/upload`);
-      assert.equal(pathOf(page), '/login', '/upload redirects to /login after logout');
-      await screenshot(page, 'e2e-6-logged-out');
+    await step('report the comment; the moderation queue shows it', async () => {
+      // The watch page has no report form yet: the API, as PeerTube's apps report.
+      const threads = await api.get(`/videos/${video.uuid}/comment-threads`);
+      const comment = threads.data.find((c) => c.text.includes('Premier commentaire'));
+      await api.post('/abuses', { reason: `Signalement de test ${lang}`, comment: { id: comment.id } });
+      await page.goto(`${base}/admin/moderation`);
+      assert.ok((await text(page, 'main')).includes(`Signalement de test ${lang}`), 'the report is in the queue');
+      await shot('moderation');
+    });
+
+    await step('delete the video from my videos', async () => {
+      await page.goto(`${base}/my/videos`);
+      // my.js asks in a dialog instead of the checkbox.
+      page.once('dialog', (d) => d.accept());
+      await clickAndWait(page, `#v-${short} form.my-delete button[type=submit]`);
+      assert.equal(await page.locator(`#v-${short}`).count(), 0, 'gone from my videos');
+      assert.equal(await api.status(`/videos/${short}`), 404);
     });
 
     assert.deepEqual(errors, [], 'no uncaught errors in the pages');
   } catch (err) {
-    await screenshot(page, 'e2e-failure').catch(() => {});
+    await shot('failure').catch(() => {});
     throw err;
   } finally {
-    await page.close();
+    await context.close();
+  }
+}
+
+test('the owner story in English', async (t) => story(t, 'en'));
+
+test('the owner story in French', async (t) => story(t, 'fr'));
+
+test('every page: axe-core, screenshots at phone and desktop widths, light and dark', async (t) => {
+  const { base } = SERVERS.en;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchPage(page);
+  try {
+    // A context of its own: logged out first, for the login page.
+    await page.goto(`${base}/login`);
+    await capture(page, 'login');
+    await page.fill('#login-form input[name=username]', 'alice');
+    await page.fill('#login-form input[name=password]', 'correct horse battery staple');
+    await submit(page, '#login-form', (u) => u.pathname === '/');
+    const api = apiOf(page, base);
+
+    // A video to show: the story deleted its own.
+    const channel = await api.get('/video-channels/alice_videos');
+    const up = await api.upload({
+      channelId: String(channel.id),
+      name: 'Cabane au bord du lac',
+      description: 'Une **description** en Markdown.',
+      'tags[]': 'cabane',
+      videofile: { name: 'lac.mp4', mimeType: 'video/mp4', buffer: await readFile(CLIP) },
+    });
+    const short = up.video.shortUUID;
+    await until('the tour video to publish', async () => (await api.get(`/videos/${short}`)).state.id === 1);
+    await api.post(`/videos/${short}/comment-threads`, { text: 'Un commentaire pour la visite' });
+
+    const pages = [
+      ['home', '/'],
+      ['search', '/search?search=ete'],
+      ['tag', '/videos/tags/cabane'],
+      ['trending', '/videos/trending'],
+      ['watch', `/w/${short}`],
+      ['embed', `/videos/embed/${short}`],
+      ['channel', '/c/alice_videos'],
+      ['account', '/a/alice'],
+      ['upload', '/upload'],
+      ['my-videos', '/my/videos'],
+      ['my-playlists', '/my/playlists'],
+      ['my-subscriptions', '/my/subscriptions'],
+      ['my-notifications', '/my/notifications'],
+      ['my-settings', '/my/settings'],
+      ['about', '/about'],
+      ['admin-overview', '/admin'],
+      ['admin-transcoding', '/admin/transcoding'],
+      ['admin-update', '/admin/update'],
+      ['admin-instance', '/admin/instance'],
+      ['admin-users', '/admin/users'],
+      ['admin-moderation', '/admin/moderation'],
+    ];
+    const problems = [];
+    for (const [name, path] of pages) {
+      await step(`${name} (${path})`, async () => {
+        const res = await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
+        assert.equal(res.status(), 200);
+        assert.equal(pathOf(page), path.split('?')[0], 'no redirect');
+        await capture(page, name, { problems });
+      });
+    }
+    await step('error page', async () => {
+      const res = await page.goto(`${base}/w/no-such-video`);
+      assert.equal(res.status(), 404);
+      await capture(page, 'error', { problems });
+    });
+    assert.deepEqual(problems, [], 'no serious or critical axe-core violation, no sideways scrolling on a phone, on any page');
+    assert.deepEqual(errors, [], 'no uncaught errors in the pages');
+  } finally {
+    await context.close();
   }
 });

@@ -60,12 +60,18 @@ func testDir(t testing.TB) string {
 	return dir
 }
 
-// ensureNodeModules installs playwright-core from package-lock.json when it
-// is not there yet (`make test` may have done it already).
+// ensureNodeModules installs the packages of package-lock.json when one is
+// not there yet (`make test` may have done it already).
 func ensureNodeModules(ctx context.Context, t testing.TB) {
 	t.Helper()
 	dir := testDir(t)
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err == nil {
+	installed := true
+	for _, pkg := range []string{"playwright-core", "axe-core"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			installed = false
+		}
+	}
+	if installed {
 		return
 	}
 	out := newLogWriter(t, "npm: ")
@@ -101,17 +107,18 @@ func runNodeTests(ctx context.Context, t testing.TB, file string, env ...string)
 	t.Logf("node --test %s passed in %s", file, time.Since(start).Round(time.Millisecond))
 }
 
-// screenshotDir is $CABANE_SCREENSHOTS when set (kept for a human to look
-// at), else a temporary directory, so the screenshot code runs either way.
+// screenshotDir is $CABANE_SCREENSHOTS when set, else test-results/screenshots
+// in this directory (ignored by git): kept after the run for a human to look at.
 func screenshotDir(t testing.TB) string {
 	t.Helper()
-	if dir := os.Getenv("CABANE_SCREENSHOTS"); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatalf("screenshots dir: %v", err)
-		}
-		return dir
+	dir := os.Getenv("CABANE_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(testDir(t), "test-results", "screenshots")
 	}
-	return t.TempDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshots dir: %v", err)
+	}
+	return dir
 }
 
 // countFiles is how many files match pattern, for checking screenshots exist.

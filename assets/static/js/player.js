@@ -162,7 +162,11 @@ function startWithHlsJs(Hls, video, src, autoplay) {
     // at their live edge: a viewer starts at the beginning, and hls.js
     // waits at the end of what is listed rather than skipping ahead.
     startPosition: 0,
+    // A page view fetches the playlists, not megabytes of segments the
+    // viewer may never watch: loading starts when playback does.
+    autoStartLoad: autoplay,
   });
+  if (!autoplay) video.addEventListener('play', () => hls.startLoad(), { once: true });
   // hls.js has already retried before an error is fatal; a few more rounds
   // ride out a flaky Wi-Fi link without looping forever on a dead server.
   let networkRetries = 0;
