@@ -156,7 +156,7 @@ func (s *Server) apiReplaceChapters(c echo.Context) error {
 }
 
 func (s *Server) apiPasswords(c echo.Context) error {
-	start, count, err := creatorPageParams(c)
+	start, count, err := pagination(c)
 	if err != nil {
 		return err
 	}
@@ -199,22 +199,6 @@ func (s *Server) apiDeletePassword(c echo.Context) error {
 		return creatorError(err)
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// creatorPageParams reads PeerTube's start and count (count at most 100).
-func creatorPageParams(c echo.Context) (start, count int, err error) {
-	count = 15
-	if v := c.QueryParam("start"); v != "" {
-		if start, err = strconv.Atoi(v); err != nil || start < 0 {
-			return 0, 0, fieldError("start", "start must be a non-negative integer")
-		}
-	}
-	if v := c.QueryParam("count"); v != "" {
-		if count, err = strconv.Atoi(v); err != nil || count < 0 || count > 100 {
-			return 0, 0, fieldError("count", "count must be an integer from 0 to 100")
-		}
-	}
-	return start, count, nil
 }
 
 // creatorError renders the creator services' refusals as PeerTube does.

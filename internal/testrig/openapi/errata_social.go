@@ -54,6 +54,15 @@ func applySocialErrata(doc *openapi3.T) error {
 		vc.Value.Properties["text"] = openapi3.NewSchemaRef("", &t)
 	}
 
+	// A report of a comment or an account has "video": null in PeerTube
+	// (abuse.ts, buildBaseVideoAbuse returns null without a video abuse);
+	// the document's Abuse.video is a plain VideoInfo.
+	ab := doc.Components.Schemas["Abuse"]
+	if ab == nil || ab.Value == nil || ab.Value.Properties["video"] == nil {
+		return fmt.Errorf("errata: the document has no Abuse.video")
+	}
+	ab.Value.Properties["video"] = openapi3.NewSchemaRef("", &openapi3.Schema{Nullable: true, AllOf: openapi3.SchemaRefs{ab.Value.Properties["video"]}})
+
 	// /video-playlists/privacies is, like /videos/privacies, an object
 	// from id to label, not the array the document says.
 	item := doc.Paths.Value("/api/v1/video-playlists/privacies")
