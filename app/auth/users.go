@@ -160,7 +160,7 @@ func (s *Service) HasAdmin(ctx context.Context) (bool, error) { return s.Store.A
 // ChangePassword replaces a user's password once their current one checks
 // out (through the same bounded hashing as a login, so a settings page
 // cannot be used to grind passwords faster than /login).
-func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string) error {
+func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, session string) error {
 	u, err := s.Store.Accounts.UserByID(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("user %d: %w", userID, err)
@@ -178,7 +178,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Accounts.SetPassword(ctx, userID, hash); err != nil {
+	var keep []byte
+	if session != "" {
+		keep = HashToken(session)
+	}
+	if err := s.Store.Accounts.SetPassword(ctx, userID, hash, keep); err != nil {
 		return fmt.Errorf("set the password of user %d: %w", userID, err)
 	}
 	return nil

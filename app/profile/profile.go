@@ -115,14 +115,16 @@ func (s *Service) DefaultPrivacy(ctx context.Context, viewer visibility.Viewer) 
 // ChangePassword replaces the viewer's password once the current one
 // checks out: auth.ErrBadPassword when it does not, a FieldError when
 // the new one is refused.
-func (s *Service) ChangePassword(ctx context.Context, viewer visibility.Viewer, current, next string) error {
+// The user's other sessions and API tokens end; session (the session
+// token the change comes from, "" for none) stays.
+func (s *Service) ChangePassword(ctx context.Context, viewer visibility.Viewer, current, next, session string) error {
 	if !viewer.LoggedIn() {
 		return ErrLoginRequired
 	}
 	if err := auth.ValidPassword(next); err != nil {
 		return &FieldError{Field: "password", Msg: err.Error()}
 	}
-	if err := s.Auth.ChangePassword(ctx, viewer.UserID, current, next); err != nil {
+	if err := s.Auth.ChangePassword(ctx, viewer.UserID, current, next, session); err != nil {
 		return err
 	}
 	s.log().Info("password changed", "user", viewer.UserID)

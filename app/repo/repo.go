@@ -46,7 +46,7 @@ type Accounts interface {
 	HasAdmin(ctx context.Context) (bool, error)
 	UserByLogin(ctx context.Context, login string) (model.User, error)
 	UserByID(ctx context.Context, id int64) (model.User, error)
-	SetPassword(ctx context.Context, userID int64, hash string) error
+	SetPassword(ctx context.Context, userID int64, hash string, keepSession []byte) error
 	AccountByName(ctx context.Context, name string) (model.Account, error)
 	AccountByID(ctx context.Context, id int64) (model.Account, error)
 	ChannelByName(ctx context.Context, name string) (model.Channel, error)

@@ -100,9 +100,22 @@ func (s *Accounts) UserByID(ctx context.Context, id int64) (model.User, error) {
 }
 
 // SetPassword replaces a user's password hash.
-func (s *Accounts) SetPassword(ctx context.Context, userID int64, hash string) error {
-	_, err := s.q.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, userID)
-	return classify(err)
+// The user's sessions other than keepSession (a token hash; "" keeps
+// none) and their API tokens end with the old password, in the same
+// transaction: whoever knew it is logged out.
+func (s *Accounts) SetPassword(ctx context.Context, userID int64, hash string, keepSession []byte) error {
+	return s.atomic(ctx, func(q dbtx) error {
+		if _, err := q.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, userID); err != nil {
+			return classify(err)
+		}
+		if _, err := q.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?", userID, keepSession); err != nil {
+			return fmt.Errorf("end the other sessions of user %d: %w", userID, classify(err))
+		}
+		if _, err := q.ExecContext(ctx, "DELETE FROM oauth_tokens WHERE user_id = ?", userID); err != nil {
+			return fmt.Errorf("end the tokens of user %d: %w", userID, classify(err))
+		}
+		return nil
+	})
 }
 
 const accountCols = `a.id, COALESCE(a.user_id, 0), a.name, a.display_name, a.description, a.created_at`

@@ -344,7 +344,35 @@ func TestMySettingsProfileAndPassword(t *testing.T) {
 	if _, err := m.server.Auth.Login(ctx, "user", "correct horse battery staple"); err != nil {
 		t.Errorf("the old password stopped working after a refused change: %v", err)
 	}
+	// Another browser's session and an app's token, both from before.
+	u, err := m.server.Auth.Login(ctx, "user", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere, err := m.server.Auth.StartSession(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := m.server.Auth.LocalClient(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := m.server.Auth.IssueToken(ctx, client.ID, client.Secret, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m.mustPost(t, "/my/settings/password", "user", url.Values{"current": {"correct horse battery staple"}, "password": {"a brand new secret"}})
+	// Whoever knew the old password is logged out; the browser that
+	// changed it stays in.
+	if _, err := m.server.Auth.SessionUser(ctx, elsewhere); err == nil {
+		t.Error("another session survived the password change")
+	}
+	if _, err := m.server.Auth.BearerUser(ctx, app.AccessToken); err == nil {
+		t.Error("an API token survived the password change")
+	}
+	if code, _ := m.get(t, "/my/settings", "user"); code != http.StatusOK {
+		t.Errorf("the session that changed the password was ended: %d", code)
+	}
 	if _, err := m.server.Auth.Login(ctx, "user", "a brand new secret"); err != nil {
 		t.Errorf("the new password does not work: %v", err)
 	}

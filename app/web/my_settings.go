@@ -97,7 +97,11 @@ func (s *Server) mySettingsProfile(c echo.Context) error {
 }
 
 func (s *Server) mySettingsPassword(c echo.Context) error {
-	err := s.Profile.ChangePassword(c.Request().Context(), viewer(c), c.FormValue("current"), c.FormValue("password"))
+	session := ""
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		session = ck.Value
+	}
+	err := s.Profile.ChangePassword(c.Request().Context(), viewer(c), c.FormValue("current"), c.FormValue("password"), session)
 	if err != nil {
 		return s.settingsRefused(c, err)
 	}
