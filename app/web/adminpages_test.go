@@ -186,6 +186,11 @@ func TestAdminUsers(t *testing.T) {
 	if code, _ := passwordGrant(t, sr, "other"); code != http.StatusBadRequest {
 		t.Errorf("banned login: %d", code)
 	}
+	// The login page tells a banned user, who gave the right password, why.
+	if code, body := sr.page(request{method: "POST", path: "/login", withCSRF: true,
+		form: url.Values{"username": {"other"}, "password": {"correct horse battery staple"}}}); code != http.StatusUnauthorized || !strings.Contains(body, "account is banned") {
+		t.Errorf("banned login page: %d, no ban message", code)
+	}
 	_, body := sr.page(request{method: "GET", path: "/admin/users?q=oth", who: "admin"})
 	if !strings.Contains(body, "spam") || strings.Contains(body, ">author<") {
 		t.Errorf("search list: %s", body)

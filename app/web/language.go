@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,7 +36,7 @@ func (s *Server) switchLanguage(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound, "Cabane does not speak this language")
 	}
 	setLanguageCookie(c, code)
-	return c.Redirect(http.StatusSeeOther, localPath(c.QueryParam("next")))
+	return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 }
 
 // setLanguageCookie remembers the visitor's language for a year (the
@@ -45,14 +44,4 @@ func (s *Server) switchLanguage(c echo.Context) error {
 func setLanguageCookie(c echo.Context, code string) {
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https"})
-}
-
-// localPath is next when it is a path on this site, else "/": the switcher
-// must not redirect anywhere else.
-func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
-		return "/"
-	}
-	return next
 }

@@ -102,7 +102,7 @@ func myError(v view, err error) (int, string, bool) {
 // fallback: the forms on other pages (watch, channel) come back there.
 func back(c echo.Context, fallback string) error {
 	if n := c.FormValue("next"); n != "" {
-		return c.Redirect(http.StatusSeeOther, localPath(n))
+		return c.Redirect(http.StatusSeeOther, safeNext(n))
 	}
 	return c.Redirect(http.StatusSeeOther, fallback)
 }

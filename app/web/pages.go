@@ -296,6 +296,10 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		w := s.pageWords(c)
 		v := s.view(c, w.T("login.title"), d)
 		v.Error = w.T("login.wrong")
+		if errors.Is(err, auth.ErrBlocked) {
+			// Said only to whoever gave the right password.
+			v.Error = w.T("login.banned")
+		}
 		return s.renderView(c, http.StatusUnauthorized, "login", v)
 	}
 	if err != nil {
