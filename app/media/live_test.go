@@ -39,7 +39,7 @@ func liveLadder(t *testing.T) hardware.Ladder {
 // listed range, the sha256 of its bytes when first seen.
 type watched struct {
 	mu       sync.Mutex
-	counts   map[string][]int                  // by rendition
+	counts   map[string][]int                 // by rendition
 	ranges   map[string]map[[2]int64][32]byte // by file name (URL)
 	problems []string
 }
