@@ -3,7 +3,9 @@ package media
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,14 +26,25 @@ import (
 // ffmpeg writes its own EVENT playlists in the staging folder (see
 // hardware.Ladder.Live); they are never shown to a player. Cabane reads
 // them, keeps the segments whose bytes are all in the file, fsyncs the
-// file, hard-links it to its final name in hlsDir (the same inode keeps
-// growing; the final rename of the staging name onto it changes nothing)
-// and only then writes its own EVENT playlist in hlsDir listing them. A
-// listed byte range is therefore durable and never rewritten: ffmpeg
-// appends fragments and never goes back.
+// file, hard-links it into hlsDir under a live name of its own (LiveName:
+// the same inode keeps growing) and only then writes its own EVENT
+// playlist in hlsDir listing them. A listed byte range is therefore
+// durable and never rewritten: ffmpeg appends fragments and never goes
+// back.
+//
+// The live name is never the final one, and each run that cannot
+// reproduce what an interrupted one listed takes a new one: libx264
+// under VBV (-maxrate, capped CRF) with more than one thread is not
+// bit-exact from run to run (its row-level rate control reads the sizes
+// of frames other threads are still encoding; measured here: the same
+// command, -threads 2, gave a different first segment), and neither are
+// hardware encoders. So no URL ever serves other bytes than the ones a
+// viewer was given under it: an old range either reads the same or 404s.
 //
 // When the run ends well the playlists ffmpeg leaves become VOD and are
-// published exactly as a run without Live publishes them.
+// published exactly as a run without Live publishes them, under the final
+// name; the live name stays a second name of the same inode, so a viewer
+// still following the EVENT playlist reads on.
 type Live struct {
 	// Ready is called once, as soon as every rendition of the run lists a
 	// first segment in hlsDir (the caller writes the master playlist).
@@ -39,8 +52,9 @@ type Live struct {
 	// Withdrawn is called when a resumed run finds that a segment listed
 	// by the interrupted one came out different (an encoder that is not
 	// bit-exact from run to run, a software fallback): the live playlists
-	// and files were removed, and nothing more is published until the run
-	// ends.
+	// and files were removed (their URLs 404 from now on), and the run
+	// publishes again from its start under new live names, calling Ready
+	// again once every rendition lists a segment.
 	Withdrawn func()
 	// Poll is how often ffmpeg's playlists are read (default 250 ms).
 	Poll time.Duration
@@ -49,16 +63,22 @@ type Live struct {
 
 // liveRun follows one ffmpeg run's staging folder.
 type liveRun struct {
-	opt              *Live
-	hlsDir, staging  string
-	names            []string
-	rends            []*liveRendition
-	ready, withdrawn bool
-	lastErr          string
+	opt             *Live
+	hlsDir, staging string
+	names           []string
+	rends           []*liveRendition
+	ready           bool
+	lastErr         string
 }
 
 type liveRendition struct {
-	name, file string
+	name   string
+	file   string // ffmpeg's file in the staging folder (the final name)
+	prefix string
+	// live: the name in hlsDir this run's playlist lists; the prior run's
+	// when this run reproduces its bytes, else a new one.
+	live      string
+	priorLive string
 	// prior: the segments an interrupted run listed in hlsDir (a viewer
 	// may hold them). This run publishes nothing of the rendition until
 	// its own file holds the very same bytes at the very same ranges.
@@ -72,8 +92,12 @@ type liveRendition struct {
 func newLiveRun(opt *Live, hlsDir, staging, prefix string, names []string) *liveRun {
 	lr := &liveRun{opt: opt, hlsDir: hlsDir, staging: staging, names: names}
 	for _, n := range names {
-		r := &liveRendition{name: n, file: hardware.FragmentedName(prefix, n)}
+		r := &liveRendition{name: n, file: hardware.FragmentedName(prefix, n), prefix: prefix}
 		r.loadPrior(hlsDir)
+		r.live = r.priorLive
+		if r.live == "" {
+			r.live = newLiveName(prefix, n)
+		}
 		lr.rends = append(lr.rends, r)
 	}
 	return lr
@@ -86,7 +110,10 @@ func (r *liveRendition) loadPrior(hlsDir string) {
 	if err != nil {
 		return // nothing listed (or nothing readable, which no player read either)
 	}
-	f, err := os.Open(filepath.Join(hlsDir, r.file))
+	if !isLiveName(mp.initURI, r.prefix, r.name) {
+		return // not a live playlist of ours (a finished VOD is never compared)
+	}
+	f, err := os.Open(filepath.Join(hlsDir, mp.initURI))
 	if err != nil {
 		return
 	}
@@ -103,7 +130,40 @@ func (r *liveRendition) loadPrior(hlsDir string) {
 		}
 		sums = append(sums, h)
 	}
-	r.prior, r.priorInit, r.priorSums = mp.segments, sum, sums
+	r.prior, r.priorInit, r.priorSums, r.priorLive = mp.segments, sum, sums, mp.initURI
+}
+
+// LiveName is a live name of a rendition's growing file:
+// <prefix>-<resolution>-live-<token>.mp4. It never matches the final
+// <prefix>-<resolution>-fragmented.mp4 (nor its glob), so what lists the
+// finished files (torrents, segments-sha256.json) never sees it.
+func LiveName(prefix, name, token string) string {
+	return prefix + "-" + hardware.Resolution(name) + "-live-" + token + ".mp4"
+}
+
+// liveTokenBytes: 64 random bits per run. Random rather than counted or
+// timed: a withdrawn file is gone, so a counter read from the folder could
+// hand its name out again, and a Raspberry Pi's clock can go back at boot.
+const liveTokenBytes = 8
+
+func isLiveName(file, prefix, name string) bool {
+	rest, ok := strings.CutPrefix(file, prefix+"-"+hardware.Resolution(name)+"-live-")
+	if !ok {
+		return false
+	}
+	rest, ok = strings.CutSuffix(rest, ".mp4")
+	if !ok || len(rest) != 2*liveTokenBytes {
+		return false
+	}
+	_, err := hex.DecodeString(rest)
+	return err == nil
+}
+
+// newLiveName is a live name no run has used.
+func newLiveName(prefix, name string) string {
+	b := make([]byte, liveTokenBytes)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return LiveName(prefix, name, hex.EncodeToString(b))
 }
 
 func hashRange(f *os.File, off, n int64) ([32]byte, error) {
@@ -149,9 +209,6 @@ func (lr *liveRun) log() *slog.Logger {
 
 // tick lists in hlsDir every segment ffmpeg has finished since the last one.
 func (lr *liveRun) tick(ctx context.Context) error {
-	if lr.withdrawn {
-		return nil
-	}
 	for _, r := range lr.rends {
 		same, err := lr.step(r)
 		if err != nil {
@@ -196,12 +253,12 @@ func (lr *liveRun) step(r *liveRendition) (bool, error) {
 		return true, err
 	}
 	if !r.linked {
-		if err := linkInto(src, filepath.Join(lr.hlsDir, r.file)); err != nil {
+		if err := linkInto(src, filepath.Join(lr.hlsDir, r.live)); err != nil {
 			return true, err
 		}
 		r.linked = true
 	}
-	if err := durable.WriteFile(filepath.Join(lr.hlsDir, hardware.MediaPlaylistName(r.name)), eventPlaylist(mp, segs), 0o644); err != nil {
+	if err := durable.WriteFile(filepath.Join(lr.hlsDir, hardware.MediaPlaylistName(r.name)), eventPlaylist(mp, segs, r.live), 0o644); err != nil {
 		return true, err
 	}
 	r.listed = len(segs)
@@ -233,20 +290,31 @@ func (r *liveRendition) matchesPrior(src string, mp *mediaPlaylist, segs []segme
 	return true, nil
 }
 
-// withdraw removes every live playlist and file of the run (playlists
-// first: a listed file is always there) and stops publishing.
+// withdraw removes every live playlist and file of the interrupted run
+// (playlists first: a listed file is always there), so their URLs 404
+// rather than serve other bytes, and starts this run's publication over
+// under new live names.
 func (lr *liveRun) withdraw() {
-	lr.withdrawn = true
-	lr.log().Warn("media: a resumed encode does not reproduce the segments already published; withdrawing them until it ends")
+	lr.log().Warn("media: a resumed encode does not reproduce the segments already published; withdrawing them and publishing under new names")
 	for _, r := range lr.rends {
 		os.Remove(filepath.Join(lr.hlsDir, hardware.MediaPlaylistName(r.name)))
 	}
 	for _, r := range lr.rends {
-		os.Remove(filepath.Join(lr.hlsDir, r.file))
+		if r.linked {
+			os.Remove(filepath.Join(lr.hlsDir, r.live))
+		}
+		if r.priorLive != "" {
+			os.Remove(filepath.Join(lr.hlsDir, r.priorLive))
+		}
 	}
 	_ = durable.SyncDir(lr.hlsDir)
 	if lr.opt.Withdrawn != nil {
 		lr.opt.Withdrawn()
+	}
+	lr.ready = false
+	for _, r := range lr.rends {
+		r.live, r.linked, r.listed = newLiveName(r.prefix, r.name), false, 0
+		r.prior, r.priorSums, r.priorLive = nil, nil, ""
 	}
 }
 
@@ -288,10 +356,10 @@ func linkInto(src, dst string) error {
 	return nil
 }
 
-// eventPlaylist is a byte-range EVENT media playlist listing segs, in the
-// shape ffmpeg writes (so the final VOD one differs only by its type and
-// its end).
-func eventPlaylist(mp *mediaPlaylist, segs []segment) []byte {
+// eventPlaylist is a byte-range EVENT media playlist listing segs of the
+// file named uri, in the shape ffmpeg writes (so the final VOD one differs
+// by its type, its end and the file's name).
+func eventPlaylist(mp *mediaPlaylist, segs []segment, uri string) []byte {
 	target := 1.0
 	for _, s := range segs {
 		target = max(target, math.Ceil(s.duration))
@@ -299,9 +367,9 @@ func eventPlaylist(mp *mediaPlaylist, segs []segment) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n", int(target))
 	b.WriteString("#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-INDEPENDENT-SEGMENTS\n")
-	fmt.Fprintf(&b, "#EXT-X-MAP:URI=%q,BYTERANGE=\"%d@%d\"\n", mp.initURI, mp.initLength, mp.initOffset)
+	fmt.Fprintf(&b, "#EXT-X-MAP:URI=%q,BYTERANGE=\"%d@%d\"\n", uri, mp.initLength, mp.initOffset)
 	for _, s := range segs {
-		fmt.Fprintf(&b, "#EXTINF:%f,\n#EXT-X-BYTERANGE:%d@%d\n%s\n", s.duration, s.length, s.offset, s.uri)
+		fmt.Fprintf(&b, "#EXTINF:%f,\n#EXT-X-BYTERANGE:%d@%d\n%s\n", s.duration, s.length, s.offset, uri)
 	}
 	return b.Bytes()
 }

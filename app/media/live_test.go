@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -38,8 +39,8 @@ func liveLadder(t *testing.T) hardware.Ladder {
 // listed range, the sha256 of its bytes when first seen.
 type watched struct {
 	mu       sync.Mutex
-	counts   map[string][]int
-	ranges   map[string]map[[2]int64][32]byte
+	counts   map[string][]int                 // by rendition
+	ranges   map[string]map[[2]int64][32]byte // by file name (URL)
 	problems []string
 }
 
@@ -83,8 +84,11 @@ func (w *watched) look(hlsDir, name string) {
 		w.problems = append(w.problems, name+": listed file missing: "+err.Error())
 		return
 	}
-	if w.ranges[name] == nil {
-		w.ranges[name] = map[[2]int64][32]byte{}
+	if strings.HasSuffix(mp.initURI, "-fragmented.mp4") {
+		w.problems = append(w.problems, name+": an EVENT playlist lists the final file name")
+	}
+	if w.ranges[mp.initURI] == nil {
+		w.ranges[mp.initURI] = map[[2]int64][32]byte{}
 	}
 	for _, s := range append([]segment{{offset: mp.initOffset, length: mp.initLength}}, mp.segments...) {
 		if s.offset+s.length > int64(len(data)) {
@@ -92,8 +96,8 @@ func (w *watched) look(hlsDir, name string) {
 			return
 		}
 		k := [2]int64{s.offset, s.length}
-		if _, ok := w.ranges[name][k]; !ok {
-			w.ranges[name][k] = sha256.Sum256(data[s.offset : s.offset+s.length])
+		if _, ok := w.ranges[mp.initURI][k]; !ok {
+			w.ranges[mp.initURI][k] = sha256.Sum256(data[s.offset : s.offset+s.length])
 		}
 	}
 	c := w.counts[name]
@@ -102,25 +106,61 @@ func (w *watched) look(hlsDir, name string) {
 	}
 }
 
-// unchanged checks every range seen while growing against the final file.
-func (w *watched) unchanged(t *testing.T, hlsDir string) {
+// unchanged checks every range seen while growing against what its URL
+// serves now: the same bytes, or nothing at all (404). It returns how many
+// of the files seen are gone.
+func (w *watched) unchanged(t *testing.T, hlsDir string) (gone int) {
 	t.Helper()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, p := range w.problems {
 		t.Error(p)
 	}
-	for name, rs := range w.ranges {
-		data, err := os.ReadFile(filepath.Join(hlsDir, hardware.FragmentedName(testPrefix, name)))
+	for file, rs := range w.ranges {
+		data, err := os.ReadFile(filepath.Join(hlsDir, file))
+		if os.IsNotExist(err) {
+			gone++
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		for k, sum := range rs {
 			if k[0]+k[1] > int64(len(data)) || sha256.Sum256(data[k[0]:k[0]+k[1]]) != sum {
-				t.Errorf("%s: range %d@%d changed after a viewer saw it", name, k[1], k[0])
+				t.Errorf("%s: range %d@%d changed after a viewer saw it", file, k[1], k[0])
 			}
 		}
 	}
+	return gone
+}
+
+// seen is how many files the viewer read ranges of.
+func (w *watched) seen() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.ranges)
+}
+
+// liveFiles are the live names left in hlsDir, each checked to be a
+// second name of its rendition's final file.
+func liveFiles(t *testing.T, hlsDir string, names []string) int {
+	t.Helper()
+	n := 0
+	for _, name := range names {
+		final, err := os.Stat(filepath.Join(hlsDir, hardware.FragmentedName(testPrefix, name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, _ := filepath.Glob(filepath.Join(hlsDir, testPrefix+"-"+hardware.Resolution(name)+"-live-*.mp4"))
+		for _, l := range ls {
+			st, err := os.Stat(l)
+			if err != nil || !os.SameFile(st, final) {
+				t.Errorf("%s is not the final %s file", filepath.Base(l), name)
+			}
+			n++
+		}
+	}
+	return n
 }
 
 func TestEncodeLadderLivePublishesGrowingEventPlaylists(t *testing.T) {
@@ -171,6 +211,9 @@ func TestEncodeLadderLivePublishesGrowingEventPlaylists(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameDirs(t, plain, hlsDir)
+	if n := liveFiles(t, hlsDir, names); n != len(names) {
+		t.Errorf("%d live files left, want one per rendition", n)
+	}
 	assertNoStaging(t, hlsDir)
 }
 
@@ -181,7 +224,9 @@ func sameDirs(t *testing.T, want, got string) {
 		es, _ := os.ReadDir(d)
 		var out []string
 		for _, e := range es {
-			out = append(out, e.Name())
+			if !strings.Contains(e.Name(), "-live-") { // checked by liveFiles
+				out = append(out, e.Name())
+			}
 		}
 		return out
 	}
@@ -225,7 +270,66 @@ func TestEncodeLadderLiveResumeKeepsListedBytes(t *testing.T) {
 	if withdrawn {
 		t.Error("a bit-exact resume withdrew its segments")
 	}
-	w.unchanged(t, hlsDir)
+	if gone := w.unchanged(t, hlsDir); gone != 0 {
+		t.Errorf("a bit-exact resume removed %d listed files", gone)
+	}
+	if n := liveFiles(t, hlsDir, LadderNames(l)); n != 3 {
+		t.Errorf("%d live files, want the interrupted run's 3, kept", n)
+	}
+	assertNoStaging(t, hlsDir)
+}
+
+// The encode ladder as a software box runs it (capped CRF under VBV, as
+// many x264 threads as cores, the preset's own lookahead) is not bit-exact
+// from run to run. Killed after it became playable and resumed, with a
+// viewer polling throughout: every range the viewer was given reads the
+// same afterwards under its URL, or that URL is gone; never other bytes.
+func TestEncodeLadderLiveResumeWithDefaultSettings(t *testing.T) {
+	l := liveLadder(t)
+	l.Threads = max(2, runtime.NumCPU()) // hardware.DefaultPolicy: Threads = cores
+	enc := hardware.DefaultPolicy(hardware.Board{Cores: l.Threads}, hardware.Libx264{}).Configure(hardware.Libx264{})
+	hlsDir := t.TempDir()
+	names := LadderNames(l)
+	stop := make(chan struct{})
+	w := watch(hlsDir, names, stop)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	var once sync.Once
+	live := &Live{Poll: 20 * time.Millisecond, Ready: func(context.Context, []string) error {
+		// Let the viewer read what is listed, then kill mid-encode.
+		go func() { time.Sleep(100 * time.Millisecond); once.Do(cancel) }()
+		return nil
+	}}
+	if err := (&Runner{}).EncodeLadderLive(ctx, enc, l, 12*time.Second, hlsDir, nil, live); err == nil {
+		t.Fatal("the first run was not interrupted")
+	}
+	if w.seen() != len(names) {
+		t.Fatalf("the viewer saw %d files before the kill, want %d", w.seen(), len(names))
+	}
+	var withdrawn, readyAgain bool
+	live = &Live{Poll: 20 * time.Millisecond, Withdrawn: func() { withdrawn = true }, Ready: func(context.Context, []string) error {
+		readyAgain = true
+		return nil
+	}}
+	err := (&Runner{}).EncodeLadderLive(testCtx(t), enc, l, 12*time.Second, hlsDir, nil, live)
+	close(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := w.unchanged(t, hlsDir)
+	t.Logf("resume: withdrawn %v, %d of %d files seen are gone, ready again %v", withdrawn, gone, w.seen(), readyAgain)
+	if withdrawn != (gone > 0) {
+		t.Errorf("withdrawn %v but %d files seen are gone", withdrawn, gone)
+	}
+	if withdrawn && !readyAgain {
+		t.Error("withdrawn, and not published again while encoding")
+	}
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(hlsDir, hardware.MediaPlaylistName(n)))
+		if err != nil || !bytes.Contains(b, []byte("#EXT-X-PLAYLIST-TYPE:VOD")) || !bytes.Contains(b, []byte(hardware.FragmentedName(testPrefix, n))) {
+			t.Errorf("%s: final playlist %q, %v", n, b, err)
+		}
+	}
+	liveFiles(t, hlsDir, names)
 	assertNoStaging(t, hlsDir)
 }
 
@@ -240,11 +344,11 @@ func TestEncodeLadderLiveResumeWithdrawsWhenBytesDiffer(t *testing.T) {
 	if err := (&Runner{}).EncodeLadderLive(ctx, hardware.Libx264{Preset: "ultrafast"}, l, 12*time.Second, hlsDir, nil, live); err == nil {
 		t.Fatal("the first run was not interrupted")
 	}
-	file := filepath.Join(hlsDir, hardware.FragmentedName(testPrefix, "360p"))
 	mp, err := readMediaPlaylist(filepath.Join(hlsDir, hardware.MediaPlaylistName("360p")))
 	if err != nil {
 		t.Fatal(err)
 	}
+	file := filepath.Join(hlsDir, mp.initURI)
 	f, err := os.OpenFile(file, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -254,15 +358,36 @@ func TestEncodeLadderLiveResumeWithdrawsWhenBytesDiffer(t *testing.T) {
 	}
 	f.Close()
 	var gone []string
+	var again []string
 	live = &Live{Poll: 20 * time.Millisecond, Withdrawn: func() {
 		left, _ := filepath.Glob(filepath.Join(hlsDir, "*"))
 		gone = append(gone, left...)
-	}, Ready: func(context.Context, []string) error { t.Error("published again after withdrawing"); return nil }}
+	}, Ready: func(context.Context, []string) error {
+		// Published again from the start, under new names only.
+		for _, n := range LadderNames(l) {
+			mp, err := readMediaPlaylist(filepath.Join(hlsDir, hardware.MediaPlaylistName(n)))
+			if err != nil || mp.initURI == filepath.Base(file) || !isLiveName(mp.initURI, testPrefix, n) {
+				t.Errorf("%s republished as %+v, %v", n, mp, err)
+				continue
+			}
+			again = append(again, mp.initURI)
+		}
+		if gone == nil {
+			t.Error("published before withdrawing")
+		}
+		return nil
+	}}
 	if err := (&Runner{}).EncodeLadderLive(testCtx(t), hardware.Libx264{Preset: "ultrafast"}, l, 12*time.Second, hlsDir, nil, live); err != nil {
 		t.Fatal(err)
 	}
 	if gone == nil {
 		t.Fatal("not withdrawn")
+	}
+	if len(again) != 3 {
+		t.Errorf("republished while encoding: %v", again)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("the altered file's URL still answers: %v", err)
 	}
 	for _, p := range gone {
 		if !strings.HasPrefix(filepath.Base(p), ".") {

@@ -164,6 +164,11 @@ async function poll(section, api, failures) {
       markFailed(section, state.label);
       return;
     }
+    if (await masterReady(section)) {
+      // Playable while it encodes: play from the start, as the stream does.
+      showPlayer(section, { streamingPlaylists: [{ playlistUrl: masterURL(section) }], previewPath: video.previewPath });
+      return;
+    }
     setProgress(section, clampPercent(video.processingProgress));
     setLabel(section, state.label);
     failures = 0;
@@ -190,6 +195,28 @@ function parseData(event) {
     return JSON.parse(event.data);
   } catch (err) {
     return null;
+  }
+}
+
+// masterURL is the video's master playlist. The server writes it once the
+// video is playable, while it still encodes (its renditions grow) or once
+// published: the same signal as the events stream's "published" event,
+// which the API's state (still "to transcode" while growing) does not give.
+function masterURL(section) {
+  if (section.dataset.master) return section.dataset.master;
+  const m = /\/api\/v1\/videos\/([^/?#]+)/.exec(section.dataset.api);
+  return m ? `/static/streaming-playlists/hls/${m[1]}/master.m3u8` : null;
+}
+
+// masterReady asks for the master playlist without its body.
+async function masterReady(section) {
+  const url = masterURL(section);
+  if (!url) return false;
+  try {
+    const res = await fetch(url, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' });
+    return res.ok;
+  } catch (err) {
+    return false;
   }
 }
 
