@@ -53,7 +53,13 @@ func (s *Server) serveHLS(c echo.Context) error {
 	default:
 		h.Set("Cache-Control", "public, max-age=86400")
 	}
-	return serveFile(c, filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean)))
+	p := filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean))
+	if cacheable(clean) {
+		if handled, err := s.serveCachedPlaylist(c, p); handled {
+			return err
+		}
+	}
+	return serveFile(c, p)
 }
 
 // hlsPath checks the part of an HLS URL after the video's UUID and returns
