@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,15 +22,24 @@ import (
 // bytes: serving one from the file system cost open, fstat, read, close and
 // the netpoller's registration of the file, most of a request's CPU (129 µs
 // against nginx's 33). playlistCache keeps their bytes in memory, keyed by
-// path, and checks each hit against the file with one stat: the bytes are
-// served only while the file's mtime and size are those they were read
-// with, so a playlist rewritten by a new rendition, or removed with its
-// video, is never served stale.
+// path, and checks them against the file (one stat: the bytes are served
+// only while the file's mtime and size are those they were read with):
+//   - at once after any write to the videos (the store's generation): the
+//     packager writes a playlist first and records the rendition after, so
+//     a new rendition's master is never served stale;
+//   - else at most playlistRecheck after the last check, which bounds how
+//     long a change made behind the store's back (a file removed or edited
+//     by hand, another process) goes unseen, as nginx's open_file_cache
+//     does (there 60 s by default). Players re-fetch a playlist every few
+//     seconds and shared caches may keep it 10 s (Cache-Control), so a
+//     second is well within what they already tolerate.
 //
 // Only bytes are kept, never a decision: the route still asks GetFile (the
 // visibility rules, with this request's viewer, on the cached video row)
 // before it looks here, and sets the cache headers from that answer.
 type playlistCache struct {
+	gen      func() uint64 // the videos' store generation
+	now      func() time.Time
 	mu       sync.Mutex
 	entries  map[string]*list.Element // path -> *playlistEntry
 	lru      list.List                // front: most recently used
@@ -39,12 +49,17 @@ type playlistCache struct {
 }
 
 type playlistEntry struct {
-	path    string
-	body    []byte
-	mod     time.Time
-	size    int64
-	etag    string // as serveOpenFile spells it: mtime-size in hex
-	lastMod string // Last-Modified, formatted once
+	path string
+	body []byte
+	mod  time.Time
+	size int64
+	// The header values, made once: set as they are (net/http never
+	// changes a value slice it is given).
+	etag, lastMod, length []string
+	// When the file was last found unchanged, and the store's generation
+	// then: while both hold, a hit needs no stat.
+	checkedAt  atomic.Int64 // unix nanoseconds
+	checkedGen atomic.Uint64
 }
 
 const (
@@ -54,10 +69,12 @@ const (
 	// hundred videos' playlists on a home box).
 	playlistMaxFile  = 64 << 10
 	playlistMaxBytes = 1 << 20
+	playlistRecheck  = time.Second
 )
 
-func newPlaylistCache() *playlistCache {
-	return &playlistCache{entries: map[string]*list.Element{}, maxBytes: playlistMaxBytes, maxFile: playlistMaxFile}
+// newPlaylistCache checks its files again whenever gen changes.
+func newPlaylistCache(gen func() uint64) *playlistCache {
+	return &playlistCache{gen: gen, now: time.Now, entries: map[string]*list.Element{}, maxBytes: playlistMaxBytes, maxFile: playlistMaxFile}
 }
 
 // cacheable says whether an HLS file (its cleaned relative path) is a
@@ -71,26 +88,37 @@ func cacheable(rel string) bool {
 }
 
 // get returns the entry for p while the file is still the one it was read
-// from; a stale entry is dropped. One stat per call.
+// from; a stale entry is dropped. A stat when the store was written since
+// the last check, or playlistRecheck has passed.
 func (pc *playlistCache) get(p string) (*playlistEntry, bool) {
 	pc.mu.Lock()
 	el, ok := pc.entries[p]
+	if ok {
+		pc.lru.MoveToFront(el)
+	}
 	pc.mu.Unlock()
 	if !ok {
 		return nil, false
 	}
 	e := el.Value.(*playlistEntry)
+	// The generation is read before the stat: a write landing during it
+	// leaves the entry to be checked again next time.
+	gen, now := pc.gen(), pc.now().UnixNano()
+	if gen == e.checkedGen.Load() && now-e.checkedAt.Load() < int64(playlistRecheck) {
+		return e, true
+	}
 	st, err := os.Stat(p)
 	if err != nil || !st.Mode().IsRegular() || st.Size() != e.size || !st.ModTime().Equal(e.mod) {
 		pc.drop(p, el)
 		return nil, false
 	}
-	pc.mu.Lock()
-	if pc.entries[p] == el {
-		pc.lru.MoveToFront(el)
-	}
-	pc.mu.Unlock()
+	e.checked(gen, now)
 	return e, true
+}
+
+func (e *playlistEntry) checked(gen uint64, now int64) {
+	e.checkedGen.Store(gen)
+	e.checkedAt.Store(now)
 }
 
 func (pc *playlistCache) drop(p string, el *list.Element) {
@@ -109,6 +137,7 @@ func (pc *playlistCache) drop(p string, el *list.Element) {
 // read): the caller serves that one from the file system. The error is
 // the file system's (os.Open's, for serveFile's not-found rules).
 func (pc *playlistCache) load(p string) (*playlistEntry, error) {
+	gen, now := pc.gen(), pc.now().UnixNano() // before the read: see get
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, err
@@ -131,9 +160,12 @@ func (pc *playlistCache) load(p string) (*playlistEntry, error) {
 	mod := st.ModTime()
 	e := &playlistEntry{
 		path: p, body: body, mod: mod, size: st.Size(),
-		etag:    `"` + strconv.FormatInt(mod.UnixNano(), 16) + "-" + strconv.FormatInt(st.Size(), 16) + `"`,
-		lastMod: mod.UTC().Format(http.TimeFormat),
+		// As serveOpenFile spells it: mtime-size in hex.
+		etag:    []string{`"` + strconv.FormatInt(mod.UnixNano(), 16) + "-" + strconv.FormatInt(st.Size(), 16) + `"`},
+		lastMod: []string{mod.UTC().Format(http.TimeFormat)},
+		length:  []string{strconv.Itoa(len(body))},
 	}
+	e.checked(gen, now)
 	pc.put(e)
 	return e, nil
 }
@@ -174,21 +206,18 @@ func (s *Server) serveCachedPlaylist(c echo.Context, p string) (handled bool, er
 		}
 	}
 	r, h := c.Request(), c.Response().Header()
-	h.Set("ETag", e.etag)
+	h["Etag"] = e.etag // net/http's canonical spelling of ETag
 	if r.Header.Get("Range") == "" && r.Header.Get("If-Modified-Since") == "" &&
 		r.Header.Get("If-Range") == "" && r.Header.Get("If-Match") == "" && r.Header.Get("If-Unmodified-Since") == "" {
 		// The common request, answered without ServeContent's parsing
 		// and formatting.
-		if inm := r.Header.Get("If-None-Match"); inm != "" {
-			if etagListed(inm, e.etag) {
-				h.Del("Content-Type")
-				h.Set("Last-Modified", e.lastMod)
-				c.Response().WriteHeader(http.StatusNotModified)
-				return true, nil
-			}
+		h["Last-Modified"] = e.lastMod
+		if inm := r.Header.Get("If-None-Match"); inm != "" && etagListed(inm, e.etag[0]) {
+			h.Del("Content-Type")
+			c.Response().WriteHeader(http.StatusNotModified)
+			return true, nil
 		}
-		h.Set("Last-Modified", e.lastMod)
-		h.Set("Content-Length", strconv.Itoa(len(e.body)))
+		h["Content-Length"] = e.length
 		c.Response().WriteHeader(http.StatusOK)
 		if r.Method != http.MethodHead {
 			_, err = c.Response().Write(e.body)

@@ -14,11 +14,13 @@ import (
 )
 
 // TestPlaylistCacheInvalidation: small HLS files come from memory
-// (playlist_cache.go), yet every answer is what the file system and the
-// visibility rules say now: a video made private is refused to strangers
-// at once (and served to its owner and to a file token), a playlist
-// rewritten by a new rendition is served new with a new ETag, a removed
-// file and a deleted video answer 404. The ETag gets a 304.
+// (playlist_cache.go), yet every answer follows the visibility rules of
+// now and the file as the store last announced it: a video made private
+// is refused to strangers at once (and served to its owner and to a file
+// token), a playlist rewritten by a new rendition is served new with a new
+// ETag at once, a deleted video answers 404 at once; a file changed or
+// removed behind the store's back is seen within playlistRecheck. The ETag
+// gets a 304.
 func TestPlaylistCacheInvalidation(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
@@ -27,6 +29,8 @@ func TestPlaylistCacheInvalidation(t *testing.T) {
 		t.Fatal("no channel for user", err)
 	}
 	h := r.server.Handler()
+	clock := time.Now()
+	r.server.playlists.now = func() time.Time { return clock }
 	type answer struct {
 		code       int
 		body, etag string
@@ -102,10 +106,14 @@ func TestPlaylistCacheInvalidation(t *testing.T) {
 	}
 	update(model.PrivacyPublic)
 
-	// A new rendition rewrites the master playlist: the new bytes, a new
-	// ETag, and the old ETag no longer gets a 304.
+	// A new rendition rewrites the master playlist, then is recorded (as
+	// the packager does it): the new bytes at once, a new ETag, and the old
+	// ETag no longer gets a 304.
 	two := one + "#EXT-X-STREAM-INF:BANDWIDTH=2500000,RESOLUTION=1280x720\n720.m3u8\n"
 	write(master, two)
+	if err := r.store.Videos.AddRenditions(ctx, v.ID, model.Rendition{Name: "720p", Width: 1280, Height: 720, Bandwidth: 2_500_000, Codecs: "avc1.64001f,mp4a.40.2"}); err != nil {
+		t.Fatal(err)
+	}
 	second := get(v, "master.m3u8", "")
 	if second.code != http.StatusOK || second.body != two || second.etag == first.etag {
 		t.Errorf("rewritten: %d %q etag %q (was %q)", second.code, second.body, second.etag, first.etag)
@@ -113,21 +121,28 @@ func TestPlaylistCacheInvalidation(t *testing.T) {
 	if a := get(v, "master.m3u8", "", "If-None-Match", first.etag); a.code != http.StatusOK || a.body != two {
 		t.Errorf("rewritten, old ETag: %d %q, want 200 and the new playlist", a.code, a.body)
 	}
-	// Rewritten with the same size and only the time changed: still seen.
+	// Rewritten behind the store's back, with the same size and only the
+	// time changed: kept until the recheck is due, then seen.
 	same := two[:len(two)-len("720.m3u8\n")] + "721.m3u8\n"
 	write(master, same)
 	later := time.Now().Add(time.Second)
 	if err := os.Chtimes(master, later, later); err != nil {
 		t.Fatal(err)
 	}
+	if a := get(v, "master.m3u8", ""); a.body != two {
+		t.Errorf("rewritten behind the store's back, before the recheck: %q, want the kept %q", a.body, two)
+	}
+	clock = clock.Add(playlistRecheck)
 	if a := get(v, "master.m3u8", ""); a.body != same {
-		t.Errorf("rewritten, same size: %q, want %q", a.body, same)
+		t.Errorf("rewritten behind the store's back, recheck due: %q, want %q", a.body, same)
 	}
 
-	// The file removed (a rendition dropped, the folder cleaned): 404.
+	// The file removed behind the store's back: 404 once the recheck is
+	// due, and dropped from memory.
 	if err := os.Remove(master); err != nil {
 		t.Fatal(err)
 	}
+	clock = clock.Add(playlistRecheck)
 	if a := get(v, "master.m3u8", ""); a.code != http.StatusNotFound {
 		t.Errorf("file removed: %d %q, want 404", a.code, a.body)
 	}
@@ -153,7 +168,7 @@ func TestPlaylistCacheInvalidation(t *testing.T) {
 // limit (served from the file system instead).
 func TestPlaylistCacheBounds(t *testing.T) {
 	dir := t.TempDir()
-	pc := newPlaylistCache()
+	pc := newPlaylistCache(func() uint64 { return 1 })
 	pc.maxBytes, pc.maxFile = 30, 20
 	paths := make([]string, 4)
 	for i := range paths {

@@ -129,7 +129,7 @@ func New(d Deps) (*Server, error) {
 	if d.LAN == nil {
 		d.LAN = &lan.Policy{}
 	}
-	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys(), playlists: newPlaylistCache()}
+	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys(), playlists: newPlaylistCache(d.Videos.ListingGeneration)}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
 	}
