@@ -8,12 +8,16 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/visibility"
 )
 
 // A player asks for the master playlist, the media playlists and
@@ -38,6 +42,7 @@ import (
 // visibility rules, with this request's viewer, on the cached video row)
 // before it looks here, and sets the cache headers from that answer.
 type playlistCache struct {
+	hdr      hlsHeaders
 	gen      func() uint64 // the videos' store generation
 	now      func() time.Time
 	mu       sync.Mutex
@@ -55,7 +60,7 @@ type playlistEntry struct {
 	size int64
 	// The header values, made once: set as they are (net/http never
 	// changes a value slice it is given).
-	etag, lastMod, length []string
+	etag, lastMod, length, ctype []string
 	// When the file was last found unchanged, and the store's generation
 	// then: while both hold, a hit needs no stat.
 	checkedAt  atomic.Int64 // unix nanoseconds
@@ -72,9 +77,16 @@ const (
 	playlistRecheck  = time.Second
 )
 
+// hlsHeaders are serveHLS's header values for a public video's playlist,
+// made once (net/http never changes a value slice it is given).
+type hlsHeaders struct {
+	anyOrigin, expose, growing, fixed []string
+}
+
 // newPlaylistCache checks its files again whenever gen changes.
 func newPlaylistCache(gen func() uint64) *playlistCache {
-	return &playlistCache{gen: gen, now: time.Now, entries: map[string]*list.Element{}, maxBytes: playlistMaxBytes, maxFile: playlistMaxFile}
+	hdr := hlsHeaders{anyOrigin: []string{hlsAllowOrigin}, expose: []string{hlsExposeHeaders}, growing: []string{hlsPublicGrowing}, fixed: []string{hlsPublicFixed}}
+	return &playlistCache{hdr: hdr, gen: gen, now: time.Now, entries: map[string]*list.Element{}, maxBytes: playlistMaxBytes, maxFile: playlistMaxFile}
 }
 
 // cacheable says whether an HLS file (its cleaned relative path) is a
@@ -164,6 +176,7 @@ func (pc *playlistCache) load(p string) (*playlistEntry, error) {
 		etag:    []string{`"` + strconv.FormatInt(mod.UnixNano(), 16) + "-" + strconv.FormatInt(st.Size(), 16) + `"`},
 		lastMod: []string{mod.UTC().Format(http.TimeFormat)},
 		length:  []string{strconv.Itoa(len(body))},
+		ctype:   []string{hlsTypes[filepath.Ext(p)]},
 	}
 	e.checked(gen, now)
 	pc.put(e)
@@ -205,27 +218,98 @@ func (s *Server) serveCachedPlaylist(c echo.Context, p string) (handled bool, er
 			return false, nil // serveFile says what the file system said
 		}
 	}
-	r, h := c.Request(), c.Response().Header()
+	return true, writePlaylist(c.Response(), c.Request(), e)
+}
+
+// writePlaylist sends e (headers other than the validators already set).
+func writePlaylist(w http.ResponseWriter, r *http.Request, e *playlistEntry) error {
+	h := w.Header()
 	h["Etag"] = e.etag // net/http's canonical spelling of ETag
-	if r.Header.Get("Range") == "" && r.Header.Get("If-Modified-Since") == "" &&
-		r.Header.Get("If-Range") == "" && r.Header.Get("If-Match") == "" && r.Header.Get("If-Unmodified-Since") == "" {
-		// The common request, answered without ServeContent's parsing
-		// and formatting.
-		h["Last-Modified"] = e.lastMod
-		if inm := r.Header.Get("If-None-Match"); inm != "" && etagListed(inm, e.etag[0]) {
-			h.Del("Content-Type")
-			c.Response().WriteHeader(http.StatusNotModified)
-			return true, nil
-		}
-		h["Content-Length"] = e.length
-		c.Response().WriteHeader(http.StatusOK)
-		if r.Method != http.MethodHead {
-			_, err = c.Response().Write(e.body)
-		}
-		return true, err
+	if r.Header.Get("Range") != "" || r.Header.Get("If-Modified-Since") != "" ||
+		r.Header.Get("If-Range") != "" || r.Header.Get("If-Match") != "" || r.Header.Get("If-Unmodified-Since") != "" {
+		serveContent(w, r, "", e.mod, bytes.NewReader(e.body), e.size)
+		return nil
 	}
-	serveContent(c.Response(), r, "", e.mod, bytes.NewReader(e.body), e.size)
-	return true, nil
+	// The common request, answered without ServeContent's parsing and
+	// formatting.
+	h["Last-Modified"] = e.lastMod
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagListed(inm, e.etag[0]) {
+		delete(h, "Content-Type")
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	h["Content-Length"] = e.length
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err := w.Write(e.body)
+	return err
+}
+
+// hlsRoute is where the HLS files are served (server.go's route).
+const hlsRoute = "/static/streaming-playlists/hls/"
+
+// publicPlaylists answers, before echo, the requests a player sends most:
+// a kept playlist of a video anyone may see (public or unlisted, addressed
+// by its UUID). Such an answer does not depend on who asks, so nothing of
+// the request is resolved: no session, no home network, no password
+// cookies, no route table, no middleware chain (a third of what such a
+// request cost). The video row still comes from the videos service (its
+// cache, checked against the store's generation), asked as a stranger
+// outside the home would be; whatever this path does not answer (another
+// privacy, a query string such as a file token, a file not kept yet, a
+// short UUID) goes through echo and serveHLS as before.
+func (s *Server) publicPlaylists(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.servePublicPlaylist(w, r) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+func (s *Server) servePublicPlaylist(w http.ResponseWriter, r *http.Request) bool {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawQuery != "" || r.URL.RawPath != "" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, hlsRoute)
+	if !ok {
+		return false
+	}
+	id, rel, ok := strings.Cut(rest, "/")
+	if !ok || len(id) != 36 || !cacheable(rel) {
+		return false
+	}
+	clean, _, ok := hlsPath(rel)
+	if !ok {
+		return false
+	}
+	v, err := s.Videos.GetFile(r.Context(), visibility.Anonymous(false), id)
+	if err != nil || !visibility.SharedCache(v) {
+		return false
+	}
+	e, ok := s.playlists.get(filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean)))
+	if !ok {
+		return false // read and kept by serveHLS
+	}
+	// What the activity middleware counts, for the idle trim (idle.go).
+	s.activity.inFlight.Add(1)
+	s.activity.busy.Store(true)
+	defer func() {
+		s.activity.lastEnd.Store(time.Now().UnixNano())
+		s.activity.inFlight.Add(-1)
+	}()
+	h := w.Header()
+	h["Access-Control-Allow-Origin"] = s.playlists.hdr.anyOrigin
+	h["Access-Control-Expose-Headers"] = s.playlists.hdr.expose
+	h["Content-Type"] = e.ctype
+	if hlsGrows(clean) {
+		h["Cache-Control"] = s.playlists.hdr.growing
+	} else {
+		h["Cache-Control"] = s.playlists.hdr.fixed
+	}
+	writePlaylist(w, r, e) // a write error is the client's leaving
+	return true
 }
 
 // etagListed says whether If-None-Match names etag (weak comparison, as

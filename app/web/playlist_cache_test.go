@@ -207,3 +207,70 @@ func TestPlaylistCacheBounds(t *testing.T) {
 		t.Errorf("a file over the limit: %v %v, want not kept", e, err)
 	}
 }
+
+// TestPublicPlaylistsBeforeEcho: a kept playlist of a public or unlisted
+// video is answered before echo (publicPlaylists), with the very headers
+// and bytes serveHLS sends; anything else (a private video, a file token
+// in the query, a file not read yet, a segment) is left to echo.
+func TestPublicPlaylistsBeforeEcho(t *testing.T) {
+	r := newRig(t)
+	ch, err := r.server.Accounts.ChannelsOf(t.Context(), r.userAccount(t, "user"))
+	if err != nil || len(ch) == 0 {
+		t.Fatal("no channel for user", err)
+	}
+	public := r.publishedVideo(t, ch[0].ID, model.PrivacyPublic)
+	unlisted := r.publishedVideo(t, ch[0].ID, model.PrivacyUnlisted)
+	private := r.publishedVideo(t, ch[0].ID, model.PrivacyPrivate)
+	url := func(v model.Video, file string) string { return hlsRoute + v.UUID + "/" + file }
+	fast := func(u string) (*httptest.ResponseRecorder, bool) {
+		w := httptest.NewRecorder()
+		return w, r.server.servePublicPlaylist(w, httptest.NewRequest(http.MethodGet, u, nil))
+	}
+	viaEcho := func(u, who string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, u, nil)
+		if who != "" {
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: r.sessions[who]})
+		}
+		r.server.echo.ServeHTTP(w, req)
+		return w
+	}
+	for _, v := range []model.Video{public, unlisted} {
+		for _, file := range []string{"master.m3u8", "360.m3u8", "segments-sha256.json"} {
+			u := url(v, file)
+			if _, ok := fast(u); ok {
+				t.Fatalf("%s answered before it was read", u)
+			}
+			slow := viaEcho(u, "")
+			w, ok := fast(u)
+			if !ok {
+				t.Fatalf("%s (privacy %d), kept: not answered before echo", u, v.Privacy)
+			}
+			if w.Code != slow.Code || w.Body.String() != slow.Body.String() {
+				t.Errorf("%s: %d %q before echo, %d %q through it", u, w.Code, w.Body, slow.Code, slow.Body)
+			}
+			for _, k := range []string{"Content-Type", "Cache-Control", "Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Etag", "Last-Modified", "Content-Length"} {
+				if a, b := w.Header().Values(k), slow.Header().Values(k); len(a) != 1 || len(b) != 1 || a[0] != b[0] {
+					t.Errorf("%s %s: %q before echo, %q through it", u, k, a, b)
+				}
+			}
+		}
+	}
+	// A private video's kept playlist: never before echo, whoever asks.
+	if w := viaEcho(url(private, "master.m3u8"), "user"); w.Code != http.StatusOK {
+		t.Fatalf("private master, owner: %d", w.Code)
+	}
+	if _, ok := fast(url(private, "master.m3u8")); ok {
+		t.Error("a private video's playlist answered before echo")
+	}
+	for _, u := range []string{
+		url(public, "master.m3u8") + "?" + fileTokenParam + "=x", // tokens are echo's
+		url(public, public.UUID+"-360-fragmented.mp4"),           // segments: sendfile
+		url(public, "../" + public.UUID + "/master.m3u8"),
+		url(public, ".partial-1/master.m3u8"),
+	} {
+		if _, ok := fast(u); ok {
+			t.Errorf("%s answered before echo", u)
+		}
+	}
+}

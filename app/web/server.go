@@ -157,7 +157,7 @@ func New(d Deps) (*Server, error) {
 }
 
 // Handler is the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.publicPlaylists(s.echo) }
 
 // The three route groups, each with its own rules:
 //   - pages: session cookie, CSRF on every state-changing form whatever its
