@@ -96,11 +96,11 @@ func TestResponsesCompressed(t *testing.T) {
 		t.Errorf("a small answer was gzipped")
 	}
 	// A playlist file: plain, whatever the client accepts.
-	pl := filepath.Join(r.layout.HLS(v.UUID), "360p", "index.m3u8")
+	pl := filepath.Join(r.layout.HLS(v.UUID), "360.m3u8") // PeerTube's layout: no rendition folders
 	if err := os.WriteFile(pl, bytes.Repeat([]byte("#EXTINF:4.0,\nsegment0.m4s\n"), 200), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if res, body := rawGet(t, r.http.URL+"/static/streaming-playlists/hls/"+v.UUID+"/360p/index.m3u8", true); res.Header.Get("Content-Encoding") != "" || len(body) < 4000 {
+	if res, body := rawGet(t, r.http.URL+"/static/streaming-playlists/hls/"+v.UUID+"/360.m3u8", true); res.Header.Get("Content-Encoding") != "" || len(body) < 4000 {
 		t.Errorf("playlist: encoding %q, %d B", res.Header.Get("Content-Encoding"), len(body))
 	}
 }
