@@ -266,7 +266,7 @@ func TestPublicPlaylistsBeforeEcho(t *testing.T) {
 	for _, u := range []string{
 		url(public, "master.m3u8") + "?" + fileTokenParam + "=x", // tokens are echo's
 		url(public, public.UUID+"-360-fragmented.mp4"),           // segments: sendfile
-		url(public, "../" + public.UUID + "/master.m3u8"),
+		url(public, "../"+public.UUID+"/master.m3u8"),
 		url(public, ".partial-1/master.m3u8"),
 	} {
 		if _, ok := fast(u); ok {
