@@ -146,7 +146,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- end moderation ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
-		Log: log.With("part", "web"), Version: version, ReleaseMemory: st.ReleaseMemory,
+		Log: log.With("part", "web"), Version: version,
 		Nearby:      a.nearby,
 		TLSStatus:   a.tlsStatus,
 		Transcoding: a.Transcoding.Status,

@@ -53,11 +53,6 @@ func (s *Server) RunIdleTrim(ctx context.Context) {
 		case now := <-t.C:
 			if s.activity.quiet(now) {
 				s.activity.busy.Store(false)
-				if s.ReleaseMemory != nil {
-					if err := s.ReleaseMemory(ctx); err != nil && ctx.Err() == nil {
-						s.Log.Warn("release the database's memory", "err", err)
-					}
-				}
 				debug.FreeOSMemory()
 			}
 		}

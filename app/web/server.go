@@ -104,9 +104,6 @@ type Deps struct {
 	Users      *users.Service      // nil: no /admin/users
 	Moderation *moderation.Service // nil: built from Abuses, Videos, Comments and Blocklist (Server.moderation)
 	// --- end admin pages ---
-	// ReleaseMemory empties the database's caches when the server goes
-	// quiet (idle.go); nil: nothing to release.
-	ReleaseMemory func(ctx context.Context) error
 }
 
 // Server holds the routes and their dependencies.
