@@ -96,7 +96,7 @@ func TestResponsesCompressed(t *testing.T) {
 		t.Errorf("a small answer was gzipped")
 	}
 	// A playlist file: plain, whatever the client accepts.
-	pl := filepath.Join(r.layout.HLS(v.UUID), "360.m3u8")
+	pl := filepath.Join(r.layout.HLS(v.UUID), "360.m3u8") // PeerTube's layout: no rendition folders
 	if err := os.WriteFile(pl, bytes.Repeat([]byte("#EXTINF:4.0,\nsegment0.m4s\n"), 200), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -126,6 +126,8 @@ type Server struct {
 	started  time.Time  // Last-Modified of embedded assets
 	unlock   unlockKeys // signs the password-protected videos' cookies
 	activity activity   // requests in flight, for RunIdleTrim (idle.go)
+	// playlists keeps small HLS text files in memory (playlist_cache.go).
+	playlists *playlistCache
 }
 
 // New builds the server and its routes.
@@ -133,7 +135,7 @@ func New(d Deps) (*Server, error) {
 	if d.LAN == nil {
 		d.LAN = &lan.Policy{}
 	}
-	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys()}
+	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys(), playlists: newPlaylistCache(d.Videos.ListingGeneration)}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
 	}
@@ -164,7 +166,7 @@ func New(d Deps) (*Server, error) {
 }
 
 // Handler is the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.publicPlaylists(s.echo) }
 
 // The three route groups, each with its own rules:
 //   - pages: session cookie, CSRF on every state-changing form whatever its

@@ -28,6 +28,19 @@ var hlsTypes = map[string]string{
 	".aac":  "audio/aac",
 }
 
+// The HLS answers' headers (serveHLS, and publicPlaylists for kept
+// playlists: the same values).
+const (
+	hlsAllowOrigin   = "*"
+	hlsExposeHeaders = "Content-Length, Content-Range"
+	hlsPublicGrowing = "public, max-age=10"
+	hlsPublicFixed   = "public, max-age=86400"
+)
+
+// hlsGrows: the master playlist and the segments' hashes grow as
+// renditions land; a rendition's files are fixed once in place.
+func hlsGrows(clean string) bool { return clean == "master.m3u8" || clean == "segments-sha256.json" }
+
 // serveHLS serves playlists and segments with Range support (ServeContent),
 // CORS (PeerTube instances and embeds fetch across origins) and caching:
 // a rendition is immutable once in place, the master playlist grows as
@@ -42,20 +55,26 @@ func (s *Server) serveHLS(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	h := c.Response().Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range")
+	h.Set("Access-Control-Allow-Origin", hlsAllowOrigin)
+	h.Set("Access-Control-Expose-Headers", hlsExposeHeaders)
 	h.Set("Content-Type", ctype)
 	switch {
 	case !visibility.SharedCache(v):
 		h.Set("Cache-Control", "private, no-cache")
 	case !v.Published(): // still encoding: its playlists and files grow (videos.Growing)
 		h.Set("Cache-Control", "no-cache")
-	case clean == "master.m3u8" || clean == "segments-sha256.json": // both grow as renditions land
-		h.Set("Cache-Control", "public, max-age=10")
+	case hlsGrows(clean):
+		h.Set("Cache-Control", hlsPublicGrowing)
 	default:
-		h.Set("Cache-Control", "public, max-age=86400")
+		h.Set("Cache-Control", hlsPublicFixed)
 	}
-	return serveFile(c, filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean)))
+	p := filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean))
+	if cacheable(clean) {
+		if handled, err := s.serveCachedPlaylist(c, p); handled {
+			return err
+		}
+	}
+	return serveFile(c, p)
 }
 
 // hlsPath checks the part of an HLS URL after the video's UUID and returns

@@ -14,9 +14,19 @@ import (
 type Mem struct {
 	RSS int64 // VmRSS: resident now
 	HWM int64 // VmHWM: the most it was resident since it started
+	// VmRSS's parts (kernels since 4.5): anonymous memory (the heap,
+	// SQLite's caches: what the process alone holds) and file-backed
+	// pages (the mapped binary: shared with the page cache, reclaimable).
+	Anon, File int64
 }
 
-func (m Mem) String() string { return fmt.Sprintf("VmRSS %s, VmHWM %s", MiB(m.RSS), MiB(m.HWM)) }
+func (m Mem) String() string {
+	s := fmt.Sprintf("VmRSS %s, VmHWM %s", MiB(m.RSS), MiB(m.HWM))
+	if m.Anon+m.File > 0 {
+		s += fmt.Sprintf(" (RssAnon %s, RssFile %s)", MiB(m.Anon), MiB(m.File))
+	}
+	return s
+}
 
 // MiB writes a KiB count as mebibytes.
 func MiB(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
@@ -42,7 +52,7 @@ func ParseMem(r io.Reader) (Mem, error) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		key, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
+		if !ok || (key != "VmRSS" && key != "VmHWM" && key != "RssAnon" && key != "RssFile") {
 			continue
 		}
 		f := strings.Fields(rest)
@@ -53,12 +63,18 @@ func ParseMem(r io.Reader) (Mem, error) {
 		if err != nil {
 			return m, fmt.Errorf("%s: %w", key, err)
 		}
-		if key == "VmRSS" {
+		switch key {
+		case "VmRSS":
 			m.RSS = n
-		} else {
+			found++
+		case "VmHWM":
 			m.HWM = n
+			found++
+		case "RssAnon":
+			m.Anon = n
+		case "RssFile":
+			m.File = n
 		}
-		found++
 	}
 	if err := sc.Err(); err != nil {
 		return m, err

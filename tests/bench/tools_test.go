@@ -66,8 +66,8 @@ func TestUploadBodyIsValidMultipartWithExactLength(t *testing.T) {
 }
 
 func TestParseMem(t *testing.T) {
-	m, err := testrig.ParseMem(strings.NewReader("Name:\tcabane\nVmPeak:\t  900 kB\nVmHWM:\t   25000 kB\nVmRSS:\t   21000 kB\nThreads:\t8\n"))
-	if err != nil || m.RSS != 21000 || m.HWM != 25000 {
+	m, err := testrig.ParseMem(strings.NewReader("Name:\tcabane\nVmPeak:\t  900 kB\nVmHWM:\t   25000 kB\nVmRSS:\t   21000 kB\nRssAnon:\t   6000 kB\nRssFile:\t   15000 kB\nThreads:\t8\n"))
+	if err != nil || m.RSS != 21000 || m.HWM != 25000 || m.Anon != 6000 || m.File != 15000 {
 		t.Errorf("ParseMem = %+v, %v", m, err)
 	}
 	if _, err := testrig.ParseMem(strings.NewReader("Name:\tkthreadd\n")); err == nil {
