@@ -33,6 +33,10 @@ func TestEndToEnd(t *testing.T) {
 	c := testrig.MakeClip(t, filepath.Join(t.TempDir(), "test_pattern.mp4"), testrig.Clip{
 		Seconds: 10, Size: "854x480", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
 	})
+	// A second, small file that the English story uploads beside the first.
+	c2 := testrig.MakeClip(t, filepath.Join(t.TempDir(), "deuxieme_clip.mp4"), testrig.Clip{
+		Seconds: 3, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
+	})
 	shots := screenshotDir(t)
 	// The counts below are of this run's files, not an earlier run's.
 	for _, scheme := range []string{"light", "dark"} {
@@ -52,16 +56,17 @@ func TestEndToEnd(t *testing.T) {
 		"CABANE_URL_FR="+fr.URL(""),
 		"CABANE_SETUP_CODE_FR="+fr.SetupCode(),
 		"CABANE_CLIP="+c,
+		"CABANE_CLIP2="+c2,
 		"CABANE_SCREENSHOTS="+shots,
 	)
-	// 23 pages (setup, login, the 21 of the tour, error) at 2 widths x 2 schemes.
-	for _, page := range []string{"setup", "login", "home", "watch", "embed", "admin-moderation", "error"} {
+	// 26 pages (setup, login, the 23 of the tour, error) at 2 widths x 2 schemes.
+	for _, page := range []string{"setup", "login", "home", "watch", "embed", "playlist", "recently-added", "admin-moderation", "error"} {
 		if n := countFiles(t, filepath.Join(shots, page+"-*-*.png")); n != 4 {
 			t.Errorf("%d screenshots of %s in %s, want 4 (phone and desktop, light and dark)", n, page, shots)
 		}
 	}
-	if n := countFiles(t, filepath.Join(shots, "*-phone-dark.png")); n < 24 {
-		t.Errorf("%d pages screenshotted at phone width in dark, want 24", n)
+	if n := countFiles(t, filepath.Join(shots, "*-phone-dark.png")); n < 26 {
+		t.Errorf("%d pages screenshotted at phone width in dark, want 26", n)
 	}
 }
 
