@@ -29,8 +29,8 @@ const SERVERS = {
 // What each language's interface says: the French story fails if a page
 // falls back to English.
 const WORDS = {
-  en: { locale: 'en-US', setup: 'Welcome to Cabane', upload: 'Upload a video', post: 'Post', reply: 'Reply', like: 'Like', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe', quality: 'Quality', saved: 'Details saved.', copied: 'Copied.', watchLater: 'Watch later', logout: 'Log out' },
-  fr: { locale: 'fr-FR', setup: 'Bienvenue dans Cabane', upload: 'Publier une vidéo', post: 'Publier', reply: 'Répondre', like: 'J’aime', subscribe: "S'abonner", unsubscribe: 'Se désabonner', quality: 'Qualité', saved: 'Informations enregistrées.', copied: 'Copié.', watchLater: 'À regarder plus tard', logout: 'Se déconnecter' },
+  en: { locale: 'en-US', setup: 'Welcome to Cabane', upload: 'Upload a video', post: 'Post', reply: 'Reply', like: 'Like', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe', quality: 'Quality', saved: 'Details saved.', copied: 'Copied.', reported: 'Thank you: your report was sent to the moderators.', watchLater: 'Watch later', logout: 'Log out' },
+  fr: { locale: 'fr-FR', setup: 'Bienvenue dans Cabane', upload: 'Publier une vidéo', post: 'Publier', reply: 'Répondre', like: 'J’aime', subscribe: "S'abonner", unsubscribe: 'Se désabonner', quality: 'Qualité', saved: 'Informations enregistrées.', copied: 'Copié.', reported: 'Merci : votre signalement a été transmis aux modérateurs.', watchLater: 'À regarder plus tard', logout: 'Se déconnecter' },
 };
 
 // The title has accents so that the search without them is a real test.
@@ -271,7 +271,10 @@ async function story(t, lang) {
       await form.locator('input[name=predefinedReasons]').first().check();
       await form.locator('textarea[name=reason]').fill(`Signalement de test ${lang}`);
       await clickAndWait(page, `#report-c-${id} button[type=submit]`);
-      assert.equal(pathOf(page), `/w/${short}`, 'back on the watch page');
+      // Back on the video's page (PeerTube's /videos/watch/<uuid> is one of its addresses), thanked.
+      assert.ok([`/w/${short}`, `/videos/watch/${video.uuid}`].includes(pathOf(page)), `back on the watch page: ${pathOf(page)}`);
+      assert.equal(await text(page, 'h1'), TITLE);
+      assert.ok((await text(page, 'main')).includes(w.reported), 'the page says the report was sent');
       await page.goto(`${base}/admin/moderation`);
       assert.ok((await text(page, 'main')).includes(`Signalement de test ${lang}`), 'the report is in the queue');
       await shot('moderation');
