@@ -19,9 +19,12 @@ func TestMain(m *testing.M) {
 // TestEndToEnd builds and starts two real Cabanes on fresh data directories
 // (setup runs once per server: one for the English story and the page tour,
 // one for the French story) and runs e2e.test.mjs in one Chromium: setup,
-// upload with progress, playback, quality, captions, comments, like,
-// subscribe, search, playlist, edit, embed, report, delete; then every page
-// through axe-core and screenshots at two widths in light and dark.
+// upload through the upload page (two files dropped at once in English, one
+// chosen in French: each card's progress, details saved while it
+// processes), playback, the quality and captions menus, share and embed
+// code, comments and their report form, like, subscribe, search, playlist,
+// edit, delete; then every page through axe-core and screenshots at two
+// widths in light and dark.
 func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
