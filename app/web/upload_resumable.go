@@ -158,6 +158,11 @@ func (s *Server) uploadError(err error) error {
 	case errors.Is(err, videos.ErrUploadTooBig):
 		return &echo.HTTPError{Code: http.StatusRequestEntityTooLarge, Internal: &apiDetail{code: "max_file_size_reached"},
 			Message: fmt.Sprintf("The file is larger than announced, or than this box accepts (%s).", humanBytes(s.Config.MaxUploadBytes))}
+	case errors.Is(err, videos.ErrUploadConflict):
+		// A cancel (or a question) while a chunk is still being written,
+		// as when a browser aborts a PUT the server has not seen end yet:
+		// the client may try again in a moment.
+		return apiError(http.StatusConflict, "A chunk of this upload is being written; try again in a moment.")
 	case errors.Is(err, videos.ErrUploadNotFound):
 		return apiError(http.StatusNotFound, "No such upload: it finished, was cancelled or expired.")
 	case errors.Is(err, videos.ErrUploadNotYours):

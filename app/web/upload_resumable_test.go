@@ -309,3 +309,80 @@ func TestResumableUploadCancelAndExpiry(t *testing.T) {
 		t.Errorf("a path as upload_id: %d, want 404", res.Status)
 	}
 }
+
+// TestResumableCancelWhileWriting: a cancel that arrives while a chunk is
+// still being written (a browser aborts its PUT and sends DELETE at once;
+// the server has not yet seen the PUT's connection close) is a 409 the
+// client can retry, not a 500; once the write ends, the cancel succeeds.
+func TestResumableCancelWhileWriting(t *testing.T) {
+	r, a := resumableRig(t)
+	path, res := a.initUpload("user", 10000)
+	if path == "" {
+		t.Fatalf("init: %d %s", res.Status, res.Body)
+	}
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest(http.MethodPut, r.http.URL+path, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = 4096
+	req.Header.Set("Content-Range", "bytes 0-4095/10000")
+	req.Header.Set("Authorization", "Bearer "+a.tokens["user"])
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	if _, err := pw.Write(bytes.Repeat([]byte("x"), 100)); err != nil {
+		t.Fatal(err)
+	}
+	// The server holds the upload once the first bytes are in its part file.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var size int64
+		for _, f := range resumableFiles(t, r.layout) {
+			if fi, err := os.Stat(f); err == nil && !strings.HasSuffix(f, ".json") {
+				size = max(size, fi.Size())
+			}
+		}
+		if size >= 100 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the chunk's first bytes never reached the part file")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	del, err := http.NewRequest(http.MethodDelete, r.http.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	del.Header.Set("Authorization", "Bearer "+a.tokens["user"])
+	got, err := http.DefaultClient.Do(del)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Body.Close()
+	if got.StatusCode != http.StatusConflict {
+		t.Errorf("cancel during a write: %d, want 409", got.StatusCode)
+	}
+	pw.CloseWithError(errors.New("aborted by the browser"))
+	<-done
+	// The client has its error; the server may take a moment more to see
+	// the connection gone: retry as upload.js does.
+	for tries := 0; ; tries++ {
+		res := a.call(http.MethodDelete, path, "user", nil, nil)
+		if res.Status == http.StatusNoContent {
+			break
+		}
+		if res.Status != http.StatusConflict || tries == 50 {
+			t.Fatalf("cancel after the write: %d %s", res.Status, res.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if left := resumableFiles(t, r.layout); len(left) != 0 {
+		t.Errorf("cancel left %v", left)
+	}
+}

@@ -21,6 +21,14 @@ const REAL = (process.env.CABANE_URL || '').replace(/\/$/, '');
 const USER = process.env.CABANE_USER || '';
 const PASS = process.env.CABANE_PASS || '';
 
+// until polls fn every 100 ms for up to 10 s.
+async function until(fn) {
+  for (const end = Date.now() + 10_000; !(await fn()); ) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 let dir;
 let clip;
 let server;
@@ -50,32 +58,52 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('upload.js sends the real upload form resumably, shows progress to 100 and opens the video', async () => {
+test('upload.js uploads each chosen file resumably in its own card, to 100, and saves its details in place', async () => {
   const page = await browser.context.newPage();
   const errors = watchPage(page);
   const sent = [];
   page.on('request', (req) => {
-    if (req.method() === 'POST') sent.push({ path: new URL(req.url()).pathname, csrf: req.headers()['x-csrf-token'] });
+    if (req.method() !== 'GET') sent.push({ method: req.method(), path: new URL(req.url()).pathname, csrf: req.headers()['x-csrf-token'] });
   });
   await page.goto(`${REAL}/upload`);
   assert.equal(new URL(page.url()).pathname, '/upload', 'logged in, the owner may upload');
   const formToken = await page.inputValue('#upload-form input[name=_csrf]');
-  await page.setInputFiles('input[name=videofile]', clip);
-  // The title is filled from the file name as soon as a file is chosen.
-  assert.equal(await page.inputValue('input[name=name]'), 'my holiday clip');
+  // With the script: several files, and no single-file title to fill.
+  assert.equal(await page.$eval('#upload-file', (i) => i.multiple), true);
+  assert.equal(await page.isVisible('#upload-form [name=name]'), false);
+  // A file dropped beside the drop zone neither opens in the tab nor uploads.
+  const prevented = await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['x'], 'beside.mp4', { type: 'video/mp4' }));
+    const e = new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt });
+    document.querySelector('h1').dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  assert.equal(prevented, true, 'the browser does not open a file dropped beside the zone');
+  assert.equal(await page.locator('#upload-files li').count(), 0);
   await page.selectOption('select[name=privacy]', '2');
-  await page.fill('textarea[name=description]', 'From the assets test');
-  await screenshot(page, 'assets-upload-form');
-  await Promise.all([page.waitForURL((u) => /^\/w\/[^/]+$/.test(u.pathname)), page.click('#upload-form button[type=submit]')]);
+  await page.setInputFiles('#upload-file', clip);
+  await page.waitForSelector('#upload-file-1[data-state=uploaded]');
+  assert.equal(await page.$eval('#upload-file-1 .upload-file-progress', (b) => b.value), 100);
+  assert.ok((await uploadProgressSeen(page)).some((s) => s.value === 100 && !s.hidden), 'the overall bar reaches 100');
+  // One resumable init with the page's token, then the chunk(s) as PUTs to
+  // the session it named; no form post.
+  assert.deepEqual(sent[0], { method: 'POST', path: '/api/v1/videos/upload-resumable', csrf: formToken });
+  assert.ok(sent.slice(1).every((r) => r.method === 'PUT' && r.path === '/api/v1/videos/upload-resumable' && r.csrf === formToken), JSON.stringify(sent));
 
-  const seen = await uploadProgressSeen(page);
-  assert.ok(seen.some((s) => s.value === 100 && s.max === 100 && !s.hidden), `progress values seen: ${JSON.stringify(seen)}`);
-  // One resumable init to the API with the page's token in X-CSRF-Token, no
-  // form post (the chunks are PUTs).
-  assert.deepEqual(sent, [{ path: '/api/v1/videos/upload-resumable', csrf: formToken }]);
+  // The card's details form is my videos' edit form, its ids prefixed.
+  const meta = page.locator('#upload-file-1 form.upload-meta');
+  await meta.waitFor();
+  // The title comes from the file name (underscores become spaces).
+  assert.equal(await page.inputValue('#u1-f-name'), 'my holiday clip');
+  await page.fill('#u1-f-description', 'From the assets test');
+  await meta.locator('button[type=submit]').click();
+  await page.waitForFunction(() => document.querySelector('#upload-file-1 .upload-meta-status')?.textContent === 'Details saved.');
+  assert.equal(new URL(page.url()).pathname, '/upload', 'saved without leaving the page');
+  await screenshot(page, 'assets-upload-card');
 
-  // What the server stored is what the form said.
-  const short = new URL(page.url()).pathname.split('/').pop();
+  // What the server stored is what the page said.
+  const short = new URL(await page.getAttribute('#upload-file-1 a.upload-file-watch', 'href'), REAL).pathname.split('/').pop();
   const res = await page.request.get(`${REAL}/api/v1/videos/${short}`);
   assert.equal(res.status(), 200);
   const video = await res.json();
@@ -83,6 +111,47 @@ test('upload.js sends the real upload form resumably, shows progress to 100 and 
   assert.equal(video.privacy.id, 2);
   assert.equal(video.description, 'From the assets test');
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('upload.js cancels an upload: the card says so and the partial upload is deleted', async () => {
+  const page = await browser.context.newPage();
+  watchPage(page);
+  const answers = [];
+  page.on('response', (res) => {
+    if (res.url().includes('/upload-resumable')) answers.push(`${res.request().method()} ${res.status()}`);
+  });
+  await page.goto(`${REAL}/upload`);
+  // A very slow uplink, so that the upload is still running when cancelled.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 20_000 });
+  await page.setInputFiles('#upload-file', clip);
+  await page.waitForSelector('#upload-file-1[data-state=uploading]');
+  await page.waitForFunction(() => document.querySelector('#upload-file-1 .upload-file-progress').value > 0);
+  await page.click('#upload-file-1 .upload-file-cancel');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await cdp.detach();
+  assert.equal(await page.getAttribute('#upload-file-1', 'data-state'), 'cancelled');
+  assert.equal(await page.textContent('#upload-file-1 .upload-file-status'), 'Upload cancelled.');
+  // The server may still be writing the aborted chunk: upload.js asks
+  // again after a 409 until the partial upload is gone.
+  await until(() => answers.includes('DELETE 204'));
+  assert.deepEqual(answers.filter((a) => a.startsWith('DELETE') && a !== 'DELETE 409' && a !== 'DELETE 204'), [], `no other answer: ${answers}`);
+  await page.close();
+});
+
+test('upload.js shows the server error detail in the file card and stays on the page', async () => {
+  const page = await browser.context.newPage();
+  watchPage(page);
+  await page.goto(`${REAL}/upload`);
+  // Choosing a file starts its upload; the server refuses the last chunk
+  // with 422 once ffprobe finds no video or audio in it.
+  await page.setInputFiles('#upload-file', path.join(dir, 'not_a_video.mp4'));
+  await page.waitForSelector('#upload-file-1[data-state=failed]');
+  assert.match(await page.textContent('#upload-file-1 .upload-file-status'), /not_a_video\.mp4.*not a video or audio file/);
+  assert.equal(new URL(page.url()).pathname, '/upload');
+  assert.equal(await page.isEnabled('#upload-file'), true, 'the user can try another file');
+  await screenshot(page, 'assets-upload-error');
   await page.close();
 });
 
@@ -99,21 +168,6 @@ test('player.js plays the fixture ladder with hls.js and offers its renditions',
   assert.match(options[0], /^Auto/);
   await screenshot(page, 'assets-watch-playing');
   assert.deepEqual(errors, []);
-  await page.close();
-});
-
-test('upload.js shows the server error detail and stays on the form', async () => {
-  const page = await browser.context.newPage();
-  watchPage(page);
-  await page.goto(`${REAL}/upload`);
-  await page.setInputFiles('input[name=videofile]', path.join(dir, 'not_a_video.mp4'));
-  await page.fill('input[name=name]', 'reject me');
-  await page.click('#upload-form button[type=submit]');
-  await page.waitForFunction(() => document.getElementById('upload-status').classList.contains('error'));
-  assert.match(await page.textContent('#upload-status'), /not_a_video\.mp4.*not a video or audio file/);
-  assert.equal(new URL(page.url()).pathname, '/upload');
-  assert.equal(await page.isEnabled('#upload-form button[type=submit]'), true, 'the user can try again');
-  await screenshot(page, 'assets-upload-error');
   await page.close();
 });
 

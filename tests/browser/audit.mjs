@@ -55,7 +55,13 @@ export async function capture(page, name, { axe = true, problems = null } = {}) 
       await page.emulateMedia({ colorScheme: scheme });
       if (size.name === 'phone') {
         const { scroll, inner } = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
-        const msg = `${name} at ${size.width} px (${scheme}) scrolls sideways: ${scroll} > ${inner}`;
+        // Name the widest elements that stick out, so the message says what to fix.
+        const culprits = scroll > inner ? await page.evaluate(() => [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 0.5)
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''} (${Math.round(e.getBoundingClientRect().right)} px)`)) : [];
+        const msg = `${name} at ${size.width} px (${scheme}) scrolls sideways: ${scroll} > ${inner}${culprits.length ? `: ${culprits.join(', ')}` : ''}`;
         if (problems && scroll > inner) problems.push(msg);
         else assert.ok(scroll <= inner, msg);
       }

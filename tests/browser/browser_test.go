@@ -19,9 +19,12 @@ func TestMain(m *testing.M) {
 // TestEndToEnd builds and starts two real Cabanes on fresh data directories
 // (setup runs once per server: one for the English story and the page tour,
 // one for the French story) and runs e2e.test.mjs in one Chromium: setup,
-// upload with progress, playback, quality, captions, comments, like,
-// subscribe, search, playlist, edit, embed, report, delete; then every page
-// through axe-core and screenshots at two widths in light and dark.
+// upload through the upload page (two files dropped at once in English, one
+// chosen in French: each card's progress, details saved while it
+// processes), playback, the quality and captions menus, share and embed
+// code, comments and their report form, like, subscribe, search, playlist,
+// edit, delete; then every page through axe-core and screenshots at two
+// widths in light and dark.
 func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -32,6 +35,10 @@ func TestEndToEnd(t *testing.T) {
 	// to switch to. 10 s: playback passes 2 s with room to switch.
 	c := testrig.MakeClip(t, filepath.Join(t.TempDir(), "test_pattern.mp4"), testrig.Clip{
 		Seconds: 10, Size: "854x480", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
+	})
+	// A second, small file that the English story uploads beside the first.
+	c2 := testrig.MakeClip(t, filepath.Join(t.TempDir(), "deuxieme_clip.mp4"), testrig.Clip{
+		Seconds: 3, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
 	})
 	shots := screenshotDir(t)
 	// The counts below are of this run's files, not an earlier run's.
@@ -52,16 +59,17 @@ func TestEndToEnd(t *testing.T) {
 		"CABANE_URL_FR="+fr.URL(""),
 		"CABANE_SETUP_CODE_FR="+fr.SetupCode(),
 		"CABANE_CLIP="+c,
+		"CABANE_CLIP2="+c2,
 		"CABANE_SCREENSHOTS="+shots,
 	)
-	// 23 pages (setup, login, the 21 of the tour, error) at 2 widths x 2 schemes.
-	for _, page := range []string{"setup", "login", "home", "watch", "embed", "admin-moderation", "error"} {
+	// 26 pages (setup, login, the 23 of the tour, error) at 2 widths x 2 schemes.
+	for _, page := range []string{"setup", "login", "home", "watch", "embed", "playlist", "recently-added", "admin-moderation", "error"} {
 		if n := countFiles(t, filepath.Join(shots, page+"-*-*.png")); n != 4 {
 			t.Errorf("%d screenshots of %s in %s, want 4 (phone and desktop, light and dark)", n, page, shots)
 		}
 	}
-	if n := countFiles(t, filepath.Join(shots, "*-phone-dark.png")); n < 24 {
-		t.Errorf("%d pages screenshotted at phone width in dark, want 24", n)
+	if n := countFiles(t, filepath.Join(shots, "*-phone-dark.png")); n < 26 {
+		t.Errorf("%d pages screenshotted at phone width in dark, want 26", n)
 	}
 }
 

@@ -7,17 +7,20 @@
 //   CABANE_URL, CABANE_SETUP_CODE        a fresh server for the English story and the tour
 //   CABANE_URL_FR, CABANE_SETUP_CODE_FR  a fresh server for the French story
 //   CABANE_CLIP       an H.264/AAC 854x480 mp4 (copied, and a 360p rung encoded)
+//   CABANE_CLIP2      a small mp4 named deuxieme_clip.mp4, uploaded beside it in the English story
 //   CABANE_SCREENSHOTS where screenshots go (optional)
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { launch, screenshot, watchPage } from './browser.mjs';
-import { recordUploadProgress, uploadProgressSeen } from './checks.mjs';
+import { dropFiles, recordCardProgress, recordUploadProgress, uploadProgressSeen } from './checks.mjs';
 import { assertAccessible, capture } from './audit.mjs';
 import { apiOf, clickAndWait, isSegment, pathOf, playPast, recordRequests, step, submit, until } from './flow.mjs';
 
 const CLIP = process.env.CABANE_CLIP || '';
+const CLIP2 = process.env.CABANE_CLIP2 || '';
 const SERVERS = {
   en: { base: (process.env.CABANE_URL || '').replace(/\/$/, ''), code: process.env.CABANE_SETUP_CODE },
   fr: { base: (process.env.CABANE_URL_FR || '').replace(/\/$/, ''), code: process.env.CABANE_SETUP_CODE_FR },
@@ -26,8 +29,8 @@ const SERVERS = {
 // What each language's interface says: the French story fails if a page
 // falls back to English.
 const WORDS = {
-  en: { locale: 'en-US', setup: 'Welcome to Cabane', upload: 'Upload a video', post: 'Post', reply: 'Reply', like: 'Like', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe', quality: 'Quality', watchLater: 'Watch later', logout: 'Log out' },
-  fr: { locale: 'fr-FR', setup: 'Bienvenue dans Cabane', upload: 'Publier une vidéo', post: 'Publier', reply: 'Répondre', like: 'J’aime', subscribe: "S'abonner", unsubscribe: 'Se désabonner', quality: 'Qualité', watchLater: 'À regarder plus tard', logout: 'Se déconnecter' },
+  en: { locale: 'en-US', setup: 'Welcome to Cabane', upload: 'Upload a video', post: 'Post', reply: 'Reply', like: 'Like', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe', quality: 'Quality', saved: 'Details saved.', copied: 'Copied.', reported: 'Thank you: your report was sent to the moderators.', watchLater: 'Watch later', logout: 'Log out' },
+  fr: { locale: 'fr-FR', setup: 'Bienvenue dans Cabane', upload: 'Publier une vidéo', post: 'Publier', reply: 'Répondre', like: 'J’aime', subscribe: "S'abonner", unsubscribe: 'Se désabonner', quality: 'Qualité', saved: 'Informations enregistrées.', copied: 'Copié.', reported: 'Merci : votre signalement a été transmis aux modérateurs.', watchLater: 'À regarder plus tard', logout: 'Se déconnecter' },
 };
 
 // The title has accents so that the search without them is a real test.
@@ -38,7 +41,7 @@ let browser;
 
 before(async () => {
   for (const [lang, s] of Object.entries(SERVERS)) assert.ok(s.base && s.code, `the ${lang} server and its setup code must be set`);
-  assert.ok(CLIP, 'CABANE_CLIP must be set');
+  assert.ok(CLIP && CLIP2, 'CABANE_CLIP and CABANE_CLIP2 must be set');
   browser = await launch();
 });
 
@@ -61,6 +64,11 @@ async function story(t, lang) {
   const shot = (name) => screenshot(page, `story-${lang}-${name}`);
   const api = apiOf(page, base);
   const net = recordRequests(page);
+  // The English story uploads two files at once (dropped), the French one
+  // one file (chosen): upload.js titles each from its file name.
+  const files = [{ path: CLIP, name: path.basename(CLIP) }];
+  if (lang === 'en') files.push({ path: CLIP2, name: path.basename(CLIP2), title: 'deuxieme clip' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   try {
     await step('a fresh instance sends / to /setup, in the browser language', async () => {
       await page.goto(`${base}/`);
@@ -82,27 +90,69 @@ async function story(t, lang) {
     });
 
     let short;
-    await step('upload through the upload page: the progress bar moves to 100, then the watch page', async () => {
+    await step(`upload through the upload page: ${files.length} file(s) ${lang === 'en' ? 'dropped' : 'chosen'}, each card to 100, details filled while it processes`, async () => {
       await page.goto(`${base}/upload`);
       assert.equal(await text(page, 'h1'), w.upload);
+      // With JavaScript the single-file fields are hidden: the details come per file.
+      assert.equal(await page.isVisible('#upload-form [name=name]'), false, 'the no-JS title field is hidden');
       await assertAccessible(page, `upload (${lang})`);
-      // A slow uplink, as from a phone, so the bar has several values to show.
+      await recordCardProgress(page);
+      // A slow uplink, as from a phone, so the bars have several values to show.
       const cdp = await context.newCDPSession(page);
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1_000_000 });
-      await page.setInputFiles('#upload-form input[name=videofile]', CLIP);
-      // The metadata goes with the upload (the page has no form for while it processes yet).
-      await page.fill('#upload-form [name=name]', TITLE);
-      await page.fill('#upload-form [name=description]', `Un clip de test (${lang})`);
-      await submit(page, '#upload-form', (u) => /^\/w\/[^/]+$/.test(u.pathname));
+      if (lang === 'en') await dropFiles(page, '#upload-drop', files);
+      else await page.setInputFiles('#upload-file', files.map((f) => f.path));
+      const cards = page.locator('#upload-files li.upload-file');
+      await until('a card per file', async () => (await cards.count()) === files.length, 10_000);
+      for (let i = 1; i <= files.length; i++) {
+        await page.waitForSelector(`#upload-file-${i}[data-state=uploaded]`, { timeout: 60_000 });
+        assert.equal(await page.$eval(`#upload-file-${i} .upload-file-progress`, (b) => b.value), 100);
+        assert.equal(await page.locator(`#upload-file-${i} .upload-file-cancel`).count(), 0, 'no cancel once stored');
+        assert.equal(await page.locator(`#upload-file-${i} .upload-file-processing section.processing`).count(), 1, 'the card follows the processing');
+      }
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
       await cdp.detach();
-      const values = (await uploadProgressSeen(page)).filter((s) => !s.hidden).map((s) => s.value);
-      t.diagnostic(`${lang} upload progress values: ${JSON.stringify(values)}`);
-      assert.equal(values.at(-1), 100, `the bar ends at 100: ${values}`);
-      assert.ok(values.filter((v) => v > 0 && v < 100).length >= 2, `the bar moves through values between 0 and 100: ${values}`);
-      assert.deepEqual(values, [...values].sort((a, b) => a - b), 'the bar never goes back');
+      const perCard = await page.evaluate(() => window.cardProgress);
+      t.diagnostic(`${lang} card progress values: ${JSON.stringify(perCard)}`);
+      for (let i = 1; i <= files.length; i++) {
+        const values = perCard[`upload-file-${i}`] || [];
+        assert.equal(values.at(-1), 100, `card ${i} ends at 100: ${values}`);
+        assert.ok(values.filter((v) => v > 0 && v < 100).length >= 2, `card ${i} moves through values between 0 and 100: ${values}`);
+        assert.deepEqual(values, [...values].sort((a, b) => a - b), `card ${i} never goes back`);
+      }
+      const overall = (await uploadProgressSeen(page)).filter((s) => !s.hidden).map((s) => s.value);
+      assert.equal(overall.at(-1), 100, `the overall bar ends at 100: ${overall}`);
+      assert.deepEqual(overall, [...overall].sort((a, b) => a - b), 'the overall bar never goes back');
+
+      // The first file's details, in its card's form, while it is processed.
+      const meta = page.locator('#upload-file-1 form.upload-meta');
+      await meta.waitFor();
+      const processing = await page.$eval('#upload-file-1 section.processing', (s) => !s.classList.contains('done'));
+      t.diagnostic(`${lang} details saved while still processing: ${processing}`);
+      await page.fill('#u1-f-name', TITLE);
+      await page.fill('#u1-f-tags', 'cabane, été');
+      await page.fill('#u1-f-description', `Un clip de test (${lang})`);
+      await meta.locator('button[type=submit]').click();
+      await page.waitForFunction((want) => document.querySelector('#upload-file-1 .upload-meta-status')?.textContent === want, w.saved);
+      assert.equal(pathOf(page), '/upload', 'saved in place');
+      // Every card's processing ends in its link, as processing.js follows it.
+      for (let i = 1; i <= files.length; i++) {
+        await page.waitForSelector(`#upload-file-${i} section.processing.done a.processing-done`, { timeout: 120_000 });
+      }
+      await shot('upload-done');
+      const links = await page.$$eval('#upload-files a.upload-file-watch', (as) => as.map((a) => new URL(a.href).pathname.split('/').pop()));
+      await clickAndWait(page, '#upload-file-1 a.upload-file-watch');
+      assert.match(pathOf(page), /^\/w\/[^/]+$/);
       short = pathOf(page).split('/').pop();
       assert.equal(await text(page, 'h1'), TITLE);
+      const saved = await api.get(`/videos/${short}`);
+      assert.deepEqual([saved.name, saved.description, [...saved.tags].sort()], [TITLE, `Un clip de test (${lang})`, ['cabane', 'été']]);
+      // The other files are titled from their names (upload.js).
+      for (const [i, f] of files.entries()) {
+        if (i === 0) continue;
+        const other = links[i];
+        assert.equal((await api.get(`/videos/${other}`)).name, f.title);
+      }
     });
 
     const video = await step('the video publishes with two qualities', async () => {
@@ -122,29 +172,30 @@ async function story(t, lang) {
       await api.put(`/videos/${video.uuid}/captions/fr`, { captionfile: { name: 'fr.vtt', mimeType: 'text/vtt', buffer: Buffer.from(CAPTION) } });
     });
 
-    await step('the watch page fetches no segment before play, then plays past 2 s', async () => {
-      // The master playlist is cached for 10 s and this browser read it at
-      // upload time, with one rung: load the two-rung one as a viewer
-      // arriving later would.
+    await step('the watch page fetches nothing of the video before play, then plays past 2 s', async () => {
+      // The master playlist may be cached with one rung from upload time:
+      // load the page as a viewer arriving later would.
       const cdp = await context.newCDPSession(page);
       await cdp.send('Network.enable'); // setCacheDisabled needs it on
       await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
       net.clear();
       await page.goto(`${base}/w/${short}`, { waitUntil: 'networkidle' });
+      const before = net.all().filter((p) => isSegment(p) || /\.m3u8$|hls\.min[^/]*\.js$/.test(p));
+      assert.deepEqual(before, [], 'no hls.js, playlist or segment before play');
+      assert.equal(await page.locator('select.quality-select').count(), 0, 'no quality menu before the playlist is read');
+      const state = await playPast(page, 2);
       await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
       await cdp.detach();
-      await page.waitForSelector('.player-quality select');
-      assert.deepEqual(net.segments(), [], 'no segment before play');
-      const state = await playPast(page, 2);
       t.diagnostic(`${lang} watch playback: ${JSON.stringify(state)}`);
       assert.ok(net.segments().length > 0, 'segments load once playing');
     });
 
-    await step('the quality control switches to the lowest rung', async () => {
+    await step('the quality menu switches to the lowest rung', async () => {
+      await page.waitForSelector('select.quality-select');
       assert.match(await text(page, '.player-quality label'), new RegExp(`^${w.quality}`));
-      const options = await page.$$eval('.player-quality select option', (os) => os.map((o) => ({ value: o.value, label: o.textContent })));
+      const options = await page.$$eval('select.quality-select option', (os) => os.map((o) => ({ value: o.value, label: o.textContent })));
       assert.deepEqual(options.slice(1).map((o) => o.label), ['480p', '360p']);
-      await page.selectOption('.player-quality select', options.at(-1).value);
+      await page.selectOption('select.quality-select', options.at(-1).value);
       await page.evaluate(() => {
         const v = document.querySelector('video#player');
         v.currentTime = 0;
@@ -153,15 +204,20 @@ async function story(t, lang) {
       await page.waitForFunction(() => document.querySelector('video#player').videoHeight === 360, null, { timeout: 30_000 });
     });
 
-    await step('captions turn on and show the cue', async () => {
+    await step('the captions menu turns the French track on and its cue shows', async () => {
+      const options = await page.$$eval('select.captions-select option', (os) => os.map((o) => o.value));
+      assert.equal(options.length, 2, `Off and one track: ${options}`);
+      await page.selectOption('select.captions-select', options[1]);
       const cue = await page.waitForFunction(
         () => {
           const v = document.querySelector('video#player');
           const track = [...v.textTracks].find((tt) => tt.kind === 'subtitles');
-          if (!track) return false;
-          // What the player's captions menu does when the viewer picks a language.
-          track.mode = 'showing';
-          if (v.currentTime > 5 || v.paused) v.currentTime = 1;
+          if (!track || track.mode !== 'showing') return false;
+          // Keep it playing inside the cue (0 to 30 s of a 10 s clip).
+          if (v.ended || v.paused) {
+            v.currentTime = 1;
+            v.play().catch(() => {});
+          }
           return track.activeCues && track.activeCues.length > 0 && track.activeCues[0].text;
         },
         null,
@@ -169,6 +225,32 @@ async function story(t, lang) {
       );
       assert.equal(await cue.jsonValue(), 'Bonjour les sous-titres');
       await shot('watch-captions');
+    });
+
+    let embedSrc;
+    await step('the share block: link, copy, start at, embed code', async () => {
+      await page.click('#share summary');
+      const link = new URL(await page.inputValue('#share-url'));
+      assert.equal(link.pathname, `/w/${short}`);
+      await page.click('button.copy[data-copy=share-url]');
+      await page.waitForFunction((want) => document.getElementById('share-status').textContent === want, w.copied);
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link.href, 'the link is on the clipboard');
+      // "Start at" puts the player's time into the link and the embed code.
+      await page.evaluate(() => {
+        const v = document.querySelector('video#player');
+        v.pause();
+        v.currentTime = 3.4;
+      });
+      await page.check('#share-start');
+      assert.equal(new URL(await page.inputValue('#share-url')).searchParams.get('start'), '3');
+      const iframeSrc = async () => {
+        const code = await page.inputValue('#share-embed');
+        return page.evaluate((html) => new DOMParser().parseFromString(html, 'text/html').querySelector('iframe').src, code);
+      };
+      assert.equal(new URL(await iframeSrc()).searchParams.get('start'), '3');
+      await page.uncheck('#share-start');
+      embedSrc = await iframeSrc();
+      assert.ok([`/videos/embed/${video.uuid}`, `/videos/embed/${short}`].includes(new URL(embedSrc).pathname), `the embed code shows the embed page: ${embedSrc}`);
     });
 
     await step('a comment and a reply', async () => {
@@ -180,6 +262,23 @@ async function story(t, lang) {
       await thread.locator('details.reply textarea').first().fill('Une réponse');
       await clickAndWait(page, `.comment-list details.reply button:text-is("${w.reply}")`);
       assert.equal((await text(page, '.comment-list.replies .comment-text')), 'Une réponse');
+    });
+
+    await step('report the comment through its form; the moderation queue shows it', async () => {
+      const id = (await page.locator('.comment-list > li.comment').first().getAttribute('id')).slice('c-'.length);
+      const form = page.locator(`#report-c-${id}`);
+      await form.locator('summary').click();
+      await form.locator('input[name=predefinedReasons]').first().check();
+      await form.locator('textarea[name=reason]').fill(`Signalement de test ${lang}`);
+      await clickAndWait(page, `#report-c-${id} button[type=submit]`);
+      // Back on the video's page (PeerTube's /videos/watch/<uuid> is one of its addresses), thanked.
+      assert.ok([`/w/${short}`, `/videos/watch/${video.uuid}`].includes(pathOf(page)), `back on the watch page: ${pathOf(page)}`);
+      assert.equal(await text(page, 'h1'), TITLE);
+      assert.ok((await text(page, 'main')).includes(w.reported), 'the page says the report was sent');
+      await page.goto(`${base}/admin/moderation`);
+      assert.ok((await text(page, 'main')).includes(`Signalement de test ${lang}`), 'the report is in the queue');
+      await shot('moderation');
+      await page.goto(`${base}/w/${short}`);
     });
 
     await step('like', async () => {
@@ -226,10 +325,10 @@ async function story(t, lang) {
       assert.equal(await text(page, 'h1'), `${TITLE} (modifié)`);
     });
 
-    await step('the embed page fetches nothing of the video before play, then plays', async () => {
+    await step('the embed code\'s page fetches nothing of the video before play, then plays', async () => {
       const embed = await context.newPage();
       const enet = recordRequests(embed);
-      await embed.goto(`${base}/videos/embed/${short}`, { waitUntil: 'networkidle' });
+      await embed.goto(embedSrc, { waitUntil: 'networkidle' });
       const media = enet.all().filter((p) => isSegment(p) || /\.m3u8$|hls\.min[^/]*\.js$/.test(p));
       assert.deepEqual(media, [], 'nothing of the video before play');
       await assertAccessible(embed, `embed (${lang})`);
@@ -237,16 +336,6 @@ async function story(t, lang) {
       await playPast(embed, 2);
       assert.ok(enet.segments().length > 0, 'segments load once play is pressed');
       await embed.close();
-    });
-
-    await step('report the comment; the moderation queue shows it', async () => {
-      // The watch page has no report form yet: the API, as PeerTube's apps report.
-      const threads = await api.get(`/videos/${video.uuid}/comment-threads`);
-      const comment = threads.data.find((c) => c.text.includes('Premier commentaire'));
-      await api.post('/abuses', { reason: `Signalement de test ${lang}`, comment: { id: comment.id } });
-      await page.goto(`${base}/admin/moderation`);
-      assert.ok((await text(page, 'main')).includes(`Signalement de test ${lang}`), 'the report is in the queue');
-      await shot('moderation');
     });
 
     await step('delete the video from my videos', async () => {
@@ -297,13 +386,18 @@ test('every page: axe-core, screenshots at phone and desktop widths, light and d
     const short = up.video.shortUUID;
     await until('the tour video to publish', async () => (await api.get(`/videos/${short}`)).state.id === 1);
     await api.post(`/videos/${short}/comment-threads`, { text: 'Un commentaire pour la visite' });
+    // A public playlist holding it, for the playlist page.
+    const { videoPlaylist } = await api.post('/video-playlists', { displayName: 'Au bord du lac', privacy: 1, videoChannelId: channel.id });
+    await api.post(`/video-playlists/${videoPlaylist.id}/videos`, { videoId: up.video.id });
 
     const pages = [
       ['home', '/'],
       ['search', '/search?search=ete'],
       ['tag', '/videos/tags/cabane'],
       ['trending', '/videos/trending'],
+      ['recently-added', '/videos/recently-added'],
       ['watch', `/w/${short}`],
+      ['playlist', `/w/p/${videoPlaylist.shortUUID}`],
       ['embed', `/videos/embed/${short}`],
       ['channel', '/c/alice_videos'],
       ['account', '/a/alice'],

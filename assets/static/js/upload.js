@@ -74,6 +74,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const PARALLEL = 2;
 
+// removeUpload deletes a cancelled upload's partial file. The server may
+// still be writing the chunk whose PUT was just aborted (it has not seen
+// the connection close yet) and answers 409 meanwhile: ask again a few
+// times rather than leave the partial file until it expires.
+async function removeUpload(location, csrf) {
+  for (let i = 0; i < 6; i++) {
+    const res = await send('DELETE', location, csrf, null, null, () => {});
+    if (res.status !== 409) return;
+    await sleep(250 * (i + 1));
+  }
+}
+
 // uploadFile sends one file; ui has progress(at), say(text) and track(xhr),
 // and cancelled() tells whether the user gave up on it.
 async function uploadFile(file, fields, csrf, ui) {
@@ -231,7 +243,7 @@ function setup(form) {
     cancel.addEventListener('click', () => {
       ui.stopped = true;
       if (ui.xhr) ui.xhr.abort();
-      if (ui.location) send('DELETE', ui.location, csrf, null, null, () => {}).catch(() => {});
+      if (ui.location) removeUpload(ui.location, csrf).catch(() => {});
       li.dataset.state = 'cancelled';
       ui.say(t('upload.cancelled'));
       cancel.remove();
@@ -305,6 +317,17 @@ function setup(form) {
       add(event.dataTransfer && event.dataTransfer.files);
     });
   }
+  // A file dropped beside the zone would make the browser open it in this
+  // tab, ending every upload in progress: elsewhere on the page a drop does
+  // nothing.
+  window.addEventListener('dragover', (event) => {
+    if (drop && drop.contains(event.target)) return;
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = 'none';
+  });
+  window.addEventListener('drop', (event) => {
+    if (!drop || !drop.contains(event.target)) event.preventDefault();
+  });
 }
 
 function init() {
