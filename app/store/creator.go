@@ -12,7 +12,7 @@ import (
 )
 
 // Creator holds what a creator adds to a video: captions, chapters and
-// passwords (migration 0011).
+// passwords (migration 0010).
 type Creator struct{ base }
 
 // Creator is the creator aggregate on the pool.
