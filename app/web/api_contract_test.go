@@ -89,11 +89,6 @@ func (a *apiClient) complete(method, path string, res openapi.Response, allowed 
 // Fields the document lists that Cabane does not send yet, each for a
 // reason: they come with other parts of #9.
 var notYet = []string{
-	// Cabane has no web videos (PeerTube's top-level files[]): every file
-	// is an HLS rendition, in streamingPlaylists[].files[].
-	"files[].fileUrl", "files[].fileDownloadUrl",
-	// No torrents: PeerTube leaves magnetUri out too when a file has none.
-	"streamingPlaylists[].files[].magnetUri", "files[].magnetUri",
 	// The ffprobe metadata endpoint (/videos/{id}/metadata/{fileId}).
 	"streamingPlaylists[].files[].metadataUrl", "files[].metadataUrl",
 	// PeerTube sends these only when they exist (a schedule, a watch
