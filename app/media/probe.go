@@ -91,6 +91,32 @@ const probeTimeout = time.Minute
 // ffprobeJSON runs ffprobe and decodes its JSON. An ffprobe that ran and
 // refused the file is ErrNotMedia; one that could not run is not.
 func (r *Runner) ffprobeJSON(ctx context.Context, path string, extra ...string) (*probeOutput, error) {
+	out, err := r.ffprobeRaw(ctx, path, extra...)
+	if err != nil {
+		return nil, err
+	}
+	var p probeOutput
+	if err := json.Unmarshal(out, &p); err != nil {
+		return nil, fmt.Errorf("decode ffprobe output: %w", err)
+	}
+	return &p, nil
+}
+
+// Metadata is ffprobe's description of a file (format, streams,
+// chapters): what PeerTube's /videos/{id}/metadata/{fileId} answers.
+func (r *Runner) Metadata(ctx context.Context, path string) (json.RawMessage, error) {
+	out, err := r.ffprobeRaw(ctx, path, "-show_chapters")
+	if err != nil {
+		return nil, fmt.Errorf("metadata of %s: %w", path, err)
+	}
+	if !json.Valid(out) {
+		return nil, fmt.Errorf("metadata of %s: ffprobe wrote no JSON", path)
+	}
+	return out, nil
+}
+
+// ffprobeRaw runs ffprobe and returns its JSON output.
+func (r *Runner) ffprobeRaw(ctx context.Context, path string, extra ...string) ([]byte, error) {
 	args := append([]string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams"}, extra...)
 	args = append(args, "-i", path)
 	// A crafted file can keep ffprobe busy or make it allocate without end:
@@ -125,11 +151,7 @@ func (r *Runner) ffprobeJSON(ctx context.Context, path string, extra ...string) 
 		}
 		return nil, fmt.Errorf("run %s: %w", r.ffprobe(), err)
 	}
-	var p probeOutput
-	if err := json.Unmarshal(out, &p); err != nil {
-		return nil, fmt.Errorf("decode ffprobe output: %w", err)
-	}
-	return &p, nil
+	return out, nil
 }
 
 func lastLine(s string) string {

@@ -71,6 +71,12 @@ const ServerActor = "/accounts/peertube"
 // APIVideo is a video in PeerTube's REST API.
 func APIVideo(uuid string) string { return "/api/v1/videos/" + url.PathEscape(uuid) }
 
+// FileMetadata is ffprobe's description of one of the video's files
+// (PeerTube's metadataUrl).
+func FileMetadata(uuid string, fileID int64) string {
+	return APIVideo(uuid) + "/metadata/" + strconv.FormatInt(fileID, 10)
+}
+
 // VideoEvents is a video's server-sent processing events.
 func VideoEvents(uuid string) string { return "/videos/" + url.PathEscape(uuid) + "/events" }
 

@@ -89,8 +89,6 @@ func (a *apiClient) complete(method, path string, res openapi.Response, allowed 
 // Fields the document lists that Cabane does not send yet, each for a
 // reason: they come with other parts of #9.
 var notYet = []string{
-	// The ffprobe metadata endpoint (/videos/{id}/metadata/{fileId}).
-	"streamingPlaylists[].files[].metadataUrl", "files[].metadataUrl",
 	// PeerTube sends these only when they exist (a schedule, a watch
 	// history, a live): Cabane has none of them.
 	"scheduledUpdate", "userHistory", "data[].scheduledUpdate", "data[].userHistory",
@@ -217,6 +215,7 @@ type fileJSON struct {
 	Resolution                            struct{ ID int }
 	Size                                  int64
 	FileURL, FileDownloadURL, PlaylistURL string
+	MetadataURL                           string
 	HasAudio, HasVideo                    bool
 }
 
@@ -263,6 +262,18 @@ func checkFiles(t *testing.T, a *apiClient, uuid, shaURL string, files []fileJSO
 			if got := sha256.Sum256(part); res.StatusCode != http.StatusPartialContent || hex.EncodeToString(got[:]) != sum {
 				t.Errorf("%s bytes %s: %d, hash differs", name, rng, res.StatusCode)
 			}
+		}
+		// metadataUrl: ffprobe's description, as PeerTube answers it.
+		var meta struct {
+			Streams []struct {
+				CodecType string `json:"codec_type"`
+			}
+			Format struct {
+				Size string
+			}
+		}
+		if res, b := get(f.MetadataURL, nil); res.StatusCode != 200 || json.Unmarshal(b, &meta) != nil || len(meta.Streams) == 0 || meta.Format.Size != strconv.FormatInt(f.Size, 10) {
+			t.Errorf("metadata of %s (%s): %d, %+v", name, f.MetadataURL, res.StatusCode, meta)
 		}
 		if res, _ := get(f.FileDownloadURL, nil); res.StatusCode != http.StatusForbidden {
 			t.Errorf("download of %s with downloads off: %d, want 403", name, res.StatusCode)

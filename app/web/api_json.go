@@ -122,6 +122,7 @@ type apiFile struct {
 	PlaylistURL        string  `json:"playlistUrl,omitempty"` // HLS files only
 	FileURL            string  `json:"fileUrl"`
 	FileDownloadURL    string  `json:"fileDownloadUrl"`
+	MetadataURL        string  `json:"metadataUrl,omitempty"` // renditions only (an input file has no ID)
 }
 
 // apiVideo is PeerTube's Video, as listings send it.
@@ -293,7 +294,7 @@ func (s *Server) fileJSON(c echo.Context, u uris.Builder, v model.Video, r model
 		HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a"),
 		PlaylistURL:     u.Abs(uris.HLSFile(v.UUID, hardware.MediaPlaylistName(r.Name))),
 		FileURL:         u.Abs(uris.HLSFile(v.UUID, hardware.FragmentedName(v.UUID, r.Name))),
-		FileDownloadURL: u.Abs(uris.Download(v.UUID, res))}
+		FileDownloadURL: u.Abs(uris.Download(v.UUID, res)), MetadataURL: u.Abs(uris.FileMetadata(v.UUID, r.ID))}
 	name := uris.TorrentName(v.UUID, res)
 	f.TorrentURL, f.TorrentDownloadURL = nullable(u.Abs(uris.Torrent(name))), nullable(u.Abs(uris.TorrentDownload(name)))
 	// The pieces are usually hashed since publication; if not yet (the

@@ -30,6 +30,7 @@ func (s *Server) creatorAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	g.GET("/videos/:id/chapters", s.apiChapters, api...)
 	g.PUT("/videos/:id/chapters", s.apiReplaceChapters, user...)
 	g.POST("/videos/:id/token", s.videoFileToken, api...) // filetoken.go
+	g.GET("/videos/:id/metadata/:fileId", s.apiFileMetadata, api...)
 	g.GET("/videos/:id/passwords", s.apiPasswords, user...)
 	g.PUT("/videos/:id/passwords", s.apiReplacePasswords, user...)
 	g.DELETE("/videos/:id/passwords/:pid", s.apiDeletePassword, user...)

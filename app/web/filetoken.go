@@ -81,3 +81,17 @@ func (s *Server) videoFileToken(c echo.Context) error {
 	out.Files.Token = s.unlock.fileToken(v.UUID, out.Files.Expires)
 	return c.JSON(http.StatusOK, out)
 }
+
+// apiFileMetadata is GET /api/v1/videos/{id}/metadata/{videoFileId}:
+// ffprobe's description of a file, as PeerTube answers it.
+func (s *Server) apiFileMetadata(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("fileId"), 10, 64)
+	if err != nil {
+		return notFound(err, "errors.no_video")
+	}
+	meta, err := s.Videos.FileMetadata(c.Request().Context(), viewer(c), c.Param("id"), id)
+	if err != nil {
+		return notFound(passwordGate(err), "errors.no_video")
+	}
+	return c.JSONBlob(http.StatusOK, meta)
+}
