@@ -60,8 +60,9 @@ func (s *Server) fillExtras(c echo.Context, d *myVideoEditData, chapterRows []my
 	x.HasThumbnail = d.Video.HasThumbnail
 	x.MaxImage, x.MaxVTT = humanBytes(videos.MaxImageBytes), humanBytes(captions.MaxBytes)
 	if d.Video.Privacy == model.PrivacyPassword && s.Videos.Passwords != nil {
+		// Not protected yet: the form shows what was typed for privacy 5.
 		_, ps, _, err := s.Videos.ListPasswords(c.Request().Context(), viewer(c), d.Video.UUID, 0, 100)
-		if err != nil {
+		if err != nil && !errors.Is(err, videos.ErrNotPasswordProtected) {
 			return err
 		}
 		lines := make([]string, 0, len(ps))
