@@ -304,3 +304,121 @@ func TestEditPageInFrench(t *testing.T) {
 		}
 	}
 }
+
+func TestMuteFromTheAccountPage(t *testing.T) {
+	sr := newModerationRig(t)
+	m := &myRig{sr}
+	v := sr.video(t, model.PrivacyPublic, 1)
+	mdecode(sr, t, "POST", "/api/v1/videos/"+v.UUID+"/comment-threads", "author", map[string]any{"text": "a comment by author"}, 200, nil)
+	count := func(path, who string) int {
+		var out struct{ Total int }
+		mdecode(sr, t, "GET", path, who, nil, 200, &out)
+		return out.Total
+	}
+	videosAPI, comments := "/api/v1/videos", "/api/v1/videos/"+v.UUID+"/comment-threads"
+
+	// The button: for others, not on one's own page nor for the anonymous.
+	_, page := m.get(t, "/a/user", "other")
+	if !strings.Contains(page, `action="/my/muted"`) || !strings.Contains(page, "Mute this account") {
+		t.Fatalf("no mute button for another user:\n%s", page)
+	}
+	if _, own := m.get(t, "/a/user", "user"); strings.Contains(own, `action="/my/muted`) {
+		t.Error("a mute button on one's own account page")
+	}
+	if _, anon := m.get(t, "/a/user", ""); strings.Contains(anon, `action="/my/muted`) {
+		t.Error("a mute button for the anonymous")
+	}
+	if _, ch := m.get(t, "/c/"+sr.channelOf(t, "user").Name, "other"); !strings.Contains(ch, `name="account" value="user"`) {
+		t.Error("no mute button on the channel page")
+	}
+
+	if res := m.post(t, "/my/muted", "other", url.Values{"account": {"user"}}, false); res.StatusCode != http.StatusForbidden {
+		t.Errorf("mute without CSRF: %d", res.StatusCode)
+	}
+	if loc := m.mustPost(t, "/my/muted", "other", url.Values{"account": {"user"}, "next": {"/a/user"}}); loc != "/a/user" {
+		t.Errorf("mute goes back to %q", loc)
+	}
+	m.mustPost(t, "/my/muted", "other", url.Values{"account": {"author"}})
+	if res := m.post(t, "/my/muted", "other", url.Values{"account": {"other"}}, true); res.StatusCode != http.StatusConflict {
+		t.Errorf("muting oneself: %d, want 409", res.StatusCode)
+	}
+	if n := count(videosAPI, "other"); n != 0 {
+		t.Errorf("the muter still lists %d videos", n)
+	}
+	if n := count(comments, "other"); n != 0 {
+		t.Errorf("the muter still reads %d comments", n)
+	}
+	if _, home := m.get(t, "/", "other"); strings.Contains(home, v.ShortUUID) {
+		t.Error("the muter's home page lists the muted account's video")
+	}
+	if count(videosAPI, "author") != 1 || count(comments, "user") != 1 || count(videosAPI, "") != 1 {
+		t.Error("a mute hid things from others")
+	}
+	if _, home := m.get(t, "/", "author"); !strings.Contains(home, v.ShortUUID) {
+		t.Error("a mute hid the video from another user's home page")
+	}
+	_, list := m.get(t, "/my/muted", "other")
+	if !strings.Contains(list, `value="user"`) || !strings.Contains(list, `value="author"`) {
+		t.Fatalf("/my/muted lacks the muted accounts:\n%s", list)
+	}
+	if _, page := m.get(t, "/a/user", "other"); !strings.Contains(page, `action="/my/muted/delete"`) || !strings.Contains(page, `aria-pressed="true"`) {
+		t.Error("the account page does not say it is muted")
+	}
+	if res := m.post(t, "/my/muted/delete", "other", url.Values{"account": {"user"}}, false); res.StatusCode != http.StatusForbidden {
+		t.Errorf("unmute without CSRF: %d", res.StatusCode)
+	}
+	if loc := m.mustPost(t, "/my/muted/delete", "other", url.Values{"account": {"user"}}); !strings.Contains(loc, "done=unmuted") {
+		t.Errorf("unmute goes to %q", loc)
+	}
+	if n := count(videosAPI, "other"); n != 1 {
+		t.Errorf("unmuted: %d videos", n)
+	}
+	if n := count(comments, "other"); n != 0 {
+		t.Errorf("author is still muted, yet %d comments", n)
+	}
+	if _, fr := m.page(request{method: http.MethodGet, path: "/my/muted", who: "other", lang: "fr"}); !strings.Contains(fr, "Comptes masqués") || !strings.Contains(fr, "Ne plus masquer") {
+		t.Error("/my/muted in French")
+	}
+}
+
+func TestEmbedUnlockForm(t *testing.T) {
+	cr := newCreatorRig(t, model.PrivacyPassword)
+	ctx := context.Background()
+	if err := cr.store.Creator().ReplacePasswords(ctx, cr.video.ID, []string{"gâteau"}); err != nil {
+		t.Fatal(err)
+	}
+	embed := "/videos/embed/" + cr.video.UUID
+	code, html := cr.page(request{method: http.MethodGet, path: embed})
+	if code != http.StatusForbidden || !strings.Contains(html, `action="/videos/`+cr.video.UUID+`/unlock"`) ||
+		!strings.Contains(html, `name="embed" value="1"`) || strings.Contains(html, cr.video.Name) || strings.Contains(html, `data-hls="`) {
+		t.Fatalf("locked embed: %d %q\n%s", code, cr.video.Name, html)
+	}
+	post := func(pw string) *http.Response {
+		res := cr.do(ctx, request{method: http.MethodPost, path: "/videos/" + cr.video.UUID + "/unlock",
+			form: url.Values{"password": {pw}, "embed": {"1"}}, withCSRF: true})
+		res.Body.Close()
+		return res
+	}
+	if res := post("nope"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != embed+"?unlock=wrong" {
+		t.Errorf("wrong password: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if _, html := cr.page(request{method: http.MethodGet, path: embed + "?unlock=wrong"}); !strings.Contains(html, "This is not the video&#39;s password.") {
+		t.Errorf("the embed does not say the password was wrong:\n%s", html)
+	}
+	res := post("gâteau")
+	var unlock *http.Cookie
+	for _, c := range res.Cookies() {
+		if strings.HasPrefix(c.Name, unlockCookiePrefix) {
+			unlock = c
+		}
+	}
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != embed || unlock == nil {
+		t.Fatalf("right password: %d %q %v", res.StatusCode, res.Header.Get("Location"), res.Cookies())
+	}
+	if code, html := cr.get(embed, "", nil, unlock); code != http.StatusOK || !strings.Contains(html, `data-hls="`) {
+		t.Errorf("unlocked embed: %d", code)
+	}
+	if code, _, _ := cr.postForm("/videos/"+cr.video.UUID+"/unlock", "", url.Values{"password": {"gâteau"}, "embed": {"1"}}, false); code != http.StatusForbidden {
+		t.Errorf("unlock without CSRF: %d", code)
+	}
+}
