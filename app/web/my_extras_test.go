@@ -422,3 +422,26 @@ func TestEmbedUnlockForm(t *testing.T) {
 		t.Errorf("unlock without CSRF: %d", code)
 	}
 }
+
+// A user is not notified of what an account they muted does: a comment
+// on their video; others still are.
+func TestMutedAccountsDoNotNotify(t *testing.T) {
+	sr := newModerationRig(t)
+	sr.notify.Blocks = sr.server.Blocklist.Blocks // as app.go wires it
+	m := &myRig{sr}
+	v := sr.video(t, model.PrivacyPublic, 1) // "user"'s
+	unread := func(who string) int {
+		var out struct{ Total int }
+		mdecode(sr, t, "GET", "/api/v1/users/me/notifications?unread=true", who, nil, 200, &out)
+		return out.Total
+	}
+	m.mustPost(t, "/my/muted", "user", url.Values{"account": {"author"}})
+	mdecode(sr, t, "POST", "/api/v1/videos/"+v.UUID+"/comment-threads", "author", map[string]any{"text": "from a muted account"}, 200, nil)
+	if n := unread("user"); n != 0 {
+		t.Errorf("the owner was notified of a muted account's comment: %d", n)
+	}
+	mdecode(sr, t, "POST", "/api/v1/videos/"+v.UUID+"/comment-threads", "other", map[string]any{"text": "from anyone"}, 200, nil)
+	if n := unread("user"); n != 1 {
+		t.Errorf("the owner's notifications of an unmuted account's comment: %d, want 1", n)
+	}
+}
