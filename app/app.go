@@ -146,6 +146,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- moderation (helper F, #9 point 8) ---
 	blocks := &blocklist.Service{Store: st.Blocklist(), Directory: a.Accounts, LocalHost: func() string { return uris.New(cfg.PublicURL).Host() }}
 	a.Videos.Blocks = blocks.Blocks
+	notify.Blocks = blocks.Blocks // mypages2: no notification of a muted account's acts
 	a.Videos.ServerBlocked = blocks.ServerBlocked
 	// --- end moderation ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,

@@ -93,6 +93,10 @@ type Service struct {
 	Subscribers Subscribers
 	Users       Users
 	Log         *slog.Logger
+	// Blocks says whether an account is blocked for the server or muted by
+	// the viewer (blocklist.Service.Blocks): a user is not told of what a
+	// muted or blocked account did, as PeerTube. nil: nobody is muted.
+	Blocks func(ctx context.Context, viewer visibility.Viewer, accountID int64) (visibility.Blocks, error)
 }
 
 // Users reads users (is the one to notify an admin, who sees everything).
@@ -109,7 +113,7 @@ func (s *Service) log() *slog.Logger {
 
 // emit stores n for each user whose setting allows it and who may see the
 // video, except the actor.
-func (s *Service) emit(ctx context.Context, users []int64, actorUserID int64, v model.Video, n model.Notification) (int, error) {
+func (s *Service) emit(ctx context.Context, users []int64, actorUserID, actorAccountID int64, v model.Video, n model.Notification) (int, error) {
 	var to []int64
 	for _, u := range users {
 		if u == 0 || u == actorUserID || slices.Contains(to, u) {
@@ -123,8 +127,18 @@ func (s *Service) emit(ctx context.Context, users []int64, actorUserID int64, v 
 		}
 		// A notification is read later, anywhere: it is for what the user
 		// may see away from home.
-		if !visibility.Video(visibility.Of(&usr, false), v, visibility.ByUUID) {
+		vw := visibility.Of(&usr, false)
+		if !visibility.Video(vw, v, visibility.ByUUID) {
 			continue
+		}
+		if s.Blocks != nil && actorAccountID != 0 {
+			b, err := s.Blocks(ctx, vw, actorAccountID)
+			if err != nil {
+				return 0, fmt.Errorf("blocks of account %d for user %d: %w", actorAccountID, u, err)
+			}
+			if visibility.Blocked(vw, b) {
+				continue
+			}
 		}
 		to = append(to, u)
 	}
@@ -160,7 +174,7 @@ func (s *Service) videoPublished(ctx context.Context, videoID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.emit(ctx, subs, v.Channel.Account.UserID, v, model.Notification{Type: model.NotifyNewVideoFromSubscription, VideoID: v.ID})
+	_, err = s.emit(ctx, subs, v.Channel.Account.UserID, v.Channel.AccountID, v, model.Notification{Type: model.NotifyNewVideoFromSubscription, VideoID: v.ID})
 	return err
 }
 
@@ -178,7 +192,7 @@ func (s *Service) CommentPosted(ctx context.Context, v model.Video, c model.Comm
 func (s *Service) commentPosted(ctx context.Context, v model.Video, c model.Comment) error {
 	author := c.Account.UserID
 	owner := v.Channel.Account.UserID
-	if _, err := s.emit(ctx, []int64{owner}, author, v,
+	if _, err := s.emit(ctx, []int64{owner}, author, c.Account.ID, v,
 		model.Notification{Type: model.NotifyNewCommentOnMyVideo, VideoID: v.ID, CommentID: c.ID}); err != nil {
 		return err
 	}
@@ -192,7 +206,7 @@ func (s *Service) commentPosted(ctx context.Context, v model.Video, c model.Comm
 		return err
 	}
 	if u := parent.Account.UserID; u != 0 && u != owner && !parent.IsDeleted() {
-		_, err = s.emit(ctx, []int64{u}, author, v, model.Notification{Type: model.NotifyCommentMention, VideoID: v.ID, CommentID: c.ID})
+		_, err = s.emit(ctx, []int64{u}, author, c.Account.ID, v, model.Notification{Type: model.NotifyCommentMention, VideoID: v.ID, CommentID: c.ID})
 	}
 	return err
 }

@@ -66,6 +66,11 @@ func limitBodies(rules bodyRules) echo.MiddlewareFunc {
 				img.MaxBody, img.filesAllowed = maxImageBody, true
 				rules = img
 			}
+			if max := maxMyVideoFileBody(r); max > 0 {
+				// The edit page's thumbnail and caption forms
+				// (my_video_extras.go), bounded likewise.
+				rules.MaxBody, rules.filesAllowed = max, true
+			}
 			if err := bufferBody(r, rc, rules); err != nil {
 				return err
 			}

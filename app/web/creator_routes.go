@@ -209,6 +209,9 @@ func (s *Server) unlockSubmit(c echo.Context) error {
 	vw := viewer(c)
 	vw.Client = clientKey(c)
 	v, err := s.Videos.Unlock(c.Request().Context(), vw, c.Param("id"), c.Request().PostForm.Get("password"))
+	if c.Request().PostForm.Get("embed") != "" { // the embed's form (embed.go): back to the embed
+		return s.embedUnlocked(c, v, err)
+	}
 	switch {
 	case errors.Is(err, videos.ErrWrongPassword), errors.Is(err, videos.ErrPasswordRequired):
 		return s.passwordPage(c, c.Param("id"), http.StatusForbidden, "wrong")

@@ -1,11 +1,15 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/videos"
 )
 
 // The embed page (PeerTube's /videos/embed/<uuid or shortUUID>): the player
@@ -18,10 +22,25 @@ import (
 type embedData struct {
 	watchData
 	WatchURL string
+	// Unlock is the password form of a password-protected video the
+	// visitor has not unlocked (nil otherwise).
+	Unlock *embedUnlock
+}
+
+// embedUnlock posts to the watch page's unlock route, which sets the
+// signed cookie and sends the visitor back to the embed. Cookies are
+// SameSite=Lax: the form works where the embed is first-party (opened
+// directly, or framed by a page of the same site); browsers keep a
+// cross-site frame's cookies from it.
+type embedUnlock struct {
+	Action, Error string
 }
 
 func (s *Server) embed(c echo.Context) error {
 	d, err := s.watchData(c)
+	if err == errPasswordGate {
+		return s.embedLocked(c)
+	}
 	if err != nil {
 		return err
 	}
@@ -38,4 +57,34 @@ func embedHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Del("X-Frame-Options")
 		return next(c)
 	}
+}
+
+// embedLocked answers the embed of a password-protected video with a small
+// password form (403, as the watch page and the API answer).
+func (s *Server) embedLocked(c echo.Context) error {
+	s.csrfCookie(c) // the embed route has no CSRF middleware: the form needs its token
+	w := s.pageWords(c)
+	u := &embedUnlock{Action: uris.UnlockVideo(c.Param("id"))}
+	switch p := c.QueryParam("unlock"); p {
+	case "wrong", "too_many": // fixed keys: a link cannot make the page say anything
+		u.Error = w.T("creator." + p)
+	}
+	return s.render(c, http.StatusForbidden, "embed", w.T("creator.protected"),
+		embedData{Unlock: u, WatchURL: s.urls(c).Abs(uris.ShortWatch(c.Param("id")))})
+}
+
+// embedUnlocked answers the embed's unlock form: back to the embed, with
+// the cookie when the password opened the video, else with why not.
+func (s *Server) embedUnlocked(c echo.Context, v model.Video, err error) error {
+	back := uris.Embed(c.Param("id"))
+	switch {
+	case errors.Is(err, videos.ErrWrongPassword), errors.Is(err, videos.ErrPasswordRequired):
+		return c.Redirect(http.StatusSeeOther, back+"?unlock=wrong")
+	case errors.Is(err, videos.ErrTooManyGuesses):
+		return c.Redirect(http.StatusSeeOther, back+"?unlock=too_many")
+	case err != nil:
+		return notFound(err, "There is no video at this address.")
+	}
+	c.SetCookie(s.unlock.cookie(v.UUID, time.Now()))
+	return c.Redirect(http.StatusSeeOther, uris.Embed(v.UUID))
 }

@@ -59,9 +59,9 @@ type myVideoEditData struct {
 	Published                                  string // originally published, yyyy-mm-dd
 	Categories, Licences, Languages, Privacies []option
 	CommentPolicies                            []option
-	// Hooks is where the thumbnail, captions, chapters and password forms
-	// go once the API has them (another slice of #9): nothing yet.
-	Hooks []string
+	// Extras are the thumbnail, captions, chapters and passwords
+	// (my_video_extras.go).
+	Extras myVideoExtras
 }
 
 func intOptions(m map[int]string, selected int, none string) []option {
@@ -98,7 +98,7 @@ func (s *Server) editData(v view, vid model.Video) myVideoEditData {
 	for _, k := range codes {
 		d.Languages = append(d.Languages, option{Value: k, Label: langs[k], Selected: k == vid.Language})
 	}
-	for _, p := range []int{model.PrivacyPublic, model.PrivacyUnlisted, model.PrivacyPrivate, model.PrivacyInternal, model.PrivacyLocal} {
+	for _, p := range []int{model.PrivacyPublic, model.PrivacyUnlisted, model.PrivacyPrivate, model.PrivacyInternal, model.PrivacyPassword, model.PrivacyLocal} {
 		d.Privacies = append(d.Privacies, option{Value: strconv.Itoa(p), Label: v.T("my.privacy." + strconv.Itoa(p)), Selected: p == vid.Privacy})
 	}
 	for _, p := range []int{model.CommentsEnabled, model.CommentsDisabled, model.CommentsRequiresApproval} {
@@ -118,7 +118,11 @@ func (s *Server) myVideoEdit(c echo.Context) error {
 	if vid.Channel.AccountID != currentUser(c).AccountID && !currentUser(c).IsAdmin() {
 		return echo.NewHTTPError(http.StatusForbidden, v.T("my.error.forbidden"))
 	}
-	v.Data, v.Title = s.editData(v, vid), v.T("my.edit.title", vid.Name)
+	d := s.editData(v, vid)
+	if err := s.fillExtras(c, &d, nil); err != nil {
+		return err
+	}
+	v.Data, v.Title = d, v.T("my.edit.title", vid.Name)
 	v.Notice = noticeOf(v, c)
 	return s.renderView(c, http.StatusOK, "my_video_edit", v)
 }
@@ -156,7 +160,12 @@ func (s *Server) myVideoUpdate(c echo.Context) error {
 	if pe, perr := videos.ParseEdit(typedOnly(form)); perr == nil {
 		pe.Apply(&vid)
 	}
-	v.Data, v.Title, v.Error = s.editData(v, vid), v.T("my.edit.title", vid.Name), msg
+	d := s.editData(v, vid)
+	if err := s.fillExtras(c, &d, nil); err != nil {
+		return err
+	}
+	d.Extras.Passwords = f.Get("videoPasswords") // as typed
+	v.Data, v.Title, v.Error = d, v.T("my.edit.title", vid.Name), msg
 	return s.renderView(c, code, "my_video_edit", v)
 }
 
@@ -178,6 +187,13 @@ func editForm(f url.Values) videos.Form {
 	form["tags"] = tags
 	form["downloadEnabled"] = []string{boolField(f, "downloadEnabled")}
 	form["nsfw"] = []string{boolField(f, "nsfw")}
+	// Passwords, one per line, when the video is (or becomes) password
+	// protected: none typed keeps a protected video's passwords.
+	if f.Get("privacy") == strconv.Itoa(model.PrivacyPassword) {
+		if ps := passwordLines(f.Get("videoPasswords")); len(ps) > 0 {
+			form["videoPasswords"] = ps
+		}
+	}
 	return form
 }
 
@@ -219,6 +235,8 @@ func noticeOf(v view, c echo.Context) string {
 	switch d := c.QueryParam("done"); d {
 	case "saved", "deleted", "created", "password", "avatar", "read", "subscribed", "unsubscribed", "added", "removed":
 		return v.T("my.done." + d)
+	case "thumbnail", "caption_added", "caption_deleted", "chapters", "muted", "unmuted": // my_video_extras.go, my_muted.go
+		return v.T("mycreator.done." + d)
 	}
 	return ""
 }

@@ -83,6 +83,7 @@ type channelData struct {
 	Playlists []model.Playlist
 	Report    *reportView // nil: one's own, or no reports service
 	// --- end public pages ---
+	Mute *muteView // mypages2 (my_muted.go); nil: anonymous, one's own
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -101,6 +102,9 @@ func (s *Server) channelPage(c echo.Context) error {
 		return err
 	}
 	if err := s.channelExtras(c, &d, ch); err != nil {
+		return err
+	}
+	if d.Mute, err = s.muteButton(c, ch.AccountID, ch.Account.Name); err != nil {
 		return err
 	}
 	return s.renderPublic(c, "channel", ch.DisplayName, d)
@@ -126,6 +130,9 @@ func (s *Server) accountPage(c echo.Context) error {
 		return err
 	}
 	d.Report = s.accountReport(c, a.ID, a.Name)
+	if d.Mute, err = s.muteButton(c, a.ID, a.Name); err != nil {
+		return err
+	}
 	return s.renderPublic(c, "channel", a.DisplayName, d)
 }
 

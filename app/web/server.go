@@ -236,6 +236,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- my pages (helper H, #9 point 7) ---
 	s.myPageRoutes(e, page, limitPasswords)
 	// --- end my pages ---
+	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
+	s.myExtraPageRoutes(e, page)
+	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
 	// --- end public pages ---

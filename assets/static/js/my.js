@@ -16,4 +16,13 @@ for (const form of document.querySelectorAll('form[data-confirm]')) {
     if (box) box.checked = true;
   });
 }
+// The passwords field matters only for a password-protected video
+// (privacy 5): shown when it is chosen. Without JS it is always shown.
+const privacy = document.getElementById('f-privacy');
+const pw = document.querySelector('[data-privacy-shows]');
+if (privacy && pw) {
+  const sync = function () { pw.hidden = privacy.value !== pw.dataset.privacyShows; };
+  privacy.addEventListener('change', sync);
+  sync();
+}
 })();
