@@ -58,12 +58,12 @@ func isCreatorUpload(r *http.Request) bool {
 // maxImagesBody bounds PUT /videos/{id} with its thumbnail and preview.
 const maxImagesBody = 2*videos.MaxImageBytes + formOverhead
 
-// updateImages stores the thumbnailfile and previewfile of a multipart
+// formImages reads the thumbnailfile and previewfile of a multipart
 // PUT /videos/{id} (readForm parsed the form).
-func (s *Server) updateImages(c echo.Context) error {
+func formImages(c echo.Context) ([]videos.Image, error) {
 	r := c.Request()
 	if r.MultipartForm == nil {
-		return nil
+		return nil, nil
 	}
 	var imgs []videos.Image
 	for _, field := range []string{"thumbnailfile", "previewfile"} {
@@ -73,19 +73,16 @@ func (s *Server) updateImages(c echo.Context) error {
 		}
 		f, err := fhs[0].Open()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		im, err := videos.ReadImage(field, f)
 		f.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		imgs = append(imgs, im)
 	}
-	if len(imgs) == 0 {
-		return nil
-	}
-	return s.Videos.SetImages(r.Context(), viewer(c), c.Param("id"), imgs...)
+	return imgs, nil
 }
 
 func (s *Server) serveCaption(c echo.Context) error {
