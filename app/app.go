@@ -148,7 +148,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Videos.Published = notify
 	// --- end social ---
 	// --- moderation (helper F, #9 point 8) ---
-	blocks := &blocklist.Service{Store: st.Blocklist(), Directory: a.Accounts, LocalHost: func() string { return uris.New(cfg.PublicURL).Host() }}
+	blocks := &blocklist.Service{Store: st.Blocklist(), Directory: a.Accounts, Users: st.Accounts, LocalHost: func() string { return uris.New(cfg.PublicURL).Host() }}
 	a.Videos.Blocks = blocks.Blocks
 	a.Videos.ServerBlocked = blocks.ServerBlocked
 	// --- end moderation ---
