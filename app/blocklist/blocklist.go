@@ -23,14 +23,14 @@ import (
 
 // Errors, each answered as PeerTube answers it.
 var (
-	ErrLoginRequired = errors.New("authentication required")    // 401
-	ErrForbidden     = errors.New("only admins may do this")    // 403
-	ErrSelf          = errors.New("you cannot block yourself")  // 409
+	ErrLoginRequired = errors.New("authentication required")   // 401
+	ErrForbidden     = errors.New("only admins may do this")   // 403
+	ErrSelf          = errors.New("you cannot block yourself") // 409
 	// ErrAdminTarget: only an admin may block an admin's account for the
 	// whole server (403), or a moderator could silence the admins.
 	ErrAdminTarget = errors.New("only an admin may block an admin's account for the server")
-	ErrBadHost       = errors.New("host must be a domain name") // 400
-	ErrBadSort       = errors.New("unknown sort")               // 400
+	ErrBadHost     = errors.New("host must be a domain name") // 400
+	ErrBadSort     = errors.New("unknown sort")               // 400
 )
 
 // Accounts finds the account a handle names.
