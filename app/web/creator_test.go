@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/chapters"
@@ -485,4 +486,33 @@ func hugePNGHeader() []byte {
 	// IHDR's width and height follow the 8-byte signature, length and type.
 	copy(out[16:24], []byte{0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0})
 	return out
+}
+
+// The watch page's password form has its own rate-limit table: a
+// household's spent login attempts do not refuse a video's password, and
+// the unlock cookie is Secure when the site is served over HTTPS.
+func TestUnlockFormHasItsOwnLimit(t *testing.T) {
+	cr := newCreatorRig(t, model.PrivacyPassword)
+	ctx := context.Background()
+	if err := cr.store.Creator().ReplacePasswords(ctx, cr.video.ID, []string{"second"}); err != nil {
+		t.Fatal(err)
+	}
+	var limited bool
+	for i := 0; i < passwordBurst+2; i++ {
+		res := cr.do(ctx, request{method: http.MethodPost, path: "/login", form: url.Values{"username": {"user"}, "password": {"not it at all"}}, withCSRF: true})
+		res.Body.Close()
+		limited = limited || res.StatusCode == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("the login form was never limited")
+	}
+	res := cr.do(ctx, request{method: http.MethodPost, path: "/videos/" + cr.video.ShortUUID + "/unlock", form: url.Values{"password": {"second"}}, withCSRF: true})
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("right video password after spent logins: %d, want 303", res.StatusCode)
+	}
+	k := newUnlockKeys()
+	if k.cookie("u", time.Now(), false).Secure || !k.cookie("u", time.Now(), true).Secure {
+		t.Error("the unlock cookie's Secure flag does not follow the site's scheme")
+	}
 }
