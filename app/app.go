@@ -24,6 +24,7 @@ import (
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
+	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
@@ -115,8 +116,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		RunDir: a.Layout.Run(), MemoryLimit: ffmpegMemory(cfg.Limits.FFmpegMemory, board)}
 	a.Auth = &auth.Service{Store: st.Repo(), Hashing: auth.NewGate(auth.HashSlots(max(board.Cores, 1), board.MemAvail))}
 	a.Transcoding = transcoding.New(transcoding.Options{Board: board, Settings: st.Settings, Workers: cfg.Workers, Log: log.With("part", "hardware")})
+	// Uploaded pictures (thumbnails, avatars): one decoded at a time, each
+	// at most imaging.MaxDecodedBytes, so parallel uploads cannot add up.
+	images := imaging.NewGate(1)
 	a.Videos = &videos.Service{Store: st.Repo(), Jobs: a.Jobs, Media: a.Media, Layout: a.Layout, Log: log.With("part", "videos"),
-		Transcoding: a.Transcoding, Limits: cfg.Limits, Quotas: st.Quotas(),
+		Transcoding: a.Transcoding, Limits: cfg.Limits, Quotas: st.Quotas(), Images: images,
 		// Password-protected videos: wrong guesses limited as logins are.
 		Passwords: st.Creator(), Guesses: ratelimit.New(ratelimit.Config{Every: 12 * time.Second, Burst: 5})}
 	a.Jobs.Register(videos.JobKind, a.Videos.Handle)
@@ -144,7 +148,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Videos.Published = notify
 	// --- end social ---
 	// --- moderation (helper F, #9 point 8) ---
-	blocks := &blocklist.Service{Store: st.Blocklist(), Directory: a.Accounts, LocalHost: func() string { return uris.New(cfg.PublicURL).Host() }}
+	blocks := &blocklist.Service{Store: st.Blocklist(), Directory: a.Accounts, Users: st.Accounts, LocalHost: func() string { return uris.New(cfg.PublicURL).Host() }}
 	a.Videos.Blocks = blocks.Blocks
 	notify.Blocks = blocks.Blocks // mypages2: no notification of a muted account's acts
 	a.Videos.ServerBlocked = blocks.ServerBlocked
@@ -181,7 +185,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Chapters: &chapters.Service{Store: st.Creator(), Videos: a.Videos, Log: log.With("part", "chapters")},
 		// --- end creator ---
 		// --- my pages: settings (helper H, #9 point 7) ---
-		Profile: &profile.Service{Store: st.Profiles(), Auth: a.Auth, Layout: a.Layout, Log: log.With("part", "profile")},
+		Profile: &profile.Service{Store: st.Profiles(), Auth: a.Auth, Layout: a.Layout, Log: log.With("part", "profile"), Images: images},
 		// --- end my pages ---
 		// --- admin pages (#9 points 7, 8) ---
 		Instance: inst,

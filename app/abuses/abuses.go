@@ -33,6 +33,9 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 // Videos finds a video the reporter may see.
 type Videos interface {
 	Get(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error)
+	// ByID reads a video by number without deciding anything: the caller
+	// then asks Get with its UUID.
+	ByID(ctx context.Context, id int64) (model.Video, error)
 }
 
 // Comments reads a reported comment.
@@ -101,8 +104,14 @@ func (s *Service) File(ctx context.Context, viewer visibility.Viewer, r Report) 
 		if err != nil || c.IsDeleted() {
 			return model.Abuse{}, model.ErrNotFound
 		}
-		// The comment's video must be one the reporter may see.
-		if _, err := s.Videos.Get(ctx, viewer, fmt.Sprint(c.VideoID)); err != nil {
+		// The comment's video must be one the reporter may see, asked by
+		// UUID: by number an unlisted video is hidden from all but its
+		// owner, and its comments could not be reported.
+		cv, err := s.Videos.ByID(ctx, c.VideoID)
+		if err != nil {
+			return model.Abuse{}, err
+		}
+		if _, err := s.Videos.Get(ctx, viewer, cv.UUID); err != nil {
 			return model.Abuse{}, err
 		}
 		a.CommentID, a.VideoID, a.FlaggedAccountID, a.SubjectName = c.ID, c.VideoID, c.AccountID, c.Text

@@ -23,11 +23,14 @@ import (
 
 // Errors, each answered as PeerTube answers it.
 var (
-	ErrLoginRequired = errors.New("authentication required")    // 401
-	ErrForbidden     = errors.New("only admins may do this")    // 403
-	ErrSelf          = errors.New("you cannot block yourself")  // 409
-	ErrBadHost       = errors.New("host must be a domain name") // 400
-	ErrBadSort       = errors.New("unknown sort")               // 400
+	ErrLoginRequired = errors.New("authentication required")   // 401
+	ErrForbidden     = errors.New("only admins may do this")   // 403
+	ErrSelf          = errors.New("you cannot block yourself") // 409
+	// ErrAdminTarget: only an admin may block an admin's account for the
+	// whole server (403), or a moderator could silence the admins.
+	ErrAdminTarget = errors.New("only an admin may block an admin's account for the server")
+	ErrBadHost     = errors.New("host must be a domain name") // 400
+	ErrBadSort     = errors.New("unknown sort")               // 400
 )
 
 // Accounts finds the account a handle names.
@@ -42,6 +45,11 @@ type Service struct {
 	// LocalHost is this Cabane's host: "name@host" handles of it are local,
 	// and blocking it is blocking oneself.
 	LocalHost func() string
+	// Users finds an account's user, to tell an admin's account; nil:
+	// nobody is an admin (tests).
+	Users interface {
+		UserByID(ctx context.Context, id int64) (model.User, error)
+	}
 }
 
 // Scope is whose list: the server's (the admin's) or the viewer's own.
@@ -90,6 +98,15 @@ func (s *Service) BlockAccount(ctx context.Context, viewer visibility.Viewer, sc
 	}
 	if a.ID == viewer.AccountID {
 		return ErrSelf
+	}
+	if scope == Server && !viewer.Admin() && s.Users != nil && a.UserID != 0 {
+		u, err := s.Users.UserByID(ctx, a.UserID)
+		if err != nil {
+			return fmt.Errorf("user of account %d: %w", a.ID, err)
+		}
+		if u.IsAdmin() {
+			return ErrAdminTarget
+		}
 	}
 	return s.Store.BlockAccount(ctx, o, a.ID)
 }

@@ -7,11 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	_ "image/gif" // decoders the upload may use
 	"image/jpeg"
-	_ "image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,13 +15,15 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/visibility"
 )
 
 // Avatar limits: PeerTube's 4 MB for the file; the picture is decoded
-// only when its header says at most maxAvatarSide pixels a side, so a
-// small file cannot ask for gigabytes of pixels.
+// only when its header says at most maxAvatarSide pixels a side and
+// imaging.MaxDecodedBytes once decoded, so a small file cannot ask for
+// gigabytes of pixels.
 const (
 	MaxAvatarBytes = 4 << 20
 	maxAvatarSide  = 4096
@@ -38,7 +36,7 @@ var (
 	ErrAvatarTooLarge = errors.New("the image is larger than 4 MB")
 	// ErrNotImage: the file is not a PNG, JPEG or GIF picture, or is too
 	// many pixels (400).
-	ErrNotImage = errors.New("the file is not a PNG, JPEG or GIF image of at most 4096×4096 pixels")
+	ErrNotImage = errors.New("the file is not a PNG, JPEG or GIF image of at most 4096×4096 pixels (64 MiB decoded)")
 )
 
 // avatarName is what the stored files are called: the only names the
@@ -71,7 +69,7 @@ func (s *Service) SetAvatar(ctx context.Context, viewer visibility.Viewer, r io.
 	if len(raw) > MaxAvatarBytes {
 		return repo.Avatar{}, ErrAvatarTooLarge
 	}
-	out, err := squareJPEG(raw)
+	out, err := s.squareJPEG(ctx, raw)
 	if err != nil {
 		return repo.Avatar{}, err
 	}
@@ -119,47 +117,38 @@ func (s *Service) removeFile(name string) {
 	}
 }
 
-// squareJPEG decodes raw, crops its centre square and scales it to at
-// most AvatarSide pixels a side (an area average, so downscaling does not
-// alias), as a JPEG.
-func squareJPEG(raw []byte) ([]byte, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
-	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxAvatarSide || cfg.Height > maxAvatarSide {
+// squareJPEG decodes raw (through the process-wide image gate, once its
+// header shows the pixels fit imaging.MaxDecodedBytes), crops its centre
+// square and scales it to at most AvatarSide pixels a side (an area
+// average, so downscaling does not alias), as a JPEG.
+func (s *Service) squareJPEG(ctx context.Context, raw []byte) ([]byte, error) {
+	cfg, err := imaging.ReadConfig(raw)
+	if err != nil || cfg.Width > maxAvatarSide || cfg.Height > maxAvatarSide {
 		return nil, ErrNotImage
 	}
-	img, _, err := image.Decode(bytes.NewReader(raw))
+	side := min(cfg.Width, cfg.Height, AvatarSide)
+	imgs, err := s.imageGate().Cover(ctx, raw, imaging.Size{W: side, H: side})
+	if errors.Is(err, imaging.ErrNotImage) || errors.Is(err, imaging.ErrTooLarge) {
+		return nil, ErrNotImage
+	}
 	if err != nil {
-		return nil, ErrNotImage
-	}
-	b := img.Bounds()
-	side := min(b.Dx(), b.Dy())
-	x0, y0 := b.Min.X+(b.Dx()-side)/2, b.Min.Y+(b.Dy()-side)/2
-	outSide := min(side, AvatarSide)
-	dst := image.NewRGBA(image.Rect(0, 0, outSide, outSide))
-	for y := 0; y < outSide; y++ {
-		sy0, sy1 := y0+y*side/outSide, y0+(y+1)*side/outSide
-		for x := 0; x < outSide; x++ {
-			sx0, sx1 := x0+x*side/outSide, x0+(x+1)*side/outSide
-			var r, g, bl, n uint64
-			for sy := sy0; sy < max(sy1, sy0+1); sy++ {
-				for sx := sx0; sx < max(sx1, sx0+1); sx++ {
-					// Transparent pixels become white (JPEG has no alpha).
-					cr, cg, cb, ca := img.At(sx, sy).RGBA()
-					w := uint64(0xffff - ca)
-					r += uint64(cr) + w
-					g += uint64(cg) + w
-					bl += uint64(cb) + w
-					n++
-				}
-			}
-			dst.Set(x, y, color.RGBA{uint8(r / n >> 8), uint8(g / n >> 8), uint8(bl / n >> 8), 0xff})
-		}
+		return nil, fmt.Errorf("avatar: %w", err)
 	}
 	var out bytes.Buffer
-	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 85}); err != nil {
+	if err := jpeg.Encode(&out, imgs[0], &jpeg.Options{Quality: 85}); err != nil {
 		return nil, fmt.Errorf("encode avatar: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// imageGate is the process-wide gate the App gives (Images), or one of
+// this service's own when none was given (tests).
+func (s *Service) imageGate() *imaging.Gate {
+	if s.Images != nil {
+		return s.Images
+	}
+	s.ownGateOnce.Do(func() { s.ownGate = imaging.NewGate(1) })
+	return s.ownGate
 }
 
 // AvatarOf is an account's picture for its public pages: avatars are

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/visibility"
@@ -38,6 +40,11 @@ type Service struct {
 	Auth   *auth.Service
 	Layout config.Layout
 	Log    *slog.Logger
+	// Images bounds how many uploaded pictures are decoded at once, for the
+	// whole process (shared with videos' thumbnails); nil: one of its own.
+	Images      *imaging.Gate
+	ownGate     *imaging.Gate
+	ownGateOnce sync.Once
 }
 
 func (s *Service) log() *slog.Logger {

@@ -39,6 +39,7 @@ type Limiter struct {
 	byKey    map[string]*list.Element // of *bucket
 	lru      list.List                // front: most recently used
 	overflow *rate.Limiter            // shared by newcomers while the table is full
+	held     map[*rate.Limiter]int    // requests held (Hold) and not yet done, per bucket
 }
 
 type bucket struct {
@@ -62,7 +63,7 @@ func New(cfg Config) *Limiter {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Limiter{cfg: cfg, byKey: map[string]*list.Element{}, overflow: rate.NewLimiter(rate.Every(cfg.Every), cfg.Burst)}
+	return &Limiter{cfg: cfg, byKey: map[string]*list.Element{}, held: map[*rate.Limiter]int{}, overflow: rate.NewLimiter(rate.Every(cfg.Every), cfg.Burst)}
 }
 
 // Allow spends one request of client's allowance. When none is left it
@@ -81,6 +82,38 @@ func (l *Limiter) Allow(client string) (ok bool, retryAfter time.Duration) {
 	return true, 0
 }
 
+// Hold sets aside one request of client's allowance before the check it
+// pays for runs, so that parallel requests cannot all pass a "not yet
+// spent" test and be charged afterwards: while held, a request counts as
+// spent. ok is false when none is left (nothing is held then). done ends
+// the hold: charge true spends the request (a wrong video password),
+// false gives it back (a right one costs nothing). Call done exactly once.
+func (l *Limiter) Hold(client string) (ok bool, done func(charge bool)) {
+	now := l.cfg.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.expire(now)
+	lim := l.get(client, now)
+	if lim.TokensAt(now)-float64(l.held[lim]) < 1 {
+		return false, func(bool) {}
+	}
+	l.held[lim]++
+	var once sync.Once
+	return true, func(charge bool) {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.held[lim]--; l.held[lim] <= 0 {
+				delete(l.held, lim)
+			}
+			if charge {
+				// Always granted: the held request was still in the bucket.
+				lim.ReserveN(l.cfg.Now(), 1)
+			}
+		})
+	}
+}
+
 // Spent reports whether client's allowance is used up now, without
 // spending any: for checks charged only when they fail (a wrong video
 // password), which must still be refused, right or wrong, once spent.
@@ -91,9 +124,10 @@ func (l *Limiter) Spent(client string) bool {
 	l.expire(now)
 	e, ok := l.byKey[client]
 	if !ok {
-		return len(l.byKey) >= l.cfg.MaxClients && l.overflow.TokensAt(now) < 1
+		return len(l.byKey) >= l.cfg.MaxClients && l.overflow.TokensAt(now)-float64(l.held[l.overflow]) < 1
 	}
-	return e.Value.(*bucket).lim.TokensAt(now) < 1
+	lim := e.Value.(*bucket).lim
+	return lim.TokensAt(now)-float64(l.held[lim]) < 1
 }
 
 // Len is the number of clients tracked, for tests and metrics.

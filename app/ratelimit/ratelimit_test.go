@@ -154,3 +154,36 @@ func TestRotatingAddressesShareOneAllowance(t *testing.T) {
 		t.Error("the known client lost its own allowance to the flood")
 	}
 }
+
+// A hold counts as spent while it lasts; done(false) gives it back and
+// done(true) spends it.
+func TestHold(t *testing.T) {
+	c := &clock{t: time.Unix(1e9, 0)}
+	l := New(Config{Every: time.Minute, Burst: 2, Now: c.now})
+	ok1, done1 := l.Hold("a")
+	ok2, done2 := l.Hold("a")
+	if ok3, _ := l.Hold("a"); !ok1 || !ok2 || ok3 {
+		t.Fatalf("holds: %v %v %v, want true true false", ok1, ok2, ok3)
+	}
+	if !l.Spent("a") {
+		t.Fatal("two holds of a burst of two: not spent")
+	}
+	done1(false)
+	done1(false) // a second call changes nothing
+	done2(true)
+	if l.Spent("a") {
+		t.Fatal("one refunded hold: spent")
+	}
+	if ok, done := l.Hold("a"); !ok {
+		t.Fatal("the refunded request cannot be held")
+	} else {
+		done(true)
+	}
+	if ok, _ := l.Hold("a"); ok || !l.Spent("a") {
+		t.Fatal("both requests charged, yet a third is held")
+	}
+	c.add(time.Minute)
+	if ok, _ := l.Hold("a"); !ok {
+		t.Fatal("a minute later no request is earned")
+	}
+}

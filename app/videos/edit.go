@@ -52,6 +52,10 @@ func (f Form) list(name string) ([]string, bool) {
 
 // Edit is what a request sets on a video; nil leaves a field unchanged.
 type Edit struct {
+	// Images are a new thumbnail and preview (thumbnailfile, previewfile):
+	// decoded and checked before any field changes, so a bad image changes
+	// nothing.
+	Images            []Image
 	Name, Description *string
 	Privacy           *int
 	ChannelID         int64 // 0: unchanged

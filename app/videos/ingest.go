@@ -18,6 +18,7 @@ import (
 
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
@@ -66,6 +67,11 @@ type Service struct {
 	// password-protected / no limit.
 	Passwords repo.VideoPasswords
 	Guesses   *ratelimit.Limiter
+	// Images bounds how many uploaded pictures are decoded at once, for the
+	// whole process (shared with profile's avatars); nil: one of its own.
+	Images      *imaging.Gate
+	ownGate     *imaging.Gate
+	ownGateOnce sync.Once
 	// DefaultQuotas, when set, are the quotas of users without their own
 	// (the admin's instance settings; bytes, -1 unlimited), in place of
 	// Limits'.

@@ -57,6 +57,10 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 		}
 		v.ChannelID = e.ChannelID
 	}
+	ready, err := s.prepareImages(ctx, e.Images...)
+	if err != nil {
+		return v, err
+	}
 	wasProtected := v.Privacy == model.PrivacyPassword
 	e.Apply(&v)
 	if v.Privacy == model.PrivacyPassword && !wasProtected && e.Passwords == nil {
@@ -77,6 +81,9 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 		if err := s.setPasswords(ctx, v, nil); err != nil {
 			return v, fmt.Errorf("passwords of video %s: %w", v.UUID, err)
 		}
+	}
+	if err := s.storeImages(ctx, v, ready); err != nil {
+		return v, err
 	}
 	s.Log.Info("video updated", "video", v.UUID)
 	return s.Details(ctx, viewer, v.UUID)

@@ -38,17 +38,22 @@ func (s *Service) unlock(ctx context.Context, viewer *visibility.Viewer, v model
 	if s.Passwords == nil {
 		return ErrWrongPassword
 	}
-	if s.Guesses != nil && s.Guesses.Spent(viewer.Client) {
-		return ErrTooManyGuesses
+	// The guess is held out of the allowance before it is checked, and
+	// charged only when wrong: checking first and charging after would let
+	// N parallel guesses all pass the check before any of them is charged.
+	done := func(bool) {}
+	if s.Guesses != nil {
+		var allowed bool
+		if allowed, done = s.Guesses.Hold(viewer.Client); !allowed {
+			return ErrTooManyGuesses
+		}
 	}
 	ok, err := s.Passwords.PasswordMatches(ctx, v.ID, viewer.Password)
+	done(err == nil && !ok)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if s.Guesses != nil {
-			s.Guesses.Allow(viewer.Client)
-		}
 		return ErrWrongPassword
 	}
 	viewer.Unlocked = append(slices.Clip(viewer.Unlocked), v.UUID)

@@ -74,6 +74,11 @@ func (s *Service) GetFile(ctx context.Context, viewer visibility.Viewer, ref str
 	if how != visibility.ByUUID || !visibility.File(viewer, v) {
 		return model.Video{}, model.ErrNotFound
 	}
+	// Never cached: a block takes effect on the next segment, as on the
+	// watch page (the playlist cache before the router asks here too).
+	if err := s.checkBlocks(ctx, viewer, v); err != nil {
+		return model.Video{}, err
+	}
 	return v, nil
 }
 

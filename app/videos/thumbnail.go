@@ -5,21 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
 	"image/jpeg"
-	_ "image/png" // PeerTube takes JPEG and PNG images
 	"io"
 	"os"
 
 	"cabane.dev/cabane/app/durable"
+	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/visibility"
 )
 
 // Bounds on a custom thumbnail or preview (PeerTube: 8 MB, JPEG or PNG).
-// The dimensions are read from the header before a pixel is decoded, so a
-// small file claiming a huge image costs nothing.
+// The dimensions and colour model are read from the header before a pixel
+// is decoded, so a small file claiming a huge image costs nothing; one
+// that is decoded takes at most imaging.MaxDecodedBytes.
 const (
 	MaxImageBytes  = 8 << 20
 	maxImageSide   = 8000
@@ -64,45 +63,71 @@ func (s *Service) SetImages(ctx context.Context, viewer visibility.Viewer, ref s
 	if err != nil {
 		return err
 	}
-	return s.setImages(ctx, v, imgs...)
+	ready, err := s.prepareImages(ctx, imgs...)
+	if err != nil {
+		return err
+	}
+	return s.storeImages(ctx, v, ready)
 }
 
-func (s *Service) setImages(ctx context.Context, v model.Video, imgs ...Image) error {
-	var thumb, preview image.Image
+// readyImages are a video's new thumbnail and preview, as JPEG files;
+// none when the request gave no image.
+type readyImages struct{ thumb, preview []byte }
+
+// prepareImages decodes and scales each image in turn (through the
+// process-wide image gate, the large picture dropped before the next is
+// decoded), so that a bad image is refused before anything is changed.
+func (s *Service) prepareImages(ctx context.Context, imgs ...Image) (readyImages, error) {
+	var ready readyImages
 	for _, im := range imgs {
-		decoded, err := decodeImage(im)
+		if err := checkImageConfig(im); err != nil {
+			return readyImages{}, err
+		}
+		scaled, err := s.imageGate().Cover(ctx, im.Data, imaging.Size{W: thumbW, H: thumbH}, imaging.Size{W: previewW, H: previewH})
+		if errors.Is(err, imaging.ErrNotImage) || errors.Is(err, imaging.ErrTooLarge) {
+			return readyImages{}, fieldErr(im.Field, "the image could not be read: %v", err)
+		}
 		if err != nil {
-			return err
+			return readyImages{}, fmt.Errorf("image %s: %w", im.Field, err)
 		}
-		switch im.Field {
-		case "previewfile":
-			preview = decoded
+		var files [2][]byte
+		for i, img := range scaled {
+			var buf bytes.Buffer
+			if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+				return readyImages{}, fmt.Errorf("encode %s: %w", im.Field, err)
+			}
+			files[i] = buf.Bytes()
+		}
+		// One picture given serves for both; one of each, each for its own.
+		switch {
+		case im.Field == "previewfile":
+			ready.preview = files[1]
+			if ready.thumb == nil {
+				ready.thumb = files[0]
+			}
 		default:
-			thumb = decoded
+			ready.thumb = files[0]
+			if ready.preview == nil {
+				ready.preview = files[1]
+			}
 		}
 	}
-	if thumb == nil && preview == nil {
+	return ready, nil
+}
+
+// storeImages writes prepared images as the video's thumbnail and preview.
+func (s *Service) storeImages(ctx context.Context, v model.Video, ready readyImages) error {
+	if ready.thumb == nil {
 		return nil
-	}
-	if thumb == nil {
-		thumb = preview
-	}
-	if preview == nil {
-		preview = thumb
 	}
 	if err := os.MkdirAll(s.Layout.Video(v.UUID), 0o750); err != nil {
 		return fmt.Errorf("folder of video %s: %w", v.UUID, err)
 	}
 	for _, out := range []struct {
-		img  image.Image
-		w, h int
+		data []byte
 		path string
-	}{{thumb, thumbW, thumbH, s.Layout.Thumbnail(v.UUID)}, {preview, previewW, previewH, s.Layout.Preview(v.UUID)}} {
-		var buf bytes.Buffer
-		if err := jpeg.Encode(&buf, cover(out.img, out.w, out.h), &jpeg.Options{Quality: 85}); err != nil {
-			return fmt.Errorf("encode image of video %s: %w", v.UUID, err)
-		}
-		if err := durable.WriteFile(out.path, buf.Bytes(), 0o640); err != nil {
+	}{{ready.thumb, s.Layout.Thumbnail(v.UUID)}, {ready.preview, s.Layout.Preview(v.UUID)}} {
+		if err := durable.WriteFile(out.path, out.data, 0o640); err != nil {
 			return fmt.Errorf("write image of video %s: %w", v.UUID, err)
 		}
 	}
@@ -113,6 +138,16 @@ func (s *Service) setImages(ctx context.Context, v model.Video, imgs ...Image) e
 	}
 	s.Log.Info("custom thumbnail stored", "video", v.UUID)
 	return nil
+}
+
+// imageGate is the process-wide gate the App gives (Images), or one of
+// this service's own when none was given (tests).
+func (s *Service) imageGate() *imaging.Gate {
+	if s.Images != nil {
+		return s.Images
+	}
+	s.ownGateOnce.Do(func() { s.ownGate = imaging.NewGate(1) })
+	return s.ownGate
 }
 
 // CheckImages refuses, before an upload is stored, images that SetImages
@@ -127,53 +162,16 @@ func CheckImages(imgs ...Image) error {
 }
 
 func checkImageConfig(im Image) error {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(im.Data))
-	if err != nil {
+	cfg, err := imaging.ReadConfig(im.Data)
+	if err != nil || (cfg.Format != "jpeg" && cfg.Format != "png") {
 		return fieldErr(im.Field, "the image is not a JPEG or PNG file")
 	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxImageSide || cfg.Height > maxImageSide || cfg.Width*cfg.Height > maxImagePixels {
+	if cfg.Width > maxImageSide || cfg.Height > maxImageSide || cfg.Width*cfg.Height > maxImagePixels {
 		return fieldErr(im.Field, "the image is %d×%d pixels: at most %d on a side", cfg.Width, cfg.Height, maxImageSide)
 	}
+	if cfg.Bytes > imaging.MaxDecodedBytes {
+		return fieldErr(im.Field, "the image is %d×%d pixels of %d bytes each: at most %d MiB once decoded",
+			cfg.Width, cfg.Height, cfg.Bytes/int64(cfg.Width*cfg.Height), imaging.MaxDecodedBytes>>20)
+	}
 	return nil
-}
-
-func decodeImage(im Image) (image.Image, error) {
-	if err := checkImageConfig(im); err != nil {
-		return nil, err
-	}
-	img, format, err := image.Decode(bytes.NewReader(im.Data))
-	if err != nil {
-		return nil, fieldErr(im.Field, "the %s image could not be read: %v", format, err)
-	}
-	return img, nil
-}
-
-// cover scales src to fill w×h, cropping what overflows (centred), by
-// averaging the source pixels that fall in each output pixel.
-func cover(src image.Image, w, h int) image.Image {
-	b := src.Bounds()
-	sw, sh := b.Dx(), b.Dy()
-	// The source rectangle with the output's aspect ratio.
-	cw, ch := sw, sw*h/w
-	if ch > sh {
-		cw, ch = sh*w/h, sh
-	}
-	cw, ch = max(cw, 1), max(ch, 1)
-	x0, y0 := b.Min.X+(sw-cw)/2, b.Min.Y+(sh-ch)/2
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		sy0, sy1 := y0+y*ch/h, y0+max((y+1)*ch/h, y*ch/h+1)
-		for x := 0; x < w; x++ {
-			sx0, sx1 := x0+x*cw/w, x0+max((x+1)*cw/w, x*cw/w+1)
-			var r, g, bl, n uint64
-			for sy := sy0; sy < sy1; sy++ {
-				for sx := sx0; sx < sx1; sx++ {
-					cr, cg, cb, _ := src.At(sx, sy).RGBA()
-					r, g, bl, n = r+uint64(cr), g+uint64(cg), bl+uint64(cb), n+1
-				}
-			}
-			dst.Set(x, y, color.RGBA64{uint16(r / n), uint16(g / n), uint16(bl / n), 0xffff})
-		}
-	}
-	return dst
 }

@@ -125,9 +125,10 @@ func NeedsPassword(viewer Viewer, video model.Video) bool {
 
 // Download reports whether viewer, who may fetch video's files (File),
 // may also download them as attachments: PeerTube answers 403 when the
-// creator turned downloads off. The owner and the admins still may.
+// creator turned downloads off. The owner and the moderators (admins
+// among them: PeerTube's canManage) still may.
 func Download(viewer Viewer, video model.Video) bool {
-	return video.DownloadEnabled || viewer.Owns(video) || viewer.Admin()
+	return video.DownloadEnabled || viewer.Owns(video) || viewer.Moderates()
 }
 
 // SharedCache reports whether a response about video may be kept by shared

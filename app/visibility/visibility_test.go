@@ -60,3 +60,23 @@ func TestList(t *testing.T) {
 		t.Errorf("instance listing must not list private videos: %+v", l)
 	}
 }
+
+// A disabled download stops viewers, not the owner, the moderators or
+// the admins.
+func TestDownloadDisabled(t *testing.T) {
+	v := model.Video{Meta: model.Meta{DownloadEnabled: false}, Channel: model.Channel{AccountID: 7}}
+	for name, c := range map[string]struct {
+		viewer Viewer
+		want   bool
+	}{
+		"anonymous": {Viewer{}, false},
+		"user":      {Viewer{UserID: 2, AccountID: 8}, false},
+		"owner":     {Viewer{UserID: 1, AccountID: 7}, true},
+		"moderator": {Viewer{UserID: 3, AccountID: 9, IsModerator: true}, true},
+		"admin":     {Viewer{UserID: 4, AccountID: 10, IsAdmin: true}, true},
+	} {
+		if got := Download(c.viewer, v); got != c.want {
+			t.Errorf("%s: %v, want %v", name, got, c.want)
+		}
+	}
+}

@@ -122,7 +122,7 @@ func moderationError(err error) error {
 		return apiError(http.StatusBadRequest, "%s", err.Error())
 	case errors.Is(err, abuses.ErrLoginRequired), errors.Is(err, blocklist.ErrLoginRequired):
 		return apiError(http.StatusUnauthorized, "authentication required: log in or send a Bearer token")
-	case errors.Is(err, abuses.ErrForbidden), errors.Is(err, blocklist.ErrForbidden):
+	case errors.Is(err, abuses.ErrForbidden), errors.Is(err, blocklist.ErrForbidden), errors.Is(err, blocklist.ErrAdminTarget):
 		return apiError(http.StatusForbidden, "%s", err.Error())
 	case errors.Is(err, blocklist.ErrSelf):
 		return apiError(http.StatusConflict, "%s", err.Error())

@@ -151,7 +151,7 @@ func adminDone(c echo.Context, to string, err error, done string) error {
 		return c.Redirect(http.StatusSeeOther, to+"?error="+w)
 	}
 	if errors.Is(err, abuses.ErrForbidden) || errors.Is(err, users.ErrForbidden) || errors.Is(err, instance.ErrForbidden) ||
-		errors.Is(err, blocklist.ErrForbidden) || errors.Is(err, comments.ErrForbidden) || errors.Is(err, videos.ErrForbidden) {
+		errors.Is(err, blocklist.ErrForbidden) || errors.Is(err, blocklist.ErrAdminTarget) || errors.Is(err, comments.ErrForbidden) || errors.Is(err, videos.ErrForbidden) {
 		return echo.NewHTTPError(http.StatusForbidden)
 	}
 	return err

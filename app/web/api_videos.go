@@ -104,10 +104,11 @@ func (s *Server) apiUpdateVideo(c echo.Context) error {
 	if err != nil {
 		return videoError(err)
 	}
-	if _, err := s.Videos.Update(c.Request().Context(), viewer(c), c.Param("id"), e); err != nil {
+	// thumbnailfile, previewfile: decoded by Update before it changes anything.
+	if e.Images, err = formImages(c); err != nil {
 		return videoError(err)
 	}
-	if err := s.updateImages(c); err != nil { // thumbnailfile, previewfile (creator_pages.go)
+	if _, err := s.Videos.Update(c.Request().Context(), viewer(c), c.Param("id"), e); err != nil {
 		return videoError(err)
 	}
 	return c.NoContent(http.StatusNoContent)

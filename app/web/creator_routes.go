@@ -37,7 +37,9 @@ func (s *Server) creatorAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 }
 
 // creatorPageRoutes: caption files, the chapters track, and the watch
-// page's password form (rate-limited like every password check).
+// page's password form (rate-limited like every password check, in a
+// table of its own: a viewer mistyping a video's password must not lock
+// the household out of logging in, nor the reverse).
 func (s *Server) creatorPageRoutes(e *echo.Echo, page, files []echo.MiddlewareFunc, limited []echo.MiddlewareFunc) {
 	e.GET("/lazy-static/video-captions/:file", s.serveCaption, files...)
 	e.GET("/videos/:id/chapters.vtt", s.serveChapters, files...)
@@ -59,12 +61,12 @@ func isCreatorUpload(r *http.Request) bool {
 // maxImagesBody bounds PUT /videos/{id} with its thumbnail and preview.
 const maxImagesBody = 2*videos.MaxImageBytes + formOverhead
 
-// updateImages stores the thumbnailfile and previewfile of a multipart
+// formImages reads the thumbnailfile and previewfile of a multipart
 // PUT /videos/{id} (readForm parsed the form).
-func (s *Server) updateImages(c echo.Context) error {
+func formImages(c echo.Context) ([]videos.Image, error) {
 	r := c.Request()
 	if r.MultipartForm == nil {
-		return nil
+		return nil, nil
 	}
 	var imgs []videos.Image
 	for _, field := range []string{"thumbnailfile", "previewfile"} {
@@ -74,19 +76,16 @@ func (s *Server) updateImages(c echo.Context) error {
 		}
 		f, err := fhs[0].Open()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		im, err := videos.ReadImage(field, f)
 		f.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		imgs = append(imgs, im)
 	}
-	if len(imgs) == 0 {
-		return nil
-	}
-	return s.Videos.SetImages(r.Context(), viewer(c), c.Param("id"), imgs...)
+	return imgs, nil
 }
 
 func (s *Server) serveCaption(c echo.Context) error {
@@ -146,11 +145,12 @@ func (k unlockKeys) mac(uuid string, until int64) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// cookie is the cookie that unlocks uuid until the given time.
-func (k unlockKeys) cookie(uuid string, now time.Time) *http.Cookie {
+// cookie is the cookie that unlocks uuid until the given time; secure
+// (as the session cookie) when the site is served over HTTPS.
+func (k unlockKeys) cookie(uuid string, now time.Time, secure bool) *http.Cookie {
 	until := now.Add(unlockFor).Unix()
 	return &http.Cookie{Name: unlockCookiePrefix + uuid, Value: strconv.FormatInt(until, 10) + "." + k.mac(uuid, until),
-		Path: "/", MaxAge: int(unlockFor.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode}
+		Path: "/", MaxAge: int(unlockFor.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure}
 }
 
 // unlocked are the videos the request's cookies validly unlock.
@@ -220,6 +220,6 @@ func (s *Server) unlockSubmit(c echo.Context) error {
 	case err != nil:
 		return notFound(err, "There is no video at this address.")
 	}
-	c.SetCookie(s.unlock.cookie(v.UUID, time.Now()))
+	c.SetCookie(s.unlock.cookie(v.UUID, time.Now(), s.secure(c)))
 	return c.Redirect(http.StatusSeeOther, uris.ShortWatch(v.ShortUUID))
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/chapters"
@@ -447,6 +448,35 @@ func TestCustomThumbnail(t *testing.T) {
 	}
 }
 
+// A thumbnail that would take too much memory once decoded is refused
+// from its header, and an edit that comes with a refused image changes
+// nothing: the images are decoded before any field is.
+func TestThumbnailMemoryBoundAndAtomicEdit(t *testing.T) {
+	cr := newCreatorRig(t, model.PrivacyPublic)
+	api := "/api/v1/videos/" + cr.video.UUID
+	// The reviewer's bomb: 8000×5000 zero pixels of 16 bits a channel,
+	// a few hundred KB that decode to 305 MiB.
+	var bomb bytes.Buffer
+	(&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&bomb, image.NewRGBA64(image.Rect(0, 0, 8000, 5000)))
+	if res := cr.putFile(http.MethodPut, api, "user", "thumbnailfile", "t.png", bomb.Bytes()); res.Status != http.StatusBadRequest {
+		t.Errorf("16-bit 8000×5000 thumbnail: %d %s", res.Status, res.Body)
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("name", "renamed by a refused edit")
+	fw, _ := w.CreateFormFile("previewfile", "p.png")
+	fw.Write([]byte("<svg onload=alert(1)>"))
+	w.Close()
+	if res := cr.api.do(http.MethodPut, api, "user", &buf, w.FormDataContentType()); res.Status != http.StatusBadRequest {
+		t.Fatalf("edit with a bad image: %d %s", res.Status, res.Body)
+	}
+	res := cr.api.do(http.MethodGet, api, "user", nil, "")
+	var got struct{ Name string }
+	if err := json.Unmarshal(res.Body, &got); err != nil || got.Name != cr.video.Name {
+		t.Errorf("after a refused edit the name is %q (%v), want %q", got.Name, err, cr.video.Name)
+	}
+}
+
 // hugePNGHeader is a PNG that claims 100000×100000 pixels: refused from
 // its header, before any pixel is decoded.
 func hugePNGHeader() []byte {
@@ -456,4 +486,33 @@ func hugePNGHeader() []byte {
 	// IHDR's width and height follow the 8-byte signature, length and type.
 	copy(out[16:24], []byte{0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0})
 	return out
+}
+
+// The watch page's password form has its own rate-limit table: a
+// household's spent login attempts do not refuse a video's password, and
+// the unlock cookie is Secure when the site is served over HTTPS.
+func TestUnlockFormHasItsOwnLimit(t *testing.T) {
+	cr := newCreatorRig(t, model.PrivacyPassword)
+	ctx := context.Background()
+	if err := cr.store.Creator().ReplacePasswords(ctx, cr.video.ID, []string{"second"}); err != nil {
+		t.Fatal(err)
+	}
+	var limited bool
+	for i := 0; i < passwordBurst+2; i++ {
+		res := cr.do(ctx, request{method: http.MethodPost, path: "/login", form: url.Values{"username": {"user"}, "password": {"not it at all"}}, withCSRF: true})
+		res.Body.Close()
+		limited = limited || res.StatusCode == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("the login form was never limited")
+	}
+	res := cr.do(ctx, request{method: http.MethodPost, path: "/videos/" + cr.video.ShortUUID + "/unlock", form: url.Values{"password": {"second"}}, withCSRF: true})
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("right video password after spent logins: %d, want 303", res.StatusCode)
+	}
+	k := newUnlockKeys()
+	if k.cookie("u", time.Now(), false).Secure || !k.cookie("u", time.Now(), true).Secure {
+		t.Error("the unlock cookie's Secure flag does not follow the site's scheme")
+	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/visibility"
 )
 
 // checked says whether the contract can check path: PeerTube 7.0's
@@ -188,8 +190,15 @@ func TestBlocksAndMutes(t *testing.T) {
 	if code, _ := mcall(sr, t, "POST", "/api/v1/server/blocklist/accounts", "admin", map[string]any{"accountName": "admin"}); code != 409 {
 		t.Errorf("admin blocks self: %d", code)
 	}
+	if _, err := sr.videos.GetFile(t.Context(), visibility.Anonymous(false), v.UUID); err != nil {
+		t.Fatalf("files before the block: %v", err)
+	}
 	mdecode(sr, t, "POST", "/api/v1/server/blocklist/accounts", "admin", map[string]any{"accountName": "user"}, 204, nil)
 	mdecode(sr, t, "POST", "/api/v1/server/blocklist/accounts", "admin", map[string]any{"accountName": "author"}, 204, nil)
+	// The blocked account's files go with its pages (playlists, segments).
+	if _, err := sr.videos.GetFile(t.Context(), visibility.Anonymous(false), v.UUID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("files of a blocked account's video, anonymous: %v", err)
+	}
 	if count(videos, "") != 0 || count(videos, "author") != 0 {
 		t.Errorf("blocked account's videos still listed")
 	}
@@ -240,5 +249,19 @@ func mdecode(sr *socialRig, t *testing.T, method, path, who string, body any, wa
 		if err := json.Unmarshal(text, out); err != nil {
 			t.Fatalf("%s %s: %v in %s", method, path, err, text)
 		}
+	}
+}
+
+// A comment on an unlisted video can be reported by whoever reads it.
+func TestReportCommentOfUnlistedVideo(t *testing.T) {
+	sr := newModerationRig(t)
+	v := sr.video(t, model.PrivacyUnlisted, 1)
+	var comment struct{ Comment struct{ ID int64 } }
+	mdecode(sr, t, "POST", "/api/v1/videos/"+v.UUID+"/comment-threads", "author", map[string]any{"text": "hello there"}, 200, &comment)
+	var created struct{ Abuse struct{ ID int64 } }
+	mdecode(sr, t, "POST", "/api/v1/abuses", "other", map[string]any{"reason": "this is spam",
+		"comment": map[string]any{"id": comment.Comment.ID}}, http.StatusOK, &created)
+	if created.Abuse.ID == 0 {
+		t.Error("no report made")
 	}
 }

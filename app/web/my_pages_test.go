@@ -424,6 +424,13 @@ func TestMySettingsAvatar(t *testing.T) {
 	if res := upload([]byte("<svg onload=alert(1)></svg>"), true); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("a non-image: %d, want 400", res.StatusCode)
 	}
+	// 4096² pixels of 16 bits a channel: 128 MiB once decoded, refused
+	// from the header (an 8-bit one of the same size, 64 MiB, is fine).
+	var deep bytes.Buffer
+	(&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&deep, image.NewRGBA64(image.Rect(0, 0, 4096, 4096)))
+	if res := upload(deep.Bytes(), true); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a 16-bit 4096² image: %d, want 400", res.StatusCode)
+	}
 	big := make([]byte, profile.MaxAvatarBytes+10)
 	copy(big, pngOf(t, 10, 10))
 	if res := upload(big, true); res.StatusCode != http.StatusRequestEntityTooLarge {

@@ -231,7 +231,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.searchPageRoutes(e, page, listing)
 	// --- end search ---
 	// --- creator: caption files, chapters track, video passwords (#9 point 4) ---
-	s.creatorPageRoutes(e, page, files, limited)
+	s.creatorPageRoutes(e, page, files, append(page[:len(page):len(page)], s.limitPasswordChecks()))
 	// --- end creator ---
 	// --- my pages (helper H, #9 point 7) ---
 	s.myPageRoutes(e, page, limitPasswords)
