@@ -91,7 +91,7 @@ func formImages(c echo.Context) ([]videos.Image, error) {
 func (s *Server) serveCaption(c echo.Context) error {
 	v, path, err := s.Captions.File(c.Request().Context(), viewer(c), c.Param("file"))
 	if err != nil {
-		return notFound(err, "There is nothing at this address.")
+		return notFound(err, "errors.not_found")
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/vtt; charset=utf-8")
@@ -103,7 +103,7 @@ func (s *Server) serveCaption(c echo.Context) error {
 func (s *Server) serveChapters(c echo.Context) error {
 	v, cs, err := s.Chapters.List(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return notFound(err, "There is nothing at this address.")
+		return notFound(err, "errors.not_found")
 	}
 	h := c.Response().Header()
 	h.Set("Access-Control-Allow-Origin", "*")
@@ -218,7 +218,7 @@ func (s *Server) unlockSubmit(c echo.Context) error {
 	case errors.Is(err, videos.ErrTooManyGuesses):
 		return s.passwordPage(c, c.Param("id"), http.StatusTooManyRequests, "too_many")
 	case err != nil:
-		return notFound(err, "There is no video at this address.")
+		return notFound(err, "errors.no_video")
 	}
 	c.SetCookie(s.unlock.cookie(v.UUID, time.Now(), s.secure(c)))
 	return c.Redirect(http.StatusSeeOther, uris.ShortWatch(v.ShortUUID))

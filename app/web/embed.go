@@ -83,8 +83,8 @@ func (s *Server) embedUnlocked(c echo.Context, v model.Video, err error) error {
 	case errors.Is(err, videos.ErrTooManyGuesses):
 		return c.Redirect(http.StatusSeeOther, back+"?unlock=too_many")
 	case err != nil:
-		return notFound(err, "There is no video at this address.")
+		return notFound(err, "errors.no_video")
 	}
-	c.SetCookie(s.unlock.cookie(v.UUID, time.Now()))
+	c.SetCookie(s.unlock.cookie(v.UUID, time.Now(), s.secure(c)))
 	return c.Redirect(http.StatusSeeOther, uris.Embed(v.UUID))
 }

@@ -114,7 +114,7 @@ func (s *Server) fillExtras(c echo.Context, d *myVideoEditData, chapterRows []my
 func (s *Server) manageableVideo(c echo.Context) (model.Video, error) {
 	vid, err := s.Videos.Details(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return vid, notFound(err, "There is no video at this address.")
+		return vid, notFound(err, "errors.no_video")
 	}
 	if vid.Channel.AccountID != currentUser(c).AccountID && !currentUser(c).IsAdmin() {
 		return vid, echo.NewHTTPError(http.StatusForbidden, s.pageWords(c).T("my.error.forbidden"))

@@ -112,7 +112,7 @@ func (s *Server) editData(v view, vid model.Video) myVideoEditData {
 func (s *Server) myVideoEdit(c echo.Context) error {
 	vid, err := s.Videos.Details(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return notFound(err, "There is no video at this address.")
+		return notFound(err, "errors.no_video")
 	}
 	v := s.view(c, "", nil)
 	if vid.Channel.AccountID != currentUser(c).AccountID && !currentUser(c).IsAdmin() {
@@ -154,7 +154,7 @@ func (s *Server) myVideoUpdate(c echo.Context) error {
 	}
 	vid, gerr := s.Videos.Details(ctx, who, ref)
 	if gerr != nil {
-		return notFound(gerr, "There is no video at this address.")
+		return notFound(gerr, "errors.no_video")
 	}
 	// Show what was typed, so nothing is lost.
 	if pe, perr := videos.ParseEdit(typedOnly(form)); perr == nil {
