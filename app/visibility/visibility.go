@@ -112,7 +112,9 @@ func Video(viewer Viewer, video model.Video, ref Ref) bool {
 // A video file token stands for the viewer it was given to, for that
 // video's files only.
 func File(viewer Viewer, video model.Video) bool {
-	return slices.Contains(viewer.FilesOf, video.UUID) || Video(viewer, video, ByUUID)
+	// A home-only video's files stay home, whoever minted the token.
+	granted := slices.Contains(viewer.FilesOf, video.UUID) && (video.Privacy != model.PrivacyLocal || viewer.Home)
+	return granted || Video(viewer, video, ByUUID)
 }
 
 // NeedsPassword reports whether viewer must give one of video's

@@ -80,3 +80,23 @@ func TestDownloadDisabled(t *testing.T) {
 		}
 	}
 }
+
+// A video file token opens its video's files, but a home-only video's
+// files never leave the home network, token or not.
+func TestFileTokenKeepsHomeVideosHome(t *testing.T) {
+	home := model.Video{UUID: "a", Privacy: model.PrivacyLocal}
+	private := model.Video{UUID: "b", Privacy: model.PrivacyPrivate}
+	away := Viewer{FilesOf: []string{"a", "b"}}
+	if File(away, home) {
+		t.Error("a token opened a home-only video's files away from home")
+	}
+	if !File(away, private) {
+		t.Error("a token did not open a private video's files")
+	}
+	if at := (Viewer{FilesOf: []string{"a"}, Home: true}); !File(at, home) {
+		t.Error("a token at home did not open a home-only video's files")
+	}
+	if File(Viewer{FilesOf: []string{"a"}}, private) {
+		t.Error("a token for one video opened another")
+	}
+}
