@@ -84,7 +84,8 @@ type Service struct {
 	growing  growingSet               // videos playable while they encode (live.go)
 	resuming map[string]bool          // resumable upload ids being written now
 
-	files fileCache // video rows of recent file requests (filecache.go)
+	files  fileCache // video rows of recent file requests (filecache.go)
+	access accessLog // when grants to each video stopped holding (access.go)
 }
 
 // Publisher is told that a video was published; it may be told twice

@@ -61,8 +61,13 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 	if err != nil {
 		return v, err
 	}
-	wasProtected := v.Privacy == model.PrivacyPassword
+	wasProtected, wasPrivacy := v.Privacy == model.PrivacyPassword, v.Privacy
 	e.Apply(&v)
+	if v.Privacy != wasPrivacy || e.Passwords != nil {
+		// Before the change lands: no grant outlives it (access.go).
+		defer s.accessChanged(v.UUID)
+		s.accessChanged(v.UUID)
+	}
 	if v.Privacy == model.PrivacyPassword && !wasProtected && e.Passwords == nil {
 		return v, fieldErr("videoPasswords", "a password-protected video needs at least one password")
 	}

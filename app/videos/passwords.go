@@ -139,6 +139,8 @@ func (s *Service) ReplacePasswords(ctx context.Context, viewer visibility.Viewer
 	if err != nil {
 		return err
 	}
+	s.accessChanged(v.UUID)
+	defer s.accessChanged(v.UUID)
 	return s.Passwords.ReplacePasswords(ctx, v.ID, clean)
 }
 
@@ -149,6 +151,8 @@ func (s *Service) DeletePassword(ctx context.Context, viewer visibility.Viewer, 
 	if err != nil {
 		return err
 	}
+	s.accessChanged(v.UUID)
+	defer s.accessChanged(v.UUID)
 	err = s.Passwords.DeletePassword(ctx, v.ID, id)
 	if errors.Is(err, model.ErrConflict) {
 		return ErrLastPassword

@@ -154,7 +154,9 @@ func (k unlockKeys) cookie(uuid string, now time.Time, secure bool) *http.Cookie
 }
 
 // unlocked are the videos the request's cookies validly unlock.
-func (k unlockKeys) unlocked(r *http.Request, now time.Time) []string {
+// A cookie issued before the video's access last changed (a new password,
+// another privacy: changedAt) no longer unlocks it.
+func (k unlockKeys) unlocked(r *http.Request, now time.Time, changedAt func(uuid string) time.Time) []string {
 	var out []string
 	for _, ck := range r.Cookies() {
 		uuid, ok := strings.CutPrefix(ck.Name, unlockCookiePrefix)
@@ -166,7 +168,8 @@ func (k unlockKeys) unlocked(r *http.Request, now time.Time) []string {
 		if !ok || err != nil || until < now.Unix() {
 			continue
 		}
-		if hmac.Equal([]byte(sig), []byte(k.mac(uuid, until))) {
+		issued := time.Unix(until, 0).Add(-unlockFor)
+		if hmac.Equal([]byte(sig), []byte(k.mac(uuid, until))) && !issued.Before(changedAt(uuid)) {
 			out = append(out, uuid)
 		}
 	}
@@ -176,7 +179,7 @@ func (k unlockKeys) unlocked(r *http.Request, now time.Time) []string {
 // unlockMiddleware reads the unlock cookies once per request, for viewer.
 func (s *Server) unlockMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if u := s.unlock.unlocked(c.Request(), time.Now()); len(u) > 0 {
+		if u := s.unlock.unlocked(c.Request(), time.Now(), s.Videos.AccessChangedAt); len(u) > 0 {
 			c.Set(ctxUnlocked, u)
 		}
 		c.Set(ctxClientKey, ratelimit.ClientKey(s.LAN.Client(c.Request())))

@@ -29,8 +29,10 @@ func (k unlockKeys) fileToken(uuid string, until time.Time) string {
 	return uuid + "." + strconv.FormatInt(u, 10) + "." + k.mac("file|"+uuid, u)
 }
 
-// fileTokenVideo is the video a valid, unexpired token is for ("" if none).
-func (k unlockKeys) fileTokenVideo(tok string, now time.Time) string {
+// fileTokenVideo is the video a valid, unexpired token is for ("" if none):
+// a token issued before the video's access last changed (changedAt) is
+// void.
+func (k unlockKeys) fileTokenVideo(tok string, now time.Time, changedAt func(uuid string) time.Time) string {
 	uuid, rest, ok := strings.Cut(tok, ".")
 	if !ok || len(uuid) > 64 {
 		return ""
@@ -41,6 +43,9 @@ func (k unlockKeys) fileTokenVideo(tok string, now time.Time) string {
 		return ""
 	}
 	if !hmac.Equal([]byte(sig), []byte(k.mac("file|"+uuid, until))) {
+		return ""
+	}
+	if time.Unix(until, 0).Add(-fileTokenFor).Before(changedAt(uuid)) {
 		return ""
 	}
 	return uuid
@@ -54,7 +59,7 @@ func (s *Server) fileTokens(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if tok := c.QueryParam(fileTokenParam); tok != "" {
-			if uuid := s.unlock.fileTokenVideo(tok, time.Now()); uuid != "" {
+			if uuid := s.unlock.fileTokenVideo(tok, time.Now(), s.Videos.AccessChangedAt); uuid != "" {
 				c.Set(ctxFilesOf, []string{uuid})
 			}
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/videos"
 )
 
 // An app that may see a private video gets a video file token (PeerTube's
@@ -52,5 +54,56 @@ func TestVideoFileToken(t *testing.T) {
 	expired := r.server.unlock.fileToken(private.UUID, time.Now().Add(-time.Minute))
 	if got := r.get(t, with(master, expired), "", false); got != http.StatusNotFound {
 		t.Errorf("an expired token: %d", got)
+	}
+}
+
+// A creator who narrows a video's access shuts out whoever got in before:
+// a file token minted before a privacy change, and a password unlock
+// before the passwords are replaced, no longer open the video.
+func TestGrantsEndWhenAccessChanges(t *testing.T) {
+	cr := newCreatorRig(t, model.PrivacyPrivate)
+	r, v := cr.rig, cr.video
+	ctx := context.Background()
+	admin := adminViewer(r)
+	master := uris.Master(v.UUID)
+	token := r.server.unlock.fileToken(v.UUID, time.Now().Add(fileTokenFor))
+	withToken := master + "?videoFileToken=" + token
+	if got := r.get(t, withToken, "", false); got != http.StatusOK {
+		t.Fatalf("token before the change: %d", got)
+	}
+	time.Sleep(1100 * time.Millisecond) // grants count in seconds
+	unlisted, private := model.PrivacyUnlisted, model.PrivacyPrivate
+	for _, p := range []*int{&unlisted, &private} {
+		if _, err := r.server.Videos.Update(ctx, admin, v.UUID, videos.Edit{Privacy: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.get(t, withToken, "", false); got != http.StatusNotFound {
+		t.Errorf("token minted before the privacy change: %d, want 404", got)
+	}
+	fresh := r.server.unlock.fileToken(v.UUID, time.Now().Add(time.Second+fileTokenFor))
+	if got := r.get(t, master+"?videoFileToken="+fresh, "", false); got != http.StatusOK {
+		t.Errorf("a token minted after the change: %d", got)
+	}
+
+	// The watch page's unlock cookie, then new passwords.
+	pw := model.PrivacyPassword
+	if _, err := r.server.Videos.Update(ctx, admin, v.UUID, videos.Edit{Privacy: &pw, Passwords: &[]string{"leaked secret"}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	cookie := r.server.unlock.cookie(v.UUID, time.Now(), false)
+	open := func() int {
+		res, _ := r.send(t, http.MethodGet, master, nil, map[string]string{"Cookie": cookie.Name + "=" + cookie.Value}, "", false)
+		return res.StatusCode
+	}
+	if got := open(); got != http.StatusOK {
+		t.Fatalf("unlock cookie before the change: %d", got)
+	}
+	if err := r.server.Videos.ReplacePasswords(ctx, admin, v.UUID, []string{"a new secret"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := open(); got == http.StatusOK {
+		t.Error("an unlock cookie from before the new passwords still opens the video")
 	}
 }
