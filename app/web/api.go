@@ -164,8 +164,10 @@ func (s *Server) apiMe(c echo.Context) error {
 	if len(chs) > 0 {
 		acct = chs[0].Account
 	}
+	account := s.fullAccountJSON(u, acct)
+	account.Avatars = s.avatarImages(c.Request().Context(), acct.ID)
 	return c.JSON(http.StatusOK, apiUser{ID: usr.ID, Username: usr.Username, Email: usr.Email, Role: il(usr.Role, roleLabel(usr.Role)),
-		Account: s.fullAccountJSON(u, acct), VideoChannels: list, VideoQuota: q.VideoQuota, VideoQuotaDaily: q.VideoQuotaDaily,
+		Account: account, VideoChannels: list, VideoQuota: q.VideoQuota, VideoQuotaDaily: q.VideoQuotaDaily,
 		VideoQuotaUsed: q.VideoQuotaUsed, VideoQuotaUsedDaily: q.VideoQuotaUsedDaily, CreatedAt: usr.CreatedAt})
 }
 

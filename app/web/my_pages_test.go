@@ -2,7 +2,10 @@ package web
 
 import (
 	"bytes"
+	"cabane.dev/cabane/app/search"
+	"cabane.dev/cabane/app/videos"
 	"context"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -475,6 +478,18 @@ func TestMyAPIAvatarPick(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, m.http.URL+"/api/v1/users/me/avatar/pick", nil)
 	if err := m.contract.Check(req, res.StatusCode, res.Header, []byte(text)); err != nil {
 		t.Error(err)
+	}
+	// Apps read the avatar from the account and from users/me.
+	m.server.Search = &search.Service{Store: m.store.Search(), Lookup: m.videos, TrendingDays: videos.TrendingDays}
+	var picked apiAvatar
+	if err := json.Unmarshal([]byte(text), &picked); err != nil || len(picked.Avatars) != 1 {
+		t.Fatalf("avatar pick answer: %v %s", err, text)
+	}
+	for _, p := range []string{"/api/v1/accounts/user", "/api/v1/users/me"} {
+		code, b := m.call(t, http.MethodGet, p, "user", nil) // checked against the contract
+		if code != http.StatusOK || !strings.Contains(string(b), `"avatars":[{"path":"`+picked.Avatars[0].Path+`"`) {
+			t.Errorf("%s: %d, no avatar %s in %s", p, code, picked.Avatars[0].Path, b)
+		}
 	}
 	body, ct = avatarForm(t, []byte("not an image"), false)
 	if res, _ := m.send(t, http.MethodPost, "/api/v1/users/me/avatar/pick", body, map[string]string{"Content-Type": ct, csrfHeader: testCSRF}, "user", true); res.StatusCode != http.StatusBadRequest {

@@ -1,11 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -151,14 +151,24 @@ func (s *Server) serveAvatar(c echo.Context) error {
 
 // apiAvatar is the answer of POST /api/v1/users/me/avatar/pick.
 type apiAvatar struct {
-	Avatars []apiActorImage `json:"avatars"`
+	Avatars []apiImage `json:"avatars"`
 }
 
-type apiActorImage struct {
-	Path      string    `json:"path"`
-	Width     int       `json:"width"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+// avatarImages are an account's avatars as PeerTube lists them (one size
+// here), empty without one: GET /accounts/{name}, /users/me.
+func (s *Server) avatarImages(ctx context.Context, accountID int64) []apiImage {
+	if s.Profile == nil {
+		return []apiImage{}
+	}
+	a, err := s.Profile.AvatarOf(ctx, accountID)
+	if err != nil || a.File == "" {
+		return []apiImage{} // an avatar is decoration: its absence is no error
+	}
+	return []apiImage{avatarImage(a)}
+}
+
+func avatarImage(a repo.Avatar) apiImage {
+	return apiImage{Path: avatarURL(a), Width: profile.AvatarSide, CreatedAt: a.UpdatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
 }
 
 // apiPickAvatar is PeerTube's POST /api/v1/users/me/avatar/pick
@@ -187,8 +197,7 @@ func (s *Server) apiPickAvatar(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	img := apiActorImage{Path: avatarURL(a), Width: profile.AvatarSide, CreatedAt: a.UpdatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
-	return c.JSON(http.StatusOK, apiAvatar{Avatars: []apiActorImage{img}})
+	return c.JSON(http.StatusOK, apiAvatar{Avatars: []apiImage{avatarImage(a)}})
 }
 
 // apiDeleteAvatar is PeerTube's DELETE /api/v1/users/me/avatar.

@@ -137,7 +137,9 @@ func (s *Server) apiAccount(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.fullAccountJSON(s.urls(c), a))
+	out := s.fullAccountJSON(s.urls(c), a)
+	out.Avatars = s.avatarImages(c.Request().Context(), a.ID)
+	return c.JSON(http.StatusOK, out)
 }
 
 // accountByHandle finds the account that :name names ("name" or
