@@ -126,6 +126,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 	if err != nil {
 		return fmt.Errorf("%w: probe: %v", jobs.ErrPermanent, err)
 	}
+	s.Log.Info("probed", "video", v.UUID)
 	done, err := s.doneRenditions(ctx, v.ID)
 	if err != nil {
 		return err
@@ -205,6 +206,8 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 		if growing && i == 0 {
 			live = s.live(v, hlsDir)
 		}
+		// A milestone of the time to playable (the bench breaks it down).
+		s.Log.Info("encode started", "video", v.UUID, "renditions", media.LadderNames(run.Ladder), "live", live != nil)
 		err := s.encode(ctx, run, info, hlsDir, progress, live)
 		// A full disk is no encoder's fault: no software re-encode, no
 		// failure recorded against the hardware.
