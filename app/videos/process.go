@@ -182,29 +182,35 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 			}
 		}
 	}
-	if err := s.thumbnails(ctx, v, in, info); err != nil {
-		return err
-	}
 	var todo []hardware.Rendition
 	for _, r := range plan.Encode {
 		if !done[r.Name] {
 			todo = append(todo, r)
 		}
 	}
-	if len(todo) == 0 {
-		return nil
-	}
 	// Nothing recorded yet: the first run's renditions are published while
 	// they encode (live.go). Once a rendition is recorded the video is
 	// published, and a published master names finished renditions only.
-	growing := len(done) == 0 && !v.Published()
+	growing := len(todo) > 0 && len(done) == 0 && !v.Published()
+	// A video playable while it encodes gets its thumbnails once it is
+	// playable (measured: 1.2 s of a 9 s wait for a 1080p VP9 source on 2
+	// cores), while ffmpeg runs; any other, before its encode as always.
+	thumbs := s.deferredThumbnails(v, in, info)
+	if !growing {
+		if err := thumbs.make(ctx); err != nil {
+			return err
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
 	defer s.growing.set(v.ID, false)
 	// Usually one run: one ffmpeg process decodes once for the whole
 	// ladder. A board short of memory gets several smaller runs.
 	for i, run := range s.runs(prof, in, info, todo, v.UUID, done[media.AudioRenditionName]) {
 		var live *media.Live
 		if growing && i == 0 {
-			live = s.live(v, hlsDir)
+			live = s.live(v, hlsDir, thumbs)
 		}
 		// A milestone of the time to playable (the bench breaks it down).
 		s.Log.Info("encode started", "video", v.UUID, "renditions", media.LadderNames(run.Ladder), "live", live != nil)
@@ -232,6 +238,10 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 			}
 		}
 		if err != nil {
+			return err
+		}
+		// Made before the first publication, whether or not Ready came.
+		if err := thumbs.make(ctx); err != nil {
 			return err
 		}
 		// One ffmpeg run, one publication: its renditions land together.
