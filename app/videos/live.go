@@ -72,16 +72,18 @@ func (s *Service) live(v model.Video, hlsDir string, thumbs *thumbnailOnce) *med
 			if err != nil {
 				return err
 			}
+			// Made beside the encode's first seconds (process.go), and
+			// there before the video plays: the published event names
+			// the preview as the player's poster. A failure here is tried
+			// again after the encode, where it fails the job.
+			if err := thumbs.make(ctx); err != nil {
+				s.Log.Warn("thumbnails while encoding", "video", v.UUID, "err", err)
+			}
 			if err := s.writeMaster(v, rs); err != nil {
 				return err
 			}
 			s.growing.set(v.ID, true)
 			s.Log.Info("video playable while it encodes", "video", v.UUID, "renditions", names)
-			// The thumbnails wait for this moment (process.go); a failure
-			// here is tried again after the encode, where it fails the job.
-			if err := thumbs.make(ctx); err != nil {
-				s.Log.Warn("thumbnails while encoding", "video", v.UUID, "err", err)
-			}
 			return nil
 		},
 		Withdrawn: func() {
@@ -118,17 +120,26 @@ func (s *Service) describeGrowing(ctx context.Context, v model.Video, hlsDir str
 	return rs, nil
 }
 
-// thumbnailOnce makes a video's thumbnails once, from whichever of the
-// encode's milestones comes first.
+// thumbnailOnce makes a video's thumbnails once, whichever of the encode's
+// milestones asks first.
 type thumbnailOnce struct {
 	mu   sync.Mutex
 	done bool
 	run  func(context.Context) error
+	bg   sync.WaitGroup
 }
 
 func (s *Service) deferredThumbnails(v model.Video, in string, info *media.Info) *thumbnailOnce {
 	return &thumbnailOnce{run: func(ctx context.Context) error { return s.thumbnails(ctx, v, in, info) }}
 }
+
+// start makes them beside what the caller does next; wait returns once
+// that is over.
+func (t *thumbnailOnce) start(ctx context.Context) {
+	t.bg.Go(func() { _ = t.make(ctx) }) // an error is met again by the next make
+}
+
+func (t *thumbnailOnce) wait() { t.bg.Wait() }
 
 func (t *thumbnailOnce) make(ctx context.Context) error {
 	t.mu.Lock()
