@@ -9,10 +9,11 @@ import (
 )
 
 // anonSplit is where a process's anonymous resident memory lies, read
-// from /proc/<pid>/smaps: Go's heap arenas (linux/amd64 places them from
-// 0xc000000000), the main thread's stack, and every other anonymous
-// mapping (the Go runtime's own metadata, and modernc SQLite's allocator,
-// which maps its pages outside the Go heap).
+// from /proc/<pid>/smaps: mappings at Go's classic arena addresses
+// (0xc000000000; Go 1.26 may place the heap elsewhere, then this reads 0),
+// the main thread's stack, and every other anonymous mapping, the biggest
+// named with their virtual size (Go reserves its heap in 64 MiB arenas;
+// modernc SQLite's allocator maps small pages outside the Go heap).
 type anonSplit struct {
 	goArenaKiB, otherKiB, stackKiB, fileKiB int64
 	otherMaps                               int
@@ -34,6 +35,7 @@ func readAnonSplit(pid int) (anonSplit, error) {
 	type m struct {
 		rng  string
 		kib  int64
+		size uint64
 		name string
 	}
 	var cur m
@@ -67,6 +69,11 @@ func readAnonSplit(pid int) (anonSplit, error) {
 		if strings.Contains(fs[0], "-") && !strings.HasSuffix(fs[0], ":") {
 			flush()
 			cur = m{rng: fs[0]}
+			if lo, hi, ok := strings.Cut(fs[0], "-"); ok {
+				a, _ := strconv.ParseUint(lo, 16, 64)
+				b, _ := strconv.ParseUint(hi, 16, 64)
+				cur.size = b - a
+			}
 			if len(fs) >= 6 {
 				cur.name = strings.Join(fs[5:], " ")
 			}
@@ -84,7 +91,7 @@ func readAnonSplit(pid int) (anonSplit, error) {
 				b = j
 			}
 		}
-		out.biggestOther = append(out.biggestOther, fmt.Sprintf("%d KiB", others[b].kib))
+		out.biggestOther = append(out.biggestOther, fmt.Sprintf("%d KiB resident of %d MiB", others[b].kib, others[b].size>>20))
 		others = append(others[:b], others[b+1:]...)
 	}
 	return out, sc.Err()
