@@ -261,6 +261,10 @@ func (lr *liveRun) step(r *liveRendition) (bool, error) {
 	if err := durable.WriteFile(filepath.Join(lr.hlsDir, hardware.MediaPlaylistName(r.name)), eventPlaylist(mp, segs, r.live), 0o644); err != nil {
 		return true, err
 	}
+	if r.listed == 0 {
+		// A milestone of the time to playable (the bench breaks it down).
+		lr.log().Info("media: first segment listed", "rendition", r.name)
+	}
 	r.listed = len(segs)
 	return true, nil
 }

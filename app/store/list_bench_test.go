@@ -51,3 +51,23 @@ func BenchmarkList(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkListShape compares the full rows (pages, feeds) with the
+// summary a listing's JSON reads, on the same database in one run.
+func BenchmarkListShape(b *testing.B) {
+	st, _ := open(b)
+	seed(b, st, 10000)
+	ctx := context.Background()
+	for _, summary := range []bool{false, true} {
+		for _, sort := range []string{"-publishedAt", "-trending"} {
+			b.Run(fmt.Sprintf("summary=%v/%s", summary, sort), func(b *testing.B) {
+				q := repo.VideoQuery{Count: 25, Sort: sort, Summary: summary, Privacies: []int{model.PrivacyPublic, model.PrivacyLocal}}
+				for b.Loop() {
+					if vs, _, err := st.Videos.List(ctx, q); err != nil || len(vs) != 25 {
+						b.Fatal(err, len(vs))
+					}
+				}
+			})
+		}
+	}
+}

@@ -216,22 +216,26 @@ func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, in
 	if total == 0 || q.Start >= total {
 		return nil, total, nil
 	}
+	shape := fullVideo
+	if q.Summary {
+		shape = summaryVideo
+	}
 	if trending {
-		out, err := s.listTrending(ctx, q, cond, args)
+		out, err := s.listTrending(ctx, shape, q, cond, args)
 		return out, total, err
 	}
-	out, err := s.page(ctx, cond, order, args, q.Count, q.Start)
+	out, err := s.page(ctx, shape, cond, order, args, q.Count, q.Start)
 	return out, total, err
 }
 
 // page reads one page of ids on the videos table alone, then joins it.
-func (s *Videos) page(ctx context.Context, cond, order string, args []any, count, start int) ([]model.Video, error) {
-	rows, err := s.q.QueryContext(ctx, "SELECT "+videoCols+videoFrom+"WHERE v.id IN (SELECT v.id FROM videos v"+cond+
+func (s *Videos) page(ctx context.Context, shape videoShape, cond, order string, args []any, count, start int) ([]model.Video, error) {
+	rows, err := s.q.QueryContext(ctx, "SELECT "+shape.cols+videoFrom+"WHERE v.id IN (SELECT v.id FROM videos v"+cond+
 		" ORDER BY "+order+" LIMIT ? OFFSET ?) ORDER BY "+order, append(slices.Clip(args), count, start)...)
 	if err != nil {
 		return nil, fmt.Errorf("list videos: %w", classify(err))
 	}
-	return collect(rows, scanVideo)
+	return collect(rows, shape.scan)
 }
 
 // listTrending is PeerTube's trending: the views of the last q.TrendingDays
@@ -241,7 +245,7 @@ func (s *Videos) page(ctx context.Context, cond, order string, args []any, count
 // (score 0) follow in the publication order an index gives, instead of
 // scoring and sorting every video for each page. Ascending (least
 // trending first) puts the unwatched first, then the watched, least first.
-func (s *Videos) listTrending(ctx context.Context, q repo.VideoQuery, cond string, args []any) ([]model.Video, error) {
+func (s *Videos) listTrending(ctx context.Context, shape videoShape, q repo.VideoQuery, cond string, args []any) ([]model.Video, error) {
 	days := max(1, q.TrendingDays)
 	since := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -(days - 1)).UnixMilli()
 	desc := q.Sort == "-trending"
@@ -290,13 +294,13 @@ func (s *Videos) listTrending(ctx context.Context, q repo.VideoQuery, cond strin
 	restCond := and + "v.id NOT IN (" + recent + ")"
 	restArgs := append(slices.Clip(args), since)
 	first, second := watched, func(count, start int) ([]model.Video, error) {
-		return s.page(ctx, restCond, order, restArgs, count, start)
+		return s.page(ctx, shape, restCond, order, restArgs, count, start)
 	}
 	var out []model.Video
 	if desc {
 		if q.Start < len(first) {
 			ids := first[q.Start:min(len(first), q.Start+q.Count)]
-			vs, err := s.byIDs(ctx, ids)
+			vs, err := s.byIDsShaped(ctx, shape, ids)
 			if err != nil {
 				return nil, err
 			}
@@ -327,7 +331,7 @@ func (s *Videos) listTrending(ctx context.Context, q repo.VideoQuery, cond strin
 	if n := q.Count - len(out); n > 0 {
 		from := max(0, q.Start-restTotal)
 		if from < len(first) {
-			vs, err := s.byIDs(ctx, first[from:min(len(first), from+n)])
+			vs, err := s.byIDsShaped(ctx, shape, first[from:min(len(first), from+n)])
 			if err != nil {
 				return nil, err
 			}
@@ -339,6 +343,10 @@ func (s *Videos) listTrending(ctx context.Context, q repo.VideoQuery, cond strin
 
 // byIDs reads videos in the order of ids.
 func (s *Videos) byIDs(ctx context.Context, ids []int64) ([]model.Video, error) {
+	return s.byIDsShaped(ctx, fullVideo, ids)
+}
+
+func (s *Videos) byIDsShaped(ctx context.Context, shape videoShape, ids []int64) ([]model.Video, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -346,14 +354,14 @@ func (s *Videos) byIDs(ctx context.Context, ids []int64) ([]model.Video, error) 
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.q.QueryContext(ctx, "SELECT "+videoCols+videoFrom+"WHERE v.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", args...)
+	rows, err := s.q.QueryContext(ctx, "SELECT "+shape.cols+videoFrom+"WHERE v.id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("read videos: %w", classify(err))
 	}
 	defer rows.Close()
 	byID := map[int64]model.Video{}
 	for rows.Next() {
-		v, err := scanVideo(rows)
+		v, err := shape.scan(rows)
 		if err != nil {
 			return nil, err
 		}

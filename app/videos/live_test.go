@@ -105,6 +105,15 @@ func TestVP9UploadPlayableBeforeEncodeEnds(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(hlsDir, media.SegmentsSha256Name)); err != nil {
 		t.Error(err)
 	}
+	// The thumbnails, made once the video was playable, are there.
+	if !v.HasThumbnail {
+		t.Error("published without its thumbnails")
+	}
+	for _, p := range []string{layout.Preview(v.UUID), layout.Thumbnail(v.UUID)} {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("thumbnail %s: %v", p, err)
+		}
+	}
 	left, _ := filepath.Glob(filepath.Join(hlsDir, ".*"))
 	if len(left) != 0 {
 		t.Errorf("left behind: %v", left)

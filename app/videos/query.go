@@ -132,6 +132,9 @@ type ListQuery struct {
 	// SubscriberAccountID lists the videos of the channels this account
 	// subscribes to (app/subscriptions).
 	SubscriberAccountID int64
+	// Summary: only what a listing's JSON shows (repo.VideoQuery.Summary);
+	// pages and feeds, which show whole descriptions, leave it false.
+	Summary bool
 }
 
 // ErrBadSort is returned for a sort key Cabane does not know.
@@ -152,7 +155,7 @@ func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q ListQuer
 	if q.AccountOnly {
 		sq.AccountID = q.OwnerAccountID
 	}
-	sq.SubscriberAccountID = q.SubscriberAccountID
+	sq.SubscriberAccountID, sq.Summary = q.SubscriberAccountID, q.Summary
 	if !scope.All {
 		sq.Privacies = scope.Privacies
 	}

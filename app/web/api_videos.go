@@ -27,7 +27,8 @@ func (s *Server) apiVideos(c echo.Context) error {
 	if done, err := s.filteredVideos(c); done {
 		return err
 	}
-	q := videos.ListQuery{Sort: c.QueryParam("sort"), Count: 15}
+	// Summary: the list JSON shows PeerTube's Video, not VideoDetails.
+	q := videos.ListQuery{Sort: c.QueryParam("sort"), Count: 15, Summary: true}
 	var err error
 	if v := c.QueryParam("start"); v != "" {
 		if q.Start, err = strconv.Atoi(v); err != nil || q.Start < 0 {

@@ -173,7 +173,7 @@ func (s *Server) apiAccountVideos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.scopedVideos(c, videos.ListQuery{OwnerAccountID: a.ID, AccountOnly: true}, search.VideoQuery{AccountID: a.ID})
+	return s.scopedVideos(c, videos.ListQuery{OwnerAccountID: a.ID, AccountOnly: true, Summary: true}, search.VideoQuery{AccountID: a.ID})
 }
 
 func (s *Server) apiChannelVideos(c echo.Context) error {
@@ -181,7 +181,7 @@ func (s *Server) apiChannelVideos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.scopedVideos(c, videos.ListQuery{ChannelID: ch.ID, OwnerAccountID: ch.AccountID}, search.VideoQuery{ChannelID: ch.ID})
+	return s.scopedVideos(c, videos.ListQuery{ChannelID: ch.ID, OwnerAccountID: ch.AccountID, Summary: true}, search.VideoQuery{ChannelID: ch.ID})
 }
 
 // scopedVideos lists an account's or a channel's videos: the plain

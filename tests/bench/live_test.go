@@ -126,6 +126,38 @@ func TestFigureLivePlayable(t *testing.T) {
 	first := time.Since(uploaded)
 	v := s.video(t, id)
 	all := s.waitLog(t, `msg="job done"`, "kind="+videos.JobKind, 40*time.Minute)
+	figure(t, "encode path, where the time to playable goes (from the upload's last answer): %s", liveBreakdown(t, s, uploaded))
 	figure(t, "encode path, 60 s 1080p30 VP9/Opus, resumable upload's last answer → playable while encoding (master + media playlist + first segment fetched + ffprobe) %s (API state then %d); → job done %s; goal ≤ 10 s %s",
 		secs(first), v.State.ID, secs(all.Sub(uploaded)), goal(first <= 10*time.Second))
+}
+
+// liveBreakdown reads the milestones of the time to playable from the
+// server's log: job picked, probed, ffmpeg started, each rendition's first
+// segment listed, master written.
+func liveBreakdown(t *testing.T, s *server, from time.Time) string {
+	t.Helper()
+	var b strings.Builder
+	at := func(label, want1, want2 string) {
+		for _, line := range strings.Split(s.Log(), "\n") {
+			if strings.Contains(line, want1) && strings.Contains(line, want2) {
+				if when, err := logTime(line); err == nil {
+					fmt.Fprintf(&b, "%s +%s; ", label, secs(when.Sub(from)))
+				}
+				return
+			}
+		}
+		fmt.Fprintf(&b, "%s (no log line); ", label)
+	}
+	at("job started", `msg="job started"`, "kind="+videos.JobKind)
+	at("probed", `msg=probed`, "")
+	at("ffmpeg started", `msg="encode started"`, "live=true")
+	for _, line := range strings.Split(s.Log(), "\n") {
+		if strings.Contains(line, `msg="media: first segment listed"`) {
+			_, r, _ := strings.Cut(line, "rendition=")
+			r, _, _ = strings.Cut(r, " ")
+			at("first segment "+r, `msg="media: first segment listed"`, "rendition="+r)
+		}
+	}
+	at("master written", `msg="video playable while it encodes"`, "")
+	return b.String()
 }

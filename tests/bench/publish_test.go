@@ -161,3 +161,20 @@ func rungs(hs []int) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// TestFigureCopyPathResumable: the copy path through PeerTube's resumable
+// upload, as the web uploader and the apps send it. Goal: about 0.6 s from
+// the last chunk's answer to playable.
+func TestFigureCopyPathResumable(t *testing.T) {
+	benchEnabled(t)
+	in := clip(t, h264Clip())
+	s, token := publishing(t)
+	id, uploaded := resumableUpload(t, s, token, in, "Copy path resumable")
+	_, playable, seen := s.waitPlayable(t, id, 1080, 5*time.Minute)
+	took := playable.Sub(uploaded)
+	if rs := testrig.Renditions(t, s.Data, id); len(rs) == 0 || rs[0].Height != 1080 || !rs[0].Copied {
+		t.Errorf("the 1080p rendition was not published through the copy path: %+v", rs)
+	}
+	figure(t, "copy path, 60 s 1080p30 H.264/AAC, resumable upload's last answer → playable (state 1 + master ffprobe-readable) %s; goal about 0.6 s %s%s",
+		secs(took), goal(took <= 600*time.Millisecond), notes(seen))
+}

@@ -41,7 +41,9 @@ func TestFigureAPIScale(t *testing.T) {
 	data := t.TempDir()
 	ids := seed.Videos(t, data, listingVideos)
 	seedComments(t, data, scaleComments)
+	testrig.CreateUser(t, data, benchUser, benchPass, false)
 	s := startServer(t, data)
+	token := s.Token(benchUser, benchPass)
 	settle(t, s.Pid())
 	checkListing(t, s, listingVideos)
 	for _, p := range scalePaths {
@@ -59,6 +61,20 @@ func TestFigureAPIScale(t *testing.T) {
 	const goalKiB = 30 * 1000 * 1000 / 1024
 	figure(t, "idle memory with %d videos and %d comments, 5 s after the API load above: %s; goal VmRSS ≤ 30 MB %s",
 		listingVideos, scaleComments, m, goal(m.RSS <= goalKiB))
+	if split, err := readAnonSplit(s.Pid()); err == nil {
+		figure(t, "idle memory, where it lies: %s", split)
+	}
+
+	// The server alone, after the idle figure (the uncached runs grow the
+	// heap and SQLite's caches, which the figure above must not include).
+	for _, p := range scalePaths {
+		for _, who := range []struct{ name, token string }{{"anonymous (microcache)", ""}, {"logged in (uncached)", token}} {
+			if f, ok := runWrk(t, s.URL(p.path), who.token, 5*time.Second); ok {
+				figure(t, "API with %d videos: GET %s, wrk -c10 -t2 (server alone, no gzip), %s: %.0f req/s, p50 %v, p99 %v (goal p99 ≤ %v %s)",
+					listingVideos, p.path, who.name, f.rps, f.p50, f.p99, p.goal, goal(f.p99 <= p.goal))
+			}
+		}
+	}
 
 	for _, page := range []string{"/", "/w/" + ids[len(ids)-1]} {
 		w := weighPage(t, s, page)
