@@ -1,9 +1,12 @@
 package videos
 
 import (
+	"cabane.dev/cabane/app/media"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"cabane.dev/cabane/app/model"
@@ -24,9 +27,15 @@ func (s *Service) FileMetadata(ctx context.Context, viewer visibility.Viewer, re
 		return nil, fmt.Errorf("renditions of %s: %w", v.UUID, err)
 	}
 	for _, r := range rs {
-		if r.ID == fileID {
-			return s.Media.Metadata(ctx, filepath.Join(s.Layout.HLS(v.UUID), hardware.FragmentedName(v.UUID, r.Name)))
+		if r.ID != fileID {
+			continue
 		}
+		meta, err := s.Media.Metadata(ctx, filepath.Join(s.Layout.HLS(v.UUID), hardware.FragmentedName(v.UUID, r.Name)))
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, media.ErrNotMedia) {
+			// No file there, or none ffprobe can read: nothing to describe.
+			return nil, fmt.Errorf("file %d of %s: %w (%v)", fileID, v.UUID, model.ErrNotFound, err)
+		}
+		return meta, err
 	}
 	return nil, model.ErrNotFound
 }

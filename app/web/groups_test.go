@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -217,8 +219,22 @@ func TestInstanceNameEverywhere(t *testing.T) {
 func TestNoDeadLinks(t *testing.T) {
 	r := newRig(t)
 	var ids []string
+	// A real file behind each rendition: metadataUrl asks ffprobe.
+	media := filepath.Join(t.TempDir(), "tiny.mp4")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x36:rate=10:duration=1",
+		"-c:v", "libx264", "-movflags", "frag_keyframe+empty_moov", media).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	tiny, err := os.ReadFile(media)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []int{model.PrivacyPublic, model.PrivacyPublic, model.PrivacyUnlisted} {
-		ids = append(ids, r.publishedVideo(t, r.adminChannel, p).UUID)
+		v := r.publishedVideo(t, r.adminChannel, p)
+		if err := os.WriteFile(filepath.Join(r.layout.HLS(v.UUID), v.UUID+"-360-fragmented.mp4"), tiny, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, v.UUID)
 	}
 	docs := []string{"/api/v1/videos"}
 	for _, id := range ids {
