@@ -297,7 +297,9 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		if err := a.Jobs.Run(ctx, a.Config.Workers); err != nil {
+		// Stopped while it starts (recovering interrupted jobs): a clean
+		// stop, not a failure.
+		if err := a.Jobs.Run(ctx, a.Config.Workers); err != nil && ctx.Err() == nil {
 			errc <- fmt.Errorf("jobs: %w", err)
 		}
 	}()
