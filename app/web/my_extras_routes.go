@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 )
 
@@ -13,16 +11,7 @@ func (s *Server) myExtraPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 	user := append(page[:len(page):len(page)], s.requireLogin)
 	// Services may be wired after New (the tests' rigs): looked up per
 	// request.
-	with := func(ready func() bool) []echo.MiddlewareFunc {
-		return append(user[:len(user):len(user)], func(next echo.HandlerFunc) echo.HandlerFunc {
-			return func(c echo.Context) error {
-				if !ready() {
-					return echo.NewHTTPError(http.StatusNotFound)
-				}
-				return next(c)
-			}
-		})
-	}
+	with := func(ready func() bool) []echo.MiddlewareFunc { return whenReady(user, ready) }
 	// The thumbnail and caption forms are multipart: limitBodies reads
 	// them whole within their bound (maxMyVideoFileBody), and the CSRF
 	// middleware finds its field in the parsed form.

@@ -23,16 +23,7 @@ func (s *Server) myPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc, limitPas
 	user := append(page[:len(page):len(page)], s.requireLogin)
 	// The services are looked up per request, not here: a server's
 	// services may be wired after New (the tests' rigs do).
-	with := func(ready func() bool) []echo.MiddlewareFunc {
-		return append(user[:len(user):len(user)], func(next echo.HandlerFunc) echo.HandlerFunc {
-			return func(c echo.Context) error {
-				if !ready() {
-					return echo.NewHTTPError(http.StatusNotFound)
-				}
-				return next(c)
-			}
-		})
-	}
+	with := func(ready func() bool) []echo.MiddlewareFunc { return whenReady(user, ready) }
 	e.GET("/my/videos", s.myVideos, user...)
 	e.GET("/my/videos/:id", s.myVideoEdit, user...)
 	e.POST("/my/videos/:id", s.myVideoUpdate, user...)
@@ -114,4 +105,18 @@ func (s *Server) refuse(c echo.Context, err error) error {
 		return echo.NewHTTPError(code, msg)
 	}
 	return err
+}
+
+// whenReady is mws plus a check that answers 404 while ready says a
+// service the routes need is not wired. Services may be wired after New
+// (the tests' rigs do), so it is asked per request.
+func whenReady(mws []echo.MiddlewareFunc, ready func() bool) []echo.MiddlewareFunc {
+	return append(mws[:len(mws):len(mws)], func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !ready() {
+				return echo.NewHTTPError(http.StatusNotFound)
+			}
+			return next(c)
+		}
+	})
 }
