@@ -116,6 +116,13 @@ func (s *Service) Login(ctx context.Context, login, password string) (model.User
 // credentials, so every login form and grant refuses it.
 var ErrBlocked = fmt.Errorf("%w: the account is banned", ErrBadPassword)
 
+// ActiveUser is the user with this id, unless they are banned or gone
+// (model.ErrNotFound): what stands behind a grant they were given, such
+// as a video file token.
+func (s *Service) ActiveUser(ctx context.Context, id int64) (model.User, error) {
+	return active(s.Store.Accounts.UserByID(ctx, id))
+}
+
 // active refuses a banned user's session or token: a ban also deletes
 // them, and this holds should one be made in a race with the ban.
 func active(u model.User, err error) (model.User, error) {

@@ -23,32 +23,36 @@ const (
 	ctxFilesOf     = "filesOf"
 )
 
-// fileToken is "<uuid>.<until>.<mac>".
-func (k unlockKeys) fileToken(uuid string, until time.Time) string {
+// fileToken is "<uuid>.<holder>.<until>.<mac>": the holder is the user it
+// was given to (0: a visitor who gave the video's password), so that a ban
+// ends it.
+func (k unlockKeys) fileToken(uuid string, holder int64, until time.Time) string {
 	u := until.Unix()
-	return uuid + "." + strconv.FormatInt(u, 10) + "." + k.mac("file|"+uuid, u)
+	h := strconv.FormatInt(holder, 10)
+	return uuid + "." + h + "." + strconv.FormatInt(u, 10) + "." + k.mac("file|"+uuid+"|"+h, u)
 }
 
 // fileTokenVideo is the video a valid, unexpired token is for ("" if none):
 // a token issued before the video's access last changed (changedAt) is
 // void.
-func (k unlockKeys) fileTokenVideo(tok string, now time.Time, changedAt func(uuid string) time.Time) string {
-	uuid, rest, ok := strings.Cut(tok, ".")
-	if !ok || len(uuid) > 64 {
-		return ""
+func (k unlockKeys) fileTokenVideo(tok string, now time.Time, changedAt func(uuid string) time.Time) (uuid string, holder int64) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 4 || len(parts[0]) > 64 {
+		return "", 0
 	}
-	ts, sig, ok := strings.Cut(rest, ".")
+	uuid, h, ts, sig := parts[0], parts[1], parts[2], parts[3]
+	holder, herr := strconv.ParseInt(h, 10, 64)
 	until, err := strconv.ParseInt(ts, 10, 64)
-	if !ok || err != nil || until < now.Unix() {
-		return ""
+	if herr != nil || err != nil || until < now.Unix() {
+		return "", 0
 	}
-	if !hmac.Equal([]byte(sig), []byte(k.mac("file|"+uuid, until))) {
-		return ""
+	if !hmac.Equal([]byte(sig), []byte(k.mac("file|"+uuid+"|"+h, until))) {
+		return "", 0
 	}
 	if time.Unix(until, 0).Add(-fileTokenFor).Before(changedAt(uuid)) {
-		return ""
+		return "", 0
 	}
-	return uuid
+	return uuid, holder
 }
 
 // fileTokens reads ?videoFileToken= on the file routes, for viewer.
@@ -59,7 +63,9 @@ func (s *Server) fileTokens(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if tok := c.QueryParam(fileTokenParam); tok != "" {
-			if uuid := s.unlock.fileTokenVideo(tok, time.Now(), s.Videos.AccessChangedAt); uuid != "" {
+			uuid, holder := s.unlock.fileTokenVideo(tok, time.Now(), s.Videos.AccessChangedAt)
+			// A holder since banned or removed holds nothing.
+			if uuid != "" && (holder == 0 || s.holderActive(c, holder)) {
 				c.Set(ctxFilesOf, []string{uuid})
 			}
 		}
@@ -83,7 +89,7 @@ func (s *Server) videoFileToken(c echo.Context) error {
 	}
 	var out fileTokenJSON
 	out.Files.Expires = time.Now().Add(fileTokenFor).UTC().Truncate(time.Second)
-	out.Files.Token = s.unlock.fileToken(v.UUID, out.Files.Expires)
+	out.Files.Token = s.unlock.fileToken(v.UUID, viewer(c).UserID, out.Files.Expires)
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -99,4 +105,9 @@ func (s *Server) apiFileMetadata(c echo.Context) error {
 		return notFound(passwordGate(err), "errors.no_video")
 	}
 	return c.JSONBlob(http.StatusOK, meta)
+}
+
+func (s *Server) holderActive(c echo.Context, id int64) bool {
+	_, err := s.Auth.ActiveUser(c.Request().Context(), id)
+	return err == nil
 }

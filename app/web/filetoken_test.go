@@ -51,7 +51,28 @@ func TestVideoFileToken(t *testing.T) {
 	if got := r.get(t, with(uris.Master(other.UUID), forged), "", false); got != http.StatusNotFound {
 		t.Errorf("a token rewritten for another video: %d", got)
 	}
-	expired := r.server.unlock.fileToken(private.UUID, time.Now().Add(-time.Minute))
+	// A token names its holder: once banned, they hold nothing.
+	user := r.userAccount(t, "user")
+	chs, err := r.server.Accounts.ChannelsOf(context.Background(), user)
+	if err != nil || len(chs) == 0 {
+		t.Fatal("no channel for user", err)
+	}
+	theirs := r.publishedVideo(t, chs[0].ID, model.PrivacyPrivate)
+	u, err := r.store.Accounts.UserByLogin(context.Background(), "user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := uris.Master(theirs.UUID) + "?videoFileToken=" + r.server.unlock.fileToken(theirs.UUID, u.ID, time.Now().Add(time.Hour))
+	if got := r.get(t, held, "", false); got != http.StatusOK {
+		t.Fatalf("the holder's token: %d", got)
+	}
+	if _, err := r.store.DB().Exec(`UPDATE users SET blocked = 1 WHERE id = ?`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.get(t, held, "", false); got != http.StatusNotFound {
+		t.Errorf("a banned holder's token: %d, want 404", got)
+	}
+	expired := r.server.unlock.fileToken(private.UUID, 1, time.Now().Add(-time.Minute))
 	if got := r.get(t, with(master, expired), "", false); got != http.StatusNotFound {
 		t.Errorf("an expired token: %d", got)
 	}
@@ -66,7 +87,7 @@ func TestGrantsEndWhenAccessChanges(t *testing.T) {
 	ctx := context.Background()
 	admin := adminViewer(r)
 	master := uris.Master(v.UUID)
-	token := r.server.unlock.fileToken(v.UUID, time.Now().Add(fileTokenFor))
+	token := r.server.unlock.fileToken(v.UUID, 1, time.Now().Add(fileTokenFor))
 	withToken := master + "?videoFileToken=" + token
 	if got := r.get(t, withToken, "", false); got != http.StatusOK {
 		t.Fatalf("token before the change: %d", got)
@@ -81,7 +102,7 @@ func TestGrantsEndWhenAccessChanges(t *testing.T) {
 	if got := r.get(t, withToken, "", false); got != http.StatusNotFound {
 		t.Errorf("token minted before the privacy change: %d, want 404", got)
 	}
-	fresh := r.server.unlock.fileToken(v.UUID, time.Now().Add(time.Second+fileTokenFor))
+	fresh := r.server.unlock.fileToken(v.UUID, 1, time.Now().Add(time.Second+fileTokenFor))
 	if got := r.get(t, master+"?videoFileToken="+fresh, "", false); got != http.StatusOK {
 		t.Errorf("a token minted after the change: %d", got)
 	}

@@ -39,7 +39,7 @@ func TestPlaylistCacheInvalidation(t *testing.T) {
 		t.Helper()
 		u := "/static/streaming-playlists/hls/" + v.UUID + "/" + file
 		if who == "token" {
-			u += "?" + fileTokenParam + "=" + r.server.unlock.fileToken(v.UUID, time.Now().Add(time.Hour))
+			u += "?" + fileTokenParam + "=" + r.server.unlock.fileToken(v.UUID, 1, time.Now().Add(time.Hour))
 		}
 		req := httptest.NewRequest(http.MethodGet, u, nil)
 		if who != "" && who != "token" {
