@@ -47,10 +47,7 @@ type apiAbuse struct {
 	UpdatedAt         time.Time        `json:"updatedAt"`
 }
 
-type apiAbuseList struct {
-	Total int        `json:"total"`
-	Data  []apiAbuse `json:"data"`
-}
+type apiAbuseList = listJSON[apiAbuse]
 
 type apiAbuseMessage struct {
 	ID          int64     `json:"id"`
@@ -60,10 +57,7 @@ type apiAbuseMessage struct {
 	Account     *apiActor `json:"account"`
 }
 
-type apiAbuseMessages struct {
-	Total int               `json:"total"`
-	Data  []apiAbuseMessage `json:"data"`
-}
+type apiAbuseMessages = listJSON[apiAbuseMessage]
 
 type apiAbuseCreated struct {
 	Abuse struct {

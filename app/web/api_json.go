@@ -105,6 +105,12 @@ type apiPlaylist struct {
 	Files []apiFile `json:"files"`
 }
 
+// listJSON is PeerTube's paged list: the total and one page of items.
+type listJSON[T any] struct {
+	Total int `json:"total"`
+	Data  []T `json:"data"`
+}
+
 // apiFile is PeerTube's VideoFile, for one HLS rendition.
 type apiFile struct {
 	ID                 int64   `json:"id"`

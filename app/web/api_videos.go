@@ -16,10 +16,7 @@ import (
 )
 
 // videoPage is PeerTube's paged list.
-type videoPage struct {
-	Total int        `json:"total"`
-	Data  []apiVideo `json:"data"`
-}
+type videoPage = listJSON[apiVideo]
 
 func (s *Server) apiVideos(c echo.Context) error {
 	// PeerTube's filters (tagsOneOf, categoryOneOf, ...) go to the search

@@ -25,15 +25,9 @@ type apiServerBlock struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-type apiAccountBlocks struct {
-	Total int               `json:"total"`
-	Data  []apiAccountBlock `json:"data"`
-}
+type apiAccountBlocks = listJSON[apiAccountBlock]
 
-type apiServerBlocks struct {
-	Total int              `json:"total"`
-	Data  []apiServerBlock `json:"data"`
-}
+type apiServerBlocks = listJSON[apiServerBlock]
 
 // blocklistAPIRoutes are PeerTube's server (admin) and user (mute) lists.
 func (s *Server) blocklistAPIRoutes(g *echo.Group, user []echo.MiddlewareFunc) {

@@ -125,18 +125,7 @@ func pathID(c echo.Context, name string) (int64, error) {
 // pagination reads start and count as PeerTube bounds them (count 0 to
 // 100, 15 by default).
 func pagination(c echo.Context) (start, count int, err error) {
-	count = 15
-	if v := c.QueryParam("start"); v != "" {
-		if start, err = strconv.Atoi(v); err != nil || start < 0 {
-			return 0, 0, fieldError("start", "start must be a non-negative integer")
-		}
-	}
-	if v := c.QueryParam("count"); v != "" {
-		if count, err = strconv.Atoi(v); err != nil || count < 0 || count > 100 {
-			return 0, 0, fieldError("count", "count must be an integer from 0 to 100")
-		}
-	}
-	return start, count, nil
+	return pageBounds(c.QueryParams())
 }
 
 func (s *Server) apiCommentThreads(c echo.Context) error {

@@ -33,10 +33,7 @@ type apiCaption struct {
 	UpdatedAt              time.Time   `json:"updatedAt"`
 }
 
-type captionPage struct {
-	Total int          `json:"total"`
-	Data  []apiCaption `json:"data"`
-}
+type captionPage = listJSON[apiCaption]
 
 type apiChapter struct {
 	Timecode int    `json:"timecode"`
@@ -56,10 +53,7 @@ type apiVideoPassword struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
-type passwordPage struct {
-	Total int                `json:"total"`
-	Data  []apiVideoPassword `json:"data"`
-}
+type passwordPage = listJSON[apiVideoPassword]
 
 func (s *Server) apiCaptions(c echo.Context) error {
 	_, cs, err := s.Captions.List(c.Request().Context(), viewer(c), c.Param("id"))

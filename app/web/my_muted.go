@@ -52,9 +52,7 @@ func (s *Server) myMuted(c echo.Context) error {
 	}
 	d := myMutedData{Accounts: bs, Total: total}
 	d.Prev, d.Next = pageLinks(c, start, total)
-	v := s.view(c, "", d)
-	v.Title, v.Notice = v.T("mycreator.muted.title"), noticeOf(v, c)
-	return s.renderView(c, http.StatusOK, "my_muted", v)
+	return s.renderMine(c, "my_muted", "mycreator.muted.title", d)
 }
 
 // myMute mutes the account the form names, then goes back where it came

@@ -210,9 +210,7 @@ func (s *Server) mySubscriptions(c echo.Context) error {
 	}
 	d := mySubscriptionsData{Subscriptions: subs, Videos: vs}
 	d.Prev, d.Next = pageLinks(c, start, total)
-	v := s.view(c, "", d)
-	v.Title, v.Notice = v.T("my.subscriptions.title"), noticeOf(v, c)
-	return s.renderView(c, http.StatusOK, "my_subscriptions", v)
+	return s.renderMine(c, "my_subscriptions", "my.subscriptions.title", d)
 }
 
 // here is this instance's host, for the handles the subscription forms
@@ -260,9 +258,7 @@ func (s *Server) myNotifications(c echo.Context) error {
 	}
 	d := myNotificationsData{Notifications: ns, Unread: unread}
 	d.Prev, d.Next = pageLinks(c, start, total)
-	v := s.view(c, "", d)
-	v.Title, v.Notice = v.T("my.notifications.title"), noticeOf(v, c)
-	return s.renderView(c, http.StatusOK, "my_notifications", v)
+	return s.renderMine(c, "my_notifications", "my.notifications.title", d)
 }
 
 func (s *Server) myNotificationsRead(c echo.Context) error {

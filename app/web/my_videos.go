@@ -41,9 +41,7 @@ func (s *Server) myVideos(c echo.Context) error {
 		d.Videos = append(d.Videos, myVideoRow{Video: v, Progress: s.Videos.Progress(v), Views: s.Videos.Views(v)})
 	}
 	d.Prev, d.Next = pageLinks(c, q.Start, total)
-	v := s.view(c, "", d)
-	v.Title, v.Notice = v.T("my.videos.title"), noticeOf(v, c)
-	return s.renderView(c, http.StatusOK, "my_videos", v)
+	return s.renderMine(c, "my_videos", "my.videos.title", d)
 }
 
 // option is one choice of a select.
@@ -231,6 +229,14 @@ func (s *Server) myVideoDelete(c echo.Context) error {
 
 // noticeOf is the sentence for ?done=… after a redirect: a fixed key, so
 // a link cannot make the page say anything.
+// renderMine renders one of the signed-in user's pages: its title from the
+// catalogue, and the notice of what the form before it did (?done=).
+func (s *Server) renderMine(c echo.Context, page, titleKey string, data any) error {
+	v := s.view(c, "", data)
+	v.Title, v.Notice = v.T(titleKey), noticeOf(v, c)
+	return s.renderView(c, http.StatusOK, page, v)
+}
+
 func noticeOf(v view, c echo.Context) string {
 	switch d := c.QueryParam("done"); d {
 	case "saved", "deleted", "created", "password", "avatar", "read", "subscribed", "unsubscribed", "added", "removed":

@@ -58,10 +58,7 @@ type apiNotification struct {
 	UpdatedAt      time.Time               `json:"updatedAt"`
 }
 
-type apiNotificationList struct {
-	Total int               `json:"total"`
-	Data  []apiNotification `json:"data"`
-}
+type apiNotificationList = listJSON[apiNotification]
 
 func (s *Server) actorInfo(c echo.Context, name, display string, id int64) apiActorInfo {
 	return apiActorInfo{ID: id, Name: name, DisplayName: display, Host: s.urls(c).Host(), Avatars: []apiImage{}}

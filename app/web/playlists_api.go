@@ -42,10 +42,7 @@ type apiVideoPlaylist struct {
 	UpdatedAt     time.Time `json:"updatedAt"`
 }
 
-type apiPlaylistList struct {
-	Total int                `json:"total"`
-	Data  []apiVideoPlaylist `json:"data"`
-}
+type apiPlaylistList = listJSON[apiVideoPlaylist]
 
 type apiPlaylistCreated struct {
 	VideoPlaylist struct {
@@ -66,10 +63,7 @@ type apiPlaylistElement struct {
 	Video          *apiVideo `json:"video"`
 }
 
-type apiPlaylistElements struct {
-	Total int                  `json:"total"`
-	Data  []apiPlaylistElement `json:"data"`
-}
+type apiPlaylistElements = listJSON[apiPlaylistElement]
 
 type apiElementAdded struct {
 	VideoPlaylistElement struct {

@@ -54,17 +54,7 @@ type apiChannelStats struct {
 	VideosCount int `json:"videosCount"`
 }
 
-type channelPage struct {
-	Total int               `json:"total"`
-	Data  []apiChannelStats `json:"data"`
-}
-
-// playlistPage is PeerTube's playlist list: always empty until Cabane has
-// playlists (#9 point 6).
-type playlistPage struct {
-	Total int        `json:"total"`
-	Data  []struct{} `json:"data"`
-}
+type channelPage = listJSON[apiChannelStats]
 
 func (s *Server) renderVideos(c echo.Context, vs []model.Video, total int) error {
 	page := videoPage{Total: total, Data: make([]apiVideo, 0, len(vs))}
@@ -110,14 +100,14 @@ func (s *Server) renderChannels(c echo.Context, q search.ChannelQuery) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// apiSearchPlaylists answers PeerTube's shape with no playlist: Cabane has
-// none yet.
+// apiSearchPlaylists finds the instance's public playlists by a part of
+// their name (an empty list when playlists are not wired).
 func (s *Server) apiSearchPlaylists(c echo.Context) error {
 	if _, _, err := pageParams(c.QueryParams()); err != nil {
 		return err
 	}
 	if s.Playlists == nil {
-		return c.JSON(http.StatusOK, playlistPage{Data: []struct{}{}})
+		return c.JSON(http.StatusOK, apiPlaylistList{Data: []apiVideoPlaylist{}})
 	}
 	q, err := playlistQuery(c)
 	if err != nil {

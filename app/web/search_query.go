@@ -66,6 +66,13 @@ func queryDate(q url.Values, name string) (time.Time, error) {
 // pageParams reads start and count as PeerTube checks them (count 0..100;
 // its default is 15).
 func pageParams(q url.Values) (start, count int, err error) {
+	start, count, err = pageBounds(q)
+	return min(start, maxStart), count, err
+}
+
+// pageBounds reads start and count as PeerTube bounds them (count 0 to
+// 100, 15 by default).
+func pageBounds(q url.Values) (start, count int, err error) {
 	count = 15
 	if v := q.Get("start"); v != "" {
 		if start, err = strconv.Atoi(v); err != nil || start < 0 {
@@ -77,7 +84,7 @@ func pageParams(q url.Values) (start, count int, err error) {
 			return 0, 0, fieldError("count", "count must be an integer from 0 to 100")
 		}
 	}
-	return min(start, maxStart), count, nil
+	return start, count, nil
 }
 
 // videoQuery reads a search or listing's query string.

@@ -13,16 +13,10 @@ import (
 )
 
 // apiChannelList is PeerTube's VideoChannelList.
-type apiChannelList struct {
-	Total int          `json:"total"`
-	Data  []apiChannel `json:"data"`
-}
+type apiChannelList = listJSON[apiChannel]
 
 // apiVideoList is PeerTube's VideoListResponse.
-type apiVideoList struct {
-	Total int        `json:"total"`
-	Data  []apiVideo `json:"data"`
-}
+type apiVideoList = listJSON[apiVideo]
 
 // subscriptionError answers a subscriptions or notifications error as
 // PeerTube does.
