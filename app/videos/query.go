@@ -57,29 +57,48 @@ func (s *Service) checkBlocks(ctx context.Context, viewer visibility.Viewer, v m
 // segments, images), whose URLs name the video by UUID.
 func (s *Service) GetFile(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error) {
 	now, gen := time.Now(), s.Store.Videos.Generation()
-	v, cached := s.files.get(ref, gen, now)
-	how := visibility.ByUUID
+	e, cached := s.files.get(ref, gen, now)
+	v := e.v
 	if !cached {
 		var err error
+		var how visibility.Ref
 		if v, how, err = s.lookup(ctx, ref); err != nil {
 			return model.Video{}, err
 		}
-		if how == visibility.ByUUID {
-			s.files.put(ref, gen, now, v)
+		if how != visibility.ByUUID {
+			return model.Video{}, model.ErrNotFound
 		}
+		// Whether the server blocks the account is the same for every
+		// viewer (mutes do not hide files): read once per entry; a block
+		// bumps the generation, so it takes effect on the next segment
+		// (the playlist cache before the router asks here too).
+		if e.serverBlocked, err = s.serverBlocks(ctx, v); err != nil {
+			return model.Video{}, err
+		}
+		s.files.put(ref, gen, now, v, e.serverBlocked)
 	}
 	if err := s.unlock(ctx, &viewer, v); err != nil {
 		return model.Video{}, err
 	}
-	if how != visibility.ByUUID || !visibility.File(viewer, v) {
+	if !visibility.File(viewer, v) {
 		return model.Video{}, model.ErrNotFound
 	}
-	// Never cached: a block takes effect on the next segment, as on the
-	// watch page (the playlist cache before the router asks here too).
-	if err := s.checkBlocks(ctx, viewer, v); err != nil {
-		return model.Video{}, err
+	if !viewer.Owns(v) && visibility.Blocked(viewer, visibility.Blocks{Server: e.serverBlocked}) {
+		return model.Video{}, model.ErrNotFound
 	}
 	return v, nil
+}
+
+// serverBlocks reports whether the server blocks the video's account.
+func (s *Service) serverBlocks(ctx context.Context, v model.Video) (bool, error) {
+	if s.Blocks == nil {
+		return false, nil
+	}
+	b, err := s.Blocks(ctx, visibility.Anonymous(false), v.Channel.AccountID)
+	if err != nil {
+		return false, fmt.Errorf("blocks of account %d: %w", v.Channel.AccountID, err)
+	}
+	return b.Server, nil
 }
 
 // lookup reads a video by any of its three ids, saying which was used.
