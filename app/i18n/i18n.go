@@ -25,6 +25,7 @@ const Default = "en"
 type Catalog struct {
 	langs   []string // Default first, then the others sorted
 	msgs    map[string]map[string]string
+	tags    map[string]language.Tag // parsed once: plural rules ask per count
 	matcher language.Matcher
 }
 
@@ -61,8 +62,10 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	sort.Strings(c.langs)
 	c.langs = append([]string{Default}, c.langs...)
 	tags := make([]language.Tag, len(c.langs))
+	c.tags = map[string]language.Tag{}
 	for i, l := range c.langs {
 		tags[i] = language.MustParse(l)
+		c.tags[l] = tags[i]
 	}
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
@@ -132,12 +135,13 @@ func (c *Catalog) Printer(lang string) Printer {
 	if !c.Has(lang) {
 		lang = Default
 	}
-	return Printer{Lang: lang, msgs: c.msgs[lang], fallback: c.msgs[Default]}
+	return Printer{Lang: lang, tag: c.tags[lang], msgs: c.msgs[lang], fallback: c.msgs[Default]}
 }
 
 // Printer formats one language's messages. The zero Printer prints keys.
 type Printer struct {
 	Lang     string
+	tag      language.Tag
 	msgs     map[string]string
 	fallback map[string]string
 }
@@ -179,11 +183,7 @@ func (p Printer) Keys(prefix string) []string {
 // the printer's language ("key.one", "key.few", ...; "key.other" when the
 // catalogue has no such form), formatted with n first, then args.
 func (p Printer) N(key string, n int, args ...any) string {
-	form := "other"
-	if t, err := language.Parse(p.Lang); err == nil {
-		form = formName(plural.Cardinal.MatchPlural(t, abs(n), 0, 0, 0, 0))
-	}
-	k := key + "." + form
+	k := key + "." + formName(plural.Cardinal.MatchPlural(p.tag, abs(n), 0, 0, 0, 0))
 	if _, ok := p.msgs[k]; !ok {
 		k = key + ".other"
 	}
