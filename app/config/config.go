@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,8 @@ type Config struct {
 	MDNS         bool
 	MDNSHostname string   // announced as <name>.local
 	LANRanges    []string // CIDRs counted as the home network for local-only videos; empty: the box's own private networks
+
+	AllowPrivateFetch []string // CIDRs outbound fetches and deliveries may reach though private or reserved (tests: 127.0.0.0/8)
 
 	Limits Limits // what one upload may ask of the box
 }
@@ -122,6 +125,7 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.BoolVar(&c.MDNS, "mdns", c.MDNS, "announce this Cabane on the LAN and find nearby ones (env CABANE_MDNS)")
 	fs.StringVar(&c.MDNSHostname, "mdns-hostname", env("CABANE_MDNS_HOSTNAME", c.MDNSHostname), "LAN host name, announced as NAME.local (env CABANE_MDNS_HOSTNAME)")
 	listVar(fs, &c.LANRanges, "lan", env("CABANE_LAN", ""), "CIDRs of the home network for local-only videos; default: the box's own private networks (env CABANE_LAN)")
+	listVar(fs, &c.AllowPrivateFetch, "allow-private-fetch", env("CABANE_ALLOW_PRIVATE_FETCH", ""), "CIDRs that federation requests may reach though private or reserved, comma-separated (env CABANE_ALLOW_PRIVATE_FETCH)")
 	errs = append(errs, c.Limits.flags(fs, getenv))
 	return errors.Join(errs...)
 }
@@ -144,6 +148,13 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("public URL %q must start with http:// or https://", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	for _, s := range c.AllowPrivateFetch {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			if _, aerr := netip.ParseAddr(s); aerr != nil {
+				return fmt.Errorf("allow-private-fetch %q: want a CIDR such as 127.0.0.0/8 or an address", s)
+			}
+		}
+	}
 	switch c.TLS {
 	case "off", "":
 		c.TLS = "off"

@@ -45,6 +45,7 @@ func TestValidateRefusesNonsense(t *testing.T) {
 		"acme host":  {"--tls", "acme"},
 		"manual":     {"--tls", "manual"},
 		"workers":    {"--workers", "0"},
+		"allow cidr": {"--allow-private-fetch", "127.0.0.0/8,localhost"},
 	} {
 		if _, err := parse(t, nil, args...); err == nil {
 			t.Errorf("%s: %v accepted", name, args)
@@ -56,6 +57,24 @@ func TestValidateRefusesNonsense(t *testing.T) {
 	}
 	if _, err := parse(t, map[string]string{"CABANE_MAX_UPLOAD": "lots"}); err == nil {
 		t.Error("bad CABANE_MAX_UPLOAD accepted")
+	}
+}
+
+func TestAllowPrivateFetch(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || len(c.AllowPrivateFetch) != 0 {
+		t.Fatalf("default: %v %v", c.AllowPrivateFetch, err)
+	}
+	c, err = parse(t, map[string]string{"CABANE_ALLOW_PRIVATE_FETCH": "127.0.0.0/8, fd00::/8"})
+	if err != nil || len(c.AllowPrivateFetch) != 2 || c.AllowPrivateFetch[0] != "127.0.0.0/8" || c.AllowPrivateFetch[1] != "fd00::/8" {
+		t.Fatalf("env: %v %v", c.AllowPrivateFetch, err)
+	}
+	c, err = parse(t, map[string]string{"CABANE_ALLOW_PRIVATE_FETCH": "10.0.0.0/8"}, "--allow-private-fetch", "192.168.1.5")
+	if err != nil || len(c.AllowPrivateFetch) != 1 || c.AllowPrivateFetch[0] != "192.168.1.5" {
+		t.Fatalf("flag over env: %v %v", c.AllowPrivateFetch, err)
+	}
+	if _, err := parse(t, map[string]string{"CABANE_ALLOW_PRIVATE_FETCH": "10.0.0.0/33"}); err == nil {
+		t.Fatal("bad CIDR in the environment accepted")
 	}
 }
 
