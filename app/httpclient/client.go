@@ -29,6 +29,8 @@ const (
 	DefaultMaxRedirects          = 5
 	DefaultMaxBody               = 1 << 20 // an actor, a video or a collection page is a few kB
 	maxHeaderBytes               = 64 << 10
+	maxAddrs                     = 8               // addresses tried per host name
+	minAttempt                   = 2 * time.Second // shortest try of one address among several
 )
 
 var (
@@ -160,7 +162,7 @@ func (c *Client) DoSigned(ctx context.Context, req *http.Request, sign Signer) (
 	if err := checkScheme(req); err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	req = req.Clone(ctx) // the caller's headers stay as they were
 	req.Header.Set("User-Agent", c.userAgent)
 	if sign != nil {
 		if err := sign(req); err != nil {
@@ -238,9 +240,19 @@ func (d *dialer) dial(ctx context.Context, network, address string) (net.Conn, e
 			return nil, fmt.Errorf("resolve %s: no address", host)
 		}
 	}
+	if len(addrs) > maxAddrs {
+		addrs = addrs[:maxAddrs]
+	}
 	var errs []error
-	for _, a := range addrs {
-		conn, err := d.net.DialContext(ctx, network, netip.AddrPortFrom(a, uint16(port)).String())
+	for i, a := range addrs {
+		// Like net.Dialer with a host name: the dial time is shared among the
+		// addresses left, so an unreachable IPv6 address does not eat it all.
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if left := len(addrs) - i; left > 1 {
+			actx, cancel = context.WithTimeout(ctx, max(d.net.Timeout/time.Duration(left), minAttempt))
+		}
+		conn, err := d.net.DialContext(actx, network, netip.AddrPortFrom(a, uint16(port)).String())
+		cancel()
 		if err == nil {
 			return conn, nil
 		}

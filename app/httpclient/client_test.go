@@ -149,6 +149,26 @@ func TestNamesResolvingToLoopbackRefused(t *testing.T) {
 	}
 }
 
+// A name with many addresses is tried on the first maxAddrs only.
+func TestAddressesTriedPerName(t *testing.T) {
+	srv, _ := counted(t, ok)
+	refused := func(n int) []netip.Addr {
+		var out []netip.Addr
+		for i := range n {
+			out = append(out, netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}))
+		}
+		return append(out, netip.MustParseAddr("127.0.0.1"))
+	}
+	res := fakeResolver{"within.example": refused(maxAddrs - 1), "beyond.example": refused(maxAddrs)}
+	c := New(Options{Resolver: res, Allow: loopback})
+	if _, err := c.GetActivity(context.Background(), "http://within.example:"+port(t, srv)+"/", nil); err != nil {
+		t.Fatalf("last of %d addresses: %v", maxAddrs, err)
+	}
+	if _, err := c.GetActivity(context.Background(), "http://beyond.example:"+port(t, srv)+"/", nil); !errors.Is(err, ErrBlockedAddress) {
+		t.Fatalf("address %d tried: %v", maxAddrs+1, err)
+	}
+}
+
 // A proxy named by the environment would connect for us, past the dial check:
 // it is never used.
 func TestEnvironmentProxyIgnored(t *testing.T) {
@@ -264,6 +284,9 @@ func TestPostRedirectNotFollowed(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || reached.Load() != 0 {
 		t.Fatalf("status %d, redirect target reached %d times", resp.StatusCode, reached.Load())
+	}
+	if ua := req.Header.Get("User-Agent"); ua != "" {
+		t.Fatalf("the caller's request was changed: User-Agent %q", ua)
 	}
 }
 
