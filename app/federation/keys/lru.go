@@ -46,6 +46,19 @@ func (c *lru) put(r *Remote) {
 	}
 }
 
+func (c *lru) dropOwner(owner string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for e := c.order.Front(); e != nil; {
+		next := e.Next()
+		if r := e.Value.(*Remote); r.Owner == owner {
+			c.order.Remove(e)
+			delete(c.byID, r.KeyID)
+		}
+		e = next
+	}
+}
+
 func (c *lru) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -41,6 +41,7 @@ type Fetcher interface {
 type RemoteStore interface {
 	Remote(ctx context.Context, keyID string) (store.RemoteKey, error)
 	PutRemote(ctx context.Context, rk store.RemoteKey) error
+	DeleteRemoteOwner(ctx context.Context, owner string) error
 }
 
 // Remote is a remote actor's public key.
@@ -148,6 +149,13 @@ func (r *Resolver) Refresh(ctx context.Context, keyID string) (*Remote, error) {
 		return nil, ErrRefreshLimited
 	}
 	return r.fetchOnce(ctx, keyID)
+}
+
+// Forget drops a remote actor's keys, in memory and stored (the actor was
+// deleted).
+func (r *Resolver) Forget(ctx context.Context, owner string) error {
+	r.cache.dropOwner(owner)
+	return r.st.DeleteRemoteOwner(ctx, owner)
 }
 
 // fetchOnce fetches a key, sharing the fetch with concurrent callers for

@@ -223,6 +223,34 @@ func TestResolverCachesInMemoryAndInTheStore(t *testing.T) {
 	}
 }
 
+func TestResolverForgetsADeletedActor(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	_, pemA := testKey(t)
+	const a, b = "https://pt.example/accounts/a", "https://pt.example/accounts/b"
+	d := newDocs()
+	d.set(a, actor(a, a+"#main-key", pemA))
+	d.set(b, actor(b, b+"#main-key", pemA))
+	r := NewResolver(d, st.ActorKeys(), ResolverOptions{})
+	for _, id := range []string{a, b} {
+		if _, err := r.Key(ctx, id+"#main-key"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Forget(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ActorKeys().Remote(ctx, a+"#main-key"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a's key still stored: %v", err)
+	}
+	if _, err := r.Key(ctx, a+"#main-key"); err != nil || d.count(a) != 2 {
+		t.Errorf("a's key still in memory: %v, %d fetches", err, d.count(a))
+	}
+	if _, err := r.Key(ctx, b+"#main-key"); err != nil || d.count(b) != 1 {
+		t.Errorf("b's key lost: %v, %d fetches", err, d.count(b))
+	}
+}
+
 func TestResolverSharesConcurrentFetches(t *testing.T) {
 	ctx := context.Background()
 	_, pemA := testKey(t)
