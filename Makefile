@@ -51,7 +51,7 @@ deps-list:
 # `go test`; a failing input lands in testdata/fuzz/ to be committed with
 # its fix.
 FUZZTIME ?= 20000x
-FUZZERS  := ./app/markup:FuzzHTML ./app/update:FuzzParseUpdate ./app/firstboot:FuzzParse ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest ./app/torrents:FuzzBencode ./app/httpclient:FuzzReserved
+FUZZERS  := ./app/markup:FuzzHTML ./app/update:FuzzParseUpdate ./app/firstboot:FuzzParse ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest ./app/torrents:FuzzBencode ./app/httpclient:FuzzReserved ./app/federation/signature:FuzzParseParams
 fuzz:
 	@set -e; for f in $(FUZZERS); do \
 		$(GO) test -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) "$${f%%:*}"; \
