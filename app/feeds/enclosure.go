@@ -295,6 +295,17 @@ var ErrDownloadDisabled = errors.New("downloads of this video are disabled")
 // rendition's resolution (PeerTube's: the short side, 0 for the audio), if
 // viewer may fetch the video's files and download them.
 func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid string, resolution int) (model.Video, Fragmented, error) {
+	return s.single(ctx, viewer, uuid, resolution, true)
+}
+
+// WebVideoFile is the same file as Download, as PeerTube's web video
+// (files[].fileUrl): a player's or yt-dlp's, so downloadEnabled does not
+// govern it, as it does not govern the HLS files.
+func (s *Service) WebVideoFile(ctx context.Context, viewer visibility.Viewer, uuid string, resolution int) (model.Video, Fragmented, error) {
+	return s.single(ctx, viewer, uuid, resolution, false)
+}
+
+func (s *Service) single(ctx context.Context, viewer visibility.Viewer, uuid string, resolution int, download bool) (model.Video, Fragmented, error) {
 	v, err := s.Videos.GetFile(ctx, viewer, uuid)
 	if err != nil {
 		return v, Fragmented{}, err
@@ -302,7 +313,7 @@ func (s *Service) Download(ctx context.Context, viewer visibility.Viewer, uuid s
 	if !v.Published() {
 		return v, Fragmented{}, model.ErrNotFound
 	}
-	if !visibility.Download(viewer, v) {
+	if download && !visibility.Download(viewer, v) {
 		return v, Fragmented{}, ErrDownloadDisabled
 	}
 	rs, err := s.Videos.Renditions(ctx, v)

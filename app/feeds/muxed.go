@@ -31,6 +31,29 @@ func sharedAudio(rs []model.Rendition, r model.Rendition) (model.Rendition, bool
 	return model.Rendition{}, false
 }
 
+// Muxed is rendition r's picture and the shared audio in one MP4 (path
+// and size), made now if it is not yet; ok is false when r needs none (it
+// has its own sound, or is the audio): its HLS file is already whole.
+// PeerTube lists such files as its web videos (files[]), where apps that
+// cannot join two streams find a file with both.
+func (s *Service) Muxed(ctx context.Context, uuid string, rs []model.Rendition, r model.Rendition) (path string, size int64, ok bool, err error) {
+	if _, split := sharedAudio(rs, r); !split {
+		return "", 0, false, nil
+	}
+	f, err := s.fileOf(ctx, uuid, rs, r)
+	if err != nil {
+		return "", 0, true, err
+	}
+	return f.Parts[0].Path, f.Size, true, nil
+}
+
+// SharedAudio says whether rendition r of rs takes its sound from the
+// shared audio rendition (and so has a muxed web video, Muxed).
+func SharedAudio(rs []model.Rendition, r model.Rendition) bool {
+	_, split := sharedAudio(rs, r)
+	return split
+}
+
 // fileOf is what an enclosure or a download of rendition r serves.
 func (s *Service) fileOf(ctx context.Context, uuid string, rs []model.Rendition, r model.Rendition) (Fragmented, error) {
 	hls := s.Layout.HLS(uuid)

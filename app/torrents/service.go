@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,9 +33,18 @@ type Service struct {
 	Layout config.Layout
 	Videos *videos.Service
 	Log    *slog.Logger
+	// Muxer makes the web video files of renditions whose sound is the
+	// shared audio rendition (feeds.Service); nil: no such torrents.
+	Muxer Muxer
 
 	mu       sync.Mutex
 	inflight map[string]*hashing // file path → the hashing under way
+}
+
+// Muxer is feeds.Service's Muxed: rendition r's picture and the shared
+// audio in one MP4, made once and kept.
+type Muxer interface {
+	Muxed(ctx context.Context, uuid string, rs []model.Rendition, r model.Rendition) (path string, size int64, ok bool, err error)
 }
 
 type hashing struct {
@@ -53,11 +63,14 @@ func (s *Service) dir(uuid string) string { return filepath.Join(s.Layout.Video(
 // now and recording the result durably. Concurrent callers for one file
 // share one hashing.
 func (s *Service) Pieces(ctx context.Context, uuid, file string) (Pieces, error) {
-	path := filepath.Join(s.Layout.HLS(uuid), file)
-	record := filepath.Join(s.dir(uuid), file+".pieces")
+	return s.piecesAt(ctx, filepath.Join(s.Layout.HLS(uuid), file), filepath.Join(s.dir(uuid), file+".pieces"))
+}
+
+// piecesAt is Pieces of the file at path, recorded at record.
+func (s *Service) piecesAt(ctx context.Context, path, record string) (Pieces, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return Pieces{}, fmt.Errorf("torrent of %s: %w", file, err)
+		return Pieces{}, fmt.Errorf("torrent of %s: %w", filepath.Base(path), err)
 	}
 	if b, err := os.ReadFile(record); err == nil {
 		if p, err := unmarshalPieces(b); err == nil && p.Length == st.Size() && p.ModTime == st.ModTime().UnixNano() {
@@ -122,6 +135,33 @@ func (s *Service) Describe(ctx context.Context, u uris.Builder, v model.Video, r
 	return f, nil
 }
 
+// DescribeWeb is the web video file of rendition r of v (the picture and
+// the shared audio in one MP4, feeds.Service.Muxed) as a torrent, and that
+// file's size; ok is false when r has no such file of its own (its HLS
+// file, Describe, is whole). The file is made now if it was not yet.
+func (s *Service) DescribeWeb(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, r model.Rendition) (f File, ok bool, err error) {
+	if s.Muxer == nil {
+		return File{}, false, nil
+	}
+	path, _, ok, err := s.Muxer.Muxed(ctx, v.UUID, rs, r)
+	if !ok || err != nil {
+		return File{}, ok, err
+	}
+	// Beside the HLS files' records, under another name: the muxed file
+	// has the same base name as the rendition's.
+	p, err := s.piecesAt(ctx, path, filepath.Join(s.dir(v.UUID), "web-"+filepath.Base(path)+".pieces"))
+	if err != nil {
+		return File{}, true, err
+	}
+	res := hardware.Resolution(r.Name)
+	f = File{Pieces: p, Name: InfoName(v.Name, res, ".mp4")}
+	if visibility.SharedCache(v) {
+		n, _ := strconv.Atoi(res)
+		f.WebSeed = u.Abs(uris.WebVideo(uris.WebVideoName(v.UUID, n)))
+	}
+	return f, true, nil
+}
+
 // ErrDownloadDisabled: the creator turned downloads off (403, as PeerTube).
 var ErrDownloadDisabled = errors.New("video download is disabled")
 
@@ -129,7 +169,7 @@ var ErrDownloadDisabled = errors.New("video download is disabled")
 // have it; download asks for it as an attachment, which downloadEnabled
 // governs as it does the file's.
 func (s *Service) Torrent(ctx context.Context, viewer visibility.Viewer, u uris.Builder, name string, download bool) (model.Video, []byte, error) {
-	uuid, res, ok := uris.ParseTorrentName(name)
+	uuid, res, web, ok := uris.ParseTorrentName(name)
 	if !ok {
 		return model.Video{}, nil, model.ErrNotFound
 	}
@@ -149,7 +189,15 @@ func (s *Service) Torrent(ctx context.Context, viewer visibility.Viewer, u uris.
 	}
 	for _, r := range rs {
 		if hardware.Resolution(r.Name) == strconv.Itoa(res) {
-			f, err := s.Describe(ctx, u, v, r)
+			var f File
+			if web {
+				var has bool
+				if f, has, err = s.DescribeWeb(ctx, u, v, rs, r); err == nil && !has {
+					err = model.ErrNotFound
+				}
+			} else {
+				f, err = s.Describe(ctx, u, v, r)
+			}
 			if errors.Is(err, os.ErrNotExist) {
 				err = model.ErrNotFound
 			}
@@ -172,7 +220,37 @@ func (s *Service) Published(ctx context.Context, uuid string, files []string) {
 				s.Log.Warn("hash a published file for its torrent", "video", uuid, "file", f, "err", err)
 			}
 		}
+		if err := s.webVideos(ctx, uuid, files); err != nil && ctx.Err() == nil {
+			s.Log.Warn("make a published video's web video files", "video", uuid, "err", err)
+		}
 	}()
+}
+
+// webVideos makes the web video files (DescribeWeb) of the renditions
+// just published, and hashes them: the first app to ask for the video's
+// files[] then finds them made instead of waiting for ffmpeg. This is
+// the work of the publishing, not anyone's request: no viewer.
+func (s *Service) webVideos(ctx context.Context, uuid string, files []string) error {
+	if s.Muxer == nil {
+		return nil
+	}
+	v, err := s.Videos.Store.Videos.ByUUID(ctx, uuid)
+	if err != nil {
+		return fmt.Errorf("video %s: %w", uuid, err)
+	}
+	rs, err := s.Videos.Renditions(ctx, v)
+	if err != nil {
+		return fmt.Errorf("renditions of %s: %w", uuid, err)
+	}
+	for _, r := range rs {
+		if !slices.Contains(files, hardware.FragmentedName(uuid, r.Name)) {
+			continue
+		}
+		if _, _, err := s.DescribeWeb(ctx, uris.Builder{}, v, rs, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Sweep hashes every published file that has no current record: videos

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/visibility"
 	"cabane.dev/cabane/internal/testrig/openapi"
 )
@@ -185,6 +187,7 @@ func TestAPIContract(t *testing.T) {
 			SegmentsSha256URL string
 			Files             []fileJSON
 		}
+		Files []webFileJSON
 	}
 	if err := json.Unmarshal(res.Body, &d); err != nil {
 		t.Fatal(err)
@@ -199,6 +202,7 @@ func TestAPIContract(t *testing.T) {
 	if len(d.StreamingPlaylists) != 1 || len(d.StreamingPlaylists[0].Files) == 0 || d.StreamingPlaylists[0].Files[0].ID == 0 {
 		t.Fatalf("streaming playlists: %+v", d.StreamingPlaylists)
 	}
+	checkWebVideos(t, u.Video.UUID, d.StreamingPlaylists[0].Files, d.Files)
 	checkFiles(t, a, u.Video.UUID, d.StreamingPlaylists[0].SegmentsSha256URL, d.StreamingPlaylists[0].Files)
 	res = a.do(http.MethodGet, "/api/v1/users/me", "admin", nil, "")
 	a.complete(http.MethodGet, "/api/v1/users/me", res,
@@ -293,6 +297,60 @@ func checkFiles(t *testing.T, a *apiClient, uuid, shaURL string, files []fileJSO
 		same := bytes.Equal(b, all) || (f.HasVideo && !f.HasAudio && len(b) > len(all))
 		if res.StatusCode != 200 || !same || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
 			t.Errorf("download %s: %d, %d bytes, %q", f.FileDownloadURL, res.StatusCode, len(b), res.Header.Get("Content-Disposition"))
+		}
+	}
+}
+
+type webFileJSON struct {
+	fileJSON
+	TorrentURL, MagnetURI string
+}
+
+// checkWebVideos: files[] are PeerTube's web videos, one MP4 per video
+// resolution with the picture and the sound (the HLS renditions are
+// silent beside the shared audio), served inline while downloads are off,
+// each with its own torrent whose web seed is the file.
+func checkWebVideos(t *testing.T, uuid string, hls []fileJSON, web []webFileJSON) {
+	t.Helper()
+	videos := 0
+	for _, f := range hls {
+		if f.HasVideo {
+			videos++
+		}
+	}
+	if len(web) != videos || videos == 0 {
+		t.Fatalf("files[] %+v: want one per video rendition of %+v", web, hls)
+	}
+	for _, f := range web {
+		if want := fmt.Sprintf("/static/web-videos/%s-%d.mp4", uuid, f.Resolution.ID); !strings.HasSuffix(f.FileURL, want) || !f.HasAudio || !f.HasVideo || f.PlaylistURL != "" {
+			t.Errorf("web video %+v: want %s with audio and video", f, want)
+		}
+		res, err := http.Get(f.FileURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || int64(len(b)) != f.Size || res.Header.Get("Content-Disposition") != "" {
+			t.Fatalf("%s: %d, %d bytes, size says %d", f.FileURL, res.StatusCode, len(b), f.Size)
+		}
+		file := filepath.Join(t.TempDir(), "web.mp4")
+		os.WriteFile(file, b, 0o600)
+		out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", file).Output()
+		if err != nil || !strings.Contains(string(out), "video") || !strings.Contains(string(out), "audio") {
+			t.Errorf("%s has streams %q (%v): want video and audio", f.FileURL, out, err)
+		}
+		res, err = http.Get(f.TorrentURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		dec, _ := torrents.Decode(tb)
+		tor, _ := dec.(map[string]any)
+		info, _ := tor["info"].(map[string]any)
+		if seeds, _ := tor["url-list"].([]any); res.StatusCode != 200 || len(seeds) != 1 || seeds[0] != f.FileURL || info["length"] != f.Size || !strings.HasPrefix(f.MagnetURI, "magnet:?") {
+			t.Errorf("torrent of %s: %d, %v", f.FileURL, res.StatusCode, tor["url-list"])
 		}
 	}
 }

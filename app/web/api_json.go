@@ -2,12 +2,14 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
@@ -267,13 +269,13 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 				return out, err
 			}
 			pl.Files = append(pl.Files, f)
-			// PeerTube lists its web videos (one progressive MP4 per
-			// resolution) at the top; Cabane's single file per rendition
-			// is the one MP4 it has (a Pi cannot keep a second copy):
-			// listed in both places, as the same file with the same
-			// torrent (see the report of #9 on what apps do with it).
-			f.PlaylistURL = ""
-			out.Files = append(out.Files, f)
+			web, ok, err := s.webFileJSON(c, u, v, rs, r, f)
+			if err != nil {
+				return out, err
+			}
+			if ok {
+				out.Files = append(out.Files, web)
+			}
 		}
 		out.StreamingPlaylists = []apiPlaylist{pl}
 	} else if v.OriginalFile != "" && visibility.Manage(viewer(c), v) {
@@ -287,14 +289,59 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 	return out, nil
 }
 
+// webFileJSON is rendition r of v as one of PeerTube's web videos
+// (files[], one MP4 per resolution with picture and sound); hls is r's
+// HLS file (fileJSON). ok is false for the shared audio rendition of a
+// video that has pictures: PeerTube keeps the sound inside each web video.
+//
+// Why files[] is not the HLS files again: since audio is packaged once
+// (PeerTube 6.3's split audio), a video rendition's HLS file has no sound.
+// PeerTube 7 lists its HLS files the same way, with the audio labelled
+// "Audio only", and yt-dlp (Debian's 2023.03.04 and today's, whose
+// PeerTube extractor treats only a "0p" label as audio) then takes the
+// best-looking file, silent, as it does for PeerTube 7 itself. So files[]
+// holds, as a PeerTube with web videos does, a whole MP4 per resolution:
+// the rendition's HLS file when it has its own sound (older videos, an
+// audio-only video), else the rendition and the audio muxed (streams
+// copied) into media/<uuid>/downloads/, the file fileDownloadUrl already
+// serves. It is made when the video is published (torrents.Published)
+// or, for older videos, on the first request here, and kept until the
+// rendition changes; it is larger than the silent HLS file, which is what
+// makes yt-dlp's default choice (format sort: resolution, fps, then
+// size) the file with sound. Its own torrent describes it.
+func (s *Server) webFileJSON(c echo.Context, u uris.Builder, v model.Video, rs []model.Rendition, r model.Rendition, hls apiFile) (apiFile, bool, error) {
+	f := hls
+	f.PlaylistURL = ""
+	if !feeds.SharedAudio(rs, r) {
+		if r.Height == 0 && slices.ContainsFunc(rs, func(o model.Rendition) bool { return feeds.SharedAudio(rs, o) }) {
+			return f, false, nil
+		}
+		return f, true, nil // the HLS file is whole: listed in both places
+	}
+	t, ok, err := s.Torrents.DescribeWeb(c.Request().Context(), u, v, rs, r)
+	if err != nil || !ok {
+		return f, false, err
+	}
+	res, _ := strconv.Atoi(hardware.Resolution(r.Name))
+	// metadataUrl stays the rendition's (its HLS file's ffprobe): the
+	// same picture; the files share the rendition's ID.
+	f.Size, f.HasAudio = t.Length, true
+	f.FileURL = u.Abs(uris.WebVideo(uris.WebVideoName(v.UUID, res)))
+	name := uris.WebTorrentName(v.UUID, res)
+	f.TorrentURL, f.TorrentDownloadURL = nullable(u.Abs(uris.Torrent(name))), nullable(u.Abs(uris.TorrentDownload(name)))
+	f.MagnetURI = t.Magnet(v.Name, *f.TorrentURL)
+	return f, true, nil
+}
+
 // fileJSON is rendition r of v as PeerTube's VideoFile, with its torrent.
 func (s *Server) fileJSON(c echo.Context, u uris.Builder, v model.Video, r model.Rendition) (apiFile, error) {
 	// PeerTube's resolution is the short side ("720p" for a portrait
-	// 720x1280 too), 0 for the audio.
+	// 720x1280 too), 0 for the audio, labelled as PeerTube 7's
+	// getResolutionLabel does.
 	res, _ := strconv.Atoi(hardware.Resolution(r.Name))
 	label := strconv.Itoa(res) + "p"
 	if res == 0 {
-		label = "Audio"
+		label = "Audio only"
 	}
 	f := apiFile{ID: r.ID, Resolution: il(res, label), Size: r.Size, FPS: r.FPS, Width: r.Width, Height: r.Height,
 		HasVideo: r.Height > 0, HasAudio: strings.Contains(r.Codecs, "mp4a"),

@@ -27,13 +27,18 @@ type embedData struct {
 	Unlock *embedUnlock
 }
 
-// embedUnlock posts to the watch page's unlock route, which sets the
-// signed cookie and sends the visitor back to the embed. Cookies are
-// SameSite=Lax: the form works where the embed is first-party (opened
-// directly, or framed by a page of the same site); browsers keep a
-// cross-site frame's cookies from it.
+// embedUnlock is the embed's password form. With its script (embed.js)
+// it unlocks as PeerTube's embed does: the password goes in the
+// x-peertube-video-password header to POST /api/v1/videos/{id}/token, and
+// the player sends the file token with every playlist and segment
+// (player.js), so no cookie is needed: a cross-site frame gets none of
+// Cabane's (SameSite=Lax). Without the script it posts to the watch
+// page's unlock route, which sets the signed cookie: that works where the
+// embed is first-party (opened directly, or framed by a page of the same
+// site).
 type embedUnlock struct {
 	Action, Error string
+	Video         string // the id the embed's URL names
 }
 
 func (s *Server) embed(c echo.Context) error {
@@ -64,7 +69,7 @@ func embedHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) embedLocked(c echo.Context) error {
 	s.csrfCookie(c) // the embed route has no CSRF middleware: the form needs its token
 	w := s.pageWords(c)
-	u := &embedUnlock{Action: uris.UnlockVideo(c.Param("id"))}
+	u := &embedUnlock{Action: uris.UnlockVideo(c.Param("id")), Video: c.Param("id")}
 	switch p := c.QueryParam("unlock"); p {
 	case "wrong", "too_many": // fixed keys: a link cannot make the page say anything
 		u.Error = w.T("creator." + p)

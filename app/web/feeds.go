@@ -274,6 +274,30 @@ func (s *Server) downloadRendition(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "errors.not_found")
 	}
+	// An attachment, as PeerTube's fileDownloadUrl: the browser saves it.
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+url.PathEscape(c.Param("file"))+`"`)
+	s.serveSingle(c, v, f)
+	return nil
+}
+
+// serveWebVideo is PeerTube's /static/web-videos/<uuid>-<resolution>.mp4
+// (files[].fileUrl, webFileJSON): the rendition with its sound, inline.
+func (s *Server) serveWebVideo(c echo.Context) error {
+	id, res, ok := uris.ParseWebVideoName(c.Param("file"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	v, f, err := s.Feeds.WebVideoFile(c.Request().Context(), viewer(c), id, res)
+	if err != nil {
+		return notFound(err, "errors.not_found")
+	}
+	s.serveSingle(c, v, f)
+	return nil
+}
+
+// serveSingle sends f, a rendition as one MP4: ranges, HEAD and
+// conditional requests through http.ServeContent.
+func (s *Server) serveSingle(c echo.Context, v model.Video, f feeds.Fragmented) {
 	h := c.Response().Header()
 	h.Set("Content-Type", feeds.MP4Type)
 	h.Set("Access-Control-Allow-Origin", "*")
@@ -284,12 +308,9 @@ func (s *Server) downloadRendition(c echo.Context) error {
 	} else {
 		h.Set("Cache-Control", "private, no-cache")
 	}
-	// An attachment, as PeerTube's fileDownloadUrl: the browser saves it.
-	h.Set("Content-Disposition", `attachment; filename="`+url.PathEscape(c.Param("file"))+`"`)
 	rd := feeds.NewReader(f)
 	defer rd.Close()
 	http.ServeContent(c.Response(), c.Request(), "", f.ModTime, rd)
-	return nil
 }
 
 // feedRoutes: feeds and oEmbed are for any program, anonymous (no session:
@@ -302,4 +323,5 @@ func (s *Server) feedRoutes(e *echo.Echo, files []echo.MiddlewareFunc) {
 	e.GET("/services/oembed", s.oembed)
 	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.language, s.locate, embedHeaders)
 	e.GET(uris.DownloadPrefix+":file", s.downloadRendition, files...)
+	e.GET(uris.WebVideo(":file"), s.serveWebVideo, files...)
 }

@@ -85,7 +85,13 @@ type fileTokenJSON struct {
 func (s *Server) videoFileToken(c echo.Context) error {
 	v, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
-		return notFound(passwordGate(err), "errors.no_video")
+		// PeerTube's answers: 403 for a missing or wrong password, and
+		// 429 once a client has guessed wrong too often (the embed's
+		// form says which, embed.js).
+		if pe := passwordError(err); pe != nil {
+			return pe
+		}
+		return notFound(err, "errors.no_video")
 	}
 	var out fileTokenJSON
 	out.Files.Expires = time.Now().Add(fileTokenFor).UTC().Truncate(time.Second)

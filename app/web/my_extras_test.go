@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -16,6 +17,7 @@ import (
 
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/visibility"
 )
 
@@ -443,5 +445,73 @@ func TestMutedAccountsDoNotNotify(t *testing.T) {
 	mdecode(sr, t, "POST", "/api/v1/videos/"+v.UUID+"/comment-threads", "other", map[string]any{"text": "from anyone"}, 200, nil)
 	if n := unread("user"); n != 1 {
 		t.Errorf("the owner's notifications of an unmuted account's comment: %d, want 1", n)
+	}
+}
+
+// The embed of a password-protected video framed by another site gets no
+// cookie of Cabane's (SameSite=Lax): it unlocks as PeerTube's embed does,
+// with the password in x-peertube-video-password to POST .../token and the
+// token on every playlist and file. No cookie at any step; wrong passwords
+// stay limited per client.
+func TestEmbedUnlocksWithoutCookies(t *testing.T) {
+	cr := newCreatorRig(t, model.PrivacyPassword)
+	ctx := context.Background()
+	if err := cr.store.Creator().ReplacePasswords(ctx, cr.video.ID, []string{"gâteau"}); err != nil {
+		t.Fatal(err)
+	}
+	embed := "/videos/embed/" + cr.video.UUID
+	_, html := cr.page(request{method: http.MethodGet, path: embed})
+	if !strings.Contains(html, `data-video="`+cr.video.UUID+`"`) || !strings.Contains(html, `data-wrong="This is not the video&#39;s password."`) ||
+		!strings.Contains(html, "js/embed") {
+		t.Fatalf("the locked embed does not carry what embed.js needs:\n%s", html)
+	}
+	call := func(method, path, password string) (int, []byte) {
+		req, _ := http.NewRequest(method, cr.http.URL+path, nil)
+		if password != "" {
+			req.Header.Set("x-peertube-video-password", password)
+		}
+		res, err := http.DefaultTransport.RoundTrip(req) // no cookie jar
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if len(res.Cookies()) > 0 && strings.HasPrefix(res.Cookies()[0].Name, unlockCookiePrefix) {
+			t.Errorf("%s %s set an unlock cookie", method, path)
+		}
+		return res.StatusCode, b
+	}
+	tokenPath := "/api/v1/videos/" + cr.video.UUID + "/token"
+	if code, _ := call(http.MethodPost, tokenPath, "nope"); code != http.StatusForbidden {
+		t.Errorf("token with a wrong password: %d, want 403", code)
+	}
+	code, b := call(http.MethodPost, tokenPath, "gâteau")
+	var tok fileTokenJSON
+	if code != http.StatusOK || json.Unmarshal(b, &tok) != nil || tok.Files.Token == "" {
+		t.Fatalf("token with the password: %d %s", code, b)
+	}
+	if code, b := call(http.MethodGet, "/api/v1/videos/"+cr.video.UUID, "gâteau"); code != http.StatusOK || !strings.Contains(string(b), "master.m3u8") {
+		t.Fatalf("the video with the password: %d %s", code, b)
+	}
+	master := uris.Master(cr.video.UUID)
+	media := uris.HLSFile(cr.video.UUID, cr.video.UUID+"-360-fragmented.mp4")
+	for _, p := range []string{master, uris.HLSFile(cr.video.UUID, "360.m3u8"), media} {
+		if code, _ := call(http.MethodGet, p, ""); code == http.StatusOK {
+			t.Errorf("%s without the token: 200", p)
+		}
+		if code, _ := call(http.MethodGet, p+"?videoFileToken="+url.QueryEscape(tok.Files.Token), ""); code != http.StatusOK {
+			t.Errorf("%s with the token: %d", p, code)
+		}
+	}
+	// Wrong guesses from one client are limited as at the unlock form.
+	limited := false
+	for range passwordBurst + 2 {
+		if code, _ := call(http.MethodPost, tokenPath, "still wrong"); code == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Error("wrong passwords to POST .../token are not limited")
 	}
 }

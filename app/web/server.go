@@ -142,6 +142,11 @@ func New(d Deps) (*Server, error) {
 	if s.Torrents == nil {
 		s.Torrents = &torrents.Service{Videos: d.Videos, Layout: s.layout, Log: cmpLogger(d.Log)}
 	}
+	if s.Torrents.Muxer == nil {
+		// The web video files the torrents describe are the ones the
+		// downloads serve: one maker, so one mux per file.
+		s.Torrents.Muxer = s.Feeds
+	}
 	tm, err := loadTemplates()
 	if err != nil {
 		return nil, err

@@ -155,6 +155,21 @@ test('upload.js shows the server error detail in the file card and stays on the 
   await page.close();
 });
 
+test('upload.js counts a failed file as done: the overall bar reaches 100 % and says how many failed', async () => {
+  const page = await browser.context.newPage();
+  watchPage(page);
+  await page.goto(`${REAL}/upload`);
+  await page.evaluate(() => sessionStorage.removeItem('cabane-test-upload-progress'));
+  await page.setInputFiles('#upload-file', [clip, path.join(dir, 'not_a_video.mp4')]);
+  await page.waitForSelector('#upload-file-1[data-state=uploaded]');
+  await page.waitForSelector('#upload-file-2[data-state=failed]');
+  assert.match(await page.textContent('#upload-file-2 .upload-file-status'), /not a video or audio file/);
+  await until(() => page.$eval('#upload-progress', (b) => b.value === 100));
+  assert.equal(await page.$eval('#upload-progress', (b) => b.hidden), false);
+  assert.equal(await page.textContent('#upload-status'), '2/2 · 100 % · failed: 1');
+  await page.close();
+});
+
 test('player.js plays the fixture ladder with hls.js and offers its renditions', async () => {
   const page = await browser.context.newPage();
   const errors = watchPage(page);

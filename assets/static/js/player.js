@@ -154,8 +154,22 @@ function tryPlay(video) {
   if (played && played.catch) played.catch(() => {});
 }
 
+// withFileToken adds the video's file token (data-file-token, PeerTube's
+// videoFileToken) to a playlist or segment URL: the embed of a
+// password-protected video framed by another site has no cookie to open
+// them (embed.js).
+function withFileToken(video, url) {
+  const token = video.dataset.fileToken;
+  if (!token) return url;
+  const u = new URL(url, document.baseURI);
+  u.searchParams.set('videoFileToken', token);
+  return u.href;
+}
+
 function startWithHlsJs(Hls, video, src, autoplay) {
   const hls = new Hls({
+    // hls.js opens the request itself only when this has not.
+    xhrSetup: video.dataset.fileToken ? (xhr, url) => xhr.open('GET', withFileToken(video, url), true) : undefined,
     // Do not fetch 1080p for a 360-pixel-wide phone player.
     capLevelToPlayerSize: true,
     // A video still encoding has EVENT playlists, which hls.js would start
@@ -228,7 +242,8 @@ async function startPlayer(video, options = {}) {
     video.addEventListener('loadedmetadata', () => {
       if (video.currentTime > 0 && !video.played.length) video.currentTime = 0;
     }, { once: true });
-    video.src = src;
+    // Native HLS sends the token with the master playlist only.
+    video.src = withFileToken(video, src);
     if (autoplay) tryPlay(video);
     return null;
   }

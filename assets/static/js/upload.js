@@ -206,13 +206,19 @@ function setup(form) {
   // #upload-progress and #upload-status sum up every file's upload.
   const total = document.getElementById('upload-progress');
   const status = document.getElementById('upload-status');
+  // A failed file counts as done (its card shows why): otherwise the bar
+  // would stop short of 100 % for the files that did upload.
   const overall = () => {
     const live = jobs.filter((j) => !j.ui.stopped);
     if (!total || !live.length) return;
     total.hidden = false;
-    total.value = Math.floor(live.reduce((sum, j) => sum + j.ui.percent, 0) / live.length);
-    const done = live.filter((j) => j.ui.percent === 100).length;
-    if (status) status.textContent = `${done}/${live.length} · ${total.value} %`;
+    const share = (j) => (j.ui.failed ? 100 : j.ui.percent);
+    total.value = Math.floor(live.reduce((sum, j) => sum + share(j), 0) / live.length);
+    const done = live.filter((j) => share(j) === 100).length;
+    const failed = live.filter((j) => j.ui.failed).length;
+    if (status) {
+      status.textContent = `${done}/${live.length} · ${total.value} %` + (failed ? ` · ${t('upload.failedCount', { count: failed })}` : '');
+    }
   };
 
   const fields = () => {
@@ -234,7 +240,7 @@ function setup(form) {
     li.append(bar, status, cancel, el('div', { class: 'upload-file-processing' }), el('div', { class: 'upload-file-meta' }));
     list.appendChild(li);
     const ui = {
-      n, li, xhr: null, location: null, stopped: false, percent: 0,
+      n, li, xhr: null, location: null, stopped: false, failed: false, percent: 0,
       progress: (p) => { bar.value = p; ui.percent = p; overall(); },
       say: (text) => { status.textContent = text; },
       track: (x) => { ui.xhr = x; },
@@ -285,6 +291,8 @@ function setup(form) {
         job.ui.li.dataset.state = 'failed';
         job.ui.li.classList.add('failed');
         job.ui.say(e instanceof XMLHttpRequest ? errorMessage(e) : (e.message || t('upload.gaveUp')));
+        job.ui.failed = true;
+        overall();
       }).finally(() => {
         running -= 1;
         next();
