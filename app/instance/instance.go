@@ -1,7 +1,10 @@
 // Package instance is the domain service for what the admin says about the
-// instance: its name, short and long descriptions, terms, and the default
-// video quotas of new users (and of every user the admin did not set by
-// hand). The /about page and PeerTube's /api/v1/config/about show it.
+// instance: its name, short and long descriptions, terms, the texts of
+// PeerTube's about page (code of conduct, who runs it and why, ...), and the
+// default video quotas of new users (and of every user the admin did not set
+// by hand). The /about page, the admin's instance page and PeerTube's
+// /api/v1/config, /config/about and /config/custom all read and write it
+// here.
 package instance
 
 import (
@@ -38,7 +41,32 @@ type About struct {
 	Terms            string `json:"terms"`
 	VideoQuota       int64  `json:"videoQuota"`
 	VideoQuotaDaily  int64  `json:"videoQuotaDaily"`
+	Texts
 }
+
+// Texts are the about page's other texts, PeerTube's instance fields of
+// the same names (Markdown, each optional).
+type Texts struct {
+	CodeOfConduct         string `json:"codeOfConduct,omitempty"`
+	CreationReason        string `json:"creationReason,omitempty"`
+	ModerationInformation string `json:"moderationInformation,omitempty"`
+	Administrator         string `json:"administrator,omitempty"`
+	MaintenanceLifetime   string `json:"maintenanceLifetime,omitempty"`
+	BusinessModel         string `json:"businessModel,omitempty"`
+	HardwareInformation   string `json:"hardwareInformation,omitempty"`
+}
+
+// Fields are the texts with their PeerTube names, in the about page's
+// order.
+func (t Texts) Fields() []Field {
+	return []Field{{"creationReason", t.CreationReason}, {"administrator", t.Administrator},
+		{"codeOfConduct", t.CodeOfConduct}, {"moderationInformation", t.ModerationInformation},
+		{"maintenanceLifetime", t.MaintenanceLifetime}, {"businessModel", t.BusinessModel},
+		{"hardwareInformation", t.HardwareInformation}}
+}
+
+// Field is one named text.
+type Field struct{ Name, Text string }
 
 // Service reads and changes the About. It keeps the current one in memory:
 // every page's title reads the name.
@@ -78,6 +106,16 @@ func (s *Service) Get(ctx context.Context) (About, error) {
 	}
 	s.cur, s.loaded = a, true
 	return a, nil
+}
+
+// ForAdmin is the current About for the admin's forms (PeerTube's GET
+// /config/custom): refused to anyone else, though what it holds is public,
+// because the form is the admin's.
+func (s *Service) ForAdmin(ctx context.Context, viewer visibility.Viewer) (About, error) {
+	if !viewer.Admin() {
+		return About{}, ErrForbidden
+	}
+	return s.Get(ctx)
 }
 
 // Name is the instance's name; the configured one should reading fail
@@ -129,8 +167,28 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, a About)
 	return nil
 }
 
+// Reset forgets what the admin saved: the instance says the configured
+// defaults again (PeerTube's DELETE /config/custom).
+func (s *Service) Reset(ctx context.Context, viewer visibility.Viewer) error {
+	if !viewer.Admin() {
+		return ErrForbidden
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.Settings.Set(ctx, settingsKey, ""); err != nil {
+		return fmt.Errorf("reset the instance's settings: %w", err)
+	}
+	s.cur, s.loaded = s.Defaults, true
+	return nil
+}
+
 func check(a About) error {
 	n := utf8.RuneCountInString
+	for _, f := range a.Fields() {
+		if n(f.Text) > maxLong {
+			return &FieldError{f.Name, fmt.Sprintf("this text takes at most %d characters", maxLong)}
+		}
+	}
 	switch {
 	case n(a.Name) < 1 || n(a.Name) > maxName:
 		return &FieldError{"name", fmt.Sprintf("the name takes 1 to %d characters", maxName)}

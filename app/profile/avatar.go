@@ -86,6 +86,7 @@ func (s *Service) SetAvatar(ctx context.Context, viewer visibility.Viewer, r io.
 		return repo.Avatar{}, fmt.Errorf("store avatar: %w", err)
 	}
 	old, err := s.Store.SetAvatar(ctx, viewer.AccountID, a)
+	s.avatars.invalidate()
 	if err != nil {
 		_ = os.Remove(path)
 		return repo.Avatar{}, err
@@ -100,6 +101,7 @@ func (s *Service) DeleteAvatar(ctx context.Context, viewer visibility.Viewer) er
 		return ErrLoginRequired
 	}
 	old, err := s.Store.SetAvatar(ctx, viewer.AccountID, repo.Avatar{})
+	s.avatars.invalidate()
 	if err != nil {
 		return err
 	}
@@ -153,10 +155,11 @@ func (s *Service) imageGate() *imaging.Gate {
 
 // AvatarOf is an account's picture for its public pages: avatars are
 // public, as PeerTube's are, so no viewer is asked. Zero: none.
+// It reads the cache of every account's avatar (avatar_cache.go).
 func (s *Service) AvatarOf(ctx context.Context, accountID int64) (repo.Avatar, error) {
-	a, err := s.Store.Avatar(ctx, accountID)
+	all, err := s.Avatars(ctx)
 	if err != nil {
 		return repo.Avatar{}, fmt.Errorf("avatar of account %d: %w", accountID, err)
 	}
-	return a, nil
+	return all[accountID], nil
 }

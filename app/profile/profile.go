@@ -45,6 +45,7 @@ type Service struct {
 	Images      *imaging.Gate
 	ownGate     *imaging.Gate
 	ownGateOnce sync.Once
+	avatars     avatarCache
 }
 
 func (s *Service) log() *slog.Logger {

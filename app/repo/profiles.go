@@ -18,6 +18,9 @@ type Avatar struct {
 type Profiles interface {
 	SetDisplayName(ctx context.Context, accountID int64, name string) error
 	Avatar(ctx context.Context, accountID int64) (Avatar, error)
+	// Avatars are the avatars of every account that has one, by account
+	// id: one query for all (listings show many accounts at once).
+	Avatars(ctx context.Context) (map[int64]Avatar, error)
 	// SetAvatar replaces the account's avatar and returns the one it
 	// replaced (zero when none), whose file the caller removes.
 	SetAvatar(ctx context.Context, accountID int64, a Avatar) (old Avatar, err error)

@@ -16,6 +16,8 @@ var ErrLastAdmin = errors.New("the last administrator cannot be demoted, banned 
 // same transaction, that another active one remains (ErrLastAdmin).
 type Users interface {
 	List(ctx context.Context, q UserQuery) ([]UserRow, int, error)
+	// Get is one user with their account; model.ErrNotFound when none.
+	Get(ctx context.Context, userID int64) (UserRow, error)
 	SetRole(ctx context.Context, userID int64, role int) error
 	// SetBlocked bans (ending the user's sessions and tokens) or unbans.
 	SetBlocked(ctx context.Context, userID int64, blocked bool, reason string) error
@@ -24,14 +26,24 @@ type Users interface {
 	Delete(ctx context.Context, userID int64) error
 }
 
-// UserQuery selects a page of users, newest first.
+// UserQuery selects a page of users, newest first unless Sort says.
 type UserQuery struct {
 	Search       string // a part of the user name or e-mail address; "": all
 	Start, Count int
+	// Sort is one of UserSorts ("": "-id", newest first).
+	Sort string
+	// Blocked keeps only the banned (true) or the others (false); nil: all.
+	Blocked *bool
 }
 
-// UserRow is a user with their own quotas (nil: the instance default).
+// UserSorts are the orders a user list takes: PeerTube's sortable
+// columns, "-" for descending.
+var UserSorts = []string{"id", "-id", "username", "-username", "createdAt", "-createdAt"}
+
+// UserRow is a user with their account and their own quotas (nil: the
+// instance default).
 type UserRow struct {
 	model.User
+	Account                     model.Account
 	VideoQuota, VideoQuotaDaily *int64
 }

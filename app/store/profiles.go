@@ -55,6 +55,29 @@ func (s *Profiles) Avatar(ctx context.Context, accountID int64) (repo.Avatar, er
 	return a, nil
 }
 
+// Avatars are the avatars of the accounts that have one.
+func (s *Profiles) Avatars(ctx context.Context) (map[int64]repo.Avatar, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, avatar, avatar_updated_at FROM accounts WHERE avatar <> ''`)
+	if err != nil {
+		return nil, fmt.Errorf("avatars: %w", classify(err))
+	}
+	defer rows.Close()
+	out := map[int64]repo.Avatar{}
+	for rows.Next() {
+		var id, at int64
+		var a repo.Avatar
+		if err := rows.Scan(&id, &a.File, &at); err != nil {
+			return nil, fmt.Errorf("avatars: %w", classify(err))
+		}
+		a.UpdatedAt = time.UnixMilli(at)
+		out[id] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("avatars: %w", classify(err))
+	}
+	return out, nil
+}
+
 // SetAvatar replaces the avatar in one transaction, returning the old one.
 func (s *Profiles) SetAvatar(ctx context.Context, accountID int64, a repo.Avatar) (old repo.Avatar, err error) {
 	err = s.atomic(ctx, func(q dbtx) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,42 +20,82 @@ func (s *Store) Users() *Users { return &Users{base{q: s.stmts, db: s.db, counts
 
 var _ repo.Users = (*Users)(nil)
 
-// List is a page of users, newest first, and how many match.
+// userSortSQL is each of repo.UserSorts as an ORDER BY, ties broken by id.
+var userSortSQL = map[string]string{
+	"": "u.id DESC", "-id": "u.id DESC", "id": "u.id",
+	"username": "u.username, u.id", "-username": "u.username DESC, u.id DESC",
+	"createdAt": "u.created_at, u.id", "-createdAt": "u.created_at DESC, u.id DESC",
+}
+
+// userRowCols are a user, their account and their own quotas.
+const userRowCols = userCols + `, a.name, a.display_name, a.description, a.created_at, u.video_quota, u.video_quota_daily`
+
+func scanUserRow(r interface{ Scan(...any) error }) (repo.UserRow, error) {
+	var row repo.UserRow
+	var quota, daily sql.NullInt64
+	var created, acctCreated int64
+	u, a := &row.User, &row.Account
+	err := r.Scan(&u.ID, &u.Username, &u.Email, &u.PasswordHash, &u.Role, &created, &u.AccountID, &u.Blocked, &u.BlockedReason,
+		&a.Name, &a.DisplayName, &a.Description, &acctCreated, &quota, &daily)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row, ErrNotFound
+	}
+	u.CreatedAt = time.UnixMilli(created)
+	a.ID, a.UserID, a.CreatedAt = u.AccountID, u.ID, time.UnixMilli(acctCreated)
+	if quota.Valid {
+		row.VideoQuota = &quota.Int64
+	}
+	if daily.Valid {
+		row.VideoQuotaDaily = &daily.Int64
+	}
+	return row, classify(err)
+}
+
+// List is a page of users and how many match.
 func (s *Users) List(ctx context.Context, q repo.UserQuery) ([]repo.UserRow, int, error) {
-	where, args := "", []any{}
+	order, ok := userSortSQL[q.Sort]
+	if !ok {
+		return nil, 0, fmt.Errorf("list users: unknown sort %q", q.Sort)
+	}
+	var conds []string
+	args := []any{}
 	if q.Search != "" {
 		// LIKE's wildcards in the search are literal characters.
 		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Search)
-		where = ` WHERE u.username LIKE ?1 ESCAPE '\' OR u.email LIKE ?1 ESCAPE '\'`
 		args = append(args, "%"+esc+"%")
+		conds = append(conds, `(u.username LIKE ?1 ESCAPE '\' OR u.email LIKE ?1 ESCAPE '\')`)
+	}
+	if q.Blocked != nil {
+		args = append(args, *q.Blocked)
+		conds = append(conds, fmt.Sprintf(`u.blocked = ?%d`, len(args)))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	var total int
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count users: %w", classify(err))
 	}
 	n := len(args)
-	rows, err := s.q.QueryContext(ctx, `SELECT `+userCols+`, u.video_quota, u.video_quota_daily FROM users u
-		JOIN accounts a ON a.user_id = u.id`+where+fmt.Sprintf(` ORDER BY u.id DESC LIMIT ?%d OFFSET ?%d`, n+1, n+2),
+	rows, err := s.q.QueryContext(ctx, `SELECT `+userRowCols+` FROM users u
+		JOIN accounts a ON a.user_id = u.id`+where+fmt.Sprintf(` ORDER BY %s LIMIT ?%d OFFSET ?%d`, order, n+1, n+2),
 		append(args, q.Count, q.Start)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list users: %w", classify(err))
 	}
-	out, err := collect(rows, func(r interface{ Scan(...any) error }) (repo.UserRow, error) {
-		var row repo.UserRow
-		var quota, daily sql.NullInt64
-		var created int64
-		u := &row.User
-		err := r.Scan(&u.ID, &u.Username, &u.Email, &u.PasswordHash, &u.Role, &created, &u.AccountID, &u.Blocked, &u.BlockedReason, &quota, &daily)
-		u.CreatedAt = time.UnixMilli(created)
-		if quota.Valid {
-			row.VideoQuota = &quota.Int64
-		}
-		if daily.Valid {
-			row.VideoQuotaDaily = &daily.Int64
-		}
-		return row, err
-	})
+	out, err := collect(rows, scanUserRow)
 	return out, total, err
+}
+
+// Get is user userID with their account and quotas.
+func (s *Users) Get(ctx context.Context, userID int64) (repo.UserRow, error) {
+	row, err := scanUserRow(s.q.QueryRowContext(ctx, `SELECT `+userRowCols+` FROM users u
+		JOIN accounts a ON a.user_id = u.id WHERE u.id = ?`, userID))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return row, fmt.Errorf("user %d: %w", userID, err)
+	}
+	return row, err
 }
 
 // keepsAnAdmin refuses, inside the write's transaction, a change after

@@ -1,6 +1,8 @@
-// Package users is the administrators' management of the instance's users:
-// list and search them, create one, change their role and quotas, ban
-// (PeerTube's "block") and unban them, delete them. The last active
+// Package users is the staff's management of the instance's users: list and
+// search them, create one, change their role and quotas, ban (PeerTube's
+// "block") and unban them, delete them. Administrators do everything;
+// moderators list users and ban, unban and set the quotas of those whose
+// role is User (app/visibility says who may what). The last active
 // administrator can be neither demoted, banned nor deleted (the store checks
 // it in the write's transaction: repo.ErrLastAdmin).
 package users
@@ -10,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"cabane.dev/cabane/app/auth"
@@ -20,7 +24,7 @@ import (
 
 // Errors the handlers answer.
 var (
-	ErrForbidden = errors.New("only administrators manage users")
+	ErrForbidden = errors.New("users can only be managed by moderators or admins")
 	ErrLastAdmin = repo.ErrLastAdmin
 )
 
@@ -49,24 +53,54 @@ type Service struct {
 }
 
 func (s *Service) admin(viewer visibility.Viewer) error {
-	if !viewer.Admin() {
+	if !visibility.AdministerUsers(viewer) {
 		return ErrForbidden
 	}
 	return nil
 }
 
-// List is a page of users, newest first, searched by name or e-mail.
-func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q repo.UserQuery) ([]repo.UserRow, int, error) {
-	if err := s.admin(viewer); err != nil {
-		return nil, 0, err
+// target loads user id for an action of the viewer's on them, refused
+// (ErrForbidden) unless the viewer may manage a user of that role.
+func (s *Service) target(ctx context.Context, viewer visibility.Viewer, id int64) (repo.UserRow, error) {
+	if !visibility.ListUsers(viewer) {
+		return repo.UserRow{}, ErrForbidden
 	}
-	q.Count = min(max(q.Count, 1), 100)
-	q.Start = max(q.Start, 0)
+	u, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return u, err
+	}
+	if !visibility.ManageUser(viewer, u.Role) {
+		return u, ErrForbidden
+	}
+	return u, nil
+}
+
+// List is a page of users (newest first unless q.Sort says), searched by
+// name or e-mail, for the staff.
+func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q repo.UserQuery) ([]repo.UserRow, int, error) {
+	if !visibility.ListUsers(viewer) {
+		return nil, 0, ErrForbidden
+	}
+	if q.Sort != "" && !slices.Contains(repo.UserSorts, q.Sort) {
+		return nil, 0, &FieldError{"sort", "Should have correct sortable column: one of " + strings.Join(repo.UserSorts, ", ")}
+	}
+	if q.Count <= 0 {
+		q.Count = DefaultCount
+	}
+	q.Count, q.Start = min(q.Count, MaxCount), max(q.Start, 0)
 	rows, total, err := s.Store.List(ctx, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list users: %w", err)
 	}
 	return rows, total, nil
+}
+
+// Get is user id with their account, for the staff.
+func (s *Service) Get(ctx context.Context, viewer visibility.Viewer, id int64) (repo.UserRow, error) {
+	if !visibility.ListUsers(viewer) {
+		return repo.UserRow{}, ErrForbidden
+	}
+	return s.Store.Get(ctx, id)
 }
 
 // NewUser is what the admin's creation form gives.
@@ -112,14 +146,18 @@ type Change struct {
 	VideoQuota, VideoQuotaDaily *int64
 }
 
-// Update applies a change to user id.
+// Update applies a change to user id: an admin's to anyone, a moderator's
+// to a User, whose role a moderator may only leave as it is.
 func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, id int64, c Change) error {
-	if err := s.admin(viewer); err != nil {
-		return err
+	if !visibility.ListUsers(viewer) {
+		return ErrForbidden
 	}
 	if c.Role != nil {
 		if err := validRole(*c.Role); err != nil {
 			return err
+		}
+		if !visibility.GrantRole(viewer, *c.Role) {
+			return ErrForbidden
 		}
 	}
 	for _, q := range []struct {
@@ -129,6 +167,9 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, id int64
 		if q.v != nil && *q.v < -1 {
 			return &FieldError{q.field, "a quota is a number of bytes, or -1 for unlimited"}
 		}
+	}
+	if _, err := s.target(ctx, viewer, id); err != nil {
+		return err
 	}
 	if c.Role != nil {
 		if err := s.Store.SetRole(ctx, id, *c.Role); err != nil {
@@ -144,20 +185,29 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, id int64
 	return nil
 }
 
+// A page of users: PeerTube's default and largest counts.
+const (
+	DefaultCount = 15
+	MaxCount     = 100
+)
+
 // maxReason is PeerTube's bound on a ban's reason.
 const maxReason = 250
 
 // Ban stops user id from logging in and ends their sessions and tokens.
 // Administrators cannot ban themselves: it would lock them out mid-page.
 func (s *Service) Ban(ctx context.Context, viewer visibility.Viewer, id int64, reason string) error {
-	if err := s.admin(viewer); err != nil {
-		return err
+	if !visibility.ListUsers(viewer) {
+		return ErrForbidden
 	}
 	if n := utf8.RuneCountInString(reason); n > maxReason {
 		return &FieldError{"reason", fmt.Sprintf("the reason takes at most %d characters", maxReason)}
 	}
 	if id == viewer.UserID {
 		return &FieldError{"id", "you cannot ban yourself"}
+	}
+	if _, err := s.target(ctx, viewer, id); err != nil {
+		return err
 	}
 	if err := s.Store.SetBlocked(ctx, id, true, reason); err != nil {
 		return err
@@ -168,10 +218,14 @@ func (s *Service) Ban(ctx context.Context, viewer visibility.Viewer, id int64, r
 
 // Unban lets user id log in again.
 func (s *Service) Unban(ctx context.Context, viewer visibility.Viewer, id int64) error {
-	if err := s.admin(viewer); err != nil {
+	if _, err := s.target(ctx, viewer, id); err != nil {
 		return err
 	}
-	return s.Store.SetBlocked(ctx, id, false, "")
+	if err := s.Store.SetBlocked(ctx, id, false, ""); err != nil {
+		return err
+	}
+	s.log().Info("user unbanned", "user", id, "by", viewer.UserID)
+	return nil
 }
 
 // Delete removes user id: banned first (which refuses the last admin and

@@ -24,18 +24,31 @@ func (s *Server) about(ctx context.Context) instance.About {
 	return a
 }
 
-// aboutView is the public /about page: the texts as safe HTML.
+// aboutView is the public /about page: the texts as safe HTML, the
+// optional ones only when written.
 type aboutView struct {
 	Name, ShortDescription string
 	Description, Terms     template.HTML
+	Texts                  []aboutText
+}
+
+type aboutText struct {
+	Name string
+	HTML template.HTML
 }
 
 // aboutPage is /about: the descriptions and terms the admin wrote, their
 // Markdown rendered by app/markup (goldmark, then a sanitiser's allowlist).
 func (s *Server) aboutPage(c echo.Context) error {
 	a := s.about(c.Request().Context())
-	v := s.view(c, "", aboutView{Name: a.Name, ShortDescription: a.ShortDescription,
-		Description: template.HTML(s.md.HTML(a.Description)), Terms: template.HTML(s.md.HTML(a.Terms))})
+	d := aboutView{Name: a.Name, ShortDescription: a.ShortDescription,
+		Description: template.HTML(s.md.HTML(a.Description)), Terms: template.HTML(s.md.HTML(a.Terms))}
+	for _, f := range a.Fields() {
+		if strings.TrimSpace(f.Text) != "" {
+			d.Texts = append(d.Texts, aboutText{Name: f.Name, HTML: template.HTML(s.md.HTML(f.Text))})
+		}
+	}
+	v := s.view(c, "", d)
 	v.Title = v.T("adminpages.about.heading", a.Name)
 	return s.renderView(c, http.StatusOK, "about", v)
 }
@@ -59,7 +72,11 @@ func (s *Server) adminInstanceSave(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	a := instance.About{Name: strings.TrimSpace(c.FormValue("name")), ShortDescription: strings.TrimSpace(c.FormValue("short_description")),
-		Description: c.FormValue("description"), Terms: c.FormValue("terms")}
+		Description: c.FormValue("description"), Terms: c.FormValue("terms"),
+		Texts: instance.Texts{CodeOfConduct: c.FormValue("codeOfConduct"), CreationReason: c.FormValue("creationReason"),
+			ModerationInformation: c.FormValue("moderationInformation"), Administrator: c.FormValue("administrator"),
+			MaintenanceLifetime: c.FormValue("maintenanceLifetime"), BusinessModel: c.FormValue("businessModel"),
+			HardwareInformation: c.FormValue("hardwareInformation")}}
 	quota, err := mebibytes(c.FormValue("video_quota"))
 	if err == nil && quota == nil {
 		err = &instance.FieldError{Field: "videoQuota", Msg: "required"}
@@ -79,8 +96,8 @@ func (s *Server) adminInstanceSave(c echo.Context) error {
 }
 
 // configAbout is PeerTube's GET /api/v1/config/about (ServerConfigAbout):
-// the instance's texts; Cabane has no categories, languages or admin
-// contact yet, which PeerTube sends empty too when unset.
+// the instance's texts; Cabane has no categories or languages yet, which
+// PeerTube sends empty too when unset.
 type configAbout struct {
 	Instance configAboutInstance `json:"instance"`
 }
@@ -114,6 +131,8 @@ type aboutImage struct {
 func (s *Server) apiConfigAbout(c echo.Context) error {
 	a := s.about(c.Request().Context())
 	return c.JSON(http.StatusOK, configAbout{Instance: configAboutInstance{Name: a.Name, ShortDescription: a.ShortDescription,
-		Description: a.Description, Terms: a.Terms, Languages: []string{}, Categories: []int{},
+		Description: a.Description, Terms: a.Terms, CodeOfConduct: a.CodeOfConduct, HardwareInformation: a.HardwareInformation,
+		CreationReason: a.CreationReason, ModerationInformation: a.ModerationInformation, Administrator: a.Administrator,
+		MaintenanceLifetime: a.MaintenanceLifetime, BusinessModel: a.BusinessModel, Languages: []string{}, Categories: []int{},
 		Avatars: []aboutImage{}, Banners: []aboutImage{}}})
 }

@@ -10,15 +10,20 @@ import (
 
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/users"
+	"cabane.dev/cabane/app/visibility"
 )
 
 const usersPerPage = 20
 
-// userRow is one line of /admin/users.
+// userRow is one line of /admin/users, with the actions the viewer may
+// take on that user (hiding the others is a courtesy: app/users checks).
 type userRow struct {
 	repo.UserRow
 	QuotaMiB, DailyMiB string // "" follows the instance default
 	Self               bool
+	// CanManage: ban, unban, quotas; CanRole: the role selector;
+	// CanDelete: the delete button.
+	CanManage, CanRole, CanDelete bool
 }
 
 type adminUsersData struct {
@@ -26,6 +31,8 @@ type adminUsersData struct {
 	Users  []userRow
 	Total  int
 	Pager  pager
+	// Admin: the viewer administers (creates users, has the /admin page).
+	Admin bool
 }
 
 func (s *Server) adminUsers(c echo.Context) error {
@@ -35,10 +42,13 @@ func (s *Server) adminUsers(c echo.Context) error {
 	if err != nil {
 		return adminDone(c, "/admin/users", err, "")
 	}
-	d := adminUsersData{Search: q, Total: total, Pager: newPager(url.Values{"q": {q}}, "/admin/users", page, usersPerPage, total)}
-	me := currentUser(c).ID
+	who := viewer(c)
+	d := adminUsersData{Search: q, Total: total, Pager: newPager(url.Values{"q": {q}}, "/admin/users", page, usersPerPage, total),
+		Admin: visibility.AdministerUsers(who)}
 	for _, r := range rows {
-		row := userRow{UserRow: r, Self: r.ID == me}
+		self := r.ID == who.UserID
+		row := userRow{UserRow: r, Self: self, CanManage: !self && visibility.ManageUser(who, r.Role) || self && who.Admin(),
+			CanRole: who.Admin(), CanDelete: !self && visibility.AdministerUsers(who)}
 		if r.VideoQuota != nil {
 			row.QuotaMiB = strconv.FormatInt(quotaMiB(*r.VideoQuota), 10)
 		}

@@ -31,11 +31,14 @@ func (s *Server) adminPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 	e.GET("/about", s.aboutPage, page...)
 	e.GET("/admin/instance", s.adminInstance, admin...)
 	e.POST("/admin/instance", s.adminInstanceSave, admin...)
-	e.GET("/admin/users", s.adminUsers, manage...)
+	// Moderators reach the users page too, with only the actions they may
+	// take on each user; app/users checks each one (visibility.ManageUser).
+	staff := append(mods[:len(mods):len(mods)], s.needUsers)
+	e.GET("/admin/users", s.adminUsers, staff...)
 	e.POST("/admin/users", s.adminUserCreate, manage...)
-	e.POST("/admin/users/:id", s.adminUserUpdate, manage...)
-	e.POST("/admin/users/:id/ban", s.adminUserBan, manage...)
-	e.POST("/admin/users/:id/unban", s.adminUserUnban, manage...)
+	e.POST("/admin/users/:id", s.adminUserUpdate, staff...)
+	e.POST("/admin/users/:id/ban", s.adminUserBan, staff...)
+	e.POST("/admin/users/:id/unban", s.adminUserUnban, staff...)
 	e.POST("/admin/users/:id/delete", s.adminUserDelete, manage...)
 	e.GET("/admin/moderation", s.adminModeration, mods...)
 	e.POST("/admin/moderation/abuses/:id/resolve", s.adminAbuseResolve, mods...)

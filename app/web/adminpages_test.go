@@ -64,7 +64,7 @@ func TestAdminPagesAccess(t *testing.T) {
 	pages := []struct {
 		path      string
 		moderator bool
-	}{{"/admin/instance", false}, {"/admin/users", false}, {"/admin/moderation", true}}
+	}{{"/admin/instance", false}, {"/admin/users", true}, {"/admin/moderation", true}}
 	for _, p := range pages {
 		res := sr.do(context.Background(), request{method: "GET", path: p.path})
 		res.Body.Close()
@@ -397,4 +397,10 @@ func TestModerationQueue(t *testing.T) {
 	if code, _ := mcall(sr, t, "GET", "/api/v1/videos/"+v.UUID, "admin", nil); code != http.StatusNotFound {
 		t.Errorf("video still there: %d", code)
 	}
+}
+
+func adminOf(t *testing.T, sr *socialRig) visibility.Viewer {
+	t.Helper()
+	u := userByName(t, sr, "admin")
+	return visibility.Of(&u, false)
 }

@@ -165,7 +165,7 @@ func (s *Server) apiMe(c echo.Context) error {
 		acct = chs[0].Account
 	}
 	account := s.fullAccountJSON(u, acct)
-	account.Avatars = s.avatarImages(c.Request().Context(), acct.ID)
+	account.Avatars, account.Avatar = s.accountAvatars(c.Request().Context(), acct.ID)
 	return c.JSON(http.StatusOK, apiUser{ID: usr.ID, Username: usr.Username, Email: usr.Email, Role: il(usr.Role, roleLabel(usr.Role)),
 		Account: account, VideoChannels: list, VideoQuota: q.VideoQuota, VideoQuotaDaily: q.VideoQuotaDaily,
 		VideoQuotaUsed: q.VideoQuotaUsed, VideoQuotaUsedDaily: q.VideoQuotaUsedDaily, CreatedAt: usr.CreatedAt})
@@ -184,14 +184,22 @@ func roleLabel(r int) string {
 func (s *Server) apiConfig(c echo.Context) error {
 	exts := []string{".mp4", ".webm", ".ogv", ".mkv", ".mov", ".m4v", ".avi", ".flv", ".mpeg", ".mpg", ".ts", ".3gp", ".wmv"}
 	audio := []string{".mp3", ".ogg", ".opus", ".m4a", ".flac", ".wav", ".aac", ".weba"}
+	// apigaps: the instance's texts and default quotas are the admin's
+	// (app/instance, read from memory at each request: nothing to
+	// invalidate when /config/custom or the admin page changes them).
+	about := s.about(c.Request().Context())
+	short := about.ShortDescription
+	if short == "" {
+		short = "A video channel on a box at home"
+	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"serverVersion": s.Version,
-		"instance":      map[string]any{"name": s.instanceName(), "shortDescription": "A video channel on a box at home", "isNSFW": false, "defaultNSFWPolicy": "do_not_list"},
+		"instance":      map[string]any{"name": s.instanceName(), "shortDescription": short, "isNSFW": false, "defaultNSFWPolicy": "do_not_list"},
 		"signup":        map[string]any{"allowed": false, "allowedForCurrentIP": false, "requiresEmailVerification": false},
 		"transcoding": map[string]any{
 			"hls":                map[string]any{"enabled": true},
 			"webVideos":          map[string]any{"enabled": false},
-			"enabledResolutions": []int{360, 480, 720, 1080},
+			"enabledResolutions": enabledResolutions(),
 			"profile":            "default",
 			"availableProfiles":  []string{"default"},
 		},
@@ -199,7 +207,7 @@ func (s *Server) apiConfig(c echo.Context) error {
 			"image": map[string]any{"extensions": []string{".jpg", ".jpeg", ".png"}, "size": map[string]any{"max": 4 << 20}},
 			"file":  map[string]any{"extensions": append(exts, audio...), "size": map[string]any{"max": s.Config.MaxUploadBytes}},
 		},
-		"user":   map[string]any{"videoQuota": defaultQuota(s.Config.Limits.VideoQuota), "videoQuotaDaily": defaultQuota(s.Config.Limits.VideoQuotaDaily)},
+		"user":   map[string]any{"videoQuota": about.VideoQuota, "videoQuotaDaily": about.VideoQuotaDaily},
 		"import": map[string]any{"videos": map[string]any{"http": map[string]any{"enabled": false}, "torrent": map[string]any{"enabled": false}}},
 		"live":   map[string]any{"enabled": false},
 		"search": map[string]any{"remoteUri": map[string]any{"users": false, "anonymous": false}},

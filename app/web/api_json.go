@@ -41,7 +41,7 @@ type stringIDLabel struct {
 	Label string  `json:"label"`
 }
 
-// apiImage is an avatar or banner (none yet: always empty lists).
+// apiImage is an avatar or banner (PeerTube's ActorImage).
 type apiImage struct {
 	Path      string    `json:"path"`
 	Width     int       `json:"width"`
@@ -57,6 +57,7 @@ type apiActor struct {
 	URL         string     `json:"url"`
 	Host        string     `json:"host"`
 	Avatars     []apiImage `json:"avatars"`
+	Avatar      *apiImage  `json:"avatar,omitempty"` // PeerTube's deprecated first avatar, absent without one
 }
 
 // apiAccount is PeerTube's Account (an Actor with its user).
@@ -66,6 +67,7 @@ type apiAccount struct {
 	Name                  string     `json:"name"`
 	Host                  string     `json:"host"`
 	Avatars               []apiImage `json:"avatars"`
+	Avatar                *apiImage  `json:"avatar,omitempty"` // deprecated, as apiActor's
 	HostRedundancyAllowed bool       `json:"hostRedundancyAllowed"`
 	FollowingCount        int        `json:"followingCount"`
 	FollowersCount        int        `json:"followersCount"`
@@ -83,6 +85,7 @@ type apiChannel struct {
 	Name                  string     `json:"name"`
 	Host                  string     `json:"host"`
 	Avatars               []apiImage `json:"avatars"`
+	Avatar                *apiImage  `json:"avatar,omitempty"` // deprecated, as apiActor's
 	Banners               []apiImage `json:"banners"`
 	HostRedundancyAllowed bool       `json:"hostRedundancyAllowed"`
 	FollowingCount        int        `json:"followingCount"`
@@ -214,6 +217,11 @@ func (s *Server) videoJSON(c echo.Context, v model.Video) apiVideo {
 		Account: s.accountJSON(u, v.Channel.Account), Channel: s.channelJSON(u, v.Channel),
 		State: il(v.State, videos.StateLabel(v.State)), WaitTranscoding: true,
 	}
+	// apigaps: avatars from the profile service's cache (no query per
+	// video). A channel has no picture of its own in Cabane: it shows its
+	// account's, as the channel page does.
+	out.Account.Avatars, out.Account.Avatar = s.accountAvatars(c.Request().Context(), v.Channel.AccountID)
+	out.Channel.Avatars, out.Channel.Avatar = out.Account.Avatars, out.Account.Avatar
 	// Always set, as PeerTube's schema has them: until the video has its
 	// own, the path answers with a placeholder (serveImage).
 	out.ThumbnailPath, out.PreviewPath = nullable(uris.Thumbnail(v.UUID)), nullable(uris.Preview(v.UUID))
@@ -250,6 +258,9 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 		DownloadEnabled: v.DownloadEnabled, TrackerURLs: []string{},
 		Files: []apiFile{}, StreamingPlaylists: []apiPlaylist{},
 	}
+	out.Account.Avatars, out.Account.Avatar = out.apiVideo.Account.Avatars, out.apiVideo.Account.Avatar
+	out.Channel.Avatars, out.Channel.Avatar = out.Account.Avatars, out.Account.Avatar
+	out.Channel.OwnerAccount.Avatars, out.Channel.OwnerAccount.Avatar = out.Account.Avatars, out.Account.Avatar
 	out.Description = nullable(v.Description)
 	if out.Tags == nil {
 		out.Tags = []string{}

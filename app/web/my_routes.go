@@ -48,6 +48,8 @@ func (s *Server) myPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc, limitPas
 	e.GET("/my/notifications", s.myNotifications, no...)
 	e.POST("/my/notifications/read", s.myNotificationsRead, no...)
 	e.POST("/my/notifications/read-all", s.myNotificationsReadAll, no...)
+	e.GET("/my/settings/notifications", s.myNotificationSettings, no...)
+	e.POST("/my/settings/notifications", s.myNotificationSettingsSave, no...)
 
 	pr := with(func() bool { return s.Profile != nil })
 	e.GET("/my/settings", s.mySettings, pr...)

@@ -154,17 +154,22 @@ type apiAvatar struct {
 	Avatars []apiImage `json:"avatars"`
 }
 
-// avatarImages are an account's avatars as PeerTube lists them (one size
-// here), empty without one: GET /accounts/{name}, /users/me.
-func (s *Server) avatarImages(ctx context.Context, accountID int64) []apiImage {
+// accountAvatars are an account's avatars as PeerTube lists them (one size
+// here), empty without one, and the first of them for PeerTube's
+// deprecated "avatar" (nil, left out, without one): GET /accounts/{name},
+// /users/me, /users, and the account and channel of every video in a
+// listing. They come from the profile service's cache of every avatar
+// (one query at most, none most of the time), never a query per video.
+func (s *Server) accountAvatars(ctx context.Context, accountID int64) ([]apiImage, *apiImage) {
 	if s.Profile == nil {
-		return []apiImage{}
+		return []apiImage{}, nil
 	}
 	a, err := s.Profile.AvatarOf(ctx, accountID)
 	if err != nil || a.File == "" {
-		return []apiImage{} // an avatar is decoration: its absence is no error
+		return []apiImage{}, nil // an avatar is decoration: its absence is no error
 	}
-	return []apiImage{avatarImage(a)}
+	img := avatarImage(a)
+	return []apiImage{img}, &img
 }
 
 func avatarImage(a repo.Avatar) apiImage {

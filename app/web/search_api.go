@@ -128,7 +128,7 @@ func (s *Server) apiAccount(c echo.Context) error {
 		return err
 	}
 	out := s.fullAccountJSON(s.urls(c), a)
-	out.Avatars = s.avatarImages(c.Request().Context(), a.ID)
+	out.Avatars, out.Avatar = s.accountAvatars(c.Request().Context(), a.ID)
 	return c.JSON(http.StatusOK, out)
 }
 

@@ -407,6 +407,7 @@ test('every page: axe-core, screenshots at phone and desktop widths, light and d
       ['my-subscriptions', '/my/subscriptions'],
       ['my-notifications', '/my/notifications'],
       ['my-settings', '/my/settings'],
+      ['my-notification-settings', '/my/settings/notifications'],
       ['about', '/about'],
       ['admin-overview', '/admin'],
       ['admin-transcoding', '/admin/transcoding'],

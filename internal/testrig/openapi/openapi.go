@@ -64,6 +64,9 @@ var load = sync.OnceValues(func() (*Contract, error) {
 	if err := applySocialErrata(doc); err != nil {
 		return nil, err
 	}
+	if err := applyUsersErrata(doc); err != nil {
+		return nil, err
+	}
 	// Paths are matched as Cabane serves them, whatever the host: the
 	// document's servers are PeerTube's test instances.
 	doc.Servers = nil
