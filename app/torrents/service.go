@@ -35,6 +35,8 @@ type Service struct {
 
 	mu       sync.Mutex
 	inflight map[string]*hashing // file path → the hashing under way
+
+	derived derivedCache // what each published file gives (derived.go)
 }
 
 type hashing struct {
@@ -108,18 +110,42 @@ func (s *Service) hash(ctx context.Context, path, record string) (Pieces, error)
 // Describe is rendition r of v as a torrent, its web seed made absolute
 // with u. Its pieces are hashed now if they were not yet.
 func (s *Service) Describe(ctx context.Context, u uris.Builder, v model.Video, r model.Rendition) (File, error) {
+	f, _, err := s.describe(ctx, u, v, r)
+	return f, err
+}
+
+// describe is Describe with the cache entry f comes from.
+func (s *Service) describe(ctx context.Context, u uris.Builder, v model.Video, r model.Rendition) (File, *derived, error) {
 	file := hardware.FragmentedName(v.UUID, r.Name)
-	p, err := s.Pieces(ctx, v.UUID, file)
+	key := derivedKey(v.UUID, file)
+	st, err := os.Stat(filepath.Join(s.Layout.HLS(v.UUID), file))
 	if err != nil {
-		return File{}, err
+		s.derived.forget(key)
+		return File{}, nil, fmt.Errorf("torrent of %s: %w", file, err)
 	}
-	f := File{Pieces: p, Name: InfoName(v.Name, hardware.Resolution(r.Name), ".mp4")}
+	id := identity(st)
+	d, ok := s.derived.get(key, id)
+	if !ok {
+		p, err := s.Pieces(ctx, v.UUID, file)
+		if err != nil {
+			return File{}, nil, err
+		}
+		if id.matches(p) {
+			d = s.derived.put(key, id, p)
+		} else {
+			// The file changed since the stat (a re-encode landing): what
+			// was hashed is served, and nothing is kept.
+			d = &derived{key: key, p: p}
+		}
+	}
+	f := File{Pieces: d.p, Name: InfoName(v.Name, hardware.Resolution(r.Name), ".mp4")}
 	// PeerTube's hasPrivateStaticPath: a private, internal or
 	// password-protected video's files need a token no web seed can send.
 	if visibility.SharedCache(v) {
 		f.WebSeed = u.Abs(uris.HLSFile(v.UUID, file))
 	}
-	return f, nil
+	f.infoHash, f.infoName = s.derived.infoHash(d, f), f.Name
+	return f, d, nil
 }
 
 // ErrDownloadDisabled: the creator turned downloads off (403, as PeerTube).
@@ -149,14 +175,14 @@ func (s *Service) Torrent(ctx context.Context, viewer visibility.Viewer, u uris.
 	}
 	for _, r := range rs {
 		if hardware.Resolution(r.Name) == strconv.Itoa(res) {
-			f, err := s.Describe(ctx, u, v, r)
+			f, d, err := s.describe(ctx, u, v, r)
 			if errors.Is(err, os.ErrNotExist) {
 				err = model.ErrNotFound
 			}
 			if err != nil {
 				return v, nil, err
 			}
-			return v, f.Torrent(), nil
+			return v, s.derived.torrent(d, f), nil
 		}
 	}
 	return v, nil, model.ErrNotFound
