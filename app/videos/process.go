@@ -46,7 +46,7 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 	}
-	err = s.process(ctx, j, v)
+	err = s.processOwning(ctx, j, v) // process, with the live-file sweep (livefiles.go)
 	if errors.Is(context.Cause(ctx), jobs.ErrCancelled) {
 		s.clearProgress(v.ID)
 		if ferr := s.Store.Videos.SetFailed(context.WithoutCancel(ctx), v.ID, "processing was cancelled by the administrator"); ferr != nil {
