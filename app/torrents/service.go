@@ -45,18 +45,15 @@ type hashing struct {
 	err  error
 }
 
-// dir is where a video's piece records live: beside its media, so that
-// deleting or backing up a video takes them along, and outside hls/,
-// which is served.
-func (s *Service) dir(uuid string) string { return filepath.Join(s.Layout.Video(uuid), "torrents") }
-
 // Pieces returns the pieces of file (a name in the video's hls/ folder),
 // from its record when that still matches the file, else by hashing it
 // now and recording the result durably. Concurrent callers for one file
 // share one hashing.
 func (s *Service) Pieces(ctx context.Context, uuid, file string) (Pieces, error) {
-	path := filepath.Join(s.Layout.HLS(uuid), file)
-	record := filepath.Join(s.dir(uuid), file+".pieces")
+	// The records live beside the video's media (config.Layout.Torrents):
+	// deleting or backing up a video takes them along.
+	path := s.Layout.HLSFile(uuid, file)
+	record := s.Layout.PieceRecord(uuid, file)
 	st, err := os.Stat(path)
 	if err != nil {
 		return Pieces{}, fmt.Errorf("torrent of %s: %w", file, err)
@@ -118,7 +115,7 @@ func (s *Service) Describe(ctx context.Context, u uris.Builder, v model.Video, r
 func (s *Service) describe(ctx context.Context, u uris.Builder, v model.Video, r model.Rendition) (File, *derived, error) {
 	file := hardware.FragmentedName(v.UUID, r.Name)
 	key := derivedKey(v.UUID, file)
-	st, err := os.Stat(filepath.Join(s.Layout.HLS(v.UUID), file))
+	st, err := os.Stat(s.Layout.HLSFile(v.UUID, file))
 	if err != nil {
 		s.derived.forget(key)
 		return File{}, nil, fmt.Errorf("torrent of %s: %w", file, err)
