@@ -283,6 +283,11 @@ func (a *App) Run(ctx context.Context) error {
 		if err := a.Videos.MigrateLayout(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("migrate media folders to PeerTube's layout", "err", err)
 		}
+		// Live files that encodes since superseded (an interrupted sweep
+		// finishes here).
+		if err := a.Videos.SweepLiveFiles(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("remove superseded live files", "err", err)
+		}
 		// Then the torrents of videos published before they existed.
 		if err := a.Torrents.Sweep(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("hash published files for their torrents", "err", err)

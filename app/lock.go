@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
+
+	"cabane.dev/cabane/app/config"
 )
 
 // lockDataDir takes the data directory for this process. Two servers on
@@ -14,7 +15,7 @@ import (
 // must stop before touching anything. The kernel drops the lock when the
 // process dies, kill -9 included.
 func lockDataDir(dir string) (*os.File, error) {
-	path := filepath.Join(dir, "cabane.lock")
+	path := config.Layout{Root: dir}.Lock()
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)

@@ -72,7 +72,7 @@ func (s *Service) manageable(ctx context.Context, viewer visibility.Viewer, ref 
 }
 
 // Dir is the folder of a video's captions.
-func (s *Service) Dir(uuid string) string { return filepath.Join(s.Layout.Video(uuid), "captions") }
+func (s *Service) Dir(uuid string) string { return s.Layout.Captions(uuid) }
 
 // Put adds or replaces the caption of a language from a WebVTT or SubRip
 // file (at most MaxBytes are read). The file is checked and rewritten

@@ -222,21 +222,69 @@ func ParseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// Layout names the files and folders inside the data directory.
+// Layout names the files and folders inside the data directory: the one
+// place that knows its shape. Everything a user owns is under Root, so
+// backing it up is copying it.
 type Layout struct{ Root string }
 
-func (l Layout) DB() string                   { return filepath.Join(l.Root, "cabane.db") }
-func (l Layout) Media() string                { return filepath.Join(l.Root, "media") }
-func (l Layout) Video(uuid string) string     { return filepath.Join(l.Root, "media", uuid) }
-func (l Layout) HLS(uuid string) string       { return filepath.Join(l.Root, "media", uuid, "hls") }
-func (l Layout) Uploads() string              { return filepath.Join(l.Root, "tmp", "uploads") }
-func (l Layout) Backups() string              { return filepath.Join(l.Root, "backups") }
-func (l Layout) Keys() string                 { return filepath.Join(l.Root, "keys") }
-func (l Layout) Certs() string                { return filepath.Join(l.Root, "certs") }
-func (l Layout) Run() string                  { return filepath.Join(l.Root, "run") } // what this process is running (ffmpeg pids)
-func (l Layout) HardwareProbeCache() string   { return filepath.Join(l.Root, "hardware-probe.json") }
+func (l Layout) DB() string                 { return filepath.Join(l.Root, "cabane.db") }
+func (l Layout) Backups() string            { return filepath.Join(l.Root, "backups") }
+func (l Layout) Keys() string               { return filepath.Join(l.Root, "keys") }
+func (l Layout) Certs() string              { return filepath.Join(l.Root, "certs") }
+func (l Layout) Run() string                { return filepath.Join(l.Root, "run") } // what this process is running (ffmpeg pids)
+func (l Layout) HardwareProbeCache() string { return filepath.Join(l.Root, "hardware-probe.json") }
+
+// Lock is the file whose lock says which process serves the directory
+// (it holds that process's pid).
+func (l Layout) Lock() string { return filepath.Join(l.Root, "cabane.lock") }
+
+// SetupCode holds the code that completing setup from the box itself
+// asks for, until the administrator exists.
+func (l Layout) SetupCode() string { return filepath.Join(l.Root, "setup-code") }
+
+// Avatars holds the accounts' avatar pictures.
+func (l Layout) Avatars() string { return filepath.Join(l.Root, "avatars") }
+
+// Uploads holds multipart uploads while they arrive; emptied at start.
+func (l Layout) Uploads() string { return filepath.Join(l.Root, "tmp", "uploads") }
+
+// Resumable holds resumable uploads (their parts and states), kept across
+// restarts, on the media's file system so the finished file is renamed
+// into place.
+func (l Layout) Resumable() string { return filepath.Join(l.Root, "tmp", "resumable") }
+
+// Media holds one folder per video, named by its UUID: deleting or backing
+// up a video is its folder.
+func (l Layout) Media() string            { return filepath.Join(l.Root, "media") }
+func (l Layout) Video(uuid string) string { return filepath.Join(l.Root, "media", uuid) }
+
+// Original is the upload as received, named file (the video's OriginalFile).
+func (l Layout) Original(uuid, file string) string { return filepath.Join(l.Video(uuid), file) }
+
+// HLS is what is served of a video: its playlists and renditions' files.
+func (l Layout) HLS(uuid string) string { return filepath.Join(l.Root, "media", uuid, "hls") }
+
+// HLSFile is the file named name in the video's hls/ folder.
+func (l Layout) HLSFile(uuid, name string) string { return filepath.Join(l.HLS(uuid), name) }
+
 func (l Layout) Thumbnail(uuid string) string { return filepath.Join(l.Video(uuid), "thumbnail.jpg") }
 func (l Layout) Preview(uuid string) string   { return filepath.Join(l.Video(uuid), "preview.jpg") }
+
+// Captions holds a video's caption files.
+func (l Layout) Captions(uuid string) string { return filepath.Join(l.Video(uuid), "captions") }
+
+// Downloads holds a video's downloads made on request (a rendition muxed
+// with the shared audio).
+func (l Layout) Downloads(uuid string) string { return filepath.Join(l.Video(uuid), "downloads") }
+
+// Torrents holds the piece records of a video's published files: beside
+// its media and outside hls/, which is served.
+func (l Layout) Torrents(uuid string) string { return filepath.Join(l.Video(uuid), "torrents") }
+
+// PieceRecord is the piece record of the file named file in hls/.
+func (l Layout) PieceRecord(uuid, file string) string {
+	return filepath.Join(l.Torrents(uuid), file+".pieces")
+}
 
 // Releases holds signed updates: releases/<version>/cabane and state.json.
 func (l Layout) Releases() string { return filepath.Join(l.Root, "releases") }

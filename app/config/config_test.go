@@ -127,3 +127,40 @@ func TestLimitsDefaultsEnvFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutShape pins the data directory's shape: moving a file breaks
+// every existing box's data (and backups), so a change here must be a
+// migration, never a side effect.
+func TestLayoutShape(t *testing.T) {
+	l := Layout{Root: "/data"}
+	const u = "0b6e5f3a-9c1d-4c77-8a0e-2f1f3c4d5e6f"
+	for _, c := range []struct{ got, want string }{
+		{l.DB(), "/data/cabane.db"},
+		{l.Lock(), "/data/cabane.lock"},
+		{l.SetupCode(), "/data/setup-code"},
+		{l.HardwareProbeCache(), "/data/hardware-probe.json"},
+		{l.Backups(), "/data/backups"},
+		{l.Keys(), "/data/keys"},
+		{l.Certs(), "/data/certs"},
+		{l.Run(), "/data/run"},
+		{l.Releases(), "/data/releases"},
+		{l.Avatars(), "/data/avatars"},
+		{l.Uploads(), "/data/tmp/uploads"},
+		{l.Resumable(), "/data/tmp/resumable"},
+		{l.Media(), "/data/media"},
+		{l.Video(u), "/data/media/" + u},
+		{l.Original(u, "original.mp4"), "/data/media/" + u + "/original.mp4"},
+		{l.Thumbnail(u), "/data/media/" + u + "/thumbnail.jpg"},
+		{l.Preview(u), "/data/media/" + u + "/preview.jpg"},
+		{l.HLS(u), "/data/media/" + u + "/hls"},
+		{l.HLSFile(u, "master.m3u8"), "/data/media/" + u + "/hls/master.m3u8"},
+		{l.Captions(u), "/data/media/" + u + "/captions"},
+		{l.Downloads(u), "/data/media/" + u + "/downloads"},
+		{l.Torrents(u), "/data/media/" + u + "/torrents"},
+		{l.PieceRecord(u, u+"-720-fragmented.mp4"), "/data/media/" + u + "/torrents/" + u + "-720-fragmented.mp4.pieces"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s, want %s", c.got, c.want)
+		}
+	}
+}

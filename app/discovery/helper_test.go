@@ -42,6 +42,9 @@ type helperEvent struct {
 	Wanted   string `json:"wanted,omitempty"`
 	Renamed  bool   `json:"renamed,omitempty"`
 	Took     int64  `json:"took,omitempty"`
+	// listen: who sent a response, and what it was about (announcerOf).
+	From  string `json:"from,omitempty"`
+	About string `json:"about,omitempty"`
 }
 
 func TestMain(m *testing.M) {
@@ -143,11 +146,56 @@ func runHelper(role string) int {
 			emit(helperEvent{Event: "error", Err: err.Error()})
 			return 1
 		}
+	case "listen":
+		// Every mDNS response on the link, our own host's included (the
+		// sockets loop multicast back), as one "heard" event each.
+		ifi, err := net.InterfaceByName(cfg.Interfaces[0])
+		if err != nil {
+			emit(helperEvent{Event: "error", Err: err.Error()})
+			return 1
+		}
+		socks, err := openMDNS([]net.Interface{*ifi})
+		if err != nil {
+			emit(helperEvent{Event: "error", Err: err.Error()})
+			return 1
+		}
+		heard := make(chan helperEvent, 64)
+		done := make(chan struct{})
+		socks.readLoops(func(p packet) {
+			var m dns.Msg
+			if p.from == nil || m.Unpack(p.data) != nil || !m.Response {
+				return
+			}
+			heard <- helperEvent{Event: "heard", From: p.from.IP.String(), About: announcerOf(&m)}
+		}, func() { close(done) })
+		emit(helperEvent{Event: "ready"})
+		for {
+			select {
+			case ev := <-heard:
+				emit(ev)
+			case <-stdinClosed:
+				socks.close()
+				<-done
+				return 0
+			}
+		}
 	default:
 		emit(helperEvent{Event: "error", Err: "unknown role " + role})
 		return 2
 	}
 	return 0
+}
+
+// announcerOf names who sends a response: the service instance whose SRV it
+// carries (zeroconf announces each service), else "host" (the responder's
+// host records).
+func announcerOf(m *dns.Msg) string {
+	for _, rr := range append(slices.Clone(m.Answer), m.Extra...) {
+		if rr.Header().Rrtype == dns.TypeSRV {
+			return rr.Header().Name
+		}
+	}
+	return "host"
 }
 
 func addrStrings(a *Announcer) []string {

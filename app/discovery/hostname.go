@@ -3,6 +3,7 @@ package discovery
 import (
 	"context"
 	"log/slog"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -24,13 +25,17 @@ import (
 //     claims our names with other data (§9).
 type responder struct {
 	socks      *mdnsSockets
+	out        func(buf []byte, idx int, to *net.UDPAddr) error // to nil: the group
 	log        *slog.Logger
 	onConflict func(name string) // established: another host claims one of our names
 
 	mu      sync.Mutex
 	claim   *claim // nil until the first probe
 	probing bool
-	events  chan probeEvent // what handle saw while probing; read by probe
+	// reset: an established claim met a conflicting response (RFC 6762 §9)
+	// and is no longer ours; the Announcer probes it again on a new responder.
+	reset  bool
+	events chan probeEvent // what handle saw while probing; read by probe
 
 	stop   chan struct{}
 	closed sync.Once
@@ -42,7 +47,7 @@ func startResponder(ifs []lanIface, log *slog.Logger, onConflict func(string)) (
 	if err != nil {
 		return nil, err
 	}
-	r := &responder{socks: socks, log: log, onConflict: onConflict, events: make(chan probeEvent, 8), stop: make(chan struct{})}
+	r := &responder{socks: socks, out: socks.send, log: log, onConflict: onConflict, events: make(chan probeEvent, 8), stop: make(chan struct{})}
 	r.wg.Add(1)
 	socks.readLoops(r.handle, r.wg.Done)
 	return r, nil
@@ -65,6 +70,9 @@ func (r *responder) establish(c *claim) {
 				case <-time.After(time.Second):
 				}
 			}
+			if _, _, reset := r.state(); reset {
+				return // a conflict came first: the names are not ours to announce
+			}
 			r.broadcast(c, hostTTL)
 		}
 	}()
@@ -72,9 +80,15 @@ func (r *responder) establish(c *claim) {
 
 // current returns the claim and whether it is still being probed.
 func (r *responder) current() (*claim, bool) {
+	c, probing, _ := r.state()
+	return c, probing
+}
+
+// state is current, and whether an established claim was reset by a conflict.
+func (r *responder) state() (c *claim, probing, reset bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.claim, r.probing
+	return r.claim, r.probing, r.reset
 }
 
 // broadcast sends the host records on each interface with the given TTL; TTL 0
@@ -95,19 +109,18 @@ func (r *responder) send(m *dns.Msg, idx int, p *packet, what string) {
 		r.log.Debug("mdns: pack "+what, "err", err)
 		return
 	}
+	var to *net.UDPAddr
 	if p != nil {
-		err = r.socks.sendUnicast(buf, idx, p.from)
-	} else {
-		err = r.socks.sendMulticast(buf, idx)
+		to = p.from
 	}
-	if err != nil {
+	if err := r.out(buf, idx, to); err != nil {
 		r.log.Debug("mdns: send "+what, "err", err, "ifindex", idx)
 	}
 }
 
 // handle reads one datagram. It runs on the socket's read goroutine.
 func (r *responder) handle(p packet) {
-	c, probing := r.current()
+	c, probing, reset := r.state()
 	if c == nil || p.from == nil {
 		return
 	}
@@ -123,13 +136,25 @@ func (r *responder) handle(p packet) {
 	switch {
 	case m.Response:
 		if name := conflictIn(c, &m, !probing); name != "" {
-			if probing {
+			switch {
+			case probing:
 				r.report(probeEvent{n: c.n, result: probeTaken, name: name, from: p.from.IP.String()})
-			} else {
+			case !reset:
 				r.log.Warn("mdns: another host claims our name", "name", name, "from", p.from.IP)
+				r.mu.Lock()
+				r.reset = true
+				r.mu.Unlock()
 				r.onConflict(name)
 			}
 		}
+	case reset:
+		// RFC 6762 §9: a conflict puts the names back to probing
+		// "immediately", so from the packet after it on they are neither
+		// answered nor defended; the Announcer probes them again on a new
+		// responder. Answering meanwhile would defend the name against the
+		// other host's own re-probe whenever it starts before this box has
+		// torn its registration down, and the host that noticed the
+		// conflict first would rename whatever the tie-break says.
 	case probing:
 		// Nothing is ours yet: a query gets no answer, a probe for the same
 		// names is settled by the tie-break (§8.2).

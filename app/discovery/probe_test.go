@@ -213,3 +213,54 @@ func TestBrowserSkipsItselfRenamed(t *testing.T) {
 		t.Errorf("peers %v, want [Cabane Other]", got)
 	}
 }
+
+// RFC 6762 §9: the packet after a conflicting response finds the names back
+// in probing: a probe from the other host is no longer defended, a query no
+// longer answered, and the conflict is reported once. (Before, the claim
+// stayed defended until the Announcer tore the responder down, so under
+// load the other host's re-probe could land first and lose to a box that
+// was about to give the name up.)
+func TestConflictResetsAtOnce(t *testing.T) {
+	var sent []*dns.Msg
+	conflicts := 0
+	r := &responder{log: slog.New(slog.DiscardHandler), events: make(chan probeEvent, 8), stop: make(chan struct{}),
+		onConflict: func(string) { conflicts++ },
+		out: func(buf []byte, _ int, _ *net.UDPAddr) error {
+			var m dns.Msg
+			if err := m.Unpack(buf); err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, &m)
+			return nil
+		}}
+	r.claim = testClaim(t, "192.168.1.10", 1) // established
+	other := testClaim(t, "192.168.1.11", 1)
+	from := &net.UDPAddr{IP: net.ParseIP("192.168.1.11"), Port: mdnsPort}
+	pkt := func(m *dns.Msg) packet {
+		buf, err := m.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return packet{data: buf, ifIndex: 2, from: from}
+	}
+	probe := pkt(probeMsg(other, 2, false))
+	query := new(dns.Msg)
+	query.SetQuestion("cabane.local.", dns.TypeA)
+	answer := new(dns.Msg)
+	answer.Response, answer.Authoritative = true, true
+	answer.Answer = other.hostRecords(2, dns.TypeA, hostTTL, true)
+
+	r.handle(probe)
+	r.handle(pkt(query))
+	if len(sent) != 2 {
+		t.Fatalf("established: %d replies to a probe and a query, want 2 (the defence and the answer)", len(sent))
+	}
+	sent = nil
+	r.handle(pkt(answer))
+	r.handle(probe)
+	r.handle(pkt(query))
+	r.handle(pkt(answer))
+	if len(sent) != 0 || conflicts != 1 {
+		t.Errorf("after the conflict: %d messages sent (want none), %d conflicts reported (want 1)", len(sent), conflicts)
+	}
+}

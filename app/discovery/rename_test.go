@@ -133,19 +133,52 @@ func TestSimultaneousStartTieBreak(t *testing.T) {
 	}
 }
 
+// announcingOver waits until a box's announcers have each sent the two
+// unsolicited responses of RFC 6762 §8.3 (its responder the host records,
+// zeroconf each service), as heard by a listener in the box's namespace.
+func announcingOver(t *testing.T, l *proc, ip string, c *claim) {
+	t.Helper()
+	count := map[string]int{}
+	l.waitEvent(t, 0, 10*time.Second, "the end of "+ip+"'s announcements", func(e helperEvent) bool {
+		if e.Event == "heard" && e.From == ip {
+			count[nameKey(e.About)]++
+		}
+		for _, who := range append([]string{"host"}, c.names[1:]...) {
+			if count[nameKey(who)] < 2 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // Two boxes that each took cabane.local while apart (one cable out) meet when
 // the cable goes in: the first query from a third host makes each hear the
 // other's answer, both probe again (RFC 6762 §9), and one renames itself.
+//
+// The cable goes in once both boxes have finished announcing (§8.3). Before,
+// it went in as soon as both had announced, while zeroconf's announcements
+// (up to 1.5 s after registering) were still going: under load one box's
+// announcement could cross the new link first, so only the other box heard a
+// conflict and re-probed, the first defended its name, and the box that
+// renamed depended on timing instead of the tie-break this test checks.
 func TestLateConflictRenames(t *testing.T) {
 	lan := newTestLAN(t, "l", 3, false)
 	lan.plug(t, 1, false)
 	cfg := sameNameConfig()
+	var listeners []*proc
+	for _, ns := range lan.hosts[:2] {
+		l := startHelper(t, ns, "listen", Config{Interfaces: []string{"lan0"}})
+		l.waitEvent(t, 0, 5*time.Second, "ready", func(e helperEvent) bool { return e.Event == "ready" })
+		listeners = append(listeners, l)
+	}
 	low := startHelper(t, lan.hosts[0], "announce", cfg)
 	high := startHelper(t, lan.hosts[1], "announce", cfg)
-	for _, p := range []*proc{low, high} {
+	for i, p := range []*proc{low, high} {
 		if e := announced(t, p); e.Host != "cabane.local" || e.Renamed {
 			t.Fatalf("%s while apart: %+v", p.name, e)
 		}
+		announcingOver(t, listeners[i], lan.ip(i), testClaim(t, lan.ip(i), 1))
 	}
 	mark := low.mark()
 	lan.plug(t, 1, true)

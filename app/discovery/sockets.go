@@ -104,6 +104,14 @@ func (s *mdnsSockets) sendMulticast(buf []byte, ifIndex int) error {
 	return errors.Join(errs...)
 }
 
+// send sends buf to one querier, or to the group when to is nil.
+func (s *mdnsSockets) send(buf []byte, ifIndex int, to *net.UDPAddr) error {
+	if to != nil {
+		return s.sendUnicast(buf, ifIndex, to)
+	}
+	return s.sendMulticast(buf, ifIndex)
+}
+
 // sendUnicast answers one querier directly (legacy or QU queries).
 func (s *mdnsSockets) sendUnicast(buf []byte, ifIndex int, to *net.UDPAddr) error {
 	if to.IP.To4() != nil {

@@ -63,7 +63,7 @@ func (s *Service) fileOf(ctx context.Context, uuid string, rs []model.Rendition,
 	}
 	video := filepath.Join(hls, hardware.FragmentedName(uuid, r.Name))
 	audio := filepath.Join(hls, hardware.FragmentedName(uuid, a.Name))
-	dst := filepath.Join(s.Layout.Video(uuid), "downloads", hardware.FragmentedName(uuid, r.Name))
+	dst := filepath.Join(s.Layout.Downloads(uuid), hardware.FragmentedName(uuid, r.Name))
 	if f, ok := fresh(dst, video, audio); ok {
 		return f, nil
 	}

@@ -147,16 +147,29 @@ func LiveName(prefix, name, token string) string {
 const liveTokenBytes = 8
 
 func isLiveName(file, prefix, name string) bool {
-	rest, ok := strings.CutPrefix(file, prefix+"-"+hardware.Resolution(name)+"-live-")
+	res, ok := LiveResolution(file, prefix)
+	return ok && res == hardware.Resolution(name)
+}
+
+// LiveResolution reads a live name of prefix's files: the resolution of
+// the rendition it was made for, and ok false for any other name.
+func LiveResolution(file, prefix string) (resolution string, ok bool) {
+	rest, ok := strings.CutPrefix(file, prefix+"-")
 	if !ok {
-		return false
+		return "", false
 	}
-	rest, ok = strings.CutSuffix(rest, ".mp4")
-	if !ok || len(rest) != 2*liveTokenBytes {
-		return false
+	res, token, ok := strings.Cut(rest, "-live-")
+	if !ok || res == "" || strings.Contains(res, "-") {
+		return "", false
 	}
-	_, err := hex.DecodeString(rest)
-	return err == nil
+	token, ok = strings.CutSuffix(token, ".mp4")
+	if !ok || len(token) != 2*liveTokenBytes {
+		return "", false
+	}
+	if _, err := hex.DecodeString(token); err != nil {
+		return "", false
+	}
+	return res, true
 }
 
 // newLiveName is a live name no run has used.

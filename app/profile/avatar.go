@@ -44,7 +44,7 @@ var (
 var avatarName = regexp.MustCompile(`^[0-9a-f]{32}\.jpg$`)
 
 // AvatarDir is where avatars live in the data directory.
-func (s *Service) AvatarDir() string { return filepath.Join(s.Layout.Root, "avatars") }
+func (s *Service) AvatarDir() string { return s.Layout.Avatars() }
 
 // AvatarPath is the stored file of an avatar name, or "" for a name that
 // is not one of ours (never a path outside AvatarDir).

@@ -39,6 +39,8 @@ type Service struct {
 
 	mu       sync.Mutex
 	inflight map[string]*hashing // file path → the hashing under way
+
+	derived derivedCache // what each published file gives (derived.go)
 }
 
 // Muxer is feeds.Service's Muxed: rendition r's picture and the shared
@@ -53,17 +55,14 @@ type hashing struct {
 	err  error
 }
 
-// dir is where a video's piece records live: beside its media, so that
-// deleting or backing up a video takes them along, and outside hls/,
-// which is served.
-func (s *Service) dir(uuid string) string { return filepath.Join(s.Layout.Video(uuid), "torrents") }
-
 // Pieces returns the pieces of file (a name in the video's hls/ folder),
 // from its record when that still matches the file, else by hashing it
 // now and recording the result durably. Concurrent callers for one file
 // share one hashing.
 func (s *Service) Pieces(ctx context.Context, uuid, file string) (Pieces, error) {
-	return s.piecesAt(ctx, filepath.Join(s.Layout.HLS(uuid), file), filepath.Join(s.dir(uuid), file+".pieces"))
+	// The records live beside the video's media (config.Layout.Torrents):
+	// deleting or backing up a video takes them along.
+	return s.piecesAt(ctx, s.Layout.HLSFile(uuid, file), s.Layout.PieceRecord(uuid, file))
 }
 
 // piecesAt is Pieces of the file at path, recorded at record.
@@ -121,45 +120,86 @@ func (s *Service) hash(ctx context.Context, path, record string) (Pieces, error)
 // Describe is rendition r of v as a torrent, its web seed made absolute
 // with u. Its pieces are hashed now if they were not yet.
 func (s *Service) Describe(ctx context.Context, u uris.Builder, v model.Video, r model.Rendition) (File, error) {
+	f, _, err := s.describe(ctx, u, v, r)
+	return f, err
+}
+
+// describe is Describe with the cache entry f comes from.
+func (s *Service) describe(ctx context.Context, u uris.Builder, v model.Video, r model.Rendition) (File, *derived, error) {
 	file := hardware.FragmentedName(v.UUID, r.Name)
-	p, err := s.Pieces(ctx, v.UUID, file)
+	f, d, err := s.describeAt(ctx, v.UUID, file, s.Layout.HLSFile(v.UUID, file), s.Layout.PieceRecord(v.UUID, file))
 	if err != nil {
-		return File{}, err
+		return File{}, nil, err
 	}
-	f := File{Pieces: p, Name: InfoName(v.Name, hardware.Resolution(r.Name), ".mp4")}
+	f.Name = InfoName(v.Name, hardware.Resolution(r.Name), ".mp4")
 	// PeerTube's hasPrivateStaticPath: a private, internal or
 	// password-protected video's files need a token no web seed can send.
 	if visibility.SharedCache(v) {
 		f.WebSeed = u.Abs(uris.HLSFile(v.UUID, file))
 	}
-	return f, nil
+	f.infoHash, f.infoName = s.derived.infoHash(d, f), f.Name
+	return f, d, nil
+}
+
+// describeAt is the pieces of the file at path (recorded at record), from
+// the cache while the file is the one they were hashed from.
+func (s *Service) describeAt(ctx context.Context, uuid, name, path, record string) (File, *derived, error) {
+	key := derivedKey(uuid, name)
+	st, err := os.Stat(path)
+	if err != nil {
+		s.derived.forget(key)
+		return File{}, nil, fmt.Errorf("torrent of %s: %w", name, err)
+	}
+	id := identity(st)
+	d, ok := s.derived.get(key, id)
+	if !ok {
+		p, err := s.piecesAt(ctx, path, record)
+		if err != nil {
+			return File{}, nil, err
+		}
+		if id.matches(p) {
+			d = s.derived.put(key, id, p)
+		} else {
+			// The file changed since the stat (a re-encode landing): what
+			// was hashed is served, and nothing is kept.
+			d = &derived{key: key, p: p}
+		}
+	}
+	return File{Pieces: d.p}, d, nil
 }
 
 // DescribeWeb is the web video file of rendition r of v (the picture and
-// the shared audio in one MP4, feeds.Service.Muxed) as a torrent, and that
-// file's size; ok is false when r has no such file of its own (its HLS
-// file, Describe, is whole). The file is made now if it was not yet.
-func (s *Service) DescribeWeb(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, r model.Rendition) (f File, ok bool, err error) {
+// the shared audio in one MP4, feeds.Service.Muxed) as a torrent; ok is
+// false when r has no such file of its own (its HLS file, Describe, is
+// whole). The file is made now if it was not yet.
+func (s *Service) DescribeWeb(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, r model.Rendition) (File, bool, error) {
+	f, _, ok, err := s.describeWeb(ctx, u, v, rs, r)
+	return f, ok, err
+}
+
+func (s *Service) describeWeb(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, r model.Rendition) (File, *derived, bool, error) {
 	if s.Muxer == nil {
-		return File{}, false, nil
+		return File{}, nil, false, nil
 	}
 	path, _, ok, err := s.Muxer.Muxed(ctx, v.UUID, rs, r)
 	if !ok || err != nil {
-		return File{}, ok, err
+		return File{}, nil, ok, err
 	}
 	// Beside the HLS files' records, under another name: the muxed file
 	// has the same base name as the rendition's.
-	p, err := s.piecesAt(ctx, path, filepath.Join(s.dir(v.UUID), "web-"+filepath.Base(path)+".pieces"))
+	name := "web-" + filepath.Base(path)
+	f, d, err := s.describeAt(ctx, v.UUID, name, path, s.Layout.PieceRecord(v.UUID, name))
 	if err != nil {
-		return File{}, true, err
+		return File{}, nil, true, err
 	}
 	res := hardware.Resolution(r.Name)
-	f = File{Pieces: p, Name: InfoName(v.Name, res, ".mp4")}
+	f.Name = InfoName(v.Name, res, ".mp4")
 	if visibility.SharedCache(v) {
 		n, _ := strconv.Atoi(res)
 		f.WebSeed = u.Abs(uris.WebVideo(uris.WebVideoName(v.UUID, n)))
 	}
-	return f, true, nil
+	f.infoHash, f.infoName = s.derived.infoHash(d, f), f.Name
+	return f, d, true, nil
 }
 
 // ErrDownloadDisabled: the creator turned downloads off (403, as PeerTube).
@@ -190,13 +230,14 @@ func (s *Service) Torrent(ctx context.Context, viewer visibility.Viewer, u uris.
 	for _, r := range rs {
 		if hardware.Resolution(r.Name) == strconv.Itoa(res) {
 			var f File
+			var d *derived
 			if web {
 				var has bool
-				if f, has, err = s.DescribeWeb(ctx, u, v, rs, r); err == nil && !has {
+				if f, d, has, err = s.describeWeb(ctx, u, v, rs, r); err == nil && !has {
 					err = model.ErrNotFound
 				}
 			} else {
-				f, err = s.Describe(ctx, u, v, r)
+				f, d, err = s.describe(ctx, u, v, r)
 			}
 			if errors.Is(err, os.ErrNotExist) {
 				err = model.ErrNotFound
@@ -204,7 +245,7 @@ func (s *Service) Torrent(ctx context.Context, viewer visibility.Viewer, u uris.
 			if err != nil {
 				return v, nil, err
 			}
-			return v, f.Torrent(), nil
+			return v, s.derived.torrent(d, f), nil
 		}
 	}
 	return v, nil, model.ErrNotFound

@@ -18,6 +18,10 @@ type File struct {
 	// video whose files are not public (PeerTube leaves the list empty
 	// then: a web seed cannot send a token).
 	WebSeed string
+
+	// infoHash is InfoHash as Service.Describe found it already computed
+	// for the info name infoName.
+	infoHash, infoName string
 }
 
 // InfoName is PeerTube's buildInfoName: the title with the characters a
@@ -40,6 +44,13 @@ func (f File) info() map[string]any {
 // InfoHash is the SHA-1 of the bencoded info dictionary: the torrent's
 // identity, in hexadecimal.
 func (f File) InfoHash() string {
+	if f.infoHash != "" && f.infoName == f.Name {
+		return f.infoHash
+	}
+	return f.computeInfoHash()
+}
+
+func (f File) computeInfoHash() string {
 	b, _ := Encode(f.info())
 	sum := sha1.Sum(b)
 	return hex.EncodeToString(sum[:])

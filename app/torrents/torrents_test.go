@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/uris"
 )
 
 func TestPieceLengthIsCreateTorrents(t *testing.T) {
@@ -158,5 +162,122 @@ func TestSweepHashesEveryFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(s.Layout.Video(uuid), "torrents", name+".pieces")); err != nil {
 		t.Fatalf("no record after the sweep: %v", err)
+	}
+}
+
+// describeFixture is the video of video() as Describe is given it.
+func describeFixture(uuid, title string) (uris.Builder, model.Video, model.Rendition) {
+	return uris.New("https://cabane.test"), model.Video{UUID: uuid, Name: title, Privacy: model.PrivacyPublic}, model.Rendition{Name: "720p"}
+}
+
+// TestDescribeKeepsWhatTheFileGives: once a file is described, describing
+// it again reads nothing but its metadata: the piece record, deleted, is
+// neither read nor written again, and the info hash and the torrent's
+// bytes are the ones built the first time.
+func TestDescribeKeepsWhatTheFileGives(t *testing.T) {
+	s, uuid, name := video(t, 200_000)
+	ctx := context.Background()
+	u, v, r := describeFixture(uuid, "Au lac")
+	f1, d1, err := s.describe(ctx, u, v, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tor1 := s.derived.torrent(d1, f1)
+	record := filepath.Join(s.Layout.Video(uuid), "torrents", name+".pieces")
+	if err := os.Remove(record); err != nil {
+		t.Fatal(err)
+	}
+	f2, d2, err := s.describe(ctx, u, v, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(record); !os.IsNotExist(err) {
+		t.Error("the second description hashed the file again (its record came back)")
+	}
+	if f2.InfoHash() != f1.InfoHash() || f2.InfoHash() != f2.computeInfoHash() {
+		t.Errorf("info hash %s, then %s (computed: %s)", f1.InfoHash(), f2.InfoHash(), f2.computeInfoHash())
+	}
+	if tor2 := s.derived.torrent(d2, f2); &tor2[0] != &tor1[0] {
+		t.Error("the torrent was built again")
+	}
+	// What follows the title and the host is not frozen by the cache.
+	v.Name = "Au lac, le soir"
+	f3, d3, _ := s.describe(ctx, u, v, r)
+	if f3.InfoHash() == f1.InfoHash() || f3.InfoHash() != f3.computeInfoHash() {
+		t.Errorf("after a title change: info hash %s (was %s, computed %s)", f3.InfoHash(), f1.InfoHash(), f3.computeInfoHash())
+	}
+	f4, d4, _ := s.describe(ctx, uris.New("http://cabane.local"), v, r)
+	if tor3, tor4 := s.derived.torrent(d3, f3), s.derived.torrent(d4, f4); string(tor3) == string(tor4) || string(tor4) != string(f4.Torrent()) {
+		t.Error("the torrent for another host is not its own")
+	}
+}
+
+// TestDescribeFollowsTheFile: a file replaced under the same name (a
+// re-encode renames its new file into place) or deleted is never
+// described from what the cache kept of the old one.
+func TestDescribeFollowsTheFile(t *testing.T) {
+	s, uuid, name := video(t, 200_000)
+	ctx := context.Background()
+	u, v, r := describeFixture(uuid, "Au lac")
+	old, _, err := s.describe(ctx, u, v, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(s.Layout.HLS(uuid), name)
+	st, _ := os.Stat(path)
+	for i, size := range []int{150_000, 200_000} { // another size; then the same size and modification time
+		b := make([]byte, size)
+		rand.New(rand.NewSource(int64(i + 2))).Read(b)
+		tmp := path + ".new"
+		if err := os.WriteFile(tmp, b, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			os.Chtimes(tmp, st.ModTime(), st.ModTime().Add(time.Duration(i)*time.Second))
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			t.Fatal(err)
+		}
+		f, _, err := s.describe(ctx, u, v, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := HashFile(ctx, path)
+		if f.Length != int64(size) || string(f.Hashes) != string(want.Hashes) || f.InfoHash() == old.InfoHash() {
+			t.Errorf("replacement %d: described %d bytes, hashes match the new file: %v", i, f.Length, string(f.Hashes) == string(want.Hashes))
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.describe(ctx, u, v, r); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a deleted file described: %v", err)
+	}
+	if _, ok := s.derived.m[derivedKey(uuid, name)]; ok {
+		t.Error("a deleted file's entry is kept")
+	}
+}
+
+// TestDerivedCacheIsBounded: past its byte budget the cache forgets the
+// least recently used files.
+func TestDerivedCacheIsBounded(t *testing.T) {
+	c := derivedCache{max: 10_000}
+	p := Pieces{Length: 1, PieceLength: minPieceLength, Hashes: make([]byte, 2000)}
+	for i := range 10 {
+		c.put(fmt.Sprint(i), fileID{ino: uint64(i)}, p)
+		c.get("0", fileID{ino: 0}) // a file being watched: kept
+
+	}
+	if c.size > c.max || c.ll.Len() != 4 {
+		t.Errorf("%d bytes in %d entries, budget %d", c.size, c.ll.Len(), c.max)
+	}
+	if _, ok := c.get("0", fileID{ino: 0}); !ok {
+		t.Error("the recently used entry was dropped")
+	}
+	if _, ok := c.get("1", fileID{ino: 1}); ok {
+		t.Error("the least recently used entry was kept")
+	}
+	if _, ok := c.get("9", fileID{ino: 8}); ok {
+		t.Error("an entry was served for another file")
 	}
 }

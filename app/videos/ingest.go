@@ -86,6 +86,8 @@ type Service struct {
 
 	files  fileCache // video rows of recent file requests (filecache.go)
 	access accessLog // when grants to each video stopped holding (access.go)
+
+	folders folderLocks // a video's folder: its job's or the live-file sweep's (livefiles.go)
 }
 
 // Publisher is told that a video was published; it may be told twice

@@ -37,5 +37,5 @@ func (s *Service) InputFile(ctx context.Context, viewer visibility.Viewer, name 
 	if v.Published() || v.OriginalFile == "" || !visibility.Manage(viewer, v) || InputFileName(v) != name {
 		return v, "", model.ErrNotFound
 	}
-	return v, filepath.Join(s.Layout.Video(v.UUID), v.OriginalFile), nil
+	return v, s.Layout.Original(v.UUID, v.OriginalFile), nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/visibility"
@@ -30,7 +29,7 @@ func (s *Service) FileMetadata(ctx context.Context, viewer visibility.Viewer, re
 		if r.ID != fileID {
 			continue
 		}
-		meta, err := s.Media.Metadata(ctx, filepath.Join(s.Layout.HLS(v.UUID), hardware.FragmentedName(v.UUID, r.Name)))
+		meta, err := s.Media.Metadata(ctx, s.Layout.HLSFile(v.UUID, hardware.FragmentedName(v.UUID, r.Name)))
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, media.ErrNotMedia) {
 			// No file there, or none ffprobe can read: nothing to describe.
 			return nil, fmt.Errorf("file %d of %s: %w (%v)", fileID, v.UUID, model.ErrNotFound, err)

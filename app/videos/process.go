@@ -46,7 +46,7 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 	}
-	err = s.process(ctx, j, v)
+	err = s.processOwning(ctx, j, v) // process, with the live-file sweep (livefiles.go)
 	if errors.Is(context.Cause(ctx), jobs.ErrCancelled) {
 		s.clearProgress(v.ID)
 		if ferr := s.Store.Videos.SetFailed(context.WithoutCancel(ctx), v.ID, "processing was cancelled by the administrator"); ferr != nil {
@@ -118,7 +118,7 @@ func (s *Service) diskFullRetry() time.Duration {
 }
 
 func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error {
-	in := filepath.Join(s.Layout.Video(v.UUID), v.OriginalFile)
+	in := s.Layout.Original(v.UUID, v.OriginalFile)
 	if _, err := os.Stat(in); err != nil {
 		return fmt.Errorf("%w: original file: %v", jobs.ErrPermanent, err)
 	}
@@ -364,7 +364,7 @@ func (s *Service) writeMaster(v model.Video, rs []model.Rendition) error {
 		}
 		vars = append(vars, vr)
 	}
-	return media.WriteMaster(filepath.Join(s.Layout.HLS(v.UUID), MasterName), vars, audio)
+	return media.WriteMaster(s.Layout.HLSFile(v.UUID, MasterName), vars, audio)
 }
 
 // SharedAudio tells the audio rendition shared by a video's renditions

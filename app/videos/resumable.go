@@ -57,12 +57,9 @@ type resumableState struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 }
 
-// resumableDir sits beside the multipart uploads folder, which is emptied
-// at every start; this one is kept, and is on the media's file system so
-// that the finished file is renamed into place, never copied.
-func (s *Service) resumableDir() string {
-	return filepath.Join(filepath.Dir(s.Layout.Uploads()), "resumable")
-}
+// resumableDir is kept across starts (config.Layout.Resumable), unlike
+// the multipart uploads folder.
+func (s *Service) resumableDir() string { return s.Layout.Resumable() }
 
 func (s *Service) resumablePaths(id string) (part, state string, err error) {
 	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -228,7 +229,7 @@ func (s *Server) setupSubmit(c echo.Context) error {
 	w := s.pageWords(c)
 	if needCode && !s.checkSetupCode(ctx, c.FormValue("setupCode")) {
 		v := s.view(c, w.T("setup.page_title"), d)
-		v.Error = w.T("setup.bad_code", setupCodeFile)
+		v.Error = w.T("setup.bad_code", filepath.Base(s.layout.SetupCode()))
 		return s.renderView(c, http.StatusForbidden, "setup", v)
 	}
 	req := auth.NewUserRequest{Username: d.Username, Email: d.Email, Password: c.FormValue("password"),

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -31,9 +30,6 @@ import (
 //     reverse proxy's visitors come from, and nginx's plain proxy_pass adds
 //     no header that would tell them apart;
 //   - never from outside, and never through the public URL.
-
-// setupCodeFile is the code's file in the data directory (mode 0600).
-const setupCodeFile = "setup-code"
 
 // setupCode is made once per run, while nobody is admin.
 type setupCode struct {
@@ -64,9 +60,9 @@ func (s *Server) SetupCode(ctx context.Context) (code string, path string, ok bo
 			b.WriteByte(digits[n.Int64()])
 		}
 		s.setup.code = b.String()
-		s.setup.err = durable.WriteFile(filepath.Join(s.Config.DataDir, setupCodeFile), []byte(s.setup.code+"\n"), 0o600)
+		s.setup.err = durable.WriteFile(s.layout.SetupCode(), []byte(s.setup.code+"\n"), 0o600)
 	})
-	return s.setup.code, filepath.Join(s.Config.DataDir, setupCodeFile), s.setup.err == nil, s.setup.err
+	return s.setup.code, s.layout.SetupCode(), s.setup.err == nil, s.setup.err
 }
 
 // setupAccess says whether this request may set up, and whether it must
@@ -91,7 +87,7 @@ func (s *Server) checkSetupCode(ctx context.Context, sent string) bool {
 
 // setupFinished forgets the code: it made an admin and is worth nothing now.
 func (s *Server) setupFinished() {
-	os.Remove(filepath.Join(s.Config.DataDir, setupCodeFile))
+	os.Remove(s.layout.SetupCode())
 }
 
 // directLoopback reports a connection from the box itself with no proxy

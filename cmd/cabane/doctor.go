@@ -55,7 +55,7 @@ func doctor(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 func writeProfile(w io.Writer, prof transcoding.Profile, l config.Layout) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%-13s %s\n", "Profile:", prof)
-	in := filepath.Join(l.Video("<uuid>"), "original")
+	in := l.Original("<uuid>", "original")
 	out := filepath.Join(l.HLS("<uuid>"), ".partial")
 	for _, codec := range []string{"h264", "vp9"} {
 		info := media.Sample1080p(codec)

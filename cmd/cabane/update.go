@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -194,7 +193,7 @@ func (f closeFunc) Close() error { return f() }
 // serverPID is the pid of the Cabane serving dataDir, or 0: the pid the
 // lock file records, if that process is alive and is a cabane.
 func serverPID(l config.Layout) int {
-	b, err := os.ReadFile(filepath.Join(l.Root, "cabane.lock"))
+	b, err := os.ReadFile(l.Lock())
 	if err != nil {
 		return 0
 	}
