@@ -183,6 +183,14 @@ func (s *Service) videoByURL(ctx context.Context, viewer visibility.Viewer, q Vi
 	return v, true, err
 }
 
+// ByURL reports whether a search is a URL, which Videos resolves to the
+// one video it names as the viewer may see it (visibility.Video: its
+// owner and the moderators see more than others), not a listing.
+func ByURL(search string) bool {
+	_, _, ok := splitURL(search)
+	return ok
+}
+
 // splitURL splits an http(s) URL into its host and path.
 func splitURL(s string) (host, path string, ok bool) {
 	s = strings.TrimSpace(s)
