@@ -96,6 +96,9 @@ type VideoQuery struct {
 	Start, Count int
 	Sort         string
 	SkipCount    bool
+	// Summary: only what a list's JSON shows (repo.VideoQuery.Summary);
+	// pages, which may show whole descriptions, leave it false.
+	Summary bool
 }
 
 // Filtered reports whether q filters more than a plain listing does (so
@@ -141,6 +144,7 @@ func (s *Service) Videos(ctx context.Context, viewer visibility.Viewer, q VideoQ
 		PublishedAfter: q.StartDate, PublishedBefore: q.EndDate,
 		OriginallyPublishedAfter: q.OriginallyPublishedStart, OriginallyPublishedBefore: q.OriginallyPublishedEnd,
 		Start: max(0, q.Start), Count: q.Count, Sort: q.Sort, TrendingDays: s.TrendingDays, SkipCount: q.SkipCount,
+		Summary: q.Summary,
 	}
 	if strings.TrimSpace(q.Search) != "" {
 		f.Match = MatchExpr(q.Search)
