@@ -197,7 +197,12 @@ func nullable(s string) *string {
 }
 
 func (s *Server) videoJSON(c echo.Context, v model.Video) apiVideo {
-	u := s.urls(c)
+	return s.videoSummaryJSON(s.urls(c), v)
+}
+
+// videoSummaryJSON is videoJSON with the request's URL builder, made once
+// for a list.
+func (s *Server) videoSummaryJSON(u uris.Builder, v model.Video) apiVideo {
 	desc := nullable(truncate(v.Description, 250))
 	out := apiVideo{
 		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, URL: u.Abs(uris.Watch(v.UUID)), Name: v.Name,

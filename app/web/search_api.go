@@ -60,11 +60,7 @@ type apiChannelStats struct {
 type channelPage = listJSON[apiChannelStats]
 
 func (s *Server) renderVideos(c echo.Context, vs []model.Video, total int) error {
-	page := videoPage{Total: total, Data: make([]apiVideo, 0, len(vs))}
-	for _, v := range vs {
-		page.Data = append(page.Data, s.videoJSON(c, v))
-	}
-	return c.JSON(http.StatusOK, page)
+	return s.renderVideoList(c, vs, total)
 }
 
 func (s *Server) apiSearchVideos(c echo.Context) error {
