@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -343,9 +344,11 @@ func (s *Server) fullChannelJSON(u uris.Builder, ch model.Channel) apiChannel {
 }
 
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	// No rune slice for what is short enough (a list truncates each
+	// video's description).
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	return string(r[:n-3]) + "..."
 }

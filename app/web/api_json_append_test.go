@@ -154,3 +154,21 @@ func viewerOfRig(t *testing.T, r *rig, who string) visibility.Viewer {
 	}
 	return visibility.Of(&u, false)
 }
+
+// truncate cuts at n runes (not bytes), as it did with a rune slice for
+// every description.
+func TestTruncate(t *testing.T) {
+	old := func(s string, n int) string {
+		r := []rune(s)
+		if len(r) <= n {
+			return s
+		}
+		return string(r[:n-3]) + "..."
+	}
+	for _, s := range []string{"", "short", strings.Repeat("a", 250), strings.Repeat("a", 251), strings.Repeat("é", 250),
+		strings.Repeat("é", 251), strings.Repeat("日", 300), "\xff\xfe" + strings.Repeat("x", 249), "\xff" + strings.Repeat("x", 250)} {
+		if got, want := truncate(s, 250), old(s, 250); got != want {
+			t.Errorf("truncate(%q…, 250) = %q, want %q", s[:min(len(s), 8)], got, want)
+		}
+	}
+}
