@@ -54,6 +54,9 @@ type VideoFilter struct {
 	Sort         string // one of VideoSorts; "-match" ranks by bm25 when Match is set
 	TrendingDays int
 	SkipCount    bool
+	// Summary reads only what a listing's JSON shows, as
+	// VideoQuery.Summary.
+	Summary bool
 }
 
 // ChannelFilter selects channels.

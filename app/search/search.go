@@ -96,6 +96,9 @@ type VideoQuery struct {
 	Start, Count int
 	Sort         string
 	SkipCount    bool
+	// Summary: only what a list's JSON shows (repo.VideoQuery.Summary);
+	// pages, which may show whole descriptions, leave it false.
+	Summary bool
 }
 
 // Filtered reports whether q filters more than a plain listing does (so
@@ -141,6 +144,7 @@ func (s *Service) Videos(ctx context.Context, viewer visibility.Viewer, q VideoQ
 		PublishedAfter: q.StartDate, PublishedBefore: q.EndDate,
 		OriginallyPublishedAfter: q.OriginallyPublishedStart, OriginallyPublishedBefore: q.OriginallyPublishedEnd,
 		Start: max(0, q.Start), Count: q.Count, Sort: q.Sort, TrendingDays: s.TrendingDays, SkipCount: q.SkipCount,
+		Summary: q.Summary,
 	}
 	if strings.TrimSpace(q.Search) != "" {
 		f.Match = MatchExpr(q.Search)
@@ -181,6 +185,14 @@ func (s *Service) videoByURL(ctx context.Context, viewer visibility.Viewer, q Vi
 		return model.Video{}, true, nil
 	}
 	return v, true, err
+}
+
+// ByURL reports whether a search is a URL, which Videos resolves to the
+// one video it names as the viewer may see it (visibility.Video: its
+// owner and the moderators see more than others), not a listing.
+func ByURL(search string) bool {
+	_, _, ok := splitURL(search)
+	return ok
 }
 
 // splitURL splits an http(s) URL into its host and path.

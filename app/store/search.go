@@ -182,7 +182,7 @@ func (s *Search) Videos(ctx context.Context, f repo.VideoFilter) ([]model.Video,
 	if err := rows.Err(); err != nil {
 		return nil, 0, classify(err)
 	}
-	vs, err := (&Videos{s.base}).byIDs(ctx, ids)
+	vs, err := (&Videos{s.base}).byIDsShaped(ctx, searchShape(f), ids)
 	return vs, total, err
 }
 
@@ -222,8 +222,17 @@ func (s *Search) rankedPage(ctx context.Context, fromWhere string, args []any, f
 	if f.Start >= total {
 		return nil, total, nil
 	}
-	vs, err := (&Videos{s.base}).byIDs(ctx, ids[f.Start:min(total, f.Start+f.Count)])
+	vs, err := (&Videos{s.base}).byIDsShaped(ctx, searchShape(f), ids[f.Start:min(total, f.Start+f.Count)])
 	return vs, total, err
+}
+
+// searchShape is the columns a search reads: a third fewer for the API's
+// lists (f.Summary), as the listings read.
+func searchShape(f repo.VideoFilter) videoShape {
+	if f.Summary {
+		return summaryVideo
+	}
+	return fullVideo
 }
 
 // searchOrder is the ORDER BY of f's sort: the listings' (videoSorts),

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -202,7 +203,12 @@ func nullable(s string) *string {
 }
 
 func (s *Server) videoJSON(c echo.Context, v model.Video) apiVideo {
-	u := s.urls(c)
+	return s.videoSummaryJSON(s.urls(c), v)
+}
+
+// videoSummaryJSON is videoJSON with the request's URL builder, made once
+// for a list.
+func (s *Server) videoSummaryJSON(u uris.Builder, v model.Video) apiVideo {
 	desc := nullable(truncate(v.Description, 250))
 	out := apiVideo{
 		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, URL: u.Abs(uris.Watch(v.UUID)), Name: v.Name,
@@ -396,9 +402,11 @@ func (s *Server) fullChannelJSON(u uris.Builder, ch model.Channel) apiChannel {
 }
 
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	// No rune slice for what is short enough (a list truncates each
+	// video's description).
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	return string(r[:n-3]) + "..."
 }

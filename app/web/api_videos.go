@@ -44,11 +44,7 @@ func (s *Server) apiVideos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := videoPage{Total: total, Data: make([]apiVideo, 0, len(vs))}
-	for _, v := range vs {
-		page.Data = append(page.Data, s.videoJSON(c, v))
-	}
-	return c.JSON(http.StatusOK, page)
+	return s.renderVideoList(c, vs, total)
 }
 
 func (s *Server) apiVideo(c echo.Context) error {

@@ -13,12 +13,16 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// microcache keeps anonymous listings (the home page, channel and account
-// pages, the API's video list) for a second, and never past a write that
-// changes what a listing shows (view counts may lag by that second). A link shared to a crowd makes many anonymous requests
-// for the same page: they are answered from memory instead of SQLite and
-// the templates. Logged-in viewers are never served from it (their pages
-// differ), nor watch pages (each counts a view).
+// microcache keeps listings (the home page, channel and account pages,
+// the API's video list and search) for a second, and never past a write
+// that changes what a listing shows (view counts may lag by that second).
+// A link shared to a crowd makes many anonymous requests for the same
+// page, and PeerTube's apps send their token with every call: they are
+// answered from memory instead of SQLite and the templates. An answer is
+// shared by the viewers of one class (viewerClass): pages only by the
+// anonymous (a logged-in viewer's page shows who they are); the API's
+// instance-wide lists by the logged-in viewers who see the same videos
+// (listingClass). Watch pages are never cached (each counts a view).
 type microcache struct {
 	ttl time.Duration
 	gen func() uint64 // the listing generation (videos.Service)
@@ -28,6 +32,7 @@ type microcache struct {
 	making  map[string]chan struct{} // pages being made, closed when done
 	hits    int                      // for tests
 	stale   int                      // hits served past the TTL while remade
+	mutes   muteMemo                 // who mutes someone (listingClass)
 }
 
 type cachedPage struct {
@@ -48,21 +53,49 @@ func newMicrocache(ttl time.Duration, gen func() uint64) *microcache {
 	return &microcache{ttl: ttl, gen: gen, entries: map[string]cachedPage{}, making: map[string]chan struct{}{}}
 }
 
-// middleware must run after identification: it caches only the anonymous.
+// viewerClass names the viewers who get the same answer from a route,
+// so that one cached answer serves them all; ok false: this request's
+// answer is its viewer's own, made afresh. gen is the listing generation
+// the answer will be cached under (a class that reads stored state must
+// read it at that generation or later).
+type viewerClass func(c echo.Context, gen uint64) (class string, ok bool)
+
+// anonymousOnly shares pages among the anonymous only: a logged-in
+// viewer's page names them.
+func anonymousOnly(c echo.Context, _ uint64) (string, bool) {
+	if currentUser(c) != nil || c.Request().Header.Get("Authorization") != "" {
+		return "", false
+	}
+	return "anonymous", true
+}
+
+// middleware caches the anonymous's answers; it must run after
+// identification.
 func (m *microcache) middleware(s *Server) echo.MiddlewareFunc {
+	return m.middlewareFor(s, anonymousOnly)
+}
+
+// middlewareFor caches the answers of the viewers class puts in a class,
+// one entry per class; it must run after identification.
+func (m *microcache) middlewareFor(s *Server, class viewerClass) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			// A zero TTL turns the cache off (the scale test measures the
 			// database's work).
-			if m.ttl <= 0 || r.Method != http.MethodGet || currentUser(c) != nil || r.Header.Get("Authorization") != "" {
+			if m.ttl <= 0 || r.Method != http.MethodGet {
+				return next(c)
+			}
+			// The generation first: the class is read at it or later.
+			gen := m.gen()
+			who, ok := class(c, gen)
+			if !ok {
 				return next(c)
 			}
 			// Absolute URLs in the page follow the host the visitor used,
 			// and the home network sees family videos, and pages speak the
 			// visitor's language: all three are in the key.
-			key := strconv.FormatBool(atHome(c)) + " " + visitorLang(c) + " " + s.baseURL(c) + " " + r.URL.RequestURI()
-			gen := m.gen()
+			key := who + " " + strconv.FormatBool(atHome(c)) + " " + visitorLang(c) + " " + s.baseURL(c) + " " + r.URL.RequestURI()
 			p, lead, err := m.lookup(r.Context(), key, gen)
 			if err != nil {
 				return err
@@ -187,7 +220,13 @@ func (m *microcache) hitCount() int {
 	return m.hits
 }
 
+// put keeps p unless a write came while it was made: what it shows may
+// then be of either side of the write (and its class too, for a class
+// read from the store), so it is nobody's to share.
 func (m *microcache) put(key string, p cachedPage) {
+	if m.gen() != p.gen {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.entries) >= microcacheEntries {

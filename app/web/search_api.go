@@ -22,9 +22,12 @@ func (s *Server) searchAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	api = append(api[:len(api):len(api)], s.needSearch)
 	// The anonymous crowd's searches and video lists from the microcache,
 	// as GET /videos (perf2): a page of a search costs a millisecond of
-	// CPU even with its ranking remembered.
+	// CPU even with its ranking remembered. Searches are shared by the
+	// logged-in viewers of a class too, as GET /videos (listingClass);
+	// an account's or channel's list may be its owner's, with their
+	// unpublished videos: the anonymous's only.
 	listing := append(api[:len(api):len(api)], s.cache.middleware(s))
-	g.GET("/search/videos", s.apiSearchVideos, listing...)
+	g.GET("/search/videos", s.apiSearchVideos, append(api[:len(api):len(api)], s.cache.middlewareFor(s, s.listingClass))...)
 	g.GET("/search/video-channels", s.apiSearchChannels, api...)
 	g.GET("/search/video-playlists", s.apiSearchPlaylists, api...)
 	g.GET("/accounts/:name", s.apiAccount, api...)
@@ -57,11 +60,7 @@ type apiChannelStats struct {
 type channelPage = listJSON[apiChannelStats]
 
 func (s *Server) renderVideos(c echo.Context, vs []model.Video, total int) error {
-	page := videoPage{Total: total, Data: make([]apiVideo, 0, len(vs))}
-	for _, v := range vs {
-		page.Data = append(page.Data, s.videoJSON(c, v))
-	}
-	return c.JSON(http.StatusOK, page)
+	return s.renderVideoList(c, vs, total)
 }
 
 func (s *Server) apiSearchVideos(c echo.Context) error {

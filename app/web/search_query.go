@@ -87,10 +87,11 @@ func pageBounds(q url.Values) (start, count int, err error) {
 	return start, count, nil
 }
 
-// videoQuery reads a search or listing's query string.
+// videoQuery reads a search or listing's query string, for the API's
+// lists: only what their JSON shows is read (Summary).
 func (s *Server) videoQuery(c echo.Context) (search.VideoQuery, error) {
 	q := c.QueryParams()
-	var out search.VideoQuery
+	out := search.VideoQuery{Summary: true}
 	var err error
 	if out.Start, out.Count, err = pageParams(q); err != nil {
 		return out, err

@@ -285,7 +285,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- videos: listing, details, metadata, constants (helper A, #9) ---
 	// Every API route also answers with a trailing slash, as PeerTube's
 	// (Express, non-strict routing): see apiTrailingSlash.
-	apiListing := append(api[:len(api):len(api)], s.cache.middleware(s))
+	apiListing := append(api[:len(api):len(api)], s.cache.middlewareFor(s, s.listingClass))
 	user := append(api[:len(api):len(api)], requireAPIUser)
 	g.GET("/videos", s.apiVideos, apiListing...)
 	g.GET("/videos/categories", s.apiCategories, api...)

@@ -11,8 +11,8 @@ import (
 
 // wrkFigure is the server alone under 10 connections: wrk (C, no gzip
 // asked, nothing decoded) leaves the 2 cores to the server, where the
-// in-process Go client competes for them. A token skips the anonymous
-// microcache, so the database's own work is measured.
+// in-process Go client competes for them. A token is sent as PeerTube's
+// apps send it (the listings' microcache serves it by viewer class).
 type wrkFigure struct {
 	rps      float64
 	p50, p99 time.Duration
