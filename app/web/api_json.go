@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -203,12 +204,12 @@ func nullable(s string) *string {
 }
 
 func (s *Server) videoJSON(c echo.Context, v model.Video) apiVideo {
-	return s.videoSummaryJSON(s.urls(c), v)
+	return s.videoSummaryJSON(c.Request().Context(), s.urls(c), v)
 }
 
 // videoSummaryJSON is videoJSON with the request's URL builder, made once
 // for a list.
-func (s *Server) videoSummaryJSON(u uris.Builder, v model.Video) apiVideo {
+func (s *Server) videoSummaryJSON(ctx context.Context, u uris.Builder, v model.Video) apiVideo {
 	desc := nullable(truncate(v.Description, 250))
 	out := apiVideo{
 		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, URL: u.Abs(uris.Watch(v.UUID)), Name: v.Name,
@@ -226,7 +227,7 @@ func (s *Server) videoSummaryJSON(u uris.Builder, v model.Video) apiVideo {
 	// apigaps: avatars from the profile service's cache (no query per
 	// video). A channel has no picture of its own in Cabane: it shows its
 	// account's, as the channel page does.
-	out.Account.Avatars, out.Account.Avatar = s.accountAvatars(c.Request().Context(), v.Channel.AccountID)
+	out.Account.Avatars, out.Account.Avatar = s.accountAvatars(ctx, v.Channel.AccountID)
 	out.Channel.Avatars, out.Channel.Avatar = out.Account.Avatars, out.Account.Avatar
 	// Always set, as PeerTube's schema has them: until the video has its
 	// own, the path answers with a placeholder (serveImage).

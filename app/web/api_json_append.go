@@ -35,7 +35,7 @@ func (s *Server) renderVideoList(c echo.Context, vs []model.Video, total int) er
 	u := s.urls(c)
 	page := make([]apiVideo, len(vs))
 	for i, v := range vs {
-		page[i] = s.videoSummaryJSON(u, v)
+		page[i] = s.videoSummaryJSON(c.Request().Context(), u, v)
 	}
 	if _, pretty := c.QueryParams()["pretty"]; pretty {
 		return c.JSON(http.StatusOK, videoPage{Total: total, Data: page})
@@ -189,29 +189,44 @@ func (a *apiActor) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"avatars":`...)
 	if a.Avatars == nil {
 		b = append(b, "null"...)
-		return append(b, '}'), nil
-	}
-	b = append(b, '[')
-	for i, im := range a.Avatars {
-		if i > 0 {
-			b = append(b, ',')
+	} else {
+		b = append(b, '[')
+		for i := range a.Avatars {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = a.Avatars[i].appendJSON(b); err != nil {
+				return b, err
+			}
 		}
-		b = append(b, `{"path":`...)
-		b = appendJSONString(b, im.Path)
-		b = append(b, `,"width":`...)
-		b = strconv.AppendInt(b, int64(im.Width), 10)
-		b = append(b, `,"createdAt":`...)
+		b = append(b, ']')
+	}
+	if a.Avatar != nil {
+		b = append(b, `,"avatar":`...)
 		var err error
-		if b, err = appendJSONTime(b, im.CreatedAt); err != nil {
+		if b, err = a.Avatar.appendJSON(b); err != nil {
 			return b, err
 		}
-		b = append(b, `,"updatedAt":`...)
-		if b, err = appendJSONTime(b, im.UpdatedAt); err != nil {
-			return b, err
-		}
-		b = append(b, '}')
 	}
-	return append(b, "]}"...), nil
+	return append(b, '}'), nil
+}
+
+func (im *apiImage) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"path":`...)
+	b = appendJSONString(b, im.Path)
+	b = append(b, `,"width":`...)
+	b = strconv.AppendInt(b, int64(im.Width), 10)
+	b = append(b, `,"createdAt":`...)
+	var err error
+	if b, err = appendJSONTime(b, im.CreatedAt); err != nil {
+		return b, err
+	}
+	b = append(b, `,"updatedAt":`...)
+	if b, err = appendJSONTime(b, im.UpdatedAt); err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
 }
 
 func appendJSONStringPtr(b []byte, s *string) []byte {

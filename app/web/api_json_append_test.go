@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -133,7 +134,7 @@ func TestVideoJSONAppendMatchesEncoding(t *testing.T) {
 		u := uris.New(r.http.URL)
 		page := videoPage{Total: total, Data: []apiVideo{}}
 		for _, v := range vs {
-			page.Data = append(page.Data, r.server.videoSummaryJSON(u, v))
+			page.Data = append(page.Data, r.server.videoSummaryJSON(context.Background(), u, v))
 		}
 		var want bytes.Buffer
 		json.NewEncoder(&want).Encode(page)
