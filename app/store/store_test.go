@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -39,6 +40,31 @@ func TestOpenSetsPragmasAndMigrates(t *testing.T) {
 	ms, _ := loadMigrations(migrationFiles)
 	if err != nil || v != ms[len(ms)-1].version {
 		t.Errorf("schema version %d (%v), want %d", v, err, ms[len(ms)-1].version)
+	}
+}
+
+// Every pooled connection, not only the first, bounds its page cache: the
+// caches are per connection and their memory stays with the process.
+func TestEveryConnectionBoundsItsPageCache(t *testing.T) {
+	st, _ := open(t)
+	ctx := context.Background()
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := st.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		var size int
+		if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&size); err != nil {
+			t.Fatal(err)
+		}
+		if size != -pageCacheKiB {
+			t.Errorf("connection %d: cache_size %d, want %d (KiB)", i, size, -pageCacheKiB)
+		}
+		c.Close()
 	}
 }
 

@@ -53,8 +53,17 @@ func (s *Server) RunIdleTrim(ctx context.Context) {
 		case now := <-t.C:
 			if s.activity.quiet(now) {
 				s.activity.busy.Store(false)
-				debug.FreeOSMemory()
+				s.trimIdle(now)
 			}
 		}
 	}
+}
+
+// trimIdle drops what only a burst needed (aged microcache pages), then
+// hands the freed memory back.
+func (s *Server) trimIdle(now time.Time) {
+	if s.cache != nil {
+		s.cache.dropAged(now)
+	}
+	debug.FreeOSMemory()
 }

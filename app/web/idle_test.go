@@ -29,3 +29,25 @@ func TestActivityQuiet(t *testing.T) {
 		t.Error("quiet while a request runs")
 	}
 }
+
+// Going quiet drops the microcache's aged pages (kept only to serve a
+// crowd while one request remakes them) and keeps fresh ones and those
+// being remade.
+func TestIdleTrimDropsAgedPages(t *testing.T) {
+	m := newMicrocache(time.Second, func() uint64 { return 1 })
+	s := &Server{cache: m}
+	now := time.Now()
+	m.put("aged", cachedPage{gen: 1, at: now.Add(-2 * time.Second), status: 200, body: []byte("old")})
+	m.put("fresh", cachedPage{gen: 1, at: now, status: 200, body: []byte("new")})
+	m.put("remaking", cachedPage{gen: 1, at: now.Add(-2 * time.Second), status: 200, body: []byte("old")})
+	m.making["remaking"] = make(chan struct{})
+	s.trimIdle(now)
+	if _, ok := m.entries["aged"]; ok {
+		t.Error("an aged page outlived the idle trim")
+	}
+	for _, k := range []string{"fresh", "remaking"} {
+		if _, ok := m.entries[k]; !ok {
+			t.Errorf("page %q dropped by the idle trim", k)
+		}
+	}
+}

@@ -235,6 +235,20 @@ func (m *microcache) put(key string, p cachedPage) {
 	m.entries[key] = p
 }
 
+// dropAged forgets the pages older than the TTL. An aged page only serves
+// the crowd while one request remakes it; once the server has gone quiet
+// the next request remakes it anyway, so the idle trim (idle.go) drops
+// them rather than keep a listing's answers for nobody.
+func (m *microcache) dropAged(now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, p := range m.entries {
+		if _, making := m.making[k]; !making && now.Sub(p.at) > m.ttl {
+			delete(m.entries, k)
+		}
+	}
+}
+
 // recorder copies what a handler writes, up to microcacheMaxBody.
 type recorder struct {
 	http.ResponseWriter

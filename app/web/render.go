@@ -5,9 +5,7 @@ import (
 	"cabane.dev/cabane/app/markup"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -96,30 +94,6 @@ var funcs = template.FuncMap{
 	"asset": func(name string) (string, error) { return assets.Hashed().URL(name) },
 }
 
-func loadTemplates() (map[string]*template.Template, error) {
-	fsys := assets.Templates()
-	layout, err := template.New("").Funcs(funcs).ParseFS(fsys, "layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
-	}
-	pages, err := fs.Glob(fsys, "*.html")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]*template.Template{}
-	for _, p := range pages {
-		if p == "layout.html" {
-			continue
-		}
-		t, err := template.Must(layout.Clone()).ParseFS(fsys, p)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", p, err)
-		}
-		out[strings.TrimSuffix(p, ".html")] = t
-	}
-	return out, nil
-}
-
 func (s *Server) view(c echo.Context, title string, data any) view {
 	tok, _ := c.Get(ctxCSRF).(string)
 	lang := visitorLang(c)
@@ -140,9 +114,9 @@ func (s *Server) render(c echo.Context, code int, page, title string, data any) 
 }
 
 func (s *Server) renderView(c echo.Context, code int, page string, v view) error {
-	t, ok := s.tmpl[page]
-	if !ok {
-		return fmt.Errorf("no template %q", page)
+	t, err := s.tmpl.page(page)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

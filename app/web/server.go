@@ -8,7 +8,6 @@ import (
 	"cabane.dev/cabane/app/markup"
 	"cabane.dev/cabane/assets"
 	"context"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -117,7 +116,7 @@ type Server struct {
 	Deps
 	layout   config.Layout
 	echo     *echo.Echo
-	tmpl     map[string]*template.Template
+	tmpl     *templates
 	msgs     *i18n.Catalog    // the interface's strings, English and French
 	md       *markup.Renderer // descriptions, about page: Markdown made safe
 	hasAdmin atomic.Bool      // once true, stays true: saves a query per page
@@ -147,7 +146,7 @@ func New(d Deps) (*Server, error) {
 		// downloads serve: one maker, so one mux per file.
 		s.Torrents.Muxer = s.Feeds
 	}
-	tm, err := loadTemplates()
+	tm, err := loadTemplates(assets.Templates())
 	if err != nil {
 		return nil, err
 	}
