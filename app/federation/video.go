@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cabane.dev/cabane/app/federation/vocab"
 	"cabane.dev/cabane/app/feeds"
@@ -35,7 +36,7 @@ func Video(u uris.Builder, v model.Video, views int64, files []File) vocab.Video
 		State: model.StatePublished, CommentsPolicy: v.CommentsPolicy,
 		CommentsEnabled: v.CommentsPolicy != model.CommentsDisabled, DownloadEnabled: v.DownloadEnabled,
 		Published: vocab.Time(firstSet(v.PublishedAt, v.CreatedAt)), Updated: vocab.Time(firstSet(v.UpdatedAt, v.PublishedAt, v.CreatedAt)),
-		Tag: []vocab.Hashtag{}, MediaType: vocab.MediaMarkdown, Content: nullable(v.Description), Support: nullable(v.Support),
+		Tag: []vocab.Hashtag{}, MediaType: vocab.MediaMarkdown, Content: content(v.Description), Support: nullable(v.Support),
 		SubtitleLanguage: []vocab.Identifier{},
 		// Both sizes are always served (a placeholder until the
 		// video's own are made), as PeerTube's thumbnail and preview.
@@ -128,4 +129,13 @@ func duration(seconds float64) string {
 func torrentName(v model.Video, r model.Rendition) string {
 	res, _ := strconv.Atoi(hardware.Resolution(r.Name))
 	return uris.TorrentName(v.UUID, res)
+}
+
+// content is a description as PeerTube takes it: none rather than one of
+// fewer than 3 characters, which would make PeerTube refuse the video.
+func content(desc string) *string {
+	if utf8.RuneCountInString(strings.TrimSpace(desc)) < 3 {
+		return nil
+	}
+	return &desc
 }
