@@ -196,3 +196,21 @@ func (s *Server) nodeInfo(c echo.Context) error {
 	}
 	return sendJSON(c, fmt.Sprintf(vocab.NodeInfoProfile, version), n)
 }
+
+// federationState is what the admin's instance page says of federation:
+// on, and under which name; or off, why (a catalogue key) and how to turn
+// it on.
+type federationState struct {
+	On     bool
+	Host   string
+	Reason string
+}
+
+func (s *Server) federationState() federationState {
+	on, why := s.Federation.On()
+	st := federationState{On: on, Reason: why}
+	if on {
+		st.Host = s.Federation.Identity.URIs().Host()
+	}
+	return st
+}

@@ -296,3 +296,21 @@ func TestFederationDiscovery(t *testing.T) {
 		t.Errorf("followers of nobody: %d", res.StatusCode)
 	}
 }
+
+// The admin's instance page says whether federation is on and, when it
+// is off, why and how to turn it on, in the admin's language.
+func TestAdminPageSaysWhyFederationIsOff(t *testing.T) {
+	for _, c := range []struct{ public, lang, want, not string }{
+		{"", "en", "has no public URL", "Federation is on"},
+		{"", "fr", "--public-url", "La fédération est active"},
+		{"http://192.168.1.20", "en", "an address of a private network", "Federation is on"},
+		{"http://cabane.local", "fr", "réseau de la maison", "La fédération est active"},
+		{fedPublicURL, "en", "find this Cabane as videos.example.org", "Federation is off"},
+	} {
+		r := fedRig(t, c.public)
+		code, body := r.page(request{method: http.MethodGet, path: "/admin/instance", who: "admin", lang: c.lang})
+		if code != http.StatusOK || !strings.Contains(body, c.want) || strings.Contains(body, c.not) {
+			t.Errorf("public URL %q (%s): %d, want %q:\n%s", c.public, c.lang, code, c.want, body)
+		}
+	}
+}
