@@ -100,3 +100,25 @@ func TestFileTokenKeepsHomeVideosHome(t *testing.T) {
 		t.Error("a token for one video opened another")
 	}
 }
+
+// Only published public and unlisted videos leave the box; the others
+// answer "not found" to a remote server.
+func TestFederates(t *testing.T) {
+	for p, want := range map[int]bool{model.PrivacyPublic: true, model.PrivacyUnlisted: true, model.PrivacyPrivate: false,
+		model.PrivacyInternal: false, model.PrivacyPassword: false, model.PrivacyLocal: false} {
+		v := model.Video{Privacy: p, State: model.StatePublished}
+		if got := Federates(v); got != want {
+			t.Errorf("privacy %d: Federates %v, want %v", p, got, want)
+		}
+		v.State = model.StateToTranscode
+		if Federates(v) {
+			t.Errorf("privacy %d: a video still processing federates", p)
+		}
+	}
+	if !PublicAudience(model.Video{Privacy: model.PrivacyPublic}) || PublicAudience(model.Video{Privacy: model.PrivacyUnlisted}) {
+		t.Error("audience: public is addressed to Public, unlisted to followers")
+	}
+	if Remote().LoggedIn() || Remote().Home {
+		t.Error("a remote server is neither signed in nor at home")
+	}
+}

@@ -57,11 +57,13 @@ func (s *Server) aboutPage(c echo.Context) error {
 type instanceForm struct {
 	instance.About
 	QuotaMiB, DailyMiB int64
+	Federation         federationState // federation.go
 }
 
 func (s *Server) adminInstance(c echo.Context) error {
 	a := s.about(c.Request().Context())
-	v := s.view(c, "", instanceForm{About: a, QuotaMiB: quotaMiB(a.VideoQuota), DailyMiB: quotaMiB(a.VideoQuotaDaily)})
+	v := s.view(c, "", instanceForm{About: a, QuotaMiB: quotaMiB(a.VideoQuota), DailyMiB: quotaMiB(a.VideoQuotaDaily),
+		Federation: s.federationState()})
 	v.Title = v.T("adminpages.instance.title")
 	adminMessages(c, &v)
 	return s.renderView(c, http.StatusOK, "admin_instance", v)

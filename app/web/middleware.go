@@ -337,18 +337,6 @@ func (s *Server) negotiate(html, ap echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// notFederatedYet stands where an ActivityPub object will be served: a
-// thing that exists answers 406 (no ActivityPub representation yet), one
-// that does not answers 404, as it will then.
-func (s *Server) notFederatedYet(find echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if err := find(c); err != nil {
-			return notFound(err, "errors.not_found")
-		}
-		return echo.NewHTTPError(http.StatusNotAcceptable, "this Cabane does not federate yet")
-	}
-}
-
 func (s *Server) secure(c echo.Context) bool {
 	return strings.HasPrefix(s.baseURL(c), "https://")
 }

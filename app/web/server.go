@@ -26,6 +26,7 @@ import (
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
+	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -109,6 +110,9 @@ type Deps struct {
 	Users      *users.Service      // nil: no /admin/users
 	Moderation *moderation.Service // nil: built from Abuses, Videos, Comments and Blocklist (Server.moderation)
 	// --- end admin pages ---
+	// --- federation: actors, videos, discovery (#10) ---
+	Federation *federation.Service // nil: federation off (404s, and the admin page says why)
+	// --- end federation ---
 }
 
 // Server holds the routes and their dependencies.
@@ -211,20 +215,8 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/c/:name", s.channelPage, listing...)
 	e.GET("/nearby", s.nearbyPage, page...)
 	e.GET("/lang/:code", s.switchLanguage, page...)
-	// PeerTube's URLs, which are also ActivityPub IRIs: HTML for browsers,
-	// ActivityPub for servers (federation answers 406 until it exists).
-	e.GET("/videos/watch/:id", s.negotiate(s.watch, s.notFederatedYet(func(c echo.Context) error {
-		_, err := s.Videos.Get(c.Request().Context(), viewer(c), c.Param("id"))
-		return err
-	})), page...)
-	e.GET("/accounts/:name", s.negotiate(s.accountPage, s.notFederatedYet(func(c echo.Context) error {
-		_, err := s.Accounts.Account(c.Request().Context(), c.Param("name"))
-		return err
-	})), page...)
-	e.GET("/video-channels/:name", s.negotiate(s.channelPage, s.notFederatedYet(func(c echo.Context) error {
-		_, err := s.Accounts.Channel(c.Request().Context(), viewer(c), c.Param("name"))
-		return err
-	})), page...)
+	// PeerTube's URLs that are also ActivityPub IRIs, and the federation group.
+	s.federationRoutes(e, page)
 	// --- community (helper C, #9 point 6) ---
 	s.communityPageRoutes(e, page)
 	// --- end community ---
@@ -252,17 +244,6 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- torrents (#9 points 1, 2) ---
 	s.torrentRoutes(e, files)
 	// --- end torrents ---
-	// The federation group: inboxes and discovery documents. No session, no
-	// CSRF (servers sign their requests; the signature check comes with
-	// federation), ActivityPub-shaped errors.
-	fed := []echo.MiddlewareFunc{federationGroup}
-	notYet := func(c echo.Context) error {
-		return echo.NewHTTPError(http.StatusNotImplemented, "this Cabane does not federate yet")
-	}
-	e.POST("/inbox", notYet, fed...)
-	e.POST("/accounts/:name/inbox", notYet, fed...)
-	e.POST("/video-channels/:name/inbox", notYet, fed...)
-	e.Any("/.well-known/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) }, fed...)
 	s.adminRoutes(e, page)
 	// --- admin pages: instance, users, moderation queue, /about (#9 points 7, 8) ---
 	s.adminPageRoutes(e, page)
