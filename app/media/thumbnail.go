@@ -14,14 +14,19 @@ import (
 
 // Thumbnail writes a JPEG of exactly width×height to out: the frame at `at`
 // scaled to cover the size and centre-cropped (no black bars), or, for an
-// audio file, its waveform. out appears complete or not at all.
-func (r *Runner) Thumbnail(ctx context.Context, in string, at time.Duration, width, height int, out string) error {
+// audio file, its waveform. out appears complete or not at all. info is
+// in's probe when the caller has it (a processing job probed the upload
+// already); nil probes in.
+func (r *Runner) Thumbnail(ctx context.Context, in string, info *Info, at time.Duration, width, height int, out string) error {
 	if width <= 0 || height <= 0 {
 		return fmt.Errorf("thumbnail %s: bad size %dx%d", in, width, height)
 	}
-	info, err := r.Probe(ctx, in)
-	if err != nil {
-		return fmt.Errorf("thumbnail: %w", err)
+	if info == nil {
+		probed, err := r.Probe(ctx, in)
+		if err != nil {
+			return fmt.Errorf("thumbnail: %w", err)
+		}
+		info = probed
 	}
 	f, err := os.CreateTemp(filepath.Dir(out), ".thumb-*.jpg")
 	if err != nil {

@@ -23,7 +23,7 @@ func TestThumbnail(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			out := filepath.Join(dir, "thumb.jpg")
-			if err := r.Thumbnail(ctx, clip(t, tc.clip), tc.at, tc.w, tc.h, out); err != nil {
+			if err := r.Thumbnail(ctx, clip(t, tc.clip), nil, tc.at, tc.w, tc.h, out); err != nil {
 				t.Fatal(err)
 			}
 			raw, err := r.ffprobeJSON(ctx, out)
@@ -47,10 +47,32 @@ func TestThumbnail(t *testing.T) {
 func TestThumbnailNotMediaLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "thumb.jpg")
-	if err := (&Runner{}).Thumbnail(testCtx(t), clip(t, "text.txt"), 0, 100, 100, out); err == nil {
+	if err := (&Runner{}).Thumbnail(testCtx(t), clip(t, "text.txt"), nil, 0, 100, 100, out); err == nil {
 		t.Fatal("thumbnail of a text file succeeded")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// A caller that has the upload's probe passes it: no ffprobe runs (the
+// runner here has none).
+func TestThumbnailWithKnownProbe(t *testing.T) {
+	ctx := testCtx(t)
+	in := clip(t, "h264.mp4")
+	info, err := (&Runner{}).Probe(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blind := &Runner{FFprobe: filepath.Join(t.TempDir(), "no-ffprobe")}
+	out := filepath.Join(t.TempDir(), "thumb.jpg")
+	if err := blind.Thumbnail(ctx, in, info, time.Second, 160, 90, out); err != nil {
+		t.Fatalf("thumbnail from a known probe: %v", err)
+	}
+	if st, err := os.Stat(out); err != nil || st.Size() == 0 {
+		t.Fatalf("no thumbnail written: %v", err)
+	}
+	if err := blind.Thumbnail(ctx, in, nil, time.Second, 160, 90, out); err == nil {
+		t.Error("a runner without ffprobe probed: the test proves nothing")
 	}
 }
