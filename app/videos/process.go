@@ -409,7 +409,11 @@ func (s *Service) thumbnails(ctx context.Context, v model.Video, in string, info
 	if err := s.Media.Thumbnail(ctx, in, info, at, 280, 157, s.Layout.Thumbnail(v.UUID)); err != nil {
 		return fmt.Errorf("thumbnail: %w", err)
 	}
-	return s.Store.Videos.SetThumbnail(ctx, v.ID)
+	if err := s.Store.Videos.SetThumbnail(ctx, v.ID); err != nil {
+		return err
+	}
+	s.Log.Info("thumbnails made", "video", v.UUID)
+	return nil
 }
 
 func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) func(media.Progress) {
