@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/jobs"
+	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/internal/testrig"
 )
@@ -71,6 +72,31 @@ func TestCopyPathProbesOnce(t *testing.T) {
 	}
 	if n := probes(); n != 1 {
 		t.Errorf("%d ffprobe runs from upload to thumbnails, want 1 (Ingest's)", n)
+	}
+}
+
+// A job's progress is live in memory; the row hears of it at most every
+// progressWriteEvery, the first time included, so a copy done in a second
+// writes none (one commit fewer beside the copy, on an SD card).
+func TestProgressOfAShortRunStaysInMemory(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, "")
+	v, err := r.upload(t, testrig.MakeClip(t, filepath.Join(r.dir, "in.mp4"), testrig.Clip{Seconds: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.st.Videos.SetProgress(ctx, v.ID, 42); err != nil { // a value no report below sends
+		t.Fatal(err)
+	}
+	report := r.svc.progressFunc(ctx, &jobs.Job{ID: -1}, v.ID)
+	for _, pct := range []float64{0, 37, 100} {
+		report(media.Progress{Percent: pct})
+	}
+	if got := r.svc.Progress(v); got != 100 {
+		t.Errorf("live progress %v, want 100", got)
+	}
+	if row, _ := r.st.Videos.ByID(ctx, v.ID); row.Progress != 42 {
+		t.Errorf("the row's progress became %v within a second: written at once", row.Progress)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
@@ -342,17 +343,21 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	if err := media.WriteSegmentHashes(hlsDir, keep, names...); err != nil {
 		return err
 	}
-	// The duration shown is what was packaged: a truncated upload's header
-	// can announce 10 s for 3 s of media.
-	if packaged > 0 && packaged != v.Duration {
-		if err := s.Store.Videos.SetDuration(ctx, v.ID, packaged); err != nil {
-			return fmt.Errorf("record duration: %w", err)
-		}
-	}
 	if err := s.writeMaster(v, all); err != nil {
 		return err
 	}
-	if err := s.Store.Videos.AddRenditions(ctx, v.ID, rs...); err != nil {
+	// One commit (one fsync of the database's log, which an SD card makes
+	// slow) publishes the renditions with the duration they play: a
+	// truncated upload's header can announce 10 s for 3 s of media.
+	err = s.Store.WithTx(ctx, func(tx repo.Tx) error {
+		if packaged > 0 && packaged != v.Duration {
+			if err := tx.Videos.SetDuration(ctx, v.ID, packaged); err != nil {
+				return fmt.Errorf("record duration: %w", err)
+			}
+		}
+		return tx.Videos.AddRenditions(ctx, v.ID, rs...)
+	})
+	if err != nil {
 		return fmt.Errorf("record renditions %v: %w", names, err)
 	}
 	if s.Recorded != nil {
@@ -417,7 +422,10 @@ func (s *Service) thumbnails(ctx context.Context, v model.Video, in string, info
 }
 
 func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) func(media.Progress) {
-	var last time.Time
+	// The first write waits too: what is live is in memory (Progress),
+	// and a copy, done in a second, would otherwise write its 100 % to
+	// the database just before the commit that publishes it.
+	last := time.Now()
 	return func(p media.Progress) {
 		s.setProgress(videoID, p)
 		_ = s.Jobs.SetProgress(ctx, j.ID, p.Percent)
