@@ -76,3 +76,44 @@ func TestThumbnailWithKnownProbe(t *testing.T) {
 		t.Error("a runner without ffprobe probed: the test proves nothing")
 	}
 }
+
+// A video's card thumbnail and preview come from one ffmpeg run (one seek,
+// one decode), each at its exact size; an audio file's waveform too.
+func TestThumbnailsOneRun(t *testing.T) {
+	ctx := testCtx(t)
+	for _, name := range []string{"h264.mp4", "sine.mp3"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			runs := filepath.Join(dir, "runs")
+			wrapper := filepath.Join(dir, "ffmpeg-counting")
+			script := "#!/bin/sh\necho run >> '" + runs + "'\nexec ffmpeg \"$@\"\n"
+			if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			r := &Runner{FFmpeg: wrapper}
+			in := clip(t, name)
+			info, err := r.Probe(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out")
+			os.Mkdir(out, 0o755)
+			pics := []Picture{{Width: 850, Height: 480, Path: filepath.Join(out, "preview.jpg")}, {Width: 280, Height: 158, Path: filepath.Join(out, "thumb.jpg")}}
+			if err := r.Thumbnails(ctx, in, info, time.Second, pics...); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range pics {
+				raw, err := r.ffprobeJSON(ctx, p.Path)
+				if err != nil || len(raw.Streams) != 1 || raw.Streams[0].Width != p.Width || raw.Streams[0].Height != p.Height {
+					t.Errorf("%s: %v %+v, want a %dx%d JPEG", p.Path, err, raw, p.Width, p.Height)
+				}
+			}
+			if b, _ := os.ReadFile(runs); string(b) != "run\n" {
+				t.Errorf("ffmpeg ran %d times, want once", len(b)/4)
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != 2 {
+				t.Errorf("%d files beside the pictures' folder, want only the two pictures", len(entries))
+			}
+		})
+	}
+}

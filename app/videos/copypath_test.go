@@ -33,13 +33,30 @@ func countProbes(t *testing.T, r *rig) func() int {
 	}
 }
 
+// countFFmpeg is countProbes for ffmpeg.
+func countFFmpeg(t *testing.T, r *rig) func() int {
+	t.Helper()
+	log := filepath.Join(r.dir, "ffmpeg-runs")
+	wrapper := filepath.Join(r.dir, "ffmpeg-counting")
+	script := fmt.Sprintf("#!/bin/sh\necho run >> '%s'\nexec ffmpeg \"$@\"\n", log)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.svc.Media.FFmpeg = wrapper
+	return func() int {
+		b, _ := os.ReadFile(log)
+		return strings.Count(string(b), "run\n")
+	}
+}
+
 // An H.264/AAC upload is published through the copy path with one ffprobe
 // in all, Ingest's: the job reuses it, the copied rendition is described
 // from the plan, the shared audio needs none, and the thumbnails reuse it
-// too. The renditions still say what the files hold.
+// too. The renditions still say what the files hold. Two ffmpeg runs in
+// all: the copy, and one for both pictures.
 func TestCopyPathProbesOnce(t *testing.T) {
 	r := newRig(t, "")
-	probes := countProbes(t, r)
+	probes, runs := countProbes(t, r), countFFmpeg(t, r)
 	in := testrig.MakeClip(t, filepath.Join(r.dir, "in.mp4"), testrig.Clip{Seconds: 2, Size: "640x360", FPS: 25})
 	v, err := r.upload(t, in)
 	if err != nil {
@@ -72,6 +89,9 @@ func TestCopyPathProbesOnce(t *testing.T) {
 	}
 	if n := probes(); n != 1 {
 		t.Errorf("%d ffprobe runs from upload to thumbnails, want 1 (Ingest's)", n)
+	}
+	if n := runs(); n != 2 {
+		t.Errorf("%d ffmpeg runs, want 2 (the copy, the pictures)", n)
 	}
 }
 

@@ -407,12 +407,12 @@ func (s *Service) thumbnails(ctx context.Context, v model.Video, in string, info
 		return nil
 	}
 	at := info.Duration / 3
-	// PeerTube's sizes: a 280×157 card thumbnail and an 850×480 preview.
-	if err := s.Media.Thumbnail(ctx, in, info, at, 850, 480, s.Layout.Preview(v.UUID)); err != nil {
-		return fmt.Errorf("preview: %w", err)
-	}
-	if err := s.Media.Thumbnail(ctx, in, info, at, 280, 157, s.Layout.Thumbnail(v.UUID)); err != nil {
-		return fmt.Errorf("thumbnail: %w", err)
+	// PeerTube's sizes: a 280×157 card thumbnail and an 850×480 preview,
+	// from one ffmpeg run.
+	if err := s.Media.Thumbnails(ctx, in, info, at,
+		media.Picture{Width: previewW, Height: previewH, Path: s.Layout.Preview(v.UUID)},
+		media.Picture{Width: thumbW, Height: thumbH, Path: s.Layout.Thumbnail(v.UUID)}); err != nil {
+		return fmt.Errorf("thumbnails: %w", err)
 	}
 	if err := s.Store.Videos.SetThumbnail(ctx, v.ID); err != nil {
 		return err
