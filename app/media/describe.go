@@ -31,8 +31,25 @@ type Variant struct {
 // Describe measures a published rendition (as CopyHLS, EncodeLadder or
 // AudioOnlyHLS leave it in hlsDir) for the master playlist: bitrates from
 // the segments' real sizes, codecs from the init section, picture size and
-// frame rate from ffprobe.
+// frame rate from ffprobe. A rendition without a video track (the shared
+// audio) has no picture to measure: no ffprobe runs for it.
 func (r *Runner) Describe(ctx context.Context, hlsDir, name string) (Variant, error) {
+	return r.describe(ctx, hlsDir, name, nil)
+}
+
+// DescribeCopy is Describe for the video rendition CopyHLS published from
+// copied (a Plan's Copy): a stream copy keeps the source's picture, whose
+// size and frame rate the plan already holds from the upload's probe
+// (PlanFor copies no rotated or non-square-pixel stream, so the coded size
+// is the displayed one). No ffprobe runs: on a Pi each costs a tenth of a
+// second before the video can be published.
+func (r *Runner) DescribeCopy(ctx context.Context, hlsDir string, copied hardware.Rendition) (Variant, error) {
+	return r.describe(ctx, hlsDir, copied.Name, &copied)
+}
+
+// describe measures rendition name; picture, when known, gives its size
+// and frame rate instead of ffprobe.
+func (r *Runner) describe(ctx context.Context, hlsDir, name string, picture *hardware.Rendition) (Variant, error) {
 	playlist := filepath.Join(hlsDir, hardware.MediaPlaylistName(name))
 	mp, err := readMediaPlaylist(playlist)
 	if err != nil {
@@ -59,6 +76,13 @@ func (r *Runner) Describe(ctx context.Context, hlsDir, name string) (Variant, er
 		return Variant{}, fmt.Errorf("describe %s: init segment: %w", name, err)
 	}
 	v.Codecs = strings.Join(codecs, ",")
+	switch {
+	case !hasVideoCodec(codecs):
+		return v, nil
+	case picture != nil:
+		v.Width, v.Height, v.FrameRate = picture.Width, picture.Height, picture.FPS
+		return v, nil
+	}
 
 	// The single file itself, not the playlist: one open, no HLS demuxer.
 	raw, err := r.ffprobeJSON(ctx, file)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // RFC 6381 codec strings come from the init segment itself: avc1.PPCCLL is
@@ -40,6 +41,16 @@ func codecsFromInit(data []byte) ([]string, error) {
 		return nil, errors.New("no avc1 or mp4a sample entry in init segment")
 	}
 	return out, nil
+}
+
+// hasVideoCodec says whether codecsFromInit found a video sample entry.
+func hasVideoCodec(codecs []string) bool {
+	for _, c := range codecs {
+		if strings.HasPrefix(c, "avc1.") || strings.HasPrefix(c, "avc3.") {
+			return true
+		}
+	}
+	return false
 }
 
 // containerBox reports whether we descend into a box, and how many header

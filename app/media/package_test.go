@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
+	"cabane.dev/cabane/internal/testrig"
 )
 
 const testPrefix = "v"
@@ -118,6 +120,51 @@ func TestCopyHLS(t *testing.T) {
 	}
 	if want := "0.m3u8 360.m3u8 segments-sha256.json v-0-fragmented.mp4 v-360-fragmented.mp4"; strings.Join(names, " ") != want {
 		t.Errorf("files %q, want %q", names, want)
+	}
+}
+
+// DescribeCopy takes the copied picture's size and frame rate from the
+// plan instead of ffprobe, and the shared audio needs no ffprobe at all:
+// both must say what ffprobe of the published file says. The runner that
+// describes them has no ffprobe, which proves none ran.
+func TestDescribeCopyMatchesFFprobe(t *testing.T) {
+	ctx := testCtx(t)
+	r := &Runner{}
+	blind := &Runner{FFprobe: filepath.Join(t.TempDir(), "no-ffprobe")}
+	ntsc := testrig.MakeClip(t, filepath.Join(t.TempDir(), "ntsc.mp4"), testrig.Clip{Seconds: 3, Size: "426x240", Args: []string{"-r", "30000/1001"}})
+	for in, fps := range map[string]float64{clip(t, "h264.mp4"): 30, ntsc: 29.97} {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			info, err := r.Probe(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := PlanFor(info, transcoding.Profile{})
+			if plan.Copy == nil || !plan.Audio {
+				t.Fatalf("want a copy with audio: %s", summary(plan))
+			}
+			hlsDir := t.TempDir()
+			if err := r.CopyHLS(ctx, in, info, plan, hlsDir, testPrefix, nil); err != nil {
+				t.Fatal(err)
+			}
+			want, err := r.Describe(ctx, hlsDir, plan.Copy.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := blind.DescribeCopy(ctx, hlsDir, *plan.Copy)
+			if err != nil {
+				t.Fatalf("DescribeCopy ran ffprobe, or failed: %v", err)
+			}
+			if got != want || got.Width == 0 || math.Abs(got.FrameRate-fps) > 0.01 {
+				t.Errorf("DescribeCopy %+v, ffprobe says %+v (source %.3f fps)", got, want, fps)
+			}
+			if _, err := blind.Describe(ctx, hlsDir, plan.Copy.Name); err == nil {
+				t.Error("a runner without ffprobe measured a picture: the test proves nothing")
+			}
+			audio, err := blind.Describe(ctx, hlsDir, AudioRenditionName)
+			if err != nil || audio.Codecs != "mp4a.40.2" || audio.Width != 0 || audio.Bandwidth == 0 {
+				t.Errorf("audio described %+v, %v; want AAC, no picture, no ffprobe", audio, err)
+			}
+		})
 	}
 }
 

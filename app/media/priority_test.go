@@ -24,7 +24,7 @@ exec ffmpeg "$@"
 	}
 	r := &Runner{FFmpeg: wrapper, Nice: 7, IdleIO: true}
 	out := filepath.Join(dir, "thumb.jpg")
-	if err := r.Thumbnail(testCtx(t), clip(t, "h264.mp4"), time.Second, 64, 36, out); err != nil {
+	if err := r.Thumbnail(testCtx(t), clip(t, "h264.mp4"), nil, time.Second, 64, 36, out); err != nil {
 		t.Fatal(err)
 	}
 	nice, _ := os.ReadFile(filepath.Join(dir, "nice"))

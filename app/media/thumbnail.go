@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"cabane.dev/cabane/app/durable"
@@ -14,64 +15,118 @@ import (
 
 // Thumbnail writes a JPEG of exactly width×height to out: the frame at `at`
 // scaled to cover the size and centre-cropped (no black bars), or, for an
-// audio file, its waveform. out appears complete or not at all.
-func (r *Runner) Thumbnail(ctx context.Context, in string, at time.Duration, width, height int, out string) error {
-	if width <= 0 || height <= 0 {
-		return fmt.Errorf("thumbnail %s: bad size %dx%d", in, width, height)
-	}
-	info, err := r.Probe(ctx, in)
-	if err != nil {
-		return fmt.Errorf("thumbnail: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(out), ".thumb-*.jpg")
-	if err != nil {
-		return fmt.Errorf("thumbnail %s: %w", in, blameDisk(filepath.Dir(out), err))
-	}
-	tmp := f.Name()
-	f.Close()
-	defer os.Remove(tmp) // no-op after the rename
+// audio file, its waveform. out appears complete or not at all. info is
+// in's probe when the caller has it (a processing job probed the upload
+// already); nil probes in.
+func (r *Runner) Thumbnail(ctx context.Context, in string, info *Info, at time.Duration, width, height int, out string) error {
+	return r.Thumbnails(ctx, in, info, at, Picture{Width: width, Height: height, Path: out})
+}
 
-	size := strconv.Itoa(width) + "x" + strconv.Itoa(height)
-	var args func(at time.Duration) []string
+// Picture is one image Thumbnails writes: its exact size, and where.
+type Picture struct {
+	Width, Height int
+	Path          string
+}
+
+// Thumbnails is Thumbnail for several sizes of one picture (a video's card
+// thumbnail and its preview) from one ffmpeg run, which seeks and decodes
+// once: on a Pi each run is a tenth of a second of a core taken from the
+// first viewers of a video just published. Each picture appears complete
+// or not at all.
+func (r *Runner) Thumbnails(ctx context.Context, in string, info *Info, at time.Duration, pics ...Picture) error {
+	if len(pics) == 0 {
+		return fmt.Errorf("thumbnail %s: no picture asked for", in)
+	}
+	for _, p := range pics {
+		if p.Width <= 0 || p.Height <= 0 {
+			return fmt.Errorf("thumbnail %s: bad size %dx%d", in, p.Width, p.Height)
+		}
+	}
+	if info == nil {
+		probed, err := r.Probe(ctx, in)
+		if err != nil {
+			return fmt.Errorf("thumbnail: %w", err)
+		}
+		info = probed
+	}
+	tmps := make([]string, len(pics))
+	defer func() {
+		for _, tmp := range tmps {
+			if tmp != "" {
+				os.Remove(tmp) // no-op after the rename
+			}
+		}
+	}()
+	for i, p := range pics {
+		f, err := os.CreateTemp(filepath.Dir(p.Path), ".thumb-*.jpg")
+		if err != nil {
+			return fmt.Errorf("thumbnail %s: %w", in, blameDisk(filepath.Dir(p.Path), err))
+		}
+		tmps[i] = f.Name()
+		f.Close()
+	}
+
+	// One input picture, split into one scaled chain per output.
+	src, split, chain := "[0:v:0]", "split", func(p Picture) string {
+		return fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1", p.Width, p.Height, p.Width, p.Height)
+	}
 	if info.Video == nil {
-		args = func(time.Duration) []string {
-			return []string{"-i", in, "-filter_complex",
-				"[0:a:0]showwavespic=s=" + size + ":colors=0x6ca0dc,format=yuvj420p[v]", "-map", "[v]"}
+		src, split, chain = "[0:a:0]", "asplit", func(p Picture) string {
+			return fmt.Sprintf("showwavespic=s=%dx%d:colors=0x6ca0dc,format=yuvj420p", p.Width, p.Height)
 		}
+	} else if info.Duration > 0 && at >= info.Duration {
+		at = info.Duration / 2
+	}
+	var graph strings.Builder
+	if len(pics) == 1 {
+		fmt.Fprintf(&graph, "%s%s[o0]", src, chain(pics[0]))
 	} else {
-		if info.Duration > 0 && at >= info.Duration {
-			at = info.Duration / 2
+		fmt.Fprintf(&graph, "%s%s=%d", src, split, len(pics))
+		for i := range pics {
+			fmt.Fprintf(&graph, "[s%d]", i)
 		}
-		args = func(at time.Duration) []string {
-			return []string{"-ss", seconds(at), "-i", in, "-map", "0:v:0", "-vf",
-				fmt.Sprintf("scale=%d:%d:force_original_aspect_ratio=increase,crop=%d:%d,setsar=1", width, height, width, height)}
+		for i, p := range pics {
+			fmt.Fprintf(&graph, ";[s%d]%s[o%d]", i, chain(p), i)
 		}
 	}
 	run := func(at time.Duration) error {
-		a := append(args(at), "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", tmp)
+		var a []string
+		if info.Video != nil {
+			a = append(a, "-ss", seconds(at))
+		}
+		a = append(a, "-i", in, "-filter_complex", graph.String())
+		for i, tmp := range tmps {
+			a = append(a, "-map", fmt.Sprintf("[o%d]", i), "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", tmp)
+		}
 		if err := r.runFFmpeg(ctx, a, 0, nil); err != nil {
 			return err
 		}
-		if st, err := os.Stat(tmp); err != nil || st.Size() == 0 {
-			return errNoFrame
+		for _, tmp := range tmps {
+			if st, err := os.Stat(tmp); err != nil || st.Size() == 0 {
+				return errNoFrame
+			}
 		}
 		return nil
 	}
-	err = run(at)
-	if errors.Is(err, errNoFrame) && at > 0 {
+	err := run(at)
+	if errors.Is(err, errNoFrame) && at > 0 && info.Video != nil {
 		// A duration that lies (a live recording, a broken index): the
 		// first frame is better than no thumbnail.
 		err = run(0)
 	}
+	dir := filepath.Dir(pics[0].Path)
 	if err != nil {
 		// An empty picture is what a full disk leaves.
-		return fmt.Errorf("thumbnail %s: %w", in, blameDisk(filepath.Dir(out), err))
+		return fmt.Errorf("thumbnail %s: %w", in, blameDisk(dir, err))
 	}
-	if err := durable.SyncFile(tmp); err != nil {
-		return fmt.Errorf("thumbnail %s: sync: %w", in, blameDisk(filepath.Dir(out), err))
-	}
-	if err := durable.Rename(tmp, out); err != nil {
-		return fmt.Errorf("thumbnail %s: %w", in, blameDisk(filepath.Dir(out), err))
+	for i, p := range pics {
+		if err := durable.SyncFile(tmps[i]); err != nil {
+			return fmt.Errorf("thumbnail %s: sync: %w", in, blameDisk(dir, err))
+		}
+		if err := durable.Rename(tmps[i], p.Path); err != nil {
+			return fmt.Errorf("thumbnail %s: %w", in, blameDisk(dir, err))
+		}
+		tmps[i] = ""
 	}
 	return nil
 }

@@ -235,7 +235,7 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 		if err := tx.Videos.Create(ctx, &v); err != nil {
 			return err
 		}
-		_, err := s.Jobs.EnqueueTx(ctx, tx.SQL, JobKind, processPayload{VideoID: v.ID},
+		_, err := s.Jobs.EnqueueTx(ctx, tx.SQL, JobKind, processPayload{VideoID: v.ID, Probe: info, ProbedSize: v.Size},
 			jobs.WithVideo(v.ID), jobs.WithOwner(ch.AccountID), jobs.WithMaxPerOwner(s.Limits.MaxQueuedPerUser))
 		return err
 	})

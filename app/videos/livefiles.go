@@ -169,12 +169,12 @@ func (s *Service) sweepLive(uuid string) {
 // processOwning is process with the video's folder to itself, sweeping
 // its superseded live files before (what a crash left) and after (what
 // this run superseded).
-func (s *Service) processOwning(ctx context.Context, j *jobs.Job, v model.Video) error {
+func (s *Service) processOwning(ctx context.Context, j *jobs.Job, v model.Video, p processPayload) error {
 	unlock := s.folders.lock(v.UUID)
 	defer unlock()
 	s.sweepLive(v.UUID)
 	defer s.sweepLive(v.UUID)
-	return s.process(ctx, j, v)
+	return s.process(ctx, j, v, p)
 }
 
 // SweepLiveFiles removes the superseded live files of every video whose

@@ -15,12 +15,20 @@ import (
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/hardware"
 )
 
 type processPayload struct {
 	VideoID int64 `json:"video_id"`
+	// Probe is what Ingest's ffprobe said of the original, whose size was
+	// ProbedSize: the job starts copying at once instead of probing the
+	// same file again (a tenth of a second on a Pi, before the video can
+	// be published). Absent from jobs queued before it existed, and
+	// ignored if the file's size changed: then the job probes.
+	Probe      *media.Info `json:"probe,omitempty"`
+	ProbedSize int64       `json:"probed_size,omitempty"`
 }
 
 // progressWriteEvery bounds how often progress reaches the database.
@@ -46,7 +54,7 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 	}
-	err = s.processOwning(ctx, j, v) // process, with the live-file sweep (livefiles.go)
+	err = s.processOwning(ctx, j, v, p) // process, with the live-file sweep (livefiles.go)
 	if errors.Is(context.Cause(ctx), jobs.ErrCancelled) {
 		s.clearProgress(v.ID)
 		if ferr := s.Store.Videos.SetFailed(context.WithoutCancel(ctx), v.ID, "processing was cancelled by the administrator"); ferr != nil {
@@ -117,16 +125,20 @@ func (s *Service) diskFullRetry() time.Duration {
 	return time.Minute
 }
 
-func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error {
+func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video, p processPayload) error {
 	in := s.Layout.Original(v.UUID, v.OriginalFile)
-	if _, err := os.Stat(in); err != nil {
+	st, err := os.Stat(in)
+	if err != nil {
 		return fmt.Errorf("%w: original file: %v", jobs.ErrPermanent, err)
 	}
-	info, err := s.Media.Probe(ctx, in)
-	if err != nil {
-		return fmt.Errorf("%w: probe: %v", jobs.ErrPermanent, err)
+	info := p.Probe
+	if info == nil || p.ProbedSize != st.Size() {
+		if info, err = s.Media.Probe(ctx, in); err != nil {
+			return fmt.Errorf("%w: probe: %v", jobs.ErrPermanent, err)
+		}
 	}
-	s.Log.Info("probed", "video", v.UUID)
+	// A milestone of the time to playable (the bench breaks it down).
+	s.Log.Info("probed", "video", v.UUID, "reused", info == p.Probe)
 	done, err := s.doneRenditions(ctx, v.ID)
 	if err != nil {
 		return err
@@ -156,7 +168,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 			if err := s.Media.AudioOnlyHLS(ctx, in, still, info, hlsDir, v.UUID, progress); err != nil {
 				return fmt.Errorf("audio HLS: %w", err)
 			}
-			if err := s.record(ctx, v, hlsDir, false, media.AudioRenditionName); err != nil {
+			if err := s.record(ctx, v, hlsDir, nil, media.AudioRenditionName); err != nil {
 				return err
 			}
 		}
@@ -165,7 +177,9 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 		// Publish first, thumbnails after: the copy takes a second and is
 		// what makes the video watchable. The audio lands with it, once.
 		plan.Audio = plan.Audio && !done[media.AudioRenditionName]
-		if err := s.Media.CopyHLS(ctx, in, info, plan, hlsDir, v.UUID, progress); errors.Is(err, media.ErrDiskFull) {
+		err := s.Media.CopyHLS(ctx, in, info, plan, hlsDir, v.UUID, progress)
+		s.Log.Info("streams copied", "video", v.UUID, "rendition", plan.Copy.Name, "ok", err == nil)
+		if errors.Is(err, media.ErrDiskFull) {
 			return err // an encode would meet the same full disk
 		} else if err != nil {
 			s.Log.Warn("copy into HLS failed, encoding instead", "video", v.UUID, "err", err)
@@ -177,7 +191,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 				names = append(names, media.AudioRenditionName)
 				done[media.AudioRenditionName] = true
 			}
-			if err := s.record(ctx, v, hlsDir, true, names...); err != nil {
+			if err := s.record(ctx, v, hlsDir, plan.Copy, names...); err != nil {
 				return err
 			}
 		}
@@ -247,7 +261,7 @@ func (s *Service) process(ctx context.Context, j *jobs.Job, v model.Video) error
 			return err
 		}
 		// One ffmpeg run, one publication: its renditions land together.
-		if err := s.record(ctx, v, hlsDir, false, media.LadderNames(run.Ladder)...); err != nil {
+		if err := s.record(ctx, v, hlsDir, nil, media.LadderNames(run.Ladder)...); err != nil {
 			return err
 		}
 	}
@@ -287,19 +301,27 @@ func (s *Service) doneRenditions(ctx context.Context, videoID int64) (map[string
 }
 
 // record describes renditions that are in their final place, stores them
-// (which publishes the video) and rewrites the master playlist.
-func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copied bool, names ...string) error {
+// (which publishes the video) and rewrites the master playlist. copied is
+// the plan's copy rendition when names were published by CopyHLS (their
+// picture is the source's, known without ffprobe), nil when encoded.
+func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copied *hardware.Rendition, names ...string) error {
 	rs := make([]model.Rendition, 0, len(names))
 	var packaged time.Duration
 	for _, name := range names {
-		vr, err := s.Media.Describe(ctx, hlsDir, name)
+		var vr media.Variant
+		var err error
+		if copied != nil && name == copied.Name {
+			vr, err = s.Media.DescribeCopy(ctx, hlsDir, *copied)
+		} else {
+			vr, err = s.Media.Describe(ctx, hlsDir, name)
+		}
 		if err != nil {
 			return fmt.Errorf("describe rendition %s: %w", name, err)
 		}
 		packaged = max(packaged, vr.Duration)
 		rs = append(rs, model.Rendition{VideoID: v.ID, Name: name, Width: vr.Width, Height: vr.Height, FPS: vr.FrameRate,
 			Bandwidth: vr.Bandwidth, AverageBandwidth: vr.AverageBandwidth, Codecs: vr.Codecs,
-			Size: fileSize(filepath.Join(hlsDir, hardware.FragmentedName(v.UUID, name))), Copied: copied})
+			Size: fileSize(filepath.Join(hlsDir, hardware.FragmentedName(v.UUID, name))), Copied: copied != nil})
 	}
 	// The master playlist comes first: the moment the row says "published",
 	// a player must find the playlist. A crash between the two leaves a
@@ -321,17 +343,21 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	if err := media.WriteSegmentHashes(hlsDir, keep, names...); err != nil {
 		return err
 	}
-	// The duration shown is what was packaged: a truncated upload's header
-	// can announce 10 s for 3 s of media.
-	if packaged > 0 && packaged != v.Duration {
-		if err := s.Store.Videos.SetDuration(ctx, v.ID, packaged); err != nil {
-			return fmt.Errorf("record duration: %w", err)
-		}
-	}
 	if err := s.writeMaster(v, all); err != nil {
 		return err
 	}
-	if err := s.Store.Videos.AddRenditions(ctx, v.ID, rs...); err != nil {
+	// One commit (one fsync of the database's log, which an SD card makes
+	// slow) publishes the renditions with the duration they play: a
+	// truncated upload's header can announce 10 s for 3 s of media.
+	err = s.Store.WithTx(ctx, func(tx repo.Tx) error {
+		if packaged > 0 && packaged != v.Duration {
+			if err := tx.Videos.SetDuration(ctx, v.ID, packaged); err != nil {
+				return fmt.Errorf("record duration: %w", err)
+			}
+		}
+		return tx.Videos.AddRenditions(ctx, v.ID, rs...)
+	})
+	if err != nil {
 		return fmt.Errorf("record renditions %v: %w", names, err)
 	}
 	if s.Recorded != nil {
@@ -345,7 +371,7 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 		s.Published.VideoPublished(ctx, v.ID)
 	}
 	for _, name := range names {
-		s.Log.Info("rendition published", "video", v.UUID, "rendition", name, "copied", copied)
+		s.Log.Info("rendition published", "video", v.UUID, "rendition", name, "copied", copied != nil)
 	}
 	return nil
 }
@@ -381,18 +407,25 @@ func (s *Service) thumbnails(ctx context.Context, v model.Video, in string, info
 		return nil
 	}
 	at := info.Duration / 3
-	// PeerTube's sizes: a 280×157 card thumbnail and an 850×480 preview.
-	if err := s.Media.Thumbnail(ctx, in, at, 850, 480, s.Layout.Preview(v.UUID)); err != nil {
-		return fmt.Errorf("preview: %w", err)
+	// PeerTube's sizes: a 280×157 card thumbnail and an 850×480 preview,
+	// from one ffmpeg run.
+	if err := s.Media.Thumbnails(ctx, in, info, at,
+		media.Picture{Width: previewW, Height: previewH, Path: s.Layout.Preview(v.UUID)},
+		media.Picture{Width: thumbW, Height: thumbH, Path: s.Layout.Thumbnail(v.UUID)}); err != nil {
+		return fmt.Errorf("thumbnails: %w", err)
 	}
-	if err := s.Media.Thumbnail(ctx, in, at, 280, 157, s.Layout.Thumbnail(v.UUID)); err != nil {
-		return fmt.Errorf("thumbnail: %w", err)
+	if err := s.Store.Videos.SetThumbnail(ctx, v.ID); err != nil {
+		return err
 	}
-	return s.Store.Videos.SetThumbnail(ctx, v.ID)
+	s.Log.Info("thumbnails made", "video", v.UUID)
+	return nil
 }
 
 func (s *Service) progressFunc(ctx context.Context, j *jobs.Job, videoID int64) func(media.Progress) {
-	var last time.Time
+	// The first write waits too: what is live is in memory (Progress),
+	// and a copy, done in a second, would otherwise write its 100 % to
+	// the database just before the commit that publishes it.
+	last := time.Now()
 	return func(p media.Progress) {
 		s.setProgress(videoID, p)
 		_ = s.Jobs.SetProgress(ctx, j.ID, p.Percent)

@@ -224,8 +224,12 @@ func (s *Service) WriteResumable(ctx context.Context, userID int64, id string, s
 		s.removeResumable(id)
 		return stored, nil, err
 	}
+	v, err := s.Ingest(ctx, part, st.Meta) // moves the part away, or removes it on failure
+	// The state goes last: a crash before this line leaves a state whose
+	// part is gone, which answers "no such upload" and expires; the
+	// reverse order could leave a part that no state names, which nothing
+	// would ever remove.
 	os.Remove(state)
-	v, err := s.Ingest(ctx, part, st.Meta) // removes the part on failure
 	if err != nil {
 		return stored, nil, err
 	}

@@ -111,6 +111,45 @@ func TestFigureCopyPath(t *testing.T) {
 	figure(t, "copy path, 60 s 1080p30 H.264/AAC 4 Mb/s: upload answered → playable (state 1 + master playlist ffprobe-readable) %s "+
 		"(state 1 after %s); bare `ffmpeg -c copy -f hls` %s; ratio %.1f×; goal ≤ 2 s %s%s",
 		secs(took), secs(published.Sub(uploaded)), secs(bare), took.Seconds()/bare.Seconds(), goal(took <= 2*time.Second), notes(seen))
+	figure(t, "copy path (multipart), where the time to playable goes (from the upload's answer): %s", copyBreakdown(t, s, id, uploaded))
+}
+
+// copyBreakdown reads the copy path's milestones from the server's log
+// (the times the server wrote, to the millisecond), from the upload's
+// answer: job started, original probed (or Ingest's probe reused),
+// streams copied into HLS, published (renditions recorded, master
+// written), and the thumbnails that follow publication.
+func copyBreakdown(t *testing.T, s *server, id string, from time.Time) string {
+	t.Helper()
+	// The thumbnails come after publication: wait for them (a while: an
+	// older server does not log them) so the breakdown shows where they
+	// fall.
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end) && !strings.Contains(s.Log(), `msg="thumbnails made"`); {
+		time.Sleep(pollEvery)
+	}
+	var b strings.Builder
+	lines := strings.Split(s.Log(), "\n")
+	for _, m := range []struct{ label, want1, want2 string }{
+		{"job started", `msg="job started"`, "kind=" + videos.JobKind},
+		{"probed", `msg=probed`, "video=" + id},
+		{"streams copied", `msg="streams copied"`, "video=" + id},
+		{"published", `msg="rendition published"`, "video=" + id},
+		{"thumbnails", `msg="thumbnails made"`, "video=" + id},
+	} {
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, m.want1) && strings.Contains(l, m.want2) })
+		if i < 0 {
+			fmt.Fprintf(&b, "%s (no log line); ", m.label)
+			continue
+		}
+		if when, err := logTime(lines[i]); err == nil {
+			extra := ""
+			if m.label == "probed" && strings.Contains(lines[i], "reused=true") {
+				extra = " (Ingest's probe reused)"
+			}
+			fmt.Fprintf(&b, "%s +%s%s; ", m.label, secs(when.Sub(from)), extra)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "; ")
 }
 
 // TestFigureEncodePath: a VP9/Opus 1080p upload must be encoded. Which
@@ -177,4 +216,5 @@ func TestFigureCopyPathResumable(t *testing.T) {
 	}
 	figure(t, "copy path, 60 s 1080p30 H.264/AAC, resumable upload's last answer → playable (state 1 + master ffprobe-readable) %s; goal about 0.6 s %s%s",
 		secs(took), goal(took <= 600*time.Millisecond), notes(seen))
+	figure(t, "copy path (resumable), where the time to playable goes (from the last chunk's answer): %s", copyBreakdown(t, s, id, uploaded))
 }
