@@ -24,6 +24,9 @@ import (
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
+	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/keys"
+	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -60,7 +63,12 @@ type App struct {
 	Accounts *accounts.Service
 	Videos   *videos.Service
 	Torrents *torrents.Service // PeerTube's torrent of each published file
-	Web      *web.Server
+	// Federation: the documents other servers fetch; Keys, the local
+	// actors' key pairs; Outbound, the only client that reaches them.
+	Federation *federation.Service
+	Keys       *keys.Keyring
+	Outbound   *httpclient.Client
+	Web        *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
@@ -153,7 +161,31 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	notify.Blocks = blocks.Blocks // mypages2: no notification of a muted account's acts
 	a.Videos.ServerBlocked = blocks.ServerBlocked
 	// --- end moderation ---
-	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
+	profiles := &profile.Service{Store: st.Profiles(), Auth: a.Auth, Layout: a.Layout, Log: log.With("part", "profile"), Images: images}
+	// --- federation (#10) ---
+	allow, err := httpclient.ParseAllowList(cfg.AllowPrivateFetch)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("--allow-private-fetch: %w", err)
+	}
+	// The one outbound client: every fetch and delivery goes through it.
+	a.Outbound = httpclient.New(httpclient.Options{Version: version, PublicURL: cfg.PublicURL, Allow: allow})
+	a.Keys = keys.NewKeyring(st.ActorKeys())
+	a.Federation = &federation.Service{Identity: federation.NewIdentity(cfg.PublicURL, cfg.AllowPrivateFetch),
+		Accounts: a.Accounts, Videos: a.Videos, Torrents: a.Torrents, Avatars: profiles, Version: version,
+		Keys: federation.PublicKeyFunc(func(ctx context.Context, kind string, id int64) (string, error) {
+			p, err := a.Keys.Get(ctx, keys.Actor{Kind: keys.Kind(kind), ID: id})
+			if err != nil {
+				return "", err
+			}
+			return p.PublicPEM, nil
+		}),
+		Node: func(ctx context.Context) (string, string) {
+			about, _ := inst.Get(ctx)
+			return about.Name, about.ShortDescription
+		}}
+	// --- end federation ---
+	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
 		Nearby:      a.nearby,
@@ -185,7 +217,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Chapters: &chapters.Service{Store: st.Creator(), Videos: a.Videos, Log: log.With("part", "chapters")},
 		// --- end creator ---
 		// --- my pages: settings (helper H, #9 point 7) ---
-		Profile: &profile.Service{Store: st.Profiles(), Auth: a.Auth, Layout: a.Layout, Log: log.With("part", "profile"), Images: images},
+		Profile: profiles,
 		// --- end my pages ---
 		// --- admin pages (#9 points 7, 8) ---
 		Instance: inst,
