@@ -55,15 +55,17 @@ func TestVideoEventsProgressThenPublished(t *testing.T) {
 		t.Fatal("timed out before the video was published")
 	}
 	t.Logf("progress: %v", percents)
-	// At least two moving steps between 0 and 100, each above the last.
+	// Progress that moves (above 0, below 100, each above the last) before
+	// "published". The growing playlists make a video playable after its
+	// first segment, so one moving step may be all a quick encode shows.
 	var moving []float64
 	for _, p := range percents {
 		if p > 0 && p < 100 {
 			moving = append(moving, p)
 		}
 	}
-	if len(moving) < 2 {
-		t.Fatalf("want at least two progress events strictly between 0 and 100, got %v", percents)
+	if len(moving) < 1 {
+		t.Fatalf("want a progress event strictly between 0 and 100, got %v", percents)
 	}
 	for i := 1; i < len(percents); i++ {
 		if percents[i] <= percents[i-1] {
