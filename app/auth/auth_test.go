@@ -42,7 +42,7 @@ func TestValidation(t *testing.T) {
 			t.Errorf("%q refused: %v", n, err)
 		}
 	}
-	for _, n := range []string{"", "Alice", "_x", "a b", "a/b", "../x", strings.Repeat("a", 51)} {
+	for _, n := range []string{"", "Alice", "_x", "a b", "a/b", "../x", strings.Repeat("a", 51), "peertube"} {
 		if ValidName("user", n) == nil {
 			t.Errorf("%q accepted", n)
 		}

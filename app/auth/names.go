@@ -11,10 +11,18 @@ import (
 // PeerTube's actor names: they end up in URLs and in @name@host handles.
 var nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._]{0,49}$`)
 
+// reservedNames are actor names Cabane uses itself: "peertube" is the
+// server actor (/accounts/peertube), which PeerTube servers follow and
+// fetch keys from; an account of that name would be unreachable.
+var reservedNames = map[string]bool{"peertube": true}
+
 // ValidName checks a user or channel name.
 func ValidName(what, name string) error {
 	if !nameRe.MatchString(name) {
 		return fmt.Errorf("%s name %q: use 1 to 50 lower-case letters, digits, dots or underscores", what, name)
+	}
+	if reservedNames[name] {
+		return fmt.Errorf("%s name %q is reserved for the server itself: choose another", what, name)
 	}
 	return nil
 }
