@@ -175,17 +175,23 @@ func (s *Server) serveAsset(c echo.Context) error {
 	}
 	h.Set("Content-Type", a.ContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
-	body, etag := a.Plain, `"`+a.Hash+`"`
 	if gz := a.Gzip(); gz != nil {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(c.Request().Header.Values("Accept-Encoding")) {
 			// Another representation, so another strong ETag.
-			body, etag = gz, `"`+a.Hash+`-gz"`
+			h.Set("ETag", `"`+a.Hash+`-gz"`)
 			h.Set("Content-Encoding", "gzip")
+			serveContent(c.Response(), c.Request(), "", s.started, bytes.NewReader(gz), int64(len(gz)))
+			return nil
 		}
 	}
-	h.Set("ETag", etag)
-	serveContent(c.Response(), c.Request(), "", s.started, bytes.NewReader(body), int64(len(body)))
+	body, err := a.Open()
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	h.Set("ETag", `"`+a.Hash+`"`)
+	serveContent(c.Response(), c.Request(), "", s.started, body, a.Size)
 	return nil
 }
 
