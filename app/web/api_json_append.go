@@ -27,7 +27,17 @@ import (
 var errNotJSON = errors.New("value not representable in JSON")
 
 // listBuffers keeps the lists' buffers: a page of 25 videos is ~36 KB.
-var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+type listBuffers struct{ pool sync.Pool }
+
+func (l *listBuffers) get() *[]byte {
+	if bp, ok := l.pool.Get().(*[]byte); ok {
+		return bp
+	}
+	b := make([]byte, 0, 64<<10)
+	return &b
+}
+
+func (l *listBuffers) put(bp *[]byte) { l.pool.Put(bp) }
 
 // renderVideoList answers PeerTube's {total, data} of videos, as c.JSON
 // would.
@@ -40,7 +50,7 @@ func (s *Server) renderVideoList(c echo.Context, vs []model.Video, total int) er
 	if _, pretty := c.QueryParams()["pretty"]; pretty {
 		return c.JSON(http.StatusOK, videoPage{Total: total, Data: page})
 	}
-	bp := listBuffers.Get().(*[]byte)
+	bp := s.listBufs.get()
 	b := append((*bp)[:0], `{"total":`...)
 	b = strconv.AppendInt(b, int64(total), 10)
 	b = append(b, `,"data":[`...)
@@ -61,7 +71,7 @@ func (s *Server) renderVideoList(c echo.Context, vs []model.Video, total int) er
 	}
 	if cap(b) <= 1<<20 { // a rare huge page is not kept
 		*bp = b[:0]
-		listBuffers.Put(bp)
+		s.listBufs.put(bp)
 	}
 	return err
 }

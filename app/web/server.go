@@ -125,6 +125,7 @@ type Server struct {
 	md       *markup.Renderer // descriptions, about page: Markdown made safe
 	hasAdmin atomic.Bool      // once true, stays true: saves a query per page
 	cache    *microcache
+	listBufs listBuffers // the video lists' JSON buffers (api_json_append.go)
 	setup    setupCode
 	started  time.Time  // Last-Modified of embedded assets
 	unlock   unlockKeys // signs the password-protected videos' cookies
