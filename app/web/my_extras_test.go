@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -503,6 +504,51 @@ func TestEmbedUnlocksWithoutCookies(t *testing.T) {
 			t.Errorf("%s with the token: %d", p, code)
 		}
 	}
+	// A native HLS player (Safari) sends the query with the master only:
+	// asked to, the server adds the token to every URL the playlists name,
+	// and following them alone reaches the file.
+	hls := cr.layout.HLS(cr.video.UUID)
+	for name, body := range map[string]string{
+		"master.m3u8": "#EXTM3U\n#EXT-X-VERSION:7\n" +
+			`#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,URI="0.m3u8"` + "\n" +
+			`#EXT-X-STREAM-INF:BANDWIDTH=500000,RESOLUTION=640x360,AUDIO="audio"` + "\n360.m3u8\n",
+		"360.m3u8": "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n" +
+			`#EXT-X-MAP:URI="` + cr.video.UUID + `-360-fragmented.mp4",BYTERANGE="800@0"` + "\n" +
+			"#EXTINF:4.000,\n#EXT-X-BYTERANGE:1000@800\n" + cr.video.UUID + "-360-fragmented.mp4\n#EXT-X-ENDLIST\n",
+		"0.m3u8": "#EXTM3U\n#EXT-X-ENDLIST\n",
+	} {
+		if err := os.WriteFile(filepath.Join(hls, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reinject := "videoFileToken=" + url.QueryEscape(tok.Files.Token) + "&reinjectVideoFileToken=true"
+	seen := map[string]bool{}
+	var follow func(path string, depth int)
+	follow = func(path string, depth int) {
+		if seen[path] || depth > 2 {
+			return
+		}
+		seen[path] = true
+		code, body := call(http.MethodGet, path, "")
+		if code != http.StatusOK {
+			t.Errorf("%s: %d", path, code)
+			return
+		}
+		if !strings.HasSuffix(strings.SplitN(path, "?", 2)[0], ".m3u8") {
+			return
+		}
+		for _, ref := range playlistRefs(string(body)) {
+			if !strings.HasSuffix(ref, reinject) {
+				t.Errorf("%s names %q without the token", path, ref)
+				continue
+			}
+			follow(uris.HLSDir(cr.video.UUID)+"/"+ref, depth+1)
+		}
+	}
+	follow(master+"?"+reinject, 0)
+	if !seen[media+"?"+reinject] {
+		t.Errorf("the reinjected playlists never led to %s: %v", media, seen)
+	}
 	// Wrong guesses from one client are limited as at the unlock form.
 	limited := false
 	for range passwordBurst + 2 {
@@ -514,4 +560,25 @@ func TestEmbedUnlocksWithoutCookies(t *testing.T) {
 	if !limited {
 		t.Error("wrong passwords to POST .../token are not limited")
 	}
+}
+
+// playlistRefs are the URLs an M3U8 playlist names: its URI lines and its
+// tags' URI="…" attributes.
+func playlistRefs(playlist string) []string {
+	var refs []string
+	for _, line := range strings.Split(playlist, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "#"):
+			if _, rest, ok := strings.Cut(line, `URI="`); ok {
+				if u, _, ok := strings.Cut(rest, `"`); ok {
+					refs = append(refs, u)
+				}
+			}
+		default:
+			refs = append(refs, line)
+		}
+	}
+	return refs
 }

@@ -69,6 +69,9 @@ func (s *Server) serveHLS(c echo.Context) error {
 		h.Set("Cache-Control", hlsPublicFixed)
 	}
 	p := filepath.Join(s.layout.HLS(v.UUID), filepath.FromSlash(clean))
+	if q := reinjectQuery(c, clean); q != "" {
+		return servePlaylistWithQuery(c, p, q)
+	}
 	if cacheable(clean) {
 		if handled, err := s.serveCachedPlaylist(c, p); handled {
 			return err

@@ -158,11 +158,12 @@ function tryPlay(video) {
 // videoFileToken) to a playlist or segment URL: the embed of a
 // password-protected video framed by another site has no cookie to open
 // them (embed.js).
-function withFileToken(video, url) {
+function withFileToken(video, url, reinject) {
   const token = video.dataset.fileToken;
   if (!token) return url;
   const u = new URL(url, document.baseURI);
   u.searchParams.set('videoFileToken', token);
+  if (reinject) u.searchParams.set('reinjectVideoFileToken', 'true');
   return u.href;
 }
 
@@ -242,8 +243,10 @@ async function startPlayer(video, options = {}) {
     video.addEventListener('loadedmetadata', () => {
       if (video.currentTime > 0 && !video.played.length) video.currentTime = 0;
     }, { once: true });
-    // Native HLS sends the token with the master playlist only.
-    video.src = withFileToken(video, src);
+    // Native HLS sends the master playlist's query with the master only:
+    // the server adds the token to every URL the playlists name
+    // (PeerTube's reinjectVideoFileToken).
+    video.src = video.dataset.fileToken ? withFileToken(video, src, true) : src;
     if (autoplay) tryPlay(video);
     return null;
   }
