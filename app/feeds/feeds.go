@@ -52,8 +52,9 @@ type Service struct {
 	Accounts *accounts.Service
 	Layout   config.Layout // where the renditions an enclosure is made of lie
 
-	sizes sizeCache
-	muxMu sync.Mutex // see fileOf
+	sizes   sizeCache
+	muxOnce sync.Once
+	muxSlot chan struct{} // one mux at a time: see fileOf
 }
 
 // Scope says whose videos a feed lists: the instance's (all zero), one

@@ -47,6 +47,22 @@ func (s *Service) Muxed(ctx context.Context, uuid string, rs []model.Rendition, 
 	return f.Parts[0].Path, f.Size, true, nil
 }
 
+// MuxedIfMade is Muxed without making anything: made is false while the
+// file is not there yet (a request never waits for ffmpeg on its behalf).
+func (s *Service) MuxedIfMade(uuid string, rs []model.Rendition, r model.Rendition) (path string, size int64, split, made bool) {
+	a, split := sharedAudio(rs, r)
+	if !split {
+		return "", 0, false, false
+	}
+	hls := s.Layout.HLS(uuid)
+	f, ok := fresh(filepath.Join(s.Layout.Downloads(uuid), hardware.FragmentedName(uuid, r.Name)),
+		filepath.Join(hls, hardware.FragmentedName(uuid, r.Name)), filepath.Join(hls, hardware.FragmentedName(uuid, a.Name)))
+	if !ok {
+		return "", 0, true, false
+	}
+	return f.Parts[0].Path, f.Size, true, true
+}
+
 // SharedAudio says whether rendition r of rs takes its sound from the
 // shared audio rendition (and so has a muxed web video, Muxed).
 func SharedAudio(rs []model.Rendition, r model.Rendition) bool {
@@ -67,8 +83,13 @@ func (s *Service) fileOf(ctx context.Context, uuid string, rs []model.Rendition,
 	if f, ok := fresh(dst, video, audio); ok {
 		return f, nil
 	}
-	s.muxMu.Lock() // one mux at a time: a feed may name many renditions
-	defer s.muxMu.Unlock()
+	// One mux at a time: a feed may name many renditions. A request that
+	// goes away stops waiting.
+	unlock, err := s.lockMux(ctx)
+	if err != nil {
+		return Fragmented{}, err
+	}
+	defer unlock()
 	if f, ok := fresh(dst, video, audio); ok {
 		return f, nil // made while this one waited
 	}
@@ -106,4 +127,15 @@ func fresh(dst string, srcs ...string) (Fragmented, bool) {
 		}
 	}
 	return Fragmented{Parts: []Part{{Path: dst, Size: st.Size()}}, Size: st.Size(), ModTime: st.ModTime()}, true
+}
+
+// lockMux takes the one mux slot, or gives up when ctx ends.
+func (s *Service) lockMux(ctx context.Context) (unlock func(), err error) {
+	s.muxOnce.Do(func() { s.muxSlot = make(chan struct{}, 1) })
+	select {
+	case s.muxSlot <- struct{}{}:
+		return func() { <-s.muxSlot }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait to mux: %w", context.Cause(ctx))
+	}
 }

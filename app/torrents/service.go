@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/durable"
@@ -37,8 +38,9 @@ type Service struct {
 	// shared audio rendition (feeds.Service); nil: no such torrents.
 	Muxer Muxer
 
-	mu       sync.Mutex
-	inflight map[string]*hashing // file path → the hashing under way
+	mu        sync.Mutex
+	inflight  map[string]*hashing // file path → the hashing under way
+	webMaking map[string]bool     // videos whose web video files are being made
 
 	derived derivedCache // what each published file gives (derived.go)
 }
@@ -47,6 +49,7 @@ type Service struct {
 // audio in one MP4, made once and kept.
 type Muxer interface {
 	Muxed(ctx context.Context, uuid string, rs []model.Rendition, r model.Rendition) (path string, size int64, ok bool, err error)
+	MuxedIfMade(uuid string, rs []model.Rendition, r model.Rendition) (path string, size int64, split, made bool)
 }
 
 type hashing struct {
@@ -177,6 +180,52 @@ func (s *Service) DescribeWeb(ctx context.Context, u uris.Builder, v model.Video
 	return f, ok, err
 }
 
+// DescribeWebIfMade is DescribeWeb for a file already made: made is false
+// (and the making is started in the background) when it is not yet, so
+// that an API answer never waits for ffmpeg: publication makes them, and
+// this catches up videos from before web video files existed.
+func (s *Service) DescribeWebIfMade(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, r model.Rendition) (f File, split, made bool, err error) {
+	if s.Muxer == nil {
+		return File{}, false, false, nil
+	}
+	if _, _, split, made = s.Muxer.MuxedIfMade(v.UUID, rs, r); !split {
+		return File{}, false, false, nil
+	}
+	if !made {
+		s.makeWebVideosLater(ctx, v.UUID)
+		return File{}, true, false, nil
+	}
+	f, _, _, err = s.describeWeb(ctx, u, v, rs, r)
+	return f, true, err == nil, err
+}
+
+// makeWebVideosLater makes a video's web video files in the background,
+// once at a time per video.
+func (s *Service) makeWebVideosLater(ctx context.Context, uuid string) {
+	s.mu.Lock()
+	if s.webMaking == nil {
+		s.webMaking = map[string]bool{}
+	}
+	if s.webMaking[uuid] {
+		s.mu.Unlock()
+		return
+	}
+	s.webMaking[uuid] = true
+	s.mu.Unlock()
+	go func() {
+		defer func() {
+			s.mu.Lock()
+			delete(s.webMaking, uuid)
+			s.mu.Unlock()
+		}()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
+		defer cancel()
+		if err := s.webVideos(ctx, uuid, nil); err != nil {
+			s.Log.Warn("make a video's web video files", "video", uuid, "err", err)
+		}
+	}()
+}
+
 func (s *Service) describeWeb(ctx context.Context, u uris.Builder, v model.Video, rs []model.Rendition, r model.Rendition) (File, *derived, bool, error) {
 	if s.Muxer == nil {
 		return File{}, nil, false, nil
@@ -268,9 +317,10 @@ func (s *Service) Published(ctx context.Context, uuid string, files []string) {
 }
 
 // webVideos makes the web video files (DescribeWeb) of the renditions
-// just published, and hashes them: the first app to ask for the video's
-// files[] then finds them made instead of waiting for ffmpeg. This is
-// the work of the publishing, not anyone's request: no viewer.
+// just published (files; nil: all of them), and hashes them: the first
+// app to ask for the video's files[] then finds them made instead of
+// waiting for ffmpeg. This is the publishing's work, not a request's: no
+// viewer.
 func (s *Service) webVideos(ctx context.Context, uuid string, files []string) error {
 	if s.Muxer == nil {
 		return nil
@@ -284,7 +334,7 @@ func (s *Service) webVideos(ctx context.Context, uuid string, files []string) er
 		return fmt.Errorf("renditions of %s: %w", uuid, err)
 	}
 	for _, r := range rs {
-		if !slices.Contains(files, hardware.FragmentedName(uuid, r.Name)) {
+		if files != nil && !slices.Contains(files, hardware.FragmentedName(uuid, r.Name)) {
 			continue
 		}
 		if _, _, err := s.DescribeWeb(ctx, uris.Builder{}, v, rs, r); err != nil {

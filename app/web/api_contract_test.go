@@ -192,6 +192,22 @@ func TestAPIContract(t *testing.T) {
 	if err := json.Unmarshal(res.Body, &d); err != nil {
 		t.Fatal(err)
 	}
+	// The web video files are made in the background after publication;
+	// until then the HLS files stand in (webFileJSON). Wait for them.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		made := len(d.Files) > 0
+		for _, f := range d.Files {
+			made = made && strings.Contains(f.FileURL, "/static/web-videos/")
+		}
+		if made {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+		d.Files = nil
+		if err := json.Unmarshal(a.do(http.MethodGet, path, "", nil, "").Body, &d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if d.Category.ID != 15 || d.Category.Label != "Science & Technology" || d.Licence.ID != 2 || d.Licence.Label != "Attribution - Share Alike" ||
 		d.Language.ID != "fr" || d.Language.Label != "French" || d.Privacy.Label != "Public" ||
 		strings.Join(d.Tags, ",") != "forest,autumn" || d.Support != "Buy me a coffee" || d.Description != "Leaves, **mud** and birds." ||

@@ -323,7 +323,8 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 // audio-only video), else the rendition and the audio muxed (streams
 // copied) into media/<uuid>/downloads/, the file fileDownloadUrl already
 // serves. It is made when the video is published (torrents.Published)
-// or, for older videos, on the first request here, and kept until the
+// or, for older videos, in the background after the first request here
+// (which lists the HLS file meanwhile), and kept until the
 // rendition changes; it is larger than the silent HLS file, which is what
 // makes yt-dlp's default choice (format sort: resolution, fps, then
 // size) the file with sound. Its own torrent describes it.
@@ -336,9 +337,16 @@ func (s *Server) webFileJSON(c echo.Context, u uris.Builder, v model.Video, rs [
 		}
 		return f, true, nil // the HLS file is whole: listed in both places
 	}
-	t, ok, err := s.Torrents.DescribeWeb(c.Request().Context(), u, v, rs, r)
-	if err != nil || !ok {
-		return f, false, err
+	t, _, made, err := s.Torrents.DescribeWebIfMade(c.Request().Context(), u, v, rs, r)
+	if err != nil {
+		// The video is whole without it: its HLS files play and download.
+		s.Log.Warn("web video file", "video", v.UUID, "rendition", r.Name, "err", err)
+	}
+	if err != nil || !made {
+		// Until it is made (in the background; see DescribeWebIfMade), the
+		// rendition's HLS file stands in, as PeerTube lists it: peertube-cli
+		// reads files[0] right after an upload.
+		return f, true, nil
 	}
 	res, _ := strconv.Atoi(hardware.Resolution(r.Name))
 	// metadataUrl stays the rendition's (its HLS file's ffprobe): the
