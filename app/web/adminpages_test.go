@@ -162,6 +162,16 @@ func TestAdminUsers(t *testing.T) {
 	if q, _ := sr.videos.QuotaOf(ctx, other.ID); q.VideoQuota != 5<<20 {
 		t.Errorf("API quota: %d", q.VideoQuota)
 	}
+	// What Cabane does not change there is refused, and nothing is changed.
+	for _, body := range []map[string]any{{"password": "n3w-passw0rd", "videoQuota": 1}, {"email": "x@example.org"}, {"adminFlags": 1}} {
+		if code, _ := sr.call(t, "PUT", "/api/v1/users/"+itoa(other.ID), "admin", body); code != http.StatusBadRequest {
+			t.Errorf("PUT %v: %d, want 400", body, code)
+		}
+	}
+	if q, _ := sr.videos.QuotaOf(ctx, other.ID); q.VideoQuota != 5<<20 {
+		t.Errorf("a refused PUT changed the quota: %d", q.VideoQuota)
+	}
+	sr.decode(t, "PUT", "/api/v1/users/"+itoa(other.ID), "admin", map[string]any{"adminFlags": 0, "pluginAuth": nil, "videoQuota": 5 << 20}, http.StatusNoContent, nil)
 	if code, _ := sr.call(t, "PUT", "/api/v1/users/"+itoa(other.ID), "user", map[string]any{"role": 0}); code != http.StatusForbidden {
 		t.Errorf("user sets a role: %d", code)
 	}

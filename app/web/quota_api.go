@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -31,6 +32,30 @@ type userUpdate struct {
 	Role            *int   `json:"role"` // adminpages: through app/users
 	VideoQuota      *int64 `json:"videoQuota"`
 	VideoQuotaDaily *int64 `json:"videoQuotaDaily"`
+	// What PeerTube's route also changes and Cabane does not do here: a
+	// request asking for it is refused, not answered 204 with the change
+	// silently dropped (an admin resetting a password must know it did
+	// not happen).
+	Password   *string          `json:"password"`
+	Email      *string          `json:"email"`
+	AdminFlags *int             `json:"adminFlags"`
+	PluginAuth *json.RawMessage `json:"pluginAuth"`
+}
+
+// unsupported names the first field of u that asks for a change Cabane
+// does not make through this route.
+func (u userUpdate) unsupported() string {
+	switch {
+	case u.Password != nil && *u.Password != "":
+		return "password"
+	case u.Email != nil && *u.Email != "":
+		return "email"
+	case u.AdminFlags != nil && *u.AdminFlags != 0:
+		return "adminFlags"
+	case u.PluginAuth != nil && string(*u.PluginAuth) != "null":
+		return "pluginAuth"
+	}
+	return ""
 }
 
 // apiUpdateUserQuota is PeerTube's PUT /users/{id}: roles and quotas
@@ -47,6 +72,9 @@ func (s *Server) apiUpdateUserQuota(c echo.Context) error {
 	var in userUpdate
 	if err := c.Bind(&in); err != nil {
 		return apiError(http.StatusBadRequest, "The body must be JSON with videoQuota and videoQuotaDaily.")
+	}
+	if f := in.unsupported(); f != "" {
+		return fieldError(f, "Cabane does not change a user's %s through this route; nothing was changed.", f)
 	}
 	if s.Users != nil { // adminpages: roles and quotas, the last admin kept
 		return s.apiUpdateUser(c, id, users.Change{Role: in.Role, VideoQuota: in.VideoQuota, VideoQuotaDaily: in.VideoQuotaDaily})
