@@ -2,6 +2,7 @@ package signature
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,8 +10,8 @@ import (
 	"cabane.dev/cabane/app/federation/keys"
 )
 
-// Doer sends a request: app/httpclient's client (which refuses private
-// addresses), or any *http.Client.
+// Doer sends a request. In the server it must be app/httpclient's client
+// (which refuses private addresses at dial time); tests use httptest's.
 type Doer interface {
 	Do(*http.Request) (*http.Response, error)
 }
@@ -19,6 +20,9 @@ type Doer interface {
 type KeyGetter interface {
 	Get(ctx context.Context, a keys.Actor) (*keys.Pair, error)
 }
+
+// ErrRedirected: a fetched document came from another URL than asked.
+var ErrRedirected = errors.New("document not served at its own URL")
 
 // Accept is what a fetch of an ActivityPub document asks for.
 const Accept = `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
@@ -58,6 +62,12 @@ func (f *Fetcher) Fetch(ctx context.Context, iri string) ([]byte, error) {
 		return nil, fmt.Errorf("fetch %s: %w", iri, err)
 	}
 	defer resp.Body.Close()
+	// A key or actor document is trusted for the id it names, so it must
+	// be served at that id: a redirect (an open redirector on the victim's
+	// server) would let another host answer for it.
+	if resp.Request != nil && resp.Request.URL.String() != req.URL.String() {
+		return nil, fmt.Errorf("fetch %s: redirected to %s: %w", iri, resp.Request.URL.Redacted(), ErrRedirected)
+	}
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		return nil, fmt.Errorf("fetch %s: %s", iri, resp.Status)

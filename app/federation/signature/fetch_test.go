@@ -57,6 +57,10 @@ func TestFetcherSignedGETFeedsTheResolver(t *testing.T) {
 			w.Write(actorDoc())
 		case "/big":
 			w.Write([]byte(strings.Repeat(" ", 2048)))
+		case "/redirect":
+			// An open redirector: the document it leads to must not be
+			// taken for the redirector's.
+			http.Redirect(w, r, "/users/zoe", http.StatusFound)
 		default:
 			http.NotFound(w, r)
 		}
@@ -74,6 +78,9 @@ func TestFetcherSignedGETFeedsTheResolver(t *testing.T) {
 	}
 	if len(accepts) != 1 || accepts[0] != Accept {
 		t.Errorf("Accept headers %q", accepts)
+	}
+	if _, err := f.Fetch(context.Background(), srv.URL+"/redirect"); !errors.Is(err, ErrRedirected) {
+		t.Errorf("redirected fetch: %v, want ErrRedirected", err)
 	}
 	if _, err := f.Fetch(context.Background(), srv.URL+"/gone"); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("404: %v", err)
