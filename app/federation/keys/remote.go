@@ -27,6 +27,19 @@ var (
 	// ErrRefreshLimited: the key was fetched too recently, or too many
 	// refreshes happened lately, to fetch it again now.
 	ErrRefreshLimited = errors.New("keys: refresh refused by the rate limit")
+	// ErrFetchLimited: too many unknown keys were fetched lately, or this
+	// one failed moments ago: it is not fetched again now.
+	ErrFetchLimited = errors.New("keys: fetch of an unknown key refused by the rate limit")
+)
+
+// Unknown keyIds cost outgoing requests that anyone with a well-formed
+// signature can trigger: first fetches are rate-limited together, and a
+// keyId whose fetch failed is not fetched again for failedFor.
+const (
+	firstFetchEvery = 50 * time.Millisecond // 20 a second
+	firstFetchBurst = 40
+	failedFor       = 5 * time.Minute
+	maxFailed       = 1024
 )
 
 // Fetcher GETs an ActivityPub document and returns its body. Cabane's
@@ -81,8 +94,11 @@ type Resolver struct {
 	refreshes  *rate.Limiter
 	now        func() time.Time
 
+	firsts *rate.Limiter // fetches of keys never seen
+
 	mu      sync.Mutex
-	flights map[string]*flight // fetches in progress by keyId
+	flights map[string]*flight   // fetches in progress by keyId
+	failed  map[string]time.Time // keyIds whose fetch failed, and when
 }
 
 type flight struct {
@@ -111,7 +127,8 @@ func NewResolver(f Fetcher, st RemoteStore, o ResolverOptions) *Resolver {
 	return &Resolver{
 		fetch: f, st: st, cache: newLRU(o.CacheSize), minRefresh: o.MinRefresh,
 		refreshes: rate.NewLimiter(rate.Every(o.RefreshEvery), o.RefreshBurst),
-		now:       o.Now, flights: map[string]*flight{},
+		firsts:    rate.NewLimiter(rate.Every(firstFetchEvery), firstFetchBurst),
+		now:       o.Now, flights: map[string]*flight{}, failed: map[string]time.Time{},
 	}
 }
 
@@ -171,6 +188,14 @@ func (r *Resolver) fetchOnce(ctx context.Context, keyID string) (*Remote, error)
 			return nil, ctx.Err()
 		}
 	}
+	if at, ok := r.failed[keyID]; ok && r.now().Sub(at) < failedFor {
+		r.mu.Unlock()
+		return nil, ErrFetchLimited
+	}
+	if !r.firsts.AllowN(r.now(), 1) {
+		r.mu.Unlock()
+		return nil, ErrFetchLimited
+	}
 	f := &flight{done: make(chan struct{})}
 	r.flights[keyID] = f
 	r.mu.Unlock()
@@ -181,6 +206,15 @@ func (r *Resolver) fetchOnce(ctx context.Context, keyID string) (*Remote, error)
 	}
 	r.mu.Lock()
 	delete(r.flights, keyID)
+	switch {
+	case f.err == nil:
+		delete(r.failed, keyID)
+	case ctx.Err() == nil: // a caller that went away says nothing of the key
+		if len(r.failed) >= maxFailed {
+			clear(r.failed)
+		}
+		r.failed[keyID] = r.now()
+	}
 	r.mu.Unlock()
 	close(f.done)
 	return f.key, f.err

@@ -337,3 +337,38 @@ func TestLRUDropsLeastRecentlyUsed(t *testing.T) {
 
 var _ RemoteStore = (*store.ActorKeys)(nil)
 var _ LocalStore = (*store.ActorKeys)(nil)
+
+// TestResolverBoundsFetchesOfUnknownKeys: a keyId whose fetch failed is
+// not fetched again for a while, and a flood of never-seen keyIds (each
+// a request anyone with a well-formed signature can make us send) is cut
+// by the first-fetch limit.
+func TestResolverBoundsFetchesOfUnknownKeys(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	d := newDocs()
+	r := NewResolver(d, openStore(t).ActorKeys(), ResolverOptions{Now: c.now})
+	const missing = "https://slow.example/users/nobody"
+	if _, err := r.Key(ctx, missing+"#main-key"); err == nil || errors.Is(err, ErrFetchLimited) {
+		t.Fatalf("first fetch of a missing actor: %v", err)
+	}
+	if _, err := r.Key(ctx, missing+"#main-key"); !errors.Is(err, ErrFetchLimited) {
+		t.Errorf("second try at once: %v, want ErrFetchLimited", err)
+	}
+	if n := d.count(missing); n != 1 {
+		t.Errorf("%d fetches of a failing key, want 1", n)
+	}
+	c.add(failedFor + time.Second)
+	r.Key(ctx, missing+"#main-key")
+	if n := d.count(missing); n != 2 {
+		t.Errorf("%d fetches after the failure aged, want 2", n)
+	}
+	limited := 0
+	for i := range 2 * firstFetchBurst {
+		if _, err := r.Key(ctx, fmt.Sprintf("https://h%d.example/u#main-key", i)); errors.Is(err, ErrFetchLimited) {
+			limited++
+		}
+	}
+	if limited < firstFetchBurst-2 {
+		t.Errorf("%d of %d never-seen keys refused, want about %d", limited, 2*firstFetchBurst, firstFetchBurst)
+	}
+}
