@@ -47,7 +47,7 @@ func createUser(ctx context.Context, q dbtx, nu repo.NewUser) (model.User, model
 	}
 	u = model.User{Username: nu.Username, Email: nu.Email, PasswordHash: nu.PasswordHash, Role: nu.Role, CreatedAt: time.UnixMilli(t)}
 	u.ID, _ = res.LastInsertId()
-	res, err = q.ExecContext(ctx, `INSERT INTO accounts(user_id, name, display_name, created_at) VALUES (?, ?, ?, ?)`,
+	res, err = q.ExecContext(ctx, `INSERT INTO accounts(id, user_id, name, display_name, created_at) VALUES (`+unusedActorID("accounts", "account")+`, ?, ?, ?, ?)`,
 		u.ID, nu.Username, nu.Username, t)
 	if err != nil {
 		return u, ch, conflict(err, "account")
@@ -57,7 +57,7 @@ func createUser(ctx context.Context, q dbtx, nu repo.NewUser) (model.User, model
 	if display == "" {
 		display = nu.ChannelName
 	}
-	res, err = q.ExecContext(ctx, `INSERT INTO channels(account_id, name, display_name, created_at) VALUES (?, ?, ?, ?)`,
+	res, err = q.ExecContext(ctx, `INSERT INTO channels(id, account_id, name, display_name, created_at) VALUES (`+unusedActorID("channels", "channel")+`, ?, ?, ?, ?)`,
 		u.AccountID, nu.ChannelName, display, t)
 	if err != nil {
 		return u, ch, conflict(err, "channel")
@@ -175,4 +175,13 @@ func (s *Accounts) ChannelsOfAccount(ctx context.Context, accountID int64) ([]mo
 		return nil, classify(err)
 	}
 	return collect(rows, scanChannel)
+}
+
+// unusedActorID is SQL for the id of a new account or channel that no
+// actor key names: SQLite would give a deleted newest row's id to the next
+// one, and that actor's key pair (kept after it, to sign its Delete) would
+// then sign for a stranger.
+func unusedActorID(table, kind string) string {
+	return `(SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(id), 0) AS n FROM ` + table +
+		` UNION ALL SELECT COALESCE(MAX(actor_id), 0) FROM actor_keys WHERE actor_kind = '` + kind + `'))`
 }

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
 func TestActorKeysLocalFirstWriterWins(t *testing.T) {
@@ -65,5 +68,36 @@ func TestActorKeysRemoteUpsert(t *testing.T) {
 	}
 	if _, err := k.Remote(ctx, id); !errors.Is(err, ErrNotFound) {
 		t.Errorf("owner's key kept after delete: %v", err)
+	}
+}
+
+// TestNewActorsNeverTakeAKeyedID: an account or channel created after the
+// newest one was deleted does not get its id while its key pair remains,
+// so the old pair never signs for the new actor.
+func TestNewActorsNeverTakeAKeyedID(t *testing.T) {
+	st, _ := open(t)
+	ctx := context.Background()
+	if _, _, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "admin", Email: "a@example.org", PasswordHash: "h", Role: model.RoleAdmin, ChannelName: "admin_ch"}); err != nil {
+		t.Fatal(err)
+	}
+	u, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "first", Email: "f@example.org", PasswordHash: "h", ChannelName: "first_ch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ActorKeys().AddLocal(ctx, "account", ch.AccountID, "p", "q"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ActorKeys().AddLocal(ctx, "channel", ch.ID, "p", "q"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Users().Delete(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, ch2, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "second", Email: "s@example.org", PasswordHash: "h", ChannelName: "second_ch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch2.AccountID == ch.AccountID || ch2.ID == ch.ID {
+		t.Errorf("the new actor took a keyed id: account %d (was %d), channel %d (was %d)", ch2.AccountID, ch.AccountID, ch2.ID, ch.ID)
 	}
 }
