@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -9,7 +10,6 @@ import (
 	"testing/fstest"
 
 	"cabane.dev/cabane/app/model"
-	"cabane.dev/cabane/app/repo"
 )
 
 // Migration 0003 fills the new jobs columns of an existing database from
@@ -33,10 +33,7 @@ func TestJobsSubjectMigrationBackfillsAndFailAbandonedUsesIt(t *testing.T) {
 	if err := st.migrateFrom(ctx, old, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "x", ChannelName: "alice_ch"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := oldSchemaChannel(t, db, "alice", "alice_ch", "alice_ch")
 	// A row as version 2 wrote it (Create writes today's columns).
 	v := model.Video{UUID: "11111111-1111-1111-1111-111111111111", ShortUUID: "short1", ChannelID: ch.ID, Name: "v"}
 	res, err := db.ExecContext(ctx, `INSERT INTO videos(uuid, short_uuid, channel_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)`,
@@ -110,4 +107,24 @@ func TestJobsSubjectMigrationBackfillsAndFailAbandonedUsesIt(t *testing.T) {
 	if want := "USING INDEX jobs_video"; !strings.Contains(plan, want) {
 		t.Errorf("query plan %q does not use jobs_video", plan)
 	}
+}
+
+// oldSchemaChannel writes a user, their account and a channel with the
+// columns of the first schema, for migration tests that stop before the
+// tables today's CreateUser touches exist. It returns the channel.
+func oldSchemaChannel(t *testing.T, db *sql.DB, name, channel, display string) model.Channel {
+	t.Helper()
+	ctx := context.Background()
+	exec := func(q string, args ...any) int64 {
+		res, err := db.ExecContext(ctx, q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		return id
+	}
+	u := exec(`INSERT INTO users(username, email, password_hash, created_at) VALUES (?, ?, 'x', 0)`, name, name+"@example.org")
+	a := exec(`INSERT INTO accounts(user_id, name, display_name, created_at) VALUES (?, ?, ?, 0)`, u, name, name)
+	c := exec(`INSERT INTO channels(account_id, name, display_name, created_at) VALUES (?, ?, ?, 0)`, a, channel, display)
+	return model.Channel{ID: c, AccountID: a, Name: channel, DisplayName: display}
 }

@@ -335,10 +335,7 @@ func TestSearchMigrationIndexesExistingRows(t *testing.T) {
 	if err := st.migrateFrom(ctx, old, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, ch, err := st.Accounts.CreateUser(ctx, repo.NewUser{Username: "alice", Email: "a@example.org", PasswordHash: "x", ChannelName: "alice_ch", ChannelDisplay: "Chez Alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := oldSchemaChannel(t, db, "alice", "alice_ch", "Chez Alice")
 	v := model.Video{UUID: "11111111-1111-4111-8111-111111111111", ShortUUID: "s1", ChannelID: ch.ID, Name: "Crêpes", Privacy: model.PrivacyPublic,
 		Meta: model.Meta{Tags: []string{"Bretagne"}}}
 	if err := st.Videos.Create(ctx, &v); err != nil {
