@@ -64,7 +64,11 @@ func TestIdentity(t *testing.T) {
 		// Tests run instances on 127.0.0.1 with private fetches allowed.
 		{"http://127.0.0.1:9000", []string{"127.0.0.0/8"}, "", "http://127.0.0.1:9000"},
 		{"http://127.0.0.1:9000", []string{"10.0.0.0/8"}, federation.ReasonPrivateHost, ""},
-		{"http://203.0.113.7", nil, "", "http://203.0.113.7"},
+		{"http://198.41.0.4", nil, "", "http://198.41.0.4"},
+		// A documentation address is no more reachable than a private one,
+		// and a bare address in the allow-list counts as the client does.
+		{"http://203.0.113.7", nil, federation.ReasonPrivateHost, ""},
+		{"https://10.0.0.5", []string{"10.0.0.5"}, "", "https://10.0.0.5"},
 		{"ftp://videos.example.org", nil, federation.ReasonBadPublicURL, ""},
 	} {
 		id := federation.NewIdentity(c.url, c.allow)

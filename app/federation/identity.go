@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/uris"
 )
 
@@ -50,8 +51,13 @@ func NewIdentity(publicURL string, allowPrivate []string) Identity {
 		strings.HasSuffix(host, ".home.arpa") || !strings.Contains(host, ".") && !strings.Contains(host, ":") {
 		return Identity{reason: ReasonLANName}
 	}
-	if ip, err := netip.ParseAddr(host); err == nil && !publicAddr(ip.Unmap()) && !allowed(ip.Unmap(), allowPrivate) {
-		return Identity{reason: ReasonPrivateHost}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		// The outbound client's own rule: a public URL federation may use
+		// is an address it would itself be allowed to reach.
+		allow, _ := httpclient.ParseAllowList(allowPrivate) // config validated them
+		if httpclient.NewGuard(allow).Check(ip) != nil {
+			return Identity{reason: ReasonPrivateHost}
+		}
 	}
 	return Identity{uris: uris.New(u.Scheme + "://" + u.Host), on: true}
 }
@@ -64,21 +70,3 @@ func (id Identity) Reason() string { return id.reason }
 
 // URIs builds IRIs from the public URL; only meaningful when On.
 func (id Identity) URIs() uris.Builder { return id.uris }
-
-// publicAddr reports whether ip is routable on the internet.
-func publicAddr(ip netip.Addr) bool {
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast() {
-		return false
-	}
-	// CGNAT (100.64.0.0/10), where some ISPs put home boxes.
-	return !netip.MustParsePrefix("100.64.0.0/10").Contains(ip)
-}
-
-func allowed(ip netip.Addr, cidrs []string) bool {
-	for _, c := range cidrs {
-		if p, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil && p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
