@@ -173,7 +173,9 @@ func (r *recorder) all() []sent {
 
 // audience is a fixed follower list per local actor: two followers on one
 // host (a shared inbox), one that follows both the account and the channel.
-type audience struct{ by map[keys.Actor][]federation.Recipient }
+type audience struct {
+	by map[keys.Actor][]federation.Recipient
+}
 
 var (
 	bob   = federation.Recipient{Actor: "https://pt.example/accounts/bob", Inbox: "https://pt.example/accounts/bob/inbox", SharedInbox: "https://pt.example/inbox"}
