@@ -82,11 +82,7 @@ func (s *Service) ViewsCounted(ctx context.Context, ids []int64) {
 		if !ok {
 			continue
 		}
-		v, err := s.Videos.ByID(ctx, id)
-		if err != nil || !visibility.Federates(v) {
-			if err != nil && !errors.Is(err, model.ErrNotFound) {
-				s.log().Warn("federate counts", "video", id, "err", err)
-			}
+		if !s.countsWanted(ctx, id) {
 			s.counts.dropped(id)
 			continue
 		}
@@ -96,4 +92,23 @@ func (s *Service) ViewsCounted(ctx context.Context, ids []int64) {
 			s.counts.dropped(id)
 		}
 	}
+}
+
+// countsWanted reports whether video id federates and someone follows it:
+// most boxes have no remote follower, and a job every few minutes per
+// watched video would only wear their SD card.
+func (s *Service) countsWanted(ctx context.Context, id int64) bool {
+	v, err := s.Videos.ByID(ctx, id)
+	if err != nil || !visibility.Federates(v) {
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			s.log().Warn("federate counts", "video", id, "err", err)
+		}
+		return false
+	}
+	to, err := s.Audience.Followers(ctx, accountKey(v.Channel.AccountID), channelKey(v.ChannelID))
+	if err != nil {
+		s.log().Warn("federate counts", "video", id, "err", err)
+		return false
+	}
+	return len(to) > 0
 }

@@ -386,6 +386,16 @@ func TestViewCountsAreDebounced(t *testing.T) {
 	if wait := js[0].RunAfter.Sub(start); wait < 7*time.Minute || wait > 9*time.Minute {
 		t.Errorf("the next counts Update waits %v, want about 8 minutes", wait)
 	}
+	// Nobody following: no job at all.
+	r.ob.Audience = &audience{}
+	r.now = r.now.Add(time.Hour)
+	other := video(model.PrivacyPublic)
+	other.ID, other.UUID = 8, "8d161a1a-ec38-43d2-b03a-984b05fb8f7a"
+	r.dom.set(other)
+	r.ob.ViewsCounted(ctx, []int64{other.ID})
+	if js := r.jobsOf(outbox.JobVideo); len(js) != 2 {
+		t.Errorf("%d jobs, want none more for a video nobody follows", len(js))
+	}
 }
 
 // Without a public URL, or before delivery is wired, nothing is queued.
