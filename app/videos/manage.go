@@ -50,6 +50,7 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 	if err != nil {
 		return v, err
 	}
+	before := v // as remote servers know it (Federate)
 	if e.ChannelID != 0 && e.ChannelID != v.ChannelID {
 		// Moving the video: to another channel of the same account.
 		if _, err := s.uploadChannel(ctx, v.Channel.AccountID, e.ChannelID); err != nil {
@@ -62,7 +63,6 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 		return v, err
 	}
 	wasProtected, wasPrivacy := v.Privacy == model.PrivacyPassword, v.Privacy
-	before := v
 	e.Apply(&v)
 	if v.Privacy != wasPrivacy || e.Passwords != nil {
 		// Before the change lands: no grant outlives it (access.go).
