@@ -26,6 +26,7 @@ import (
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/keys"
+	"cabane.dev/cabane/app/federation/outbox"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/instance"
@@ -68,7 +69,10 @@ type App struct {
 	Federation *federation.Service
 	Keys       *keys.Keyring
 	Outbound   *httpclient.Client
-	Web        *web.Server
+	// Outbox queues what local changes send to remote followers; it
+	// sends once its Sender and Audience are set.
+	Outbox *outbox.Service
+	Web    *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
@@ -185,6 +189,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			return about.Name, about.ShortDescription
 		}}
 	// --- end federation ---
+	// --- outbox (#10) ---
+	// What a publish, an edit, a deletion or an actor change sends, queued
+	// with the write. Sender (delivery) and Audience (follows) come with
+	// their slices: until both are set, nothing is queued.
+	a.Outbox = &outbox.Service{Identity: a.Federation.Identity, Documents: a.Federation, Videos: a.Videos, Accounts: a.Accounts,
+		Jobs: a.Jobs, Log: log.With("part", "outbox")}
+	a.Outbox.Register(a.Jobs)
+	a.Videos.Federate = a.Outbox
+	profiles.Changed = a.Outbox.AccountChanged
+	// --- end outbox ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,

@@ -92,6 +92,7 @@ func (s *Service) SetAvatar(ctx context.Context, viewer visibility.Viewer, r io.
 		return repo.Avatar{}, err
 	}
 	s.removeFile(old.File)
+	s.changed(ctx, viewer.AccountID)
 	return a, nil
 }
 
@@ -106,6 +107,7 @@ func (s *Service) DeleteAvatar(ctx context.Context, viewer visibility.Viewer) er
 		return err
 	}
 	s.removeFile(old.File)
+	s.changed(ctx, viewer.AccountID)
 	return nil
 }
 

@@ -42,10 +42,20 @@ type Service struct {
 	Log    *slog.Logger
 	// Images bounds how many uploaded pictures are decoded at once, for the
 	// whole process (shared with videos' thumbnails); nil: one of its own.
-	Images      *imaging.Gate
+	Images *imaging.Gate
+	// Changed hears that an account's public face (display name, avatar)
+	// changed, once stored (app/federation/outbox tells its followers);
+	// nil: nobody.
+	Changed     func(ctx context.Context, accountID int64)
 	ownGate     *imaging.Gate
 	ownGateOnce sync.Once
 	avatars     avatarCache
+}
+
+func (s *Service) changed(ctx context.Context, accountID int64) {
+	if s.Changed != nil {
+		s.Changed(ctx, accountID)
+	}
 }
 
 func (s *Service) log() *slog.Logger {
@@ -102,6 +112,7 @@ func (s *Service) Apply(ctx context.Context, viewer visibility.Viewer, u Update)
 		if err := s.Store.SetDisplayName(ctx, viewer.AccountID, *u.DisplayName); err != nil {
 			return err
 		}
+		s.changed(ctx, viewer.AccountID)
 	}
 	if u.DefaultPrivacy != nil {
 		if err := s.Store.SetDefaultPrivacy(ctx, viewer.UserID, *u.DefaultPrivacy); err != nil {

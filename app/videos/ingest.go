@@ -54,6 +54,9 @@ type Service struct {
 	// Recorded hears of the files of renditions just published (names in
 	// the video's hls/ folder; app/torrents hashes them); nil: nobody.
 	Recorded func(ctx context.Context, uuid string, files []string)
+	// Federate hears, inside each write's transaction, of the changes
+	// remote servers must learn of (app/federation/outbox); nil: none.
+	Federate Federator
 	// Blocks says how the blocklists see an account for a viewer
 	// (app/blocklist); nil: nobody is blocked.
 	Blocks func(ctx context.Context, viewer visibility.Viewer, accountID int64) (visibility.Blocks, error)
@@ -381,6 +384,13 @@ func (s *Service) FlushViews(ctx context.Context) error {
 		}
 		s.mu.Unlock()
 		return fmt.Errorf("write views: %w", err)
+	}
+	if s.Federate != nil {
+		ids := make([]int64, 0, len(batch))
+		for id := range batch {
+			ids = append(ids, id)
+		}
+		s.Federate.ViewsCounted(ctx, ids)
 	}
 	return nil
 }

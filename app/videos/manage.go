@@ -50,6 +50,7 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 	if err != nil {
 		return v, err
 	}
+	before := v // as remote servers know it (Federate)
 	if e.ChannelID != 0 && e.ChannelID != v.ChannelID {
 		// Moving the video: to another channel of the same account.
 		if _, err := s.uploadChannel(ctx, v.Channel.AccountID, e.ChannelID); err != nil {
@@ -78,8 +79,14 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 			return v, fmt.Errorf("passwords of video %s: %w", v.UUID, err)
 		}
 	}
-	if err := s.Store.Videos.Update(ctx, v.ID, repo.VideoUpdate{ChannelID: v.ChannelID, Name: v.Name, Description: v.Description,
-		Privacy: v.Privacy, Meta: v.Meta}); err != nil {
+	err = s.Store.WithTx(ctx, func(tx repo.Tx) error {
+		if err := tx.Videos.Update(ctx, v.ID, repo.VideoUpdate{ChannelID: v.ChannelID, Name: v.Name, Description: v.Description,
+			Privacy: v.Privacy, Meta: v.Meta}); err != nil {
+			return err
+		}
+		return s.federate(ctx, tx, before, false)
+	})
+	if err != nil {
 		return v, fmt.Errorf("update video %s: %w", v.UUID, err)
 	}
 	if v.Privacy != model.PrivacyPassword && wasProtected {
@@ -87,7 +94,8 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 			return v, fmt.Errorf("passwords of video %s: %w", v.UUID, err)
 		}
 	}
-	if err := s.storeImages(ctx, v, ready); err != nil {
+	// The edit's Update is queued already: the picture's URL stays.
+	if err := s.storeImages(ctx, v, ready, false); err != nil {
 		return v, err
 	}
 	s.Log.Info("video updated", "video", v.UUID)
@@ -112,7 +120,13 @@ func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref stri
 			return fmt.Errorf("stop processing video %s: %w", v.UUID, err)
 		}
 	}
-	if err := s.Store.Videos.Delete(ctx, v.ID); err != nil {
+	err = s.Store.WithTx(ctx, func(tx repo.Tx) error {
+		if err := tx.Videos.Delete(ctx, v.ID); err != nil {
+			return err
+		}
+		return s.federate(ctx, tx, v, true)
+	})
+	if err != nil {
 		return fmt.Errorf("delete video %s: %w", v.UUID, err)
 	}
 	s.mu.Lock()

@@ -350,12 +350,26 @@ func (s *Service) record(ctx context.Context, v model.Video, hlsDir string, copi
 	// slow) publishes the renditions with the duration they play: a
 	// truncated upload's header can announce 10 s for 3 s of media.
 	err = s.Store.WithTx(ctx, func(tx repo.Tx) error {
+		// As stored, not as this job loaded it: an earlier record of the
+		// same run may have published it already.
+		before := v
+		if s.Federate != nil {
+			var err error
+			if before, err = tx.Videos.ByID(ctx, v.ID); err != nil {
+				return err
+			}
+		}
 		if packaged > 0 && packaged != v.Duration {
 			if err := tx.Videos.SetDuration(ctx, v.ID, packaged); err != nil {
 				return fmt.Errorf("record duration: %w", err)
 			}
 		}
-		return tx.Videos.AddRenditions(ctx, v.ID, rs...)
+		if err := tx.Videos.AddRenditions(ctx, v.ID, rs...); err != nil {
+			return err
+		}
+		// The first rendition publishes the video (a Create), the next
+		// ones add files (an Update).
+		return s.federate(ctx, tx, before, false)
 	})
 	if err != nil {
 		return fmt.Errorf("record renditions %v: %w", names, err)

@@ -12,6 +12,7 @@ import (
 	"cabane.dev/cabane/app/durable"
 	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/visibility"
 )
 
@@ -67,7 +68,7 @@ func (s *Service) SetImages(ctx context.Context, viewer visibility.Viewer, ref s
 	if err != nil {
 		return err
 	}
-	return s.storeImages(ctx, v, ready)
+	return s.storeImages(ctx, v, ready, true)
 }
 
 // readyImages are a video's new thumbnail and preview, as JPEG files;
@@ -115,8 +116,10 @@ func (s *Service) prepareImages(ctx context.Context, imgs ...Image) (readyImages
 	return ready, nil
 }
 
-// storeImages writes prepared images as the video's thumbnail and preview.
-func (s *Service) storeImages(ctx context.Context, v model.Video, ready readyImages) error {
+// storeImages writes prepared images as the video's thumbnail and preview;
+// federate: remote servers are told (an Update, which makes them fetch
+// the picture again).
+func (s *Service) storeImages(ctx context.Context, v model.Video, ready readyImages, federate bool) error {
 	if ready.thumb == nil {
 		return nil
 	}
@@ -133,7 +136,16 @@ func (s *Service) storeImages(ctx context.Context, v model.Video, ready readyIma
 	}
 	// Marks the thumbnail as there, and as chosen: processing makes one
 	// only for a video without.
-	if err := s.Store.Videos.SetThumbnail(ctx, v.ID); err != nil {
+	err := s.Store.WithTx(ctx, func(tx repo.Tx) error {
+		if err := tx.Videos.SetThumbnail(ctx, v.ID); err != nil {
+			return err
+		}
+		if !federate {
+			return nil
+		}
+		return s.federate(ctx, tx, v, false)
+	})
+	if err != nil {
 		return fmt.Errorf("thumbnail of video %s: %w", v.UUID, err)
 	}
 	s.Log.Info("custom thumbnail stored", "video", v.UUID)
