@@ -25,6 +25,8 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/follows"
+	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/imaging"
@@ -68,7 +70,11 @@ type App struct {
 	Federation *federation.Service
 	Keys       *keys.Keyring
 	Outbound   *httpclient.Client
-	Web        *web.Server
+	// --- inbox (#10) ---
+	Inbox   *inbox.Service   // nil while federation is off
+	Follows *follows.Service // remote followers: audience, collections, approvals
+	// --- end inbox ---
+	Web *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
@@ -185,6 +191,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			return about.Name, about.ShortDescription
 		}}
 	// --- end federation ---
+	// --- inbox (#10) ---
+	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts}// Sender: the delivery queue (#10, delivery) when it lands; until
+	// then follows are recorded and accepted here, and no Accept leaves.
+
+	a.Federation.Collections = follows.Collection{Store: st.Follows()}
+	if a.Federation.Identity.On() {
+		a.Inbox, err = inbox.New(inbox.Config{Identity: a.Federation.Identity, Client: a.Outbound, Keyring: a.Keys,
+			KeyStore: st.ActorKeys(), Store: st.Follows(), Locals: a.Accounts, Answers: a.Follows, Log: log.With("part", "inbox")})
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	// --- end inbox ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -223,6 +243,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Instance: inst,
 		Users:    &users.Service{Store: st.Users(), Auth: a.Auth, Videos: a.Videos, Log: log.With("part", "users")},
 		// --- end admin pages ---
+		// --- inbox (#10) ---
+		Inbox: a.Inbox, Follows: a.Follows,
+		// --- end inbox ---
 	})
 	if err != nil {
 		st.Close()
@@ -345,6 +368,11 @@ func (a *App) Run(ctx context.Context) error {
 		a.Videos.RunHousekeeping(houseCtx, 30*time.Second)
 	}()
 	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
+	// --- inbox (#10) ---
+	if a.Inbox != nil {
+		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })
+	}
+	// --- end inbox ---
 	go func() {
 		defer wg.Done()
 		defer close(served)

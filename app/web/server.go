@@ -27,6 +27,8 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/follows"
+	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -113,6 +115,10 @@ type Deps struct {
 	// --- federation: actors, videos, discovery (#10) ---
 	Federation *federation.Service // nil: federation off (404s, and the admin page says why)
 	// --- end federation ---
+	// --- inbox and follows (#10) ---
+	Inbox   *inbox.Service   // nil: inboxes answer 404
+	Follows *follows.Service // nil: nobody follows (counts 0, empty lists)
+	// --- end inbox ---
 }
 
 // Server holds the routes and their dependencies.

@@ -102,6 +102,7 @@ type Store interface {
 	ManualFollowers(ctx context.Context, channelID int64) (bool, error)
 	Apply(ctx context.Context, activityID string, fn func(tx *store.FollowsTx) error) (dup bool, err error)
 	Unsee(ctx context.Context, activityID string) error
+	PruneSeen(ctx context.Context, before time.Time) (int64, error)
 }
 
 // KeyForgetter drops a deleted actor's keys (keys.Resolver).
@@ -387,3 +388,26 @@ func (s *Service) log() *slog.Logger {
 
 // follows.Service is the Answers the App wires.
 var _ Answers = (*follows.Service)(nil)
+
+// SeenFor is how long processed activity ids are remembered: senders give
+// up retrying long before (Mastodon after about a week, PeerTube sooner).
+const SeenFor = 8 * 24 * time.Hour
+
+// RunPrune forgets processed activity ids older than SeenFor, every
+// interval, until ctx ends.
+func (s *Service) RunPrune(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.Store.PruneSeen(ctx, s.now().Add(-SeenFor)); err != nil && ctx.Err() == nil {
+			s.log().Warn("inbox: prune processed activity ids", "err", err)
+		} else if n > 0 {
+			s.log().Debug("inbox: pruned processed activity ids", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
