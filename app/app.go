@@ -192,9 +192,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		}}
 	// --- end federation ---
 	// --- inbox (#10) ---
-	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts}// Sender: the delivery queue (#10, delivery) when it lands; until
-	// then follows are recorded and accepted here, and no Accept leaves.
-
+	// Sender: the delivery queue (#10, delivery) when it lands; until then
+	// follows are recorded and accepted here, and no Accept leaves.
+	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts}
 	a.Federation.Collections = follows.Collection{Store: st.Follows()}
 	if a.Federation.Identity.On() {
 		a.Inbox, err = inbox.New(inbox.Config{Identity: a.Federation.Identity, Client: a.Outbound, Keyring: a.Keys,
