@@ -113,23 +113,27 @@ func scanFollow(sc interface{ Scan(...any) error }) (Follow, error) {
 	return fo, nil
 }
 
-// Followers lists the followers of a local actor in a state ("" for
-// both), newest first, with their total.
-func (f *Follows) Followers(ctx context.Context, t FollowTarget, state string, offset, limit int) ([]Follow, int, error) {
-	where := `f.target_kind = ? AND f.target_id = ?`
-	args := []any{t.Kind, t.ID}
+// Followers lists the followers of local actors (an account and its
+// channels, say) in a state ("" for both), newest first, with their
+// total. A remote actor following two of them is listed twice, once per
+// follow, as PeerTube lists them.
+func (f *Follows) Followers(ctx context.Context, targets []FollowTarget, state string, offset, limit int) ([]Follow, int, error) {
+	if len(targets) == 0 {
+		return []Follow{}, 0, nil
+	}
+	where, args := targetsCond(targets)
 	if state != "" {
 		where += ` AND f.state = ?`
 		args = append(args, state)
 	}
 	var total int
 	if err := f.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM follows f WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count followers of %s %d: %w", t.Kind, t.ID, classify(err))
+		return nil, 0, fmt.Errorf("count followers: %w", classify(err))
 	}
 	rows, err := f.q.QueryContext(ctx, `SELECT `+remoteActorCols+`, `+followCols+` FROM follows f JOIN remote_actors r ON r.id = f.remote_actor_id
 		WHERE `+where+` ORDER BY f.created_at DESC, f.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("followers of %s %d: %w", t.Kind, t.ID, classify(err))
+		return nil, 0, fmt.Errorf("list followers: %w", classify(err))
 	}
 	defer rows.Close()
 	out := []Follow{}
@@ -141,6 +145,29 @@ func (f *Follows) Followers(ctx context.Context, t FollowTarget, state string, o
 		out = append(out, fo)
 	}
 	return out, total, classify(rows.Err())
+}
+
+// targetsCond is the condition "the follow is of one of targets".
+func targetsCond(targets []FollowTarget) (string, []any) {
+	var cond strings.Builder
+	args := make([]any, 0, 2*len(targets))
+	cond.WriteString("(")
+	for i, t := range targets {
+		if i > 0 {
+			cond.WriteString(" OR ")
+		}
+		cond.WriteString("(f.target_kind = ? AND f.target_id = ?)")
+		args = append(args, t.Kind, t.ID)
+	}
+	cond.WriteString(")")
+	return cond.String(), args
+}
+
+// FollowByHandle returns the follow of t by the remote actor
+// name@host; ErrNotFound when there is none.
+func (f *Follows) FollowByHandle(ctx context.Context, name, host string, t FollowTarget) (Follow, error) {
+	return followWhere(ctx, f.q, `r.preferred_username = ? AND r.host = ? AND f.target_kind = ? AND f.target_id = ?`,
+		name, strings.ToLower(host), t.Kind, t.ID)
 }
 
 // FollowersCount is how many remote actors a local actor's accepted
@@ -161,17 +188,9 @@ func (f *Follows) Recipients(ctx context.Context, targets []FollowTarget) ([]Rem
 	if len(targets) == 0 {
 		return []RemoteActor{}, nil
 	}
-	var cond strings.Builder
-	args := make([]any, 0, 2*len(targets))
-	for i, t := range targets {
-		if i > 0 {
-			cond.WriteString(" OR ")
-		}
-		cond.WriteString("(f.target_kind = ? AND f.target_id = ?)")
-		args = append(args, t.Kind, t.ID)
-	}
+	cond, args := targetsCond(targets)
 	rows, err := f.q.QueryContext(ctx, `SELECT `+remoteActorCols+` FROM remote_actors r WHERE r.id IN
-		(SELECT f.remote_actor_id FROM follows f WHERE f.state = 'accepted' AND (`+cond.String()+`)) ORDER BY r.id`, args...)
+		(SELECT f.remote_actor_id FROM follows f WHERE f.state = 'accepted' AND `+cond+`) ORDER BY r.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("recipients: %w", classify(err))
 	}

@@ -20,6 +20,8 @@ import (
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/httpclient"
+	"cabane.dev/cabane/app/search"
+	"cabane.dev/cabane/app/videos"
 )
 
 // fediverse is a fake remote server with one actor, alice, whose key
@@ -153,5 +155,86 @@ func TestInboxFollowThroughHTTP(t *testing.T) {
 	rec, err := r.server.Follows.Followers(context.Background(), keys.Actor{Kind: keys.Channel, ID: ch.ID})
 	if err != nil || len(rec) != 1 || rec[0] != (federation.Recipient{Actor: f.alice(), Inbox: f.alice() + "/inbox", SharedInbox: f.srv.URL + "/inbox"}) {
 		t.Errorf("audience: %+v %v", rec, err)
+	}
+}
+
+// PeerTube's followers endpoints, checked against the contract: the
+// server's (admins), a channel's and an account's (owner, admins), the
+// counts, and removing a server follower by handle.
+func TestFollowersAPIContract(t *testing.T) {
+	r := inboxRig(t)
+	f := newFediverse(t)
+	r.server.Search = &search.Service{Store: r.store.Search(), Lookup: r.videos, TrendingDays: videos.TrendingDays}
+	a := newAPIClient(t, r)
+	ctx := context.Background()
+	ch, err := r.server.Accounts.ChannelByID(ctx, adminViewer(r), r.adminChannel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, obj := range []string{fedPublicURL + "/video-channels/" + ch.Name, fedPublicURL + "/accounts/peertube"} {
+		b, _ := json.Marshal(map[string]any{"id": f.srv.URL + "/follows/" + itoa(int64(i)), "type": "Follow", "actor": f.alice(), "object": obj})
+		if res, body := r.postActivity(t, f, "/inbox", acceptAP, b, false); res.StatusCode != 204 {
+			t.Fatalf("Follow of %s: %d %s", obj, res.StatusCode, body)
+		}
+	}
+	type list struct {
+		Total int `json:"total"`
+		Data  []struct {
+			State    string `json:"state"`
+			Follower struct {
+				Name, Host, URL, DisplayName string
+			} `json:"follower"`
+			Following struct {
+				Name string `json:"name"`
+			} `json:"following"`
+		} `json:"data"`
+	}
+	get := func(path, who string, want int) list {
+		t.Helper()
+		res := a.do(http.MethodGet, path, who, nil, "")
+		if res.Status != want {
+			t.Fatalf("GET %s as %s: %d, want %d: %s", path, who, res.Status, want, res.Body)
+		}
+		var l list
+		json.Unmarshal(res.Body, &l)
+		return l
+	}
+	host := f.srv.Listener.Addr().String()
+	l := get("/api/v1/server/followers", "admin", 200)
+	if l.Total != 1 || l.Data[0].Follower.Name != "alice" || l.Data[0].Follower.Host != host || l.Data[0].Follower.URL != f.alice() ||
+		l.Data[0].Follower.DisplayName != "Alice" || l.Data[0].Following.Name != "peertube" || l.Data[0].State != "accepted" {
+		t.Errorf("server followers: %+v", l)
+	}
+	get("/api/v1/server/followers", "user", 403)
+	get("/api/v1/server/followers?state=bogus", "admin", 400)
+	if l := get("/api/v1/video-channels/"+ch.Name+"/followers", "admin", 200); l.Total != 1 || l.Data[0].Following.Name != ch.Name {
+		t.Errorf("channel followers: %+v", l)
+	}
+	get("/api/v1/video-channels/"+ch.Name+"/followers", "user", 403)
+	if l := get("/api/v1/accounts/admin/followers", "admin", 200); l.Total != 1 || l.Data[0].Following.Name != ch.Name {
+		t.Errorf("account followers (its channels' included): %+v", l)
+	}
+	res := a.do(http.MethodGet, "/api/v1/video-channels/"+ch.Name, "", nil, "")
+	var chJSON struct {
+		FollowersCount int `json:"followersCount"`
+	}
+	json.Unmarshal(res.Body, &chJSON)
+	if chJSON.FollowersCount != 1 {
+		t.Errorf("channel followersCount = %d: %s", chJSON.FollowersCount, res.Body)
+	}
+	if res := a.do(http.MethodDelete, "/api/v1/server/followers/alice@"+host, "user", nil, ""); res.Status != 403 {
+		t.Errorf("a user removed a server follower: %d", res.Status)
+	}
+	if res := a.do(http.MethodPost, "/api/v1/server/followers/alice@"+host+"/accept", "admin", nil, ""); res.Status != 409 {
+		t.Errorf("accept of an accepted follower: %d, want 409", res.Status)
+	}
+	if res := a.do(http.MethodDelete, "/api/v1/server/followers/alice@"+host, "admin", nil, ""); res.Status != 204 {
+		t.Errorf("remove server follower: %d %s", res.Status, res.Body)
+	}
+	if res := a.do(http.MethodDelete, "/api/v1/server/followers/alice@"+host, "admin", nil, ""); res.Status != 404 {
+		t.Errorf("remove again: %d", res.Status)
+	}
+	if l := get("/api/v1/server/followers", "admin", 200); l.Total != 0 {
+		t.Errorf("server followers after removal: %+v", l)
 	}
 }

@@ -307,6 +307,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- admin pages' API: config/about, users' roles and bans (#9 points 7, 8) ---
 	s.adminPagesAPIRoutes(g, api)
 	// --- end admin pages' API ---
+	// --- inbox and follows (#10) ---
+	s.followsAPIRoutes(g, api)
+	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }

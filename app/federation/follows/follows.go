@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/keys"
@@ -33,7 +34,8 @@ var (
 
 // Store keeps follows (store.Follows).
 type Store interface {
-	Followers(ctx context.Context, t store.FollowTarget, state string, offset, limit int) ([]store.Follow, int, error)
+	Followers(ctx context.Context, targets []store.FollowTarget, state string, offset, limit int) ([]store.Follow, int, error)
+	FollowByHandle(ctx context.Context, name, host string, t store.FollowTarget) (store.Follow, error)
 	FollowersCount(ctx context.Context, t store.FollowTarget) (int, error)
 	Recipients(ctx context.Context, targets []store.FollowTarget) ([]store.RemoteActor, error)
 	FollowByID(ctx context.Context, id int64) (store.Follow, error)
@@ -47,6 +49,7 @@ type Store interface {
 type Directory interface {
 	AccountByID(ctx context.Context, id int64) (model.Account, error)
 	ChannelByID(ctx context.Context, viewer visibility.Viewer, id int64) (model.Channel, error)
+	ChannelsOf(ctx context.Context, accountID int64) ([]model.Channel, error)
 }
 
 // Service reads and decides on follows.
@@ -98,7 +101,7 @@ func (c Collection) Collection(ctx context.Context, ref federation.CollectionRef
 		}
 		return c.Next.Collection(ctx, ref, offset, limit)
 	}
-	fs, total, err := c.Store.Followers(ctx, store.FollowTarget{Kind: ref.Kind, ID: ref.ID}, store.FollowAccepted, offset, limit)
+	fs, total, err := c.Store.Followers(ctx, []store.FollowTarget{{Kind: ref.Kind, ID: ref.ID}}, store.FollowAccepted, offset, limit)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -221,14 +224,39 @@ func (s *Service) may(ctx context.Context, viewer visibility.Viewer, t store.Fol
 	return nil
 }
 
-// List is one page of a local actor's followers in a state ("" for all),
-// for whoever manages them.
+// List is one page of a local actor's followers in a state ("" for
+// all), for whoever manages them. An account's list holds its channels'
+// followers too, as PeerTube's does.
 func (s *Service) List(ctx context.Context, viewer visibility.Viewer, a keys.Actor, state string, start, count int) ([]store.Follow, int, error) {
 	t := Target(a)
 	if err := s.may(ctx, viewer, t); err != nil {
 		return nil, 0, err
 	}
-	return s.Store.Followers(ctx, t, state, start, count)
+	targets := []store.FollowTarget{t}
+	if a.Kind == keys.Account {
+		chs, err := s.Directory.ChannelsOf(ctx, a.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, ch := range chs {
+			targets = append(targets, store.FollowTarget{Kind: string(keys.Channel), ID: ch.ID})
+		}
+	}
+	return s.Store.Followers(ctx, targets, state, start, count)
+}
+
+// ByHandle finds the follow of a local actor by the remote actor handle
+// (name@host), for whoever manages its followers.
+func (s *Service) ByHandle(ctx context.Context, viewer visibility.Viewer, a keys.Actor, handle string) (store.Follow, error) {
+	t := Target(a)
+	if err := s.may(ctx, viewer, t); err != nil {
+		return store.Follow{}, err
+	}
+	name, host, ok := strings.Cut(strings.TrimPrefix(handle, "@"), "@")
+	if !ok || name == "" || host == "" {
+		return store.Follow{}, ErrNotFound
+	}
+	return s.Store.FollowByHandle(ctx, name, host, t)
 }
 
 // decided finds follow id, checks that viewer manages its target (and,

@@ -308,7 +308,7 @@ func (r *rig) channelIRI() string { return publicURL + "/video-channels/" + r.ch
 
 func (r *rig) followers(kind keys.Kind, id int64, state string) []store.Follow {
 	r.t.Helper()
-	fs, _, err := r.st.Follows().Followers(context.Background(), store.FollowTarget{Kind: string(kind), ID: id}, state, 0, 100)
+	fs, _, err := r.st.Follows().Followers(context.Background(), []store.FollowTarget{{Kind: string(kind), ID: id}}, state, 0, 100)
 	if err != nil {
 		r.t.Fatal(err)
 	}
