@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/search"
+	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/videos"
 )
 
@@ -236,5 +238,66 @@ func TestFollowersAPIContract(t *testing.T) {
 	}
 	if l := get("/api/v1/server/followers", "admin", 200); l.Total != 0 {
 		t.Errorf("server followers after removal: %+v", l)
+	}
+}
+
+// The creator's followers page: the channel's "approve by hand" setting,
+// a pending follower approved, another user refused, names sanitised,
+// French too, and the count on the channel page.
+func TestMyFollowersPage(t *testing.T) {
+	r := inboxRig(t)
+	f := newFediverse(t)
+	ctx := context.Background()
+	ch, err := r.server.Accounts.ChannelByID(ctx, adminViewer(r), r.adminChannel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path, who string, form url.Values) int {
+		t.Helper()
+		res := r.do(ctx, request{method: http.MethodPost, path: path, who: who, form: form, withCSRF: true})
+		res.Body.Close()
+		return res.StatusCode
+	}
+	chID := itoa(ch.ID)
+	if st := post("/my/followers/manual", "user", url.Values{"channel": {chID}, "manual": {"on"}}); st != http.StatusForbidden {
+		t.Errorf("another user set the channel's policy: %d", st)
+	}
+	if st := post("/my/followers/manual", "admin", url.Values{"channel": {chID}, "manual": {"on"}}); st != http.StatusSeeOther {
+		t.Fatalf("set manual approval: %d", st)
+	}
+	b, _ := json.Marshal(map[string]any{"id": f.srv.URL + "/f1", "type": "Follow", "actor": f.alice(), "object": fedPublicURL + "/video-channels/" + ch.Name})
+	if res, body := r.postActivity(t, f, "/inbox", acceptAP, b, false); res.StatusCode != 204 {
+		t.Fatalf("Follow: %d %s", res.StatusCode, body)
+	}
+	st, page := r.page(request{method: http.MethodGet, path: "/my/followers", who: "admin"})
+	if st != 200 || !strings.Contains(page, "waiting for approval") || !strings.Contains(page, ">Alice</a>") ||
+		strings.Contains(page, "<script>x") || !strings.Contains(page, `name="manual" value="on" checked`) {
+		t.Fatalf("followers page: %d\n%s", st, page)
+	}
+	if _, fr := r.page(request{method: http.MethodGet, path: "/my/followers", who: "admin", lang: "fr"}); !strings.Contains(fr, "en attente d’approbation") {
+		t.Errorf("French page lacks its words")
+	}
+	fs, _, _ := r.store.Follows().Followers(ctx, []store.FollowTarget{{Kind: "channel", ID: ch.ID}}, store.FollowPending, 0, 10)
+	if len(fs) != 1 {
+		t.Fatalf("pending: %+v", fs)
+	}
+	id := itoa(fs[0].ID)
+	if st := post("/my/followers/"+id+"/approve", "user", nil); st != http.StatusForbidden {
+		t.Errorf("another user approved: %d", st)
+	}
+	if st := post("/my/followers/"+id+"/approve", "admin", nil); st != http.StatusSeeOther {
+		t.Fatalf("approve: %d", st)
+	}
+	if n, _ := r.store.Follows().FollowersCount(ctx, store.FollowTarget{Kind: "channel", ID: ch.ID}); n != 1 {
+		t.Errorf("accepted after approval: %d", n)
+	}
+	if _, cp := r.page(request{method: http.MethodGet, path: "/c/" + ch.Name}); !strings.Contains(cp, "1 follower") {
+		t.Errorf("channel page lacks the followers count")
+	}
+	if st := post("/my/followers/"+id+"/reject", "admin", nil); st != http.StatusSeeOther {
+		t.Fatalf("remove: %d", st)
+	}
+	if st := post("/my/followers/"+id+"/reject", "admin", nil); st != http.StatusNotFound {
+		t.Errorf("remove again: %d", st)
 	}
 }

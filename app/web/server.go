@@ -240,6 +240,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end my pages ---
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
+	s.myFollowersRoutes(e, page) // inbox (#10)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
