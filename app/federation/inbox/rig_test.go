@@ -65,7 +65,7 @@ type remote struct {
 	fetches  int
 }
 
-func newRemote(t *testing.T, gts bool) *remote {
+func newRemote(t testing.TB, gts bool) *remote {
 	r := &remote{gts: gts, keys: map[string]*rsa.PrivateKey{"alice": remoteKey(0), "bob": remoteKey(1)},
 		name: map[string]string{"alice": "Alice <b>A.</b>", "bob": "Bob"}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
@@ -103,10 +103,19 @@ func (r *remote) serve(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "application/activity+json")
 		json.NewEncoder(w).Encode(r.actor(name))
 	case req.Method == http.MethodGet && len(parts) == 3 && parts[2] == "main-key" && r.gts:
-		// GoToSocial's stub: the key and its owner, no inbox.
+		// GoToSocial's stub, as captured: the key and its owner, no inbox.
+		b, err := os.ReadFile(filepath.Join("testdata", "captured-gts-main-key-stub.json"))
+		if err != nil {
+			panic(err)
+		}
+		var stub map[string]any
+		if err := json.Unmarshal([]byte(strings.ReplaceAll(string(b), "http://localhost:18080/users/tester", r.iri(name))), &stub); err != nil {
+			panic(err)
+		}
+		stub["preferredUsername"] = name
+		stub["publicKey"].(map[string]any)["publicKeyPem"] = r.publicKey(name)["publicKeyPem"]
 		w.Header().Set("Content-Type", "application/activity+json")
-		json.NewEncoder(w).Encode(map[string]any{"id": r.iri(name), "type": "Person", "preferredUsername": name,
-			"publicKey": r.publicKey(name)})
+		json.NewEncoder(w).Encode(stub)
 	default:
 		http.NotFound(w, req)
 	}
@@ -162,7 +171,7 @@ type sent struct {
 // each recipient's inbox: the durable delivery's contract, without its
 // queue.
 type postingSender struct {
-	t      *testing.T
+	t      testing.TB
 	client *httpclient.Client
 	keys   *keys.Keyring
 	fail   bool // Send fails (a full disk under the queue)
@@ -211,7 +220,7 @@ func (p *postingSender) all() []sent {
 // (channel "carol_channel") and the real key resolver, verifier and
 // outbound client (loopback allowed).
 type rig struct {
-	t        *testing.T
+	t        testing.TB
 	st       *store.Store
 	svc      *Service
 	follows  *follows.Service
@@ -223,7 +232,7 @@ type rig struct {
 	now      time.Time
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cabane.db"), store.Options{})
@@ -256,7 +265,7 @@ func newRig(t *testing.T) *rig {
 
 // request is a POST of body to the shared inbox, signed by keyID with key
 // (nil: unsigned).
-func request(t *testing.T, body []byte, keyID string, key *rsa.PrivateKey) *http.Request {
+func request(t testing.TB, body []byte, keyID string, key *rsa.PrivateKey) *http.Request {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, publicURL+"/inbox", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/activity+json")
@@ -285,7 +294,7 @@ func (r *rig) receive(req *http.Request, body []byte, box Box) int {
 }
 
 // fixture reads testdata/name with the given replacements of IRIs.
-func fixture(t *testing.T, name string, replace ...string) []byte {
+func fixture(t testing.TB, name string, replace ...string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -295,7 +304,7 @@ func fixture(t *testing.T, name string, replace ...string) []byte {
 }
 
 // activityJSON encodes an activity.
-func activityJSON(t *testing.T, m map[string]any) []byte {
+func activityJSON(t testing.TB, m map[string]any) []byte {
 	t.Helper()
 	b, err := json.Marshal(m)
 	if err != nil {
