@@ -48,8 +48,8 @@ type Actors struct {
 }
 
 // Actor fetches iri and reads it as an actor: its id must be iri, and the
-// document must have come from iri's host (after redirects), or anyone
-// could serve an actor for someone else.
+// document must have come from iri itself, not through a redirect, or
+// anyone could serve an actor for someone else.
 func (f *Actors) Actor(ctx context.Context, iri string) (store.RemoteActor, error) {
 	pair, err := f.Keys.Get(ctx, keys.ServerActor)
 	if err != nil {
@@ -62,7 +62,9 @@ func (f *Actors) Actor(ctx context.Context, iri string) (store.RemoteActor, erro
 	if err != nil {
 		return store.RemoteActor{}, fmt.Errorf("fetch actor %s: %w", iri, err)
 	}
-	if !strings.EqualFold(hostOf(doc.URL), hostOf(iri)) {
+	if doc.URL != iri {
+		// Not even a redirect on the same host: an open redirector there
+		// would let anyone serve the actor (signature.Fetcher's rule).
 		return store.RemoteActor{}, fmt.Errorf("%w: %s answered from %s", ErrBadActor, iri, doc.URL)
 	}
 	now := time.Now

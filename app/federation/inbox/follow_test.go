@@ -2,8 +2,10 @@ package inbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"cabane.dev/cabane/app/federation"
@@ -271,5 +273,26 @@ func TestGoToSocialKeyStubLeadsToOwner(t *testing.T) {
 	k, err := r.st.ActorKeys().Remote(context.Background(), rem.keyID("alice"))
 	if err != nil || k.Owner != rem.iri("alice") {
 		t.Errorf("stored key %+v, %v", k, err)
+	}
+}
+
+// An actor document reached through a redirect, or whose id is another
+// actor's, is not used: the Follow fails and stores nothing.
+func TestActorFetchRefusesRedirectAndForeignID(t *testing.T) {
+	r := newRig(t)
+	rem := newRemote(t, false)
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/users/redirect" {
+			http.Redirect(w, req, rem.iri("alice"), http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/activity+json")
+		json.NewEncoder(w).Encode(rem.actor("alice")) // alice's document, served as someone else's
+	}))
+	defer evil.Close()
+	for _, iri := range []string{evil.URL + "/users/redirect", evil.URL + "/users/other"} {
+		if _, err := r.svc.Actors.Actor(context.Background(), iri); !errors.Is(err, ErrBadActor) {
+			t.Errorf("actor %s: %v, want ErrBadActor", iri, err)
+		}
 	}
 }
