@@ -25,6 +25,8 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/follows"
+	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/federation/outbox"
 	"cabane.dev/cabane/app/httpclient"
@@ -72,7 +74,11 @@ type App struct {
 	// Outbox queues what local changes send to remote followers; it
 	// sends once its Sender and Audience are set.
 	Outbox *outbox.Service
-	Web    *web.Server
+	// --- inbox (#10) ---
+	Inbox   *inbox.Service   // nil while federation is off
+	Follows *follows.Service // remote followers: audience, collections, approvals
+	// --- end inbox ---
+	Web *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
@@ -189,6 +195,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			return about.Name, about.ShortDescription
 		}}
 	// --- end federation ---
+	// --- inbox (#10) ---
+	// Sender: the delivery queue (#10, delivery) when it lands; until then
+	// follows are recorded and accepted here, and no Accept leaves.
+	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts}
+	a.Federation.Collections = follows.Collection{Store: st.Follows()}
+	if a.Federation.Identity.On() {
+		a.Inbox, err = inbox.New(inbox.Config{Identity: a.Federation.Identity, Client: a.Outbound, Keyring: a.Keys,
+			KeyStore: st.ActorKeys(), Store: st.Follows(), Locals: a.Accounts, Answers: a.Follows, Log: log.With("part", "inbox")})
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	// --- end inbox ---
 	// --- outbox (#10) ---
 	// What a publish, an edit, a deletion or an actor change sends, queued
 	// with the write. Sender (delivery) and Audience (follows) come with
@@ -198,6 +218,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Outbox.Register(a.Jobs)
 	a.Videos.Federate = a.Outbox
 	profiles.Changed = a.Outbox.AccountChanged
+	a.Outbox.Audience = a.Follows
 	// --- end outbox ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
@@ -237,6 +258,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Instance: inst,
 		Users:    &users.Service{Store: st.Users(), Auth: a.Auth, Videos: a.Videos, Log: log.With("part", "users")},
 		// --- end admin pages ---
+		// --- inbox (#10) ---
+		Inbox: a.Inbox, Follows: a.Follows,
+		// --- end inbox ---
 	})
 	if err != nil {
 		st.Close()
@@ -359,6 +383,11 @@ func (a *App) Run(ctx context.Context) error {
 		a.Videos.RunHousekeeping(houseCtx, 30*time.Second)
 	}()
 	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
+	// --- inbox (#10) ---
+	if a.Inbox != nil {
+		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })
+	}
+	// --- end inbox ---
 	go func() {
 		defer wg.Done()
 		defer close(served)

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/vocab"
 )
 
@@ -34,12 +36,9 @@ func (s *Server) federationRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 		e.GET("/accounts/:name/"+string(which), s.apCollection(federation.KindAccount, which), fed...)
 		e.GET("/video-channels/:name/"+string(which), s.apCollection(federation.KindChannel, which), fed...)
 	}
-	notYet := func(c echo.Context) error {
-		return echo.NewHTTPError(http.StatusNotImplemented, "this Cabane does not federate yet")
-	}
-	e.POST("/inbox", notYet, fed...)
-	e.POST("/accounts/:name/inbox", notYet, fed...)
-	e.POST("/video-channels/:name/inbox", notYet, fed...)
+	e.POST("/inbox", s.inbox(""), fed...)
+	e.POST("/accounts/:name/inbox", s.inbox(federation.KindAccount), fed...)
+	e.POST("/video-channels/:name/inbox", s.inbox(federation.KindChannel), fed...)
 
 	// Discovery, readable from any origin (PeerTube sends CORS on them).
 	disc := append(fed[:len(fed):len(fed)], anyOrigin)
@@ -48,6 +47,33 @@ func (s *Server) federationRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 	e.GET("/.well-known/nodeinfo", s.nodeInfoLinks, disc...)
 	e.GET("/nodeinfo/:file", s.nodeInfo, disc...)
 	e.Any("/.well-known/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) }, fed...)
+}
+
+// inbox receives an activity POSTed to the shared inbox (kind "") or to
+// a local actor's. The body was read whole by limitBodies (1 MiB); the
+// inbox refuses more than its own limit, PeerTube's 500 kB.
+func (s *Server) inbox(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.Inbox == nil {
+			return echo.NewHTTPError(http.StatusNotFound, "federation is off on this Cabane")
+		}
+		r := c.Request()
+		body, err := io.ReadAll(io.LimitReader(r.Body, inbox.MaxBody+1))
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "the body could not be read")
+		}
+		out, err := s.Inbox.Receive(r.Context(), r, body, inbox.Box{Kind: kind, Name: c.Param("name")})
+		if err != nil {
+			st := inbox.Status(err)
+			if st == http.StatusInternalServerError {
+				return err
+			}
+			// The sender's admin reads why in their logs.
+			s.Log.Debug("inbox: refused", "status", st, "err", err)
+			return &echo.HTTPError{Code: st, Message: err.Error(), Internal: err}
+		}
+		return c.NoContent(out.Status())
+	}
 }
 
 // negotiated is negotiate with Vary: Accept on both answers, so that a

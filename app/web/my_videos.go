@@ -243,6 +243,8 @@ func noticeOf(v view, c echo.Context) string {
 		return v.T("my.done." + d)
 	case "thumbnail", "caption_added", "caption_deleted", "chapters", "muted", "unmuted": // my_video_extras.go, my_muted.go
 		return v.T("mycreator.done." + d)
+	case "follower_approved", "follower_rejected", "follower_policy": // my_followers.go (#10)
+		return v.T("follows.done." + d)
 	}
 	return ""
 }

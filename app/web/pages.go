@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
@@ -85,6 +86,8 @@ type channelData struct {
 	Report    *reportView // nil: one's own, or no reports service
 	// --- end public pages ---
 	Mute *muteView // mypages2 (my_muted.go); nil: anonymous, one's own
+	// Followers are the remote followers (inbox, #10); 0 is not shown.
+	Followers int
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -105,6 +108,7 @@ func (s *Server) channelPage(c echo.Context) error {
 	if err := s.channelExtras(c, &d, ch); err != nil {
 		return err
 	}
+	d.Followers = s.followersCount(ctx, keys.Actor{Kind: keys.Channel, ID: ch.ID}) // inbox (#10)
 	if d.Mute, err = s.muteButton(c, ch.AccountID, ch.Account.Name); err != nil {
 		return err
 	}
@@ -131,6 +135,7 @@ func (s *Server) accountPage(c echo.Context) error {
 		return err
 	}
 	d.Report = s.accountReport(c, a.ID, a.Name)
+	d.Followers = s.followersCount(ctx, keys.Actor{Kind: keys.Account, ID: a.ID}) // inbox (#10)
 	if d.Mute, err = s.muteButton(c, a.ID, a.Name); err != nil {
 		return err
 	}

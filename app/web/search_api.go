@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/videos"
@@ -128,6 +129,7 @@ func (s *Server) apiAccount(c echo.Context) error {
 	}
 	out := s.fullAccountJSON(s.urls(c), a)
 	out.Avatars, out.Avatar = s.accountAvatars(c.Request().Context(), a.ID)
+	out.FollowersCount = s.followersCount(c.Request().Context(), keys.Actor{Kind: keys.Account, ID: a.ID}) // inbox (#10)
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -249,7 +251,9 @@ func (s *Server) apiChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.fullChannelJSON(s.urls(c), ch))
+	out := s.fullChannelJSON(s.urls(c), ch)
+	out.FollowersCount = s.followersCount(c.Request().Context(), keys.Actor{Kind: keys.Channel, ID: ch.ID}) // inbox (#10)
+	return c.JSON(http.StatusOK, out)
 }
 
 // The overview's shapes (PeerTube's VideosOverview).

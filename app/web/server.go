@@ -27,6 +27,8 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/follows"
+	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -113,6 +115,10 @@ type Deps struct {
 	// --- federation: actors, videos, discovery (#10) ---
 	Federation *federation.Service // nil: federation off (404s, and the admin page says why)
 	// --- end federation ---
+	// --- inbox and follows (#10) ---
+	Inbox   *inbox.Service   // nil: inboxes answer 404
+	Follows *follows.Service // nil: nobody follows (counts 0, empty lists)
+	// --- end inbox ---
 }
 
 // Server holds the routes and their dependencies.
@@ -235,6 +241,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end my pages ---
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
+	s.myFollowersRoutes(e, page) // inbox (#10)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
@@ -302,6 +309,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- admin pages' API: config/about, users' roles and bans (#9 points 7, 8) ---
 	s.adminPagesAPIRoutes(g, api)
 	// --- end admin pages' API ---
+	// --- inbox and follows (#10) ---
+	s.followsAPIRoutes(g, api)
+	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
 }

@@ -1,0 +1,13 @@
+package visibility
+
+// ManageFollowers reports whether viewer may see and decide on the remote
+// followers of a local account or channel owned by ownerAccountID: its
+// owner and the admins. The server actor's followers (instance follows)
+// are the admins' alone (PeerTube's MANAGE_SERVER_FOLLOW): ownerAccountID
+// 0.
+func ManageFollowers(viewer Viewer, ownerAccountID int64) bool {
+	if viewer.Admin() {
+		return true
+	}
+	return ownerAccountID != 0 && viewer.LoggedIn() && viewer.AccountID == ownerAccountID
+}
