@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cabane.dev/cabane/app/model"
 	"context"
 	"database/sql"
 	"errors"
@@ -19,42 +20,18 @@ func (s *Store) Follows() *Follows {
 	return &Follows{base{q: s.stmts, db: s.db, counts: s.counts}}
 }
 
-// RemoteActor is a remote actor as last fetched. Name and Summary are the
-// remote server's text, unsanitised.
-type RemoteActor struct {
-	ID                int64
-	IRI               string
-	Type              string // Person, Group, Application, Service...
-	PreferredUsername string
-	Host              string
-	Name              string
-	Summary           string
-	Inbox             string
-	SharedInbox       string
-	Followers         string
-	Outbox            string
-	URL               string
-	Icon              string
-	FetchedAt         time.Time
-}
+// The follows' types live in app/model, where the web layer reads them
+// without reaching the store.
+type (
+	RemoteActor = model.RemoteActor
+	Follow      = model.Follow
+)
 
 // Follow states.
 const (
-	FollowPending  = "pending"
-	FollowAccepted = "accepted"
+	FollowPending  = model.FollowPending
+	FollowAccepted = model.FollowAccepted
 )
-
-// Follow is a remote actor following a local one (TargetKind "account",
-// "channel" or "server", TargetID 0 for the server).
-type Follow struct {
-	ID         int64
-	Follower   RemoteActor
-	TargetKind string
-	TargetID   int64
-	State      string
-	ActivityID string // the Follow activity's id
-	CreatedAt  time.Time
-}
 
 // FollowTarget names a local actor.
 type FollowTarget struct {

@@ -13,7 +13,6 @@ import (
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/markup"
 	"cabane.dev/cabane/app/model"
-	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/uris"
 )
 
@@ -101,7 +100,7 @@ func (s *Server) apiFollowers(of actorOf) echo.HandlerFunc {
 			return err
 		}
 		state := c.QueryParam("state")
-		if state != "" && state != store.FollowPending && state != store.FollowAccepted {
+		if state != "" && state != model.FollowPending && state != model.FollowAccepted {
 			return apiError(http.StatusBadRequest, "state must be pending or accepted")
 		}
 		a, following, err := of(c)
@@ -133,7 +132,7 @@ func (s *Server) apiFollowers(of actorOf) echo.HandlerFunc {
 
 // followTargetJSON is the local channel a follow is of, for an account's
 // list.
-func (s *Server) followTargetJSON(c echo.Context, f store.Follow) apiFollowActor {
+func (s *Server) followTargetJSON(c echo.Context, f model.Follow) apiFollowActor {
 	u := s.urls(c)
 	out := apiFollowActor{ID: f.TargetID, Host: u.Host(), Avatars: []apiImage{}}
 	if ch, err := s.Accounts.ChannelByID(c.Request().Context(), viewer(c), f.TargetID); err == nil {
@@ -145,7 +144,7 @@ func (s *Server) followTargetJSON(c echo.Context, f store.Follow) apiFollowActor
 
 // followerJSON is a remote follower; its display name is the remote
 // server's text, tags dropped.
-func followerJSON(a store.RemoteActor) apiFollowActor {
+func followerJSON(a model.RemoteActor) apiFollowActor {
 	display := markup.PlainText(a.Name)
 	if display == "" {
 		display = a.PreferredUsername

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cabane.dev/cabane/app/model"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,7 +11,6 @@ import (
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/markup"
-	"cabane.dev/cabane/app/store"
 )
 
 // The creator's remote followers (#10): who follows their account and
@@ -91,7 +91,7 @@ func (s *Server) myFollowers(c echo.Context) error {
 	return s.renderMine(c, "my_followers", "follows.title", myFollowersData{Actors: actors})
 }
 
-func followerOf(f store.Follow) followerView {
+func followerOf(f model.Follow) followerView {
 	name := markup.PlainText(f.Follower.Name)
 	if name == "" {
 		name = f.Follower.PreferredUsername
@@ -101,7 +101,7 @@ func followerOf(f store.Follow) followerView {
 		link = f.Follower.IRI
 	}
 	return followerView{ID: f.ID, Name: name, Handle: "@" + f.Follower.PreferredUsername + "@" + f.Follower.Host,
-		URL: link, Pending: f.State == store.FollowPending}
+		URL: link, Pending: f.State == model.FollowPending}
 }
 
 func (s *Server) myFollowerDecide(approve bool) echo.HandlerFunc {
