@@ -25,6 +25,7 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/delivery"
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/imaging"
@@ -75,6 +76,11 @@ type App struct {
 	// OnListening, if set, runs once the HTTP listener is open, with its
 	// address: cmd's self health check, update commit and sd_notify.
 	OnListening func(ctx context.Context, http net.Addr)
+	// --- delivery (#10) ---
+	// Delivery is the durable federation.Sender: signed POSTs to remote
+	// inboxes, retried about two days; Health and Failures for the admin.
+	Delivery *delivery.Service
+	// --- end delivery ---
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -185,6 +191,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			return about.Name, about.ShortDescription
 		}}
 	// --- end federation ---
+	// --- delivery (#10) ---
+	// A queue of its own on the same table, with its own workers (an
+	// encode holds the main queue's worker for minutes), under the main
+	// queue's owner so that neither's start-up recovery takes the other's
+	// running jobs for a dead process's.
+	dlog := log.With("part", "delivery")
+	a.Delivery = delivery.New(st.Delivery(), jobs.New(st.DB(), dlog, jobs.Options{Owner: a.Jobs.Owner()}), a.Outbound, a.Keys, dlog, delivery.Options{})
+	// --- end delivery ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -345,6 +359,13 @@ func (a *App) Run(ctx context.Context) error {
 		a.Videos.RunHousekeeping(houseCtx, 30*time.Second)
 	}()
 	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
+	// --- delivery (#10) ---
+	wg.Go(func() {
+		if err := a.Delivery.Run(ctx); err != nil && ctx.Err() == nil {
+			errc <- fmt.Errorf("delivery: %w", err)
+		}
+	})
+	// --- end delivery ---
 	go func() {
 		defer wg.Done()
 		defer close(served)
