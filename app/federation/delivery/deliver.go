@@ -52,6 +52,15 @@ func (s *Service) handle(ctx context.Context, j *jobs.Job) error {
 	code, retryAfter, body, err := s.post(ctx, p, pair)
 	now = s.o.Now()
 	switch {
+	case code >= 200 && code <= 299:
+		// Delivered, even if a shutdown began meanwhile: never send twice
+		// for that.
+		s.hosts.release(ctx, sl, reached, now, "", 0)
+		if err := s.st.Finish(context.WithoutCancel(ctx), p.JobID, nil); err != nil && !errors.Is(err, store.ErrNotFound) {
+			// The sweep removes the target later.
+			s.log.Warn("delivery: delivered, but its record was not cleared", "job", p.JobID, "err", err)
+		}
+		return nil
 	case ctx.Err() != nil:
 		// Shutdown, or the lease was lost: not the host's fault, and the
 		// queue gives the attempt back.
@@ -63,13 +72,6 @@ func (s *Service) handle(ctx context.Context, j *jobs.Job) error {
 	case err != nil:
 		s.hosts.release(ctx, sl, failed, now, err.Error(), 0)
 		return s.retry(ctx, p, err, 0)
-	case code >= 200 && code <= 299:
-		s.hosts.release(ctx, sl, reached, now, "", 0)
-		if err := s.st.Finish(ctx, p.JobID, nil); err != nil && !errors.Is(err, store.ErrNotFound) {
-			// Delivered all the same: the sweep removes the target later.
-			s.log.Warn("delivery: delivered, but its record was not cleared", "job", p.JobID, "err", err)
-		}
-		return nil
 	}
 	herr := fmt.Errorf("POST %s: HTTP %d", p.Inbox, code)
 	if body != "" {
