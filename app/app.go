@@ -25,6 +25,7 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/delivery"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
@@ -85,6 +86,11 @@ type App struct {
 	// OnListening, if set, runs once the HTTP listener is open, with its
 	// address: cmd's self health check, update commit and sd_notify.
 	OnListening func(ctx context.Context, http net.Addr)
+	// --- delivery (#10) ---
+	// Delivery is the durable federation.Sender: signed POSTs to remote
+	// inboxes, retried about two days; Health and Failures for the admin.
+	Delivery *delivery.Service
+	// --- end delivery ---
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -195,10 +201,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			return about.Name, about.ShortDescription
 		}}
 	// --- end federation ---
+	// --- delivery (#10) ---
+	// A queue of its own on the same table, with its own workers (an
+	// encode holds the main queue's worker for minutes), under the main
+	// queue's owner so that neither's start-up recovery takes the other's
+	// running jobs for a dead process's.
+	dlog := log.With("part", "delivery")
+	a.Delivery = delivery.New(st.Delivery(), jobs.New(st.DB(), dlog, jobs.Options{Owner: a.Jobs.Owner()}), a.Outbound, a.Keys, dlog, delivery.Options{})
+	// --- end delivery ---
 	// --- inbox (#10) ---
-	// Sender: the delivery queue (#10, delivery) when it lands; until then
-	// follows are recorded and accepted here, and no Accept leaves.
-	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts}
+	// Accepts and Rejects leave through the delivery queue.
+	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts, Sender: a.Delivery}
 	a.Federation.Collections = follows.Collection{Store: st.Follows()}
 	if a.Federation.Identity.On() {
 		a.Inbox, err = inbox.New(inbox.Config{Identity: a.Federation.Identity, Client: a.Outbound, Keyring: a.Keys,
@@ -211,10 +224,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- end inbox ---
 	// --- outbox (#10) ---
 	// What a publish, an edit, a deletion or an actor change sends, queued
-	// with the write. Sender (delivery) and Audience (follows) come with
-	// their slices: until both are set, nothing is queued.
+	// with the write, sent through the delivery queue to the follows.
 	a.Outbox = &outbox.Service{Identity: a.Federation.Identity, Documents: a.Federation, Videos: a.Videos, Accounts: a.Accounts,
-		Jobs: a.Jobs, Log: log.With("part", "outbox")}
+		Jobs: a.Jobs, Log: log.With("part", "outbox"), Sender: a.Delivery}
 	a.Outbox.Register(a.Jobs)
 	a.Videos.Federate = a.Outbox
 	profiles.Changed = a.Outbox.AccountChanged
@@ -388,6 +400,13 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })
 	}
 	// --- end inbox ---
+	// --- delivery (#10) ---
+	wg.Go(func() {
+		if err := a.Delivery.Run(ctx); err != nil && ctx.Err() == nil {
+			errc <- fmt.Errorf("delivery: %w", err)
+		}
+	})
+	// --- end delivery ---
 	go func() {
 		defer wg.Done()
 		defer close(served)
