@@ -31,7 +31,7 @@ const commentFrom = ` FROM comments c LEFT JOIN accounts a ON a.id = c.account_i
 // replies are not counted, except among the video owner's (as PeerTube).
 // The two partial indexes answer each side of the OR.
 const replyCounters = `,
-	(SELECT COUNT(*) FROM comments r WHERE (r.in_reply_to = c.id OR r.thread_id = c.id) AND r.deleted_at IS NULL),
+	(SELECT COUNT(*) FROM comments r WHERE (r.in_reply_to = c.id OR r.thread_id = c.id) AND r.deleted_at IS NULL) AS total_replies,
 	(SELECT COUNT(*) FROM comments r WHERE (r.in_reply_to = c.id OR r.thread_id = c.id) AND r.account_id = ?)`
 
 // heldFilter keeps what the viewer may read: comments not held for review,
@@ -65,21 +65,25 @@ func scanComment(row interface{ Scan(...any) error }, counters bool) (model.Comm
 // Create inserts a comment and, when anyone may read it, counts it on its
 // video, in one transaction.
 func (s *Comments) Create(ctx context.Context, c *model.Comment) error {
+	return s.atomic(ctx, func(q dbtx) error { return insertComment(ctx, q, c, "") })
+}
+
+// insertComment is Create inside the caller's transaction; iri is the
+// remote Note it came from ("" for a local comment).
+func insertComment(ctx context.Context, q dbtx, c *model.Comment, iri string) error {
 	t := now()
-	return s.atomic(ctx, func(q dbtx) error {
-		res, err := q.ExecContext(ctx, `INSERT INTO comments(video_id, account_id, thread_id, in_reply_to, text, held_for_review, created_at, updated_at)
-			VALUES (?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?)`,
-			c.VideoID, c.AccountID, c.ThreadID, c.InReplyTo, c.Text, c.HeldForReview, t, t)
-		if err != nil {
-			return fmt.Errorf("insert comment: %w", classify(err))
-		}
-		c.ID, _ = res.LastInsertId()
-		c.CreatedAt, c.UpdatedAt = time.UnixMilli(t), time.UnixMilli(t)
-		if !c.HeldForReview {
-			return countComments(ctx, q, c.VideoID, 1)
-		}
-		return nil
-	})
+	res, err := q.ExecContext(ctx, `INSERT INTO comments(video_id, account_id, thread_id, in_reply_to, text, held_for_review, created_at, updated_at, iri)
+		VALUES (?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, ''))`,
+		c.VideoID, c.AccountID, c.ThreadID, c.InReplyTo, c.Text, c.HeldForReview, t, t, iri)
+	if err != nil {
+		return fmt.Errorf("insert comment: %w", conflict(err, "comment"))
+	}
+	c.ID, _ = res.LastInsertId()
+	c.CreatedAt, c.UpdatedAt = time.UnixMilli(t), time.UnixMilli(t)
+	if !c.HeldForReview {
+		return countComments(ctx, q, c.VideoID, 1)
+	}
+	return nil
 }
 
 func countComments(ctx context.Context, q dbtx, videoID int64, delta int) error {
@@ -97,10 +101,10 @@ func (s *Comments) ByID(ctx context.Context, id int64) (model.Comment, error) {
 var commentSorts = map[string]string{
 	"-createdAt": "c.created_at DESC, c.id DESC",
 	"createdAt":  "c.created_at ASC, c.id ASC",
-	// The total of replies is named by its position: the 17th column
-	// selected (16 of the comment, then the counters).
-	"-totalReplies": "17 DESC, c.created_at DESC, c.id DESC",
-	"totalReplies":  "17 ASC, c.created_at ASC, c.id ASC",
+	// The total of replies is named by its alias (replyCounters): a
+	// position would move with every column added to commentCols.
+	"-totalReplies": "total_replies DESC, c.created_at DESC, c.id DESC",
+	"totalReplies":  "total_replies ASC, c.created_at ASC, c.id ASC",
 }
 
 // Threads returns one page of a video's threads and its totals.
@@ -172,22 +176,25 @@ func scanComments(rows *sql.Rows) ([]model.Comment, error) {
 // emptied, the author forgotten, the date of deletion set. A comment that
 // was counted on its video is no longer. ErrConflict: already deleted.
 func (s *Comments) MarkDeleted(ctx context.Context, id int64) error {
-	return s.atomic(ctx, func(q dbtx) error {
-		var videoID int64
-		var held bool
-		err := q.QueryRowContext(ctx, `UPDATE comments SET text = '', account_id = NULL, deleted_at = ?, updated_at = ?
-			WHERE id = ? AND deleted_at IS NULL RETURNING video_id, held_for_review`, now(), now(), id).Scan(&videoID, &held)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("comment %d: %w", id, ErrConflict)
-		}
-		if err != nil {
-			return fmt.Errorf("delete comment %d: %w", id, classify(err))
-		}
-		if held {
-			return nil
-		}
-		return countComments(ctx, q, videoID, -1)
-	})
+	return s.atomic(ctx, func(q dbtx) error { return markDeleted(ctx, q, id) })
+}
+
+// markDeleted is MarkDeleted inside the caller's transaction.
+func markDeleted(ctx context.Context, q dbtx, id int64) error {
+	var videoID int64
+	var held bool
+	err := q.QueryRowContext(ctx, `UPDATE comments SET text = '', account_id = NULL, deleted_at = ?, updated_at = ?
+		WHERE id = ? AND deleted_at IS NULL RETURNING video_id, held_for_review`, now(), now(), id).Scan(&videoID, &held)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("comment %d: %w", id, ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("delete comment %d: %w", id, classify(err))
+	}
+	if held {
+		return nil
+	}
+	return countComments(ctx, q, videoID, -1)
 }
 
 // Approve publishes a comment held for review. ErrConflict: it is not
