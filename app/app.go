@@ -210,12 +210,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Delivery = delivery.New(st.Delivery(), jobs.New(st.DB(), dlog, jobs.Options{Owner: a.Jobs.Owner()}), a.Outbound, a.Keys, dlog, delivery.Options{})
 	// --- end delivery ---
 	// --- inbox (#10) ---
+	// The views and reports services are shared by the API and the inbox
+	// (remote views, Flags).
+	viewCounter := &views.Service{Videos: a.Videos}
+	abuseSvc := &abuses.Service{Store: st.Abuses(), Videos: a.Videos, Comments: st.Comments(), Accounts: a.Accounts,
+		Notify: st.Notifications(), Log: log.With("part", "abuses")}
 	// Accepts and Rejects leave through the delivery queue.
 	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts, Sender: a.Delivery}
 	a.Federation.Collections = follows.Collection{Store: st.Follows()}
 	if a.Federation.Identity.On() {
 		a.Inbox, err = inbox.New(inbox.Config{Identity: a.Federation.Identity, Client: a.Outbound, Keyring: a.Keys,
-			KeyStore: st.ActorKeys(), Store: st.Follows(), Locals: a.Accounts, Answers: a.Follows, Log: log.With("part", "inbox")})
+			KeyStore: st.ActorKeys(), Store: st.Follows(), Locals: a.Accounts, Answers: a.Follows, Log: log.With("part", "inbox"),
+			Videos: a.Videos, Notify: notify, Views: viewCounter, Reports: abuseSvc})
 		if err != nil {
 			st.Close()
 			return nil, err
@@ -244,7 +250,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Comments: &comments.Service{Store: st.Comments(), Videos: a.Videos,
 			Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }, Notify: notify, Blocked: blocks.ServerBlocked},
 		Ratings: &ratings.Service{Store: st.Ratings(), Videos: a.Videos},
-		Views:   &views.Service{Videos: a.Videos},
+		Views:   viewCounter,
 		// --- end community ---
 		// --- social (helper E, #9 point 6) ---
 		Playlists:     &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts},
@@ -255,8 +261,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Search: &search.Service{Store: st.Search(), Lookup: a.Videos, TrendingDays: videos.TrendingDays},
 		// --- end search ---
 		// --- moderation (helper F, #9 point 8) ---
-		Abuses: &abuses.Service{Store: st.Abuses(), Videos: a.Videos, Comments: st.Comments(), Accounts: a.Accounts,
-			Notify: st.Notifications(), Log: log.With("part", "abuses")},
+		Abuses:    abuseSvc,
 		Blocklist: blocks,
 		// --- end moderation ---
 		// --- creator: captions, chapters (#9 point 4) ---

@@ -141,6 +141,10 @@ func (s *Service) File(ctx context.Context, viewer visibility.Viewer, r Report) 
 	return a, nil
 }
 
+// Reported tells the moderators of a report another server sent (the
+// federation inbox's Flag), as of a local one.
+func (s *Service) Reported(ctx context.Context, a model.Abuse) { s.notify(ctx, visibility.Remote(), a) }
+
 // notify tells the moderators (PeerTube's NEW_ABUSE_FOR_MODERATORS); a
 // failure is logged, never a reason to lose the report.
 func (s *Service) notify(ctx context.Context, viewer visibility.Viewer, a model.Abuse) {

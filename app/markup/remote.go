@@ -25,3 +25,14 @@ var strict = bluemonday.StrictPolicy()
 func PlainText(src string) string {
 	return strings.TrimSpace(html.UnescapeString(strict.Sanitize(src)))
 }
+
+// breaks are the elements that end a line in a remote comment's HTML.
+var breaks = strings.NewReplacer("<br>", "\n", "<br/>", "\n", "<br />", "\n", "</p>", "</p>\n\n")
+
+// RemoteText is a remote comment's HTML (a Mastodon or GoToSocial Note's
+// content) as the plain text Cabane keeps for comments: paragraphs and
+// line breaks kept as new lines, every tag dropped (a mention reads
+// "@name"), entities decoded, for a template to escape again.
+func RemoteText(src string) string {
+	return strings.TrimSpace(html.UnescapeString(strict.Sanitize(breaks.Replace(src))))
+}

@@ -93,6 +93,10 @@ type Account struct {
 	// or own a followed channel are accounts too, as in PeerTube. A remote
 	// account's Name is "<preferredUsername>@<host>" and it has no user.
 	RemoteActorID int64
+	// RemoteURL is a remote account's profile page on its server (its
+	// actor's url, else its IRI), where listings that show remote people
+	// load it (comments); "" otherwise.
+	RemoteURL string
 }
 
 // Remote reports whether the account lives on another server.
@@ -123,6 +127,10 @@ type Channel struct {
 	// lives on another server, 0 for a local one; its Name is
 	// "<preferredUsername>@<host>".
 	RemoteActorID int64
+	// RemoteURL is a remote account's profile page on its server (its
+	// actor's url, else its IRI), where listings that show remote people
+	// load it (comments); "" otherwise.
+	RemoteURL string
 }
 
 // Remote reports whether the channel lives on another server.

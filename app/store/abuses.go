@@ -57,7 +57,10 @@ func scanAbuse(row interface{ Scan(...any) error }) (model.Abuse, error) {
 }
 
 // Create stores a new report.
-func (s *Abuses) Create(ctx context.Context, a *model.Abuse) error {
+func (s *Abuses) Create(ctx context.Context, a *model.Abuse) error { return insertAbuse(ctx, s.q, a) }
+
+// insertAbuse is Create on q (the pool, or the inbox's transaction).
+func insertAbuse(ctx context.Context, q dbtx, a *model.Abuse) error {
 	t := now()
 	var start, end any
 	if a.StartAt != nil {
@@ -66,7 +69,7 @@ func (s *Abuses) Create(ctx context.Context, a *model.Abuse) error {
 	if a.EndAt != nil {
 		end = *a.EndAt
 	}
-	res, err := s.q.ExecContext(ctx, `INSERT INTO abuses(reporter_account_id, reason, predefined_reasons, state, video_id, start_at, end_at,
+	res, err := q.ExecContext(ctx, `INSERT INTO abuses(reporter_account_id, reason, predefined_reasons, state, video_id, start_at, end_at,
 		comment_id, flagged_account_id, subject_name, created_at, updated_at)
 		VALUES (NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?)`,
 		a.ReporterAccountID, a.Reason, strings.Join(a.PredefinedReasons, ","), model.AbusePending, a.VideoID, start, end,

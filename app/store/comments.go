@@ -22,16 +22,19 @@ func (s *Store) Comments() *Comments { return &Comments{base{q: s.stmts, db: s.d
 // commentCols reads a comment and its author (NULL once deleted).
 const commentCols = `c.id, c.video_id, COALESCE(c.account_id, 0), COALESCE(c.thread_id, 0), COALESCE(c.in_reply_to, 0), c.text,
 	c.held_for_review, c.created_at, c.updated_at, COALESCE(c.deleted_at, 0),
-	COALESCE(a.id, 0), COALESCE(a.user_id, 0), COALESCE(a.name, ''), COALESCE(a.display_name, ''), COALESCE(a.description, ''), COALESCE(a.created_at, 0), COALESCE(a.remote_actor_id, 0)`
+	COALESCE(a.id, 0), COALESCE(a.user_id, 0), COALESCE(a.name, ''), COALESCE(a.display_name, ''), COALESCE(a.description, ''), COALESCE(a.created_at, 0), COALESCE(a.remote_actor_id, 0),
+	COALESCE(NULLIF(ra.url, ''), ra.iri, '')`
 
-const commentFrom = ` FROM comments c LEFT JOIN accounts a ON a.id = c.account_id `
+// commentFrom joins the author and, for a remote one, its actor (its
+// profile's URL).
+const commentFrom = ` FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN remote_actors ra ON ra.id = a.remote_actor_id `
 
 // replyCounters are PeerTube's two counters: a thread's first comment counts
 // every reply of its thread, any other comment its direct replies; deleted
 // replies are not counted, except among the video owner's (as PeerTube).
 // The two partial indexes answer each side of the OR.
 const replyCounters = `,
-	(SELECT COUNT(*) FROM comments r WHERE (r.in_reply_to = c.id OR r.thread_id = c.id) AND r.deleted_at IS NULL),
+	(SELECT COUNT(*) FROM comments r WHERE (r.in_reply_to = c.id OR r.thread_id = c.id) AND r.deleted_at IS NULL) AS total_replies,
 	(SELECT COUNT(*) FROM comments r WHERE (r.in_reply_to = c.id OR r.thread_id = c.id) AND r.account_id = ?)`
 
 // heldFilter keeps what the viewer may read: comments not held for review,
@@ -44,7 +47,7 @@ func scanComment(row interface{ Scan(...any) error }, counters bool) (model.Comm
 	a := &c.Account
 	dst := []any{&c.ID, &c.VideoID, &c.AccountID, &c.ThreadID, &c.InReplyTo, &c.Text,
 		&c.HeldForReview, &created, &updated, &deleted,
-		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated, &a.RemoteActorID}
+		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated, &a.RemoteActorID, &a.RemoteURL}
 	if counters {
 		dst = append(dst, &c.TotalReplies, &c.TotalRepliesFromVideoAuthor)
 	}
@@ -65,21 +68,25 @@ func scanComment(row interface{ Scan(...any) error }, counters bool) (model.Comm
 // Create inserts a comment and, when anyone may read it, counts it on its
 // video, in one transaction.
 func (s *Comments) Create(ctx context.Context, c *model.Comment) error {
+	return s.atomic(ctx, func(q dbtx) error { return insertComment(ctx, q, c, "") })
+}
+
+// insertComment is Create inside the caller's transaction; iri is the
+// remote Note it came from ("" for a local comment).
+func insertComment(ctx context.Context, q dbtx, c *model.Comment, iri string) error {
 	t := now()
-	return s.atomic(ctx, func(q dbtx) error {
-		res, err := q.ExecContext(ctx, `INSERT INTO comments(video_id, account_id, thread_id, in_reply_to, text, held_for_review, created_at, updated_at)
-			VALUES (?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?)`,
-			c.VideoID, c.AccountID, c.ThreadID, c.InReplyTo, c.Text, c.HeldForReview, t, t)
-		if err != nil {
-			return fmt.Errorf("insert comment: %w", classify(err))
-		}
-		c.ID, _ = res.LastInsertId()
-		c.CreatedAt, c.UpdatedAt = time.UnixMilli(t), time.UnixMilli(t)
-		if !c.HeldForReview {
-			return countComments(ctx, q, c.VideoID, 1)
-		}
-		return nil
-	})
+	res, err := q.ExecContext(ctx, `INSERT INTO comments(video_id, account_id, thread_id, in_reply_to, text, held_for_review, created_at, updated_at, iri)
+		VALUES (?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, NULLIF(?, ''))`,
+		c.VideoID, c.AccountID, c.ThreadID, c.InReplyTo, c.Text, c.HeldForReview, t, t, iri)
+	if err != nil {
+		return fmt.Errorf("insert comment: %w", conflict(err, "comment"))
+	}
+	c.ID, _ = res.LastInsertId()
+	c.CreatedAt, c.UpdatedAt = time.UnixMilli(t), time.UnixMilli(t)
+	if !c.HeldForReview {
+		return countComments(ctx, q, c.VideoID, 1)
+	}
+	return nil
 }
 
 func countComments(ctx context.Context, q dbtx, videoID int64, delta int) error {
@@ -97,10 +104,10 @@ func (s *Comments) ByID(ctx context.Context, id int64) (model.Comment, error) {
 var commentSorts = map[string]string{
 	"-createdAt": "c.created_at DESC, c.id DESC",
 	"createdAt":  "c.created_at ASC, c.id ASC",
-	// The total of replies is named by its position: the 17th column
-	// selected (16 of the comment, then the counters).
-	"-totalReplies": "17 DESC, c.created_at DESC, c.id DESC",
-	"totalReplies":  "17 ASC, c.created_at ASC, c.id ASC",
+	// The total of replies is named by its alias (replyCounters): a
+	// position would move with every column added to commentCols.
+	"-totalReplies": "total_replies DESC, c.created_at DESC, c.id DESC",
+	"totalReplies":  "total_replies ASC, c.created_at ASC, c.id ASC",
 }
 
 // Threads returns one page of a video's threads and its totals.
@@ -172,22 +179,25 @@ func scanComments(rows *sql.Rows) ([]model.Comment, error) {
 // emptied, the author forgotten, the date of deletion set. A comment that
 // was counted on its video is no longer. ErrConflict: already deleted.
 func (s *Comments) MarkDeleted(ctx context.Context, id int64) error {
-	return s.atomic(ctx, func(q dbtx) error {
-		var videoID int64
-		var held bool
-		err := q.QueryRowContext(ctx, `UPDATE comments SET text = '', account_id = NULL, deleted_at = ?, updated_at = ?
-			WHERE id = ? AND deleted_at IS NULL RETURNING video_id, held_for_review`, now(), now(), id).Scan(&videoID, &held)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("comment %d: %w", id, ErrConflict)
-		}
-		if err != nil {
-			return fmt.Errorf("delete comment %d: %w", id, classify(err))
-		}
-		if held {
-			return nil
-		}
-		return countComments(ctx, q, videoID, -1)
-	})
+	return s.atomic(ctx, func(q dbtx) error { return markDeleted(ctx, q, id) })
+}
+
+// markDeleted is MarkDeleted inside the caller's transaction.
+func markDeleted(ctx context.Context, q dbtx, id int64) error {
+	var videoID int64
+	var held bool
+	err := q.QueryRowContext(ctx, `UPDATE comments SET text = '', account_id = NULL, deleted_at = ?, updated_at = ?
+		WHERE id = ? AND deleted_at IS NULL RETURNING video_id, held_for_review`, now(), now(), id).Scan(&videoID, &held)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("comment %d: %w", id, ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("delete comment %d: %w", id, classify(err))
+	}
+	if held {
+		return nil
+	}
+	return countComments(ctx, q, videoID, -1)
 }
 
 // Approve publishes a comment held for review. ErrConflict: it is not

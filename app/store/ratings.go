@@ -24,38 +24,45 @@ func (s *Store) Ratings() *Ratings { return &Ratings{base{q: s.stmts, db: s.db, 
 // serialises concurrent ratings, so the counters always equal the rows.
 func (s *Ratings) Rate(ctx context.Context, accountID, videoID int64, rating string) (likes, dislikes int64, err error) {
 	err = s.atomic(ctx, func(q dbtx) error {
-		var old string
-		err := q.QueryRowContext(ctx, "SELECT type FROM video_rates WHERE account_id = ? AND video_id = ?", accountID, videoID).Scan(&old)
-		if errors.Is(err, sql.ErrNoRows) {
-			old = model.RatingNone
-		} else if err != nil {
-			return fmt.Errorf("read rating: %w", classify(err))
-		}
-		if rating == model.RatingNone {
-			_, err = q.ExecContext(ctx, "DELETE FROM video_rates WHERE account_id = ? AND video_id = ?", accountID, videoID)
-		} else {
-			_, err = q.ExecContext(ctx, `INSERT INTO video_rates(account_id, video_id, type, created_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT(account_id, video_id) DO UPDATE SET type = excluded.type, created_at = excluded.created_at`,
-				accountID, videoID, rating, now())
-		}
-		if code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
-			return fmt.Errorf("video %d: %w", videoID, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store rating: %w", classify(err))
-		}
-		dl, dd := delta(old, rating, model.RatingLike), delta(old, rating, model.RatingDislike)
-		err = q.QueryRowContext(ctx, `UPDATE videos SET likes = MAX(0, likes + ?), dislikes = MAX(0, dislikes + ?)
-			WHERE id = ? RETURNING likes, dislikes`, dl, dd, videoID).Scan(&likes, &dislikes)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("video %d: %w", videoID, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("count ratings: %w", classify(err))
-		}
-		return nil
+		likes, dislikes, err = rate(ctx, q, accountID, videoID, rating, "")
+		return err
 	})
 	return likes, dislikes, err
+}
+
+// rate is Rate inside the caller's transaction; activityID is the remote
+// Like or Dislike it came from ("" for a local rating).
+func rate(ctx context.Context, q dbtx, accountID, videoID int64, rating, activityID string) (likes, dislikes int64, err error) {
+	var old string
+	err = q.QueryRowContext(ctx, "SELECT type FROM video_rates WHERE account_id = ? AND video_id = ?", accountID, videoID).Scan(&old)
+	if errors.Is(err, sql.ErrNoRows) {
+		old = model.RatingNone
+	} else if err != nil {
+		return 0, 0, fmt.Errorf("read rating: %w", classify(err))
+	}
+	if rating == model.RatingNone {
+		_, err = q.ExecContext(ctx, "DELETE FROM video_rates WHERE account_id = ? AND video_id = ?", accountID, videoID)
+	} else {
+		_, err = q.ExecContext(ctx, `INSERT INTO video_rates(account_id, video_id, type, created_at, activity_id) VALUES (?, ?, ?, ?, NULLIF(?, ''))
+			ON CONFLICT(account_id, video_id) DO UPDATE SET type = excluded.type, created_at = excluded.created_at, activity_id = excluded.activity_id`,
+			accountID, videoID, rating, now(), activityID)
+	}
+	if code(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+		return 0, 0, fmt.Errorf("video %d: %w", videoID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store rating: %w", classify(err))
+	}
+	dl, dd := delta(old, rating, model.RatingLike), delta(old, rating, model.RatingDislike)
+	err = q.QueryRowContext(ctx, `UPDATE videos SET likes = MAX(0, likes + ?), dislikes = MAX(0, dislikes + ?)
+		WHERE id = ? RETURNING likes, dislikes`, dl, dd, videoID).Scan(&likes, &dislikes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("video %d: %w", videoID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("count ratings: %w", classify(err))
+	}
+	return likes, dislikes, nil
 }
 
 // delta is how a change from old to new moves the counter of kind.

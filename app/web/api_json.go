@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/feeds"
+	"cabane.dev/cabane/app/markup"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
@@ -386,7 +387,20 @@ func (s *Server) fileJSON(c echo.Context, u uris.Builder, v model.Video, r model
 	return f, nil
 }
 
+// accountJSON is PeerTube's AccountSummary. A remote account's is
+// PeerTube's too: its name without the host, its server's host, its URL
+// there, and its display name as plain text (a remote server's, which
+// may carry markup). Its avatar is not fetched: none is listed, and
+// clients show their placeholder.
 func (s *Server) accountJSON(u uris.Builder, a model.Account) apiActor {
+	if a.Remote() {
+		name, host := a.Handle()
+		url := a.RemoteURL
+		if url == "" {
+			url = u.Abs(uris.Account(a.Name))
+		}
+		return apiActor{ID: a.ID, Name: name, DisplayName: markup.PlainText(a.DisplayName), URL: url, Host: host, Avatars: []apiImage{}}
+	}
 	return apiActor{ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, URL: u.Abs(uris.Account(a.Name)), Host: u.Host(), Avatars: []apiImage{}}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cabane.dev/cabane/app/comments"
+	"cabane.dev/cabane/app/markup"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/uris"
@@ -52,6 +53,7 @@ type commentNode struct {
 	ID         int64
 	Author     string
 	AuthorURL  string
+	Handle     string // a remote author's name@host ("" for a local one)
 	HTML       template.HTML
 	Date       time.Time
 	Deleted    bool
@@ -117,6 +119,14 @@ func (s *Server) commentNode(cv *communityView, who visibility.Viewer, v model.V
 		CanDelete: comments.MayDelete(who, v, cm), CanApprove: cm.HeldForReview && !cm.IsDeleted() && comments.Moderates(who, v)}
 	if !n.Deleted {
 		n.Author, n.AuthorURL, n.HTML = cm.Account.DisplayName, uris.AccountPage(cm.Account.Name), commentHTML(cm.Text)
+		if cm.Account.Remote() {
+			// A remote author links to its profile on its server; its
+			// display name is that server's, as plain text.
+			n.Author, n.Handle = markup.PlainText(cm.Account.DisplayName), cm.Account.Name
+			if cm.Account.RemoteURL != "" {
+				n.AuthorURL = cm.Account.RemoteURL
+			}
+		}
 	}
 	for _, k := range t.Children {
 		if kn, ok := s.commentNode(cv, who, v, k); ok {

@@ -9,13 +9,21 @@ import (
 )
 
 // delete handles Delete of an actor by itself: the actor, its follows
-// and its keys are forgotten. Deletes of other objects (comments,
-// videos) are not handled yet.
+// and its keys are forgotten, its ratings taken off the counters and its
+// comments left as placeholders. Delete of anything else is of a remote
+// comment (a Tombstone or the Note's IRI, note.go); other objects are
+// dropped there.
 func (s *Service) delete(ctx context.Context, a *activity) (Outcome, error) {
-	if idOf(a.Object) != a.actor {
-		return Dropped, fmt.Errorf("%w: Delete of %s", errUnsupported, idOf(a.Object))
+	if id := idOf(a.Object); id != a.actor {
+		if id == "" {
+			return 0, fmt.Errorf("%w: Delete without an object", ErrMalformed)
+		}
+		return s.deleteNote(ctx, a, id)
 	}
 	_, err := s.apply(ctx, a, func(tx *store.FollowsTx) error {
+		if err := tx.ForgetActivity(ctx, a.actor); err != nil {
+			return err
+		}
 		if err := tx.DeleteActor(ctx, a.actor); !errors.Is(err, store.ErrNotFound) {
 			return err
 		}

@@ -3,7 +3,8 @@
 // size, HTTP signature, that the signer is the activity's actor, blocks),
 // then processes each activity in one transaction, once. One file per
 // activity type, GoToSocial's habit: follow.go, undo.go, update.go,
-// delete.go. What Cabane does not handle yet is answered 202 and dropped.
+// delete.go, create.go, like.go, note.go, view.go, flag.go. What Cabane
+// does not handle yet is answered 202 and dropped.
 package inbox
 
 import (
@@ -40,6 +41,7 @@ var (
 	ErrTooLarge    = errors.New("inbox: activity too large")                     // 413
 	ErrMalformed   = errors.New("inbox: malformed activity")                     // 400
 	ErrNotSigner   = errors.New("inbox: the signer is not the activity's actor") // 401
+	ErrNotAuthor   = errors.New("inbox: the actor is not the object's author")   // 403
 	ErrBlocked     = errors.New("inbox: the actor's server is blocked")          // 403
 	ErrFromHere    = errors.New("inbox: activity from this server")              // 409, as PeerTube
 	errUnsupported = errors.New("inbox: not handled")                            // 202
@@ -59,7 +61,7 @@ func Status(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, ErrNotSigner):
 		return http.StatusUnauthorized
-	case errors.Is(err, ErrBlocked):
+	case errors.Is(err, ErrBlocked), errors.Is(err, ErrNotAuthor):
 		return http.StatusForbidden
 	case errors.Is(err, ErrFromHere):
 		return http.StatusConflict
@@ -102,6 +104,8 @@ type Store interface {
 	ManualFollowers(ctx context.Context, channelID int64) (bool, error)
 	Apply(ctx context.Context, activityID string, fn func(tx *store.FollowsTx) error) (dup bool, err error)
 	Unsee(ctx context.Context, activityID string) error
+	// CommentRef finds a remote comment by its Note's id.
+	CommentRef(ctx context.Context, iri string) (commentID int64, videoUUID string, err error)
 	PruneSeen(ctx context.Context, before time.Time) (int64, error)
 }
 
@@ -127,6 +131,17 @@ type Service struct {
 	Answers Answers
 	Keys    KeyForgetter
 	Log     *slog.Logger
+	// Videos finds the local videos that likes, comments, views and
+	// reports name (videos.Service); nil: those are dropped.
+	Videos Videos
+	// Notify is told of remote comments (notifications.Service); may be nil.
+	Notify CommentNotifier
+	// Views counts the views other servers report (views.Service); nil:
+	// View is dropped.
+	Views ViewCounter
+	// Reports tells the moderators of a remote report (abuses.Service);
+	// may be nil.
+	Reports ReportNotifier
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration
@@ -148,6 +163,10 @@ type activity struct {
 	Type   string          `json:"type"`
 	Actor  json.RawMessage `json:"actor"`
 	Object json.RawMessage `json:"object"`
+	// Expires marks a View that is a live viewer, not a view (PeerTube).
+	Expires string `json:"expires"`
+	// Content is a Flag's reason.
+	Content string `json:"content"`
 
 	actor string // Actor's id
 }
@@ -213,6 +232,14 @@ func (s *Service) dispatch(ctx context.Context, a *activity) (Outcome, error) {
 		return s.update(ctx, a)
 	case "Delete":
 		return s.delete(ctx, a)
+	case "Create":
+		return s.create(ctx, a)
+	case "Like", "Dislike":
+		return s.rate(ctx, a)
+	case "View":
+		return s.view(ctx, a)
+	case "Flag":
+		return s.flag(ctx, a)
 	}
 	return Dropped, fmt.Errorf("%w: type %q", errUnsupported, a.Type)
 }

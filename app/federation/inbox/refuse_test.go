@@ -200,8 +200,9 @@ func TestActorUpdateAndDelete(t *testing.T) {
 	if a, _ := r.st.Follows().RemoteActor(ctx, rem.iri("alice")); a.Name != "Alice Renamed" {
 		t.Errorf("forged Update applied: %q", a.Name)
 	}
-	// An Update of a Note is not handled.
-	note := activityJSON(t, map[string]any{"id": rem.srv.URL + "/upd3", "type": "Update", "actor": rem.iri("alice"), "object": map[string]any{"id": rem.srv.URL + "/n", "type": "Note"}})
+	// An Update of a Note that is no comment here is dropped.
+	note := activityJSON(t, map[string]any{"id": rem.srv.URL + "/upd3", "type": "Update", "actor": rem.iri("alice"),
+		"object": map[string]any{"id": rem.srv.URL + "/n", "type": "Note", "attributedTo": rem.iri("alice"), "content": "hi"}})
 	if st := r.post(rem, "alice", note); st != http.StatusAccepted {
 		t.Errorf("Update{Note}: %d, want 202", st)
 	}

@@ -24,8 +24,11 @@ import (
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/views"
 )
 
 // publicURL is the Cabane under test; nothing listens there: requests are
@@ -230,6 +233,8 @@ type rig struct {
 	channel  model.Channel
 	stranger model.User
 	now      time.Time
+	videos   *videos.Service
+	notify   *notifications.Service
 }
 
 func newRig(t testing.TB) *rig {
@@ -259,6 +264,12 @@ func newRig(t testing.TB) *rig {
 	r.sender = &postingSender{t: t, client: client, keys: r.keyring}
 	r.follows = &follows.Service{Identity: id, Store: st.Follows(), Directory: &accounts.Service{Store: st.Repo()}, Sender: r.sender}
 	svc.Answers = r.follows
+	// The real videos, views and notifications services, as the App
+	// wires them.
+	r.videos = &videos.Service{Store: st.Repo()}
+	r.notify = &notifications.Service{Store: st.Notifications(), Videos: st.Videos, Comments: st.Comments(),
+		Subscribers: st.Subscriptions(), Users: st.Accounts}
+	svc.Videos, svc.Views, svc.Notify = r.videos, &views.Service{Videos: r.videos}, r.notify
 	r.svc = svc
 	return r
 }

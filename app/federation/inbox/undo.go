@@ -9,31 +9,41 @@ import (
 	"cabane.dev/cabane/app/store"
 )
 
-// undo handles Undo of a Follow: the follow is removed. The Follow is
-// found by what it followed when the Undo embeds it (Mastodon, PeerTube),
-// else by its id. Undoing a follow that is not there changes nothing.
-// Only the actor's own follow can be undone: the store matches on the
-// Undo's (signed) actor.
+// undone is the activity an Undo embeds.
+type undone struct {
+	ID     string          `json:"id"`
+	Type   string          `json:"type"`
+	Actor  json.RawMessage `json:"actor"`
+	Object json.RawMessage `json:"object"`
+}
+
+// undo handles Undo of a Follow (the follow is removed) and of a Like or
+// Dislike (the rating is removed, like.go). The activity is found by
+// what it named when the Undo embeds it (Mastodon, PeerTube), else by its
+// id. Undoing what is not there changes nothing. Only the actor's own
+// activity can be undone: the store matches on the Undo's (signed) actor.
 func (s *Service) undo(ctx context.Context, a *activity) (Outcome, error) {
 	typ := typeOf(a.Object)
-	followID := idOf(a.Object)
-	if typ != "Follow" && typ != "" {
+	objectID := idOf(a.Object)
+	switch typ {
+	case "", "Follow", "Like", "Dislike":
+	default:
 		return Dropped, fmt.Errorf("%w: Undo of %s", errUnsupported, typ)
 	}
-	if followID == "" {
+	if objectID == "" {
 		return 0, fmt.Errorf("%w: Undo without an object", ErrMalformed)
 	}
-	var inner struct {
-		Actor  json.RawMessage `json:"actor"`
-		Object json.RawMessage `json:"object"`
-	}
-	if typ == "Follow" {
+	var inner undone
+	if typ != "" {
 		if err := json.Unmarshal(a.Object, &inner); err != nil {
 			return 0, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		if who := idOf(inner.Actor); who != "" && who != a.actor {
-			return 0, fmt.Errorf("%w: Undo of %s's Follow by %s", ErrNotSigner, who, a.actor)
+			return 0, fmt.Errorf("%w: Undo of %s's %s by %s", ErrNotSigner, who, typ, a.actor)
 		}
+	}
+	if typ == "Like" || typ == "Dislike" {
+		return s.undoRate(ctx, a, inner)
 	}
 	_, err := s.apply(ctx, a, func(tx *store.FollowsTx) error {
 		var err error
@@ -42,7 +52,11 @@ func (s *Service) undo(ctx context.Context, a *activity) (Outcome, error) {
 		} else if ok {
 			err = tx.DeleteFollow(ctx, a.actor, store.FollowTarget{Kind: string(target.Kind), ID: target.ID})
 		} else {
-			err = tx.DeleteFollowByActivity(ctx, a.actor, followID)
+			err = tx.DeleteFollowByActivity(ctx, a.actor, objectID)
+			if errors.Is(err, store.ErrNotFound) && typ == "" {
+				// A bare id may name a Like or Dislike too.
+				err = tx.UnrateByActivity(ctx, a.actor, objectID)
+			}
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			return nil

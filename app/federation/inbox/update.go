@@ -10,9 +10,13 @@ import (
 
 // update handles Update of an actor by that actor itself: what Cabane
 // knows of it (names, inbox, icon) is replaced by the object, which the
-// actor signed. An actor Cabane does not keep is not stored by it.
+// actor signed. An actor Cabane does not keep is not stored by it. Update
+// of a Note edits a remote comment (note.go).
 func (s *Service) update(ctx context.Context, a *activity) (Outcome, error) {
 	typ := typeOf(a.Object)
+	if typ == "Note" {
+		return s.updateNote(ctx, a)
+	}
 	if !IsActorType(typ) {
 		return Dropped, fmt.Errorf("%w: Update of %q", errUnsupported, typ)
 	}

@@ -22,6 +22,11 @@ type Config struct {
 	Locals   federation.Accounts
 	Answers  Answers // follows.Service; may be set after New
 	Log      *slog.Logger
+	// What remote likes, comments, views and reports reach; see Service.
+	Videos  Videos
+	Notify  CommentNotifier
+	Views   ViewCounter
+	Reports ReportNotifier
 }
 
 // New builds the inbox with its key resolver (signed fetches as the
@@ -39,7 +44,8 @@ func New(c Config) (*Service, error) {
 	resolver := keys.NewResolver(fetcher, c.KeyStore, keys.ResolverOptions{})
 	return &Service{Identity: c.Identity, Verifier: &signature.Verifier{Keys: resolver}, Store: c.Store, Locals: c.Locals,
 		Actors:  &Actors{Client: c.Client, Keys: c.Keyring, ServerIRI: serverIRI},
-		Answers: c.Answers, Keys: resolver, Log: c.Log}, nil
+		Answers: c.Answers, Keys: resolver, Log: c.Log,
+		Videos: c.Videos, Notify: c.Notify, Views: c.Views, Reports: c.Reports}, nil
 }
 
 // doer adapts the outbound client to signature.Doer.

@@ -1,0 +1,17 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+)
+
+// create handles Create: of a Note (a comment, note.go); other objects
+// are dropped.
+func (s *Service) create(ctx context.Context, a *activity) (Outcome, error) {
+	switch typ := typeOf(a.Object); typ {
+	case "Note":
+		return s.createNote(ctx, a)
+	default:
+		return Dropped, fmt.Errorf("%w: Create of %q", errUnsupported, typ)
+	}
+}
