@@ -21,4 +21,3 @@ func VideoLikes(uuid string) string    { return Watch(uuid) + "/likes" }
 func VideoDislikes(uuid string) string { return Watch(uuid) + "/dislikes" }
 func VideoShares(uuid string) string   { return Watch(uuid) + "/announces" }
 func VideoComments(uuid string) string { return Watch(uuid) + "/comments" }
-
