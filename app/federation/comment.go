@@ -87,10 +87,12 @@ func inReplyTo(u uris.Builder, v model.Video, c model.Comment) string {
 }
 
 // CommentDocument is what a comment's IRI answers: its Note, or for a
-// deleted comment a Tombstone (exactly one is set).
+// deleted comment a Tombstone (exactly one is set); and the local account
+// that wrote the Note, whose key signs its activities.
 type CommentDocument struct {
 	Note      *vocab.Note
 	Tombstone *vocab.Tombstone
+	Author    int64
 }
 
 // Comment is comment id of the video ref names, as remote servers read
@@ -118,5 +120,5 @@ func (s *Service) Comment(ctx context.Context, ref string, id int64) (CommentDoc
 	}
 	n := Note(u, v, c, parents)
 	n.Context = vocab.NoteContext
-	return CommentDocument{Note: &n}, nil
+	return CommentDocument{Note: &n, Author: c.Account.ID}, nil
 }
