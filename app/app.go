@@ -250,7 +250,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- community (helper C, #9 point 6) ---
 		Comments: comms,
 		Ratings:  &ratings.Service{Store: st.Ratings(), Videos: a.Videos, Federate: a.Outbox},
-		Views:   &views.Service{Videos: a.Videos},
+		Views:    &views.Service{Videos: a.Videos},
 		// --- end community ---
 		// --- social (helper E, #9 point 6) ---
 		Playlists:     &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts},
