@@ -110,6 +110,11 @@ func (s *Service) Comment(ctx context.Context, ref string, id int64) (CommentDoc
 	if err != nil {
 		return CommentDocument{}, err
 	}
+	if !visibility.Federates(v) {
+		// comments.Service checks it too: nothing of a private video
+		// may leave the box, whoever reads comments for us.
+		return CommentDocument{}, ErrNotFound
+	}
 	if c.IsDeleted() {
 		t := CommentTombstone(u, v, c)
 		t.Context = vocab.NoteContext
