@@ -71,8 +71,8 @@ func TestCommentNoteServed(t *testing.T) {
 		}
 		var n struct {
 			Type, ID, InReplyTo, AttributedTo, Content, MediaType string
-			To, Cc                                              []string
-			Tag                                                 []struct{ Type, Href, Name string }
+			To, Cc                                                []string
+			Tag                                                   []struct{ Type, Href, Name string }
 		}
 		if err := json.Unmarshal(body, &n); err != nil {
 			t.Fatal(err)
