@@ -401,6 +401,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.Videos.RunHousekeeping(houseCtx, 30*time.Second)
 	}()
 	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
+	wg.Go(func() { a.Jobs.RunPrune(ctx, 6*time.Hour) })
 	// --- inbox (#10) ---
 	if a.Inbox != nil {
 		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })

@@ -68,3 +68,23 @@ func (s *Service) ChannelByID(ctx context.Context, viewer visibility.Viewer, id 
 	}
 	return ch, err
 }
+
+// LocalAccount finds an account of this server by name: what federation
+// serves as an actor, never a remote person's row.
+func (s *Service) LocalAccount(ctx context.Context, name string) (model.Account, error) {
+	a, err := s.Account(ctx, name)
+	if err == nil && a.Remote() {
+		return model.Account{}, model.ErrNotFound
+	}
+	return a, err
+}
+
+// LocalChannel finds a channel of this server by name, if viewer may see
+// it: what federation serves as an actor, never a followed remote one.
+func (s *Service) LocalChannel(ctx context.Context, viewer visibility.Viewer, name string) (model.Channel, error) {
+	ch, err := s.Channel(ctx, viewer, name)
+	if err == nil && ch.Remote() {
+		return model.Channel{}, model.ErrNotFound
+	}
+	return ch, err
+}

@@ -46,13 +46,13 @@ func (s *Service) CollectionOf(ctx context.Context, kind, name string, which Whi
 	case kind == KindAccount && name == ServerName:
 		return CollectionRef{Kind: KindServer, Path: uris.ServerActor, Which: which}, nil
 	case kind == KindAccount:
-		a, err := s.Accounts.Account(ctx, name)
+		a, err := s.Accounts.LocalAccount(ctx, name)
 		if err != nil {
 			return CollectionRef{}, err
 		}
 		return CollectionRef{Kind: KindAccount, ID: a.ID, Path: uris.Account(a.Name), Which: which}, nil
 	case kind == KindChannel:
-		ch, err := s.Accounts.Channel(ctx, visibility.Remote(), name)
+		ch, err := s.Accounts.LocalChannel(ctx, visibility.Remote(), name)
 		if err != nil {
 			return CollectionRef{}, err
 		}

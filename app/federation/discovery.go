@@ -53,7 +53,7 @@ func (s *Service) Webfinger(ctx context.Context, resource string) (vocab.JRD, er
 // its canonical name.
 func (s *Service) findActor(ctx context.Context, name, kind string) (self, page, canonical string, err error) {
 	if kind != KindChannel {
-		a, err := s.Accounts.Account(ctx, name)
+		a, err := s.Accounts.LocalAccount(ctx, name)
 		if err == nil {
 			return uris.Account(a.Name), uris.AccountPage(a.Name), a.Name, nil
 		}
@@ -61,7 +61,7 @@ func (s *Service) findActor(ctx context.Context, name, kind string) (self, page,
 			return "", "", "", err
 		}
 	}
-	ch, err := s.Accounts.Channel(ctx, visibility.Remote(), name)
+	ch, err := s.Accounts.LocalChannel(ctx, visibility.Remote(), name)
 	if err != nil {
 		return "", "", "", err
 	}

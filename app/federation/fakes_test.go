@@ -28,14 +28,14 @@ var (
 
 type fakeAccounts struct{}
 
-func (fakeAccounts) Account(_ context.Context, name string) (model.Account, error) {
+func (fakeAccounts) LocalAccount(_ context.Context, name string) (model.Account, error) {
 	if strings.EqualFold(name, alice.Name) {
 		return alice, nil
 	}
 	return model.Account{}, model.ErrNotFound
 }
 
-func (fakeAccounts) Channel(_ context.Context, _ visibility.Viewer, name string) (model.Channel, error) {
+func (fakeAccounts) LocalChannel(_ context.Context, _ visibility.Viewer, name string) (model.Channel, error) {
 	if strings.EqualFold(name, channel.Name) {
 		return channel, nil
 	}

@@ -25,8 +25,8 @@ var ErrNotFound = model.ErrNotFound
 // videos.Service, torrents.Service, profile.Service), as small interfaces.
 type (
 	Accounts interface {
-		Account(ctx context.Context, name string) (model.Account, error)
-		Channel(ctx context.Context, viewer visibility.Viewer, name string) (model.Channel, error)
+		LocalAccount(ctx context.Context, name string) (model.Account, error)
+		LocalChannel(ctx context.Context, viewer visibility.Viewer, name string) (model.Channel, error)
 	}
 	Videos interface {
 		Details(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error)
@@ -107,7 +107,7 @@ func (s *Service) Person(ctx context.Context, name string) (vocab.Actor, error) 
 	if err != nil {
 		return vocab.Actor{}, err
 	}
-	a, err := s.Accounts.Account(ctx, name)
+	a, err := s.Accounts.LocalAccount(ctx, name)
 	if err != nil {
 		return vocab.Actor{}, err
 	}
@@ -131,7 +131,7 @@ func (s *Service) Group(ctx context.Context, name string) (vocab.Group, error) {
 	if err != nil {
 		return vocab.Group{}, err
 	}
-	ch, err := s.Accounts.Channel(ctx, visibility.Remote(), name)
+	ch, err := s.Accounts.LocalChannel(ctx, visibility.Remote(), name)
 	if err != nil {
 		return vocab.Group{}, err
 	}

@@ -6,6 +6,7 @@ package model
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -87,6 +88,25 @@ type Account struct {
 	DisplayName string
 	Description string
 	CreatedAt   time.Time
+	// RemoteActorID is the remote_actors row of an account that lives on
+	// another server (0 for a local one): remote people who comment, rate
+	// or own a followed channel are accounts too, as in PeerTube. A remote
+	// account's Name is "<preferredUsername>@<host>" and it has no user.
+	RemoteActorID int64
+}
+
+// Remote reports whether the account lives on another server.
+func (a Account) Remote() bool { return a.RemoteActorID != 0 }
+
+// Handle splits the account's name into PeerTube's name and host: the
+// host is "" for a local account.
+func (a Account) Handle() (name, host string) { return splitHandle(a.Name, a.Remote()) }
+
+func splitHandle(name string, remote bool) (string, string) {
+	if i := strings.LastIndexByte(name, '@'); remote && i > 0 {
+		return name[:i], name[i+1:]
+	}
+	return name, ""
 }
 
 // Channel groups an account's videos.
@@ -99,7 +119,18 @@ type Channel struct {
 	Support     string
 	CreatedAt   time.Time
 	Account     Account
+	// RemoteActorID is the remote_actors row of a channel (a Group) that
+	// lives on another server, 0 for a local one; its Name is
+	// "<preferredUsername>@<host>".
+	RemoteActorID int64
 }
+
+// Remote reports whether the channel lives on another server.
+func (c Channel) Remote() bool { return c.RemoteActorID != 0 }
+
+// Handle splits the channel's name into PeerTube's name and host ("" when
+// local).
+func (c Channel) Handle() (name, host string) { return splitHandle(c.Name, c.Remote()) }
 
 // Video is one upload and what processing made of it.
 type Video struct {

@@ -118,17 +118,29 @@ func (s *Accounts) SetPassword(ctx context.Context, userID int64, hash string, k
 	})
 }
 
-const accountCols = `a.id, COALESCE(a.user_id, 0), a.name, a.display_name, a.description, a.created_at`
+const accountCols = `a.id, COALESCE(a.user_id, 0), a.name, a.display_name, a.description, a.created_at, COALESCE(a.remote_actor_id, 0)`
 
 func scanAccount(row interface{ Scan(...any) error }) (model.Account, error) {
 	var a model.Account
 	var created int64
-	err := row.Scan(&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &created)
+	err := row.Scan(accountDest(&a, &created)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
 	a.CreatedAt = time.UnixMilli(created)
 	return a, classify(err)
+}
+
+// accountDest is where a row of accountCols is scanned; *created takes
+// the creation time in milliseconds.
+func accountDest(a *model.Account, created *int64) []any {
+	return []any{&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, created, &a.RemoteActorID}
+}
+
+// channelDest is where a row of channelCols is scanned.
+func channelDest(c *model.Channel, created, accountCreated *int64) []any {
+	return append([]any{&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, created, &c.RemoteActorID},
+		accountDest(&c.Account, accountCreated)...)
 }
 
 // AccountByName finds an account by its name.
@@ -141,14 +153,13 @@ func (s *Accounts) AccountByID(ctx context.Context, id int64) (model.Account, er
 	return scanAccount(s.q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`, id))
 }
 
-const channelCols = `c.id, c.account_id, c.name, c.display_name, c.description, c.support, c.created_at, ` + accountCols
+const channelCols = `c.id, c.account_id, c.name, c.display_name, c.description, c.support, c.created_at, COALESCE(c.remote_actor_id, 0), ` + accountCols
 
 func scanChannel(row interface{ Scan(...any) error }) (model.Channel, error) {
 	var c model.Channel
 	var created, acreated int64
 	a := &c.Account
-	err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &created,
-		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &acreated)
+	err := row.Scan(channelDest(&c, &created, &acreated)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
 	}

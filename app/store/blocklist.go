@@ -57,7 +57,7 @@ func (s *Blocklist) Accounts(ctx context.Context, owner int64, start, count int,
 		var created int64
 		var a model.Account
 		var aCreated int64
-		if err := rows.Scan(&created, &a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated); err != nil {
+		if err := rows.Scan(append([]any{&created}, accountDest(&a, &aCreated)...)...); err != nil {
 			return nil, 0, classify(err)
 		}
 		a.CreatedAt = time.UnixMilli(aCreated)

@@ -349,8 +349,7 @@ func (s *Search) Channels(ctx context.Context, f repo.ChannelFilter) ([]repo.Cha
 		var cs repo.ChannelStats
 		var created, acreated int64
 		c, a := &cs.Channel, &cs.Channel.Account
-		if err := rows.Scan(&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &created,
-			&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &acreated, &cs.VideosCount); err != nil {
+		if err := rows.Scan(append(channelDest(c, &created, &acreated), &cs.VideosCount)...); err != nil {
 			return nil, 0, classify(err)
 		}
 		c.CreatedAt, a.CreatedAt = time.UnixMilli(created), time.UnixMilli(acreated)

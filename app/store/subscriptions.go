@@ -94,9 +94,7 @@ func (s *Subscriptions) List(ctx context.Context, accountID int64, start, count 
 		var created, cCreated, aCreated int64
 		c := &sub.Channel
 		a := &c.Account
-		if err := rows.Scan(&sub.ID, &sub.AccountID, &sub.ChannelID, &created,
-			&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &cCreated,
-			&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated); err != nil {
+		if err := rows.Scan(append([]any{&sub.ID, &sub.AccountID, &sub.ChannelID, &created}, channelDest(c, &cCreated, &aCreated)...)...); err != nil {
 			return nil, 0, classify(err)
 		}
 		sub.CreatedAt, c.CreatedAt, a.CreatedAt = time.UnixMilli(created), time.UnixMilli(cCreated), time.UnixMilli(aCreated)

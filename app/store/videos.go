@@ -30,12 +30,11 @@ func scanVideo(row interface{ Scan(...any) error }) (model.Video, error) {
 	c := &v.Channel
 	a := &c.Account
 	m := &v.Meta
-	err := row.Scan(&v.ID, &v.UUID, &v.ShortUUID, &v.ChannelID, &v.Name, &v.Description, &v.Privacy, &v.State, &v.Progress, &v.Error,
+	dest := []any{&v.ID, &v.UUID, &v.ShortUUID, &v.ChannelID, &v.Name, &v.Description, &v.Privacy, &v.State, &v.Progress, &v.Error,
 		&dur, &v.Width, &v.Height, &v.IsAudio, &v.OriginalName, &v.OriginalFile, &v.Size, &v.Views, &v.Likes, &v.Dislikes, &v.HasThumbnail,
 		&created, &published, &updated,
-		&m.Category, &m.Licence, &m.Language, &m.Support, &m.NSFW, &m.CommentsPolicy, &m.DownloadEnabled, &original,
-		&c.ID, &c.AccountID, &c.Name, &c.DisplayName, &c.Description, &c.Support, &cCreated,
-		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated)
+		&m.Category, &m.Licence, &m.Language, &m.Support, &m.NSFW, &m.CommentsPolicy, &m.DownloadEnabled, &original}
+	err := row.Scan(append(dest, channelDest(c, &cCreated, &aCreated)...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, ErrNotFound
 	}

@@ -21,6 +21,10 @@ type Options struct {
 	Args     []string // further `cabane serve` flags
 	Env      []string // further environment, e.g. "CABANE_MAX_UPLOAD=20M"
 	LogLevel string   // "debug" when empty
+	// Addr is the 127.0.0.1 host:port to listen on, FreeAddr's when
+	// empty: a test that must name the address before the start (a public
+	// URL, another instance's configuration) picks it first.
+	Addr string
 }
 
 // App is one running `cabane serve` process.
@@ -61,7 +65,11 @@ func Start(t testing.TB, opts Options) *App {
 	if opts.LogLevel == "" {
 		opts.LogLevel = "debug"
 	}
-	a := &App{t: t, Bin: Binary(t), Data: opts.Data, Addr: FreeAddr(t), opts: opts, log: &LockedBuffer{}, done: make(chan struct{})}
+	addr := opts.Addr
+	if addr == "" {
+		addr = FreeAddr(t)
+	}
+	a := &App{t: t, Bin: Binary(t), Data: opts.Data, Addr: addr, opts: opts, log: &LockedBuffer{}, done: make(chan struct{})}
 	args := append([]string{"serve", "--data", a.Data, "--listen", a.Addr, "--log-level", opts.LogLevel, "--mdns=false"}, opts.Args...)
 	for i, arg := range opts.Args {
 		if arg == "--http-listen" && i+1 < len(opts.Args) {
@@ -139,7 +147,8 @@ func (a *App) Kill() {
 }
 
 // Restart starts a new process on the same data directory and options
-// (on a new port) once this one has stopped or been killed.
+// (on a new port, unless Options named one) once this one has stopped or
+// been killed.
 func (a *App) Restart() *App {
 	a.t.Helper()
 	<-a.done

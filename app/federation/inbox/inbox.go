@@ -236,9 +236,9 @@ func (s *Service) checkBox(ctx context.Context, box Box) error {
 		if box.Name == federation.ServerName {
 			return nil
 		}
-		_, err = s.Locals.Account(ctx, box.Name)
+		_, err = s.Locals.LocalAccount(ctx, box.Name)
 	case federation.KindChannel:
-		_, err = s.Locals.Channel(ctx, visibility.Remote(), box.Name)
+		_, err = s.Locals.LocalChannel(ctx, visibility.Remote(), box.Name)
 	default:
 		return ErrNoInbox
 	}
@@ -351,7 +351,7 @@ func (s *Service) local(ctx context.Context, iri string) (keys.Actor, bool, erro
 	}
 	switch seg[0] {
 	case "accounts":
-		acc, err := s.Locals.Account(ctx, name)
+		acc, err := s.Locals.LocalAccount(ctx, name)
 		if errors.Is(err, model.ErrNotFound) {
 			return keys.Actor{}, false, nil
 		}
@@ -360,7 +360,7 @@ func (s *Service) local(ctx context.Context, iri string) (keys.Actor, bool, erro
 		}
 		return keys.Actor{Kind: keys.Account, ID: acc.ID}, true, nil
 	case "video-channels":
-		ch, err := s.Locals.Channel(ctx, visibility.Remote(), name)
+		ch, err := s.Locals.LocalChannel(ctx, visibility.Remote(), name)
 		if errors.Is(err, model.ErrNotFound) {
 			return keys.Actor{}, false, nil
 		}

@@ -94,14 +94,14 @@ func (d *domain) Renditions(_ context.Context, v model.Video) ([]model.Rendition
 
 func (d *domain) Views(v model.Video) int64 { return v.Views }
 
-func (d *domain) Account(_ context.Context, name string) (model.Account, error) {
+func (d *domain) LocalAccount(_ context.Context, name string) (model.Account, error) {
 	if name == alice.Name {
 		return alice, nil
 	}
 	return model.Account{}, model.ErrNotFound
 }
 
-func (d *domain) Channel(_ context.Context, _ visibility.Viewer, name string) (model.Channel, error) {
+func (d *domain) LocalChannel(_ context.Context, _ visibility.Viewer, name string) (model.Channel, error) {
 	if name == channel.Name {
 		return channel, nil
 	}
