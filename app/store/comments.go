@@ -116,10 +116,10 @@ func (s *Comments) ByID(ctx context.Context, id int64) (model.Comment, error) {
 var commentSorts = map[string]string{
 	"-createdAt": "c.created_at DESC, c.id DESC",
 	"createdAt":  "c.created_at ASC, c.id ASC",
-	// The total of replies is named by its position: the 17th column
-	// selected (16 of the comment, then the counters).
-	"-totalReplies": "17 DESC, c.created_at DESC, c.id DESC",
-	"totalReplies":  "17 ASC, c.created_at ASC, c.id ASC",
+	// The total of replies is named by its position: the 18th column
+	// selected (17 of the comment and its author, then the counters).
+	"-totalReplies": "18 DESC, c.created_at DESC, c.id DESC",
+	"totalReplies":  "18 ASC, c.created_at ASC, c.id ASC",
 }
 
 // Threads returns one page of a video's threads and its totals.
