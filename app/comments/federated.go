@@ -89,7 +89,7 @@ func (s *Service) FederatedIDs(ctx context.Context, ref string, offset, limit in
 
 // LocalAuthor reports whether c was written on this server, the only
 // comments Cabane speaks for: a remote one is its origin's to federate.
-// A local account is a user's; a remote actor's account has none.
-// TODO(inbox Note slice): read the account's remote actor once
-// model.Account carries it.
-func LocalAuthor(c model.Comment) bool { return c.Account.UserID != 0 }
+// A local account is a user's and has no remote actor (both are checked:
+// a listing that does not read the remote actor still leaves a remote
+// account without a user).
+func LocalAuthor(c model.Comment) bool { return c.Account.UserID != 0 && c.Account.RemoteActorID == 0 }
