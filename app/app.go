@@ -238,6 +238,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	profiles.Changed = a.Outbox.AccountChanged
 	a.Outbox.Audience = a.Follows
 	// --- end outbox ---
+	// --- outsocial (#10): comments and ratings going out ---
+	// A comment and the news of it commit together; remote servers read
+	// comments as a stranger would.
+	comms := &comments.Service{Store: st.Comments(), Videos: a.Videos,
+		Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }, Notify: notify, Blocked: blocks.ServerBlocked, Federate: a.Outbox}
+	a.Federation.Comments = comms
+	// --- end outsocial ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -247,10 +254,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		SetEncoder:  a.Transcoding.SetChoice,
 		MDNSName:    a.mdnsName,
 		// --- community (helper C, #9 point 6) ---
-		Comments: &comments.Service{Store: st.Comments(), Videos: a.Videos,
-			Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }, Notify: notify, Blocked: blocks.ServerBlocked},
-		Ratings: &ratings.Service{Store: st.Ratings(), Videos: a.Videos},
-		Views:   viewCounter,
+		Comments: comms,
+		Ratings:  &ratings.Service{Store: st.Ratings(), Videos: a.Videos, Federate: a.Outbox},
+		Views:    viewCounter,
 		// --- end community ---
 		// --- social (helper E, #9 point 6) ---
 		Playlists:     &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts},

@@ -8,10 +8,12 @@ package comments
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"cabane.dev/cabane/app/model"
@@ -78,6 +80,29 @@ type Service struct {
 	// Blocked says whether the server blocks an account (app/blocklist);
 	// nil: nobody is blocked.
 	Blocked func(ctx context.Context, accountID int64) (bool, error)
+	// Federate hears of each write, inside its transaction
+	// (app/federation/outbox); nil: nothing leaves the box.
+	Federate Federator
+}
+
+// Federator hears of the comment writes other servers must learn of.
+type Federator interface {
+	// CommentChanged is told, inside the write's transaction (tx), of a
+	// comment on video v as the write found it (zero: new) and left it,
+	// so that the comment and the news of it are committed together; an
+	// error fails the write.
+	CommentChanged(ctx context.Context, tx *sql.Tx, v model.Video, before, after model.Comment) error
+}
+
+// federate is the write's companion that tells s.Federate; after is read
+// when the write's statements have run (a new comment's id is known then).
+func (s *Service) federate(v model.Video, before model.Comment, after func() model.Comment) []repo.InTx {
+	if s.Federate == nil {
+		return nil
+	}
+	return []repo.InTx{func(ctx context.Context, tx *sql.Tx) error {
+		return s.Federate.CommentChanged(ctx, tx, v, before, after())
+	}}
 }
 
 // Notifier is told of a comment once it is stored.
@@ -270,7 +295,7 @@ func (s *Service) write(ctx context.Context, viewer visibility.Viewer, ref strin
 		}
 		c.ThreadID, c.InReplyTo = parent.Thread(), parent.ID
 	}
-	if err := s.Store.Create(ctx, &c); err != nil {
+	if err := s.Store.Create(ctx, &c, s.federate(v, model.Comment{}, func() model.Comment { return c })...); err != nil {
 		return model.Video{}, model.Comment{}, fmt.Errorf("store comment on video %d: %w", v.ID, err)
 	}
 	// Read it back with its author, as the API shows it.
@@ -323,7 +348,12 @@ func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref stri
 	if !MayDelete(viewer, v, c) {
 		return ErrForbidden
 	}
-	if err := s.Store.MarkDeleted(ctx, id); errors.Is(err, model.ErrConflict) {
+	gone := func() model.Comment {
+		d := c
+		d.AccountID, d.Account, d.Text, d.DeletedAt = 0, model.Account{}, "", time.Now()
+		return d
+	}
+	if err := s.Store.MarkDeleted(ctx, id, s.federate(v, c, gone)...); errors.Is(err, model.ErrConflict) {
 		return ErrAlreadyDeleted // deleted by someone else meanwhile
 	} else if err != nil {
 		return fmt.Errorf("delete comment %d: %w", id, err)
@@ -346,7 +376,12 @@ func (s *Service) Approve(ctx context.Context, viewer visibility.Viewer, ref str
 	case !Moderates(viewer, v):
 		return ErrForbidden
 	}
-	if err := s.Store.Approve(ctx, id); errors.Is(err, model.ErrConflict) {
+	approved := func() model.Comment {
+		a := c
+		a.HeldForReview = false
+		return a
+	}
+	if err := s.Store.Approve(ctx, id, s.federate(v, c, approved)...); errors.Is(err, model.ErrConflict) {
 		return ErrNotHeld
 	} else if err != nil {
 		return fmt.Errorf("approve comment %d: %w", id, err)

@@ -74,6 +74,7 @@ type Service struct {
 	Avatars     Avatars     // nil: no icons
 	Collections Collections // nil: empty collections
 	Stats       Stats       // nil: zero counts
+	Comments    Comments    // nil: no comment is served
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's

@@ -45,6 +45,8 @@ func Video(u uris.Builder, v model.Video, views int64, files []File) vocab.Video
 			{Type: "Image", URL: u.Abs(uris.Preview(v.UUID)), MediaType: vocab.MediaJPEG, Width: feeds.PreviewWidth, Height: feeds.PreviewHeight},
 		},
 		AttributedTo: []vocab.Ref{{Type: vocab.TypePerson, ID: account}, {Type: vocab.TypeGroup, ID: u.Abs(uris.Channel(v.Channel.Name))}},
+		Likes:        u.Abs(uris.VideoLikes(v.UUID)), Dislikes: u.Abs(uris.VideoDislikes(v.UUID)),
+		Shares: u.Abs(uris.VideoShares(v.UUID)), Comments: u.Abs(uris.VideoComments(v.UUID)),
 	}
 	// Public: listed (to Public, cc the account's followers); unlisted:
 	// the reverse, which PeerTube and Mastodon read as "not in timelines".

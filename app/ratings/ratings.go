@@ -30,6 +30,15 @@ type Videos interface {
 type Service struct {
 	Store  repo.Ratings
 	Videos Videos
+	// Federate hears of each rating stored (app/federation/outbox);
+	// nil: nothing leaves the box.
+	Federate Federator
+}
+
+// Federator hears that a video's likes or dislikes may have changed.
+// Counts are not worth failing a rating for: it is told after the write.
+type Federator interface {
+	RatingChanged(ctx context.Context, videoID int64)
 }
 
 // Valid reports whether r is a rating PeerTube accepts.
@@ -56,6 +65,9 @@ func (s *Service) Rate(ctx context.Context, viewer visibility.Viewer, ref, ratin
 	l, d, err := s.Store.Rate(ctx, viewer.AccountID, v.ID, rating)
 	if err != nil {
 		return Counts{}, fmt.Errorf("rate video %d: %w", v.ID, err)
+	}
+	if s.Federate != nil {
+		s.Federate.RatingChanged(ctx, v.ID)
 	}
 	return Counts{Likes: l, Dislikes: d}, nil
 }

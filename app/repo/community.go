@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"database/sql"
 
 	"cabane.dev/cabane/app/model"
 )
@@ -9,7 +10,9 @@ import (
 // Comments stores comments. Each write keeps videos.comments (the count of
 // comments anyone may read) right in the same transaction.
 type Comments interface {
-	Create(ctx context.Context, c *model.Comment) error
+	// Create, MarkDeleted and Approve run each also inside the write's
+	// transaction, after its statements: an error rolls the write back.
+	Create(ctx context.Context, c *model.Comment, also ...InTx) error
 	ByID(ctx context.Context, id int64) (model.Comment, error)
 	// Threads returns a page of a video's threads, how many threads there
 	// are, and how many comments (threads and replies) are not deleted,
@@ -18,9 +21,17 @@ type Comments interface {
 	// Thread returns every comment of a thread q's viewer may see, oldest
 	// first, the thread's first comment included.
 	Thread(ctx context.Context, q CommentQuery, threadID int64) ([]model.Comment, error)
-	MarkDeleted(ctx context.Context, id int64) error
-	Approve(ctx context.Context, id int64) error
+	// Readable returns a page of the ids of a video's comments that
+	// anyone may read (not held for review, not deleted, minus what q's
+	// block filters leave out), oldest first, and how many there are.
+	Readable(ctx context.Context, q CommentQuery) (ids []int64, total int, err error)
+	MarkDeleted(ctx context.Context, id int64, also ...InTx) error
+	Approve(ctx context.Context, id int64, also ...InTx) error
 }
+
+// InTx is work that must commit or fail with a write (the news of a
+// comment that the outbox queues), run inside the write's transaction.
+type InTx func(ctx context.Context, tx *sql.Tx) error
 
 // CommentQuery selects a video's comments for one viewer.
 type CommentQuery struct {

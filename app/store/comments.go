@@ -67,8 +67,13 @@ func scanComment(row interface{ Scan(...any) error }, counters bool) (model.Comm
 
 // Create inserts a comment and, when anyone may read it, counts it on its
 // video, in one transaction.
-func (s *Comments) Create(ctx context.Context, c *model.Comment) error {
-	return s.atomic(ctx, func(q dbtx) error { return insertComment(ctx, q, c, "") })
+func (s *Comments) Create(ctx context.Context, c *model.Comment, also ...repo.InTx) error {
+	return s.atomic(ctx, func(q dbtx) error {
+		if err := insertComment(ctx, q, c, ""); err != nil {
+			return err
+		}
+		return runAlso(ctx, q, also)
+	})
 }
 
 // insertComment is Create inside the caller's transaction; iri is the
@@ -85,6 +90,23 @@ func insertComment(ctx context.Context, q dbtx, c *model.Comment, iri string) er
 	c.CreatedAt, c.UpdatedAt = time.UnixMilli(t), time.UnixMilli(t)
 	if !c.HeldForReview {
 		return countComments(ctx, q, c.VideoID, 1)
+	}
+	return nil
+}
+
+// runAlso runs a write's companions in its transaction.
+func runAlso(ctx context.Context, q dbtx, also []repo.InTx) error {
+	if len(also) == 0 {
+		return nil
+	}
+	tx, ok := q.(*sql.Tx)
+	if !ok {
+		return errors.New("comment write outside a transaction")
+	}
+	for _, fn := range also {
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -178,8 +200,13 @@ func scanComments(rows *sql.Rows) ([]model.Comment, error) {
 // MarkDeleted leaves the comment's placeholder, as PeerTube does: the text
 // emptied, the author forgotten, the date of deletion set. A comment that
 // was counted on its video is no longer. ErrConflict: already deleted.
-func (s *Comments) MarkDeleted(ctx context.Context, id int64) error {
-	return s.atomic(ctx, func(q dbtx) error { return markDeleted(ctx, q, id) })
+func (s *Comments) MarkDeleted(ctx context.Context, id int64, also ...repo.InTx) error {
+	return s.atomic(ctx, func(q dbtx) error {
+		if err := markDeleted(ctx, q, id); err != nil {
+			return err
+		}
+		return runAlso(ctx, q, also)
+	})
 }
 
 // markDeleted is MarkDeleted inside the caller's transaction.
@@ -202,7 +229,7 @@ func markDeleted(ctx context.Context, q dbtx, id int64) error {
 
 // Approve publishes a comment held for review. ErrConflict: it is not
 // held (or is deleted).
-func (s *Comments) Approve(ctx context.Context, id int64) error {
+func (s *Comments) Approve(ctx context.Context, id int64, also ...repo.InTx) error {
 	return s.atomic(ctx, func(q dbtx) error {
 		var videoID int64
 		err := q.QueryRowContext(ctx, `UPDATE comments SET held_for_review = 0, updated_at = ?
@@ -213,8 +240,42 @@ func (s *Comments) Approve(ctx context.Context, id int64) error {
 		if err != nil {
 			return fmt.Errorf("approve comment %d: %w", id, classify(err))
 		}
-		return countComments(ctx, q, videoID, 1)
+		if err := countComments(ctx, q, videoID, 1); err != nil {
+			return err
+		}
+		return runAlso(ctx, q, also)
 	})
+}
+
+// Readable pages the ids of the comments anyone may read on a video (a
+// federated video's comments collection).
+func (s *Comments) Readable(ctx context.Context, q repo.CommentQuery) ([]int64, int, error) {
+	filter, args := "", []any{q.VideoID}
+	if blocked, bargs := blockedAccounts("COALESCE(c.account_id, 0)", q.HideServerBlocked, q.MutedByAccountID); blocked != "" {
+		filter, args = " AND "+blocked, append(args, bargs...)
+	}
+	where := ` FROM comments c WHERE c.video_id = ? AND c.held_for_review = 0 AND c.deleted_at IS NULL` + filter
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*)`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count readable comments: %w", classify(err))
+	}
+	ids := []int64{}
+	if q.Count <= 0 {
+		return ids, total, nil
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT c.id`+where+` ORDER BY c.created_at, c.id LIMIT ? OFFSET ?`, append(args, q.Count, q.Start)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list readable comments: %w", classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, 0, classify(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, total, classify(rows.Err())
 }
 
 // CommentsOf is a video's comment counter (tests, pages).

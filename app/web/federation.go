@@ -36,6 +36,7 @@ func (s *Server) federationRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 		e.GET("/accounts/:name/"+string(which), s.apCollection(federation.KindAccount, which), fed...)
 		e.GET("/video-channels/:name/"+string(which), s.apCollection(federation.KindChannel, which), fed...)
 	}
+	s.commentRoutes(e, page, fed)
 	e.POST("/inbox", s.inbox(""), fed...)
 	e.POST("/accounts/:name/inbox", s.inbox(federation.KindAccount), fed...)
 	e.POST("/video-channels/:name/inbox", s.inbox(federation.KindChannel), fed...)

@@ -54,6 +54,7 @@ type Documents interface {
 	Video(ctx context.Context, ref string) (vocab.Video, error)
 	Person(ctx context.Context, name string) (vocab.Actor, error)
 	Group(ctx context.Context, name string) (vocab.Group, error)
+	Comment(ctx context.Context, videoRef string, id int64) (federation.CommentDocument, error)
 }
 
 // Videos reads a video by id as stored, channel and account included
@@ -106,6 +107,7 @@ func (s *Service) On() bool {
 func (s *Service) Register(q *jobs.Queue) {
 	q.Register(JobVideo, s.HandleVideo)
 	q.Register(JobActor, s.HandleActor)
+	q.Register(JobComment, s.HandleComment)
 }
 
 func (s *Service) now() time.Time {

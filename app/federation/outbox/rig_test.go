@@ -47,8 +47,9 @@ func video(privacy int) model.Video {
 
 // domain is the videos and accounts the documents are made from.
 type domain struct {
-	mu     sync.Mutex
-	videos map[int64]model.Video
+	mu       sync.Mutex
+	videos   map[int64]model.Video
+	comments map[int64]model.Comment
 }
 
 func (d *domain) set(v model.Video) {
@@ -218,7 +219,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	r := &rig{t: t, path: filepath.Join(t.TempDir(), "cabane.db"), dom: &domain{videos: map[int64]model.Video{}},
+	r := &rig{t: t, path: filepath.Join(t.TempDir(), "cabane.db"), dom: &domain{videos: map[int64]model.Video{}, comments: map[int64]model.Comment{}},
 		rec: &recorder{ch: make(chan struct{}, 16)}, now: t0.Add(24 * time.Hour)}
 	r.open()
 	return r
@@ -247,7 +248,7 @@ func (r *rig) open() {
 	id := federation.NewIdentity(base, nil)
 	pem := testKey(t)
 	docs := &federation.Service{Identity: id, Accounts: r.dom, Videos: r.dom, Torrents: fakeTorrents{}, Version: "1.2.3",
-		Keys: federation.PublicKeyFunc(func(context.Context, string, int64) (string, error) { return pem, nil })}
+		Keys: federation.PublicKeyFunc(func(context.Context, string, int64) (string, error) { return pem, nil }), Comments: r.dom}
 	r.ob = &outbox.Service{Identity: id, Documents: docs, Videos: r.dom, Accounts: r.dom, Jobs: r.q,
 		Sender: r.rec, Audience: fixedAudience(), Log: log, Now: func() time.Time { return r.now }}
 	r.ob.Register(r.q)

@@ -35,6 +35,13 @@ type Video struct {
 	URL                   []Link       `json:"url"`
 	AttributedTo          []Ref        `json:"attributedTo"`
 	IsLiveBroadcast       bool         `json:"isLiveBroadcast"`
+	// The video's collections (PeerTube's names): a PeerTube that
+	// receives an Update reads the likes and dislikes from their
+	// totalItems, and crawls the shares and comments.
+	Likes    string `json:"likes,omitempty"`
+	Dislikes string `json:"dislikes,omitempty"`
+	Shares   string `json:"shares,omitempty"`
+	Comments string `json:"comments,omitempty"`
 }
 
 // TypeVideo is a Video's type.
