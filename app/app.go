@@ -277,6 +277,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- inbox (#10) ---
 		Inbox: a.Inbox, Follows: a.Follows,
 		// --- end inbox ---
+		// --- admin federation page (#10 point 8) ---
+		Delivery: a.Delivery,
+		// --- end admin federation page ---
 	})
 	if err != nil {
 		st.Close()
