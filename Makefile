@@ -51,7 +51,9 @@ deps-list:
 # `go test`; a failing input lands in testdata/fuzz/ to be committed with
 # its fix.
 FUZZTIME ?= 20000x
-FUZZERS  := ./app/markup:FuzzHTML ./app/update:FuzzParseUpdate ./app/firstboot:FuzzParse ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest ./app/torrents:FuzzBencode ./app/httpclient:FuzzReserved ./app/federation/signature:FuzzParseParams
+FUZZERS  := ./app/markup:FuzzHTML ./app/update:FuzzParseUpdate ./app/firstboot:FuzzParse ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest ./app/torrents:FuzzBencode ./app/httpclient:FuzzReserved ./app/federation/signature:FuzzParseParams \
+	./app/federation/inbox:FuzzParse ./app/federation/inbox:FuzzReadActor ./app/federation/keys:FuzzParsePublicPEM \
+	./app/federation/keys:FuzzKeyDocument ./app/federation/ptcheck:FuzzDocuments
 fuzz:
 	@set -e; for f in $(FUZZERS); do \
 		$(GO) test -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) "$${f%%:*}"; \

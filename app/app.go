@@ -207,7 +207,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// queue's owner so that neither's start-up recovery takes the other's
 	// running jobs for a dead process's.
 	dlog := log.With("part", "delivery")
-	a.Delivery = delivery.New(st.Delivery(), jobs.New(st.DB(), dlog, jobs.Options{Owner: a.Jobs.Owner()}), a.Outbound, a.Keys, dlog, delivery.Options{})
+	// A follower whose own inbox answers 410 Gone is forgotten (the
+	// follows are built below, before anything runs).
+	gone := func(ctx context.Context, inbox, recipient string) { a.Follows.Gone(ctx, inbox, recipient, dlog) }
+	a.Delivery = delivery.New(st.Delivery(), jobs.New(st.DB(), dlog, jobs.Options{Owner: a.Jobs.Owner()}), a.Outbound, a.Keys, dlog,
+		delivery.Options{Gone: gone})
 	// --- end delivery ---
 	// --- inbox (#10) ---
 	// The views and reports services are shared by the API and the inbox
@@ -284,6 +288,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- inbox (#10) ---
 		Inbox: a.Inbox, Follows: a.Follows,
 		// --- end inbox ---
+		// --- admin federation page (#10 point 8) ---
+		Delivery: a.Delivery,
+		// --- end admin federation page ---
 	})
 	if err != nil {
 		st.Close()

@@ -119,6 +119,10 @@ type Deps struct {
 	Inbox   *inbox.Service   // nil: inboxes answer 404
 	Follows *follows.Service // nil: nobody follows (counts 0, empty lists)
 	// --- end inbox ---
+	// --- admin federation page (#10 point 8, admin_federation.go) ---
+	Delivery  DeliveryReport  // nil: the delivery health section lists no host
+	Following FollowingSource // nil: the following section lists none (noFollowing)
+	// --- end admin federation page ---
 }
 
 // Server holds the routes and their dependencies.
@@ -256,6 +260,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- admin pages: instance, users, moderation queue, /about (#9 points 7, 8) ---
 	s.adminPageRoutes(e, page)
 	// --- end admin pages ---
+	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
 	s.eventRoutes(e, page)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)

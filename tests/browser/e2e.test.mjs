@@ -415,6 +415,7 @@ test('every page: axe-core, screenshots at phone and desktop widths, light and d
       ['admin-instance', '/admin/instance'],
       ['admin-users', '/admin/users'],
       ['admin-moderation', '/admin/moderation'],
+      ['admin-federation', '/admin/federation'],
     ];
     const problems = [];
     for (const [name, path] of pages) {

@@ -43,6 +43,9 @@ type Store interface {
 	RemoveFollow(ctx context.Context, id int64) (store.Follow, error)
 	ManualFollowers(ctx context.Context, channelID int64) (bool, error)
 	SetManualFollowers(ctx context.Context, channelID int64, on bool) error
+	// The admin's side (admin.go).
+	AllFollowers(ctx context.Context, state string, offset, limit int) ([]store.Follow, int, error)
+	RemoveFollowsAt(ctx context.Context, actorIRI, inbox string) (int64, error)
 }
 
 // Directory finds the local actors follows name (accounts.Service).
