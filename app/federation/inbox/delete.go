@@ -9,11 +9,14 @@ import (
 )
 
 // delete handles Delete of an actor by itself: the actor, its follows
-// and its keys are forgotten. Deletes of other objects (comments,
-// videos) are not handled yet.
+// and its keys are forgotten. Delete of a video (an IRI or a Tombstone)
+// is deleteVideo's (video.go); other objects are not handled yet.
 func (s *Service) delete(ctx context.Context, a *activity) (Outcome, error) {
-	if idOf(a.Object) != a.actor {
+	if idOf(a.Object) != a.actor && typeOf(a.Object) != "Tombstone" && typeOf(a.Object) != "" {
 		return Dropped, fmt.Errorf("%w: Delete of %s", errUnsupported, idOf(a.Object))
+	}
+	if idOf(a.Object) != a.actor { // following (#10): a followed channel's video
+		return s.deleteVideo(ctx, a)
 	}
 	_, err := s.apply(ctx, a, func(tx *store.FollowsTx) error {
 		if err := tx.DeleteActor(ctx, a.actor); !errors.Is(err, store.ErrNotFound) {

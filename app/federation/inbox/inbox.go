@@ -126,7 +126,13 @@ type Service struct {
 	Actors  ActorFetcher
 	Answers Answers
 	Keys    KeyForgetter
-	Log     *slog.Logger
+	// --- following (#10) ---
+	// Objects fetches Videos that Announces name; Following is told of
+	// accepted follows (following.Service; nil: no backfill).
+	Objects   ObjectFetcher
+	Following Backfiller
+	// --- end following ---
+	Log *slog.Logger
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration
@@ -213,6 +219,18 @@ func (s *Service) dispatch(ctx context.Context, a *activity) (Outcome, error) {
 		return s.update(ctx, a)
 	case "Delete":
 		return s.delete(ctx, a)
+	// --- following (#10) ---
+	case "Accept":
+		return s.accept(ctx, a)
+	case "Reject":
+		return s.reject(ctx, a)
+	case "Announce":
+		return s.announce(ctx, a)
+	case "Create":
+		if typeOf(a.Object) == "Video" {
+			return s.createVideo(ctx, a)
+		}
+		// --- end following ---
 	}
 	return Dropped, fmt.Errorf("%w: type %q", errUnsupported, a.Type)
 }

@@ -13,6 +13,9 @@ import (
 // actor signed. An actor Cabane does not keep is not stored by it.
 func (s *Service) update(ctx context.Context, a *activity) (Outcome, error) {
 	typ := typeOf(a.Object)
+	if typ == "Video" { // following (#10)
+		return s.createVideo(ctx, a)
+	}
 	if !IsActorType(typ) {
 		return Dropped, fmt.Errorf("%w: Update of %q", errUnsupported, typ)
 	}
