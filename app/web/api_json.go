@@ -272,6 +272,10 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 	if out.Tags == nil {
 		out.Tags = []string{}
 	}
+	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10)
+		remoteDetails(&out, rv)
+		return out, nil
+	}
 	rs, err := s.Videos.Renditions(c.Request().Context(), v)
 	if err != nil {
 		return out, err
@@ -387,11 +391,23 @@ func (s *Server) fileJSON(c echo.Context, u uris.Builder, v model.Video, r model
 }
 
 func (s *Server) accountJSON(u uris.Builder, a model.Account) apiActor {
-	return apiActor{ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, URL: u.Abs(uris.Account(a.Name)), Host: u.Host(), Avatars: []apiImage{}}
+	name, host := remoteHandle(u, a.Name, a.Remote())
+	return apiActor{ID: a.ID, Name: name, DisplayName: a.DisplayName, URL: u.Abs(uris.Account(a.Name)), Host: host, Avatars: []apiImage{}}
 }
 
 func (s *Server) channelJSON(u uris.Builder, ch model.Channel) apiActor {
-	return apiActor{ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: u.Abs(uris.Channel(ch.Name)), Host: u.Host(), Avatars: []apiImage{}}
+	name, host := remoteHandle(u, ch.Name, ch.Remote())
+	return apiActor{ID: ch.ID, Name: name, DisplayName: ch.DisplayName, URL: u.Abs(uris.Channel(ch.Name)), Host: host, Avatars: []apiImage{}}
+}
+
+// remoteHandle is an actor's name and host as PeerTube's API gives them:
+// a remote one's "<name>@<host>" split (following, #10), a local one's
+// name and this server's host.
+func remoteHandle(u uris.Builder, name string, remote bool) (string, string) {
+	if n, h, ok := strings.Cut(name, "@"); remote && ok {
+		return n, h
+	}
+	return name, u.Host()
 }
 
 func (s *Server) fullAccountJSON(u uris.Builder, a model.Account) apiAccount {
@@ -405,9 +421,10 @@ func (s *Server) fullAccountJSON(u uris.Builder, a model.Account) apiAccount {
 }
 
 func (s *Server) fullChannelJSON(u uris.Builder, ch model.Channel) apiChannel {
-	return apiChannel{ID: ch.ID, URL: u.Abs(uris.Channel(ch.Name)), Name: ch.Name, Host: u.Host(), Avatars: []apiImage{}, Banners: []apiImage{},
+	name, host := remoteHandle(u, ch.Name, ch.Remote())
+	return apiChannel{ID: ch.ID, URL: u.Abs(uris.Channel(ch.Name)), Name: name, Host: host, Avatars: []apiImage{}, Banners: []apiImage{},
 		CreatedAt: ch.CreatedAt, UpdatedAt: ch.CreatedAt, DisplayName: ch.DisplayName, Description: nullable(ch.Description),
-		Support: nullable(ch.Support), IsLocal: true, OwnerAccount: s.fullAccountJSON(u, ch.Account)}
+		Support: nullable(ch.Support), IsLocal: !ch.Remote(), OwnerAccount: s.fullAccountJSON(u, ch.Account)}
 }
 
 func truncate(s string, n int) string {

@@ -28,6 +28,7 @@ import (
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/follows"
+	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/instance"
@@ -119,6 +120,9 @@ type Deps struct {
 	Inbox   *inbox.Service   // nil: inboxes answer 404
 	Follows *follows.Service // nil: nobody follows (counts 0, empty lists)
 	// --- end inbox ---
+	// --- following (#10): remote channels' videos ---
+	Following *following.Service // nil: no remote videos
+	// --- end following ---
 }
 
 // Server holds the routes and their dependencies.
