@@ -63,6 +63,7 @@ func (s *Service) Backfill(ctx context.Context, actorIRI string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("outbox of %s: %w", actorIRI, err)
 	}
+	s.log().Debug("backfill", "actor", actorIRI, "items", len(items))
 	n := 0
 	for _, it := range items {
 		d, err := s.videoOf(ctx, actorIRI, it)
@@ -72,6 +73,7 @@ func (s *Service) Backfill(ctx context.Context, actorIRI string) (int, error) {
 		}
 		err = s.Store.Write(ctx, func(tx *store.FollowsTx) error { return remotevideo.Store(ctx, tx, d) })
 		if errors.Is(err, remotevideo.ErrNotFollowed) {
+			s.log().Debug("backfill: not followed", "actor", actorIRI, "err", err)
 			continue
 		}
 		if err != nil {
