@@ -1,9 +1,8 @@
 // Package subscriptions is the domain service for subscriptions: an account
 // follows channels, named by their actor handle as PeerTube names them
-// ("name@host"), and reads their videos as one feed. Only local channels
-// resolve today; federation adds a Resolver for remote handles, and the
-// store already keys subscriptions by channel, which remote channels will
-// be too (as PeerTube mirrors remote actors).
+// ("name@host"), and reads their videos as one feed. A remote handle or
+// URL goes to Remote (app/federation/following), which stores the remote
+// channel as a channel row, so subscriptions and the feed treat both alike.
 package subscriptions
 
 import (
