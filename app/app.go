@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ import (
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/delivery"
+	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
@@ -79,7 +81,10 @@ type App struct {
 	Inbox   *inbox.Service   // nil while federation is off
 	Follows *follows.Service // remote followers: audience, collections, approvals
 	// --- end inbox ---
-	Web *web.Server
+	// Following: subscriptions to remote channels, instance follows, and
+	// the videos they bring (#10); nil while federation is off.
+	Following *following.Service
+	Web       *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
@@ -249,6 +254,24 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Policy: func(v model.Video) int { return v.Meta.CommentsPolicy }, Notify: notify, Blocked: blocks.ServerBlocked, Federate: a.Outbox}
 	a.Federation.Comments = comms
 	// --- end outsocial ---
+	// --- following (#10) ---
+	subs := &subscriptions.Service{Store: st.Subscriptions(), Channels: a.Accounts, Videos: a.Videos}
+	if a.Inbox != nil {
+		scheme := "https"
+		if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme == "http" {
+			scheme = "http" // WebFinger as this server itself is reached (tests, closed networks)
+		}
+		a.Following = &following.Service{Identity: a.Federation.Identity, Store: st.Follows(),
+			Fetch: struct {
+				inbox.ActorFetcher
+				inbox.ObjectFetcher
+			}{a.Inbox.Actors, a.Inbox.Objects},
+			Web: a.Outbound, Locals: a.Follows, Sender: a.Delivery, Jobs: a.Jobs, Log: log.With("part", "following"), Scheme: scheme}
+		a.Following.Register(a.Jobs)
+		a.Inbox.Following = a.Following
+		subs.Remote = a.Following
+	}
+	// --- end following ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -264,7 +287,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- end community ---
 		// --- social (helper E, #9 point 6) ---
 		Playlists:     &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts},
-		Subscriptions: &subscriptions.Service{Store: st.Subscriptions(), Channels: a.Accounts, Videos: a.Videos},
+		Subscriptions: subs,
 		Notifications: notify,
 		// --- end social ---
 		// --- search (helper D, #9 point 5) ---
@@ -291,6 +314,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- admin federation page (#10 point 8) ---
 		Delivery: a.Delivery,
 		// --- end admin federation page ---
+		Following: a.Following, // following (#10)
 	})
 	if err != nil {
 		st.Close()

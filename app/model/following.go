@@ -2,15 +2,43 @@ package model
 
 import "time"
 
-// Following is a local actor (the server, an account, a channel) following
-// a remote one: a Follow the other way round. The following-out slice of
-// #10 keeps them; the admin's federation page lists the server's.
+// Following is a follow sent by a local actor to a remote one: a user's
+// account subscribing to a remote channel, or the server actor following
+// a remote instance (FollowerKind "server", FollowerID 0). Pending until
+// the remote side accepts it.
 type Following struct {
-	ID         int64
-	Following  RemoteActor
-	LocalKind  string // "server", "account" or "channel"
-	LocalID    int64
-	State      string // FollowPending until the remote side accepts
-	ActivityID string // the Follow activity's id
-	CreatedAt  time.Time
+	ID           int64
+	FollowerKind string // "account" or "server"
+	FollowerID   int64
+	Target       RemoteActor
+	State        string // FollowPending or FollowAccepted
+	ActivityID   string // the Follow's id, which Accept, Reject and Undo name
+	CreatedAt    time.Time
+}
+
+// Follower kinds of a Following.
+const (
+	FollowerAccount = "account"
+	FollowerServer  = "server"
+)
+
+// RemoteVideo is where a video of a remote channel lives: it is a row of
+// videos (its channel remote), and nothing of it is stored on this box.
+type RemoteVideo struct {
+	VideoID      int64
+	IRI          string // the Video object's id
+	WatchURL     string // its text/html page on the origin
+	HLSURL       string // the origin's HLS master playlist ("" if none)
+	ThumbnailURL string // hot-linked from the origin
+	Renditions   []RemoteRendition
+	UpdatedAt    time.Time
+}
+
+// RemoteRendition is one file of a remote video's HLS playlist.
+type RemoteRendition struct {
+	Height int    `json:"height"`
+	Width  int    `json:"width,omitempty"`
+	FPS    int    `json:"fps,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	Href   string `json:"href"`
 }

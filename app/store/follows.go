@@ -281,6 +281,7 @@ func (f *Follows) Unsee(ctx context.Context, activityID string) error {
 // runs nothing and reports dup. An error from fn rolls everything back,
 // the id included, so that a retry is processed afresh.
 func (f *Follows) Apply(ctx context.Context, activityID string, fn func(tx *FollowsTx) error) (dup bool, err error) {
+	tx := &FollowsTx{}
 	err = f.atomic(ctx, func(q dbtx) error {
 		res, err := q.ExecContext(ctx, `INSERT INTO inbox_seen(activity_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, activityID, now())
 		if err != nil {
@@ -290,13 +291,22 @@ func (f *Follows) Apply(ctx context.Context, activityID string, fn func(tx *Foll
 			dup = true
 			return nil
 		}
-		return fn(&FollowsTx{q: q})
+		tx.q = q
+		return fn(tx)
 	})
+	if tx.videosChanged {
+		f.counts.invalidate() // a remote video came or went: listing totals
+	}
 	return dup, err
 }
 
 // FollowsTx is what an activity may change, inside Apply's transaction.
-type FollowsTx struct{ q dbtx }
+type FollowsTx struct {
+	q dbtx
+	// videosChanged: a remote video was stored or removed (following.go),
+	// so the listing totals are invalidated after the commit.
+	videosChanged bool
+}
 
 // PutActor stores a remote actor, replacing what was known of it, and
 // returns its row id.

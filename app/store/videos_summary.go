@@ -30,7 +30,7 @@ var videoSummaryCols = `v.id, v.uuid, v.short_uuid, v.channel_id, v.name, substr
 	v.duration_ms, v.width, v.height, v.views, v.likes, v.dislikes,
 	v.created_at, COALESCE(v.published_at, 0), v.updated_at,
 	COALESCE(v.category, 0), COALESCE(v.licence, 0), COALESCE(v.language, ''), v.nsfw, COALESCE(v.originally_published_at, 0),
-	c.account_id, c.name, c.display_name, a.name, a.display_name`
+	c.account_id, c.name, c.display_name, a.name, a.display_name, COALESCE(c.remote_actor_id, 0), COALESCE(a.remote_actor_id, 0)`
 
 func scanVideoSummary(row interface{ Scan(...any) error }) (model.Video, error) {
 	var v model.Video
@@ -42,7 +42,7 @@ func scanVideoSummary(row interface{ Scan(...any) error }) (model.Video, error) 
 		&dur, &v.Width, &v.Height, &v.Views, &v.Likes, &v.Dislikes,
 		&created, &published, &updated,
 		&m.Category, &m.Licence, &m.Language, &m.NSFW, &original,
-		&c.AccountID, &c.Name, &c.DisplayName, &a.Name, &a.DisplayName)
+		&c.AccountID, &c.Name, &c.DisplayName, &a.Name, &a.DisplayName, &c.RemoteActorID, &a.RemoteActorID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, ErrNotFound
 	}

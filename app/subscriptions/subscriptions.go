@@ -1,9 +1,8 @@
 // Package subscriptions is the domain service for subscriptions: an account
 // follows channels, named by their actor handle as PeerTube names them
-// ("name@host"), and reads their videos as one feed. Only local channels
-// resolve today; federation adds a Resolver for remote handles, and the
-// store already keys subscriptions by channel, which remote channels will
-// be too (as PeerTube mirrors remote actors).
+// ("name@host"), and reads their videos as one feed. A remote handle or
+// URL goes to Remote (app/federation/following), which stores the remote
+// channel as a channel row, so subscriptions and the feed treat both alike.
 package subscriptions
 
 import (
@@ -62,11 +61,31 @@ type Videos interface {
 	List(ctx context.Context, viewer visibility.Viewer, q videos.ListQuery) ([]model.Video, int, error)
 }
 
+// Remote follows channels of other servers (following.Service): it
+// resolves the handle or URL, stores the channel and sends the Follow.
+type Remote interface {
+	Subscribe(ctx context.Context, accountID int64, uri string) (model.Channel, error)
+	Unsubscribe(ctx context.Context, accountID int64, ch model.Channel) error
+}
+
 // Service reads and writes subscriptions.
 type Service struct {
 	Store    repo.Subscriptions
 	Channels Channels
 	Videos   Videos
+	// Remote: nil while federation is off (remote handles: ErrRemote).
+	Remote Remote
+}
+
+// remoteURI says whether uri names a channel of another server: a URL, or
+// a handle whose host is not here.
+func remoteURI(uri, here string) bool {
+	uri = strings.TrimSpace(uri)
+	if strings.HasPrefix(uri, "https://") || strings.HasPrefix(uri, "http://") {
+		return true
+	}
+	h, err := ParseHandle(uri)
+	return err == nil && h.Host != "" && h.Host != strings.ToLower(here)
 }
 
 // Resolve finds the channel a handle names. here is this instance's host
@@ -78,6 +97,12 @@ func (s *Service) Resolve(ctx context.Context, viewer visibility.Viewer, handle,
 		return model.Channel{}, err
 	}
 	if h.Host != "" && h.Host != strings.ToLower(here) {
+		// A remote channel is known here once followed: its name is its
+		// handle (store's remote rows).
+		ch, err := s.Channels.Channel(ctx, viewer, h.String())
+		if err == nil && ch.Remote() {
+			return ch, nil
+		}
 		return model.Channel{}, ErrRemote
 	}
 	return s.Channels.Channel(ctx, viewer, h.Name)
@@ -88,6 +113,12 @@ func (s *Service) Resolve(ctx context.Context, viewer visibility.Viewer, handle,
 func (s *Service) Subscribe(ctx context.Context, viewer visibility.Viewer, handle, here string) (model.Channel, error) {
 	if !viewer.LoggedIn() {
 		return model.Channel{}, ErrLoginRequired
+	}
+	if remoteURI(handle, here) {
+		if s.Remote == nil {
+			return model.Channel{}, ErrRemote
+		}
+		return s.Remote.Subscribe(ctx, viewer.AccountID, handle)
 	}
 	ch, err := s.Resolve(ctx, viewer, handle, here)
 	if err != nil {
@@ -104,6 +135,12 @@ func (s *Service) Unsubscribe(ctx context.Context, viewer visibility.Viewer, han
 	ch, err := s.Mine(ctx, viewer, handle, here)
 	if err != nil {
 		return err
+	}
+	if ch.Remote() && s.Remote != nil {
+		// The Undo goes to its server; the subscription goes with the follow.
+		if err := s.Remote.Unsubscribe(ctx, viewer.AccountID, ch); !errors.Is(err, ErrNotSubscribed) {
+			return err
+		}
 	}
 	if err := s.Store.Unsubscribe(ctx, viewer.AccountID, ch.ID); errors.Is(err, model.ErrNotFound) {
 		return ErrNotSubscribed

@@ -126,7 +126,7 @@ func (s *Server) adminFederation(c echo.Context) error {
 		}
 		d.Blocked, d.BlockedTotal = bs, total
 	}
-	src := s.Following
+	src := s.ServerFollowing
 	if src == nil {
 		src = noFollowing{}
 	}
@@ -145,7 +145,7 @@ func (s *Server) adminFederation(c echo.Context) error {
 }
 
 func followingOf(f model.Following) fedFollowing {
-	a := f.Following
+	a := f.Target
 	name := markup.PlainText(a.Name)
 	if name == "" {
 		name = a.PreferredUsername

@@ -90,8 +90,8 @@ func TestAdminFederationPage(t *testing.T) {
 	if err := r.store.Delivery().Finish(ctx, 999, gaveUp); err != nil {
 		t.Fatal(err)
 	}
-	r.server.Following = fakeFollowing{{ID: 1, Following: model.RemoteActor{IRI: "https://tube.example/accounts/peertube", PreferredUsername: "peertube",
-		Host: "tube.example", Name: "Tube <i>instance</i>"}, LocalKind: "server", State: model.FollowAccepted, CreatedAt: time.Now()}}
+	r.server.ServerFollowing = fakeFollowing{{ID: 1, Target: model.RemoteActor{IRI: "https://tube.example/accounts/peertube", PreferredUsername: "peertube",
+		Host: "tube.example", Name: "Tube <i>instance</i>"}, FollowerKind: model.FollowerServer, State: model.FollowAccepted, CreatedAt: time.Now()}}
 
 	// Nobody but an admin.
 	res := r.do(ctx, request{method: http.MethodGet, path: "/admin/federation"})

@@ -273,6 +273,10 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 	if out.Tags == nil {
 		out.Tags = []string{}
 	}
+	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10)
+		remoteDetails(&out, rv)
+		return out, nil
+	}
 	rs, err := s.Videos.Renditions(c.Request().Context(), v)
 	if err != nil {
 		return out, err
@@ -405,11 +409,26 @@ func (s *Server) accountJSON(u uris.Builder, a model.Account) apiActor {
 }
 
 func (s *Server) channelJSON(u uris.Builder, ch model.Channel) apiActor {
+	if ch.Remote() {
+		name, host := ch.Handle()
+		return apiActor{ID: ch.ID, Name: name, DisplayName: markup.PlainText(ch.DisplayName), URL: u.Abs(uris.Channel(ch.Name)), Host: host, Avatars: []apiImage{}}
+	}
 	return apiActor{ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: u.Abs(uris.Channel(ch.Name)), Host: u.Host(), Avatars: []apiImage{}}
 }
 
+// hostOr is an actor's host as PeerTube's API gives it: a remote one's
+// (model's Handle), or this server's for a local one ("").
+func hostOr(u uris.Builder, host string) string {
+	if host == "" {
+		return u.Host()
+	}
+	return host
+}
+
 func (s *Server) fullAccountJSON(u uris.Builder, a model.Account) apiAccount {
-	out := apiAccount{ID: a.ID, URL: u.Abs(uris.Account(a.Name)), Name: a.Name, Host: u.Host(), Avatars: []apiImage{},
+	name, host := a.Handle()
+	host = hostOr(u, host)
+	out := apiAccount{ID: a.ID, URL: u.Abs(uris.Account(a.Name)), Name: name, Host: host, Avatars: []apiImage{},
 		CreatedAt: a.CreatedAt, UpdatedAt: a.CreatedAt, DisplayName: a.DisplayName, Description: nullable(a.Description)}
 	if a.UserID != 0 {
 		id := a.UserID
@@ -419,9 +438,11 @@ func (s *Server) fullAccountJSON(u uris.Builder, a model.Account) apiAccount {
 }
 
 func (s *Server) fullChannelJSON(u uris.Builder, ch model.Channel) apiChannel {
-	return apiChannel{ID: ch.ID, URL: u.Abs(uris.Channel(ch.Name)), Name: ch.Name, Host: u.Host(), Avatars: []apiImage{}, Banners: []apiImage{},
+	name, host := ch.Handle()
+	host = hostOr(u, host)
+	return apiChannel{ID: ch.ID, URL: u.Abs(uris.Channel(ch.Name)), Name: name, Host: host, Avatars: []apiImage{}, Banners: []apiImage{},
 		CreatedAt: ch.CreatedAt, UpdatedAt: ch.CreatedAt, DisplayName: ch.DisplayName, Description: nullable(ch.Description),
-		Support: nullable(ch.Support), IsLocal: true, OwnerAccount: s.fullAccountJSON(u, ch.Account)}
+		Support: nullable(ch.Support), IsLocal: !ch.Remote(), OwnerAccount: s.fullAccountJSON(u, ch.Account)}
 }
 
 func truncate(s string, n int) string {

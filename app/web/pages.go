@@ -176,6 +176,9 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	if !v.PublishedAt.IsZero() {
 		d.Date = v.PublishedAt
 	}
+	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10): plays from its origin
+		d.PlaylistURL, d.Playable = rv.HLSURL, rv.HLSURL != ""
+	}
 	if d.Tracks, err = s.tracks(c, v); err != nil { // captions and chapters (creator_pages.go)
 		return d, err
 	}

@@ -27,6 +27,7 @@ import (
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/feeds"
@@ -120,9 +121,12 @@ type Deps struct {
 	Follows *follows.Service // nil: nobody follows (counts 0, empty lists)
 	// --- end inbox ---
 	// --- admin federation page (#10 point 8, admin_federation.go) ---
-	Delivery  DeliveryReport  // nil: the delivery health section lists no host
-	Following FollowingSource // nil: the following section lists none (noFollowing)
+	Delivery        DeliveryReport  // nil: the delivery health section lists no host
+	ServerFollowing FollowingSource // nil: the following section lists none (noFollowing)
 	// --- end admin federation page ---
+	// --- following (#10): remote channels' videos ---
+	Following *following.Service // nil: no remote videos
+	// --- end following ---
 }
 
 // Server holds the routes and their dependencies.

@@ -136,6 +136,10 @@ func (s *Server) serveImage(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "errors.not_found")
 	}
+	if rv, ok := s.remoteOf(c.Request().Context(), v); ok && rv.ThumbnailURL != "" { // following (#10): hot-linked
+		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+		return c.Redirect(http.StatusFound, rv.ThumbnailURL)
+	}
 	if !v.HasThumbnail {
 		// PeerTube always has a thumbnail and apps count on the path; a
 		// video published by the copy path gets its own a moment later.

@@ -126,5 +126,6 @@ func (s *Server) apiSubscriptionVideos(c echo.Context) error {
 	for _, v := range vs {
 		out.Data = append(out.Data, s.videoJSON(c, v))
 	}
+	s.remoteList(c.Request().Context(), vs, out.Data) // following (#10)
 	return c.JSON(http.StatusOK, out)
 }

@@ -5,12 +5,14 @@ import (
 	"fmt"
 )
 
-// create handles Create: of a Note (a comment, note.go); other objects
-// are dropped.
+// create handles Create: of a Note (a comment, note.go) or of a followed
+// channel's Video (video.go); other objects are dropped.
 func (s *Service) create(ctx context.Context, a *activity) (Outcome, error) {
 	switch typ := typeOf(a.Object); typ {
 	case "Note":
 		return s.createNote(ctx, a)
+	case "Video":
+		return s.createVideo(ctx, a)
 	default:
 		return Dropped, fmt.Errorf("%w: Create of %q", errUnsupported, typ)
 	}

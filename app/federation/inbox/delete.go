@@ -10,13 +10,18 @@ import (
 
 // delete handles Delete of an actor by itself: the actor, its follows
 // and its keys are forgotten, its ratings taken off the counters and its
-// comments left as placeholders. Delete of anything else is of a remote
-// comment (a Tombstone or the Note's IRI, note.go); other objects are
-// dropped there.
+// comments left as placeholders. Delete of anything else is of a followed
+// channel's video (video.go) or, when no such video is stored, of a
+// remote comment (a Tombstone or the Note's IRI, note.go); other objects
+// are dropped there.
 func (s *Service) delete(ctx context.Context, a *activity) (Outcome, error) {
 	if id := idOf(a.Object); id != a.actor {
 		if id == "" {
 			return 0, fmt.Errorf("%w: Delete without an object", ErrMalformed)
+		}
+		out, err := s.deleteVideo(ctx, a)
+		if !errors.Is(err, errNotVideo) {
+			return out, err
 		}
 		return s.deleteNote(ctx, a, id)
 	}

@@ -142,6 +142,12 @@ type Service struct {
 	// Reports tells the moderators of a remote report (abuses.Service);
 	// may be nil.
 	Reports ReportNotifier
+	// --- following (#10) ---
+	// Objects fetches Videos that Announces name; Following is told of
+	// accepted follows (following.Service; nil: no backfill).
+	Objects   ObjectFetcher
+	Following Backfiller
+	// --- end following ---
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration
@@ -240,6 +246,14 @@ func (s *Service) dispatch(ctx context.Context, a *activity) (Outcome, error) {
 		return s.view(ctx, a)
 	case "Flag":
 		return s.flag(ctx, a)
+	// --- following (#10) ---
+	case "Accept":
+		return s.accept(ctx, a)
+	case "Reject":
+		return s.reject(ctx, a)
+	case "Announce":
+		return s.announce(ctx, a)
+		// --- end following ---
 	}
 	return Dropped, fmt.Errorf("%w: type %q", errUnsupported, a.Type)
 }

@@ -14,8 +14,11 @@ import (
 // of a Note edits a remote comment (note.go).
 func (s *Service) update(ctx context.Context, a *activity) (Outcome, error) {
 	typ := typeOf(a.Object)
-	if typ == "Note" {
+	switch typ {
+	case "Note":
 		return s.updateNote(ctx, a)
+	case "Video": // following (#10)
+		return s.createVideo(ctx, a)
 	}
 	if !IsActorType(typ) {
 		return Dropped, fmt.Errorf("%w: Update of %q", errUnsupported, typ)

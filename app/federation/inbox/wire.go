@@ -42,9 +42,9 @@ func New(c Config) (*Service, error) {
 	}
 	fetcher := &signature.Fetcher{Client: doer{c.Client}, Keys: c.Keyring, Actor: keys.ServerActor, ActorIRI: serverIRI}
 	resolver := keys.NewResolver(fetcher, c.KeyStore, keys.ResolverOptions{})
+	actors := &Actors{Client: c.Client, Keys: c.Keyring, ServerIRI: serverIRI}
 	return &Service{Identity: c.Identity, Verifier: &signature.Verifier{Keys: resolver}, Store: c.Store, Locals: c.Locals,
-		Actors:  &Actors{Client: c.Client, Keys: c.Keyring, ServerIRI: serverIRI},
-		Answers: c.Answers, Keys: resolver, Log: c.Log,
+		Actors: actors, Objects: actors, Answers: c.Answers, Keys: resolver, Log: c.Log,
 		Videos: c.Videos, Notify: c.Notify, Views: c.Views, Reports: c.Reports}, nil
 }
 

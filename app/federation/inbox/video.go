@@ -1,0 +1,108 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"cabane.dev/cabane/app/federation/remotevideo"
+	"cabane.dev/cabane/app/store"
+)
+
+// Videos of followed channels: Create and Update from the channel or its
+// account (the Video embedded, signed by its own server), Announce by the
+// channel or by its instance's server actor (the Video fetched from its
+// origin unless embedded by its own server), Delete by its owners. Each is
+// stored through remotevideo, which keeps only public videos of channels
+// followed here.
+
+// createVideo handles Create (and Update) of a Video.
+func (s *Service) createVideo(ctx context.Context, a *activity) (Outcome, error) {
+	d, err := remotevideo.Read(a.Object)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if !strings.EqualFold(d.Host(), hostOf(a.actor)) {
+		return 0, fmt.Errorf("%w: %s sent a Video of %s", ErrNotSigner, a.actor, d.Host())
+	}
+	if a.actor != d.Channel && a.actor != d.Account {
+		return 0, fmt.Errorf("%w: %s is not in the Video's attributedTo", ErrNotSigner, a.actor)
+	}
+	return s.storeVideo(ctx, a, d)
+}
+
+// announce handles Announce of a Video.
+func (s *Service) announce(ctx context.Context, a *activity) (Outcome, error) {
+	if typ := typeOf(a.Object); typ != "" && typ != "Video" {
+		return Dropped, fmt.Errorf("%w: Announce of %s", errUnsupported, typ)
+	}
+	iri := idOf(a.Object)
+	if !httpURL(iri) {
+		return 0, fmt.Errorf("%w: Announce of %q", ErrMalformed, iri)
+	}
+	body := []byte(a.Object)
+	if typeOf(a.Object) == "" || !strings.EqualFold(hostOf(iri), hostOf(a.actor)) {
+		// Only the Video's own server speaks for it.
+		if s.Objects == nil {
+			return Dropped, fmt.Errorf("%w: no fetcher for %s", errUnsupported, iri)
+		}
+		var err error
+		if body, err = s.Objects.Object(ctx, iri); err != nil {
+			return 0, err
+		}
+	}
+	d, err := remotevideo.Read(body)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if d.IRI != iri {
+		return 0, fmt.Errorf("%w: fetched %s, got %s", ErrMalformed, iri, d.IRI)
+	}
+	// The announcer is the channel itself, or its server (PeerTube's
+	// server actor announces to the instances that follow it).
+	if a.actor != d.Channel && a.actor != d.Account && !strings.EqualFold(hostOf(a.actor), d.Host()) {
+		return Dropped, fmt.Errorf("%w: %s announced %s's video", errUnsupported, a.actor, d.Channel)
+	}
+	return s.storeVideo(ctx, a, d)
+}
+
+func (s *Service) storeVideo(ctx context.Context, a *activity, d remotevideo.Doc) (Outcome, error) {
+	_, err := s.apply(ctx, a, func(tx *store.FollowsTx) error { return remotevideo.Store(ctx, tx, d) })
+	if errors.Is(err, remotevideo.ErrNotFollowed) {
+		return Dropped, fmt.Errorf("%w: %w", errUnsupported, err)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return Processed, nil
+}
+
+// deleteVideo handles Delete of a stored remote video by its channel or
+// the channel's account. Anything else named by a Delete is not here.
+func (s *Service) deleteVideo(ctx context.Context, a *activity) (Outcome, error) {
+	iri := idOf(a.Object)
+	_, err := s.apply(ctx, a, func(tx *store.FollowsTx) error {
+		ch, owners, err := tx.RemoteVideoOwners(ctx, iri)
+		if errors.Is(err, store.ErrNotFound) {
+			// Rolled back, the activity's id with it: the caller tries
+			// it as a comment's Delete next.
+			return fmt.Errorf("%w: %s", errNotVideo, iri)
+		}
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(owners, a.actor) {
+			return fmt.Errorf("%w: %s may not delete %s", ErrNotSigner, a.actor, iri)
+		}
+		return tx.DeleteRemoteVideo(ctx, iri, ch)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return Processed, nil
+}
+
+// errNotVideo: a Delete names no stored remote video.
+var errNotVideo = errors.New("inbox: no such remote video")

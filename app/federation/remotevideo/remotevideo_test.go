@@ -1,0 +1,57 @@
+package remotevideo
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// PeerTube's own Video (captured from PeerTube 7) is read with its HLS
+// playlist, files and thumbnail; one whose channel is on another server
+// than the Video's id, or that breaks PeerTube's rules, is refused.
+func TestReadPeerTubeVideo(t *testing.T) {
+	body, err := os.ReadFile("testdata/captured-pt-video-ap.json") // from ../shared/fixtures/activitypub
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Read(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Public || d.Channel != "http://localhost:9000/video-channels/root_channel" || d.Account != "http://localhost:9000/accounts/root" ||
+		!strings.HasSuffix(d.Remote.HLSURL, "-master.m3u8") || len(d.Remote.Renditions) == 0 || d.Remote.Renditions[0].Height != 360 ||
+		d.Remote.ThumbnailURL == "" || d.Video.Name != "interop test video" || d.Video.Duration.Seconds() != 4 {
+		t.Errorf("read %+v", d)
+	}
+	mutate := func(f func(m map[string]any)) []byte {
+		var m map[string]any
+		json.Unmarshal(body, &m)
+		f(m)
+		b, _ := json.Marshal(m)
+		return b
+	}
+	for name, b := range map[string][]byte{
+		"channel elsewhere": mutate(func(m map[string]any) {
+			m["attributedTo"] = []any{map[string]any{"type": "Group", "id": "https://other.example/video-channels/x"}}
+		}),
+		"no group": mutate(func(m map[string]any) {
+			m["attributedTo"] = []any{map[string]any{"type": "Person", "id": "http://localhost:9000/accounts/root"}}
+		}),
+		"short name": mutate(func(m map[string]any) { m["name"] = "ab" }),
+		"duration":   mutate(func(m map[string]any) { m["duration"] = "4" }),
+		"uuid":       mutate(func(m map[string]any) { m["uuid"] = "nope" }),
+		"not video":  mutate(func(m map[string]any) { m["type"] = "Note" }),
+	} {
+		if _, err := Read(b); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if d, err := Read(mutate(func(m map[string]any) {
+		m["to"] = []any{}
+		m["cc"] = []any{"https://www.w3.org/ns/activitystreams#Public"}
+	})); err != nil || d.Public {
+		t.Errorf("unlisted read as public: %v %v", d.Public, err)
+	}
+}

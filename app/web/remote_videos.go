@@ -1,0 +1,67 @@
+package web
+
+import (
+	"context"
+	"strconv"
+
+	"cabane.dev/cabane/app/model"
+)
+
+// Videos of followed remote channels (app/federation/following): rows of
+// videos whose files stay on their origin. The API and the watch page give
+// the origin's URLs: its watch page, its HLS master playlist (the player
+// loads it from there; the page's CSP sets no media-src, so nothing blocks
+// it), its thumbnail (the local thumbnail path redirects there: hot-linked,
+// not copied).
+
+// remoteOf is where v lives when it is remote; ok false for a local video
+// or when following is not wired.
+func (s *Server) remoteOf(ctx context.Context, v model.Video) (model.RemoteVideo, bool) {
+	if !v.Channel.Remote() || s.Following == nil {
+		return model.RemoteVideo{}, false
+	}
+	m, err := s.Following.RemoteVideos(ctx, []model.Video{v})
+	if err != nil {
+		s.Log.Warn("remote video", "video", v.UUID, "err", err)
+		return model.RemoteVideo{}, false
+	}
+	rv, ok := m[v.ID]
+	return rv, ok
+}
+
+// remoteList marks the remote videos of a listing as PeerTube lists them:
+// not local, their url the origin's watch page.
+func (s *Server) remoteList(ctx context.Context, vs []model.Video, out []apiVideo) {
+	if s.Following == nil {
+		return
+	}
+	m, err := s.Following.RemoteVideos(ctx, vs)
+	if err != nil {
+		s.Log.Warn("remote videos of a listing", "err", err)
+		return
+	}
+	for i := range out {
+		if rv, ok := m[out[i].ID]; ok {
+			out[i].IsLocal, out[i].URL = false, rv.WatchURL
+		}
+	}
+}
+
+// remoteDetails fills a remote video's details: its origin's HLS
+// playlist and files, no torrent, nothing served from here.
+func remoteDetails(out *apiVideoDetails, rv model.RemoteVideo) {
+	out.IsLocal, out.URL = false, rv.WatchURL
+	out.Channel.IsLocal = false
+	if rv.HLSURL == "" {
+		return
+	}
+	pl := apiPlaylist{ID: out.ID, Type: 1, PlaylistURL: rv.HLSURL, Files: []apiFile{}}
+	pl.Redundancies = []struct {
+		BaseURL string `json:"baseUrl"`
+	}{}
+	for _, r := range rv.Renditions {
+		pl.Files = append(pl.Files, apiFile{Resolution: il(r.Height, strconv.Itoa(r.Height)+"p"), Size: r.Size, FPS: float64(r.FPS),
+			Width: r.Width, Height: r.Height, HasVideo: r.Height > 0, HasAudio: true, FileURL: r.Href, FileDownloadURL: r.Href})
+	}
+	out.StreamingPlaylists = []apiPlaylist{pl}
+}
