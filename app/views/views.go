@@ -233,19 +233,22 @@ func (s *Service) Remembered() (sessions, views int) {
 	return len(s.sessions), len(s.viewed)
 }
 
-// Remote counts a view that another server reports for video v (the View
-// activity PeerTube sends once its own player's rule counted one): at
-// once, and once per reporting actor and video per Expiry, in the same
-// bounded, keyed memory as local viewers. Reports with an expiry are live
-// viewer counts, not views: the inbox does not bring them here.
-func (s *Service) Remote(v model.Video, actorIRI string) (counted bool) {
+// Remote counts a view that another server reports for video v: the View
+// activity PeerTube sends, as its server actor, each time one of its own
+// viewers passed its player's rule, and which PeerTube's receiving side
+// counts every time. So each distinct activity counts once: activityID
+// is remembered for Expiry in the same bounded, keyed memory as local
+// viewers, and a replay (a retried delivery) counts nothing. Reports with
+// an expiry are live viewer counts, not views: the inbox does not bring
+// them here.
+func (s *Service) Remote(v model.Video, activityID string) (counted bool) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rotate(now)
 	// "activitypub" is never a client's address: remote and local viewers
 	// never share a hash.
-	c := Client{IP: "activitypub", UserAgent: actorIRI}
+	c := Client{IP: "activitypub", UserAgent: activityID}
 	h := s.hash(s.cur, v.ID, c)
 	if s.seen(h, now) || (s.hasPrev && s.seen(s.hash(s.prev, v.ID, c), now)) || !s.room(now) {
 		return false

@@ -32,7 +32,7 @@ type CommentNotifier interface {
 
 // ViewCounter counts the views other servers report (views.Service).
 type ViewCounter interface {
-	Remote(v model.Video, actorIRI string) bool
+	Remote(v model.Video, activityID string) bool
 }
 
 // ReportNotifier tells the moderators of a report (abuses.Service).
