@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,6 +186,32 @@ func TestRemoteVideoSocial(t *testing.T) {
 			}
 		}
 		return false
+	})
+
+	// B holds comments for bob's approval: A does not hold alice's (bob
+	// approves on B, where it is held).
+	held := model.CommentsRequiresApproval
+	if _, err := b.Videos.Update(ctx, owner, v.UUID, videos.Edit{CommentsPolicy: &held}); err != nil {
+		t.Fatal(err)
+	}
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		got, err := a.Store.Videos.ByUUID(ctx, v.UUID)
+		return err == nil && got.Meta.CommentsPolicy == held
+	})
+	if code := call(t, http.MethodPost, aBase+"/api/v1/videos/"+v.UUID+"/comment-threads", token, map[string]string{"text": "Please approve"}, nil); code != http.StatusOK {
+		t.Fatalf("comment under approval: %d", code)
+	}
+	var anon struct {
+		Data []commentJSON `json:"data"`
+	}
+	testrig.GetJSON(t, aBase+"/api/v1/videos/"+v.UUID+"/comment-threads", &anon)
+	if !slices.ContainsFunc(anon.Data, func(c commentJSON) bool { return c.Text == "Please approve" }) {
+		t.Errorf("A holds alice's comment on a remote video")
+	}
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		var heldOnB bool
+		b.Store.DB().QueryRowContext(ctx, `SELECT held_for_review FROM comments WHERE text = 'Please approve'`).Scan(&heldOnB)
+		return heldOnB
 	})
 
 	// Private on B: bob's comment and rating of it queue nothing.

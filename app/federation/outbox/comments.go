@@ -58,9 +58,11 @@ func (s *Service) CommentChanged(ctx context.Context, tx *sql.Tx, v model.Video,
 	switch {
 	case after.IsDeleted():
 		if before.ID == 0 || before.IsDeleted() || before.HeldForReview || !comments.LocalAuthor(before) {
-			return nil // never federated, or not ours to delete
-			// TODO(inbox Note slice): a remote comment the video's owner
-			// deletes is deleted by the video's account (PeerTube).
+			// Never federated, or not ours to delete. A remote comment
+			// the video's owner deletes is not announced: Cabane never
+			// forwards remote comments, so only their author's server
+			// has them, and it takes no Delete of its own Note from us.
+			return nil
 		}
 		u := s.Identity.URIs()
 		// The addressing of a video gone by the time the job runs; the
