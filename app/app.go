@@ -247,6 +247,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	profiles.Changed = a.Outbox.AccountChanged
 	a.Outbox.Audience = a.Follows
 	// --- end outbox ---
+	// --- remotesocial (#10): comments, ratings and views of remote videos
+	// go to their origin; comments here on them are served as Notes ---
+	a.Outbox.Remotes, a.Outbox.Comments = st.Follows(), st.Comments()
+	a.Federation.Origins = st.Follows()
+	viewCounter.Federate = a.Outbox
+	// --- end remotesocial ---
 	// --- outsocial (#10): comments and ratings going out ---
 	// A comment and the news of it commit together; remote servers read
 	// comments as a stranger would.

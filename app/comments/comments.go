@@ -287,7 +287,10 @@ func (s *Service) write(ctx context.Context, viewer visibility.Viewer, ref strin
 	}
 	c := model.Comment{VideoID: v.ID, AccountID: viewer.AccountID, Text: text,
 		// The owner and the admins are never held for their own review.
-		HeldForReview: policy == PolicyRequiresApproval && !Moderates(viewer, v)}
+		// A remote video's owner reviews on its own server, whose inbox
+		// holds the comment under its policy: held here, it would wait
+		// for an approval that nobody here can give, and never leave.
+		HeldForReview: policy == PolicyRequiresApproval && !Moderates(viewer, v) && !v.Channel.Remote()}
 	if parentID != 0 {
 		parent, err := s.visibleComment(ctx, viewer, v, parentID)
 		if err != nil {

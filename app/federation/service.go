@@ -75,6 +75,7 @@ type Service struct {
 	Collections Collections // nil: empty collections
 	Stats       Stats       // nil: zero counts
 	Comments    Comments    // nil: no comment is served
+	Origins     Origins     // nil: no comment on a remote video is served
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's

@@ -26,6 +26,12 @@ type Comment struct {
 	// owner.
 	TotalReplies                int
 	TotalRepliesFromVideoAuthor int
+	// IRI is a remote comment's Note id ("" for a local comment, whose
+	// IRI is built from its id, uris.Comment): a reply names it.
+	IRI string
+	// AuthorIRI is a remote author's actor IRI ("" for a local author):
+	// a reply mentions it and is delivered to it.
+	AuthorIRI string
 }
 
 // IsDeleted reports whether only the comment's placeholder is left.

@@ -7,6 +7,7 @@ package ratings
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -35,10 +36,18 @@ type Service struct {
 	Federate Federator
 }
 
-// Federator hears that a video's likes or dislikes may have changed.
-// Counts are not worth failing a rating for: it is told after the write.
+// Federator hears of ratings other servers must learn of.
 type Federator interface {
+	// RatingChanged hears that a local video's likes or dislikes may
+	// have changed. Counts are not worth failing a rating for: it is
+	// told after the write.
 	RatingChanged(ctx context.Context, videoID int64)
+	// RateRemote prepares, before the write, what an account's rating of
+	// a remote video sends to its origin; the function it returns runs
+	// inside the rating's transaction (the Like and the rating commit
+	// together), is given the rating replaced, and returns the activity
+	// id to keep with the new one. nil: nothing to send.
+	RateRemote(ctx context.Context, v model.Video, accountID int64, rating string) (func(context.Context, *sql.Tx, model.RatingRecord) (string, error), error)
 }
 
 // Valid reports whether r is a rating PeerTube accepts.
@@ -62,11 +71,17 @@ func (s *Service) Rate(ctx context.Context, viewer visibility.Viewer, ref, ratin
 	if err != nil {
 		return Counts{}, err
 	}
-	l, d, err := s.Store.Rate(ctx, viewer.AccountID, v.ID, rating)
+	var decide func(context.Context, *sql.Tx, model.RatingRecord) (string, error)
+	if s.Federate != nil && v.Channel.Remote() {
+		if decide, err = s.Federate.RateRemote(ctx, v, viewer.AccountID, rating); err != nil {
+			return Counts{}, fmt.Errorf("rate video %d: %w", v.ID, err)
+		}
+	}
+	l, d, err := s.Store.RateRecorded(ctx, viewer.AccountID, v.ID, rating, decide)
 	if err != nil {
 		return Counts{}, fmt.Errorf("rate video %d: %w", v.ID, err)
 	}
-	if s.Federate != nil {
+	if s.Federate != nil && !v.Channel.Remote() {
 		s.Federate.RatingChanged(ctx, v.ID)
 	}
 	return Counts{Likes: l, Dislikes: d}, nil

@@ -60,6 +60,12 @@ type Ratings interface {
 	// Rate sets an account's rating of a video (model.RatingLike,
 	// RatingDislike or RatingNone) and returns the video's new counts.
 	Rate(ctx context.Context, accountID, videoID int64, rating string) (likes, dislikes int64, err error)
+	// RateRecorded is Rate whose transaction also runs decide, given the
+	// rating replaced, which returns the activity id the new rating is
+	// kept with (the Like or Dislike sent to a remote video's origin);
+	// its error rolls the rating back.
+	RateRecorded(ctx context.Context, accountID, videoID int64, rating string,
+		decide func(ctx context.Context, tx *sql.Tx, before model.RatingRecord) (string, error)) (likes, dislikes int64, err error)
 	RatingOf(ctx context.Context, accountID, videoID int64) (string, error)
 	Counts(ctx context.Context, videoID int64) (likes, dislikes int64, err error)
 }

@@ -23,7 +23,7 @@ func (s *Store) Comments() *Comments { return &Comments{base{q: s.stmts, db: s.d
 const commentCols = `c.id, c.video_id, COALESCE(c.account_id, 0), COALESCE(c.thread_id, 0), COALESCE(c.in_reply_to, 0), c.text,
 	c.held_for_review, c.created_at, c.updated_at, COALESCE(c.deleted_at, 0),
 	COALESCE(a.id, 0), COALESCE(a.user_id, 0), COALESCE(a.name, ''), COALESCE(a.display_name, ''), COALESCE(a.description, ''), COALESCE(a.created_at, 0), COALESCE(a.remote_actor_id, 0),
-	COALESCE(NULLIF(ra.url, ''), ra.iri, '')`
+	COALESCE(NULLIF(ra.url, ''), ra.iri, ''), COALESCE(c.iri, ''), COALESCE(ra.iri, '')`
 
 // commentFrom joins the author and, for a remote one, its actor (its
 // profile's URL).
@@ -47,7 +47,7 @@ func scanComment(row interface{ Scan(...any) error }, counters bool) (model.Comm
 	a := &c.Account
 	dst := []any{&c.ID, &c.VideoID, &c.AccountID, &c.ThreadID, &c.InReplyTo, &c.Text,
 		&c.HeldForReview, &created, &updated, &deleted,
-		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated, &a.RemoteActorID, &a.RemoteURL}
+		&a.ID, &a.UserID, &a.Name, &a.DisplayName, &a.Description, &aCreated, &a.RemoteActorID, &a.RemoteURL, &c.IRI, &c.AuthorIRI}
 	if counters {
 		dst = append(dst, &c.TotalReplies, &c.TotalRepliesFromVideoAuthor)
 	}

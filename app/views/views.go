@@ -65,9 +65,18 @@ type Report struct {
 	Seek        bool    // the viewer jumped since the last report
 }
 
+// Federator hears of each view counted (app/federation/outbox): a remote
+// video's origin is told of it.
+type Federator interface {
+	ViewCounted(ctx context.Context, v model.Video)
+}
+
 // Service counts views.
 type Service struct {
 	Videos Videos
+	// Federate hears of each local viewer's view once counted, outside
+	// the service's lock; nil: nobody is told.
+	Federate Federator
 	// Now is the clock (tests); nil is time.Now.
 	Now func() time.Time
 
@@ -98,15 +107,23 @@ func (s *Service) now() time.Time {
 // Playback credited between two reports is bounded by the time that passed
 // between them: a script cannot claim ten seconds in one instant.
 func (s *Service) Watching(ctx context.Context, viewer visibility.Viewer, ref string, client Client, r Report) (counted bool, err error) {
+	v, counted, err := s.watching(ctx, viewer, ref, client, r)
+	if counted && s.Federate != nil {
+		s.Federate.ViewCounted(ctx, v)
+	}
+	return counted, err
+}
+
+func (s *Service) watching(ctx context.Context, viewer visibility.Viewer, ref string, client Client, r Report) (model.Video, bool, error) {
 	if math.IsNaN(r.CurrentTime) || math.IsInf(r.CurrentTime, 0) || r.CurrentTime < 0 {
-		return false, ErrBadTime
+		return model.Video{}, false, ErrBadTime
 	}
 	v, err := s.Videos.Get(ctx, viewer, ref)
 	if err != nil {
-		return false, err
+		return v, false, err
 	}
 	if !v.Published() {
-		return false, nil // nothing to play yet
+		return v, false, nil // nothing to play yet
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -117,7 +134,7 @@ func (s *Service) Watching(ctx context.Context, viewer visibility.Viewer, ref st
 		hPrev = s.hash(s.prev, v.ID, client)
 	}
 	if s.seen(hCur, now) || (hasPrev && s.seen(hPrev, now)) {
-		return false, nil
+		return v, false, nil
 	}
 	ses := s.sessions[hCur]
 	if ses == nil && hasPrev {
@@ -129,10 +146,10 @@ func (s *Service) Watching(ctx context.Context, viewer visibility.Viewer, ref st
 	}
 	if ses == nil || now.Sub(ses.at) > sessionIdle {
 		if ses == nil && !s.room(now) {
-			return false, nil
+			return v, false, nil
 		}
 		s.sessions[hCur] = &session{pos: r.CurrentTime, at: now}
-		return false, nil
+		return v, false, nil
 	}
 	if step := r.CurrentTime - ses.pos; !r.Seek && step > 0 {
 		played := time.Duration(step * float64(time.Second))
@@ -141,12 +158,12 @@ func (s *Service) Watching(ctx context.Context, viewer visibility.Viewer, ref st
 	}
 	ses.pos, ses.at = r.CurrentTime, now
 	if !enough(v.Duration, ses.watched) {
-		return false, nil
+		return v, false, nil
 	}
 	delete(s.sessions, hCur)
 	s.viewed[hCur] = now
 	s.Videos.CountView(v.ID)
-	return true, nil
+	return v, true, nil
 }
 
 // enough is PeerTube's hasEnoughWatchTime: CountAfter of playback, or more

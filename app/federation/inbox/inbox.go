@@ -106,6 +106,8 @@ type Store interface {
 	Unsee(ctx context.Context, activityID string) error
 	// CommentRef finds a remote comment by its Note's id.
 	CommentRef(ctx context.Context, iri string) (commentID int64, videoUUID string, err error)
+	// RemoteVideoUUID finds a followed channel's video by its IRI.
+	RemoteVideoUUID(ctx context.Context, iri string) (string, error)
 	PruneSeen(ctx context.Context, before time.Time) (int64, error)
 }
 

@@ -17,8 +17,11 @@ import (
 // Comments from other servers, as PeerTube's processCreateVideoComment:
 // a public Note answering a local video, or one of its comments (local,
 // or remote by the Note id kept), becomes a comment by the Note's author,
-// under the video's comments policy and blocks. Its author alone may
-// change or delete it.
+// under the video's comments policy and blocks. So does one answering a
+// remote video stored here (a followed channel's), or a comment on it:
+// the origin's replies to our users and the comments people send from
+// their own servers show on our watch page. Its author alone may change
+// or delete it (the Note is the actor's own, readNote).
 
 // publicIRIs are the spellings of the public collection.
 var publicIRIs = []string{"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
@@ -104,7 +107,7 @@ func (s *Service) createNote(ctx context.Context, a *activity) (Outcome, error) 
 		// refuses them too).
 		return 0, fmt.Errorf("%w: Note %s is not public", errUnsupported, n.ID)
 	}
-	v, parentID, err := s.commentTarget(ctx, idOf(n.InReplyTo))
+	v, parentID, err := s.noteTarget(ctx, idOf(n.InReplyTo))
 	if err != nil {
 		return 0, err
 	}
@@ -164,6 +167,22 @@ func (s *Service) createNote(ctx context.Context, a *activity) (Outcome, error) 
 		s.Notify.CommentPosted(ctx, v, stored)
 	}
 	return Processed, nil
+}
+
+// noteTarget is what a Note answers: a remote video stored here, by its
+// Video's id, or commentTarget's (a local video, a comment here).
+func (s *Service) noteTarget(ctx context.Context, iri string) (model.Video, int64, error) {
+	if iri != "" && s.localPath(iri) == "" {
+		uuid, err := s.Store.RemoteVideoUUID(ctx, iri)
+		if err == nil {
+			v, err := s.federatedVideo(ctx, uuid)
+			return v, 0, err
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return model.Video{}, 0, err
+		}
+	}
+	return s.commentTarget(ctx, iri)
 }
 
 // updateNote handles Update of a Note by its author: the comment's text

@@ -8,6 +8,7 @@ import (
 
 	"cabane.dev/cabane/app/comments"
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/federation/vocab"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/model"
@@ -37,6 +38,9 @@ type goneComment struct {
 	ChannelID  int64    `json:"channel_id"`
 	To         []string `json:"to"`
 	Cc         []string `json:"cc"`
+	// Parent is the comment it answered (0: a thread): its authors up the
+	// thread hear of the deletion as they heard of the comment.
+	Parent int64 `json:"parent,omitempty"`
 }
 
 // CommentChanged queues, in tx (the comment write's own transaction),
@@ -54,16 +58,19 @@ func (s *Service) CommentChanged(ctx context.Context, tx *sql.Tx, v model.Video,
 	switch {
 	case after.IsDeleted():
 		if before.ID == 0 || before.IsDeleted() || before.HeldForReview || !comments.LocalAuthor(before) {
-			return nil // never federated, or not ours to delete
-			// TODO(inbox Note slice): a remote comment the video's owner
-			// deletes is deleted by the video's account (PeerTube).
+			// Never federated, or not ours to delete. A remote comment
+			// the video's owner deletes is not announced: Cabane never
+			// forwards remote comments, so only their author's server
+			// has them, and it takes no Delete of its own Note from us.
+			return nil
 		}
 		u := s.Identity.URIs()
-		// The parents' authors are not addressed again: they are local
-		// (TODO(inbox Note slice): a remote parent's author).
-		to, cc := federation.CommentAudience(u, v, before.Account.Name, nil)
+		// The addressing of a video gone by the time the job runs; the
+		// job addresses the parents' authors and a remote video's origin
+		// from what it reads then (nothing is read here, in the write).
+		to, cc := federation.CommentAudience(u, v, before.Account.Name, nil, model.RemoteOrigin{})
 		j.Act, j.Gone = actDelete, &goneComment{IRI: u.Abs(uris.Comment(v.UUID, before.ID)), AuthorID: before.Account.ID,
-			AuthorName: before.Account.Name, AccountID: v.Channel.AccountID, ChannelID: v.ChannelID, To: to, Cc: cc}
+			AuthorName: before.Account.Name, AccountID: v.Channel.AccountID, ChannelID: v.ChannelID, To: to, Cc: cc, Parent: before.InReplyTo}
 	case !after.HeldForReview && (before.ID == 0 || before.HeldForReview):
 		// A remote author's comment (the inbox's) is its origin's to
 		// federate: the job finds out when it reads the author.
@@ -119,12 +126,21 @@ func (s *Service) sendCommentCreate(ctx context.Context, p commentJob) error {
 	if doc.Note == nil {
 		return nil // deleted since: its deletion queued the Delete
 	}
-	to, err := s.Audience.Followers(ctx, accountKey(doc.Author), accountKey(v.Channel.AccountID), channelKey(v.ChannelID))
+	to, err := s.Audience.Followers(ctx, videoAudience(accountKey(doc.Author), v)...)
 	if err != nil {
 		return fmt.Errorf("followers for comment %d: %w", p.Comment, err)
 	}
-	// TODO(inbox Note slice): a reply to a remote author's comment
-	// goes to that author's inbox too.
+	// The remote authors it answers (its mentions) and, on a remote
+	// video, the origin: PeerTube's broadcastToActors and unicast to the
+	// video's account.
+	answered, err := s.mentioned(ctx, doc.Note.Tag)
+	if err != nil {
+		return fmt.Errorf("authors answered by comment %d: %w", p.Comment, err)
+	}
+	to = addRecipients(to, answered...)
+	if v.Channel.Remote() {
+		to = addRecipients(to, originRecipients(doc.Origin)...)
+	}
 	if len(to) == 0 {
 		return nil
 	}
@@ -140,16 +156,52 @@ func (s *Service) sendCommentDelete(ctx context.Context, p commentJob) error {
 	if g == nil {
 		return fmt.Errorf("%w: delete of comment %d without its names", jobs.ErrPermanent, p.Comment)
 	}
-	to, err := s.Audience.Followers(ctx, accountKey(g.AuthorID), accountKey(g.AccountID), channelKey(g.ChannelID))
+	u := s.Identity.URIs()
+	addrTo, addrCc := g.To, g.Cc
+	of := []keys.Actor{accountKey(g.AuthorID), accountKey(g.AccountID), channelKey(g.ChannelID)}
+	var extra []federation.Recipient
+	if v, err := s.Videos.ByID(ctx, p.Video); err == nil {
+		// The video is still here: the comment's Delete reaches whom its
+		// Create reached, the authors answered and a remote origin too.
+		of = videoAudience(accountKey(g.AuthorID), v)
+		parents, err := s.parents(ctx, g.Parent)
+		if err != nil {
+			return fmt.Errorf("comments answered by comment %d: %w", p.Comment, err)
+		}
+		var origin model.RemoteOrigin
+		if v.Channel.Remote() {
+			if s.Remotes == nil {
+				return nil
+			}
+			if origin, err = s.Remotes.RemoteOrigin(ctx, v.ID); errors.Is(err, model.ErrNotFound) {
+				return nil // forgotten since: nobody there to tell
+			} else if err != nil {
+				return fmt.Errorf("origin of video %d: %w", v.ID, err)
+			}
+			extra = originRecipients(origin)
+		}
+		addrTo, addrCc = federation.CommentAudience(u, v, g.AuthorName, parents, origin)
+		for _, p := range parents {
+			if r, ok, err := s.remoteRecipient(ctx, p.AuthorIRI); err != nil {
+				return err
+			} else if ok && !p.IsDeleted() {
+				extra = addRecipients(extra, r)
+			}
+		}
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("video %d: %w", p.Video, err)
+	}
+	to, err := s.Audience.Followers(ctx, of...)
 	if err != nil {
 		return fmt.Errorf("followers for comment %d: %w", p.Comment, err)
 	}
+	to = addRecipients(to, extra...)
 	if len(to) == 0 {
 		return nil
 	}
-	author := s.Identity.URIs().Abs(uris.Account(g.AuthorName))
+	author := u.Abs(uris.Account(g.AuthorName))
 	a := Activity{Context: announceContext, Type: "Delete", ID: deleteID(g.IRI), Actor: author,
-		Object: Tombstone{Type: "Tombstone", ID: g.IRI, FormerType: vocab.TypeNote}, To: g.To, Cc: g.Cc}
+		Object: Tombstone{Type: "Tombstone", ID: g.IRI, FormerType: vocab.TypeNote}, To: addrTo, Cc: addrCc}
 	return s.send(ctx, federation.LocalActor{Key: accountKey(g.AuthorID), IRI: author}, a, to)
 }
 

@@ -44,8 +44,8 @@ func (s *Service) HandleVideo(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return fmt.Errorf("video %d: %w", p.Video, err)
 	}
-	if !visibility.Federates(v) {
-		return nil
+	if !visibility.Federates(v) || v.Channel.Remote() {
+		return nil // a remote video is its origin's to federate
 	}
 	doc, err := s.Documents.Video(ctx, v.UUID)
 	if errors.Is(err, federation.ErrNotFound) {
@@ -167,14 +167,20 @@ func (s *Service) HandleActor(ctx context.Context, j *jobs.Job) error {
 }
 
 func (s *Service) send(ctx context.Context, from federation.LocalActor, a Activity, to []federation.Recipient) error {
+	return s.sendAny(ctx, from, a.Type, a.ID, a, to)
+}
+
+// sendAny hands activity a (of type typ and id id, a named type) to the
+// Sender for to.
+func (s *Service) sendAny(ctx context.Context, from federation.LocalActor, typ, id string, a any, to []federation.Recipient) error {
 	body, err := json.Marshal(a)
 	if err != nil {
-		return fmt.Errorf("encode %s %s: %w", a.Type, a.ID, err)
+		return fmt.Errorf("encode %s %s: %w", typ, id, err)
 	}
 	if err := s.Sender.Send(ctx, from, body, to); err != nil {
-		return fmt.Errorf("queue %s %s for %d followers: %w", a.Type, a.ID, len(to), err)
+		return fmt.Errorf("queue %s %s for %d recipients: %w", typ, id, len(to), err)
 	}
-	s.log().Info("activity queued", "type", a.Type, "id", a.ID, "followers", len(to))
+	s.log().Info("activity queued", "type", typ, "id", id, "recipients", len(to))
 	return nil
 }
 

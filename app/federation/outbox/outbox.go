@@ -87,6 +87,13 @@ type Service struct {
 	// follows slices); while either is nil, nothing is queued.
 	Sender   federation.Sender
 	Audience federation.Audience
+	// Remotes finds remote videos' origins and remote actors' inboxes
+	// (store.Follows); nil: nothing done here to another server's video
+	// leaves the box, nor does a reply reach a remote author.
+	Remotes Remotes
+	// Comments reads comments (store.Comments): the authors a deleted
+	// comment answered; nil: they are not told.
+	Comments CommentReader
 	Log      *slog.Logger
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
@@ -108,6 +115,8 @@ func (s *Service) Register(q *jobs.Queue) {
 	q.Register(JobVideo, s.HandleVideo)
 	q.Register(JobActor, s.HandleActor)
 	q.Register(JobComment, s.HandleComment)
+	q.Register(JobRate, s.HandleRate)
+	q.Register(JobView, s.HandleView)
 }
 
 func (s *Service) now() time.Time {
