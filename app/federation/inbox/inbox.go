@@ -210,17 +210,22 @@ func (s *Service) Receive(ctx context.Context, r *http.Request, body []byte, box
 		}
 		return 0, err
 	}
-	if res.Owner != a.actor {
-		return 0, fmt.Errorf("%w: signed by %s for %s", ErrNotSigner, res.Owner, a.actor)
-	}
 	host := hostOf(a.actor)
 	if strings.EqualFold(host, s.Identity.URIs().Host()) {
 		return 0, ErrFromHere
 	}
-	if blocked, err := s.Store.HostBlocked(ctx, host); err != nil {
-		return 0, err
-	} else if blocked {
-		return 0, fmt.Errorf("%w: %s", ErrBlocked, host)
+	if res.Owner != a.actor {
+		// Forwarded (forward.go): only the actor's own server can confirm it.
+		if err := s.vouch(ctx, a); err != nil {
+			return 0, fmt.Errorf("%w: signed by %s for %s: %w", ErrNotSigner, res.Owner, a.actor, err)
+		}
+	}
+	for _, h := range []string{host, hostOf(res.Owner)} {
+		if blocked, err := s.Store.HostBlocked(ctx, h); err != nil {
+			return 0, err
+		} else if blocked {
+			return 0, fmt.Errorf("%w: %s", ErrBlocked, h)
+		}
 	}
 	out, err := s.dispatch(ctx, a)
 	if errors.Is(err, errUnsupported) {

@@ -64,6 +64,7 @@ type remote struct {
 	name map[string]string // display names, changeable
 
 	mu       sync.Mutex
+	notes    map[string]any // path → the object served there (forward_test.go)
 	received []json.RawMessage
 	fetches  int
 }
@@ -86,6 +87,14 @@ func (r *remote) keyID(name string) string {
 }
 
 func (r *remote) serve(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	note, ok := r.notes[req.URL.Path]
+	r.mu.Unlock()
+	if ok && req.Method == http.MethodGet {
+		w.Header().Set("Content-Type", "application/activity+json")
+		json.NewEncoder(w).Encode(note)
+		return
+	}
 	parts := strings.Split(strings.Trim(req.URL.Path, "/"), "/")
 	if len(parts) < 2 || parts[0] != "users" || r.keys[parts[1]] == nil {
 		http.NotFound(w, req)
