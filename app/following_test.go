@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -191,6 +192,19 @@ func TestFollowRemoteChannel(t *testing.T) {
 	})
 	if d := got.Data[0]; d.UUID != v.UUID || d.Name != name || d.IsLocal || d.URL != bBase+"/videos/watch/"+v.UUID || d.Channel.Name != "bob_channel" || d.Channel.Host != bHost {
 		t.Errorf("subscription video = %+v", d)
+	}
+	// Alice's subscriptions feed lists it too, its file on B.
+	var tok struct{ FeedToken string }
+	call(t, http.MethodGet, aBase+"/api/v1/users/scoped-tokens", token, nil, &tok)
+	var feed struct {
+		Items []struct {
+			Title       string
+			Attachments []struct{ URL string }
+		}
+	}
+	if code := call(t, http.MethodGet, fmt.Sprintf("%s/feeds/subscriptions.json?accountId=%d&token=%s", aBase, alice.AccountID, tok.FeedToken), "", nil, &feed); code != http.StatusOK ||
+		len(feed.Items) != 1 || feed.Items[0].Title != name || len(feed.Items[0].Attachments) == 0 || !strings.HasPrefix(feed.Items[0].Attachments[0].URL, bBase+"/") {
+		t.Errorf("subscriptions feed: %d %+v", code, feed)
 	}
 	var det struct {
 		IsLocal            bool `json:"isLocal"`

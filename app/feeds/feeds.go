@@ -51,6 +51,12 @@ type Service struct {
 	Videos   *videos.Service
 	Accounts *accounts.Service
 	Layout   config.Layout // where the renditions an enclosure is made of lie
+	// Comments lists the comments feed's comments (comments.Service); nil:
+	// the comments feed is empty.
+	Comments Comments
+	// Remote says where a followed channel's videos play and lie on their
+	// origin (following.Service); nil: no remote videos are listed.
+	Remote RemoteVideos
 
 	sizes   sizeCache
 	muxOnce sync.Once
@@ -76,6 +82,9 @@ type Request struct {
 	// Query is the request's query string ("?videoChannelId=3", or ""),
 	// carried into the feed's links to itself in other formats.
 	Query string
+	// Video scopes a comments feed to one video (its id, UUID or short
+	// UUID); "" for none.
+	Video string
 }
 
 // Person is an author: a channel or an account.
@@ -224,12 +233,25 @@ func (s *Service) fill(ctx context.Context, u uris.Builder, f *Feed, q videos.Li
 	if err != nil {
 		return fmt.Errorf("feed videos: %w", err)
 	}
+	remote, err := s.remoteOf(ctx, vs)
+	if err != nil {
+		return err
+	}
 	for _, v := range vs {
-		rs, err := s.Videos.Renditions(ctx, v)
-		if err != nil {
-			return fmt.Errorf("feed renditions of %s: %w", v.UUID, err)
+		var it Item
+		if v.Channel.Remote() {
+			rv, ok := remote[v.ID]
+			if !ok {
+				continue // a remote video whose origin facts are gone
+			}
+			it = remoteItem(u, v, rv, order)
+		} else {
+			rs, err := s.Videos.Renditions(ctx, v)
+			if err != nil {
+				return fmt.Errorf("feed renditions of %s: %w", v.UUID, err)
+			}
+			it = s.item(ctx, u, v, rs, order)
 		}
-		it := s.item(ctx, u, v, rs, order)
 		if it.Updated.After(f.Updated) {
 			f.Updated = it.Updated
 		}

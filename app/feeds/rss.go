@@ -173,7 +173,7 @@ func rssOf(f Feed, podcast bool) rssDoc {
 		if e := it.Enclosure; e != nil {
 			ri.Enclosure = &rssEnclosure{URL: e.URL, Length: e.Length, Type: e.Type}
 		}
-		if !podcast {
+		if !podcast && it.EmbedURL != "" { // a video, not a comment
 			ri.Player = &mediaPlayer{URL: it.Link}
 			ri.Embed = &mediaEmbed{URL: it.EmbedURL, AllowFullscreen: true}
 			ri.Community = &mediaComm{Statistics: mediaStats{Views: it.Views}}

@@ -25,6 +25,8 @@ type Comments interface {
 	// anyone may read (not held for review, not deleted, minus what q's
 	// block filters leave out), oldest first, and how many there are.
 	Readable(ctx context.Context, q CommentQuery) (ids []int64, total int, err error)
+	// Feed is the latest comments q selects, newest first.
+	Feed(ctx context.Context, q FeedCommentQuery) ([]FeedComment, error)
 	MarkDeleted(ctx context.Context, id int64, also ...InTx) error
 	Approve(ctx context.Context, id int64, also ...InTx) error
 }
@@ -49,6 +51,22 @@ type CommentQuery struct {
 	// blocked accounts, as visibility.List decides for the viewer.
 	HideServerBlocked bool
 	MutedByAccountID  int64
+}
+
+// FeedCommentQuery selects the latest comments of a comments feed: on one
+// video, a channel's or an account's videos, or any (all zero), on
+// published videos of the given privacies, neither held nor deleted.
+type FeedCommentQuery struct {
+	VideoID, ChannelID, AccountID int64
+	Privacies                     []int
+	HideServerBlocked             bool
+	Count                         int
+}
+
+// FeedComment is a comment with what a feed says of its video.
+type FeedComment struct {
+	model.Comment
+	VideoUUID, VideoName string
 }
 
 // CommentSorts are the sorts of a video's threads, as PeerTube names them.

@@ -64,6 +64,11 @@ type Subscriptions interface {
 	List(ctx context.Context, accountID int64, start, count int, sort string) ([]model.Subscription, int, error)
 	// Subscribers are the users whose accounts follow the channel.
 	Subscribers(ctx context.Context, channelID int64) ([]int64, error)
+	// FeedToken is the token of the account's user's subscriptions feed,
+	// made on first demand; model.ErrNotFound for an account without a
+	// user. RenewFeedToken replaces it (the old one stops working).
+	FeedToken(ctx context.Context, accountID int64) (string, error)
+	RenewFeedToken(ctx context.Context, accountID int64) (string, error)
 }
 
 // SubscriptionSorts are PeerTube's SORTABLE_COLUMNS.USER_SUBSCRIPTIONS.

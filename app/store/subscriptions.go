@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"cabane.dev/cabane/app/model"
 )
@@ -112,3 +116,38 @@ func (s *Subscriptions) Subscribers(ctx context.Context, channelID int64) ([]int
 	}
 	return out, nil
 }
+
+// FeedToken is the token of the account's user's subscriptions feed, made
+// on first demand. Two first demands at once agree: only an empty token
+// is replaced, and what is stored is read back.
+func (s *Subscriptions) FeedToken(ctx context.Context, accountID int64) (string, error) {
+	var tok string
+	err := s.q.QueryRowContext(ctx, `SELECT u.feed_token FROM users u JOIN accounts a ON a.user_id = u.id WHERE a.id = ?`, accountID).Scan(&tok)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("feed token of account %d: %w", accountID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("feed token of account %d: %w", accountID, classify(err))
+	}
+	if tok != "" {
+		return tok, nil
+	}
+	if _, err := s.q.ExecContext(ctx, `UPDATE users SET feed_token = ? WHERE feed_token = '' AND id = (SELECT user_id FROM accounts WHERE id = ?)`,
+		newFeedToken(), accountID); err != nil {
+		return "", fmt.Errorf("feed token of account %d: %w", accountID, classify(err))
+	}
+	return s.FeedToken(ctx, accountID)
+}
+
+// RenewFeedToken gives the account's user a new feed token.
+func (s *Subscriptions) RenewFeedToken(ctx context.Context, accountID int64) (string, error) {
+	tok := newFeedToken()
+	res, err := s.q.ExecContext(ctx, `UPDATE users SET feed_token = ? WHERE id = (SELECT user_id FROM accounts WHERE id = ?)`, tok, accountID)
+	if err := affected(res, err, "renew feed token"); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// newFeedToken is a random UUID, PeerTube's feedToken.
+func newFeedToken() string { return uuid.NewString() }

@@ -109,6 +109,13 @@ func (b Builder) Handle(name string) string { return name + "@" + b.Host() }
 // "json"); query ("?videoChannelId=3") scopes it.
 func VideoFeed(format, query string) string { return "/feeds/videos." + format + query }
 
+// CommentFeed is the comments feed in a format, scoped by query.
+func CommentFeed(format, query string) string { return "/feeds/video-comments." + format + query }
+
+// SubscriptionFeed is a user's subscriptions feed in a format; its query
+// names the account and carries the user's feed token.
+func SubscriptionFeed(format, query string) string { return "/feeds/subscriptions." + format + query }
+
 // PodcastFeed is a channel's podcast feed.
 func PodcastFeed(channelID int64) string {
 	return "/feeds/podcast/videos.xml?videoChannelId=" + strconv.FormatInt(channelID, 10)

@@ -15,6 +15,7 @@ import (
 
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/visibility"
 )
@@ -40,15 +41,17 @@ var feedTypes = map[string][]string{
 	"xml":  {"application/xml", "text/xml"},
 }
 
-func (s *Server) videoFeed(c echo.Context) error {
+// feedFormat reads the path's format and, for ".xml", the query's, and
+// the content type the reader accepts.
+func feedFormat(c echo.Context) (format, ctype string, err error) {
 	format, ok := feedFormats[c.Param("format")]
 	if !ok {
-		return fieldError("format", "Should have a valid format (rss, atom, json)")
+		return "", "", fieldError("format", "Should have a valid format (rss, atom, json)")
 	}
 	if qf := c.QueryParam("format"); qf != "" {
 		f, ok := feedFormats[qf]
 		if !ok {
-			return fieldError("format", "Should have a valid format (rss, atom, json)")
+			return "", "", fieldError("format", "Should have a valid format (rss, atom, json)")
 		}
 		// The ambiguous ".xml" takes the query's format; PeerTube names the
 		// content type after the query's format in every case.
@@ -56,7 +59,30 @@ func (s *Server) videoFeed(c echo.Context) error {
 			format = f
 		}
 	}
-	ctype, err := negotiate(c, feedTypes[format])
+	ctype, err = negotiate(c, feedTypes[format])
+	return format, ctype, err
+}
+
+// encodeFeed writes f in format and sends it.
+func encodeFeed(c echo.Context, format, ctype, cache string, f feeds.Feed) error {
+	var body []byte
+	var err error
+	switch format {
+	case "atom":
+		body, err = feeds.Atom(f)
+	case "json":
+		body, err = feeds.JSONFeed(f)
+	default:
+		body, err = feeds.RSS(f)
+	}
+	if err != nil {
+		return err
+	}
+	return sendFeed(c, ctype, cache, f.Updated, body)
+}
+
+func (s *Server) videoFeed(c echo.Context) error {
+	format, ctype, err := feedFormat(c)
 	if err != nil {
 		return err
 	}
@@ -69,19 +95,65 @@ func (s *Server) videoFeed(c echo.Context) error {
 	if err != nil {
 		return feedError(err)
 	}
-	var body []byte
-	switch format {
-	case "atom":
-		body, err = feeds.Atom(f)
-	case "json":
-		body, err = feeds.JSONFeed(f)
-	default:
-		body, err = feeds.RSS(f)
-	}
+	return encodeFeed(c, format, ctype, publicFeed, f)
+}
+
+// commentFeed is PeerTube's /feeds/video-comments.*: scoped by videoId, or
+// as the videos feed by channel or account.
+func (s *Server) commentFeed(c echo.Context) error {
+	format, ctype, err := feedFormat(c)
 	if err != nil {
 		return err
 	}
-	return sendFeed(c, ctype, f.Updated, body)
+	scope, err := s.feedScope(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.Feeds.CommentFeed(c.Request().Context(), feeds.Request{Scope: scope, Video: c.QueryParam("videoId"), URLs: s.urls(c),
+		InstanceName: s.instanceName(), Query: feedQuery(c)})
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) && c.QueryParam("videoId") != "" {
+			return apiError(http.StatusNotFound, "Video not found")
+		}
+		return feedError(err)
+	}
+	return encodeFeed(c, format, ctype, publicFeed, f)
+}
+
+// subscriptionFeed is PeerTube's /feeds/subscriptions.*?accountId=&token=:
+// the videos of the channels a user follows, for whoever holds the user's
+// feed token (GET /api/v1/users/scoped-tokens).
+func (s *Server) subscriptionFeed(c echo.Context) error {
+	format, ctype, err := feedFormat(c)
+	if err != nil {
+		return err
+	}
+	id, err := feedID(c, "accountId")
+	if err != nil {
+		return err
+	}
+	if id == 0 {
+		return fieldError("accountId", "Invalid value")
+	}
+	if c.QueryParam("token") == "" {
+		return fieldError("token", "Invalid value")
+	}
+	ctx := c.Request().Context()
+	if s.Subscriptions == nil {
+		return apiError(http.StatusNotFound, "Account not found")
+	}
+	if err := s.Subscriptions.CheckFeedToken(ctx, id, c.QueryParam("token")); err != nil {
+		if errors.Is(err, subscriptions.ErrFeedToken) {
+			return apiError(http.StatusForbidden, "%s", err.Error())
+		}
+		return feedError(err)
+	}
+	f, err := s.Feeds.SubscriptionFeed(ctx, feeds.Request{Scope: feeds.Scope{AccountID: id}, Sort: c.QueryParam("sort"), URLs: s.urls(c),
+		InstanceName: s.instanceName(), Query: feedQuery(c)})
+	if err != nil {
+		return feedError(err)
+	}
+	return encodeFeed(c, format, ctype, privateFeed, f)
 }
 
 func (s *Server) podcastFeed(c echo.Context) error {
@@ -105,7 +177,7 @@ func (s *Server) podcastFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendFeed(c, ctype, f.Updated, body)
+	return sendFeed(c, ctype, publicFeed, f.Updated, body)
 }
 
 // feedScope reads PeerTube's four scope parameters. Names may carry this
@@ -174,13 +246,20 @@ func feedError(err error) error {
 	return err
 }
 
+// A feed's Cache-Control: what strangers read may be kept by any cache; a
+// feed opened by a user's token is theirs alone.
+var (
+	publicFeed  = "public, max-age=" + strconv.Itoa(feedCacheSeconds)
+	privateFeed = "private, max-age=" + strconv.Itoa(feedCacheSeconds)
+)
+
 // sendFeed answers with body, or 304 when the reader has it already.
-func sendFeed(c echo.Context, ctype string, updated time.Time, body []byte) error {
+func sendFeed(c echo.Context, ctype, cache string, updated time.Time, body []byte) error {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	h := c.Response().Header()
 	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(feedCacheSeconds))
+	h.Set("Cache-Control", cache)
 	h.Set("Vary", "Accept")
 	h.Set("Access-Control-Allow-Origin", "*")
 	if !updated.IsZero() {
@@ -319,6 +398,8 @@ func (s *Server) serveSingle(c echo.Context, v model.Video, f feeds.Fragmented) 
 // their own).
 func (s *Server) feedRoutes(e *echo.Echo, files []echo.MiddlewareFunc) {
 	e.GET("/feeds/videos.:format", s.videoFeed)
+	e.GET("/feeds/video-comments.:format", s.commentFeed)
+	e.GET("/feeds/subscriptions.:format", s.subscriptionFeed)
 	e.GET("/feeds/podcast/videos.xml", s.podcastFeed)
 	e.GET("/services/oembed", s.oembed)
 	e.GET("/videos/embed/:id", s.embed, s.identifySession, s.language, s.locate, embedHeaders)

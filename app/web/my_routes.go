@@ -43,6 +43,7 @@ func (s *Server) myPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc, limitPas
 	e.GET("/my/subscriptions", s.mySubscriptions, sub...)
 	e.POST("/my/subscriptions", s.mySubscribe, sub...)
 	e.POST("/my/subscriptions/delete", s.myUnsubscribe, sub...)
+	e.POST("/my/subscriptions/feed-token", s.myRenewFeedToken, sub...)
 
 	no := with(func() bool { return s.Notifications != nil })
 	e.GET("/my/notifications", s.myNotifications, no...)

@@ -11,6 +11,7 @@ import (
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/visibility"
 )
 
@@ -193,6 +194,9 @@ type mySubscriptionsData struct {
 	Subscriptions []model.Subscription
 	Videos        []model.Video
 	Prev, Next    string
+	// FeedURL is the user's subscriptions feed, with their token: for a
+	// feed reader, and theirs alone.
+	FeedURL string
 }
 
 // mySubscriptions is the channels the user follows and their latest
@@ -208,7 +212,12 @@ func (s *Server) mySubscriptions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := mySubscriptionsData{Subscriptions: subs, Videos: vs}
+	tok, err := s.Subscriptions.FeedToken(ctx, who)
+	if err != nil {
+		return err
+	}
+	d := mySubscriptionsData{Subscriptions: subs, Videos: vs,
+		FeedURL: s.urls(c).Abs(uris.SubscriptionFeed("xml", "?accountId="+strconv.FormatInt(who.AccountID, 10)+"&token="+url.QueryEscape(tok)))}
 	d.Prev, d.Next = pageLinks(c, start, total)
 	return s.renderMine(c, "my_subscriptions", "my.subscriptions.title", d)
 }
@@ -236,6 +245,15 @@ func (s *Server) myUnsubscribe(c echo.Context) error {
 		return s.refuse(c, err)
 	}
 	return back(c, "/my/subscriptions?done=unsubscribed")
+}
+
+// myRenewFeedToken gives the user a new feed token: readers given the old
+// feed address stop getting it.
+func (s *Server) myRenewFeedToken(c echo.Context) error {
+	if _, err := s.Subscriptions.RenewFeedToken(c.Request().Context(), viewer(c)); err != nil {
+		return s.refuse(c, err)
+	}
+	return back(c, "/my/subscriptions?done=renewed")
 }
 
 type myNotificationsData struct {

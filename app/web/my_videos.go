@@ -239,7 +239,7 @@ func (s *Server) renderMine(c echo.Context, page, titleKey string, data any) err
 
 func noticeOf(v view, c echo.Context) string {
 	switch d := c.QueryParam("done"); d {
-	case "saved", "deleted", "created", "password", "avatar", "read", "subscribed", "unsubscribed", "added", "removed":
+	case "saved", "deleted", "created", "password", "avatar", "read", "subscribed", "unsubscribed", "renewed", "added", "removed":
 		return v.T("my.done." + d)
 	case "thumbnail", "caption_added", "caption_deleted", "chapters", "muted", "unmuted": // my_video_extras.go, my_muted.go
 		return v.T("mycreator.done." + d)

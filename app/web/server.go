@@ -156,6 +156,12 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys(), playlists: newPlaylistCache(d.Videos.ListingGeneration)}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
+		if d.Comments != nil {
+			s.Feeds.Comments = d.Comments
+		}
+		if d.Following != nil {
+			s.Feeds.Remote = d.Following
+		}
 	}
 	if s.Torrents == nil {
 		s.Torrents = &torrents.Service{Videos: d.Videos, Layout: s.layout, Log: cmpLogger(d.Log)}

@@ -28,6 +28,8 @@ func (s *Server) socialAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	g.GET("/users/me/subscriptions/videos", s.apiSubscriptionVideos, user...)
 	g.GET("/users/me/subscriptions/:handle", s.apiSubscription, user...)
 	g.DELETE("/users/me/subscriptions/:handle", s.apiUnsubscribe, user...)
+	g.GET("/users/scoped-tokens", s.apiFeedToken(false), user...)
+	g.POST("/users/scoped-tokens", s.apiFeedToken(true), user...)
 
 	g.GET("/users/me/notifications", s.apiNotifications, user...)
 	g.POST("/users/me/notifications/read", s.apiReadNotifications, user...)

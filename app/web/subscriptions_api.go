@@ -129,3 +129,19 @@ func (s *Server) apiSubscriptionVideos(c echo.Context) error {
 	s.remoteList(c.Request().Context(), vs, out.Data) // following (#10)
 	return c.JSON(http.StatusOK, out)
 }
+
+// apiFeedToken is PeerTube's /api/v1/users/scoped-tokens: GET reads the
+// user's feed token (made on first demand), POST renews it.
+func (s *Server) apiFeedToken(renew bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		get := s.Subscriptions.FeedToken
+		if renew {
+			get = s.Subscriptions.RenewFeedToken
+		}
+		tok, err := get(c.Request().Context(), viewer(c))
+		if err != nil {
+			return subscriptionError(err)
+		}
+		return c.JSON(http.StatusOK, map[string]string{"feedToken": tok})
+	}
+}
