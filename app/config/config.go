@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything `cabane serve` can be told.
@@ -44,6 +45,14 @@ type Config struct {
 	AllowPrivateFetch []string // CIDRs outbound fetches and deliveries may reach though private or reserved (tests: 127.0.0.0/8)
 
 	Limits Limits // what one upload may ask of the box
+
+	// DeliveryFirstRetry is for tests only (env CABANE_DELIVERY_FIRST_RETRY,
+	// no flag, e.g. "500ms"): the wait before a failed federation delivery's
+	// first retry, the rest of the schedule scaled alike, so that a test can
+	// see a delivery to a stopped instance arrive once it is back. Zero, the
+	// default, keeps delivery.DefaultSchedule: 30 s doubling to 16 h, about
+	// two days before a delivery is given up.
+	DeliveryFirstRetry time.Duration
 }
 
 // Default is the configuration with nothing set.
@@ -126,6 +135,14 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.MDNSHostname, "mdns-hostname", env("CABANE_MDNS_HOSTNAME", c.MDNSHostname), "LAN host name, announced as NAME.local (env CABANE_MDNS_HOSTNAME)")
 	listVar(fs, &c.LANRanges, "lan", env("CABANE_LAN", ""), "CIDRs of the home network for local-only videos; default: the box's own private networks (env CABANE_LAN)")
 	listVar(fs, &c.AllowPrivateFetch, "allow-private-fetch", env("CABANE_ALLOW_PRIVATE_FETCH", ""), "CIDRs that federation requests may reach though private or reserved, comma-separated (env CABANE_ALLOW_PRIVATE_FETCH)")
+	if v := getenv("CABANE_DELIVERY_FIRST_RETRY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("CABANE_DELIVERY_FIRST_RETRY %q: want a positive duration such as 500ms", v))
+		} else {
+			c.DeliveryFirstRetry = d
+		}
+	}
 	errs = append(errs, c.Limits.flags(fs, getenv))
 	return errors.Join(errs...)
 }

@@ -164,3 +164,21 @@ func TestLayoutShape(t *testing.T) {
 		}
 	}
 }
+
+// The delivery retry knob is off unless a test sets it, and refuses what
+// is not a positive duration.
+func TestDeliveryFirstRetry(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.DeliveryFirstRetry != 0 {
+		t.Fatalf("default: %v %v", c.DeliveryFirstRetry, err)
+	}
+	c, err = parse(t, map[string]string{"CABANE_DELIVERY_FIRST_RETRY": "500ms"})
+	if err != nil || c.DeliveryFirstRetry != 500*time.Millisecond {
+		t.Fatalf("500ms: %v %v", c.DeliveryFirstRetry, err)
+	}
+	for _, bad := range []string{"soon", "-1s", "0s"} {
+		if _, err := parse(t, map[string]string{"CABANE_DELIVERY_FIRST_RETRY": bad}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

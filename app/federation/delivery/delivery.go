@@ -56,6 +56,22 @@ var DefaultSchedule = []time.Duration{
 	time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 16 * time.Hour, 16 * time.Hour,
 }
 
+// ScheduleFrom is DefaultSchedule scaled so that its first wait is first:
+// tests start Cabane with a first retry of a fraction of a second
+// (config.DeliveryFirstRetry) to see a delivery wait for a stopped
+// instance without waiting half a minute. nil (the default schedule) when
+// first is not positive.
+func ScheduleFrom(first time.Duration) []time.Duration {
+	if first <= 0 {
+		return nil
+	}
+	out := make([]time.Duration, len(DefaultSchedule))
+	for i, d := range DefaultSchedule {
+		out[i] = time.Duration(float64(d) * float64(first) / float64(DefaultSchedule[0]))
+	}
+	return out
+}
+
 // Options tune a Service. Zero values take the defaults.
 type Options struct {
 	// Workers is the global cap: deliveries in flight at once (default 8).

@@ -397,3 +397,30 @@ func TestHoldGrowsToItsMax(t *testing.T) {
 		}
 	}
 }
+
+// The production schedule is about two days; the test knob scales it
+// from its first wait and changes nothing when unset.
+func TestScheduleFrom(t *testing.T) {
+	var total time.Duration
+	for _, d := range DefaultSchedule {
+		total += d
+	}
+	if total != 47*time.Hour+42*time.Minute+30*time.Second || DefaultSchedule[0] != 30*time.Second {
+		t.Errorf("default schedule: first %s, %s in all", DefaultSchedule[0], total)
+	}
+	if s := ScheduleFrom(0); s != nil {
+		t.Errorf("no knob: %v, want the default (nil)", s)
+	}
+	o := Options{Schedule: ScheduleFrom(0)}
+	o.defaults()
+	if len(o.Schedule) != len(DefaultSchedule) || o.Schedule[9] != 16*time.Hour {
+		t.Errorf("no knob: schedule %v", o.Schedule)
+	}
+	s := ScheduleFrom(500 * time.Millisecond)
+	if len(s) != len(DefaultSchedule) || s[0] != 500*time.Millisecond || s[1] != 2*time.Second || s[9] != 16*time.Hour/60 {
+		t.Errorf("scaled from 500ms: %v", s)
+	}
+	if DefaultSchedule[0] != 30*time.Second {
+		t.Errorf("scaling changed the default schedule: %v", DefaultSchedule)
+	}
+}
