@@ -2,9 +2,6 @@ package testrig
 
 import (
 	"context"
-	"database/sql"
-	"net/url"
-	"path/filepath"
 	"testing"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -22,12 +19,7 @@ type Rendition struct {
 // a test can check that no log wording can fake.
 func Renditions(t testing.TB, data, videoUUID string) []Rendition {
 	t.Helper()
-	q := url.Values{"mode": {"ro"}}
-	q.Add("_pragma", "busy_timeout(5000)")
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "cabane.db")+"?"+q.Encode())
-	if err != nil {
-		t.Fatalf("open database read-only: %v", err)
-	}
+	db := openRO(t, data)
 	defer db.Close()
 	rows, err := db.QueryContext(context.Background(), `SELECT r.name, r.height, r.copied FROM renditions r
 		JOIN videos v ON v.id = r.video_id WHERE v.uuid = ? ORDER BY r.height DESC`, videoUUID)

@@ -3,9 +3,12 @@ package federation
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +16,31 @@ import (
 	"cabane.dev/cabane/internal/testrig"
 )
 
+// clipPath is the one test clip of the process, rendered by TestMain:
+// short, small, H.264 yuv420p, so that the copy path publishes it in a
+// second or two.
+var clipPath string
+
 func TestMain(m *testing.M) {
-	code := m.Run()
+	dir, err := os.MkdirTemp("", "cabane-fed-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	clipPath = filepath.Join(dir, "clip.mp4")
+	args, err := testrig.Clip{Seconds: 1, Size: "320x240", FPS: 25, GOP: 25}.FFmpegArgs(clipPath)
+	if err == nil {
+		if out, ferr := exec.Command("ffmpeg", args...).CombinedOutput(); ferr != nil {
+			err = fmt.Errorf("ffmpeg: %w\n%s", ferr, out)
+		}
+	}
+	code := 1
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test clip:", err)
+	} else {
+		code = m.Run()
+	}
+	os.RemoveAll(dir)
 	testrig.RemoveBinary()
 	os.Exit(code)
 }
@@ -31,15 +57,16 @@ type instance struct {
 const pass = "correct horse battery"
 
 // start runs a Cabane whose public URL is its own loopback address, with
-// one user (admin) named user and that user's channel user_channel.
-func start(t *testing.T, user string) *instance {
+// one user (admin) named user and that user's channel user_channel; env
+// is further environment (a test knob).
+func start(t *testing.T, user string, env ...string) *instance {
 	t.Helper()
 	addr := testrig.FreeAddr(t)
 	data := t.TempDir() + "/data"
 	testrig.CreateUser(t, data, user, pass, true)
 	app := testrig.Start(t, testrig.Options{Data: data, Addr: addr,
 		Args: []string{"--public-url", "http://" + addr},
-		Env:  []string{"CABANE_ALLOW_PRIVATE_FETCH=127.0.0.0/8"}})
+		Env:  append([]string{"CABANE_ALLOW_PRIVATE_FETCH=127.0.0.0/8"}, env...)})
 	in := &instance{App: app, Host: addr, User: user}
 	in.Token = app.Token(user, pass)
 	return in
