@@ -216,7 +216,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// follows are built below, before anything runs).
 	gone := func(ctx context.Context, inbox, recipient string) { a.Follows.Gone(ctx, inbox, recipient, dlog) }
 	a.Delivery = delivery.New(st.Delivery(), jobs.New(st.DB(), dlog, jobs.Options{Owner: a.Jobs.Owner()}), a.Outbound, a.Keys, dlog,
-		delivery.Options{Gone: gone, Schedule: delivery.ScheduleFrom(cfg.DeliveryFirstRetry)})
+		delivery.Options{Gone: gone}.ScaledTo(cfg.DeliveryFirstRetry))
 	// --- end delivery ---
 	// --- inbox (#10) ---
 	// The views and reports services are shared by the API and the inbox

@@ -48,10 +48,11 @@ type Config struct {
 
 	// DeliveryFirstRetry is for tests only (env CABANE_DELIVERY_FIRST_RETRY,
 	// no flag, e.g. "500ms"): the wait before a failed federation delivery's
-	// first retry, the rest of the schedule scaled alike, so that a test can
-	// see a delivery to a stopped instance arrive once it is back. Zero, the
-	// default, keeps delivery.DefaultSchedule: 30 s doubling to 16 h, about
-	// two days before a delivery is given up.
+	// first retry, the rest of the schedule and the host holds scaled alike
+	// (delivery.Options.ScaledTo), so that a test can see a delivery to a
+	// stopped instance arrive once it is back. Zero, the default, keeps
+	// delivery.DefaultSchedule: 30 s doubling to 16 h, about two days
+	// before a delivery is given up.
 	DeliveryFirstRetry time.Duration
 }
 

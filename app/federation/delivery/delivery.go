@@ -56,21 +56,33 @@ var DefaultSchedule = []time.Duration{
 	time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 16 * time.Hour, 16 * time.Hour,
 }
 
-// ScheduleFrom is DefaultSchedule scaled so that its first wait is first:
-// tests start Cabane with a first retry of a fraction of a second
-// (config.DeliveryFirstRetry) to see a delivery wait for a stopped
-// instance without waiting half a minute. nil (the default schedule) when
-// first is not positive.
-func ScheduleFrom(first time.Duration) []time.Duration {
+// ScaledTo is o with every wait of the retry machinery scaled so that the
+// first retry comes after first instead of 30 s: the schedule, the host
+// holds (1 min to 1 h by default) and the probe wait (30 s). It is for
+// tests only (config.DeliveryFirstRetry): a test sees a delivery wait for
+// a stopped instance and arrive once it is back, within seconds. A first
+// that is not positive changes nothing.
+func (o Options) ScaledTo(first time.Duration) Options {
 	if first <= 0 {
-		return nil
+		return o
 	}
-	out := make([]time.Duration, len(DefaultSchedule))
+	scale := func(d time.Duration) time.Duration {
+		return time.Duration(float64(d) * float64(first) / float64(DefaultSchedule[0]))
+	}
+	o.Schedule = make([]time.Duration, len(DefaultSchedule))
 	for i, d := range DefaultSchedule {
-		out[i] = time.Duration(float64(d) * float64(first) / float64(DefaultSchedule[0]))
+		o.Schedule[i] = scale(d)
 	}
-	return out
+	o.HoldBase, o.HoldMax, o.ProbeWait = scale(defaultHoldBase), scale(defaultHoldMax), scale(defaultProbeWait)
+	return o
 }
+
+// The defaults of the waits ScaledTo scales.
+const (
+	defaultHoldBase  = time.Minute
+	defaultHoldMax   = time.Hour
+	defaultProbeWait = 30 * time.Second
+)
 
 // Options tune a Service. Zero values take the defaults.
 type Options struct {
@@ -130,10 +142,10 @@ func (o *Options) defaults() {
 		o.HoldAfter = 5
 	}
 	def(&o.MaxAge, 72*time.Hour)
-	def(&o.HoldBase, time.Minute)
-	def(&o.HoldMax, time.Hour)
+	def(&o.HoldBase, defaultHoldBase)
+	def(&o.HoldMax, defaultHoldMax)
 	def(&o.BusyDelay, time.Second)
-	def(&o.ProbeWait, 30*time.Second)
+	def(&o.ProbeWait, defaultProbeWait)
 	def(&o.MaxRetryAfter, 6*time.Hour)
 	def(&o.SweepEvery, 10*time.Minute)
 	def(&o.KeepJobs, 24*time.Hour)

@@ -398,9 +398,9 @@ func TestHoldGrowsToItsMax(t *testing.T) {
 	}
 }
 
-// The production schedule is about two days; the test knob scales it
-// from its first wait and changes nothing when unset.
-func TestScheduleFrom(t *testing.T) {
+// The production schedule is about two days; the test knob scales it and
+// the host holds from the first wait, and changes nothing when unset.
+func TestScaledTo(t *testing.T) {
 	var total time.Duration
 	for _, d := range DefaultSchedule {
 		total += d
@@ -408,19 +408,19 @@ func TestScheduleFrom(t *testing.T) {
 	if total != 47*time.Hour+42*time.Minute+30*time.Second || DefaultSchedule[0] != 30*time.Second {
 		t.Errorf("default schedule: first %s, %s in all", DefaultSchedule[0], total)
 	}
-	if s := ScheduleFrom(0); s != nil {
-		t.Errorf("no knob: %v, want the default (nil)", s)
-	}
-	o := Options{Schedule: ScheduleFrom(0)}
+	o := Options{HoldAfter: 3}.ScaledTo(0)
 	o.defaults()
-	if len(o.Schedule) != len(DefaultSchedule) || o.Schedule[9] != 16*time.Hour {
-		t.Errorf("no knob: schedule %v", o.Schedule)
+	if len(o.Schedule) != len(DefaultSchedule) || o.Schedule[9] != 16*time.Hour || o.HoldBase != time.Minute ||
+		o.HoldMax != time.Hour || o.ProbeWait != 30*time.Second || o.HoldAfter != 3 {
+		t.Errorf("no knob: %+v", o)
 	}
-	s := ScheduleFrom(500 * time.Millisecond)
-	if len(s) != len(DefaultSchedule) || s[0] != 500*time.Millisecond || s[1] != 2*time.Second || s[9] != 16*time.Hour/60 {
-		t.Errorf("scaled from 500ms: %v", s)
+	s := Options{HoldAfter: 3}.ScaledTo(500 * time.Millisecond)
+	if len(s.Schedule) != len(DefaultSchedule) || s.Schedule[0] != 500*time.Millisecond || s.Schedule[1] != 2*time.Second ||
+		s.Schedule[9] != 16*time.Hour/60 || s.HoldBase != time.Second || s.HoldMax != time.Minute ||
+		s.ProbeWait != 500*time.Millisecond || s.HoldAfter != 3 {
+		t.Errorf("scaled from 500ms: %+v", s)
 	}
-	if DefaultSchedule[0] != 30*time.Second {
+	if DefaultSchedule[0] != 30*time.Second || DefaultSchedule[9] != 16*time.Hour {
 		t.Errorf("scaling changed the default schedule: %v", DefaultSchedule)
 	}
 }
