@@ -104,6 +104,9 @@ type Store interface {
 	ManualFollowers(ctx context.Context, channelID int64) (bool, error)
 	Apply(ctx context.Context, activityID string, fn func(tx *store.FollowsTx) error) (dup bool, err error)
 	Unsee(ctx context.Context, activityID string) error
+	// Write runs fn in a transaction that marks no activity seen (a video
+	// fetched for a Note that answers it).
+	Write(ctx context.Context, fn func(tx *store.FollowsTx) error) error
 	// CommentRef finds a remote comment by its Note's id.
 	CommentRef(ctx context.Context, iri string) (commentID int64, videoUUID string, err error)
 	// RemoteVideoUUID finds a followed channel's video by its IRI.

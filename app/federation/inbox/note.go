@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"cabane.dev/cabane/app/comments"
+	"cabane.dev/cabane/app/federation/remotevideo"
 	"cabane.dev/cabane/app/markup"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/store"
@@ -108,6 +109,15 @@ func (s *Service) createNote(ctx context.Context, a *activity) (Outcome, error) 
 		return 0, fmt.Errorf("%w: Note %s is not public", errUnsupported, n.ID)
 	}
 	v, parentID, err := s.noteTarget(ctx, idOf(n.InReplyTo))
+	if errors.Is(err, errNotHere) {
+		fetched, ferr := s.fetchAnswered(ctx, a.actor, idOf(n.InReplyTo))
+		switch {
+		case ferr != nil:
+			err = ferr
+		case fetched:
+			v, parentID, err = s.noteTarget(ctx, idOf(n.InReplyTo))
+		}
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -167,6 +177,37 @@ func (s *Service) createNote(ctx context.Context, a *activity) (Outcome, error) 
 		s.Notify.CommentPosted(ctx, v, stored)
 	}
 	return Processed, nil
+}
+
+// fetchAnswered stores the video a Note answers when its server sent the
+// Note and the video is not here yet: deliveries cross (a retried Create
+// of the video after an outage, jobs run side by side), so the origin's
+// first comment on its new video may come before the video. Like an
+// Announce by IRI, the video is fetched from its origin, and kept only if
+// its channel is followed here. fetched is false, with no error, when
+// the Note answers no such video (a Mastodon reply to a status, a channel
+// nobody follows): the Note is then dropped as before.
+func (s *Service) fetchAnswered(ctx context.Context, actor, iri string) (fetched bool, err error) {
+	if s.Objects == nil || !httpURL(iri) || s.localPath(iri) != "" || !strings.EqualFold(hostOf(iri), hostOf(actor)) {
+		return false, nil
+	}
+	body, err := s.Objects.Object(ctx, iri)
+	if err != nil {
+		s.log().Debug("inbox: the video a Note answers could not be fetched", "iri", iri, "err", err)
+		return false, nil
+	}
+	d, err := remotevideo.Read(body)
+	if err != nil || d.IRI != iri {
+		return false, nil
+	}
+	err = s.Store.Write(ctx, func(tx *store.FollowsTx) error { return remotevideo.Store(ctx, tx, d) })
+	if errors.Is(err, remotevideo.ErrNotFollowed) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store %s, which a Note answers: %w", iri, err)
+	}
+	return true, nil
 }
 
 // noteTarget is what a Note answers: a remote video stored here, by its

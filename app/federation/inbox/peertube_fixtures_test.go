@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +232,49 @@ func TestPeerTubeNoteOnALocalVideo(t *testing.T) {
 	}
 	if name, host := got.Account.Handle(); name != "thelinuxexperiment" || host != strings.TrimPrefix(o.srv.URL, "http://") {
 		t.Errorf("author handle %s@%s", name, host)
+	}
+}
+
+// A comment by a followed channel's server on its video that is not here
+// yet (the video's Create still on its way: deliveries cross) fetches the
+// video from its origin, then keeps the comment on it; the same Note on a
+// channel nobody follows is dropped, and nothing is stored.
+func TestNoteBeforeItsVideo(t *testing.T) {
+	r := newRig(t)
+	o := newPTOrigin(t)
+	ctx := context.Background()
+	author := o.iri(ptAccount)
+	videoIRI := o.iri("/videos/watch/" + ptVideoUUID)
+	public := []string{"https://www.w3.org/ns/activitystreams#Public"}
+	note := func(n int) []byte {
+		id := o.iri("/videos/watch/"+ptVideoUUID+"/comments/") + strconv.Itoa(n)
+		return activityJSON(t, act(id+"/activity", "Create", author, map[string]any{
+			"id": id, "type": "Note", "attributedTo": author, "inReplyTo": videoIRI, "content": "First!", "mediaType": "text/markdown", "to": public}))
+	}
+	if st := r.postAs(note(1), author+"#main-key", remoteKey(1)); st != http.StatusAccepted {
+		t.Fatalf("Note on an unfollowed channel's video: %d, want 202", st)
+	}
+	if _, err := r.st.Follows().RemoteVideoByIRI(ctx, videoIRI); err == nil {
+		t.Fatal("an unfollowed channel's video was stored")
+	}
+	if _, _, err := r.st.Follows().CommentRef(ctx, o.iri("/videos/watch/"+ptVideoUUID+"/comments/1")); err == nil {
+		t.Fatal("a comment on an unknown video was stored")
+	}
+
+	r.followPTChannel(o)
+	if st := r.postAs(note(2), author+"#main-key", remoteKey(1)); st != http.StatusNoContent {
+		t.Fatalf("Note before its video: %d, want 204", st)
+	}
+	rv, err := r.st.Follows().RemoteVideoByIRI(ctx, videoIRI)
+	if err != nil {
+		t.Fatalf("the video the Note answers was not fetched: %v", err)
+	}
+	id, uuid, err := r.st.Follows().CommentRef(ctx, o.iri("/videos/watch/"+ptVideoUUID+"/comments/2"))
+	if err != nil || uuid != ptVideoUUID {
+		t.Fatalf("comment ref: %q %v", uuid, err)
+	}
+	c, err := r.st.Comments().ByID(ctx, id)
+	if err != nil || c.VideoID != rv.VideoID || c.Text != "First!" || !c.Account.Remote() {
+		t.Errorf("comment = %+v, %v", c, err)
 	}
 }
