@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/internal/testrig"
 )
 
 // within is how long a federated effect may take to show: a delivery is a
@@ -163,6 +165,17 @@ func (in *instance) followers(t *testing.T) int {
 func (in *instance) waitFollowers(t *testing.T, n int) {
 	t.Helper()
 	eventually(t, in.channel()+" has "+strconv.Itoa(n)+" followers", within, func() bool { return in.followers(t) == n })
+}
+
+// waitDelivered waits until the instance has no delivery left in its
+// queue: the Accepts of the follows it was sent have reached the
+// followers. (A video's Create that comes before the Accept of its
+// channel's follow is dropped: the channel is not followed yet.)
+func (in *instance) waitDelivered(t *testing.T) {
+	t.Helper()
+	eventually(t, in.Host+" delivers all it queued", within, func() bool {
+		return len(testrig.PendingDeliveries(t, in.Data)) == 0
+	})
 }
 
 // comment posts a new thread on a video and returns the comment.

@@ -7,11 +7,13 @@ import (
 )
 
 // Three Cabanes, A (ana), B (ben) and C (cat). B follows A's channel, C
-// follows A's and B's, A follows B's. A's video reaches B and C and plays
-// from A; B's comment and replies cross to A and back; C's like is counted
-// on A; A's edit and deletion reach B and C. B's video reaches A and C;
-// A's comment and like reach B; B's edit and deletion reach A. The
-// unfollows' Undos take the followers off A and B.
+// follows A's and B's, A follows B's, all by handle
+// (channel@127.0.0.1:port). A's video reaches B and C and plays from A;
+// B's comment and replies cross to A and back; C's like is counted on A;
+// A's edit and deletion reach B and C. B's video reaches A and C; A's and
+// C's comments and A's like reach B, and B's replies reach them; B's edit
+// and deletion reach A and C. The unfollows' Undos take the followers off
+// A and B.
 func TestThreeInstances(t *testing.T) {
 	t.Parallel()
 	a, b, c := start(t, "ana"), start(t, "ben"), start(t, "cat")
@@ -22,6 +24,8 @@ func TestThreeInstances(t *testing.T) {
 	c.subscribe(t, b)
 	a.waitFollowers(t, 2)
 	b.waitFollowers(t, 1)
+	a.waitDelivered(t)
+	b.waitDelivered(t)
 
 	// A publishes: B and C list it, from A's channel, playing from A.
 	uuid := a.upload(t, "Blackbird song")
@@ -80,6 +84,7 @@ func TestThreeInstances(t *testing.T) {
 	// The other way: A follows B; B publishes; A and C list it.
 	a.subscribe(t, b)
 	b.waitFollowers(t, 2)
+	b.waitDelivered(t)
 	buuid := b.upload(t, "Robin in the snow")
 	for _, in := range []*instance{a, c} {
 		eventually(t, in.Host+" lists B's video", within, func() bool {
@@ -97,6 +102,14 @@ func TestThreeInstances(t *testing.T) {
 	eventually(t, "B's reply reaches A", within, func() bool {
 		tr := a.thread(t, buuid, ac.ID)
 		return len(tr.Children) == 1 && tr.Children[0].Comment.Text == "Merci ana" && tr.Children[0].Comment.Account.Host == b.Host
+	})
+	// C comments too: B lists it as cat@C's, and B's answer reaches C.
+	cc := c.comment(t, buuid, "Robins sing in winter")
+	ccOnB := b.waitThread(t, buuid, c, "Robins sing in winter")
+	b.reply(t, buuid, ccOnB.ID, "They do")
+	eventually(t, "B's reply reaches C", within, func() bool {
+		tr := c.thread(t, buuid, cc.ID)
+		return len(tr.Children) == 1 && tr.Children[0].Comment.Text == "They do" && tr.Children[0].Comment.Account.Host == b.Host
 	})
 	// B renames and deletes it: A and C follow.
 	b.rename(t, buuid, "Robin on the fence")
