@@ -12,9 +12,10 @@ import (
 const firstRetry = "250ms"
 
 // C follows A, then stops. A publishes and comments meanwhile: the
-// deliveries to C fail, stay queued and are retried. C comes back on the
-// same address; the retries deliver, C lists the video and the comment,
-// and A's queue to C empties.
+// deliveries to C fail, stay queued and are retried. A stops too: its
+// queue is on disk, intact. C comes back on the same address, then A: the
+// retries deliver, C lists the video and the comment, and A's queue to C
+// empties.
 func TestDeliveryWaitsForRestart(t *testing.T) {
 	t.Parallel()
 	a := start(t, "ada", "CABANE_DELIVERY_FIRST_RETRY="+firstRetry)
@@ -52,7 +53,14 @@ func TestDeliveryWaitsForRestart(t *testing.T) {
 		return retried && len(created) == 2
 	})
 
+	// A stops while it still owes C: the deliveries wait in its database.
+	owed := len(toC())
+	a.Stop()
+	if n := len(toC()); n != owed {
+		t.Fatalf("%d deliveries to C left after A stopped, want %d", n, owed)
+	}
 	c.restart(t)
+	a.restart(t)
 	eventually(t, "C lists A's video after its restart", within, func() bool {
 		v, ok := c.inFeed(t, uuid)
 		return ok && !v.IsLocal && v.Channel.Host == a.Host
