@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"path/filepath"
 	"testing"
@@ -77,4 +78,24 @@ func openRO(t testing.TB, data string) *sql.DB {
 		t.Fatalf("open database read-only: %v", err)
 	}
 	return db
+}
+
+// FollowState is the state of the instance's follow of a remote actor
+// (by its IRI): "pending" until the actor's Accept has come, "accepted"
+// after, "" when it follows it not. A test waits for the Accept before
+// publishing: what the followed channel sends earlier is not taken.
+func FollowState(t testing.TB, data, actorIRI string) string {
+	t.Helper()
+	db := openRO(t, data)
+	defer db.Close()
+	var state string
+	err := db.QueryRowContext(context.Background(), `SELECT g.state FROM following g JOIN remote_actors r ON r.id = g.remote_actor_id
+		WHERE r.iri = ?`, actorIRI).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ""
+	}
+	if err != nil {
+		t.Fatalf("read the follow of %s: %v", actorIRI, err)
+	}
+	return state
 }

@@ -131,15 +131,6 @@ func (in *instance) inFeed(t *testing.T, uuid string) (video, bool) {
 	return video{}, false
 }
 
-// subscribe follows another instance's channel by its handle.
-func (in *instance) subscribe(t *testing.T, to *instance) {
-	t.Helper()
-	var refused map[string]any
-	if code := in.api(t, http.MethodPost, "/api/v1/users/me/subscriptions", map[string]string{"uri": to.handle()}, &refused); code != http.StatusNoContent {
-		t.Fatalf("%s subscribes to %s: %d %v", in.User, to.handle(), code, refused)
-	}
-}
-
 // unsubscribe stops following it.
 func (in *instance) unsubscribe(t *testing.T, from *instance) {
 	t.Helper()
@@ -167,14 +158,18 @@ func (in *instance) waitFollowers(t *testing.T, n int) {
 	eventually(t, in.channel()+" has "+strconv.Itoa(n)+" followers", within, func() bool { return in.followers(t) == n })
 }
 
-// waitDelivered waits until the instance has no delivery left in its
-// queue: the Accepts of the follows it was sent have reached the
-// followers. (A video's Create that comes before the Accept of its
-// channel's follow is dropped: the channel is not followed yet.)
-func (in *instance) waitDelivered(t *testing.T) {
+// subscribe follows another instance's channel by its handle, and waits
+// until that instance's Accept has come: a video's Create that comes
+// before it is not taken (the channel is not followed yet).
+func (in *instance) subscribe(t *testing.T, to *instance) {
 	t.Helper()
-	eventually(t, in.Host+" delivers all it queued", within, func() bool {
-		return len(testrig.PendingDeliveries(t, in.Data)) == 0
+	var refused map[string]any
+	if code := in.api(t, http.MethodPost, "/api/v1/users/me/subscriptions", map[string]string{"uri": to.handle()}, &refused); code != http.StatusNoContent {
+		t.Fatalf("%s subscribes to %s: %d %v", in.User, to.handle(), code, refused)
+	}
+	iri := to.URL("/video-channels/" + to.channel())
+	eventually(t, in.User+"'s follow of "+to.handle()+" accepted", within, func() bool {
+		return testrig.FollowState(t, in.Data, iri) == "accepted"
 	})
 }
 
