@@ -274,7 +274,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}{a.Inbox.Actors, a.Inbox.Objects},
 			Web: a.Outbound, Locals: a.Follows, Sender: a.Delivery, Jobs: a.Jobs, Log: log.With("part", "following"), Scheme: scheme}
 		a.Following.Register(a.Jobs)
-		a.Inbox.Following = a.Following
+		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		subs.Remote = a.Following
 	}
 	// --- end following ---
