@@ -17,6 +17,7 @@ import (
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/visibility"
 	"cabane.dev/cabane/internal/testrig"
 	"cabane.dev/cabane/internal/testrig/openapi"
 )
@@ -203,6 +204,22 @@ func TestServerFollowsInstance(t *testing.T) {
 		t.Errorf("B's video on A: %d %+v", code, det)
 	}
 
+	// A user subscribes to channels only: an account's handle is refused
+	// (PeerTube's rule), and nothing is followed.
+	var refused struct {
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+	}
+	if code := call(t, http.MethodPost, aBase+"/api/v1/users/me/subscriptions", aliceTok, map[string]string{"uri": "bob@" + bHost}, &refused); code != http.StatusBadRequest ||
+		!strings.Contains(refused.Detail, "not a channel") {
+		t.Errorf("subscribe to an account: %d %+v", code, refused)
+	}
+	var follows int
+	a.Store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM following WHERE follower_kind = 'account'`).Scan(&follows)
+	if follows != 0 {
+		t.Errorf("%d follows after subscribing to an account", follows)
+	}
+
 	// Unfollow: the Undo reaches B, and B's next video stays there.
 	if res := apiDo(t, contract, http.MethodDelete, aBase+"/api/v1/server/following/"+bHost, root, nil); res.Status != http.StatusNoContent {
 		t.Fatalf("unfollow: %d %s", res.Status, res.Body)
@@ -304,5 +321,80 @@ func TestOutboxPages(t *testing.T) {
 				t.Errorf("%s item %d: %s by %s of %s, want %s by %s of %s", c.path, i, it.Type, it.Actor, obj, c.typ, c.actor, video(uuids[i]))
 			}
 		}
+	}
+}
+
+// login logs a browser in through the login form.
+func login(t *testing.T, base, name, pass string) *testrig.Browser {
+	t.Helper()
+	br := testrig.NewBrowser(t)
+	_, _, csrf := br.Get(base + "/login")
+	if code, final, _ := br.PostForm(base+"/login", url.Values{"_csrf": {csrf}, "username": {name}, "password": {pass}}); code != http.StatusOK || strings.Contains(final, "/login") {
+		t.Fatalf("login %s: %d %s", name, code, final)
+	}
+	return br
+}
+
+// The admin's federation page follows an instance by its host and
+// unfollows it, through forms (CSRF checked); its words exist in English
+// and French; a user who is not an admin may not post them.
+func TestAdminPageFollowsInstance(t *testing.T) {
+	ctx := context.Background()
+	b, bBase := fedApp(t)
+	a, aBase := fedApp(t)
+	fedUser(t, a, aBase, "alice")
+	bHost := strings.TrimPrefix(bBase, "http://")
+	root := login(t, aBase, "root", "correct horse root")
+	page, _, csrf := root.Get(aBase + "/admin/federation")
+	if !strings.Contains(page, `action="/admin/federation/following"`) || csrf == "" {
+		t.Fatal("no follow form on the federation page")
+	}
+	// Without the form's token: refused, nothing sent.
+	if code, _, _ := root.PostForm(aBase+"/admin/federation/following", url.Values{"target": {bHost}}); code != http.StatusForbidden {
+		t.Errorf("follow without CSRF: %d", code)
+	}
+	alice := login(t, aBase, "alice", "correct horse alice")
+	_, _, aliceCSRF := alice.Get(aBase + "/")
+	if code, _, _ := alice.PostForm(aBase+"/admin/federation/following", url.Values{"_csrf": {aliceCSRF}, "target": {bHost}}); code != http.StatusForbidden {
+		t.Errorf("follow as a user: %d", code)
+	}
+	if n, _ := b.Follows.Count(ctx, keys.ServerActor); n != 0 {
+		t.Fatalf("a refused follow reached B")
+	}
+	code, final, body := root.PostForm(aBase+"/admin/federation/following", url.Values{"_csrf": {csrf}, "target": {"not a host"}})
+	if code != http.StatusOK || !strings.Contains(final, "error=bad_target") || !strings.Contains(body, "name@peertube.example") {
+		t.Errorf("bad target: %d %s", code, final)
+	}
+	code, final, body = root.PostForm(aBase+"/admin/federation/following", url.Values{"_csrf": {csrf}, "target": {bHost}})
+	if code != http.StatusOK || !strings.Contains(final, "done=followed") || !strings.Contains(body, "@peertube@"+bHost) {
+		t.Fatalf("follow: %d %s", code, final)
+	}
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		n, _ := b.Follows.Count(ctx, keys.ServerActor)
+		return n == 1
+	})
+	// In French, the page speaks French.
+	req, _ := http.NewRequest(http.MethodGet, aBase+"/admin/federation", nil)
+	req.Header.Set("Accept-Language", "fr")
+	resp, err := root.C.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fr bytes.Buffer
+	fr.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(fr.String(), "Ne plus suivre") || !strings.Contains(fr.String(), "Nom du serveur ou identifiant") {
+		t.Error("the French page lacks the following section's words")
+	}
+	code, final, _ = root.PostForm(aBase+"/admin/federation/following/remove", url.Values{"_csrf": {csrf}, "target": {"@peertube@" + bHost}})
+	if code != http.StatusOK || !strings.Contains(final, "done=unfollowed") {
+		t.Fatalf("unfollow: %d %s", code, final)
+	}
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		n, _ := b.Follows.Count(ctx, keys.ServerActor)
+		return n == 0
+	})
+	if fs, total, err := a.Following.ServerFollowing(ctx, visibility.Viewer{UserID: 1, AccountID: 1, IsAdmin: true}, 0, 10); err != nil || total != 0 || len(fs) != 0 {
+		t.Errorf("still following: %d %v", total, err)
 	}
 }
