@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/store"
@@ -27,6 +28,14 @@ type Collection struct {
 	Identity  federation.Identity
 	Documents Documents
 	Videos    PublicVideos
+	Log       *slog.Logger // nil: slog.Default()
+}
+
+func (c Collection) log() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.Default()
 }
 
 // Activities lists one page of c's outbox, newest first, with the total.
@@ -59,8 +68,14 @@ func (c Collection) Activities(ctx context.Context, ref federation.CollectionRef
 			if errors.Is(err, federation.ErrNotFound) {
 				continue // hidden from remote viewers since it was listed (a blocked account)
 			}
+			if ctx.Err() != nil {
+				return nil, 0, ctx.Err()
+			}
 			if err != nil {
-				return nil, 0, fmt.Errorf("video %s as ActivityPub: %w", v.UUID, err)
+				// One video whose document cannot be made (a file gone
+				// missing) must not hide the others from every follower.
+				c.log().Warn("outbox: video left out", "video", v.UUID, "err", err)
+				continue
 			}
 			a = videoCreate(va, doc)
 		case federation.KindChannel:
