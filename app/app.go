@@ -227,6 +227,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// Accepts and Rejects leave through the delivery queue.
 	a.Follows = &follows.Service{Identity: a.Federation.Identity, Store: st.Follows(), Directory: a.Accounts, Sender: a.Delivery}
 	a.Federation.Collections = follows.Collection{Store: st.Follows()}
+	a.Federation.Outbox = outbox.Collection{Identity: a.Federation.Identity, Documents: a.Federation, Videos: st.Follows(),
+		Log: log.With("part", "outbox")}
 	if a.Federation.Identity.On() {
 		a.Inbox, err = inbox.New(inbox.Config{Identity: a.Federation.Identity, Client: a.Outbound, Keyring: a.Keys,
 			KeyStore: st.ActorKeys(), Store: st.Follows(), Locals: a.Accounts, Answers: a.Follows, Log: log.With("part", "inbox"),
@@ -274,7 +276,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}{a.Inbox.Actors, a.Inbox.Objects},
 			Web: a.Outbound, Locals: a.Follows, Sender: a.Delivery, Jobs: a.Jobs, Log: log.With("part", "following"), Scheme: scheme}
 		a.Following.Register(a.Jobs)
-		a.Inbox.Following = a.Following
+		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		subs.Remote = a.Following
 	}
 	// --- end following ---

@@ -156,11 +156,15 @@ func TestFollowRemoteChannel(t *testing.T) {
 		n, _ := b.Follows.Count(ctx, keys.Actor{Kind: keys.Channel, ID: bobCh.ID})
 		return n == 1
 	})
-	// B's Accept reaches A. (Cabane's own outboxes list nothing yet, so the
-	// backfill brings nothing from B; a PeerTube outbox's first page would.)
+	// B's Accept reaches A, and the backfill reads the channel's outbox
+	// (its Announces): the video B published before is on A.
 	testrig.WaitFor(t, 30*time.Second, func() bool {
 		f, err := a.Store.Follows().FollowingOf(ctx, model.FollowerAccount, alice.AccountID, bBase+"/video-channels/bob_channel")
 		return err == nil && f.State == model.FollowAccepted
+	})
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		got, err := a.Store.Videos.ByUUID(ctx, v.UUID)
+		return err == nil && got.Name == "Blue tit"
 	})
 	// B renames it: the Update reaches A.
 	owner := visibility.Viewer{UserID: bob.ID, AccountID: bob.AccountID}

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -82,14 +83,20 @@ func (s *Service) Collection(ctx context.Context, c CollectionRef) (vocab.Ordere
 	if err != nil {
 		return vocab.OrderedCollection{}, err
 	}
-	items, total, err := s.items(ctx, c, 0, 1)
+	var total int
+	if c.Which == Outbox {
+		_, total, err = s.activities(ctx, c, 0, 0)
+	} else {
+		_, total, err = s.items(ctx, c, 0, 1)
+	}
 	if err != nil {
 		return vocab.OrderedCollection{}, err
 	}
 	id := u.Abs(c.Path + "/" + string(c.Which))
 	out := vocab.OrderedCollection{Context: vocab.CollectionContext, ID: id, Type: "OrderedCollection", TotalItems: total}
-	if len(items) > 0 {
+	if total > 0 {
 		out.First = id + "?page=1"
+		out.Last = id + "?page=" + strconv.Itoa(lastPage(total))
 	}
 	return out, nil
 }
@@ -109,6 +116,51 @@ func (s *Service) CollectionPage(ctx context.Context, c CollectionRef, n int) (v
 	}
 	base := u.Abs(c.Path + "/" + string(c.Which))
 	out := vocab.OrderedCollectionPage{Context: vocab.CollectionContext, ID: base + "?page=" + strconv.Itoa(n),
+		Type: "OrderedCollectionPage", PartOf: base, OrderedItems: items, TotalItems: total}
+	if total > n*PageSize {
+		out.Next = base + "?page=" + strconv.Itoa(n+1)
+	}
+	if n > 1 {
+		out.Prev = base + "?page=" + strconv.Itoa(n-1)
+	}
+	return out, nil
+}
+
+// lastPage is the number of the last page of total items.
+func lastPage(total int) int { return max(1, (total+PageSize-1)/PageSize) }
+
+func (s *Service) activities(ctx context.Context, c CollectionRef, offset, limit int) ([]json.RawMessage, int, error) {
+	if s.Outbox == nil {
+		return []json.RawMessage{}, 0, nil
+	}
+	items, total, err := s.Outbox.Activities(ctx, c, offset, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("outbox of %s: %w", c.Path, err)
+	}
+	if items == nil {
+		items = []json.RawMessage{}
+	}
+	return items, total, nil
+}
+
+// OutboxPage is page n (from 1) of an outbox: the activities of the
+// actor's public videos, newest first (PeerTube's outbox: the account's
+// Creates, the channel's and the server's Announces).
+func (s *Service) OutboxPage(ctx context.Context, c CollectionRef, n int) (vocab.ActivityPage, error) {
+	u, err := s.uris()
+	if err != nil {
+		return vocab.ActivityPage{}, err
+	}
+	if c.Which != Outbox {
+		return vocab.ActivityPage{}, ErrNotFound
+	}
+	n = max(n, 1)
+	items, total, err := s.activities(ctx, c, (n-1)*PageSize, PageSize)
+	if err != nil {
+		return vocab.ActivityPage{}, err
+	}
+	base := u.Abs(c.Path + "/" + string(c.Which))
+	out := vocab.ActivityPage{Context: vocab.VideoContext, ID: base + "?page=" + strconv.Itoa(n),
 		Type: "OrderedCollectionPage", PartOf: base, OrderedItems: items, TotalItems: total}
 	if total > n*PageSize {
 		out.Next = base + "?page=" + strconv.Itoa(n+1)

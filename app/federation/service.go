@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -50,6 +51,11 @@ type (
 	Collections interface {
 		Collection(ctx context.Context, c CollectionRef, offset, limit int) (items []string, total int, err error)
 	}
+	// OutboxItems lists an actor's outbox: the activities of its public
+	// videos (outbox.Collection). Nil: outboxes are empty.
+	OutboxItems interface {
+		Activities(ctx context.Context, c CollectionRef, offset, limit int) (items []json.RawMessage, total int, err error)
+	}
 	// Stats are NodeInfo's usage counts.
 	Stats interface {
 		Usage(ctx context.Context) (vocab.NodeInfoUsage, error)
@@ -73,6 +79,7 @@ type Service struct {
 	Keys        PublicKeys
 	Avatars     Avatars     // nil: no icons
 	Collections Collections // nil: empty collections
+	Outbox      OutboxItems // nil: empty outboxes
 	Stats       Stats       // nil: zero counts
 	Comments    Comments    // nil: no comment is served
 	Origins     Origins     // nil: no comment on a remote video is served

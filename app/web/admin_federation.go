@@ -13,10 +13,12 @@ import (
 
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/federation/delivery"
+	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/markup"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/visibility"
 )
 
@@ -65,6 +67,8 @@ func (s *Server) adminFederationRoutes(e *echo.Echo, page []echo.MiddlewareFunc)
 	e.POST("/admin/federation/followers/:id/remove", s.adminFederationFollower(false), admin...)
 	e.POST("/admin/federation/blocks", s.adminFederationBlock, admin...)
 	e.POST("/admin/federation/blocks/remove", s.adminFederationUnblock, admin...)
+	e.POST("/admin/federation/following", s.adminFederationFollow, admin...)
+	e.POST("/admin/federation/following/remove", s.adminFederationUnfollow, admin...)
 }
 
 // fedFollower is one remote follower as the page shows it: names are the
@@ -233,6 +237,40 @@ func (s *Server) adminFederationUnblock(c echo.Context) error {
 	return s.fedDone(c, err, "unblocked")
 }
 
+// adminFederationFollow makes the server follow an instance (a host) or
+// an actor (a handle), as POST /api/v1/server/following does.
+func (s *Server) adminFederationFollow(c echo.Context) error {
+	if s.Following == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	var hosts, handles []string
+	if t := strings.TrimSpace(c.FormValue("target")); strings.Contains(t, "@") {
+		handles = []string{t}
+	} else {
+		hosts = []string{t}
+	}
+	err := s.Following.FollowServers(c.Request().Context(), viewer(c), hosts, handles)
+	switch {
+	case errors.Is(err, subscriptions.ErrBadHandle), errors.Is(err, subscriptions.ErrRemote):
+		return c.Redirect(http.StatusSeeOther, "/admin/federation?error=bad_target#following")
+	case errors.Is(err, model.ErrNotFound):
+		return c.Redirect(http.StatusSeeOther, "/admin/federation?error=follow_failed#following")
+	}
+	return s.fedDone(c, err, "followed")
+}
+
+// adminFederationUnfollow undoes one of the server's follows.
+func (s *Server) adminFederationUnfollow(c echo.Context) error {
+	if s.Following == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	err := s.Following.UnfollowServer(c.Request().Context(), viewer(c), c.FormValue("target"))
+	if errors.Is(err, following.ErrNotFollowing) {
+		err = model.ErrNotFound
+	}
+	return s.fedDone(c, err, "unfollowed")
+}
+
 // fedDone redirects a form back to the page with its outcome: a known
 // word, never text of the request's own.
 func (s *Server) fedDone(c echo.Context, err error, done string) error {
@@ -258,7 +296,8 @@ func (s *Server) fedDone(c echo.Context, err error, done string) error {
 // fedRefused answers a service's refusal: 403 for who may not, else the
 // error as it is (a 500).
 func (s *Server) fedRefused(c echo.Context, err error) error {
-	if errors.Is(err, follows.ErrForbidden) || errors.Is(err, blocklist.ErrForbidden) || errors.Is(err, blocklist.ErrLoginRequired) {
+	if errors.Is(err, follows.ErrForbidden) || errors.Is(err, blocklist.ErrForbidden) || errors.Is(err, blocklist.ErrLoginRequired) ||
+		errors.Is(err, following.ErrForbidden) {
 		return echo.NewHTTPError(http.StatusForbidden, s.pageWords(c).T("fedadmin.forbidden"))
 	}
 	return err
@@ -275,10 +314,10 @@ func fedMessages(c echo.Context, v *view) {
 		}
 		return ""
 	}
-	if d := pick(c.QueryParam("done"), "follower_accepted", "follower_removed", "blocked", "unblocked"); d != "" {
+	if d := pick(c.QueryParam("done"), "follower_accepted", "follower_removed", "blocked", "unblocked", "followed", "unfollowed"); d != "" {
 		v.Notice = v.T("fedadmin.done." + d)
 	}
-	if e := pick(c.QueryParam("error"), "not_pending", "bad_host", "self", "not_found"); e != "" {
+	if e := pick(c.QueryParam("error"), "not_pending", "bad_host", "self", "not_found", "bad_target", "follow_failed"); e != "" {
 		v.Error = v.T("fedadmin.err." + e)
 	}
 }

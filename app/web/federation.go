@@ -169,6 +169,13 @@ func (s *Server) apCollection(kind string, which federation.Which) echo.HandlerF
 			if err != nil || n < 1 || n > maxStart {
 				return echo.NewHTTPError(http.StatusBadRequest, "page must be a positive integer")
 			}
+			if which == federation.Outbox {
+				page, err := s.Federation.OutboxPage(ctx, ref, n)
+				if err != nil {
+					return fedError(err)
+				}
+				return sendJSON(c, vocab.ContentType, page)
+			}
 			page, err := s.Federation.CollectionPage(ctx, ref, n)
 			if err != nil {
 				return fedError(err)

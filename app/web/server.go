@@ -154,6 +154,9 @@ func New(d Deps) (*Server, error) {
 		d.LAN = &lan.Policy{}
 	}
 	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys(), playlists: newPlaylistCache(d.Videos.ListingGeneration)}
+	if s.ServerFollowing == nil && s.Following != nil {
+		s.ServerFollowing = s.Following // the admin page lists the server's follows
+	}
 	if s.Feeds == nil {
 		s.Feeds = &feeds.Service{Videos: d.Videos, Accounts: d.Accounts, Layout: s.layout}
 		if d.Comments != nil {
@@ -326,6 +329,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end admin pages' API ---
 	// --- inbox and follows (#10) ---
 	s.followsAPIRoutes(g, api)
+	s.serverFollowingAPIRoutes(g, api) // serverfollow
 	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too

@@ -9,21 +9,117 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/store"
+	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/internal/testrig"
 	"cabane.dev/cabane/internal/testrig/seed"
 )
 
 // The idle federation figure: a Cabane with 1,000 remote followers (on 100
-// hosts, the channel's, a tenth of them the server actor's too) against
-// the same Cabane with none, both with federation on.
+// hosts, the channel's, a tenth of them the server actor's too) and 100
+// subscriptions to remote channels (each with a few remote videos, one
+// host followed by the server actor) against the same Cabane with an
+// empty database, both with federation on.
 
 const (
-	fedIdleFollowers = 1000
-	fedIdleHosts     = 100
-	fedPublic        = "https://cabane.example"
+	fedIdleFollowers     = 1000
+	fedIdleHosts         = 100
+	fedIdleSubscriptions = 100
+	fedIdleRemoteVideos  = 5 // per subscribed channel
+	fedPublic            = "https://cabane.example"
 )
+
+// seedSubscriptions stores n remote channels (with their owners) that the
+// seeded account follows (accepted) and subscribes to, each with
+// fedIdleRemoteVideos remote videos, and the server actor's follow of one
+// instance, as following and the inbox leave them.
+func seedSubscriptions(t *testing.T, data string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	l := config.Layout{Root: data}
+	st, err := store.Open(ctx, l.DB(), store.Options{BackupDir: l.Backups()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var accID int64
+	if err := st.DB().QueryRowContext(ctx, `SELECT account_id FROM channels WHERE name = 'seed_channel'`).Scan(&accID); err != nil {
+		t.Fatal(err)
+	}
+	actor := func(host, path, typ, name string) store.RemoteActor {
+		iri := "https://" + host + path
+		return store.RemoteActor{IRI: iri, Type: typ, PreferredUsername: name, Host: host, Name: "Remote " + name,
+			Summary: "<p>Videos of other people's gardens.</p>", Inbox: iri + "/inbox", SharedInbox: "https://" + host + "/inbox",
+			Followers: iri + "/followers", Outbox: iri + "/outbox", URL: iri, Icon: "https://" + host + "/avatar.png", FetchedAt: time.Now()}
+	}
+	err = st.Follows().Write(ctx, func(tx *store.FollowsTx) error {
+		for i := range n {
+			host := fmt.Sprintf("pt%d.example", i%fedIdleHosts)
+			o := actor(host, fmt.Sprintf("/accounts/owner%d", i), "Person", fmt.Sprintf("owner%d", i))
+			g := actor(host, fmt.Sprintf("/video-channels/garden%d", i), "Group", fmt.Sprintf("garden%d", i))
+			oid, err := tx.PutActor(ctx, o)
+			if err != nil {
+				return err
+			}
+			ownerID, err := tx.PutRemoteAccount(ctx, oid, o)
+			if err != nil {
+				return err
+			}
+			gid, err := tx.PutActor(ctx, g)
+			if err != nil {
+				return err
+			}
+			chID, err := tx.PutRemoteChannel(ctx, gid, ownerID, g)
+			if err != nil {
+				return err
+			}
+			activity := func(id int64) string { return fmt.Sprintf("%s/accounts/seed/follows/%d", fedPublic, id) }
+			f, err := tx.PutFollowing(ctx, model.FollowerAccount, accID, gid, activity)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AcceptFollowing(ctx, g.IRI, f.ActivityID); err != nil {
+				return err
+			}
+			if err := tx.Subscribe(ctx, accID, chID); err != nil {
+				return err
+			}
+			for j := range fedIdleRemoteVideos {
+				id := uuid.New()
+				at := time.Now().Add(-time.Duration(i*fedIdleRemoteVideos+j) * time.Hour)
+				iri := "https://" + host + "/videos/watch/" + id.String()
+				v := model.Video{UUID: id.String(), ShortUUID: videos.ShortUUID(id), ChannelID: chID, Name: fmt.Sprintf("Garden %d, part %d", i, j),
+					Description: "A remote video of a garden, with a description of ordinary length.", Privacy: model.PrivacyPublic,
+					Duration: 3 * time.Minute, Width: 1280, Height: 720, PublishedAt: at}
+				rv := model.RemoteVideo{IRI: iri, WatchURL: iri, HLSURL: "https://" + host + "/static/streaming-playlists/hls/" + id.String() + "/master.m3u8",
+					ThumbnailURL: "https://" + host + "/lazy-static/thumbnails/" + id.String() + ".jpg", UpdatedAt: at,
+					Renditions: []model.RemoteRendition{{Height: 720, Width: 1280, FPS: 30, Size: 30 << 20, Href: "https://" + host + "/720.mp4"}}}
+				if _, err := tx.PutRemoteVideo(ctx, v, rv); err != nil {
+					return err
+				}
+			}
+		}
+		// The server actor follows one instance too.
+		app := actor("pt0.example", "/accounts/peertube", "Application", "peertube")
+		aid, err := tx.PutActor(ctx, app)
+		if err != nil {
+			return err
+		}
+		f, err := tx.PutFollowing(ctx, model.FollowerServer, 0, aid, func(id int64) string { return fmt.Sprintf("%s/accounts/peertube/follows/%d", fedPublic, id) })
+		if err != nil {
+			return err
+		}
+		_, err = tx.AcceptFollowing(ctx, app.IRI, f.ActivityID)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("seed subscriptions: %v", err)
+	}
+}
 
 // seedFollowers stores n remote followers of the seeded channel through
 // the store, as the inbox leaves them after n Follows (one transaction:
@@ -119,14 +215,14 @@ func fedBrowse(t *testing.T, s *server) int {
 // settle 5 s and reads its memory.
 func fedIdleMem(t *testing.T, followers, subscriptions int) testrig.Mem {
 	t.Helper()
-	if subscriptions > 0 {
-		t.Fatalf("%d subscriptions: remote subscriptions cannot be seeded until following out (#10 point 5) lands", subscriptions)
-	}
 	data := t.TempDir()
 	seed.Videos(t, data, 0)
 	start := time.Now()
 	seedFollowers(t, data, followers)
-	t.Logf("seeded %d followers in %s", followers, time.Since(start).Round(time.Millisecond))
+	if subscriptions > 0 {
+		seedSubscriptions(t, data, subscriptions)
+	}
+	t.Logf("seeded %d followers and %d subscriptions in %s", followers, subscriptions, time.Since(start).Round(time.Millisecond))
 	s := startServer(t, data, "--public-url", fedPublic)
 	if got := fedBrowse(t, s); got != followers {
 		t.Fatalf("the followers collection counts %d, want %d", got, followers)
@@ -141,14 +237,15 @@ func fedIdleMem(t *testing.T, followers, subscriptions int) testrig.Mem {
 }
 
 // TestFigureIdleFederationRSS: resident memory of an idle Cabane holding
-// 1,000 remote followers, and of the same Cabane holding none.
+// 1,000 remote followers and 100 subscriptions to remote channels, and of
+// the same binary on an empty database, in the same run.
 func TestFigureIdleFederationRSS(t *testing.T) {
 	benchEnabled(t)
-	const subscriptions = 0 // #10 asks for 100 once following out exists
-	empty := fedIdleMem(t, 0, subscriptions)
-	full := fedIdleMem(t, fedIdleFollowers, subscriptions)
-	figure(t, "idle memory with federation on, %d remote followers on %d hosts (+%d server follows) and %d subscriptions, "+
-		"after 3× (channel page + every page of its followers collection) and 5 s: %s; with none: %s; difference VmRSS %+.1f MiB, RssAnon %+.1f MiB",
-		fedIdleFollowers, fedIdleHosts, fedIdleFollowers/10, subscriptions, full, empty,
+	empty := fedIdleMem(t, 0, 0)
+	full := fedIdleMem(t, fedIdleFollowers, fedIdleSubscriptions)
+	figure(t, "idle memory with federation on, %d remote followers on %d hosts (+%d server follows) and %d subscriptions to remote channels "+
+		"(%d remote videos each, +1 instance followed), after 3× (channel page + every page of its followers collection) and 5 s: %s; "+
+		"with an empty database: %s; difference VmRSS %+.1f MiB, RssAnon %+.1f MiB",
+		fedIdleFollowers, fedIdleHosts, fedIdleFollowers/10, fedIdleSubscriptions, fedIdleRemoteVideos, full, empty,
 		float64(full.RSS-empty.RSS)/1024, float64(full.Anon-empty.Anon)/1024)
 }

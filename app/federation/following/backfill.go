@@ -71,7 +71,15 @@ func (s *Service) Backfill(ctx context.Context, actorIRI string) (int, error) {
 			s.log().Debug("backfill: item skipped", "actor", actorIRI, "err", err)
 			continue
 		}
-		err = s.Store.Write(ctx, func(tx *store.FollowsTx) error { return remotevideo.Store(ctx, tx, d) })
+		put := func(tx *store.FollowsTx) error { return remotevideo.Store(ctx, tx, d) }
+		err = s.Store.Write(ctx, put)
+		if errors.Is(err, remotevideo.ErrNotFollowed) {
+			// A channel of an instance the server follows, never seen
+			// here: known now, its video is wanted.
+			if kerr := s.KnowChannel(ctx, d.Channel); kerr == nil {
+				err = s.Store.Write(ctx, put)
+			}
+		}
 		if errors.Is(err, remotevideo.ErrNotFollowed) {
 			s.log().Debug("backfill: not followed", "actor", actorIRI, "err", err)
 			continue

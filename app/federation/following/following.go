@@ -52,6 +52,8 @@ type Store interface {
 	FollowingByHandle(ctx context.Context, kind string, followerID int64, name, host string) (store.Following, error)
 	ListFollowing(ctx context.Context, kind string, followerID int64, offset, limit int) ([]store.Following, int, error)
 	RemoteVideos(ctx context.Context, ids []int64) (map[int64]model.RemoteVideo, error)
+	QueryFollowing(ctx context.Context, kind string, followerID int64, q store.FollowingQuery) ([]store.Following, int, error)
+	ServerFollows(ctx context.Context, host string) (bool, error)
 }
 
 // Fetcher fetches remote documents signed as the server actor

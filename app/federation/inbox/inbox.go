@@ -152,6 +152,9 @@ type Service struct {
 	// accepted follows (following.Service; nil: no backfill).
 	Objects   ObjectFetcher
 	Following Backfiller
+	// Channels finds the channels of instances the server follows (nil:
+	// videos of unknown channels are dropped).
+	Channels ChannelFinder
 	// --- end following ---
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).

@@ -21,6 +21,13 @@ type Backfiller interface {
 	Accepted(ctx context.Context, actorIRI string) error
 }
 
+// ChannelFinder stores a channel never seen here whose instance the
+// server actor follows, so that its videos are kept; any other is
+// remotevideo.ErrNotFollowed (following.Service).
+type ChannelFinder interface {
+	KnowChannel(ctx context.Context, iri string) error
+}
+
 // Object fetches iri signed as the server actor. The document must come
 // from iri itself, not through a redirect: whoever answers speaks for it.
 func (f *Actors) Object(ctx context.Context, iri string) ([]byte, error) {

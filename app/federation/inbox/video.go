@@ -69,7 +69,18 @@ func (s *Service) announce(ctx context.Context, a *activity) (Outcome, error) {
 }
 
 func (s *Service) storeVideo(ctx context.Context, a *activity, d remotevideo.Doc) (Outcome, error) {
-	_, err := s.apply(ctx, a, func(tx *store.FollowsTx) error { return remotevideo.Store(ctx, tx, d) })
+	put := func(tx *store.FollowsTx) error { return remotevideo.Store(ctx, tx, d) }
+	_, err := s.apply(ctx, a, put)
+	if errors.Is(err, remotevideo.ErrNotFollowed) && s.Channels != nil {
+		// Its channel may be unknown here while its instance is followed
+		// by the server actor: then the channel is fetched (the refused
+		// attempt rolled back with the activity's id) and the video kept.
+		if kerr := s.Channels.KnowChannel(ctx, d.Channel); kerr == nil {
+			_, err = s.apply(ctx, a, put)
+		} else if !errors.Is(kerr, remotevideo.ErrNotFollowed) {
+			s.log().Debug("inbox: channel of a followed instance", "channel", d.Channel, "err", kerr)
+		}
+	}
 	if errors.Is(err, remotevideo.ErrNotFollowed) {
 		return Dropped, fmt.Errorf("%w: %w", errUnsupported, err)
 	}

@@ -56,7 +56,7 @@ func (s *Service) HandleVideo(ctx context.Context, j *jobs.Job) error {
 	}
 	u := s.Identity.URIs()
 	va := actorsOf(u, v.UUID, v.Channel.Account.Name, v.Channel.Name, v.ChannelID, visibility.PublicAudience(v))
-	to, err := s.Audience.Followers(ctx, accountKey(v.Channel.AccountID), channelKey(v.ChannelID))
+	to, err := s.Audience.Followers(ctx, videoFollowers(v.Channel.AccountID, v.ChannelID, va.public)...)
 	if err != nil {
 		return fmt.Errorf("followers of video %s: %w", v.UUID, err)
 	}
@@ -89,7 +89,7 @@ func (s *Service) sendDelete(ctx context.Context, p videoJob) error {
 		return nil
 	}
 	va := actorsOf(s.Identity.URIs(), g.UUID, g.AccountName, g.ChannelName, g.ChannelID, g.Public)
-	to, err := s.Audience.Followers(ctx, accountKey(g.AccountID), channelKey(g.ChannelID))
+	to, err := s.Audience.Followers(ctx, videoFollowers(g.AccountID, g.ChannelID, g.Public)...)
 	if err != nil {
 		return fmt.Errorf("followers of video %s: %w", g.UUID, err)
 	}
@@ -182,6 +182,20 @@ func (s *Service) sendAny(ctx context.Context, from federation.LocalActor, typ, 
 	}
 	s.log().Info("activity queued", "type", typ, "id", id, "recipients", len(to))
 	return nil
+}
+
+// videoFollowers are the local actors whose followers hear of a video: its
+// account's and its channel's and, for a public video, the server actor's
+// (PeerTube shares each public video by its server actor, so the
+// instances that follow this one get it: getActorsInvolvedInVideo). The
+// Audience lists each remote actor once, and the Sender sends one request
+// per shared inbox.
+func videoFollowers(accountID, channelID int64, public bool) []keys.Actor {
+	of := []keys.Actor{accountKey(accountID), channelKey(channelID)}
+	if public {
+		of = append(of, keys.ServerActor)
+	}
+	return of
 }
 
 func accountKey(id int64) keys.Actor { return keys.Actor{Kind: keys.Account, ID: id} }

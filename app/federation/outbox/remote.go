@@ -51,13 +51,14 @@ type CommentReader interface {
 const maxParents = 50
 
 // videoAudience is whose followers hear of what author did on v: the
-// author's, and for a local video its account's and channel's (a remote
-// video's are the origin's to reach).
+// author's, and for a local video its account's and channel's, and the
+// server actor's for a public one (a remote video's are the origin's to
+// reach).
 func videoAudience(author keys.Actor, v model.Video) []keys.Actor {
 	if v.Channel.Remote() {
 		return []keys.Actor{author}
 	}
-	return []keys.Actor{author, accountKey(v.Channel.AccountID), channelKey(v.ChannelID)}
+	return append([]keys.Actor{author}, videoFollowers(v.Channel.AccountID, v.ChannelID, visibility.PublicAudience(v))...)
 }
 
 func recipientOf(a model.RemoteActor) federation.Recipient {

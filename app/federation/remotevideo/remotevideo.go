@@ -36,6 +36,10 @@ var (
 	ErrNotFollowed = errors.New("remote video: its channel is not followed here")
 )
 
+// MaxRenditions bounds the files kept of a remote video (PeerTube's
+// ladder has at most eight resolutions, each with one file).
+const MaxRenditions = 16
+
 // Doc is a remote Video as read.
 type Doc struct {
 	IRI     string // the Video's id
@@ -213,6 +217,9 @@ func Read(body []byte) (Doc, error) {
 func renditions(tags []vocab.Link) []model.RemoteRendition {
 	out := []model.RemoteRendition{}
 	for _, t := range tags {
+		if len(out) == MaxRenditions {
+			break // a ladder is a handful; more is a hostile document
+		}
 		if t.MediaType != vocab.MediaMP4 || !httpURL(t.Href) {
 			continue
 		}
