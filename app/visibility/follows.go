@@ -11,3 +11,9 @@ func ManageFollowers(viewer Viewer, ownerAccountID int64) bool {
 	}
 	return ownerAccountID != 0 && viewer.LoggedIn() && viewer.AccountID == ownerAccountID
 }
+
+// ListServerFollowing reports whether viewer may list what the server
+// actor follows: anyone, as PeerTube lists it (instances, not people's
+// choices; other servers and apps read it). Following and unfollowing are
+// the admins'.
+func ListServerFollowing(Viewer) bool { return true }

@@ -14,13 +14,13 @@ import (
 
 // The server's own follows, PeerTube's /api/v1/server/following: the admin
 // makes the server actor follow whole instances (by host) or actors (by
-// handle), lists them and unfollows. Admins only, checked by the service.
-// (PeerTube lists them to anyone; Cabane keeps its admin's choices to
-// its admins.)
+// handle), lists them and unfollows. Following and unfollowing are the
+// admins' (checked by the service); the list is anyone's, as PeerTube's
+// (which instances a server follows is what other servers and apps read).
 
 func (s *Server) serverFollowingAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	user := append(api[:len(api):len(api)], requireAPIUser)
-	g.GET("/server/following", s.apiServerFollowing, user...)
+	g.GET("/server/following", s.apiServerFollowing, api...)
 	g.POST("/server/following", s.apiServerFollow, user...)
 	g.DELETE("/server/following/:hostOrHandle", s.apiServerUnfollow, user...)
 }
@@ -52,9 +52,6 @@ func (s *Server) apiServerFollowing(c echo.Context) error {
 		return fieldError("search", "search is too long")
 	}
 	if s.Following == nil {
-		if !viewer(c).Admin() {
-			return apiError(http.StatusForbidden, "%s", following.ErrForbidden.Error())
-		}
 		return c.JSON(http.StatusOK, listJSON[apiFollow]{Data: []apiFollow{}})
 	}
 	fs, total, err := s.Following.ServerFollowingQuery(c.Request().Context(), viewer(c), q)

@@ -197,9 +197,9 @@ type Query struct {
 	Count     int
 }
 
-// ServerFollowingQuery lists the server actor's follows, for an admin.
+// ServerFollowingQuery lists the server actor's follows (anyone may).
 func (s *Service) ServerFollowingQuery(ctx context.Context, viewer visibility.Viewer, q Query) ([]model.Following, int, error) {
-	if !viewer.Admin() {
+	if !visibility.ListServerFollowing(viewer) {
 		return nil, 0, ErrForbidden
 	}
 	return s.Store.QueryFollowing(ctx, model.FollowerServer, 0, store.FollowingQuery{State: q.State, ActorType: q.ActorType,

@@ -9,8 +9,8 @@ import (
 // PeerTube's ingest rules, as this package rewrites them, read any JSON
 // a remote server could send (a Video, a Group, a Person) through type
 // assertions on decoded maps: they answer with errors, never a panic,
-// whatever its shape. (Cabane has no decoder of remote Videos yet; when
-// following out adds one, its fuzzer belongs beside it.)
+// whatever its shape. (The decoder of remote Videos has its own fuzzer,
+// app/federation/remotevideo's FuzzRead.)
 func FuzzDocuments(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil || len(files) == 0 {
