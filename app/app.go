@@ -201,6 +201,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}
 			return p.PublicPEM, nil
 		}),
+		Stats: federation.UsageFunc(st.Usage),
 		Node: func(ctx context.Context) (string, string) {
 			about, _ := inst.Get(ctx)
 			return about.Name, about.ShortDescription
@@ -321,6 +322,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Delivery: a.Delivery,
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
+		Usage:     st.Usage,
 	})
 	if err != nil {
 		st.Close()

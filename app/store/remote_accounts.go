@@ -90,3 +90,22 @@ func (f *Follows) RemoteChannelOf(ctx context.Context, iri string) (model.Channe
 	return scanChannel(f.q.QueryRowContext(ctx, `SELECT `+channelCols+channelFrom+`
 		JOIN remote_actors r ON r.id = c.remote_actor_id WHERE r.iri = ?`, iri))
 }
+
+// RemoteActorOf returns the remote actor an account ("account") or a
+// channel ("channel") of another server stands for: its origin's URLs and
+// icon. ErrNotFound for a local row or an unknown one.
+func (s *Accounts) RemoteActorOf(ctx context.Context, kind string, id int64) (model.RemoteActor, error) {
+	table, ok := map[string]string{"account": "accounts", "channel": "channels"}[kind]
+	if !ok {
+		return model.RemoteActor{}, fmt.Errorf("remote actor of a %q: %w", kind, ErrNotFound)
+	}
+	a, err := scanRemoteActor(s.q.QueryRowContext(ctx, `SELECT `+remoteActorCols+` FROM remote_actors r
+		JOIN `+table+` x ON x.remote_actor_id = r.id WHERE x.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.RemoteActor{}, ErrNotFound
+	}
+	if err != nil {
+		return model.RemoteActor{}, fmt.Errorf("remote actor of %s %d: %w", kind, id, classify(err))
+	}
+	return a, nil
+}
