@@ -1,9 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,7 +52,8 @@ func seedRemote(t *testing.T, a *App, origin *httptest.Server) remoteSeed {
 		PublishedAt: time.Now(), Meta: model.Meta{CommentsPolicy: model.CommentsEnabled, DownloadEnabled: true}}
 	err := a.Store.Follows().Write(ctx, func(tx *store.FollowsTx) error {
 		person := model.RemoteActor{IRI: origin.URL + "/accounts/alice", Type: "Person", PreferredUsername: "alice", Host: host,
-			Name: "Alice", Inbox: origin.URL + "/accounts/alice/inbox", URL: origin.URL + "/a/alice", Icon: origin.URL + "/avatars/alice.png"}
+			Name: "Alice", Inbox: origin.URL + "/accounts/alice/inbox", URL: origin.URL + "/a/alice", Icon: origin.URL + "/avatars/alice.png",
+			FetchedAt: time.Now()}
 		pid, err := tx.PutActor(ctx, person)
 		if err != nil {
 			return err
@@ -56,7 +62,8 @@ func seedRemote(t *testing.T, a *App, origin *httptest.Server) remoteSeed {
 			return err
 		}
 		group := model.RemoteActor{IRI: origin.URL + "/video-channels/owls", Type: "Group", PreferredUsername: "owls", Host: host,
-			Name: "Owls", Inbox: origin.URL + "/video-channels/owls/inbox", URL: origin.URL + "/c/owls", Icon: origin.URL + "/avatars/owls.png"}
+			Name: "Owls", Inbox: origin.URL + "/video-channels/owls/inbox", URL: origin.URL + "/c/owls", Icon: origin.URL + "/avatars/owls.png",
+			FetchedAt: time.Now()}
 		gid, err := tx.PutActor(ctx, group)
 		if err != nil {
 			return err
@@ -348,5 +355,107 @@ func TestRemoteRowsStayRemote(t *testing.T) {
 	}
 	if out != 0 {
 		t.Errorf("%d outbox jobs for a remote video", out)
+	}
+}
+
+// A remote account's icon becomes its avatar: fetched signed as the
+// server actor, decoded and re-encoded as a local avatar, then listed
+// with its videos; one whose icon is not a picture keeps its initials.
+func TestRemoteAvatars(t *testing.T) {
+	ctx := context.Background()
+	var pic bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = 0xa0
+	}
+	if err := png.Encode(&pic, img); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var signed []string
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		signed = append(signed, r.URL.Path+" "+r.Header.Get("Signature"))
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/avatars/alice.png":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write(pic.Bytes())
+		case "/avatars/bob.png":
+			w.Write([]byte("<html>not a picture</html>"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer origin.Close()
+	a, base := fedApp(t)
+	rs := seedRemote(t, a, origin)
+	err := a.Store.Follows().Write(ctx, func(tx *store.FollowsTx) error {
+		bob := model.RemoteActor{IRI: origin.URL + "/accounts/bob", Type: "Person", PreferredUsername: "bob", Host: rs.host,
+			Inbox: origin.URL + "/accounts/bob/inbox", Icon: origin.URL + "/avatars/bob.png", FetchedAt: time.Now()}
+		id, err := tx.PutActor(ctx, bob)
+		if err != nil {
+			return err
+		}
+		_, err = tx.PutRemoteAccount(ctx, id, bob)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.RemoteAvatars == nil {
+		t.Fatal("no remote avatars runner with federation on")
+	}
+	n, err := a.RemoteAvatars.Sweep(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("sweep stored %d avatars (%v), want alice's", n, err)
+	}
+	mu.Lock()
+	for _, s := range signed {
+		if !strings.Contains(s, `keyId="`+base+`/accounts/peertube#main-key"`) {
+			t.Errorf("icon fetch not signed as the server actor: %s", s)
+		}
+	}
+	mu.Unlock()
+	// Nothing due again until the actors are fetched anew: bob's failure
+	// is not retried, alice's picture not fetched twice.
+	if n, err := a.RemoteAvatars.Sweep(ctx); err != nil || n != 0 {
+		t.Errorf("second sweep stored %d (%v)", n, err)
+	}
+
+	type avatars struct {
+		Avatars []struct {
+			Path string `json:"path"`
+		} `json:"avatars"`
+	}
+	var alice, bob avatars
+	if code, _, b := fetch(t, http.MethodGet, base+"/api/v1/accounts/alice@"+rs.host, "", ""); code != http.StatusOK || json.Unmarshal(b, &alice) != nil {
+		t.Fatalf("alice: %d %s", code, b)
+	}
+	code, _, b := fetch(t, http.MethodGet, base+"/api/v1/accounts/bob@"+rs.host, "", "")
+	if code != http.StatusOK || json.Unmarshal(b, &bob) != nil || len(bob.Avatars) != 0 {
+		t.Errorf("bob (icon not a picture): %d %s", code, b)
+	}
+	if len(alice.Avatars) != 1 {
+		t.Fatalf("alice's avatars = %+v", alice)
+	}
+	code, hdr, body := fetch(t, http.MethodGet, base+alice.Avatars[0].Path, "", "")
+	if code != http.StatusOK || hdr.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("avatar file: %d %s", code, hdr.Get("Content-Type"))
+	}
+	got, err := jpeg.Decode(bytes.NewReader(body))
+	if err != nil || got.Bounds().Dx() != 48 || got.Bounds().Dy() != 48 {
+		t.Errorf("avatar is not the re-encoded 48x48 square: %v %v", got.Bounds(), err)
+	}
+	var list struct {
+		Data []struct {
+			UUID    string  `json:"uuid"`
+			Account avatars `json:"account"`
+		} `json:"data"`
+	}
+	code, _, b = fetch(t, http.MethodGet, base+"/api/v1/videos", "", "")
+	if code != http.StatusOK || json.Unmarshal(b, &list) != nil || len(list.Data) != 1 || len(list.Data[0].Account.Avatars) != 1 ||
+		list.Data[0].Account.Avatars[0].Path != alice.Avatars[0].Path {
+		t.Errorf("listing of the remote video: %s", b)
 	}
 }
