@@ -181,6 +181,10 @@ func TestRemoteRowsStayRemote(t *testing.T) {
 			t.Errorf("edit of a remote video: %d %v, want 403", code, refused)
 		}
 	}
+	if code := call(t, http.MethodPut, base+"/api/v1/videos/"+remote+"/chapters", root,
+		map[string]any{"chapters": []map[string]any{{"timecode": 0, "title": "Intro"}}}, nil); code != http.StatusForbidden {
+		t.Errorf("chapters of a remote video: %d, want 403", code)
+	}
 	if v, err := a.Store.Videos.ByUUID(ctx, remote); err != nil || v.Name != "Owl at dusk" || v.Privacy != model.PrivacyPublic {
 		t.Errorf("remote video after refused edits: %+v %v", v, err)
 	}
