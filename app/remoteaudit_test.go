@@ -134,7 +134,11 @@ type auditList struct {
 		Channel struct {
 			Name string `json:"name"`
 			Host string `json:"host"`
+			URL  string `json:"url"`
 		} `json:"channel"`
+		Account struct {
+			URL string `json:"url"`
+		} `json:"account"`
 	} `json:"data"`
 }
 
@@ -241,11 +245,12 @@ func TestRemoteRowsStayRemote(t *testing.T) {
 	for _, d := range list("").Data {
 		switch d.UUID {
 		case remote:
-			if d.IsLocal || d.URL != rs.iri || d.Channel.Name != "owls" || d.Channel.Host != rs.host {
+			if d.IsLocal || d.URL != rs.iri || d.Channel.Name != "owls" || d.Channel.Host != rs.host ||
+				d.Channel.URL != origin.URL+"/c/owls" || d.Account.URL != origin.URL+"/a/alice" {
 				t.Errorf("remote video listed as %+v", d)
 			}
 		case local.UUID:
-			if !d.IsLocal || d.URL != base+"/videos/watch/"+local.UUID || d.Channel.Host != host {
+			if !d.IsLocal || d.URL != base+"/videos/watch/"+local.UUID || d.Channel.Host != host || d.Channel.URL != base+"/video-channels/carol_channel" {
 				t.Errorf("local video listed as %+v", d)
 			}
 		}

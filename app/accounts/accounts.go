@@ -42,6 +42,12 @@ func (s *Service) Origin(ctx context.Context, kind string, id int64) (a model.Re
 	return a, true, nil
 }
 
+// OriginURLs are the origin pages of the remote ones among accounts
+// ("account") or channels ("channel") ids, by id; local ones are absent.
+func (s *Service) OriginURLs(ctx context.Context, kind string, ids []int64) (map[int64]string, error) {
+	return s.Store.Accounts.RemoteURLs(ctx, kind, ids)
+}
+
 // Channel finds a channel by name, if viewer may see it.
 func (s *Service) Channel(ctx context.Context, viewer visibility.Viewer, name string) (model.Channel, error) {
 	ch, err := s.Store.Accounts.ChannelByName(ctx, name)
