@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"os"
@@ -32,6 +33,7 @@ import (
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/federation/outbox"
+	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/instance"
@@ -96,6 +98,9 @@ type App struct {
 	// inboxes, retried about two days; Health and Failures for the admin.
 	Delivery *delivery.Service
 	// --- end delivery ---
+	// RemoteAvatars fetches remote accounts' pictures (nil while
+	// federation is off).
+	RemoteAvatars *profile.RemoteAvatars
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -201,6 +206,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}
 			return p.PublicPEM, nil
 		}),
+		Stats: federation.UsageFunc(st.Usage),
 		Node: func(ctx context.Context) (string, string) {
 			about, _ := inst.Get(ctx)
 			return about.Name, about.ShortDescription
@@ -276,6 +282,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}{a.Inbox.Actors, a.Inbox.Objects},
 			Web: a.Outbound, Locals: a.Follows, Sender: a.Delivery, Jobs: a.Jobs, Log: log.With("part", "following"), Scheme: scheme}
 		a.Following.Register(a.Jobs)
+		// Remote people's pictures: GETs signed as the server actor,
+		// through the outbound client.
+		serverIRI := a.Federation.Identity.URIs().Abs(uris.ServerActor)
+		a.RemoteAvatars = &profile.RemoteAvatars{Profiles: profiles, Store: st.Profiles(),
+			Fetch: func(ctx context.Context, u string, limit int64) ([]byte, error) {
+				pair, err := a.Keys.Get(ctx, keys.ServerActor)
+				if err != nil {
+					return nil, err
+				}
+				return a.Outbound.GetMedia(ctx, u, "image/*", limit, func(r *http.Request) error {
+					return signature.Signer{}.Sign(r, pair.Private, signature.KeyID(serverIRI), nil)
+				})
+			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		subs.Remote = a.Following
 	}
@@ -323,6 +342,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Delivery: a.Delivery,
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
+		Usage:     st.Usage,
 	})
 	if err != nil {
 		st.Close()
@@ -449,6 +469,9 @@ func (a *App) Run(ctx context.Context) error {
 	// --- inbox (#10) ---
 	if a.Inbox != nil {
 		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })
+	}
+	if a.RemoteAvatars != nil {
+		wg.Go(func() { a.RemoteAvatars.Run(ctx) })
 	}
 	// --- end inbox ---
 	// --- delivery (#10) ---

@@ -26,6 +26,28 @@ func (s *Service) Account(ctx context.Context, name string) (model.Account, erro
 	return a, err
 }
 
+// Origin is where a remote account or channel lives: its actor's page
+// (url, else its IRI) and icon. ok is false for a local one.
+func (s *Service) Origin(ctx context.Context, kind string, id int64) (a model.RemoteActor, ok bool, err error) {
+	a, err = s.Store.Accounts.RemoteActorOf(ctx, kind, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return a, false, nil
+	}
+	if err != nil {
+		return a, false, err
+	}
+	if a.URL == "" {
+		a.URL = a.IRI
+	}
+	return a, true, nil
+}
+
+// OriginURLs are the origin pages of the remote ones among accounts
+// ("account") or channels ("channel") ids, by id; local ones are absent.
+func (s *Service) OriginURLs(ctx context.Context, kind string, ids []int64) (map[int64]string, error) {
+	return s.Store.Accounts.RemoteURLs(ctx, kind, ids)
+}
+
 // Channel finds a channel by name, if viewer may see it.
 func (s *Service) Channel(ctx context.Context, viewer visibility.Viewer, name string) (model.Channel, error) {
 	ch, err := s.Store.Accounts.ChannelByName(ctx, name)

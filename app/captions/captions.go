@@ -65,7 +65,7 @@ func (s *Service) manageable(ctx context.Context, viewer visibility.Viewer, ref 
 	if err != nil {
 		return v, err
 	}
-	if !visibility.Manage(viewer, v) {
+	if !visibility.Edit(viewer, v) {
 		return v, ErrForbidden
 	}
 	return v, nil

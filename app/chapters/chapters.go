@@ -96,7 +96,7 @@ func (s *Service) Replace(ctx context.Context, viewer visibility.Viewer, ref str
 	if err != nil {
 		return err
 	}
-	if !visibility.Manage(viewer, v) {
+	if !visibility.Edit(viewer, v) {
 		return ErrForbidden
 	}
 	clean, err := Check(cs, v.Duration)

@@ -150,3 +150,19 @@ func (s *Service) NodeInfo(ctx context.Context, version string) (vocab.NodeInfo,
 		Metadata:          vocab.NodeInfoMetadata{Taxonomy: vocab.NodeInfoTaxonomy{PostsName: "Videos"}, NodeName: name, NodeDescription: desc},
 	}, nil
 }
+
+// UsageFunc adapts the store's counts to NodeInfo's usage: local rows
+// only (PeerTube's localPosts are its local videos).
+type UsageFunc func(ctx context.Context) (model.Usage, error)
+
+// Usage implements Stats.
+func (f UsageFunc) Usage(ctx context.Context) (vocab.NodeInfoUsage, error) {
+	u, err := f(ctx)
+	if err != nil {
+		return vocab.NodeInfoUsage{}, err
+	}
+	// Cabane keeps no activity dates: the active counts stay at zero
+	// rather than guessed.
+	return vocab.NodeInfoUsage{Users: vocab.NodeInfoUsers{Total: u.LocalUsers}, LocalPosts: u.LocalVideos,
+		LocalComments: u.LocalComments}, nil
+}

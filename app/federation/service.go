@@ -176,7 +176,8 @@ func (s *Service) Video(ctx context.Context, ref string) (vocab.Video, error) {
 	if err != nil {
 		return vocab.Video{}, err
 	}
-	if !visibility.Federates(v) {
+	if !visibility.Federates(v) || v.Channel.Remote() {
+		// A remote video's object is its origin's to serve, at its IRI.
 		return vocab.Video{}, ErrNotFound
 	}
 	rs, err := s.Videos.Renditions(ctx, v)

@@ -34,13 +34,14 @@ func videoCollectionIRI(u uris.Builder, uuid string, which VideoWhich) string {
 	return u.Abs(uris.VideoComments(uuid))
 }
 
-// federatedVideo is the video ref names if a remote server may read it.
+// federatedVideo is the video ref names if a remote server may read it:
+// a local one (a remote video's collections are its origin's).
 func (s *Service) federatedVideo(ctx context.Context, ref string) (model.Video, error) {
 	v, err := s.Videos.Details(ctx, visibility.Remote(), ref)
 	if err != nil {
 		return v, err
 	}
-	if !visibility.Federates(v) {
+	if !visibility.Federates(v) || v.Channel.Remote() {
 		return model.Video{}, ErrNotFound
 	}
 	return v, nil

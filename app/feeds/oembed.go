@@ -93,6 +93,12 @@ func (s *Service) OEmbed(ctx context.Context, r OEmbedRequest) (OEmbed, error) {
 	if err != nil {
 		return OEmbed{}, err
 	}
+	if v.Channel.Remote() {
+		// A remote video's card is its origin's to give (from its own
+		// watch page, which is the url we list): an embed of ours would
+		// present another server's video as this one's.
+		return OEmbed{}, model.ErrNotFound
+	}
 	u := r.URLs
 	w, h := EmbedWidth, EmbedHeight
 	if r.MaxWidth > 0 && r.MaxWidth < w {

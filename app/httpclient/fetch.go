@@ -114,3 +114,29 @@ func (c *Client) get(ctx context.Context, url, accept string, sign Signer) (*Doc
 	}
 	return &Document{URL: resp.Request.URL.String(), ContentType: resp.Header.Get("Content-Type"), Body: body}, nil
 }
+
+// GetMedia fetches a remote file (an actor's icon) of at most limit bytes,
+// signed with sign when not nil, asking for accept. Unlike an activity it
+// may come through redirects (pictures often live on a CDN): nothing in it
+// is trusted but its pixels, which the caller decodes.
+func (c *Client) GetMedia(ctx context.Context, url, accept string, limit int64, sign Signer) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := c.DoSigned(ctx, req, sign)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+		resp.Body.Close()
+		return nil, &StatusError{URL: url, Code: resp.StatusCode}
+	}
+	body, err := ReadBody(resp, limit)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	return body, nil
+}

@@ -17,6 +17,11 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a unique name is already taken.
 var ErrConflict = errors.New("already exists")
 
+// ErrRemoteActor refuses to give an account or channel of another server
+// what only a local actor has (a signing key pair): it signs on its own
+// server, never here.
+var ErrRemoteActor = errors.New("the actor lives on another server")
+
 // ErrBusy is returned when the database stayed locked too long.
 var ErrBusy = errors.New("database busy")
 

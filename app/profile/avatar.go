@@ -73,6 +73,17 @@ func (s *Service) SetAvatar(ctx context.Context, viewer visibility.Viewer, r io.
 	if err != nil {
 		return repo.Avatar{}, err
 	}
+	a, err := s.storeAvatar(ctx, s.Store, viewer.AccountID, out)
+	if err != nil {
+		return a, err
+	}
+	s.changed(ctx, viewer.AccountID)
+	return a, nil
+}
+
+// storeAvatar writes a re-encoded picture under a fresh name, makes it the
+// account's avatar in st and removes the one it replaces.
+func (s *Service) storeAvatar(ctx context.Context, st avatarSetter, accountID int64, out []byte) (repo.Avatar, error) {
 	var id [16]byte
 	if _, err := rand.Read(id[:]); err != nil {
 		return repo.Avatar{}, err
@@ -85,15 +96,18 @@ func (s *Service) SetAvatar(ctx context.Context, viewer visibility.Viewer, r io.
 	if err := durable.WriteFile(path, out, 0o640); err != nil {
 		return repo.Avatar{}, fmt.Errorf("store avatar: %w", err)
 	}
-	old, err := s.Store.SetAvatar(ctx, viewer.AccountID, a)
+	old, err := st.SetAvatar(ctx, accountID, a)
 	s.avatars.invalidate()
 	if err != nil {
 		_ = os.Remove(path)
 		return repo.Avatar{}, err
 	}
 	s.removeFile(old.File)
-	s.changed(ctx, viewer.AccountID)
 	return a, nil
+}
+
+type avatarSetter interface {
+	SetAvatar(ctx context.Context, accountID int64, a repo.Avatar) (old repo.Avatar, err error)
 }
 
 // DeleteAvatar removes the viewer's avatar, if any.

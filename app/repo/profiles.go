@@ -27,3 +27,12 @@ type Profiles interface {
 	DefaultPrivacy(ctx context.Context, userID int64) (int, error)
 	SetDefaultPrivacy(ctx context.Context, userID int64, privacy int) error
 }
+
+// RemoteIcon is a remote account's picture as its actor names it
+// (store.Profiles.RemoteIconsDue): the account, the icon's URL, and when
+// the actor was fetched.
+type RemoteIcon struct {
+	AccountID      int64
+	URL            string
+	ActorFetchedAt time.Time
+}

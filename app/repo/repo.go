@@ -52,6 +52,13 @@ type Accounts interface {
 	ChannelByName(ctx context.Context, name string) (model.Channel, error)
 	ChannelByID(ctx context.Context, id int64) (model.Channel, error)
 	ChannelsOfAccount(ctx context.Context, accountID int64) ([]model.Channel, error)
+	// RemoteActorOf is the remote actor an account ("account") or a
+	// channel ("channel") of another server stands for; ErrNotFound for
+	// a local one.
+	RemoteActorOf(ctx context.Context, kind string, id int64) (model.RemoteActor, error)
+	// RemoteURLs are the pages on their origin (actor url, else IRI) of
+	// the remote ones among accounts or channels ids, by id.
+	RemoteURLs(ctx context.Context, kind string, ids []int64) (map[int64]string, error)
 }
 
 // Sessions stores browser sessions and OAuth clients and tokens.

@@ -43,7 +43,13 @@ type VideoFilter struct {
 	TagsOneOf     []string // any of them, case-insensitive
 	TagsAllOf     []string // all of them, case-insensitive
 	// NSFW: nil both, else only NSFW (true) or only not (false).
-	NSFW                      *bool
+	NSFW *bool
+	// Local: nil both, else only this server's videos (true) or only
+	// those of remote channels stored here (false). RemoteHost keeps the
+	// videos of channels on that host (PeerTube's host filter; a remote
+	// one: this server's own host is Local true).
+	Local                     *bool
+	RemoteHost                string
 	DurationMin, DurationMax  time.Duration // 0: no bound
 	PublishedAfter            time.Time
 	PublishedBefore           time.Time

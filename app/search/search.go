@@ -93,6 +93,9 @@ type VideoQuery struct {
 	OriginallyPublishedStart    time.Time
 	OriginallyPublishedEnd      time.Time
 
+	// Nothing: a filter nothing here can match (isLive=true).
+	Nothing bool
+
 	Start, Count int
 	Sort         string
 	SkipCount    bool
@@ -104,7 +107,7 @@ type VideoQuery struct {
 // Filtered reports whether q filters more than a plain listing does (so
 // a listing must go through the search store).
 func (q VideoQuery) Filtered() bool {
-	return q.Search != "" || len(q.UUIDs) > 0 || len(q.CategoryOneOf) > 0 || len(q.LicenceOneOf) > 0 || len(q.LanguageOneOf) > 0 ||
+	return q.Nothing || q.Search != "" || len(q.UUIDs) > 0 || len(q.CategoryOneOf) > 0 || len(q.LicenceOneOf) > 0 || len(q.LanguageOneOf) > 0 ||
 		len(q.TagsOneOf) > 0 || len(q.TagsAllOf) > 0 || q.NSFW != nil || q.IsLocal != nil || q.Host != "" ||
 		q.DurationMin > 0 || q.DurationMax > 0 || !q.StartDate.IsZero() || !q.EndDate.IsZero() ||
 		!q.OriginallyPublishedStart.IsZero() || !q.OriginallyPublishedEnd.IsZero()
@@ -123,9 +126,7 @@ func (s *Service) Videos(ctx context.Context, viewer visibility.Viewer, q VideoQ
 	if q.DurationMin > 0 && q.DurationMax > 0 && q.DurationMin > q.DurationMax {
 		return nil, 0, &ErrBadQuery{"durationMax", "durationMax is below durationMin"}
 	}
-	// Every video here is local: asking for remote ones, or another
-	// host's, finds nothing.
-	if q.IsLocal != nil && !*q.IsLocal || q.Host != "" && !sameHost(q.Host, q.LocalHost) {
+	if q.Nothing {
 		return nil, 0, nil
 	}
 	if v, ok, err := s.videoByURL(ctx, viewer, q); ok {
@@ -144,7 +145,23 @@ func (s *Service) Videos(ctx context.Context, viewer visibility.Viewer, q VideoQ
 		PublishedAfter: q.StartDate, PublishedBefore: q.EndDate,
 		OriginallyPublishedAfter: q.OriginallyPublishedStart, OriginallyPublishedBefore: q.OriginallyPublishedEnd,
 		Start: max(0, q.Start), Count: q.Count, Sort: q.Sort, TrendingDays: s.TrendingDays, SkipCount: q.SkipCount,
-		Summary: q.Summary,
+		Summary: q.Summary, Local: q.IsLocal,
+	}
+	// PeerTube's isLocal and host: this server's videos, or those of the
+	// remote channels followed here (all of them, or one host's).
+	if q.Host != "" {
+		if sameHost(q.Host, q.LocalHost) {
+			local := true
+			if q.IsLocal != nil && !*q.IsLocal {
+				return nil, 0, nil
+			}
+			f.Local = &local
+		} else {
+			if q.IsLocal != nil && *q.IsLocal {
+				return nil, 0, nil
+			}
+			f.RemoteHost = q.Host
+		}
 	}
 	if strings.TrimSpace(q.Search) != "" {
 		f.Match = MatchExpr(q.Search)

@@ -54,8 +54,21 @@ func (k *ActorKeys) Local(ctx context.Context, kind string, id int64) (LocalKey,
 // AddLocal stores a key pair for an actor that has none and returns the
 // actor's key pair: the one given, or the one stored first when another
 // writer (another process, or a racing request) got there before. A key
-// pair is never replaced: remote servers cache it.
+// pair is never replaced: remote servers cache it. An account or channel
+// of another server (a remote_actor_id row) gets none: ErrRemoteActor.
+// A row never turns from remote to local, so checking before the insert
+// is enough.
 func (k *ActorKeys) AddLocal(ctx context.Context, kind string, id int64, privatePEM, publicPEM string) (LocalKey, error) {
+	if table, ok := map[string]string{"account": "accounts", "channel": "channels"}[kind]; ok {
+		var remote bool
+		err := k.q.QueryRowContext(ctx, `SELECT remote_actor_id IS NOT NULL FROM `+table+` WHERE id = ?`, id).Scan(&remote)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return LocalKey{}, fmt.Errorf("key of %s %d: %w", kind, id, classify(err))
+		}
+		if remote {
+			return LocalKey{}, fmt.Errorf("key of %s %d: %w", kind, id, ErrRemoteActor)
+		}
+	}
 	if _, err := k.q.ExecContext(ctx, `INSERT INTO actor_keys(actor_kind, actor_id, private_pem, public_pem, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, kind, id, privatePEM, publicPEM, now()); err != nil {
 		return LocalKey{}, fmt.Errorf("store key of %s %d: %w", kind, id, classify(err))

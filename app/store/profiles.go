@@ -124,3 +124,30 @@ func (s *Profiles) SetDefaultPrivacy(ctx context.Context, userID int64, privacy 
 	}
 	return oneRow(res)
 }
+
+// RemoteIcon is a remote account whose actor names an icon that its
+// stored avatar may not show yet.
+type RemoteIcon = repo.RemoteIcon
+
+// RemoteIconsDue lists, at most limit, the remote accounts whose actor has
+// an icon and was fetched since their avatar was last set (or that have
+// none): their picture is to be fetched again.
+func (s *Profiles) RemoteIconsDue(ctx context.Context, limit int) ([]RemoteIcon, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT a.id, r.icon, r.fetched_at FROM accounts a JOIN remote_actors r ON r.id = a.remote_actor_id
+		WHERE r.icon <> '' AND a.avatar_updated_at < r.fetched_at ORDER BY a.id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("remote icons: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []RemoteIcon
+	for rows.Next() {
+		var ri RemoteIcon
+		var fetched int64
+		if err := rows.Scan(&ri.AccountID, &ri.URL, &fetched); err != nil {
+			return nil, fmt.Errorf("remote icons: %w", classify(err))
+		}
+		ri.ActorFetchedAt = time.UnixMilli(fetched)
+		out = append(out, ri)
+	}
+	return out, classify(rows.Err())
+}

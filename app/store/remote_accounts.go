@@ -90,3 +90,52 @@ func (f *Follows) RemoteChannelOf(ctx context.Context, iri string) (model.Channe
 	return scanChannel(f.q.QueryRowContext(ctx, `SELECT `+channelCols+channelFrom+`
 		JOIN remote_actors r ON r.id = c.remote_actor_id WHERE r.iri = ?`, iri))
 }
+
+// RemoteActorOf returns the remote actor an account ("account") or a
+// channel ("channel") of another server stands for: its origin's URLs and
+// icon. ErrNotFound for a local row or an unknown one.
+func (s *Accounts) RemoteActorOf(ctx context.Context, kind string, id int64) (model.RemoteActor, error) {
+	table, ok := map[string]string{"account": "accounts", "channel": "channels"}[kind]
+	if !ok {
+		return model.RemoteActor{}, fmt.Errorf("remote actor of a %q: %w", kind, ErrNotFound)
+	}
+	a, err := scanRemoteActor(s.q.QueryRowContext(ctx, `SELECT `+remoteActorCols+` FROM remote_actors r
+		JOIN `+table+` x ON x.remote_actor_id = r.id WHERE x.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.RemoteActor{}, ErrNotFound
+	}
+	if err != nil {
+		return model.RemoteActor{}, fmt.Errorf("remote actor of %s %d: %w", kind, id, classify(err))
+	}
+	return a, nil
+}
+
+// RemoteURLs returns, by id, the origin pages (actor url, else IRI) of the
+// remote ones among accounts ("account") or channels ("channel") ids: one
+// query for a listing's page.
+func (s *Accounts) RemoteURLs(ctx context.Context, kind string, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	table, ok := map[string]string{"account": "accounts", "channel": "channels"}[kind]
+	if !ok || len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT x.id, COALESCE(NULLIF(r.url, ''), r.iri) FROM `+table+` x
+		JOIN remote_actors r ON r.id = x.remote_actor_id WHERE x.id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("remote urls of %ss: %w", kind, classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var u string
+		if err := rows.Scan(&id, &u); err != nil {
+			return nil, fmt.Errorf("remote urls of %ss: %w", kind, classify(err))
+		}
+		out[id] = u
+	}
+	return out, classify(rows.Err())
+}

@@ -128,6 +128,15 @@ func (s *Search) Videos(ctx context.Context, f repo.VideoFilter) ([]model.Video,
 	if f.NSFW != nil {
 		add("v.nsfw = ?", *f.NSFW)
 	}
+	if f.Local != nil && *f.Local {
+		add("v.channel_id IN (SELECT id FROM channels WHERE remote_actor_id IS NULL)")
+	} else if f.Local != nil {
+		add("v.channel_id IN (SELECT id FROM channels WHERE remote_actor_id IS NOT NULL)")
+	}
+	if f.RemoteHost != "" {
+		add("v.channel_id IN (SELECT c.id FROM channels c JOIN remote_actors r ON r.id = c.remote_actor_id WHERE r.host = ? COLLATE NOCASE)",
+			f.RemoteHost)
+	}
 	if f.DurationMin > 0 {
 		add("v.duration_ms >= ?", f.DurationMin.Milliseconds())
 	}

@@ -25,6 +25,8 @@ import (
 var (
 	ErrNotFound = model.ErrNotFound
 	ErrConflict = model.ErrConflict
+	// ErrRemoteActor: ActorKeys.AddLocal for a remote account or channel.
+	ErrRemoteActor = model.ErrRemoteActor
 )
 
 // dbtx is what the aggregates query through: the pool or one transaction.

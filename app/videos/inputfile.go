@@ -34,7 +34,7 @@ func (s *Service) InputFile(ctx context.Context, viewer visibility.Viewer, name 
 	if err != nil {
 		return v, "", err
 	}
-	if v.Published() || v.OriginalFile == "" || !visibility.Manage(viewer, v) || InputFileName(v) != name {
+	if v.Published() || v.OriginalFile == "" || !visibility.Edit(viewer, v) || InputFileName(v) != name {
 		return v, "", model.ErrNotFound
 	}
 	return v, s.Layout.Original(v.UUID, v.OriginalFile), nil

@@ -29,15 +29,20 @@ func (s *Service) Details(ctx context.Context, viewer visibility.Viewer, ref str
 	return v, nil
 }
 
-// manageable is the video ref names, if viewer may manage it: not found
-// when viewer may not even see it, ErrForbidden when they see it but do not
-// own it.
+// manageable is the video ref names, if viewer may edit it
+// (visibility.Edit: never a remote video): not found when viewer may not
+// even see it, ErrForbidden when they see it but may not change it.
 func (s *Service) manageable(ctx context.Context, viewer visibility.Viewer, ref string) (model.Video, error) {
+	return s.allowed(ctx, viewer, ref, visibility.Edit)
+}
+
+// allowed is the video ref names if rule lets viewer act on it.
+func (s *Service) allowed(ctx context.Context, viewer visibility.Viewer, ref string, rule func(visibility.Viewer, model.Video) bool) (model.Video, error) {
 	v, err := s.Details(ctx, viewer, ref)
 	if err != nil {
 		return v, err
 	}
-	if !visibility.Manage(viewer, v) {
+	if !rule(viewer, v) {
 		return v, ErrForbidden
 	}
 	return v, nil
@@ -106,8 +111,11 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 // its row goes (renditions, tags and views with it), then its files. A
 // crash between the two leaves a folder without a row, which the start-up
 // sweep (SweepOrphans) removes: the video is gone either way.
+// A remote video (visibility.Manage: the moderators alone, no local user
+// owns it) is removed here only: the outbox sends nothing for it, and its
+// origin keeps it.
 func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref string) error {
-	v, err := s.manageable(ctx, viewer, ref)
+	v, err := s.allowed(ctx, viewer, ref, visibility.Manage)
 	if err != nil {
 		return err
 	}

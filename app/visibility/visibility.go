@@ -200,3 +200,13 @@ func Channel(Viewer, model.Channel) bool { return true }
 func Manage(viewer Viewer, video model.Video) bool {
 	return viewer.Owns(video) || viewer.Moderates()
 }
+
+// Edit reports whether viewer may change video: its name, description,
+// privacy, thumbnail, captions, chapters, passwords, files. A remote
+// video (its channel lives on another server) is its origin's: nobody
+// here edits it, admins included, or the next Update from the origin
+// would silently undo the change and our copy would lie meanwhile.
+// Removing one here stays possible (Manage): a local-only removal.
+func Edit(viewer Viewer, video model.Video) bool {
+	return !video.Channel.Remote() && Manage(viewer, video)
+}

@@ -122,3 +122,22 @@ func TestFederates(t *testing.T) {
 		t.Error("a remote server is neither signed in nor at home")
 	}
 }
+
+// A remote video is nobody's to edit here, not even an admin's; an admin
+// may still remove it (locally), a plain user may not.
+func TestEditRefusesRemoteVideos(t *testing.T) {
+	local := model.Video{UUID: "l", Privacy: model.PrivacyPublic, Channel: model.Channel{AccountID: 5}}
+	remote := model.Video{UUID: "r", Privacy: model.PrivacyPublic, Channel: model.Channel{AccountID: 6, RemoteActorID: 9}}
+	owner := Viewer{UserID: 1, AccountID: 5}
+	admin := Viewer{UserID: 2, AccountID: 7, IsAdmin: true}
+	user := Viewer{UserID: 3, AccountID: 8}
+	if !Edit(owner, local) || !Edit(admin, local) || Edit(user, local) {
+		t.Errorf("local video: owner %v admin %v user %v", Edit(owner, local), Edit(admin, local), Edit(user, local))
+	}
+	if Edit(admin, remote) || Edit(Viewer{UserID: 4, AccountID: 6}, remote) {
+		t.Errorf("a remote video is editable here")
+	}
+	if !Manage(admin, remote) || Manage(user, remote) {
+		t.Errorf("removal of a remote video: admin %v user %v", Manage(admin, remote), Manage(user, remote))
+	}
+}

@@ -301,7 +301,7 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 			}
 		}
 		out.StreamingPlaylists = []apiPlaylist{pl}
-	} else if v.OriginalFile != "" && visibility.Manage(viewer(c), v) {
+	} else if v.OriginalFile != "" && visibility.Edit(viewer(c), v) {
 		// Nothing published yet: the input file, as PeerTube lists it
 		// until transcoded, without a torrent until then (videos.InputFile).
 		name := videos.InputFileName(v)

@@ -47,6 +47,7 @@ func (s *Server) renderVideoList(c echo.Context, vs []model.Video, total int) er
 	for i, v := range vs {
 		page[i] = s.videoSummaryJSON(c.Request().Context(), u, v)
 	}
+	s.remoteList(c.Request().Context(), vs, page) // not ours: isLocal false, the origin's url
 	if _, pretty := c.QueryParams()["pretty"]; pretty {
 		return c.JSON(http.StatusOK, videoPage{Total: total, Data: page})
 	}

@@ -49,6 +49,15 @@ func (s *Server) embed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if o := d.Origin; o != nil && o.Embed != "" {
+		// A remote video's embed is its origin's (PeerTube's embedUrl),
+		// with the player's options kept.
+		to := o.Embed
+		if q := c.Request().URL.RawQuery; q != "" {
+			to += "?" + q
+		}
+		return c.Redirect(http.StatusFound, to)
+	}
 	return s.render(c, http.StatusOK, "embed", d.Video.Name, embedData{watchData: d,
 		WatchURL: s.urls(c).Abs(uris.ShortWatch(d.Video.ShortUUID))})
 }

@@ -15,6 +15,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/visibility"
 )
 
 // The edit page's other forms (#9 point 4): the thumbnail, captions,
@@ -109,14 +110,15 @@ func (s *Server) fillExtras(c echo.Context, d *myVideoEditData, chapterRows []my
 	return nil
 }
 
-// manageableVideo is the video of the route, for its owner or an admin;
+// manageableVideo is the video of the route, for whoever may edit it
+// (visibility.Edit: its owner or an admin, never for a remote video);
 // otherwise the refusal the page shows.
 func (s *Server) manageableVideo(c echo.Context) (model.Video, error) {
 	vid, err := s.Videos.Details(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
 		return vid, notFound(err, "errors.no_video")
 	}
-	if vid.Channel.AccountID != currentUser(c).AccountID && !currentUser(c).IsAdmin() {
+	if !visibility.Edit(viewer(c), vid) {
 		return vid, echo.NewHTTPError(http.StatusForbidden, s.pageWords(c).T("my.error.forbidden"))
 	}
 	return vid, nil

@@ -11,6 +11,7 @@ import (
 
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/videos"
+	"cabane.dev/cabane/app/visibility"
 )
 
 // myVideoRow is one line of "my videos": the video and what processing
@@ -106,14 +107,14 @@ func (s *Server) editData(v view, vid model.Video) myVideoEditData {
 }
 
 // myVideoEdit is the edit form of one of the user's videos (an admin may
-// edit any, as through the API).
+// edit any, as through the API; nobody a remote one: visibility.Edit).
 func (s *Server) myVideoEdit(c echo.Context) error {
 	vid, err := s.Videos.Details(c.Request().Context(), viewer(c), c.Param("id"))
 	if err != nil {
 		return notFound(err, "errors.no_video")
 	}
 	v := s.view(c, "", nil)
-	if vid.Channel.AccountID != currentUser(c).AccountID && !currentUser(c).IsAdmin() {
+	if !visibility.Edit(viewer(c), vid) {
 		return echo.NewHTTPError(http.StatusForbidden, v.T("my.error.forbidden"))
 	}
 	d := s.editData(v, vid)

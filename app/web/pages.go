@@ -161,6 +161,29 @@ type watchData struct {
 	Next    []model.Video
 	Report  *reportView // nil: no reports service
 	// --- end public pages ---
+	// Origin is where a remote video lives (nil for a local one): the
+	// page links there, and shares the origin's URLs, not ours.
+	Origin *originView
+}
+
+// originView is a remote video's page on its origin and that server's
+// host, for "View on <host>".
+type originView struct{ URL, Host, Embed string }
+
+// originOf is where remote video rv is watched and embedded on its
+// origin. PeerTube's watch URL (/videos/watch/<uuid>) has its embed
+// beside it (/videos/embed/<uuid>); for another origin the embed stays
+// ours, which plays from the origin's files.
+func originOf(rv model.RemoteVideo) *originView {
+	o := &originView{URL: rv.WatchURL}
+	if pu, err := url.Parse(rv.WatchURL); err == nil {
+		o.Host = pu.Host
+		if rest, ok := strings.CutPrefix(pu.Path, "/videos/watch/"); ok && rest != "" && !strings.Contains(rest, "/") {
+			pu.Path, pu.RawQuery, pu.Fragment = "/videos/embed/"+rest, "", ""
+			o.Embed = pu.String()
+		}
+	}
+	return o
 }
 
 func (s *Server) watchData(c echo.Context) (watchData, error) {
@@ -178,6 +201,7 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	}
 	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10): plays from its origin
 		d.PlaylistURL, d.Playable = rv.HLSURL, rv.HLSURL != ""
+		d.Origin = originOf(rv)
 	}
 	if d.Tracks, err = s.tracks(c, v); err != nil { // captions and chapters (creator_pages.go)
 		return d, err

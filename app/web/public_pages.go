@@ -83,9 +83,12 @@ func shareOf(u uris.Builder, v model.Video) shareView {
 	embed := u.Abs(uris.Embed(v.UUID))
 	// The same iframe /services/oembed answers (app/feeds), so a pasted
 	// code and a link preview play alike.
-	code := fmt.Sprintf(`<iframe width="%d" height="%d" sandbox="allow-same-origin allow-scripts allow-popups allow-forms" title="%s" src="%s" frameborder="0" allowfullscreen></iframe>`,
-		feeds.EmbedWidth, feeds.EmbedHeight, html.EscapeString(v.Name), html.EscapeString(embed))
-	return shareView{URL: u.Abs(uris.ShortWatch(v.ShortUUID)), EmbedURL: embed, EmbedCode: code}
+	return shareView{URL: u.Abs(uris.ShortWatch(v.ShortUUID)), EmbedURL: embed, EmbedCode: embedCode(v.Name, embed)}
+}
+
+func embedCode(name, embed string) string {
+	return fmt.Sprintf(`<iframe width="%d" height="%d" sandbox="allow-same-origin allow-scripts allow-popups allow-forms" title="%s" src="%s" frameborder="0" allowfullscreen></iframe>`,
+		feeds.EmbedWidth, feeds.EmbedHeight, html.EscapeString(name), html.EscapeString(embed))
 }
 
 // supportText is what the support button shows: the video's own text,
@@ -216,6 +219,14 @@ func (s *Server) accountReport(c echo.Context, accountID int64, name string) *re
 func (s *Server) watchExtras(c echo.Context, d *watchData) error {
 	v := d.Video
 	d.Share = shareOf(s.urls(c), v)
+	if o := d.Origin; o != nil {
+		// PeerTube shares a remote video's own URLs.
+		d.Share.URL = o.URL
+		if o.Embed != "" {
+			d.Share.EmbedURL = o.Embed
+			d.Share.EmbedCode = embedCode(v.Name, o.Embed)
+		}
+	}
 	d.Support = supportText(v)
 	var err error
 	if d.Next, err = s.nextVideos(c, v); err != nil {

@@ -40,9 +40,34 @@ func (s *Server) remoteList(ctx context.Context, vs []model.Video, out []apiVide
 		s.Log.Warn("remote videos of a listing", "err", err)
 		return
 	}
+	var accs, chs []int64
 	for i := range out {
 		if rv, ok := m[out[i].ID]; ok {
 			out[i].IsLocal, out[i].URL = false, rv.WatchURL
+			accs, chs = append(accs, out[i].Account.ID), append(chs, out[i].Channel.ID)
+		}
+	}
+	if len(chs) == 0 {
+		return
+	}
+	// Their account and channel are the origin's too: PeerTube gives
+	// their pages there.
+	au, err := s.Accounts.OriginURLs(ctx, "account", accs)
+	if err != nil {
+		s.Log.Warn("origin of remote accounts", "err", err)
+		return
+	}
+	cu, err := s.Accounts.OriginURLs(ctx, "channel", chs)
+	if err != nil {
+		s.Log.Warn("origin of remote channels", "err", err)
+		return
+	}
+	for i := range out {
+		if u, ok := au[out[i].Account.ID]; ok {
+			out[i].Account.URL = u
+		}
+		if u, ok := cu[out[i].Channel.ID]; ok {
+			out[i].Channel.URL = u
 		}
 	}
 }

@@ -128,15 +128,19 @@ func (s *Server) apiAccount(c echo.Context) error {
 		return err
 	}
 	out := s.fullAccountJSON(s.urls(c), a)
+	if a.Remote() {
+		out.URL = s.originURL(c, "account", a.ID, out.URL)
+	}
 	out.Avatars, out.Avatar = s.accountAvatars(c.Request().Context(), a.ID)
 	out.FollowersCount = s.followersCount(c.Request().Context(), keys.Actor{Kind: keys.Account, ID: a.ID}) // inbox (#10)
 	return c.JSON(http.StatusOK, out)
 }
 
 // accountByHandle finds the account that :name names ("name" or
-// "name@this-host").
+// "name@this-host", or "name@other-host" for a remote account stored here:
+// PeerTube's handles).
 func (s *Server) accountByHandle(c echo.Context) (model.Account, error) {
-	name, ok := search.LocalName(c.Param("name"), s.urls(c).Host())
+	name, ok := handleName(c.Param("name"), s.urls(c).Host())
 	if !ok {
 		return model.Account{}, apiError(http.StatusNotFound, "Account not found")
 	}
@@ -148,7 +152,7 @@ func (s *Server) accountByHandle(c echo.Context) (model.Account, error) {
 }
 
 func (s *Server) channelByHandle(c echo.Context) (model.Channel, error) {
-	name, ok := search.LocalName(c.Param("handle"), s.urls(c).Host())
+	name, ok := handleName(c.Param("handle"), s.urls(c).Host())
 	if !ok {
 		return model.Channel{}, apiError(http.StatusNotFound, "Video channel not found")
 	}
@@ -252,6 +256,10 @@ func (s *Server) apiChannel(c echo.Context) error {
 		return err
 	}
 	out := s.fullChannelJSON(s.urls(c), ch)
+	if ch.Remote() {
+		out.URL = s.originURL(c, "channel", ch.ID, out.URL)
+		out.OwnerAccount.URL = s.originURL(c, "account", ch.AccountID, out.OwnerAccount.URL)
+	}
 	out.FollowersCount = s.followersCount(c.Request().Context(), keys.Actor{Kind: keys.Channel, ID: ch.ID}) // inbox (#10)
 	return c.JSON(http.StatusOK, out)
 }
@@ -310,4 +318,33 @@ func (s *Server) apiOverview(c echo.Context) error {
 		out.Tags = append(out.Tags, apiTagOverview{Tag: sec.Tag, Videos: list(sec.Videos)})
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// handleName is the stored name a handle names: a local one's name
+// ("name", "name@this-host"), or a remote one's whole handle
+// ("name@other-host": remote rows are named so, and a local name never
+// holds "@").
+func handleName(handle, localHost string) (string, bool) {
+	if name, ok := search.LocalName(handle, localHost); ok {
+		return name, true
+	}
+	h := strings.TrimPrefix(strings.TrimSpace(handle), "@")
+	name, host, _ := strings.Cut(h, "@")
+	if name == "" || host == "" || strings.Contains(host, "@") {
+		return "", false
+	}
+	return name + "@" + strings.ToLower(host), true
+}
+
+// originURL is a remote account's or channel's page on its own server
+// (PeerTube's url of a remote actor), else fallback.
+func (s *Server) originURL(c echo.Context, kind string, id int64, fallback string) string {
+	a, ok, err := s.Accounts.Origin(c.Request().Context(), kind, id)
+	if err != nil {
+		s.Log.Warn("origin of a remote actor", "kind", kind, "id", id, "err", err)
+	}
+	if !ok {
+		return fallback
+	}
+	return a.URL
 }

@@ -120,12 +120,12 @@ func (s *Server) videoQuery(c echo.Context) (search.VideoQuery, error) {
 	if out.IsLocal, err = queryBool(q, "isLocal"); err != nil {
 		return out, err
 	}
-	// Cabane has no lives: asking for lives finds nothing.
+	// Cabane has no lives, nor stores remote ones: asking for lives
+	// finds nothing (isLocal=false would now find remote videos).
 	if live, err := queryBool(q, "isLive"); err != nil {
 		return out, err
 	} else if live != nil && *live {
-		f := false
-		out.IsLocal = &f
+		out.Nothing = true
 	}
 	for _, d := range []struct {
 		name string

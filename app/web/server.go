@@ -34,6 +34,7 @@ import (
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/moderation"
 	"cabane.dev/cabane/app/notifications"
 	"cabane.dev/cabane/app/playlists"
@@ -126,6 +127,9 @@ type Deps struct {
 	// --- end admin federation page ---
 	// --- following (#10): remote channels' videos ---
 	Following *following.Service // nil: no remote videos
+	// Usage counts what the server holds, local rows apart (GET
+	// /api/v1/server/stats); nil: the endpoint answers 404.
+	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
 }
 
@@ -284,6 +288,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	g := e.Group("/api/v1")
 	g.GET("/config", s.apiConfig, api...)
+	g.GET("/server/stats", s.apiServerStats, api...)
 	g.GET("/oauth-clients/local", s.apiOAuthClient, api...)
 	g.POST("/users/token", s.apiToken, append(api[:len(api):len(api)], limitPasswords)...)
 	g.POST("/users/revoke-token", s.apiRevokeToken, api...)

@@ -99,7 +99,7 @@ func (s *Service) ViewsCounted(ctx context.Context, ids []int64) {
 // watched video would only wear their SD card.
 func (s *Service) countsWanted(ctx context.Context, id int64) bool {
 	v, err := s.Videos.ByID(ctx, id)
-	if err != nil || !visibility.Federates(v) {
+	if err != nil || !visibility.Federates(v) || v.Channel.Remote() {
 		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			s.log().Warn("federate counts", "video", id, "err", err)
 		}

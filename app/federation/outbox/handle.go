@@ -125,6 +125,9 @@ func (s *Service) HandleActor(ctx context.Context, j *jobs.Job) error {
 		if err != nil {
 			return err
 		}
+		if a.Remote() {
+			return nil // its own server federates it
+		}
 		person, err := s.Documents.Person(ctx, a.Name)
 		if err != nil {
 			return fmt.Errorf("account %s as ActivityPub: %w", a.Name, err)
@@ -145,6 +148,9 @@ func (s *Service) HandleActor(ctx context.Context, j *jobs.Job) error {
 		}
 		if err != nil {
 			return err
+		}
+		if ch.Remote() {
+			return nil
 		}
 		group, err := s.Documents.Group(ctx, ch.Name)
 		if err != nil {

@@ -174,7 +174,9 @@ type actorJob struct {
 // federate is created, one that stays federated updated, one that stops
 // (or is deleted) deleted; one that never federated says nothing.
 func (s *Service) VideoChanged(ctx context.Context, tx *sql.Tx, before, after model.Video) error {
-	if !s.On() {
+	if !s.On() || before.Channel.Remote() || after.Channel.Remote() {
+		// A remote video is its origin's to federate: an admin's local
+		// removal of one, or a refresh from its origin, says nothing.
 		return nil
 	}
 	was := before.ID != 0 && visibility.Federates(before)

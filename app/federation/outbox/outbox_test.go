@@ -412,3 +412,32 @@ func TestOffQueuesNothing(t *testing.T) {
 		t.Fatalf("%d jobs queued with federation off", len(js))
 	}
 }
+
+// A remote video, or a remote account or channel, is its origin's to
+// federate: its arrival, refresh, local removal and view counts queue
+// nothing here, and an actor job for a remote actor (a stray one) sends
+// no Update in its name.
+func TestRemoteRowsAreNeverSent(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v := remote()
+	r.dom.set(v)
+	edited := v
+	edited.Name = "Renamed by its origin"
+	r.change(model.Video{}, v)      // stored from the origin
+	r.change(v, edited)             // refreshed
+	r.change(edited, model.Video{}) // removed here by an admin
+	r.dom.set(v)
+	r.ob.ViewsCounted(ctx, []int64{v.ID})
+	if js := r.jobsOf(outbox.JobVideo); len(js) != 0 {
+		t.Fatalf("%d video jobs queued for a remote video", len(js))
+	}
+	r.ob.AccountChanged(ctx, remoteAccount.ID)
+	r.ob.ChannelChanged(ctx, remoteChannel.ID)
+	if got := r.run(0); len(got) != 0 {
+		t.Fatalf("sent %d activities for remote actors: %v", len(got), got[0].Activity)
+	}
+	if js := r.jobsOf(outbox.JobActor); len(js) != 2 || js[0].State != jobs.StateDone || js[1].State != jobs.StateDone {
+		t.Fatalf("actor jobs = %+v, want two done", js)
+	}
+}

@@ -34,7 +34,22 @@ var (
 		CreatedAt: t0, Account: alice}
 )
 
+// remoteAccount and remoteChannel live on another server (rows of the
+// same tables, as following stores them); remote() is a video of theirs.
+var (
+	remoteAccount = model.Account{ID: 70, Name: "owl@pt.example", DisplayName: "Owl", RemoteActorID: 3, CreatedAt: t0}
+	remoteChannel = model.Channel{ID: 90, AccountID: 70, Name: "owls@pt.example", DisplayName: "Owls", RemoteActorID: 4,
+		CreatedAt: t0, Account: remoteAccount}
+)
+
 const uuid1 = "5d161a1a-ec38-43d2-b03a-984b05fb8f7a"
+
+// remote is a published public video of the remote channel.
+func remote() model.Video {
+	v := video(model.PrivacyPublic)
+	v.ID, v.UUID, v.ChannelID, v.Channel = 50, "5e161a1a-ec38-43d2-b03a-984b05fb8f7a", remoteChannel.ID, remoteChannel
+	return v
+}
 
 // video is alice's published video with the given privacy.
 func video(privacy int) model.Video {
@@ -109,15 +124,21 @@ func (d *domain) LocalChannel(_ context.Context, _ visibility.Viewer, name strin
 }
 
 func (d *domain) AccountByID(_ context.Context, id int64) (model.Account, error) {
-	if id == alice.ID {
+	switch id {
+	case alice.ID:
 		return alice, nil
+	case remoteAccount.ID:
+		return remoteAccount, nil
 	}
 	return model.Account{}, model.ErrNotFound
 }
 
 func (d *domain) ChannelByID(_ context.Context, _ visibility.Viewer, id int64) (model.Channel, error) {
-	if id == channel.ID {
+	switch id {
+	case channel.ID:
 		return channel, nil
+	case remoteChannel.ID:
+		return remoteChannel, nil
 	}
 	return model.Channel{}, model.ErrNotFound
 }
@@ -188,6 +209,10 @@ func fixedAudience() *audience {
 	return &audience{by: map[keys.Actor][]federation.Recipient{
 		{Kind: keys.Account, ID: alice.ID}:   {bob, carol},
 		{Kind: keys.Channel, ID: channel.ID}: {carol, dan},
+		// Followers of the remote actors here: local follows would not
+		// make them ours to federate.
+		{Kind: keys.Account, ID: remoteAccount.ID}: {bob},
+		{Kind: keys.Channel, ID: remoteChannel.ID}: {carol},
 	}}
 }
 
