@@ -29,6 +29,7 @@ import (
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/delivery"
 	"cabane.dev/cabane/app/federation/following"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
@@ -86,7 +87,10 @@ type App struct {
 	// Following: subscriptions to remote channels, instance follows, and
 	// the videos they bring (#10); nil while federation is off.
 	Following *following.Service
-	Web       *web.Server
+	// Moves: local accounts and channels moving to other servers (#11);
+	// nil while federation is off.
+	Moves *move.Service
+	Web   *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
@@ -297,6 +301,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		subs.Remote = a.Following
+		// --- move (#11 point 4) ---
+		a.Inbox.Mover = a.Following
+		a.Moves = &move.Service{Identity: a.Federation.Identity, Store: st.Moves(), Following: a.Following, Fetch: a.Inbox.Objects,
+			Locals: a.Follows, Channels: a.Accounts, Subscribers: st.Subscriptions(), Audience: a.Follows, Sender: a.Delivery,
+			Log: log.With("part", "move"), Changed: func(ctx context.Context, who keys.Actor) {
+				if who.Kind == keys.Account {
+					a.Outbox.AccountChanged(ctx, who.ID)
+				} else {
+					a.Outbox.ChannelChanged(ctx, who.ID)
+				}
+			}}
+		a.Federation.Moves = a.Moves
+		// --- end move ---
 	}
 	// --- end following ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
@@ -342,6 +359,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Delivery: a.Delivery,
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
+		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
 	})
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"cabane.dev/cabane/app/discovery"
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/following"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/feeds"
@@ -131,6 +132,8 @@ type Deps struct {
 	// /api/v1/server/stats); nil: the endpoint answers 404.
 	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
+	// Moves: aliases, moving out, moved pages' redirects (#11); nil: none.
+	Moves *move.Service
 }
 
 // Server holds the routes and their dependencies.
