@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +48,18 @@ func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
 	benV := visibility.Viewer{UserID: ben.ID, AccountID: ben.AccountID}
 	oldActor := keys.Actor{Kind: keys.Channel, ID: annaCh.ID}
 
-	// B's channel does not name A's yet: the move is refused, nothing changes.
+	// B's channel does not name A's yet: the move is refused, nothing
+	// changes. Anna moves from the settings page, as Ben adds his alias.
+	annaB, benB := login(t, aBase, "anna", "correct horse anna"), login(t, bBase, "ben", "correct horse ben")
+	moveForm := func(br *testrig.Browser, base, path string, ch model.Channel, uri string) (int, string) {
+		t.Helper()
+		_, _, csrf := br.Get(base + "/my/settings/move")
+		code, final, _ := br.PostForm(base+path, url.Values{"_csrf": {csrf}, "kind": {"channel"}, "id": {strconv.FormatInt(ch.ID, 10)}, "uri": {uri}})
+		return code, final
+	}
+	if code, _ := moveForm(annaB, aBase, "/my/settings/move/to", annaCh, "ben_channel@"+bHost); code != http.StatusBadRequest {
+		t.Fatalf("move before the alias: %d", code)
+	}
 	if _, err := a.Moves.MoveTo(ctx, annaV, oldActor, "ben_channel@"+bHost); !errors.Is(err, move.ErrNotAlias) {
 		t.Fatalf("move before the alias: %v", err)
 	}
@@ -59,8 +72,14 @@ func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
 	}
 
 	// Ben lists anna's channel as an alias of his; B's Group shows it.
-	if iri, err := b.Moves.AddAlias(ctx, benV, keys.Actor{Kind: keys.Channel, ID: benCh.ID}, "anna_channel@"+aHost); err != nil || iri != oldIRI {
-		t.Fatalf("alias: %q %v", iri, err)
+	if code, final := moveForm(benB, bBase, "/my/settings/move/alias", benCh, "anna_channel@"+aHost); code != http.StatusOK || !strings.HasSuffix(final, "/my/settings/move?done=alias_added") {
+		t.Fatalf("alias: %d %s", code, final)
+	}
+	if st, err := b.Moves.State(ctx, benV, keys.Actor{Kind: keys.Channel, ID: benCh.ID}); err != nil || len(st.AlsoKnownAs) != 1 || st.AlsoKnownAs[0] != oldIRI {
+		t.Fatalf("B's aliases: %+v %v", st, err)
+	}
+	if page, _, _ := benB.Get(bBase + "/my/settings/move"); !strings.Contains(page, oldIRI) {
+		t.Error("B's move page does not list the alias")
 	}
 	var group struct {
 		AlsoKnownAs []string `json:"alsoKnownAs"`
@@ -71,8 +90,11 @@ func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
 		t.Fatalf("B's Group alsoKnownAs = %v", group.AlsoKnownAs)
 	}
 
-	if got, err := a.Moves.MoveTo(ctx, annaV, oldActor, "ben_channel@"+bHost); err != nil || got != newIRI {
-		t.Fatalf("move: %q %v", got, err)
+	if code, final := moveForm(annaB, aBase, "/my/settings/move/to", annaCh, "ben_channel@"+bHost); code != http.StatusOK || !strings.HasSuffix(final, "/my/settings/move?done=moved") {
+		t.Fatalf("move: %d %s", code, final)
+	}
+	if to, moved, err := a.Moves.MovedURL(ctx, oldActor); err != nil || !moved || to != newIRI {
+		t.Fatalf("A's move: %q %v %v", to, moved, err)
 	}
 	// C got the Move, checked B's alsoKnownAs, and follows B's channel:
 	// B has the follower, A has none left.

@@ -262,6 +262,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end creator ---
 	// --- my pages (helper H, #9 point 7) ---
 	s.myPageRoutes(e, page, limitPasswords)
+	s.moveRoutes(e, page) // move (#11)
 	// --- end my pages ---
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
