@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"cabane.dev/cabane/app/store"
 )
@@ -39,6 +40,11 @@ func (s *Service) move(ctx context.Context, a *activity) (Outcome, error) {
 	target := idOf(a.Target)
 	if !httpURL(target) || target == a.actor {
 		return 0, fmt.Errorf("%w: Move target %q", ErrMalformed, target)
+	}
+	if strings.EqualFold(hostOf(target), s.Identity.URIs().Host()) {
+		// A remote creator moving here: this server's subscribers would
+		// subscribe locally, which following does not do yet.
+		return Dropped, fmt.Errorf("%w: Move to %s, on this server", errUnsupported, target)
 	}
 	if s.Mover == nil || s.Objects == nil {
 		return Dropped, fmt.Errorf("%w: Move (no mover)", errUnsupported)
