@@ -132,13 +132,23 @@ func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
 		t.Errorf("A's Group movedTo = %q", group.MovedTo)
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(aBase + "/c/anna_channel")
-	if err != nil {
-		t.Fatal(err)
+	for _, page := range []string{"/c/anna_channel", "/video-channels/anna_channel"} {
+		req, _ := http.NewRequest(http.MethodGet, aBase+page, nil)
+		req.Header.Set("Accept", "text/html")
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != newIRI {
+			t.Errorf("old channel page %s: %d → %q", page, resp.StatusCode, resp.Header.Get("Location"))
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != newIRI {
-		t.Errorf("old channel page: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	// The account did not move: its page stays.
+	if resp, err := noFollow.Get(aBase + "/a/anna"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("anna's account page: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 
 	// B publishes: the video reaches C through the new follow.
