@@ -20,10 +20,11 @@ import (
 	"cabane.dev/cabane/internal/testrig"
 )
 
-// Three real Cabanes (#11 point 4): cleo on C subscribes to anna's
-// channel on A; anna moves it to ben's channel on B, which lists it in
-// alsoKnownAs. C follows B's channel instead (accepted there), A's
-// channel has no follower left, and B's next video reaches C. A move to
+// Three real Cabanes (#11 point 4): cleo on C, and dora on A itself,
+// subscribe to anna's channel on A; anna moves it to ben's channel on B,
+// which lists it in alsoKnownAs. C and dora follow B's channel instead
+// (accepted there), A's channel has no follower left, and B's next video
+// reaches C. A move to
 // an actor that does not name the old one is refused; the old channel's
 // page redirects to the new one and its document says movedTo.
 func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
@@ -44,6 +45,11 @@ func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
 		f, err := c.Store.Follows().FollowingOf(ctx, model.FollowerAccount, cleo.AccountID, oldIRI)
 		return err == nil && f.State == model.FollowAccepted
 	})
+	// Dora, on A itself, subscribes to anna's channel too.
+	dora, _, doraToken := fedUser(t, a, aBase, "dora")
+	if code := call(t, http.MethodPost, aBase+"/api/v1/users/me/subscriptions", doraToken, map[string]string{"uri": "anna_channel@" + aHost}, nil); code != http.StatusNoContent {
+		t.Fatalf("local subscribe: %d", code)
+	}
 	annaV := visibility.Viewer{UserID: anna.ID, AccountID: anna.AccountID}
 	benV := visibility.Viewer{UserID: ben.ID, AccountID: ben.AccountID}
 	oldActor := keys.Actor{Kind: keys.Channel, ID: annaCh.ID}
@@ -102,9 +108,18 @@ func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
 		f, err := c.Store.Follows().FollowingOf(ctx, model.FollowerAccount, cleo.AccountID, newIRI)
 		return err == nil && f.State == model.FollowAccepted
 	})
+	// Dora, on A, follows B's channel now (from A's account: a remote
+	// follower of B), and no longer A's own.
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		f, err := a.Store.Follows().FollowingOf(ctx, model.FollowerAccount, dora.AccountID, newIRI)
+		return err == nil && f.State == model.FollowAccepted
+	})
+	if sub, _ := a.Store.Subscriptions().Subscribed(ctx, dora.AccountID, []int64{annaCh.ID}); sub[annaCh.ID] {
+		t.Error("dora is still subscribed to the old channel")
+	}
 	testrig.WaitFor(t, 30*time.Second, func() bool {
 		n, _ := b.Follows.Count(ctx, keys.Actor{Kind: keys.Channel, ID: benCh.ID})
-		return n == 1
+		return n == 2
 	})
 	testrig.WaitFor(t, 30*time.Second, func() bool {
 		n, _ := a.Follows.Count(ctx, oldActor)
@@ -168,7 +183,7 @@ func TestMoveChannelAcrossThreeCabanes(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second)
-	if n, _ := b.Follows.Count(ctx, keys.Actor{Kind: keys.Channel, ID: benCh.ID}); n != 1 {
+	if n, _ := b.Follows.Count(ctx, keys.Actor{Kind: keys.Channel, ID: benCh.ID}); n != 2 {
 		t.Errorf("B's followers after a replay: %d", n)
 	}
 }
