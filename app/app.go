@@ -87,10 +87,7 @@ type App struct {
 	// Following: subscriptions to remote channels, instance follows, and
 	// the videos they bring (#10); nil while federation is off.
 	Following *following.Service
-	// Moves: local accounts and channels moving to other servers (#11);
-	// nil while federation is off.
-	Moves *move.Service
-	Web   *web.Server
+	Web       *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
 	Transcoding *transcoding.Service
@@ -105,6 +102,9 @@ type App struct {
 	// RemoteAvatars fetches remote accounts' pictures (nil while
 	// federation is off).
 	RemoteAvatars *profile.RemoteAvatars
+	// Moves: local accounts and channels moving to other servers (#11);
+	// nil while federation is off.
+	Moves *move.Service
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
