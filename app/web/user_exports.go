@@ -33,10 +33,10 @@ type userExportJSON struct {
 	ID                 int64               `json:"id"`
 	State              userExportStateJSON `json:"state"`
 	Size               int64               `json:"size"`
-	FileURL            *string             `json:"fileUrl"`
-	PrivateDownloadURL *string             `json:"privateDownloadUrl"`
+	FileURL            string              `json:"fileUrl"`
+	PrivateDownloadURL string              `json:"privateDownloadUrl"`
 	CreatedAt          string              `json:"createdAt"`
-	ExpiresOn          *string             `json:"expiresOn"`
+	ExpiresOn          string              `json:"expiresOn"`
 	WithVideoFiles     bool                `json:"withVideoFiles"`
 }
 
@@ -64,15 +64,16 @@ func userExportDownload(base string, e repo.UserExport, withToken bool) string {
 func (s *Server) userExportJSON(c echo.Context, e repo.UserExport) userExportJSON {
 	j := userExportJSON{ID: e.ID, State: userExportStateJSON{ID: e.State, Label: userExportStateLabels[e.State]}, Size: e.Size,
 		CreatedAt: e.CreatedAt.UTC().Format(time.RFC3339Nano), WithVideoFiles: e.WithVideoFiles}
-	if e.State == userexport.StateCompleted {
-		base := s.baseURL(c)
-		f, p := userExportDownload(base, e, false), userExportDownload(base, e, true)
-		j.FileURL, j.PrivateDownloadURL = &f, &p
+	// As PeerTube: the URLs are known from the start (they answer 404
+	// until the archive is ready), and the expiry is counted from the
+	// request until the archive is done, then from then.
+	base := s.baseURL(c)
+	j.FileURL, j.PrivateDownloadURL = userExportDownload(base, e, false), userExportDownload(base, e, true)
+	exp := e.ExpiresAt
+	if exp.IsZero() {
+		exp = e.CreatedAt.Add(userexport.Keep)
 	}
-	if !e.ExpiresAt.IsZero() {
-		x := e.ExpiresAt.UTC().Format(time.RFC3339Nano)
-		j.ExpiresOn = &x
-	}
+	j.ExpiresOn = exp.UTC().Format(time.RFC3339Nano)
 	return j
 }
 
