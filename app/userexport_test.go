@@ -2,13 +2,16 @@ package app
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -433,4 +436,59 @@ func TestUserExport(t *testing.T) {
 	}
 	_ = bob
 	_ = repo.UserExport{}
+}
+
+// The settings page offers the export with the files' choice, shows its
+// state until it is ready, then a link that downloads it in the session;
+// in French too. The form needs its CSRF field, and bob's session cannot
+// download alice's archive.
+func TestUserExportPage(t *testing.T) {
+	a, base := fedApp(t)
+	fedUser(t, a, base, "alice")
+	fedUser(t, a, base, "bob")
+	br := login(t, base, "alice", "correct horse alice")
+	body, _, csrf := br.Get(base + "/my/settings")
+	if !strings.Contains(body, `action="/my/settings/export"`) || !strings.Contains(body, `name="withVideoFiles" value="1"`) ||
+		!strings.Contains(body, "Export my data") {
+		t.Fatalf("the settings page offers no export:\n%s", body)
+	}
+	if code, _, _ := br.PostForm(base+"/my/settings/export", url.Values{"withVideoFiles": {"1"}}); code != http.StatusForbidden {
+		t.Errorf("export form without CSRF: %d, want 403", code)
+	}
+	code, final, _ := br.PostForm(base+"/my/settings/export", url.Values{"_csrf": {csrf}, "withVideoFiles": {"1"}})
+	if code != http.StatusOK || !strings.Contains(final, "done=export_requested") {
+		t.Fatalf("export form: %d %s", code, final)
+	}
+	link := regexp.MustCompile(`href="(/download/user-exports/[^"]+)"`)
+	var href string
+	testrig.WaitFor(t, 60*time.Second, func() bool {
+		body, _, _ := br.Get(base + "/my/settings")
+		if m := link.FindStringSubmatch(body); m != nil && strings.Contains(body, `data-state="completed"`) {
+			href = m[1]
+			return true
+		}
+		return false
+	})
+	resp, err := br.C.Get(base + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(zipBody, []byte("PK")) || resp.Header.Get("Content-Type") != "application/zip" {
+		t.Errorf("download from the page: %d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(zipBody))
+	}
+	other := login(t, base, "bob", "correct horse bob")
+	resp, err = other.C.Get(base + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bob downloads alice's archive: %d, want 403", resp.StatusCode)
+	}
+	br.Get(base + "/lang/fr")
+	if body, _, _ := br.Get(base + "/my/settings"); !strings.Contains(body, "Exporter mes données") || !strings.Contains(body, "Télécharger") {
+		t.Errorf("the export section is not in French")
+	}
 }
