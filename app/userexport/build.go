@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/federation/vocab"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/visibility"
@@ -303,9 +304,20 @@ func (s *Service) thumbnailSource(v repo.ExportVideo) string {
 	return s.Layout.Thumbnail(v.UUID)
 }
 
+// peertubePrivacy is the privacy PeerTube knows closest to Cabane's: its
+// importer drops a video whose privacy is not one of its five, and
+// "home network only" (6) has no equivalent there: private is the one
+// that shows it to nobody it should not reach.
+func peertubePrivacy(p int) int {
+	if p == model.PrivacyLocal {
+		return model.PrivacyPrivate
+	}
+	return p
+}
+
 func (s *Service) videoJSON(v repo.ExportVideo, withFiles bool) VideoJSON {
 	j := VideoJSON{UUID: v.UUID, CreatedAt: iso(v.CreatedAt), UpdatedAt: iso(v.UpdatedAt), PublishedAt: iso(v.CreatedAt),
-		Name: v.Name, Category: v.Category, Licence: v.Licence, Tags: v.Tags, Privacy: v.Privacy, Passwords: v.Passwords,
+		Name: v.Name, Category: v.Category, Licence: v.Licence, Tags: v.Tags, Privacy: peertubePrivacy(v.Privacy), Passwords: v.Passwords,
 		Duration: int((v.DurationMS + 500) / 1000), Description: v.Description, Support: v.Support,
 		URL: s.URIs.Abs(uris.Watch(v.UUID)), Views: v.Views, Likes: v.Likes, Dislikes: v.Dislikes, NSFW: v.NSFW,
 		CommentsPolicy: v.CommentsPolicy, CommentsEnabled: v.CommentsPolicy != 2, DownloadEnabled: v.DownloadEnabled,
