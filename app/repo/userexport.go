@@ -9,7 +9,7 @@ import (
 // (PeerTube's user exports) and reads what goes into them.
 type UserExports interface {
 	// Create records a pending export; ErrConflict when the user already
-	// has one pending or processing (one at a time).
+	// has one pending, processing or ready (one at a time).
 	Create(ctx context.Context, e *UserExport) error
 	Get(ctx context.Context, id int64) (UserExport, error)
 	ByToken(ctx context.Context, token string) (UserExport, error)

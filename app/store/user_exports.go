@@ -47,14 +47,14 @@ func scanUserExport(sc interface{ Scan(...any) error }) (repo.UserExport, error)
 }
 
 // Create records a pending export, refusing a second one while another
-// is pending or processing (in one statement, so two requests at once
-// cannot both pass).
+// is pending, processing or ready, as PeerTube does (in one statement, so
+// two requests at once cannot both pass).
 func (s *UserExports) Create(ctx context.Context, e *repo.UserExport) error {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now()
 	}
 	res, err := s.q.ExecContext(ctx, `INSERT INTO user_exports(user_id, state, with_video_files, filename, token, created_at)
-		SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM user_exports WHERE user_id = ? AND state IN (1, 2))`,
+		SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM user_exports WHERE user_id = ? AND state IN (1, 2, 3))`,
 		e.UserID, e.State, e.WithVideoFiles, e.Filename, e.Token, e.CreatedAt.UnixMilli(), e.UserID)
 	if err != nil {
 		return fmt.Errorf("create export of user %d: %w", e.UserID, classify(err))

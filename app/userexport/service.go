@@ -49,9 +49,10 @@ var (
 	// ErrForbidden: a user may only export themselves (or an admin,
 	// PeerTube's MANAGE_USER_EXPORTS right).
 	ErrForbidden = errors.New("you may only manage your own exports")
-	// ErrBusy: an export is pending or being built (one at a time), or
-	// the one to delete is being built.
-	ErrBusy = errors.New("an export is already being built")
+	// ErrBusy: the user has an export pending, being built or ready (one
+	// at a time, as PeerTube: delete it first), or the one to delete is
+	// being built.
+	ErrBusy = errors.New("an export already exists or is being built")
 	// ErrNotReady: the archive is not (or no longer) there to download.
 	ErrNotReady = errors.New("this export is not ready")
 )
@@ -157,7 +158,7 @@ func (s *Service) Delete(ctx context.Context, v visibility.Viewer, userID, id in
 		return err
 	}
 	if e.UserID != userID {
-		return model.ErrNotFound
+		return ErrForbidden // PeerTube: "Export is not associated to this user"
 	}
 	if e.State == StateProcessing {
 		return ErrBusy
@@ -209,7 +210,7 @@ func (s *Service) Open(ctx context.Context, v visibility.Viewer, filename, token
 }
 
 // Handle is the job: build the archive, then mark it completed (and the
-// user's older archives gone: one is enough) or errored.
+// user's failed attempts gone) or errored.
 func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 	var p payload
 	if err := j.Decode(&p); err != nil {
@@ -258,11 +259,12 @@ func (s *Service) Build(ctx context.Context, id int64, progress func(float64)) e
 		return err
 	}
 	older, err := s.Store.ListOf(ctx, e.UserID)
+	// Failed attempts have no archive worth keeping once one succeeded.
 	if err != nil {
 		return nil // the new one is ready; the old ones expire anyway
 	}
 	for _, o := range older {
-		if o.ID != id && (o.State == StateCompleted || o.State == StateErrored) {
+		if o.ID != id && o.State == StateErrored {
 			if err := s.remove(ctx, o); err != nil {
 				s.log().Warn("remove older export", "export", o.ID, "err", err)
 			}

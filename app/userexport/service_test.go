@@ -38,8 +38,8 @@ func newService(t *testing.T) (*userexport.Service, *store.Store, *clock) {
 
 // One export at a time per user; only the user (or an admin) asks; the
 // archive is a ZIP with PeerTube's files, downloadable by token until it
-// expires two days later, when Prune deletes file and row; a newer
-// archive replaces the older one.
+// expires two days later, when Prune deletes file and row; a new one
+// waits until the ready one is deleted.
 func TestExportLifecycle(t *testing.T) {
 	ctx := context.Background()
 	s, st, c := newService(t)
@@ -108,16 +108,26 @@ func TestExportLifecycle(t *testing.T) {
 		t.Errorf("a wrong token: %v", err)
 	}
 
-	// A newer archive replaces the older.
+	// As PeerTube, a new one waits until the ready one is deleted;
+	// another user may not delete it.
+	if _, err := s.Request(ctx, me, u.ID, true); !errors.Is(err, userexport.ErrBusy) {
+		t.Errorf("a request while one is ready: %v, want ErrBusy", err)
+	}
+	if err := s.Delete(ctx, visibility.Viewer{UserID: u.ID + 1}, u.ID, e.ID); !errors.Is(err, userexport.ErrForbidden) {
+		t.Errorf("another user deletes it: %v", err)
+	}
+	if err := s.Delete(ctx, me, u.ID, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Path(e)); !os.IsNotExist(err) {
+		t.Errorf("the deleted archive is still there: %v", err)
+	}
 	id2, err := s.Request(ctx, me, u.ID, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Build(ctx, id2, nil); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := os.Stat(s.Path(e)); !os.IsNotExist(err) {
-		t.Errorf("the older archive is still there: %v", err)
 	}
 	list, _ = s.List(ctx, me, u.ID)
 	if len(list) != 1 || list[0].ID != id2 {

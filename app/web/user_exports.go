@@ -82,7 +82,9 @@ func userExportError(err error) error {
 	case errors.Is(err, userexport.ErrForbidden):
 		return apiError(http.StatusForbidden, "Cannot manage exports of another user")
 	case errors.Is(err, userexport.ErrBusy):
-		return apiError(http.StatusConflict, "An export is already being processed")
+		// PeerTube's 400s: "User has already processing or completed
+		// exports", and a deletion while it is being built.
+		return apiError(http.StatusBadRequest, "User has already processing or completed exports, or this export is being built")
 	case errors.Is(err, userexport.ErrNotReady), errors.Is(err, model.ErrNotFound):
 		return apiError(http.StatusNotFound, "Export not found")
 	}
