@@ -391,6 +391,17 @@ func TestUserExport(t *testing.T) {
 	if set["email"] != "alice@example.org" {
 		t.Errorf("user-settings email %v", set["email"])
 	}
+	// Every one of PeerTube's notification settings, a number each
+	// (user-settings-importer.ts writes all eighteen).
+	ns := set["notificationSettings"].(map[string]any)
+	for _, k := range []string{"newVideoFromSubscription", "newCommentOnMyVideo", "myVideoImportFinished", "myVideoPublished",
+		"abuseAsModerator", "videoAutoBlacklistAsModerator", "blacklistOnMyVideo", "newUserRegistration", "commentMention", "newFollow",
+		"newInstanceFollower", "abuseNewMessage", "abuseStateChange", "autoInstanceFollowing", "newPeerTubeVersion", "newPluginVersion",
+		"myVideoStudioEditionFinished", "myVideoTranscriptionGenerated"} {
+		if kind(ns[k]) != "number" {
+			t.Errorf("notificationSettings.%s is %v", k, ns[k])
+		}
+	}
 	matches(t, "blocklist.json", z.json(t, "peertube/blocklist.json"), "blocklist")
 	for _, name := range []string{"video-history.json", "watched-words-lists.json", "automatic-tag-policies.json"} {
 		z.json(t, "peertube/"+name)

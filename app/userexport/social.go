@@ -11,6 +11,14 @@ import (
 	"cabane.dev/cabane/app/visibility"
 )
 
+// NotificationKeys are PeerTube's notification settings
+// (UserNotificationSetting, packages/models/src/users/
+// user-notification-setting.model.ts), as its importer reads them.
+var NotificationKeys = []string{"newVideoFromSubscription", "newCommentOnMyVideo", "myVideoImportFinished", "myVideoPublished",
+	"abuseAsModerator", "videoAutoBlacklistAsModerator", "blacklistOnMyVideo", "newUserRegistration", "commentMention", "newFollow",
+	"newInstanceFollower", "abuseNewMessage", "abuseStateChange", "autoInstanceFollowing", "newPeerTubeVersion", "newPluginVersion",
+	"myVideoStudioEditionFinished", "myVideoTranscriptionGenerated"}
+
 // videoURL is a video's IRI: its origin's for a remote one.
 func (s *Service) videoURL(uuid, iri string) string {
 	if iri != "" {
@@ -167,6 +175,14 @@ func (s *Service) social(ctx context.Context, a *archive, u repo.ExportUser, vie
 			return fmt.Errorf("notification settings: %w", err)
 		}
 		settings.NotificationSettings = ns
+	}
+	// PeerTube's importer writes every one of its settings
+	// (user-settings-importer.ts): one Cabane does not keep goes as the
+	// web notification PeerTube gives a new user.
+	for _, k := range NotificationKeys {
+		if _, ok := settings.NotificationSettings[k]; !ok {
+			settings.NotificationSettings[k] = 1
+		}
 	}
 	if err := a.json("peertube/user-settings.json", settings); err != nil {
 		return err
