@@ -273,8 +273,16 @@ func (s *Service) Build(ctx context.Context, id int64, progress func(float64)) e
 	return nil
 }
 
-// Prune deletes the expired archives and their rows.
+// Prune deletes the expired archives and their rows, and the temporary
+// files a build killed half-way left (a day old: no build takes that long
+// on a box, and a running one rewrites its own).
 func (s *Service) Prune(ctx context.Context) (int, error) {
+	tmps, _ := filepath.Glob(filepath.Join(s.Dir(), "*.tmp"))
+	for _, p := range tmps {
+		if st, err := os.Stat(p); err == nil && s.now().Sub(st.ModTime()) > 24*time.Hour {
+			os.Remove(p)
+		}
+	}
 	list, err := s.Store.Expired(ctx, s.now())
 	if err != nil {
 		return 0, err

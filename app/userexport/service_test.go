@@ -134,7 +134,10 @@ func TestExportLifecycle(t *testing.T) {
 		t.Fatalf("after a second export: %+v", list)
 	}
 
-	// Two days later it is no longer served, and Prune deletes it.
+	// Two days later it is no longer served, and Prune deletes it, with
+	// what a killed build left.
+	stale := filepath.Join(s.Dir(), "outbox-123.tmp")
+	os.WriteFile(stale, []byte("half"), 0o600)
 	c.t = c.t.Add(userexport.Keep + time.Minute)
 	if _, _, err := s.Open(ctx, me, list[0].Filename, list[0].Token); !errors.Is(err, userexport.ErrNotReady) {
 		t.Errorf("expired download: %v, want ErrNotReady", err)
@@ -147,5 +150,8 @@ func TestExportLifecycle(t *testing.T) {
 	}
 	if list, _ := s.List(ctx, me, u.ID); len(list) != 0 {
 		t.Errorf("after prune: %+v", list)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a stale temporary file is still there: %v", err)
 	}
 }
