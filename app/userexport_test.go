@@ -414,15 +414,21 @@ func TestUserExport(t *testing.T) {
 	}
 	outbox := z.json(t, "activity-pub/outbox.json")
 	items := list(outbox, "orderedItems")
-	if outbox["totalItems"] != 2.0 || len(items) != 2 {
-		t.Fatalf("outbox.json: %d items, totalItems %v", len(items), outbox["totalItems"])
+	if outbox["totalItems"] != 3.0 || len(items) != 3 {
+		t.Fatalf("outbox.json: %d items, totalItems %v, want the 2 videos and the comment", len(items), outbox["totalItems"])
 	}
+	objects := map[string]int{}
 	for _, it := range items {
 		act := it.(map[string]any)
 		obj := act["object"].(map[string]any)
-		if act["type"] != "Create" || obj["type"] != "Video" || len(list(obj, "attachment")) != 1 {
+		objects[obj["type"].(string)]++
+		if act["type"] != "Create" || obj["type"] == "Video" && len(list(obj, "attachment")) != 1 ||
+			obj["type"] == "Note" && obj["attributedTo"] != base+"/accounts/alice" {
 			t.Errorf("outbox item: %v", act)
 		}
+	}
+	if objects["Video"] != 2 || objects["Note"] != 1 {
+		t.Errorf("outbox objects: %v", objects)
 	}
 	if l := z.json(t, "activity-pub/likes.json"); l["totalItems"] != 1.0 {
 		t.Errorf("activity-pub/likes.json: %v", l)

@@ -183,8 +183,7 @@ func (s *Service) fill(ctx context.Context, a *archive, e repo.UserExport, progr
 	}
 	defer os.Remove(outbox.Name())
 	defer outbox.Close()
-	ob := bufio.NewWriter(outbox)
-	outboxItems := 0
+	ob := &outboxWriter{w: bufio.NewWriter(outbox)}
 	w, err := a.create("peertube/videos.json", zip.Deflate)
 	if err != nil {
 		return err
@@ -205,15 +204,7 @@ func (s *Service) fill(ctx context.Context, a *archive, e repo.UserExport, progr
 		}
 		n++
 		if act, ok := s.videoCreate(ctx, u, v, e.WithVideoFiles); ok {
-			b, err := json.Marshal(act)
-			if err != nil {
-				return err
-			}
-			if outboxItems > 0 {
-				ob.WriteString(",")
-			}
-			ob.Write(b)
-			outboxItems++
+			return ob.add(act)
 		}
 		return nil
 	})
@@ -250,7 +241,7 @@ func (s *Service) fill(ctx context.Context, a *archive, e repo.UserExport, progr
 		return fmt.Errorf("video files: %w", err)
 	}
 	// The rest is small: comments, rates, follows, playlists, settings.
-	if err := s.social(ctx, a, u, viewer); err != nil {
+	if err := s.social(ctx, a, u, viewer, ob); err != nil {
 		return err
 	}
 	// activity-pub/actor.json and outbox.json
@@ -263,7 +254,7 @@ func (s *Service) fill(ctx context.Context, a *archive, e repo.UserExport, progr
 			s.log().Warn("user export: actor left out", "account", u.AccountName, "err", err)
 		}
 	}
-	if err := ob.Flush(); err != nil {
+	if err := ob.w.Flush(); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	if _, err := outbox.Seek(0, io.SeekStart); err != nil {
@@ -274,7 +265,7 @@ func (s *Service) fill(ctx context.Context, a *archive, e repo.UserExport, progr
 		return err
 	}
 	head, _ := json.Marshal(map[string]any{"@context": json.RawMessage(vocab.VideoContext), "id": "outbox.json",
-		"type": "OrderedCollection", "totalItems": outboxItems})
+		"type": "OrderedCollection", "totalItems": ob.n})
 	io.WriteString(w, strings.TrimSuffix(string(head), "}")+`,"orderedItems":[`)
 	if _, err := io.Copy(w, outbox); err != nil {
 		return fmt.Errorf("outbox: %w", err)
@@ -282,6 +273,26 @@ func (s *Service) fill(ctx context.Context, a *archive, e repo.UserExport, progr
 	io.WriteString(w, "]}\n")
 	progress(99)
 	return nil
+}
+
+// outboxWriter keeps the outbox's activities in a temporary file, comma
+// separated, until the archive's outbox.json entry is written.
+type outboxWriter struct {
+	w *bufio.Writer
+	n int
+}
+
+func (o *outboxWriter) add(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if o.n > 0 {
+		o.w.WriteString(",")
+	}
+	o.n++
+	_, err = o.w.Write(b)
+	return err
 }
 
 func thumbnailPath(v repo.ExportVideo) string { return "thumbnails/" + v.UUID + ".jpg" }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/vocab"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/model"
@@ -62,6 +63,7 @@ var (
 type ActivityPub interface {
 	Person(ctx context.Context, name string) (vocab.Actor, error)
 	Video(ctx context.Context, ref string) (vocab.Video, error)
+	Comment(ctx context.Context, ref string, id int64) (federation.CommentDocument, error)
 }
 
 // Service requests, builds, lists, serves and expires user exports.

@@ -45,7 +45,7 @@ func collection[T any](id string, items []T) Collection[T] {
 
 // social writes the small files: comments, rates, follows, playlists,
 // blocklist, settings, and the ones Cabane has no data for.
-func (s *Service) social(ctx context.Context, a *archive, u repo.ExportUser, viewer visibility.Viewer) error {
+func (s *Service) social(ctx context.Context, a *archive, u repo.ExportUser, viewer visibility.Viewer, ob *outboxWriter) error {
 	comments, err := s.Store.ExportComments(ctx, u.AccountID)
 	if err != nil {
 		return err
@@ -64,6 +64,19 @@ func (s *Service) social(ctx context.Context, a *archive, u repo.ExportUser, vie
 			}
 		}
 		cj.Comments = append(cj.Comments, j)
+		// The outbox has each comment's Create of its Note, as served
+		// (PeerTube's CommentsExporter); one that does not federate (a
+		// private video's, held for review) is in comments.json alone.
+		if s.AP != nil {
+			if doc, err := s.AP.Comment(ctx, c.VideoUUID, c.ID); err == nil && doc.Note != nil {
+				note := *doc.Note
+				note.Context = nil
+				if err := ob.add(createActivity{Type: "Create", ID: note.ID + "/activity", Actor: note.AttributedTo,
+					To: note.To, Cc: note.Cc, Object: note}); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	if err := a.json("peertube/comments.json", cj); err != nil {
 		return err
