@@ -13,6 +13,7 @@ type UserExports interface {
 	Create(ctx context.Context, e *UserExport) error
 	Get(ctx context.Context, id int64) (UserExport, error)
 	ByToken(ctx context.Context, token string) (UserExport, error)
+	ByFilename(ctx context.Context, filename string) (UserExport, error)
 	ListOf(ctx context.Context, userID int64) ([]UserExport, error)
 	SetState(ctx context.Context, id int64, state int, size int64, errText string, expires time.Time) error
 	SetProgress(ctx context.Context, id int64, pct float64) error

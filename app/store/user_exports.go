@@ -88,6 +88,10 @@ func (s *UserExports) ByToken(ctx context.Context, token string) (repo.UserExpor
 	return s.one(ctx, "token = ?", token)
 }
 
+func (s *UserExports) ByFilename(ctx context.Context, filename string) (repo.UserExport, error) {
+	return s.one(ctx, "filename = ?", filename)
+}
+
 func (s *UserExports) list(ctx context.Context, where string, arg any) ([]repo.UserExport, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT `+userExportCols+` FROM user_exports WHERE `+where+` ORDER BY created_at DESC, id DESC`, arg)
 	if err != nil {

@@ -275,13 +275,22 @@ func (s *Service) Build(ctx context.Context, id int64, progress func(float64)) e
 	return nil
 }
 
-// Prune deletes the expired archives and their rows, and the temporary
-// files a build killed half-way left (a day old: no build takes that long
-// on a box, and a running one rewrites its own).
+// Prune deletes the expired archives and their rows, the archives whose
+// row went with their user (deleted by an admin), and the temporary files
+// a build killed half-way left (a day old: no build takes that long on a
+// box, and a running one rewrites its own).
 func (s *Service) Prune(ctx context.Context) (int, error) {
 	tmps, _ := filepath.Glob(filepath.Join(s.Dir(), "*.tmp"))
 	for _, p := range tmps {
 		if st, err := os.Stat(p); err == nil && s.now().Sub(st.ModTime()) > 24*time.Hour {
+			os.Remove(p)
+		}
+	}
+	zips, _ := filepath.Glob(filepath.Join(s.Dir(), "*.zip"))
+	for _, p := range zips {
+		// The row is written before the file: a file without one is
+		// an orphan, never one being made.
+		if _, err := s.Store.ByFilename(ctx, filepath.Base(p)); errors.Is(err, model.ErrNotFound) {
 			os.Remove(p)
 		}
 	}

@@ -138,6 +138,8 @@ func TestExportLifecycle(t *testing.T) {
 	// what a killed build left.
 	stale := filepath.Join(s.Dir(), "outbox-123.tmp")
 	os.WriteFile(stale, []byte("half"), 0o600)
+	orphan := filepath.Join(s.Dir(), "user-export-99-0123.zip") // its user was deleted
+	os.WriteFile(orphan, []byte("PK"), 0o600)
 	c.t = c.t.Add(userexport.Keep + time.Minute)
 	if _, _, err := s.Open(ctx, me, list[0].Filename, list[0].Token); !errors.Is(err, userexport.ErrNotReady) {
 		t.Errorf("expired download: %v, want ErrNotReady", err)
@@ -153,5 +155,8 @@ func TestExportLifecycle(t *testing.T) {
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("a stale temporary file is still there: %v", err)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("an archive without its row is still there: %v", err)
 	}
 }
