@@ -506,4 +506,23 @@ func TestUserExportPage(t *testing.T) {
 	if body, _, _ := br.Get(base + "/my/settings"); !strings.Contains(body, "Exporter mes données") || !strings.Contains(body, "Télécharger") {
 		t.Errorf("the export section is not in French")
 	}
+	// One at a time: while it is there, no new one is offered; deleted,
+	// it is gone and the form is back.
+	body, _, csrf = br.Get(base + "/my/settings")
+	del := regexp.MustCompile(`action="(/my/settings/export/\d+/delete)"`).FindStringSubmatch(body)
+	if strings.Contains(body, `action="/my/settings/export"`) || del == nil {
+		t.Fatalf("with a ready archive, the page offers a new one or no deletion")
+	}
+	if code, final, _ := br.PostForm(base+del[1], url.Values{"_csrf": {csrf}}); code != http.StatusOK || !strings.Contains(final, "done=export_deleted") {
+		t.Errorf("delete form: %d %s", code, final)
+	}
+	if body, _, _ := br.Get(base + "/my/settings"); !strings.Contains(body, `action="/my/settings/export"`) || strings.Contains(body, href) {
+		t.Errorf("after deletion the archive is still listed or no new one is offered")
+	}
+	if resp, err := br.C.Get(base + href); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("download after deletion: %d, want 403", resp.StatusCode)
+		}
+	}
 }

@@ -102,9 +102,16 @@ func (s *Service) Dir() string { return filepath.Join(s.Layout.Root, "exports") 
 // Path is the archive's file.
 func (s *Service) Path(e repo.UserExport) string { return filepath.Join(s.Dir(), e.Filename) }
 
-func mayManage(v visibility.Viewer, userID int64) error {
+// mayManage: the user themselves, or an admin (PeerTube's
+// MANAGE_USER_EXPORTS right) for a user that exists.
+func (s *Service) mayManage(ctx context.Context, v visibility.Viewer, userID int64) error {
 	if v.UserID == 0 || v.UserID != userID && !v.IsAdmin {
 		return ErrForbidden
+	}
+	if v.UserID != userID {
+		if _, err := s.Store.ExportUser(ctx, userID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -121,7 +128,7 @@ type payload struct {
 
 // Request records an export of userID and queues its job.
 func (s *Service) Request(ctx context.Context, v visibility.Viewer, userID int64, withVideoFiles bool) (int64, error) {
-	if err := mayManage(v, userID); err != nil {
+	if err := s.mayManage(ctx, v, userID); err != nil {
 		return 0, err
 	}
 	e := repo.UserExport{UserID: userID, State: StatePending, WithVideoFiles: withVideoFiles,
@@ -143,7 +150,7 @@ func (s *Service) Request(ctx context.Context, v visibility.Viewer, userID int64
 
 // List is userID's exports, newest first.
 func (s *Service) List(ctx context.Context, v visibility.Viewer, userID int64) ([]repo.UserExport, error) {
-	if err := mayManage(v, userID); err != nil {
+	if err := s.mayManage(ctx, v, userID); err != nil {
 		return nil, err
 	}
 	return s.Store.ListOf(ctx, userID)
@@ -152,7 +159,7 @@ func (s *Service) List(ctx context.Context, v visibility.Viewer, userID int64) (
 // Delete removes one of userID's exports and its archive; one being
 // built is refused (PeerTube's 409).
 func (s *Service) Delete(ctx context.Context, v visibility.Viewer, userID, id int64) error {
-	if err := mayManage(v, userID); err != nil {
+	if err := s.mayManage(ctx, v, userID); err != nil {
 		return err
 	}
 	e, err := s.Store.Get(ctx, id)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/uris"
@@ -50,6 +51,9 @@ func TestExportLifecycle(t *testing.T) {
 	me := visibility.Viewer{UserID: u.ID, AccountID: u.AccountID}
 	if _, err := s.Request(ctx, visibility.Viewer{UserID: u.ID + 1}, u.ID, false); !errors.Is(err, userexport.ErrForbidden) {
 		t.Errorf("another user's request: %v, want ErrForbidden", err)
+	}
+	if _, err := s.Request(ctx, visibility.Viewer{UserID: u.ID + 1, IsAdmin: true}, u.ID+5, false); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("an admin's request for nobody: %v, want ErrNotFound", err)
 	}
 	if _, err := s.Request(ctx, visibility.Viewer{UserID: u.ID + 1, IsAdmin: true}, u.ID, false); err != nil {
 		t.Errorf("an admin's request: %v", err)

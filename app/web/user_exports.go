@@ -232,18 +232,18 @@ type myExport struct {
 var myExportStates = map[int]string{userexport.StatePending: "pending", userexport.StateProcessing: "processing",
 	userexport.StateCompleted: "completed", userexport.StateErrored: "errored"}
 
-// myExports lists the signed-in user's exports for the settings page; nil
-// when exports are not wired.
-func (s *Server) myExports(c echo.Context) []myExport {
+// myExports lists the signed-in user's exports for the settings page, and
+// whether a new one may be asked for (none pending, processing or ready).
+func (s *Server) myExports(c echo.Context) ([]myExport, bool) {
 	if s.Exports == nil {
-		return nil
+		return nil, false
 	}
 	who := viewer(c)
 	list, err := s.Exports.List(c.Request().Context(), who, who.UserID)
 	if err != nil {
-		return nil
+		return nil, false
 	}
-	out := []myExport{}
+	out, can := []myExport{}, true
 	for _, e := range list {
 		m := myExport{ID: e.ID, State: myExportStates[e.State], Progress: int(e.Progress), Size: humanBytes(e.Size),
 			WithVideoFiles: e.WithVideoFiles, Created: e.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Error: e.Error}
@@ -253,7 +253,8 @@ func (s *Server) myExports(c echo.Context) []myExport {
 		if e.State == userexport.StateCompleted {
 			m.Download = userExportDownload("", e, false)
 		}
+		can = can && e.State == userexport.StateErrored
 		out = append(out, m)
 	}
-	return out
+	return out, can
 }
