@@ -131,11 +131,18 @@ func (s *Server) apiUserExports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	start, count, err := pagination(c)
+	if err != nil {
+		return err
+	}
 	list, err := s.Exports.List(c.Request().Context(), viewer(c), userID)
 	if err != nil {
 		return userExportError(err)
 	}
+	// A user has a few exports at most: the page is cut here.
 	out := userExportListJSON{Total: len(list), Data: []userExportJSON{}}
+	list = list[min(start, len(list)):]
+	list = list[:min(count, len(list))]
 	for _, e := range list {
 		out.Data = append(out.Data, s.userExportJSON(c, e))
 	}
