@@ -208,6 +208,11 @@ func TestUserExport(t *testing.T) {
 	if err := a.Store.Subscriptions().Subscribe(ctx, alice.AccountID, bch.ID); err != nil {
 		t.Fatal(err)
 	}
+	os.MkdirAll(a.Layout.Avatars(), 0o755)
+	os.WriteFile(filepath.Join(a.Layout.Avatars(), "alice-1.jpg"), []byte("\xff\xd8\xff\xe0 a jpeg"), 0o644)
+	if _, err := a.Store.Profiles().SetAvatar(ctx, alice.AccountID, repo.Avatar{File: "alice-1.jpg", UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 
 	exports := fmt.Sprintf("%s/api/v1/users/%d/exports", base, alice.ID)
 	// Bob may not touch alice's exports.
@@ -294,6 +299,10 @@ func TestUserExport(t *testing.T) {
 	matches(t, "account.json", acc, "account")
 	if acc["name"] != "alice" || acc["url"] != base+"/accounts/alice" {
 		t.Errorf("account.json: %v", acc)
+	}
+	if av := list(acc, "avatars"); len(av) != 1 || av[0].(map[string]any)["width"] != 600.0 ||
+		acc["archiveFiles"].(map[string]any)["avatar"] != "../files/account/avatars/alice.jpg" || len(z["files/account/avatars/alice.jpg"]) == 0 {
+		t.Errorf("avatar: %v, %v; files %v", acc["avatars"], acc["archiveFiles"], z.names())
 	}
 	chs := list(z.json(t, "peertube/channels.json"), "channels")
 	if len(chs) != 1 {
@@ -450,7 +459,6 @@ func TestUserExport(t *testing.T) {
 		t.Errorf("download after delete: %d, want 403", st)
 	}
 	_ = bob
-	_ = repo.UserExport{}
 }
 
 // The settings page offers the export with the files' choice, shows its

@@ -16,6 +16,7 @@ import (
 
 	"cabane.dev/cabane/app/federation/vocab"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/visibility"
@@ -143,7 +144,7 @@ func (s *Service) fill(ctx context.Context, a *archive, e repo.UserExport, progr
 		Description: u.Description, CreatedAt: iso(u.AccountAt), UpdatedAt: iso(u.AccountAt), Avatars: []ActorImage{}, Banners: []ActorImage{}}
 	var avatarRel string
 	if u.Avatar != "" {
-		acc.Avatars = append(acc.Avatars, ActorImage{Width: 0, URL: s.URIs.Abs(uris.Avatar(u.Avatar)), CreatedAt: iso(u.AvatarUpdated), UpdatedAt: iso(u.AvatarUpdated)})
+		acc.Avatars = append(acc.Avatars, ActorImage{Width: profile.AvatarSide, URL: s.URIs.Abs(uris.Avatar(u.Avatar)), CreatedAt: iso(u.AvatarUpdated), UpdatedAt: iso(u.AvatarUpdated)})
 		name := path.Join("avatars", u.AccountName+path.Ext(u.Avatar))
 		ok, err := a.file(ctx, path.Join("files/account", name), filepath.Join(s.Layout.Avatars(), u.Avatar))
 		if err != nil {
