@@ -259,9 +259,16 @@ func (s *Service) Build(ctx context.Context, id int64, progress func(float64)) e
 	}
 	size, err := s.write(ctx, e, step)
 	if err != nil {
+		// A fresh context: the job's may be the reason it stopped.
+		bg := context.WithoutCancel(ctx)
+		if ctx.Err() != nil {
+			// Stopped, not failed: the queue runs the job again after
+			// the restart; until then it waits.
+			s.Store.SetState(bg, id, StatePending, 0, "", time.Time{})
+			return err
+		}
 		s.log().Warn("user export failed", "export", id, "user", e.UserID, "err", err)
-		// A fresh context: the job's may be the reason it failed.
-		s.Store.SetState(context.WithoutCancel(ctx), id, StateErrored, 0, err.Error(), time.Time{})
+		s.Store.SetState(bg, id, StateErrored, 0, err.Error(), time.Time{})
 		return err
 	}
 	if err := s.Store.SetState(ctx, id, StateCompleted, size, "", s.now().Add(Keep)); err != nil {

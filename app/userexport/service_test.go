@@ -66,6 +66,15 @@ func TestExportLifecycle(t *testing.T) {
 		t.Fatalf("list: %+v", list)
 	}
 	first := list[0]
+	// A build stopped (the server shutting down) is not a failure: the
+	// export waits for the job's next run.
+	stopped, cancel := context.WithCancel(ctx)
+	if err := s.Build(stopped, first.ID, func(float64) { cancel() }); err == nil {
+		t.Fatal("a stopped build succeeded")
+	}
+	if e, _ := st.UserExports().Get(ctx, first.ID); e.State != userexport.StatePending {
+		t.Errorf("after a stopped build: state %d, want pending", e.State)
+	}
 	var steps []float64
 	if err := s.Build(ctx, first.ID, func(p float64) { steps = append(steps, p) }); err != nil {
 		t.Fatal(err)
