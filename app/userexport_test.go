@@ -294,6 +294,18 @@ func TestUserExport(t *testing.T) {
 		t.Fatalf("download: %d, %d bytes, want 200 and %d", st, len(body), done.Size)
 	}
 	z := unzip(t, body)
+	// A big archive resumes: ranges are served.
+	rr, _ := http.NewRequest(http.MethodGet, done.PrivateDownloadURL, nil)
+	rr.Header.Set("Range", "bytes=0-3")
+	if resp, err := http.DefaultClient.Do(rr); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusPartialContent || string(b) != string(body[:4]) {
+			t.Errorf("range: %d %q", resp.StatusCode, b)
+		}
+	}
 
 	acc := z.json(t, "peertube/account.json")
 	matches(t, "account.json", acc, "account")
