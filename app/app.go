@@ -53,6 +53,7 @@ import (
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/userexport"
 	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
@@ -87,6 +88,7 @@ type App struct {
 	// Following: subscriptions to remote channels, instance follows, and
 	// the videos they bring (#10); nil while federation is off.
 	Following *following.Service
+	Exports   *userexport.Service // export (#11 point 4)
 	Web       *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
@@ -316,6 +318,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- end move ---
 	}
 	// --- end following ---
+	// --- export (#11 point 4): user exports ---
+	a.Exports = &userexport.Service{Store: st.UserExports(), Jobs: a.Jobs, Layout: a.Layout, URIs: uris.New(cfg.PublicURL),
+		Notifications: notify.Settings, Log: log.With("part", "export")}
+	if a.Federation.Identity.On() {
+		a.Exports.AP = a.Federation
+	}
+	a.Jobs.Register(userexport.JobKind, a.Exports.Handle)
+	// --- end export ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -361,6 +371,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Following: a.Following, // following (#10)
 		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
+		Exports:   a.Exports, // export (#11 point 4)
 	})
 	if err != nil {
 		st.Close()
@@ -484,6 +495,7 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
 	wg.Go(func() { a.Jobs.RunPrune(ctx, 6*time.Hour) })
+	wg.Go(func() { a.Exports.RunPrune(ctx, time.Hour) }) // export (#11 point 4)
 	// --- inbox (#10) ---
 	if a.Inbox != nil {
 		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })

@@ -46,6 +46,7 @@ import (
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/userexport"
 	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
@@ -134,6 +135,8 @@ type Deps struct {
 	// --- end following ---
 	// Moves: aliases, moving out, moved pages' redirects (#11); nil: none.
 	Moves *move.Service
+	// --- export (#11 point 4): user exports; nil: not offered ---
+	Exports *userexport.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -267,6 +270,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
 	s.myFollowersRoutes(e, page) // inbox (#10)
+	s.exportPageRoutes(e, page)  // export (#11 point 4)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
@@ -339,6 +343,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- inbox and follows (#10) ---
 	s.followsAPIRoutes(g, api)
 	s.serverFollowingAPIRoutes(g, api) // serverfollow
+	s.exportAPIRoutes(g, api)          // export (#11 point 4)
 	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too
