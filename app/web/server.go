@@ -42,6 +42,7 @@ import (
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/supporters"
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
@@ -131,6 +132,9 @@ type Deps struct {
 	// /api/v1/server/stats); nil: the endpoint answers 404.
 	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
+	// --- supporters (#11): supporter-only videos, access links ---
+	Supporters *supporters.Service // nil: no supporters (supporter-only videos: their creator and moderators only)
+	// --- end supporters ---
 }
 
 // Server holds the routes and their dependencies.
@@ -279,6 +283,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end admin pages ---
 	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
 	s.eventRoutes(e, page)
+	s.supporterRoutes(e, page) // supporters (#11)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
 	e.GET("/lazy-static/thumbnails/:file", s.serveImage, files...)
