@@ -304,6 +304,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- end following ---
 	// --- supporters (#11) ---
 	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
+	a.Outbox.Supporters = a.Supporters
 	if a.Following != nil {
 		a.Supporters.Resolver = supporterResolver{a.Following, a.Inbox.Actors}
 	}

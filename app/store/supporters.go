@@ -200,3 +200,24 @@ func (s *Supporters) MarkNoted(ctx context.Context, videoID, supporterID int64) 
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// Unnoted are an account's active remote supporters not yet sent the
+// direct Note of a video.
+func (s *Supporters) Unnoted(ctx context.Context, accountID, videoID int64) ([]model.Supporter, error) {
+	rows, err := s.q.QueryContext(ctx, "SELECT "+supporterCols+` FROM supporters
+		WHERE account_id = ? AND kind = 'remote' AND revoked_at IS NULL AND inbox != ''
+		AND id NOT IN (SELECT supporter_id FROM supporter_notes WHERE video_id = ?) ORDER BY id`, accountID, videoID)
+	if err != nil {
+		return nil, fmt.Errorf("remote supporters: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []model.Supporter
+	for rows.Next() {
+		sp, err := scanSupporter(rows)
+		if err != nil {
+			return nil, classify(err)
+		}
+		out = append(out, sp)
+	}
+	return out, classify(rows.Err())
+}

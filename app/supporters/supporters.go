@@ -302,3 +302,15 @@ func (s *Service) SupportedBy(ctx context.Context, accountID int64) ([]int64, er
 	s.mu.Unlock()
 	return owners, nil
 }
+
+// Unnoted are the account's active remote supporters who have not been
+// sent the direct Note of a video yet (outbox.SupporterNotes).
+func (s *Service) Unnoted(ctx context.Context, accountID, videoID int64) ([]model.Supporter, error) {
+	return s.Store.Supporters().Unnoted(ctx, accountID, videoID)
+}
+
+// MarkNoted records that a supporter was sent a video's direct Note.
+func (s *Service) MarkNoted(ctx context.Context, videoID, supporterID int64) error {
+	_, err := s.Store.Supporters().MarkNoted(ctx, videoID, supporterID)
+	return err
+}
