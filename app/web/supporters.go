@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/supporters"
 	"cabane.dev/cabane/app/videos"
@@ -303,4 +304,18 @@ func (s *Server) earlyAccessValue(ctx context.Context, v model.Video) string {
 		return ""
 	}
 	return at.UTC().Format("2006-01-02T15:04")
+}
+
+// feedSupporter is who a podcast feed is for: a supporter by the link's
+// token in ?supporterToken= (a podcast app sends no cookie), checked now.
+func (s *Server) feedSupporter(c echo.Context) feeds.Supporter {
+	tok := c.QueryParam(supporterTokenParam)
+	if s.Supporters == nil || tok == "" {
+		return feeds.Supporter{}
+	}
+	owner := s.supportedByToken(c.Request().Context(), tok)
+	if owner == 0 {
+		return feeds.Supporter{}
+	}
+	return feeds.Supporter{Of: []int64{owner}, Token: tok}
 }

@@ -282,3 +282,47 @@ func repoRename(v model.Video, name string) repo.VideoUpdate {
 }
 
 func timeNowPlus2h() time.Time { return time.Now().Add(fileTokenFor) }
+
+// TestSupporterPodcastFeed: the channel's podcast feed lists the
+// supporter-only episodes only with a supporter's token, their URLs then
+// carry the token (a podcast app sends no cookie) and answer to it, until
+// the supporter is revoked.
+func TestSupporterPodcastFeed(t *testing.T) {
+	r, ch := supporterRig(t)
+	ctx := context.Background()
+	public := r.publishedVideo(t, ch.ID, model.PrivacyPublic)
+	only := r.publishedVideo(t, ch.ID, model.PrivacySupporters)
+	tok := r.addNamed(t, "Bob")
+	feed := fmt.Sprintf("/feeds/podcast/videos.xml?videoChannelId=%d", ch.ID)
+	if _, body := r.getWith(t, feed, "", ""); !strings.Contains(body, public.Name) || strings.Contains(body, only.Name) {
+		t.Fatalf("the public podcast feed: public listed %v, supporter-only listed %v", strings.Contains(body, public.Name), strings.Contains(body, only.Name))
+	}
+	code, body := r.getWith(t, feed+"&supporterToken="+tok, "", "")
+	if code != http.StatusOK || !strings.Contains(body, public.Name) || !strings.Contains(body, only.Name) {
+		t.Fatalf("the supporter's podcast feed: %d, supporter-only listed %v", code, strings.Contains(body, only.Name))
+	}
+	thumb := regexp.MustCompile(`[^"<>]*/lazy-static/[a-z]+/` + only.UUID + `\.jpg\?supporterToken=[A-Za-z0-9_-]+`).FindString(body)
+	if thumb == "" {
+		t.Fatalf("no tokened image URL for the supporter-only episode in %s", body)
+	}
+	path := strings.TrimPrefix(thumb, r.http.URL)
+	if code, _ := r.getWith(t, path, "", ""); code != http.StatusOK {
+		t.Errorf("the episode's image by token: %d", code)
+	}
+	if strings.Contains(body, "lazy-static/thumbnails/"+public.UUID+".jpg?supporterToken") {
+		t.Error("a public episode's URLs carry the token")
+	}
+	list, err := r.server.Supporters.List(ctx, viewerOfAccount(r, t, "user"))
+	if err != nil || len(list) != 1 {
+		t.Fatal(list, err)
+	}
+	if err := r.server.Supporters.Revoke(ctx, viewerOfAccount(r, t, "user"), list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := r.getWith(t, path, "", ""); code != http.StatusNotFound {
+		t.Errorf("the episode's image after revoking: %d, want 404", code)
+	}
+	if _, body := r.getWith(t, feed+"&supporterToken="+tok, "", ""); strings.Contains(body, only.Name) {
+		t.Error("a revoked supporter's podcast feed still lists the supporter-only episode")
+	}
+}
