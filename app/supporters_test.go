@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,7 +20,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/supporters"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
@@ -214,5 +218,79 @@ func countJobs(t *testing.T, a *App, kind string) int {
 	if err := a.Store.DB().QueryRow("SELECT COUNT(*) FROM jobs WHERE kind = ?", kind).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// An early-access video whose date passes while the box is off turns
+// public when it starts again, and federates then as a new public video
+// (a Create queued for the followers).
+func TestEarlyAccessTurnsPublicAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	addr := testrig.FreeAddr(t)
+	cfg := config.Default()
+	cfg.DataDir, cfg.PublicURL, cfg.MDNS, cfg.Listen = t.TempDir(), "http://"+addr, false, addr
+	cfg.AllowPrivateFetch = []string{"127.0.0.0/8"} // federation on, at a loopback public URL
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := Open(ctx, cfg, log, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Auth.CreateUser(ctx, auth.NewUserRequest{Username: "root", Email: "root@example.org", Password: "correct horse root", Admin: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, ch, err := a.Auth.CreateUser(ctx, auth.NewUserRequest{Username: "cara", Email: "cara@example.org", Password: "correct horse cara"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.New()
+	v := model.Video{UUID: id.String(), ShortUUID: videos.ShortUUID(id), ChannelID: ch.ID, Name: "Early for supporters", Privacy: model.PrivacySupporters}
+	if err := a.Store.Videos.Create(ctx, &v); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.Videos.AddRenditions(ctx, v.ID, model.Rendition{Name: "360p", Width: 640, Height: 360, Bandwidth: 800_000}); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = a.Store.Videos.ByID(ctx, v.ID)
+	due := time.Now().Add(time.Second)
+	if err := a.Supporters.SetEarlyAccess(ctx, v, due); err != nil {
+		t.Fatal(err)
+	}
+	a.Close() // off before the date
+	time.Sleep(time.Until(due) + 100*time.Millisecond)
+	if got := countJobs0(t, cfg.DataDir); got != 0 {
+		t.Fatalf("%d video federation jobs before the restart", got)
+	}
+	a, err = Open(ctx, cfg, log, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.Run(runCtx); close(done) }()
+	defer func() { cancel(); <-done; a.Close() }()
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		got, err := a.Store.Videos.ByID(ctx, v.ID)
+		return err == nil && got.Privacy == model.PrivacyPublic
+	})
+	got, _ := a.Store.Videos.ByID(ctx, v.ID)
+	if got.PublishedAt.Before(due) {
+		t.Errorf("published at %v, before its date %v", got.PublishedAt, due)
+	}
+	var payload string
+	if err := a.Store.DB().QueryRow("SELECT payload FROM jobs WHERE kind = 'federation.video'").Scan(&payload); err != nil || !strings.Contains(payload, `"act":"create"`) {
+		t.Errorf("the federation of the now public video: %q %v", payload, err)
+	}
+}
+
+// countJobs0 counts the video federation jobs in a closed data directory.
+func countJobs0(t *testing.T, dir string) int {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "cabane.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n int
+	st.DB().QueryRow("SELECT COUNT(*) FROM jobs WHERE kind = 'federation.video'").Scan(&n)
 	return n
 }
