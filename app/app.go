@@ -32,6 +32,7 @@ import (
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/outbox"
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/httpclient"
@@ -102,6 +103,9 @@ type App struct {
 	// RemoteAvatars fetches remote accounts' pictures (nil while
 	// federation is off).
 	RemoteAvatars *profile.RemoteAvatars
+	// Moves: local accounts and channels moving to other servers (#11);
+	// nil while federation is off.
+	Moves *move.Service
 	// Supporters: creators' supporters and early-access publication (#11).
 	Supporters *supporters.Service
 
@@ -300,6 +304,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		subs.Remote = a.Following
+		// --- move (#11 point 4) ---
+		a.Inbox.Mover = a.Following
+		a.Moves = &move.Service{Identity: a.Federation.Identity, Store: st.Moves(), Following: a.Following, Fetch: a.Inbox.Objects,
+			Locals: a.Follows, Channels: a.Accounts, Subscribers: st.Subscriptions(), Audience: a.Follows, Sender: a.Delivery,
+			Log: log.With("part", "move"), Changed: func(ctx context.Context, who keys.Actor) {
+				if who.Kind == keys.Account {
+					a.Outbox.AccountChanged(ctx, who.ID)
+				} else {
+					a.Outbox.ChannelChanged(ctx, who.ID)
+				}
+			}}
+		a.Federation.Moves = a.Moves
+		// --- end move ---
 	}
 	// --- end following ---
 	// --- supporters (#11) ---
@@ -352,6 +369,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Delivery: a.Delivery,
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
+		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
 		// supporters (#11)
 		Supporters: a.Supporters,

@@ -30,6 +30,7 @@ import (
 	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -132,6 +133,8 @@ type Deps struct {
 	// /api/v1/server/stats); nil: the endpoint answers 404.
 	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
+	// Moves: aliases, moving out, moved pages' redirects (#11); nil: none.
+	Moves *move.Service
 	// --- supporters (#11): supporter-only videos, access links ---
 	Supporters *supporters.Service // nil: no supporters (supporter-only videos: their creator and moderators only)
 	// --- end supporters ---
@@ -263,6 +266,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end creator ---
 	// --- my pages (helper H, #9 point 7) ---
 	s.myPageRoutes(e, page, limitPasswords)
+	s.moveRoutes(e, page) // move (#11)
 	// --- end my pages ---
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
