@@ -50,6 +50,7 @@ import (
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/supporters"
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
@@ -107,6 +108,8 @@ type App struct {
 	// Moves: local accounts and channels moving to other servers (#11);
 	// nil while federation is off.
 	Moves *move.Service
+	// Supporters: creators' supporters and early-access publication (#11).
+	Supporters *supporters.Service
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -326,6 +329,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	}
 	a.Jobs.Register(userexport.JobKind, a.Exports.Handle)
 	// --- end export ---
+	// --- supporters (#11) ---
+	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
+	a.Outbox.Supporters = a.Supporters
+	if a.Following != nil {
+		a.Supporters.Resolver = supporterResolver{a.Following, a.Inbox.Actors}
+	}
+	// --- end supporters ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -372,6 +382,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
 		Exports:   a.Exports, // export (#11 point 4)
+		// supporters (#11)
+		Supporters: a.Supporters,
 	})
 	if err != nil {
 		st.Close()
@@ -511,6 +523,8 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	})
 	// --- end delivery ---
+	// Early access: what came due while the box was off, then every minute.
+	wg.Go(func() { a.Supporters.Run(ctx, time.Minute) }) // supporters (#11)
 	go func() {
 		defer wg.Done()
 		defer close(served)
@@ -618,4 +632,15 @@ func quotaDefault(n int64) int64 {
 		return -1
 	}
 	return n
+}
+
+// supporterResolver finds a remote supporter by handle: WebFinger through
+// following, then their actor, fetched signed by the inbox's fetcher.
+type supporterResolver struct {
+	*following.Service
+	actors inbox.ActorFetcher
+}
+
+func (r supporterResolver) Actor(ctx context.Context, iri string) (model.RemoteActor, error) {
+	return r.actors.Actor(ctx, iri)
 }

@@ -43,6 +43,7 @@ import (
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/supporters"
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
@@ -137,6 +138,9 @@ type Deps struct {
 	Moves *move.Service
 	// --- export (#11 point 4): user exports; nil: not offered ---
 	Exports *userexport.Service
+	// --- supporters (#11): supporter-only videos, access links ---
+	Supporters *supporters.Service // nil: no supporters (supporter-only videos: their creator and moderators only)
+	// --- end supporters ---
 }
 
 // Server holds the routes and their dependencies.
@@ -287,6 +291,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end admin pages ---
 	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
 	s.eventRoutes(e, page)
+	s.supporterRoutes(e, page) // supporters (#11)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
 	e.GET("/lazy-static/thumbnails/:file", s.serveImage, files...)
