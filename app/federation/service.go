@@ -83,6 +83,7 @@ type Service struct {
 	Stats       Stats       // nil: zero counts
 	Comments    Comments    // nil: no comment is served
 	Origins     Origins     // nil: no comment on a remote video is served
+	Funding     Funding     // nil: actors list no funding links
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's
@@ -130,7 +131,11 @@ func (s *Service) Person(ctx context.Context, name string) (vocab.Actor, error) 
 			avatar = av.File
 		}
 	}
-	return Person(u, a, pem, avatar), nil
+	p := Person(u, a, pem, avatar)
+	if p.Attachment, err = s.fundingOf(ctx, model.AccountFunding(a.ID)); err != nil {
+		return vocab.Actor{}, fmt.Errorf("funding links of account %s: %w", a.Name, err)
+	}
+	return p, nil
 }
 
 // Group is the channel named name, as a Group.
@@ -147,7 +152,11 @@ func (s *Service) Group(ctx context.Context, name string) (vocab.Group, error) {
 	if err != nil {
 		return vocab.Group{}, fmt.Errorf("key of channel %s: %w", ch.Name, err)
 	}
-	return Group(u, ch, pem), nil
+	g := Group(u, ch, pem)
+	if g.Attachment, err = s.fundingOf(ctx, model.ChannelFunding(ch.ID)); err != nil {
+		return vocab.Group{}, fmt.Errorf("funding links of channel %s: %w", ch.Name, err)
+	}
+	return g, nil
 }
 
 // Application is the server actor.

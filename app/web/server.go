@@ -31,6 +31,7 @@ import (
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/feeds"
+	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
@@ -131,6 +132,9 @@ type Deps struct {
 	// /api/v1/server/stats); nil: the endpoint answers 404.
 	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
+	// Funding: support texts and funding links (#11); nil: pages show the
+	// support texts only, and nobody edits them.
+	Funding *funding.Service
 }
 
 // Server holds the routes and their dependencies.
