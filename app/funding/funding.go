@@ -40,7 +40,7 @@ var ErrForbidden = errors.New("funding: not your channel")
 
 // FieldError names what a request got wrong: Field is "support",
 // "count", or one of a link's ("kind", "label", "url", "note") with
-// Index its position (0-based).
+// Index its position in the request (0-based).
 type FieldError struct {
 	Field string
 	Index int
@@ -66,13 +66,12 @@ var brandLabels = map[string]string{
 // dropped (a form's spare rows).
 func Validate(links []model.FundingLink) ([]model.FundingLink, error) {
 	out := make([]model.FundingLink, 0, len(links))
-	for _, l := range links {
+	for i, l := range links {
 		l.Kind, l.Label, l.URL = strings.TrimSpace(l.Kind), strings.TrimSpace(l.Label), strings.TrimSpace(l.URL)
 		l.Note = strings.TrimSpace(strings.ReplaceAll(l.Note, "\r\n", "\n"))
 		if l.Label == "" && l.URL == "" && l.Note == "" {
 			continue
 		}
-		i := len(out)
 		if !slices.Contains(model.FundingKinds, l.Kind) {
 			return nil, &FieldError{Field: "kind", Index: i, Msg: fmt.Sprintf("unknown kind %q", l.Kind)}
 		}

@@ -267,6 +267,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
 	s.myFollowersRoutes(e, page) // inbox (#10)
+	s.mySupportRoutes(e, page)   // support (#11)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
