@@ -324,6 +324,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end social ---
 	// --- search, accounts and channels, overview (helper D, #9 point 5) ---
 	s.searchAPIRoutes(g, api)
+	s.supportAPIRoutes(g, api) // support (#11): PUT /video-channels/{handle}
 	// --- end search ---
 	// --- moderation: abuses, blocklists (helper F, #9 point 8) ---
 	s.moderationAPIRoutes(g, api)
