@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/visibility"
 )
 
@@ -142,13 +143,6 @@ func CheckSupport(s string) (string, error) {
 	return s, nil
 }
 
-// Store keeps the links and the channels' support texts (store.Funding).
-type Store interface {
-	Links(ctx context.Context, o model.FundingOwner) ([]model.FundingLink, error)
-	SetLinks(ctx context.Context, o model.FundingOwner, links []model.FundingLink) error
-	SetChannelSupport(ctx context.Context, channelID int64, text string) error
-}
-
 // Channels finds a channel (accounts.Service).
 type Channels interface {
 	ChannelByID(ctx context.Context, viewer visibility.Viewer, id int64) (model.Channel, error)
@@ -156,7 +150,7 @@ type Channels interface {
 
 // Service reads and changes support texts and funding links.
 type Service struct {
-	Store    Store
+	Store    repo.Funding
 	Channels Channels
 	// AccountChanged and ChannelChanged hear that an actor's links or
 	// support text changed, once stored (app/federation/outbox sends an

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 )
 
 // Funding stores the ways to support an account or a channel (#11) and a
@@ -15,6 +16,8 @@ type Funding struct{ base }
 func (s *Store) Funding() *Funding {
 	return &Funding{base{q: s.stmts, db: s.db, counts: s.counts}}
 }
+
+var _ repo.Funding = (*Funding)(nil)
 
 // ownerColumn is the column that names o: fixed strings, never input.
 func ownerColumn(o model.FundingOwner) string {

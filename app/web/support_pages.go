@@ -77,7 +77,7 @@ type mySupportData struct {
 const spareRows = 3
 
 func (s *Server) fundingRows(v view, links []model.FundingLink) []fundingRow {
-	n := min(len(links)+spareRows, funding.MaxLinks)
+	n := max(min(len(links)+spareRows, funding.MaxLinks), len(links))
 	rows := make([]fundingRow, 0, n)
 	for i := range n {
 		var l model.FundingLink
@@ -97,18 +97,34 @@ func (s *Server) fundingRows(v view, links []model.FundingLink) []fundingRow {
 }
 
 func (s *Server) mySupport(c echo.Context) error {
-	return s.renderSupport(c, http.StatusOK, "")
+	return s.renderSupport(c, http.StatusOK, "", nil)
 }
 
-func (s *Server) renderSupport(c echo.Context, code int, problem string) error {
+// refusedForm is what a refused form sent, shown again as typed so that
+// nothing is lost while the one mistake is fixed.
+type refusedForm struct {
+	Action  string
+	Links   []model.FundingLink
+	Support *string
+}
+
+// renderSupport shows the page, with a refusal's sentence and the
+// refused form's values when a form was refused.
+func (s *Server) renderSupport(c echo.Context, code int, problem string, refused *refusedForm) error {
 	ctx, who := c.Request().Context(), viewer(c)
 	v := s.view(c, "", nil)
 	links, err := s.Funding.Links(ctx, model.AccountFunding(who.AccountID))
 	if err != nil {
 		return err
 	}
+	typed := func(action string, links []model.FundingLink) []model.FundingLink {
+		if refused != nil && refused.Action == action {
+			return refused.Links
+		}
+		return links
+	}
 	d := mySupportData{Max: funding.MaxLinks,
-		Account: fundingForm{Action: "/my/support/account", ID: "acc", Rows: s.fundingRows(v, links)}}
+		Account: fundingForm{Action: "/my/support/account", ID: "acc", Rows: s.fundingRows(v, typed("/my/support/account", links))}}
 	chs, err := s.Accounts.ChannelsOf(ctx, who.AccountID)
 	if err != nil {
 		return err
@@ -119,8 +135,12 @@ func (s *Server) renderSupport(c echo.Context, code int, problem string) error {
 			return err
 		}
 		id := strconv.FormatInt(ch.ID, 10)
-		d.Channels = append(d.Channels, supportChannelForm{Name: ch.Name, DisplayName: ch.DisplayName, Support: ch.Support,
-			Form: fundingForm{Action: "/my/support/channels/" + id, ID: "ch" + id, Rows: s.fundingRows(v, links)}})
+		action, support := "/my/support/channels/"+id, ch.Support
+		if refused != nil && refused.Action == action && refused.Support != nil {
+			support = *refused.Support
+		}
+		d.Channels = append(d.Channels, supportChannelForm{Name: ch.Name, DisplayName: ch.DisplayName, Support: support,
+			Form: fundingForm{Action: action, ID: "ch" + id, Rows: s.fundingRows(v, typed(action, links))}})
 	}
 	v.Data, v.Title, v.Error = d, v.T("support.title"), problem
 	if c.QueryParam("done") == "saved" {
@@ -152,8 +172,9 @@ func (s *Server) mySupportAccount(c echo.Context) error {
 	if err := c.Request().ParseForm(); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest)
 	}
-	if err := s.Funding.SetAccountLinks(c.Request().Context(), viewer(c), formLinks(c)); err != nil {
-		return s.supportRefused(c, err)
+	links := formLinks(c)
+	if err := s.Funding.SetAccountLinks(c.Request().Context(), viewer(c), links); err != nil {
+		return s.supportRefused(c, err, &refusedForm{Action: "/my/support/account", Links: links})
 	}
 	return c.Redirect(http.StatusSeeOther, "/my/support?done=saved")
 }
@@ -173,22 +194,22 @@ func (s *Server) mySupportChannel(c echo.Context) error {
 		u.Support = &text
 	}
 	if err := s.Funding.UpdateChannel(c.Request().Context(), viewer(c), id, u); err != nil {
-		return s.supportRefused(c, err)
+		return s.supportRefused(c, err, &refusedForm{Action: c.Request().URL.Path, Links: links, Support: u.Support})
 	}
 	return c.Redirect(http.StatusSeeOther, "/my/support?done=saved")
 }
 
 // supportRefused shows the page again with why, or hands err on.
-func (s *Server) supportRefused(c echo.Context, err error) error {
+func (s *Server) supportRefused(c echo.Context, err error, typed *refusedForm) error {
 	v := s.view(c, "", nil)
 	var fe *funding.FieldError
 	switch {
 	case errors.As(err, &fe) && fe.Field == "support":
-		return s.renderSupport(c, http.StatusBadRequest, v.T("my.error.field", v.T("support.field.support"), fe.Msg))
+		return s.renderSupport(c, http.StatusBadRequest, v.T("my.error.field", v.T("support.field.support"), fe.Msg), typed)
 	case errors.As(err, &fe) && fe.Field == "count":
-		return s.renderSupport(c, http.StatusBadRequest, v.T("support.error.count", funding.MaxLinks))
+		return s.renderSupport(c, http.StatusBadRequest, v.T("support.error.count", funding.MaxLinks), typed)
 	case errors.As(err, &fe):
-		return s.renderSupport(c, http.StatusBadRequest, v.T("support.error.link", fe.Index+1, fe.Msg))
+		return s.renderSupport(c, http.StatusBadRequest, v.T("support.error.link", fe.Index+1, fe.Msg), typed)
 	case errors.Is(err, funding.ErrForbidden), errors.Is(err, model.ErrNotFound):
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
