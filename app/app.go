@@ -32,6 +32,7 @@ import (
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/outbox"
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/funding"
@@ -105,6 +106,9 @@ type App struct {
 	// RemoteAvatars fetches remote accounts' pictures (nil while
 	// federation is off).
 	RemoteAvatars *profile.RemoteAvatars
+	// Moves: local accounts and channels moving to other servers (#11);
+	// nil while federation is off.
+	Moves *move.Service
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -306,6 +310,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		subs.Remote = a.Following
+		// --- move (#11 point 4) ---
+		a.Inbox.Mover = a.Following
+		a.Moves = &move.Service{Identity: a.Federation.Identity, Store: st.Moves(), Following: a.Following, Fetch: a.Inbox.Objects,
+			Locals: a.Follows, Channels: a.Accounts, Subscribers: st.Subscriptions(), Audience: a.Follows, Sender: a.Delivery,
+			Log: log.With("part", "move"), Changed: func(ctx context.Context, who keys.Actor) {
+				if who.Kind == keys.Account {
+					a.Outbox.AccountChanged(ctx, who.ID)
+				} else {
+					a.Outbox.ChannelChanged(ctx, who.ID)
+				}
+			}}
+		a.Federation.Moves = a.Moves
+		// --- end move ---
 	}
 	// --- end following ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
@@ -352,6 +369,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
 		Funding:   a.Funding,   // support (#11)
+		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
 	})
 	if err != nil {

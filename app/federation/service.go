@@ -56,6 +56,11 @@ type (
 	OutboxItems interface {
 		Activities(ctx context.Context, c CollectionRef, offset, limit int) (items []json.RawMessage, total int, err error)
 	}
+	// Moves gives a local actor's aliases and where it moved (move.Service,
+	// #11); kind is KindAccount or KindChannel.
+	Moves interface {
+		ActorMove(ctx context.Context, kind string, id int64) (alsoKnownAs []string, movedTo string, err error)
+	}
 	// Stats are NodeInfo's usage counts.
 	Stats interface {
 		Usage(ctx context.Context) (vocab.NodeInfoUsage, error)
@@ -84,6 +89,7 @@ type Service struct {
 	Comments    Comments    // nil: no comment is served
 	Origins     Origins     // nil: no comment on a remote video is served
 	Funding     Funding     // nil: actors list no funding links
+	Moves       Moves       // nil: no alsoKnownAs nor movedTo (#11)
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's
@@ -135,6 +141,9 @@ func (s *Service) Person(ctx context.Context, name string) (vocab.Actor, error) 
 	if p.Attachment, err = s.fundingOf(ctx, model.AccountFunding(a.ID)); err != nil {
 		return vocab.Actor{}, fmt.Errorf("funding links of account %s: %w", a.Name, err)
 	}
+	if p.AlsoKnownAs, p.MovedTo, err = s.actorMove(ctx, KindAccount, a.ID); err != nil {
+		return vocab.Actor{}, err
+	}
 	return p, nil
 }
 
@@ -156,7 +165,22 @@ func (s *Service) Group(ctx context.Context, name string) (vocab.Group, error) {
 	if g.Attachment, err = s.fundingOf(ctx, model.ChannelFunding(ch.ID)); err != nil {
 		return vocab.Group{}, fmt.Errorf("funding links of channel %s: %w", ch.Name, err)
 	}
+	if g.AlsoKnownAs, g.MovedTo, err = s.actorMove(ctx, KindChannel, ch.ID); err != nil {
+		return vocab.Group{}, err
+	}
 	return g, nil
+}
+
+// actorMove is a local actor's aliases and new IRI, if it moved.
+func (s *Service) actorMove(ctx context.Context, kind string, id int64) ([]string, string, error) {
+	if s.Moves == nil {
+		return nil, "", nil
+	}
+	aka, moved, err := s.Moves.ActorMove(ctx, kind, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("move of %s %d: %w", kind, id, err)
+	}
+	return aka, moved, nil
 }
 
 // Application is the server actor.

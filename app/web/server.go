@@ -30,6 +30,7 @@ import (
 	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/instance"
@@ -135,6 +136,8 @@ type Deps struct {
 	// Funding: support texts and funding links (#11); nil: pages show the
 	// support texts only, and nobody edits them.
 	Funding *funding.Service
+	// Moves: aliases, moving out, moved pages' redirects (#11); nil: none.
+	Moves *move.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -263,6 +266,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end creator ---
 	// --- my pages (helper H, #9 point 7) ---
 	s.myPageRoutes(e, page, limitPasswords)
+	s.moveRoutes(e, page) // move (#11)
 	// --- end my pages ---
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)

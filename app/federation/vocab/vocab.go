@@ -28,7 +28,8 @@ var ActorContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3
 	`{"pt":"https://joinpeertube.org/ns#","sc":"http://schema.org/","playlists":{"@id":"pt:playlists","@type":"@id"},` +
 	`"support":{"@type":"sc:Text","@id":"pt:support"},"lemmy":"https://join-lemmy.org/ns#",` +
 	`"postingRestrictedToMods":"lemmy:postingRestrictedToMods","icons":"as:icon",` +
-	`"PropertyValue":"sc:PropertyValue","value":"sc:value"}]`)
+	`"PropertyValue":"sc:PropertyValue","value":"sc:value",` +
+	`"alsoKnownAs":{"@id":"as:alsoKnownAs","@type":"@id"},"movedTo":{"@id":"as:movedTo","@type":"@id"}}]`)
 
 // VideoContext is the @context PeerTube sends with videos (6.3's).
 var VideoContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1",` +
@@ -105,6 +106,11 @@ type Actor struct {
 	// Attachment are the actor's funding links (#11): Mastodon's profile
 	// fields (PropertyValue) and FEP-0ea0 payment links (Link).
 	Attachment []ActorAttachment `json:"attachment,omitempty"`
+	// AlsoKnownAs and MovedTo are Mastodon's terms for moves (#11): the
+	// actors this one is also (the old ones, listed by the new one before
+	// a Move), and the one it moved to.
+	AlsoKnownAs []string `json:"alsoKnownAs,omitempty"`
+	MovedTo     string   `json:"movedTo,omitempty"`
 }
 
 // ActorAttachment is one entry of an actor's attachment: a PropertyValue
