@@ -35,6 +35,7 @@ import (
 	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/outbox"
 	"cabane.dev/cabane/app/federation/signature"
+	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/instance"
@@ -102,6 +103,9 @@ type App struct {
 	// inboxes, retried about two days; Health and Failures for the admin.
 	Delivery *delivery.Service
 	// --- end delivery ---
+	// Funding: channels' support texts and the accounts' and channels'
+	// funding links (#11).
+	Funding *funding.Service
 	// RemoteAvatars fetches remote accounts' pictures (nil while
 	// federation is off).
 	RemoteAvatars *profile.RemoteAvatars
@@ -262,6 +266,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Outbox.Register(a.Jobs)
 	a.Videos.Federate = a.Outbox
 	profiles.Changed = a.Outbox.AccountChanged
+	// --- support (#11): funding links on the pages and the actors ---
+	a.Funding = &funding.Service{Store: st.Funding(), Channels: a.Accounts,
+		AccountChanged: a.Outbox.AccountChanged, ChannelChanged: a.Outbox.ChannelChanged}
+	a.Federation.Funding = a.Funding
+	// --- end support ---
 	a.Outbox.Audience = a.Follows
 	// --- end outbox ---
 	// --- remotesocial (#10): comments, ratings and views of remote videos
@@ -379,6 +388,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Delivery: a.Delivery,
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
+		Funding:   a.Funding,   // support (#11)
 		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
 		Exports:   a.Exports, // export (#11 point 4)

@@ -88,6 +88,7 @@ type Service struct {
 	Stats       Stats       // nil: zero counts
 	Comments    Comments    // nil: no comment is served
 	Origins     Origins     // nil: no comment on a remote video is served
+	Funding     Funding     // nil: actors list no funding links
 	Moves       Moves       // nil: no alsoKnownAs nor movedTo (#11)
 	// Version is Cabane's, for NodeInfo.
 	Version string
@@ -137,6 +138,9 @@ func (s *Service) Person(ctx context.Context, name string) (vocab.Actor, error) 
 		}
 	}
 	p := Person(u, a, pem, avatar)
+	if p.Attachment, err = s.fundingOf(ctx, model.AccountFunding(a.ID)); err != nil {
+		return vocab.Actor{}, fmt.Errorf("funding links of account %s: %w", a.Name, err)
+	}
 	if p.AlsoKnownAs, p.MovedTo, err = s.actorMove(ctx, KindAccount, a.ID); err != nil {
 		return vocab.Actor{}, err
 	}
@@ -158,6 +162,9 @@ func (s *Service) Group(ctx context.Context, name string) (vocab.Group, error) {
 		return vocab.Group{}, fmt.Errorf("key of channel %s: %w", ch.Name, err)
 	}
 	g := Group(u, ch, pem)
+	if g.Attachment, err = s.fundingOf(ctx, model.ChannelFunding(ch.ID)); err != nil {
+		return vocab.Group{}, fmt.Errorf("funding links of channel %s: %w", ch.Name, err)
+	}
 	if g.AlsoKnownAs, g.MovedTo, err = s.actorMove(ctx, KindChannel, ch.ID); err != nil {
 		return vocab.Group{}, err
 	}

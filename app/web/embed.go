@@ -58,6 +58,10 @@ func (s *Server) embed(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusFound, to)
 	}
+	// The end screen's Support link (support, #11).
+	if d.Support, err = s.supportOf(c.Request().Context(), supportText(d.Video), model.ChannelFunding(d.Video.ChannelID)); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "embed", d.Video.Name, embedData{watchData: d,
 		WatchURL: s.urls(c).Abs(uris.ShortWatch(d.Video.ShortUUID))})
 }

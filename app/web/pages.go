@@ -81,7 +81,7 @@ type channelData struct {
 	Subscribe                               *mySubscribeView // nil: anonymous, or an account
 	// --- public pages (pages2, #9 points 7, 8): public_pages.go ---
 	Head      profileHead
-	Support   string
+	Support   *supportView // nil: no support text nor link (support_pages.go)
 	Playlists []model.Playlist
 	Report    *reportView // nil: one's own, or no reports service
 	// --- end public pages ---
@@ -141,6 +141,9 @@ func (s *Server) accountPage(c echo.Context) error {
 		return err
 	}
 	d.Report = s.accountReport(c, a.ID, a.Name)
+	if d.Support, err = s.supportOf(ctx, "", model.AccountFunding(a.ID)); err != nil { // support (#11)
+		return err
+	}
 	d.Followers = s.followersCount(ctx, keys.Actor{Kind: keys.Account, ID: a.ID}) // inbox (#10)
 	if d.Mute, err = s.muteButton(c, a.ID, a.Name); err != nil {
 		return err
@@ -163,7 +166,7 @@ type watchData struct {
 	My          *myWatchView   // subscribe, add to playlist (nil: anonymous)
 	// --- public pages (pages2, #9 points 7, 8): public_pages.go ---
 	Share   shareView
-	Support string
+	Support *supportView // nil: no support text nor link (support_pages.go)
 	Next    []model.Video
 	Report  *reportView // nil: no reports service
 	// --- end public pages ---

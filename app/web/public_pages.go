@@ -193,7 +193,9 @@ func (s *Server) channelExtras(c echo.Context, d *channelData, ch model.Channel)
 	if d.Head, err = s.profileHead(c, ch.AccountID, ch.DisplayName); err != nil {
 		return err
 	}
-	d.Support = strings.TrimSpace(ch.Support)
+	if d.Support, err = s.supportOf(c.Request().Context(), ch.Support, model.ChannelFunding(ch.ID)); err != nil {
+		return err
+	}
 	if s.Playlists != nil {
 		if d.Playlists, _, err = s.Playlists.OfChannel(c.Request().Context(), viewer(c), ch, playlists.Query{Count: channelPlaylists}); err != nil {
 			return err
@@ -227,8 +229,10 @@ func (s *Server) watchExtras(c echo.Context, d *watchData) error {
 			d.Share.EmbedCode = embedCode(v.Name, o.Embed)
 		}
 	}
-	d.Support = supportText(v)
 	var err error
+	if d.Support, err = s.supportOf(c.Request().Context(), supportText(v), model.ChannelFunding(v.ChannelID)); err != nil {
+		return err
+	}
 	if d.Next, err = s.nextVideos(c, v); err != nil {
 		return err
 	}

@@ -261,7 +261,12 @@ func (s *Server) apiChannel(c echo.Context) error {
 		out.OwnerAccount.URL = s.originURL(c, "account", ch.AccountID, out.OwnerAccount.URL)
 	}
 	out.FollowersCount = s.followersCount(c.Request().Context(), keys.Actor{Kind: keys.Channel, ID: ch.ID}) // inbox (#10)
-	return c.JSON(http.StatusOK, out)
+	// support (#11): Cabane's fundingLinks.
+	full, err := s.withFunding(c, out, ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, full)
 }
 
 // The overview's shapes (PeerTube's VideosOverview).

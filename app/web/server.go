@@ -32,6 +32,7 @@ import (
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/feeds"
+	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/lan"
@@ -134,6 +135,9 @@ type Deps struct {
 	// /api/v1/server/stats); nil: the endpoint answers 404.
 	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
+	// Funding: support texts and funding links (#11); nil: pages show the
+	// support texts only, and nobody edits them.
+	Funding *funding.Service
 	// Moves: aliases, moving out, moved pages' redirects (#11); nil: none.
 	Moves *move.Service
 	// --- export (#11 point 4): user exports; nil: not offered ---
@@ -275,6 +279,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.myExtraPageRoutes(e, page)
 	s.myFollowersRoutes(e, page) // inbox (#10)
 	s.exportPageRoutes(e, page)  // export (#11 point 4)
+	s.mySupportRoutes(e, page)   // support (#11)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
@@ -332,6 +337,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end social ---
 	// --- search, accounts and channels, overview (helper D, #9 point 5) ---
 	s.searchAPIRoutes(g, api)
+	s.supportAPIRoutes(g, api) // support (#11): PUT /video-channels/{handle}
 	// --- end search ---
 	// --- moderation: abuses, blocklists (helper F, #9 point 8) ---
 	s.moderationAPIRoutes(g, api)

@@ -390,6 +390,30 @@ test('every page: axe-core, screenshots at phone and desktop widths, light and d
     const { videoPlaylist } = await api.post('/video-playlists', { displayName: 'Au bord du lac', privacy: 1, videoChannelId: channel.id });
     await api.post(`/video-playlists/${videoPlaylist.id}/videos`, { videoId: up.video.id });
 
+    // Support (#11): the channel's text and a link, set through the
+    // settings form, so the watch, channel and embed pages show them; the
+    // Support block opens from the keyboard, and the embed's end screen
+    // shows when the video ends.
+    await step('support links: set on /my/support, opened from the keyboard, on the embed end screen', async () => {
+      await page.goto(`${base}/my/support`);
+      const form = page.locator('form.support-form').first();
+      await form.locator('textarea[name=support]').fill('Merci **beaucoup** !');
+      await form.locator('select[name=kind]').first().selectOption('liberapay');
+      await form.locator('input[name=value]').first().fill('https://liberapay.com/alice');
+      await Promise.all([page.waitForURL((u) => u.search === '?done=saved'), form.locator('button[type=submit]').click()]);
+      await page.goto(`${base}/w/${short}`);
+      await page.focus('#support summary');
+      await page.keyboard.press('Enter');
+      const link = page.locator('#support a[rel~=payment]');
+      assert.ok(await link.isVisible(), 'the Support block opens with Enter');
+      assert.equal(await link.getAttribute('href'), 'https://liberapay.com/alice');
+      await page.goto(`${base}/videos/embed/${short}`, { waitUntil: 'networkidle' });
+      assert.ok(!(await page.locator('#embed-end').isVisible()), 'no end screen before the end');
+      await page.$eval('#player', (v) => v.dispatchEvent(new Event('ended')));
+      assert.ok(await page.locator('#embed-end a').isVisible(), 'the end screen shows the Support link');
+      assert.match(await page.locator('#embed-end a').getAttribute('href'), /#support$/);
+    });
+
     const pages = [
       ['home', '/'],
       ['search', '/search?search=ete'],
@@ -407,6 +431,7 @@ test('every page: axe-core, screenshots at phone and desktop widths, light and d
       ['my-subscriptions', '/my/subscriptions'],
       ['my-notifications', '/my/notifications'],
       ['my-settings', '/my/settings'],
+      ['my-support', '/my/support'],
       ['my-notification-settings', '/my/settings/notifications'],
       ['about', '/about'],
       ['admin-overview', '/admin'],

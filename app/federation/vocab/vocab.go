@@ -28,6 +28,7 @@ var ActorContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3
 	`{"pt":"https://joinpeertube.org/ns#","sc":"http://schema.org/","playlists":{"@id":"pt:playlists","@type":"@id"},` +
 	`"support":{"@type":"sc:Text","@id":"pt:support"},"lemmy":"https://join-lemmy.org/ns#",` +
 	`"postingRestrictedToMods":"lemmy:postingRestrictedToMods","icons":"as:icon",` +
+	`"PropertyValue":"sc:PropertyValue","value":"sc:value",` +
 	`"alsoKnownAs":{"@id":"as:alsoKnownAs","@type":"@id"},"movedTo":{"@id":"as:movedTo","@type":"@id"}}]`)
 
 // VideoContext is the @context PeerTube sends with videos (6.3's).
@@ -102,12 +103,32 @@ type Actor struct {
 	Icon              []Image   `json:"icon,omitempty"`
 	Image             []Image   `json:"image,omitempty"`
 	Summary           *string   `json:"summary"`
+	// Attachment are the actor's funding links (#11): Mastodon's profile
+	// fields (PropertyValue) and FEP-0ea0 payment links (Link).
+	Attachment []ActorAttachment `json:"attachment,omitempty"`
 	// AlsoKnownAs and MovedTo are Mastodon's terms for moves (#11): the
 	// actors this one is also (the old ones, listed by the new one before
 	// a Move), and the one it moved to.
 	AlsoKnownAs []string `json:"alsoKnownAs,omitempty"`
 	MovedTo     string   `json:"movedTo,omitempty"`
 }
+
+// ActorAttachment is one entry of an actor's attachment: a PropertyValue
+// (name, value: HTML) or a Link (name, href, rel "payment").
+type ActorAttachment struct {
+	Type  string `json:"type"`
+	Name  string `json:"name"`
+	Value string `json:"value,omitempty"`
+	Href  string `json:"href,omitempty"`
+	Rel   string `json:"rel,omitempty"`
+}
+
+// Attachment types and the FEP-0ea0 relation.
+const (
+	TypePropertyValue = "PropertyValue"
+	TypeLink          = "Link"
+	RelPayment        = "payment"
+)
 
 // Group is a channel: an Actor attributed to its account, with the text
 // that asks for support and Lemmy's flag that only the owner posts.

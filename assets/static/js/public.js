@@ -82,8 +82,19 @@ function wireShare() {
   update();
 }
 
+// openSupport opens the Support block when the link asks for it: the
+// embed's end screen links to the watch page's #support (support, #11).
+function openSupport() {
+  const support = document.getElementById('support');
+  if (support && location.hash === '#support') {
+    support.open = true;
+    support.querySelector('summary').focus();
+  }
+}
+
 function init() {
   wireShare();
+  openSupport();
 }
 
 if (document.readyState === 'loading') {
