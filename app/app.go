@@ -46,6 +46,7 @@ import (
 	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratelimit"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/recommendations"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/subscriptions"
@@ -296,9 +297,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 				})
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
+		a.Following.Lists, a.Inbox.Lists = st.Recommendations(), a.Following // recommend (#11): remote channels' lists
 		subs.Remote = a.Following
 	}
 	// --- end following ---
+	// Recommendations (#11): creators' lists, boosted and published as a collection.
+	recs := &recommendations.Service{Identity: a.Federation.Identity, Store: st.Recommendations(), Channels: a.Accounts,
+		Videos: a.Videos, Announce: a.Outbox, Log: log.With("part", "recommendations")}
+	if a.Following != nil {
+		recs.Remote = a.Following
+	}
+	a.Federation.Recommendations = recs
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -343,6 +352,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
 		Usage:     st.Usage,
+
+		Recommendations: recs, // recommend (#11)
 	})
 	if err != nil {
 		st.Close()

@@ -83,6 +83,8 @@ type Service struct {
 	Stats       Stats       // nil: zero counts
 	Comments    Comments    // nil: no comment is served
 	Origins     Origins     // nil: no comment on a remote video is served
+	// Recommendations lists channels' recommendations; nil: empty lists.
+	Recommendations Recommendations
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's

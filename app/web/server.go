@@ -40,6 +40,7 @@ import (
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/recommendations"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/torrents"
@@ -131,6 +132,8 @@ type Deps struct {
 	// /api/v1/server/stats); nil: the endpoint answers 404.
 	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
+	// Recommendations: channels' recommended videos and channels (#11); nil: none.
+	Recommendations *recommendations.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -335,6 +338,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- inbox and follows (#10) ---
 	s.followsAPIRoutes(g, api)
 	s.serverFollowingAPIRoutes(g, api) // serverfollow
+	s.recommendationsAPIRoutes(g, api) // recommend (#11)
 	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too

@@ -87,7 +87,9 @@ type Service struct {
 	Locals   Locals
 	Sender   federation.Sender
 	Jobs     Queue
-	Log      *slog.Logger
+	// Lists keeps remote channels' recommendations; nil: not read.
+	Lists Lists
+	Log   *slog.Logger
 	// Scheme is how WebFinger is asked: "https" (the default, as every
 	// server federates); "http" only where the public URL is http itself
 	// (tests, closed networks).

@@ -156,6 +156,9 @@ type Service struct {
 	// videos of unknown channels are dropped).
 	Channels ChannelFinder
 	// --- end following ---
+	// Lists is told of a remote Group's Update, to read its
+	// recommendations again (following.Service); nil: they are not.
+	Lists GroupWatcher
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration

@@ -29,6 +29,12 @@ var ActorContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3
 	`"support":{"@type":"sc:Text","@id":"pt:support"},"lemmy":"https://join-lemmy.org/ns#",` +
 	`"postingRestrictedToMods":"lemmy:postingRestrictedToMods","icons":"as:icon"}]`)
 
+// GroupContext is ActorContext with Cabane's one term for channels:
+// recommendations, the IRI of an OrderedCollection of what the channel
+// recommends (RecommendationCollection). PeerTube and Mastodon ignore it.
+var GroupContext = Context(string(ActorContext[:len(ActorContext)-1]) +
+	`,{"cabane":"https://cabane.dev/ns#","recommendations":{"@id":"cabane:recommendations","@type":"@id"}}]`)
+
 // VideoContext is the @context PeerTube sends with videos (6.3's).
 var VideoContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1",` +
 	`{"RsaSignature2017":"https://w3id.org/security#RsaSignature2017"},` +
@@ -110,6 +116,9 @@ type Group struct {
 	Support                 *string `json:"support"`
 	PostingRestrictedToMods bool    `json:"postingRestrictedToMods"`
 	AttributedTo            []Ref   `json:"attributedTo"`
+	// Recommendations is Cabane's collection of what the channel
+	// recommends (GroupContext's cabane:recommendations); "" for others.
+	Recommendations string `json:"recommendations,omitempty"`
 }
 
 // Actor types.
