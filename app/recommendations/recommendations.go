@@ -46,7 +46,6 @@ type Store interface {
 	List(ctx context.Context, channelID int64, limit int) ([]model.Recommendation, error)
 	Add(ctx context.Context, r model.Recommendation, max int) (model.Recommendation, bool, error)
 	Remove(ctx context.Context, channelID, id int64) (model.Recommendation, error)
-	Replace(ctx context.Context, channelID int64, rs []model.Recommendation) error
 }
 
 // Channels finds channels (accounts.Service).
@@ -68,9 +67,11 @@ type Remote interface {
 }
 
 // Announcer tells the channel's followers of a recommended video (an
-// Announce, or its Undo) (outbox.Service).
+// Announce, or its Undo), and of a changed list (an Update of the Group,
+// after which other Cabanes read its collection again) (outbox.Service).
 type Announcer interface {
 	Recommended(ctx context.Context, ch model.Channel, r model.Recommendation, undo bool) error
+	ChannelChanged(ctx context.Context, channelID int64)
 }
 
 // Service manages recommendations.
@@ -118,14 +119,24 @@ func (s *Service) Add(ctx context.Context, viewer visibility.Viewer, ch model.Ch
 	if !ok {
 		return out, fmt.Errorf("%w: at most %d recommendations", ErrInvalid, Max)
 	}
-	if out.Kind == model.RecommendVideo && s.Announce != nil {
-		if err := s.Announce.Recommended(ctx, ch, out, false); err != nil {
+	s.federate(ctx, ch, out, false)
+	return out, nil
+}
+
+// federate boosts a recommended video (or undoes it) and tells the
+// channel's followers that its list changed.
+func (s *Service) federate(ctx context.Context, ch model.Channel, r model.Recommendation, undo bool) {
+	if s.Announce == nil {
+		return
+	}
+	s.Announce.ChannelChanged(ctx, ch.ID)
+	if r.Kind == model.RecommendVideo {
+		if err := s.Announce.Recommended(ctx, ch, r, undo); err != nil {
 			// Stored: the list shows it, and the collection carries it; only
-			// the boost is lost.
-			s.log().Warn("announce recommended video", "channel", ch.ID, "iri", out.IRI, "err", err)
+			// the boost (or its undoing) is lost.
+			s.log().Warn("announce recommended video", "channel", ch.ID, "iri", r.IRI, "undo", undo, "err", err)
 		}
 	}
-	return out, nil
 }
 
 // Remove takes a recommendation off channel ch's list, for viewer; a
@@ -138,11 +149,7 @@ func (s *Service) Remove(ctx context.Context, viewer visibility.Viewer, ch model
 	if err != nil {
 		return err
 	}
-	if r.Kind == model.RecommendVideo && s.Announce != nil {
-		if err := s.Announce.Recommended(ctx, ch, r, true); err != nil {
-			s.log().Warn("undo announce of recommended video", "channel", ch.ID, "iri", r.IRI, "err", err)
-		}
-	}
+	s.federate(ctx, ch, r, true)
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"cabane.dev/cabane/app/model"
@@ -107,19 +109,31 @@ func (s *Recommendations) Remove(ctx context.Context, channelID, id int64) (mode
 }
 
 // Replace makes rs a (remote) channel's whole list, in their order; each
-// target is linked to its row here when one has its IRI (a stored remote
-// video or channel).
-func (s *Recommendations) Replace(ctx context.Context, channelID int64, rs []model.Recommendation) error {
+// target is linked to its row here when one has its IRI: a stored remote
+// video or channel, or one of this server's, whose IRIs start with
+// localBase (its public URL).
+func (s *Recommendations) Replace(ctx context.Context, channelID int64, rs []model.Recommendation, localBase string) error {
 	err := s.atomic(ctx, func(q dbtx) error {
 		if _, err := q.ExecContext(ctx, `DELETE FROM recommendations WHERE channel_id = ?`, channelID); err != nil {
 			return classify(err)
 		}
 		for i, r := range rs {
+			var uuid, name string
+			if localBase != "" {
+				if rest, ok := strings.CutPrefix(r.IRI, localBase+"/videos/watch/"); ok && r.Kind == model.RecommendVideo {
+					uuid = rest
+				}
+				if rest, ok := strings.CutPrefix(r.IRI, localBase+"/video-channels/"); ok && r.Kind == model.RecommendChannel {
+					name, _ = url.PathUnescape(rest)
+				}
+			}
 			if _, err := q.ExecContext(ctx, `INSERT INTO recommendations(channel_id, kind, video_id, target_channel_id, iri, url, name, note, position, created_at)
-				VALUES (?, ?, (SELECT video_id FROM remote_videos WHERE iri = ?),
-					(SELECT c.id FROM channels c JOIN remote_actors ra ON ra.id = c.remote_actor_id WHERE ra.iri = ?),
+				VALUES (?, ?, COALESCE((SELECT video_id FROM remote_videos WHERE iri = ?),
+						(SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id WHERE ? <> '' AND v.uuid = ? AND c.remote_actor_id IS NULL)),
+					COALESCE((SELECT c.id FROM channels c JOIN remote_actors ra ON ra.id = c.remote_actor_id WHERE ra.iri = ?),
+						(SELECT c.id FROM channels c WHERE ? <> '' AND c.name = ? AND c.remote_actor_id IS NULL)),
 					?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, iri) DO NOTHING`,
-				channelID, r.Kind, r.IRI, r.IRI, r.IRI, r.URL, r.Name, r.Note, i+1, now()); err != nil {
+				channelID, r.Kind, r.IRI, uuid, uuid, r.IRI, name, name, r.IRI, r.URL, r.Name, r.Note, i+1, now()); err != nil {
 				return classify(err)
 			}
 		}

@@ -88,6 +88,8 @@ type channelData struct {
 	Mute *muteView // mypages2 (my_muted.go); nil: anonymous, one's own
 	// Followers are the remote followers (inbox, #10); 0 is not shown.
 	Followers int
+	// Recommended is what the channel recommends (#11); nil: nothing.
+	Recommended *recommendedView
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -110,6 +112,9 @@ func (s *Server) channelPage(c echo.Context) error {
 	}
 	d.Followers = s.followersCount(ctx, keys.Actor{Kind: keys.Channel, ID: ch.ID}) // inbox (#10)
 	if d.Mute, err = s.muteButton(c, ch.AccountID, ch.Account.Name); err != nil {
+		return err
+	}
+	if d.Recommended, err = s.recommended(c, ch); err != nil { // recommend (#11)
 		return err
 	}
 	return s.renderPublic(c, "channel", ch.DisplayName, d)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"cabane.dev/cabane/app/federation/remotevideo"
@@ -43,6 +44,7 @@ func (s *Service) Know(ctx context.Context, uri string) (Known, error) {
 	if hostOf(iri) == strings.ToLower(s.Identity.URIs().Host()) {
 		return Known{}, fmt.Errorf("%w: %s is on this server", ErrBadURI, iri)
 	}
+	iri = activityPubURL(iri)
 	body, err := s.Fetch.Object(ctx, iri)
 	if err != nil {
 		return Known{}, fmt.Errorf("%w: %w", ErrNotFound, err)
@@ -122,4 +124,22 @@ func (s *Service) knowVideo(ctx context.Context, fetched string, body []byte) (K
 // rather than a failure.
 func KnownErr(err error) bool {
 	return errors.Is(err, ErrBadURI) || errors.Is(err, remotevideo.ErrInvalid) || errors.Is(err, ErrNotChannel)
+}
+
+// activityPubURL is where a page people share serves ActivityPub: a
+// PeerTube (or Cabane) short watch link /w/<id> is /videos/watch/<id>,
+// and a channel page /c/<name> is /video-channels/<name>.
+func activityPubURL(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	for from, to := range map[string]string{"/w/": "/videos/watch/", "/c/": "/video-channels/"} {
+		if rest, ok := strings.CutPrefix(pu.Path, from); ok && rest != "" && !strings.HasPrefix(rest, "p/") {
+			rest, _, _ = strings.Cut(rest, "/")
+			pu.Path, pu.RawPath, pu.RawQuery, pu.Fragment = to+rest, "", "", ""
+			return pu.String()
+		}
+	}
+	return u
 }

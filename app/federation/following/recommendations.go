@@ -29,7 +29,7 @@ const MaxRemoteRecommendations = 100
 
 // Lists keeps remote channels' lists (store.Recommendations).
 type Lists interface {
-	Replace(ctx context.Context, channelID int64, rs []model.Recommendation) error
+	Replace(ctx context.Context, channelID int64, rs []model.Recommendation, localBase string) error
 }
 
 type listsJob struct {
@@ -98,7 +98,7 @@ func (s *Service) ReadRecommendations(ctx context.Context, iri string) (int, err
 	if err != nil {
 		return 0, err
 	}
-	if err := s.Lists.Replace(ctx, ch.ID, rs); err != nil {
+	if err := s.Lists.Replace(ctx, ch.ID, rs, s.Identity.URIs().Base()); err != nil {
 		return 0, err
 	}
 	return len(rs), nil
