@@ -223,8 +223,6 @@ func getPage(t *testing.T, u string) string {
 	return string(b)
 }
 
-
-
 // anonGet GETs u as nobody into v and returns the status.
 func anonGet(t *testing.T, u string, v any) int {
 	t.Helper()
