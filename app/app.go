@@ -307,6 +307,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	if a.Following != nil {
 		recs.Remote = a.Following
 	}
+	// Nearby boxes are on the home network, which the outbound client
+	// refuses by default: this one reaches only private ranges, and only
+	// peers on the home network are asked (recommendations.Nearby).
+	lanAllow, _ := httpclient.ParseAllowList(append([]string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+		"fc00::/7", "fe80::/10"}, cfg.AllowPrivateFetch...))
+	recs.Nearby = &recommendations.Nearby{Client: httpclient.New(httpclient.Options{Version: version, PublicURL: cfg.PublicURL,
+		Allow: lanAllow, Timeout: 3 * time.Second, MaxRedirects: -1, MaxBody: 256 << 10}), IsHome: (&lan.Policy{Home: home}).IsHome}
 	a.Federation.Recommendations = recs
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},

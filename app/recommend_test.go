@@ -162,6 +162,28 @@ func TestRecommendRemoteVideoAndChannel(t *testing.T) {
 		}
 	}
 
+	// The box-wide list (what nearby boxes show) names alice's channel.
+	var recent struct {
+		Total int `json:"total"`
+		Data  []struct {
+			Kind, Name, Host string
+			Channel          struct{ Name string }
+		} `json:"data"`
+	}
+	if code := anonGet(t, aBase+"/api/v1/recommendations?count=5", &recent); code != http.StatusOK || recent.Total != 2 ||
+		recent.Data[0].Kind != "channel" || recent.Data[0].Host != bHost || recent.Data[0].Channel.Name != "alice_channel" || recent.Data[1].Name != "Wren at dawn" {
+		t.Errorf("recent recommendations: %d %+v", code, recent)
+	}
+
+	// So do the watch pages of alice's own videos, beside the next ones.
+	own := publish(t, a, aliceCh, "Alice at the pond")
+	page = getPage(t, aBase+"/w/"+own.ShortUUID)
+	for _, want := range []string{"Recommended by", "Wren at dawn", "Birds, mostly", "/c/bob_channel@" + bHost} {
+		if !strings.Contains(page, want) {
+			t.Errorf("alice's watch page lacks %q", want)
+		}
+	}
+
 	// The follower received the channel's Announce of B's video.
 	testrig.WaitFor(t, 30*time.Second, func() bool { return len(inbox.of("Announce")) == 1 })
 	ann := inbox.of("Announce")[0]

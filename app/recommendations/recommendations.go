@@ -46,6 +46,7 @@ type Store interface {
 	List(ctx context.Context, channelID int64, limit int) ([]model.Recommendation, error)
 	Add(ctx context.Context, r model.Recommendation, max int) (model.Recommendation, bool, error)
 	Remove(ctx context.Context, channelID, id int64) (model.Recommendation, error)
+	Recent(ctx context.Context, limit int) ([]model.Recommendation, []model.Channel, error)
 }
 
 // Channels finds channels (accounts.Service).
@@ -82,6 +83,7 @@ type Service struct {
 	Videos   Videos
 	Remote   Remote    // nil while federation is off: local targets only
 	Announce Announcer // nil: nothing federates
+	Nearby   *Nearby   // nil: nearby boxes' recommendations are not read
 	Log      *slog.Logger
 }
 

@@ -144,3 +144,38 @@ func (s *Recommendations) Replace(ctx context.Context, channelID int64, rs []mod
 	}
 	return nil
 }
+
+// Recent are this server's channels' latest recommendations, newest
+// first, with the recommending channel's name and display name (what a
+// nearby box shows of this one).
+func (s *Recommendations) Recent(ctx context.Context, limit int) ([]model.Recommendation, []model.Channel, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT r.id, r.channel_id, r.kind, COALESCE(r.video_id, 0), COALESCE(r.target_channel_id, 0),
+		r.iri, r.url, r.name, r.note, r.position, r.created_at, c.name, c.display_name
+		FROM recommendations r JOIN channels c ON c.id = r.channel_id WHERE c.remote_actor_id IS NULL
+		ORDER BY r.created_at DESC, r.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("recent recommendations: %w", classify(err))
+	}
+	defer rows.Close()
+	var rs []model.Recommendation
+	var chs []model.Channel
+	for rows.Next() {
+		var ch model.Channel
+		r, err := scanRecommendation(scanExtra{rows, []any{&ch.Name, &ch.DisplayName}})
+		if err != nil {
+			return nil, nil, err
+		}
+		ch.ID = r.ChannelID
+		rs, chs = append(rs, r), append(chs, ch)
+	}
+	return rs, chs, classify(rows.Err())
+}
+
+// scanExtra scans a row's leading columns into the scanner's caller and
+// its trailing ones into extra.
+type scanExtra struct {
+	sc    interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanExtra) Scan(dest ...any) error { return s.sc.Scan(append(dest, s.extra...)...) }

@@ -246,6 +246,8 @@ func noticeOf(v view, c echo.Context) string {
 		return v.T("mycreator.done." + d)
 	case "follower_approved", "follower_rejected", "follower_policy": // my_followers.go (#10)
 		return v.T("follows.done." + d)
+	case "recommended", "unrecommended": // my_recommendations.go (#11)
+		return v.T("recommend.done." + d)
 	}
 	return ""
 }

@@ -169,6 +169,9 @@ type watchData struct {
 	// Origin is where a remote video lives (nil for a local one): the
 	// page links there, and shares the origin's URLs, not ours.
 	Origin *originView
+	// Recommended is what the video's channel recommends (#11), beside
+	// the next videos; nil: nothing.
+	Recommended *recommendedView
 }
 
 // originView is a remote video's page on its origin and that server's
@@ -228,6 +231,9 @@ func (s *Server) watch(c echo.Context) error {
 		return err
 	}
 	if err := s.watchExtras(c, &d); err != nil {
+		return err
+	}
+	if d.Recommended, err = s.recommended(c, d.Video.Channel); err != nil { // recommend (#11)
 		return err
 	}
 	return s.renderPublic(c, "watch", d.Video.Name, d)

@@ -19,6 +19,7 @@ import (
 // Nearby page of other boxes reads it), managed by its owner.
 func (s *Server) recommendationsAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	user := append(api[:len(api):len(api)], requireAPIUser)
+	g.GET("/recommendations", s.apiRecentRecommendations, api...)
 	g.GET("/video-channels/:handle/recommendations", s.apiRecommendations, api...)
 	g.POST("/video-channels/:handle/recommendations", s.apiRecommend, user...)
 	g.DELETE("/video-channels/:handle/recommendations/:id", s.apiUnrecommend, user...)
@@ -141,4 +142,26 @@ func recommendationsError(err error) error {
 		return apiError(http.StatusNotFound, "Recommendation not found")
 	}
 	return err
+}
+
+// apiRecentRecommendations is this server's latest recommendations,
+// what the Nearby page of the other boxes on the LAN shows (?count,
+// default and at most recommendations.Max).
+func (s *Server) apiRecentRecommendations(c echo.Context) error {
+	if s.Recommendations == nil {
+		return apiError(http.StatusNotFound, "no such API endpoint")
+	}
+	count := recommendations.Max
+	if v := c.QueryParam("count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return apiError(http.StatusBadRequest, "count must be a positive integer")
+		}
+		count = n
+	}
+	out, err := s.Recommendations.Recent(c.Request().Context(), count, s.urls(c).Host())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -266,6 +266,8 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
 	s.myFollowersRoutes(e, page) // inbox (#10)
+	// recommend (#11)
+	s.myRecommendationsRoutes(e, page)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/recommendations"
+	"cabane.dev/cabane/app/visibility"
+)
+
+// A creator recommends one of this server's videos (by its short link)
+// and another creator's channel (by name) from their recommendations
+// page; the list shows them, the channel page and the watch pages of
+// the creator's videos show "Recommended by", and only the owner may add
+// or remove. Without federation, a remote target is refused.
+func TestMyRecommendations(t *testing.T) {
+	m := newMyRig(t)
+	ctx := context.Background()
+	m.server.Recommendations = &recommendations.Service{Store: m.store.Recommendations(), Channels: m.server.Accounts, Videos: m.videos}
+	mine := m.video(t, model.PrivacyPublic, model.CommentsEnabled)
+	otherChs, err := m.server.Accounts.ChannelsOf(ctx, m.userAccount(t, "other"))
+	if err != nil || len(otherChs) == 0 {
+		t.Fatal("no channel for other", err)
+	}
+	theirs := m.publishedVideo(t, otherChs[0].ID, model.PrivacyPublic)
+	private := m.publishedVideo(t, otherChs[0].ID, model.PrivacyPrivate)
+	ch := strconv.FormatInt(m.channel, 10)
+
+	if code, body := m.get(t, "/my/recommendations", "user"); code != http.StatusOK || !strings.Contains(body, `name="target"`) {
+		t.Fatalf("recommendations page: %d\n%s", code, body)
+	}
+	m.mustPost(t, "/my/recommendations", "user", url.Values{"channel": {ch}, "target": {"/w/" + theirs.ShortUUID}, "note": {"Lovely light"}})
+	m.mustPost(t, "/my/recommendations", "user", url.Values{"channel": {ch}, "target": {otherChs[0].Name}, "note": {"A neighbour"}})
+	for _, bad := range []url.Values{
+		{"channel": {ch}, "target": {"/w/" + private.ShortUUID}},  // not public
+		{"channel": {ch}, "target": {"someone@peertube.example"}}, // federation off
+		{"channel": {ch}, "target": {"/w/" + theirs.ShortUUID}, "note": {strings.Repeat("n", 501)}},
+	} {
+		if res := m.post(t, "/my/recommendations", "user", bad, true); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("recommend %.60v: %d, want 400", bad, res.StatusCode)
+		}
+	}
+	if res := m.post(t, "/my/recommendations", "other", url.Values{"channel": {ch}, "target": {"/w/" + theirs.ShortUUID}}, true); res.StatusCode != http.StatusForbidden {
+		t.Errorf("another user recommends on the user's channel: %d", res.StatusCode)
+	}
+	if res := m.post(t, "/my/recommendations", "user", url.Values{"channel": {ch}, "target": {"/w/" + theirs.ShortUUID}}, false); res.StatusCode != http.StatusForbidden {
+		t.Errorf("without the CSRF field: %d", res.StatusCode)
+	}
+	rs, err := m.store.Recommendations().List(ctx, m.channel, 10)
+	if err != nil || len(rs) != 2 || rs[0].VideoID != theirs.ID || rs[0].Note != "Lovely light" || rs[1].TargetChannelID != otherChs[0].ID {
+		t.Fatalf("stored: %+v %v", rs, err)
+	}
+
+	chName := ""
+	if c, err := m.server.Accounts.ChannelByID(ctx, visibility.Anonymous(false), m.channel); err == nil {
+		chName = c.Name
+	}
+	for _, p := range []string{"/c/" + chName, "/w/" + mine.ShortUUID} {
+		code, body := m.get(t, p, "")
+		if code != http.StatusOK || !strings.Contains(body, "Recommended by") || !strings.Contains(body, "/w/"+theirs.ShortUUID) ||
+			!strings.Contains(body, "Lovely light") || !strings.Contains(body, "/c/"+otherChs[0].Name) {
+			t.Errorf("%s does not show the recommendations: %d", p, code)
+		}
+	}
+	if _, body := m.get(t, "/my/recommendations", "user"); !strings.Contains(body, "A neighbour") {
+		t.Error("the list lacks the channel's recommendation")
+	}
+
+	del := "/my/recommendations/" + strconv.FormatInt(rs[0].ID, 10) + "/delete"
+	if res := m.post(t, del, "other", url.Values{"channel": {ch}}, true); res.StatusCode != http.StatusForbidden {
+		t.Errorf("another user removes: %d", res.StatusCode)
+	}
+	m.mustPost(t, del, "user", url.Values{"channel": {ch}})
+	if rs, _ := m.store.Recommendations().List(ctx, m.channel, 10); len(rs) != 1 || rs[0].Kind != model.RecommendChannel {
+		t.Errorf("after removal: %+v", rs)
+	}
+}
