@@ -24,6 +24,7 @@ import (
 	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
 )
 
@@ -87,9 +88,19 @@ type Service struct {
 	Log      *slog.Logger
 }
 
-// List is a channel's recommendations; anyone may read them.
+// List is a channel's recommendations as anyone may read them (its
+// collection): a video of this server that is no longer public is left
+// out.
 func (s *Service) List(ctx context.Context, channelID int64) ([]model.Recommendation, error) {
-	return s.Store.List(ctx, channelID, Max)
+	shown, err := s.Show(ctx, visibility.Remote(), channelID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Recommendation, len(shown))
+	for i, sh := range shown {
+		out[i] = sh.Recommendation
+	}
+	return out, nil
 }
 
 // Add makes channel ch recommend what target (a URL or a handle) names,
@@ -281,9 +292,10 @@ type Shown struct {
 	Channel *model.Channel // nil: not here
 }
 
-// Show is a channel's recommendations with their rows here, for viewer.
+// Show is a channel's recommendations with their rows here, for viewer;
+// a video here that viewer may not see (made private since) is left out.
 func (s *Service) Show(ctx context.Context, viewer visibility.Viewer, channelID int64) ([]Shown, error) {
-	rs, err := s.List(ctx, channelID)
+	rs, err := s.Store.List(ctx, channelID, Max)
 	if err != nil {
 		return nil, err
 	}
@@ -292,11 +304,13 @@ func (s *Service) Show(ctx context.Context, viewer visibility.Viewer, channelID 
 		sh := Shown{Recommendation: r}
 		if r.VideoID != 0 {
 			v, err := s.Videos.Get(ctx, viewer, strconv.FormatInt(r.VideoID, 10))
-			if err == nil {
-				sh.Video = &v
-			} else if !errors.Is(err, model.ErrNotFound) {
+			if errors.Is(err, model.ErrNotFound) || errors.Is(err, videos.ErrPasswordRequired) {
+				continue
+			}
+			if err != nil {
 				return nil, err
 			}
+			sh.Video = &v
 		}
 		if r.TargetChannelID != 0 {
 			ch, err := s.Channels.ChannelByID(ctx, viewer, r.TargetChannelID)

@@ -127,8 +127,9 @@ func rig(t *testing.T) (*Service, *fakeRemote, *fakeAnnouncer, model.Channel, in
 	ann := &fakeAnnouncer{}
 	s := &Service{Identity: federation.NewIdentity("https://cabane.example", nil), Store: st.Recommendations(),
 		Channels: fakeChannels{"alice_channel": alice, "bob_channel": bob},
-		Videos:   fakeVideos{"bob": {ID: bobVideo, UUID: "u-bob", ShortUUID: "s-bob", Name: "Bob sings", Privacy: model.PrivacyPublic, Channel: bob}},
-		Remote:   remote, Announce: ann}
+		Videos: fakeVideos{"bob": {ID: bobVideo, UUID: "u-bob", ShortUUID: "s-bob", Name: "Bob sings", Privacy: model.PrivacyPublic, Channel: bob},
+			"far": {ID: remoteVideo, UUID: "u-remote", ShortUUID: "s-remote", Name: "Far away", Privacy: model.PrivacyPublic, Channel: remoteCh}},
+		Remote: remote, Announce: ann}
 	return s, remote, ann, alice, bobVideo, bob.ID
 }
 

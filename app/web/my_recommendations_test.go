@@ -71,6 +71,21 @@ func TestMyRecommendations(t *testing.T) {
 		t.Error("the list lacks the channel's recommendation")
 	}
 
+	// A recommended video made private since is no longer listed, nor
+	// published in the channel's list.
+	if _, err := m.store.DB().ExecContext(ctx, `UPDATE videos SET privacy = ? WHERE id = ?`, model.PrivacyPrivate, theirs.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := m.get(t, "/c/"+chName, "user"); strings.Contains(body, "Lovely light") || !strings.Contains(body, "A neighbour") {
+		t.Error("the channel page still lists a video made private")
+	}
+	if pub, err := m.server.Recommendations.List(ctx, m.channel); err != nil || len(pub) != 1 {
+		t.Errorf("public list: %+v %v", pub, err)
+	}
+	if _, err := m.store.DB().ExecContext(ctx, `UPDATE videos SET privacy = ? WHERE id = ?`, model.PrivacyPublic, theirs.ID); err != nil {
+		t.Fatal(err)
+	}
+
 	del := "/my/recommendations/" + strconv.FormatInt(rs[0].ID, 10) + "/delete"
 	if res := m.post(t, del, "other", url.Values{"channel": {ch}}, true); res.StatusCode != http.StatusForbidden {
 		t.Errorf("another user removes: %d", res.StatusCode)
