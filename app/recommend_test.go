@@ -187,7 +187,10 @@ func TestRecommendRemoteVideoAndChannel(t *testing.T) {
 	// The follower received the channel's Announce of B's video.
 	testrig.WaitFor(t, 30*time.Second, func() bool { return len(inbox.of("Announce")) == 1 })
 	ann := inbox.of("Announce")[0]
-	if ann["actor"] != aBase+"/video-channels/alice_channel" || ann["object"] != bBase+"/videos/watch/"+v.UUID {
+	to, _ := ann["to"].([]any)
+	cc, _ := ann["cc"].([]any)
+	if ann["actor"] != aBase+"/video-channels/alice_channel" || ann["object"] != bBase+"/videos/watch/"+v.UUID ||
+		len(to) != 1 || to[0] != "https://www.w3.org/ns/activitystreams#Public" || len(cc) != 1 || cc[0] != aBase+"/video-channels/alice_channel/followers" {
 		t.Errorf("announce = %v", ann)
 	}
 
