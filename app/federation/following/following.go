@@ -87,9 +87,7 @@ type Service struct {
 	Locals   Locals
 	Sender   federation.Sender
 	Jobs     Queue
-	// Lists keeps remote channels' recommendations; nil: not read.
-	Lists Lists
-	Log   *slog.Logger
+	Log      *slog.Logger
 	// Scheme is how WebFinger is asked: "https" (the default, as every
 	// server federates); "http" only where the public URL is http itself
 	// (tests, closed networks).
@@ -98,6 +96,8 @@ type Service struct {
 	// read (default 20).
 	Recent int
 	Now    func() time.Time
+	// Lists keeps remote channels' recommendations (#11); nil: not read.
+	Lists Lists
 }
 
 // ResolveActor turns a handle (name@host, @name@host, acct:name@host) or
