@@ -54,6 +54,8 @@ type Store interface {
 type Channels interface {
 	Channel(ctx context.Context, viewer visibility.Viewer, name string) (model.Channel, error)
 	ChannelByID(ctx context.Context, viewer visibility.Viewer, id int64) (model.Channel, error)
+	// Origin is where a remote channel lives (kind "channel").
+	Origin(ctx context.Context, kind string, id int64) (model.RemoteActor, bool, error)
 }
 
 // Videos finds local videos (videos.Service).
@@ -170,8 +172,12 @@ func (s *Service) Remove(ctx context.Context, viewer visibility.Viewer, ch model
 // or channel by this server's URLs (or a bare channel name), else a remote
 // one, fetched and stored.
 func (s *Service) resolve(ctx context.Context, target string) (model.Recommendation, error) {
-	if r, ok, err := s.resolveLocal(ctx, target); ok || err != nil {
+	r, origin, ok, err := s.resolveLocal(ctx, target)
+	if ok || err != nil {
 		return r, err
+	}
+	if origin != "" {
+		target = origin // a remote channel's page here: its own IRI
 	}
 	if s.Remote == nil {
 		return model.Recommendation{}, fmt.Errorf("%w: federation is off; only this server's videos and channels", ErrInvalid)
@@ -186,7 +192,7 @@ func (s *Service) resolve(ctx context.Context, target string) (model.Recommendat
 		}
 		return model.Recommendation{}, err
 	}
-	r := model.Recommendation{Kind: k.Kind, IRI: k.IRI, URL: k.URL, Name: k.Name, VideoID: k.VideoID}
+	r = model.Recommendation{Kind: k.Kind, IRI: k.IRI, URL: k.URL, Name: k.Name, VideoID: k.VideoID}
 	if k.Kind == model.RecommendChannel {
 		r.TargetChannelID = k.Channel.ID
 		if r.Name == "" {
@@ -197,8 +203,9 @@ func (s *Service) resolve(ctx context.Context, target string) (model.Recommendat
 }
 
 // resolveLocal reads this server's watch and channel URLs, a bare channel
-// name and name@thishost; ok is false for anything else.
-func (s *Service) resolveLocal(ctx context.Context, target string) (model.Recommendation, bool, error) {
+// name and name@thishost; ok is false for anything else, and origin is
+// the IRI of a remote channel that this server's URL shows.
+func (s *Service) resolveLocal(ctx context.Context, target string) (r model.Recommendation, origin string, ok bool, err error) {
 	u := s.Identity.URIs()
 	host := strings.ToLower(u.Host())
 	var path string
@@ -206,7 +213,7 @@ func (s *Service) resolveLocal(ctx context.Context, target string) (model.Recomm
 	case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
 		pu, err := url.Parse(target)
 		if err != nil || host == "" || strings.ToLower(pu.Host) != host {
-			return model.Recommendation{}, false, nil
+			return model.Recommendation{}, "", false, nil
 		}
 		path = pu.Path
 	case strings.HasPrefix(target, "/"):
@@ -215,7 +222,7 @@ func (s *Service) resolveLocal(ctx context.Context, target string) (model.Recomm
 		name := strings.TrimPrefix(strings.TrimPrefix(target, "acct:"), "@")
 		if n, h, ok := strings.Cut(name, "@"); ok {
 			if host == "" || strings.ToLower(h) != host {
-				return model.Recommendation{}, false, nil
+				return model.Recommendation{}, "", false, nil
 			}
 			name = n
 		}
@@ -226,10 +233,10 @@ func (s *Service) resolveLocal(ctx context.Context, target string) (model.Recomm
 		if ref, ok := strings.CutPrefix(path, p); ok && ref != "" && !strings.Contains(ref, "/") {
 			v, err := s.Videos.Get(ctx, anyone, ref)
 			if errors.Is(err, model.ErrNotFound) || err == nil && !visibility.Recommendation(v) {
-				return model.Recommendation{}, true, fmt.Errorf("%w: no public video at %s", ErrInvalid, target)
+				return model.Recommendation{}, "", true, fmt.Errorf("%w: no public video at %s", ErrInvalid, target)
 			}
 			if err != nil {
-				return model.Recommendation{}, true, err
+				return model.Recommendation{}, "", true, err
 			}
 			r := model.Recommendation{Kind: model.RecommendVideo, VideoID: v.ID, Name: v.Name,
 				IRI: u.Abs(uris.Watch(v.UUID)), URL: u.Abs(uris.ShortWatch(v.ShortUUID))}
@@ -238,11 +245,11 @@ func (s *Service) resolveLocal(ctx context.Context, target string) (model.Recomm
 				// federates.
 				rv, err := s.Remote.RemoteVideos(ctx, []model.Video{v})
 				if err != nil {
-					return r, true, err
+					return r, "", true, err
 				}
 				r.IRI, r.URL = rv[v.ID].IRI, rv[v.ID].WatchURL
 			}
-			return r, true, nil
+			return r, "", true, nil
 		}
 	}
 	for _, p := range []string{"/video-channels/", "/c/"} {
@@ -253,20 +260,24 @@ func (s *Service) resolveLocal(ctx context.Context, target string) (model.Recomm
 			}
 			ch, err := s.Channels.Channel(ctx, anyone, name)
 			if errors.Is(err, model.ErrNotFound) {
-				return model.Recommendation{}, true, fmt.Errorf("%w: no channel %s", ErrInvalid, name)
+				return model.Recommendation{}, "", true, fmt.Errorf("%w: no channel %s", ErrInvalid, name)
 			}
 			if err != nil {
-				return model.Recommendation{}, true, err
+				return model.Recommendation{}, "", true, err
 			}
 			if ch.Remote() {
 				// A remote channel known here: resolve it at its origin.
-				return model.Recommendation{}, false, nil
+				a, ok, err := s.Channels.Origin(ctx, model.RecommendChannel, ch.ID)
+				if err != nil || !ok {
+					return model.Recommendation{}, "", true, fmt.Errorf("%w: origin of channel %s: %w", ErrInvalid, ch.Name, err)
+				}
+				return model.Recommendation{}, a.IRI, false, nil
 			}
 			return model.Recommendation{Kind: model.RecommendChannel, TargetChannelID: ch.ID, Name: displayName(ch),
-				IRI: u.Abs(uris.Channel(ch.Name)), URL: u.Abs(uris.ChannelPage(ch.Name))}, true, nil
+				IRI: u.Abs(uris.Channel(ch.Name)), URL: u.Abs(uris.ChannelPage(ch.Name))}, "", true, nil
 		}
 	}
-	return model.Recommendation{}, false, nil
+	return model.Recommendation{}, "", false, nil
 }
 
 func displayName(ch model.Channel) string {

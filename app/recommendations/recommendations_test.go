@@ -34,6 +34,15 @@ func (f fakeChannels) ChannelByID(_ context.Context, _ visibility.Viewer, id int
 	return model.Channel{}, model.ErrNotFound
 }
 
+func (f fakeChannels) Origin(_ context.Context, kind string, id int64) (model.RemoteActor, bool, error) {
+	for name, ch := range f {
+		if ch.ID == id && ch.Remote() && kind == "channel" {
+			return model.RemoteActor{IRI: "https://tube.example/video-channels/" + strings.Split(name, "@")[0]}, true, nil
+		}
+	}
+	return model.RemoteActor{}, false, nil
+}
+
 type fakeVideos map[string]model.Video
 
 func (f fakeVideos) Get(_ context.Context, _ visibility.Viewer, ref string) (model.Video, error) {
@@ -121,12 +130,13 @@ func rig(t *testing.T) (*Service, *fakeRemote, *fakeAnnouncer, model.Channel, in
 	remote := &fakeRemote{known: map[string]following.Known{
 		"https://tube.example/w/abc": {Kind: model.RecommendVideo, IRI: "https://tube.example/videos/watch/abc", URL: "https://tube.example/w/abc",
 			Name: "Far away", VideoID: remoteVideo},
-		"chan@tube.example": {Kind: model.RecommendChannel, IRI: "https://tube.example/video-channels/chan", URL: "https://tube.example/c/chan",
+		"https://tube.example/video-channels/chan": {Kind: model.RecommendChannel, IRI: "https://tube.example/video-channels/chan", URL: "https://tube.example/c/chan",
 			Channel: model.Channel{ID: remoteCh.ID, Name: "chan@tube.example", DisplayName: "Chan"}},
 	}}
 	ann := &fakeAnnouncer{}
 	s := &Service{Identity: federation.NewIdentity("https://cabane.example", nil), Store: st.Recommendations(),
-		Channels: fakeChannels{"alice_channel": alice, "bob_channel": bob},
+		Channels: fakeChannels{"alice_channel": alice, "bob_channel": bob,
+			"chan@tube.example": {ID: remoteCh.ID, Name: "chan@tube.example", RemoteActorID: 5}},
 		Videos: fakeVideos{"bob": {ID: bobVideo, UUID: "u-bob", ShortUUID: "s-bob", Name: "Bob sings", Privacy: model.PrivacyPublic, Channel: bob},
 			"far": {ID: remoteVideo, UUID: "u-remote", ShortUUID: "s-remote", Name: "Far away", Privacy: model.PrivacyPublic, Channel: remoteCh}},
 		Remote: remote, Announce: ann}
@@ -145,7 +155,9 @@ func TestAddResolvesLocalAndRemoteTargets(t *testing.T) {
 		{"https://cabane.example/c/bob_channel", model.RecommendChannel, "https://cabane.example/video-channels/bob_channel", 0, bobCh},
 		{"bob_channel@cabane.example", model.RecommendChannel, "https://cabane.example/video-channels/bob_channel", 0, bobCh},
 		{"https://tube.example/w/abc", model.RecommendVideo, "https://tube.example/videos/watch/abc", 0, 0},
-		{"chan@tube.example", model.RecommendChannel, "https://tube.example/video-channels/chan", 0, 0},
+		{"https://tube.example/video-channels/chan", model.RecommendChannel, "https://tube.example/video-channels/chan", 0, 0},
+		// A remote channel's page here is resolved at its origin.
+		{"https://cabane.example/c/chan@tube.example", model.RecommendChannel, "https://tube.example/video-channels/chan", 0, 0},
 	} {
 		r, err := s.Add(ctx, owner, alice, c.target, " a note ")
 		if err != nil {
@@ -155,7 +167,7 @@ func TestAddResolvesLocalAndRemoteTargets(t *testing.T) {
 			t.Errorf("%s: %+v", c.target, r)
 		}
 	}
-	if strings.Join(remote.asked, " ") != "https://tube.example/w/abc chan@tube.example" {
+	if strings.Join(remote.asked, " ") != "https://tube.example/w/abc https://tube.example/video-channels/chan https://tube.example/video-channels/chan" {
 		t.Errorf("remote asked for %v: local targets must not be fetched", remote.asked)
 	}
 	list, err := s.List(ctx, alice.ID)
@@ -163,7 +175,7 @@ func TestAddResolvesLocalAndRemoteTargets(t *testing.T) {
 		t.Fatalf("list: %d %v", len(list), err)
 	}
 	// Videos are announced (local or remote); every change updates the Group.
-	if len(ann.sent) != 2 || ann.sent[0].iri != "https://cabane.example/videos/watch/u-bob" || ann.sent[1].iri != "https://tube.example/videos/watch/abc" || ann.changed != 5 {
+	if len(ann.sent) != 2 || ann.sent[0].iri != "https://cabane.example/videos/watch/u-bob" || ann.sent[1].iri != "https://tube.example/videos/watch/abc" || ann.changed != 6 {
 		t.Errorf("announced %+v, %d updates", ann.sent, ann.changed)
 	}
 	if err := s.Remove(ctx, owner, alice, list[2].ID); err != nil {
