@@ -2,12 +2,17 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
+	"cabane.dev/cabane/app/discovery"
+	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/recommendations"
 	"cabane.dev/cabane/app/visibility"
@@ -93,5 +98,31 @@ func TestMyRecommendations(t *testing.T) {
 	m.mustPost(t, del, "user", url.Values{"channel": {ch}})
 	if rs, _ := m.store.Recommendations().List(ctx, m.channel, 10); len(rs) != 1 || rs[0].Kind != model.RecommendChannel {
 		t.Errorf("after removal: %+v", rs)
+	}
+}
+
+// The Nearby page shows what each nearby box recommends, read from its
+// GET /api/v1/recommendations (a box on loopback stands for the LAN).
+func TestNearbyShowsWhatNeighboursRecommend(t *testing.T) {
+	m := newMyRig(t)
+	peer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var out recommendations.RecentJSON
+		e := recommendations.EntryJSON{Kind: model.RecommendVideo, Name: "Heron fishing", URL: "https://tube.example/w/heron", Host: "tube.example", Note: "So patient"}
+		e.Channel.DisplayName = "Neighbour's birds"
+		out.Data, out.Total = append(out.Data, e), 1
+		json.NewEncoder(w).Encode(out)
+	}))
+	t.Cleanup(peer.Close)
+	allow, _ := httpclient.ParseAllowList([]string{"127.0.0.0/8"})
+	m.server.Recommendations = &recommendations.Service{Store: m.store.Recommendations(), Channels: m.server.Accounts, Videos: m.videos,
+		Nearby: &recommendations.Nearby{Client: httpclient.New(httpclient.Options{Allow: allow}), IsHome: func(a netip.Addr) bool { return a.IsLoopback() }}}
+	m.server.Nearby = func() []discovery.Peer {
+		return []discovery.Peer{{Instance: "Next door", Host: "next.local", URL: peer.URL}}
+	}
+	code, body := m.get(t, "/nearby", "")
+	for _, want := range []string{"Next door", "Heron fishing", "https://tube.example/w/heron", "So patient", "Neighbour&#39;s birds"} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("nearby page (%d) lacks %q", code, want)
+		}
 	}
 }
