@@ -48,6 +48,7 @@ import (
 	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratelimit"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/recommendations"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/subscriptions"
@@ -314,6 +315,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 				})
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
+		a.Following.Lists, a.Inbox.Lists = st.Recommendations(), a.Following // recommend (#11): remote channels' lists
 		subs.Remote = a.Following
 		// --- move (#11 point 4) ---
 		a.Inbox.Mover = a.Following
@@ -345,6 +347,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		a.Supporters.Resolver = supporterResolver{a.Following, a.Inbox.Actors}
 	}
 	// --- end supporters ---
+	// Recommendations (#11): creators' lists, boosted and published as a collection.
+	recs := &recommendations.Service{Identity: a.Federation.Identity, Store: st.Recommendations(), Channels: a.Accounts,
+		Videos: a.Videos, Announce: a.Outbox, Log: log.With("part", "recommendations")}
+	if a.Following != nil {
+		recs.Remote = a.Following
+	}
+	// Nearby boxes are on the home network, which the outbound client
+	// refuses by default: this one reaches only private ranges, and only
+	// peers on the home network are asked (recommendations.Nearby).
+	lanAllow, _ := httpclient.ParseAllowList(append([]string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+		"fc00::/7", "fe80::/10"}, cfg.AllowPrivateFetch...))
+	recs.Nearby = &recommendations.Nearby{Client: httpclient.New(httpclient.Options{Version: version, PublicURL: cfg.PublicURL,
+		Allow: lanAllow, Timeout: 3 * time.Second, MaxRedirects: -1, MaxBody: 256 << 10}), IsHome: (&lan.Policy{Home: home}).IsHome}
+	a.Federation.Recommendations = recs
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -393,7 +409,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Usage:     st.Usage,
 		Exports:   a.Exports, // export (#11 point 4)
 		// supporters (#11)
-		Supporters: a.Supporters,
+		Supporters:      a.Supporters,
+		Recommendations: recs, // recommend (#11)
 	})
 	if err != nil {
 		st.Close()

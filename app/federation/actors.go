@@ -56,6 +56,7 @@ func Group(u uris.Builder, ch model.Channel, pem string) vocab.Group {
 		Support: nullable(ch.Support), PostingRestrictedToMods: true,
 		AttributedTo: []vocab.Ref{{Type: vocab.TypePerson, ID: u.Abs(uris.Account(ch.Account.Name))}}}
 	g.Summary = nullable(ch.Description)
+	g.Context, g.Recommendations = vocab.GroupContext, u.Abs(uris.Recommendations(uris.Channel(ch.Name)))
 	return g
 }
 

@@ -90,6 +90,8 @@ type Service struct {
 	Origins     Origins     // nil: no comment on a remote video is served
 	Funding     Funding     // nil: actors list no funding links
 	Moves       Moves       // nil: no alsoKnownAs nor movedTo (#11)
+	// Recommendations lists channels' recommendations; nil: empty lists.
+	Recommendations Recommendations
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's

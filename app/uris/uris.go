@@ -59,6 +59,9 @@ func Outbox(actor string) string    { return actor + "/outbox" }
 func Followers(actor string) string { return actor + "/followers" }
 func Following(actor string) string { return actor + "/following" }
 
+// Recommendations is a channel's recommendations collection (Cabane's).
+func Recommendations(actor string) string { return actor + "/recommendations" }
+
 // MainKey is an actor's public key id.
 func MainKey(actor string) string { return actor + "#main-key" }
 

@@ -88,6 +88,8 @@ type channelData struct {
 	Mute *muteView // mypages2 (my_muted.go); nil: anonymous, one's own
 	// Followers are the remote followers (inbox, #10); 0 is not shown.
 	Followers int
+	// Recommended is what the channel recommends (#11); nil: nothing.
+	Recommended *recommendedView
 }
 
 func (s *Server) channelPage(c echo.Context) error {
@@ -113,6 +115,9 @@ func (s *Server) channelPage(c echo.Context) error {
 	}
 	d.Followers = s.followersCount(ctx, keys.Actor{Kind: keys.Channel, ID: ch.ID}) // inbox (#10)
 	if d.Mute, err = s.muteButton(c, ch.AccountID, ch.Account.Name); err != nil {
+		return err
+	}
+	if d.Recommended, err = s.recommended(c, ch); err != nil { // recommend (#11)
 		return err
 	}
 	return s.renderPublic(c, "channel", ch.DisplayName, d)
@@ -173,6 +178,9 @@ type watchData struct {
 	// Origin is where a remote video lives (nil for a local one): the
 	// page links there, and shares the origin's URLs, not ours.
 	Origin *originView
+	// Recommended is what the video's channel recommends (#11), beside
+	// the next videos; nil: nothing.
+	Recommended *recommendedView
 }
 
 // originView is a remote video's page on its origin and that server's
@@ -232,6 +240,9 @@ func (s *Server) watch(c echo.Context) error {
 		return err
 	}
 	if err := s.watchExtras(c, &d); err != nil {
+		return err
+	}
+	if d.Recommended, err = s.recommended(c, d.Video.Channel); err != nil { // recommend (#11)
 		return err
 	}
 	return s.renderPublic(c, "watch", d.Video.Name, d)

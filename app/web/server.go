@@ -42,6 +42,7 @@ import (
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratings"
+	"cabane.dev/cabane/app/recommendations"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/supporters"
@@ -145,6 +146,8 @@ type Deps struct {
 	// --- supporters (#11): supporter-only videos, access links ---
 	Supporters *supporters.Service // nil: no supporters (supporter-only videos: their creator and moderators only)
 	// --- end supporters ---
+	// Recommendations: channels' recommended videos and channels (#11); nil: none.
+	Recommendations *recommendations.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -280,6 +283,8 @@ func (s *Server) routes(e *echo.Echo) {
 	s.myFollowersRoutes(e, page) // inbox (#10)
 	s.exportPageRoutes(e, page)  // export (#11 point 4)
 	s.mySupportRoutes(e, page)   // support (#11)
+	// recommend (#11)
+	s.myRecommendationsRoutes(e, page)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
@@ -355,6 +360,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.followsAPIRoutes(g, api)
 	s.serverFollowingAPIRoutes(g, api) // serverfollow
 	s.exportAPIRoutes(g, api)          // export (#11 point 4)
+	s.recommendationsAPIRoutes(g, api) // recommend (#11)
 	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too

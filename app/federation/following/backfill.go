@@ -32,7 +32,10 @@ func (s *Service) Accepted(ctx context.Context, actorIRI string) error {
 }
 
 // Register makes q run the backfills.
-func (s *Service) Register(q *jobs.Queue) { q.Register(JobKind, s.Handle) }
+func (s *Service) Register(q *jobs.Queue) {
+	q.Register(JobKind, s.Handle)
+	q.Register(ListsJobKind, s.HandleLists)
+}
 
 // Handle runs one backfill: the actor's outbox's first page, its latest
 // Recent activities, each Create or Announce of a Video stored as
@@ -43,6 +46,13 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 		return fmt.Errorf("%w: %w", jobs.ErrPermanent, err)
 	}
 	_, err := s.Backfill(ctx, p.Actor)
+	if err == nil {
+		// A channel's recommendations come with its videos; a list that
+		// cannot be read does not fail the backfill.
+		if _, lerr := s.ReadRecommendations(ctx, p.Actor); lerr != nil {
+			s.log().Debug("backfill: recommendations not read", "actor", p.Actor, "err", lerr)
+		}
+	}
 	return err
 }
 

@@ -97,6 +97,8 @@ type Service struct {
 	// read (default 20).
 	Recent int
 	Now    func() time.Time
+	// Lists keeps remote channels' recommendations (#11); nil: not read.
+	Lists Lists
 }
 
 // ResolveActor turns a handle (name@host, @name@host, acct:name@host) or

@@ -159,6 +159,9 @@ type Service struct {
 	// Mover carries local follows of a moved actor over to its new one
 	// (following.Service, #11); nil: Move is dropped.
 	Mover Mover
+	// Lists is told of a remote Group's Update, to read its
+	// recommendations again (following.Service); nil: they are not.
+	Lists GroupWatcher
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration

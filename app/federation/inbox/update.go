@@ -36,5 +36,13 @@ func (s *Service) update(ctx context.Context, a *activity) (Outcome, error) {
 		}
 		return nil
 	})
+	if err == nil && actor.Type == "Group" && s.Lists != nil {
+		s.Lists.GroupUpdated(ctx, actor.IRI)
+	}
 	return Processed, err
+}
+
+// GroupWatcher is told that a remote Group sent an Update of itself.
+type GroupWatcher interface {
+	GroupUpdated(ctx context.Context, iri string)
 }

@@ -8,6 +8,7 @@ import (
 
 	"cabane.dev/cabane/app/federation"
 	"cabane.dev/cabane/app/federation/keys"
+	"cabane.dev/cabane/app/federation/vocab"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/uris"
@@ -169,7 +170,11 @@ func (s *Service) HandleActor(ctx context.Context, j *jobs.Job) error {
 	if len(to) == 0 {
 		return nil
 	}
-	return s.send(ctx, federation.LocalActor{Key: of[0], IRI: iri}, actorUpdate(iri, u.Abs(uris.Followers(path)), doc, p.Version), to)
+	act := actorUpdate(iri, u.Abs(uris.Followers(path)), doc, p.Version)
+	if p.Kind == keys.Channel {
+		act.Context = vocab.GroupContext // its recommendations term (#11)
+	}
+	return s.send(ctx, federation.LocalActor{Key: of[0], IRI: iri}, act, to)
 }
 
 func (s *Service) send(ctx context.Context, from federation.LocalActor, a Activity, to []federation.Recipient) error {

@@ -31,6 +31,12 @@ var ActorContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3
 	`"PropertyValue":"sc:PropertyValue","value":"sc:value",` +
 	`"alsoKnownAs":{"@id":"as:alsoKnownAs","@type":"@id"},"movedTo":{"@id":"as:movedTo","@type":"@id"}}]`)
 
+// GroupContext is ActorContext with Cabane's one term for channels:
+// recommendations, the IRI of an OrderedCollection of what the channel
+// recommends (RecommendationCollection). PeerTube and Mastodon ignore it.
+var GroupContext = Context(string(ActorContext[:len(ActorContext)-1]) +
+	`,{"cabane":"https://cabane.dev/ns#","recommendations":{"@id":"cabane:recommendations","@type":"@id"}}]`)
+
 // VideoContext is the @context PeerTube sends with videos (6.3's).
 var VideoContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1",` +
 	`{"RsaSignature2017":"https://w3id.org/security#RsaSignature2017"},` +
@@ -137,6 +143,9 @@ type Group struct {
 	Support                 *string `json:"support"`
 	PostingRestrictedToMods bool    `json:"postingRestrictedToMods"`
 	AttributedTo            []Ref   `json:"attributedTo"`
+	// Recommendations is Cabane's collection of what the channel
+	// recommends (GroupContext's cabane:recommendations); "" for others.
+	Recommendations string `json:"recommendations,omitempty"`
 }
 
 // Actor types.
