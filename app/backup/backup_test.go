@@ -20,7 +20,7 @@ import (
 // files and ffmpeg's staging folder, and one being transcoded (its job
 // running, half its renditions written).
 type box struct {
-	l                    config.Layout
+	l                   config.Layout
 	published, inFlight string
 }
 
