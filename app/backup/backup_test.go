@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"cabane.dev/cabane/app/config"
 	"cabane.dev/cabane/internal/testrig/seed"
@@ -302,4 +303,52 @@ func TestRestoreRefusesHostileArchives(t *testing.T) {
 			t.Fatalf("restore of a text file: %v", err)
 		}
 	})
+}
+
+// The admin's background backups: one at a time, kept newest first, the
+// oldest deleted past Keep, and nothing but archives listed or served.
+func TestManagerKeepsTheNewest(t *testing.T) {
+	b := newBox(t)
+	clock := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	m := &Manager{Layout: b.l, Version: "test", Keep: 2, Now: func() time.Time { return clock }}
+	os.WriteFile(filepath.Join(b.l.Backups(), "cabane.db.before-0019"), []byte("a migration's copy"), 0o600)
+	for i := range 3 {
+		clock = clock.Add(time.Hour)
+		if err := m.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if err := m.Start(); !errors.Is(err, ErrBusy) {
+				t.Errorf("second start while running: %v", err)
+			}
+		}
+		m.Wait()
+		if st := m.Status(); st.Running || st.Err != "" || st.Name == "" || st.Files == 0 {
+			t.Fatalf("status after backup %d: %+v", i, st)
+		}
+	}
+	as, err := m.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].Name != "cabane-20261201-130000.tar" || as[1].Name != "cabane-20261201-120000.tar" {
+		t.Fatalf("kept %+v, want the two newest", as)
+	}
+	if _, err := os.Stat(filepath.Join(b.l.Backups(), "cabane.db.before-0019")); err != nil {
+		t.Errorf("pruning removed a file that is not an archive: %v", err)
+	}
+	for _, name := range []string{"../cabane.db", "cabane.db.before-0019", "cabane-20261201-110000.tar"} {
+		if f, err := m.Open(name); !errors.Is(err, ErrNoArchive) {
+			f.Close()
+			t.Errorf("Open(%q): %v, want ErrNoArchive", name, err)
+		}
+	}
+	f, err := m.Open(as[0].Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := Restore(context.Background(), f.Name(), filepath.Join(t.TempDir(), "data"), RestoreOptions{}); err != nil {
+		t.Errorf("restore of a background backup: %v", err)
+	}
 }
