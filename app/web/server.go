@@ -19,6 +19,7 @@ import (
 	"cabane.dev/cabane/app/abuses"
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/backup"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
@@ -131,6 +132,9 @@ type Deps struct {
 	// /api/v1/server/stats); nil: the endpoint answers 404.
 	Usage func(ctx context.Context) (model.Usage, error)
 	// --- end following ---
+	// --- backup (#11 point 5, admin_backup.go) ---
+	Backups *backup.Manager // nil: one on the data directory, made here
+	// --- end backup ---
 }
 
 // Server holds the routes and their dependencies.
@@ -278,6 +282,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.adminPageRoutes(e, page)
 	// --- end admin pages ---
 	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
+	s.adminBackupRoutes(e, page)     // backup (#11 point 5)
 	s.eventRoutes(e, page)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
