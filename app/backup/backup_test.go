@@ -7,9 +7,11 @@ import (
 	"database/sql"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -350,5 +352,36 @@ func TestManagerKeepsTheNewest(t *testing.T) {
 	defer f.Close()
 	if _, err := Restore(context.Background(), f.Name(), filepath.Join(t.TempDir(), "data"), RestoreOptions{}); err != nil {
 		t.Errorf("restore of a background backup: %v", err)
+	}
+}
+
+// Root restores for the service's user: every file and folder is theirs.
+func TestRestoreGivesTheFilesToTheOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to chown")
+	}
+	b := newBox(t)
+	archive := filepath.Join(t.TempDir(), "box.tar")
+	if _, err := Create(context.Background(), b.l, archive, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "data")
+	if _, err := Restore(context.Background(), archive, target, RestoreOptions{Owner: &Owner{UID: 4321, GID: 4322}}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	filepath.WalkDir(target, func(p string, d fs.DirEntry, err error) error {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 4321 || st.Gid != 4322 {
+			t.Errorf("%s owned by %d:%d", p, st.Uid, st.Gid)
+		}
+		n++
+		return nil
+	})
+	if n < 10 {
+		t.Errorf("only %d paths restored", n)
 	}
 }

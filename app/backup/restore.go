@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -32,7 +33,14 @@ type RestoreOptions struct {
 	MaxEntry int64
 	Progress Progress
 	Now      func() time.Time
+	// Owner, when set, owns every restored file and folder: root restores
+	// for the service's user (the target's parent is root's, so only root
+	// can create beside it).
+	Owner *Owner
 }
+
+// Owner is a numeric user and group.
+type Owner struct{ UID, GID int }
 
 // DefaultMaxEntry is larger than any upload Cabane accepts, and small
 // enough that a forged size is refused before it fills a disk.
@@ -107,6 +115,17 @@ func Restore(ctx context.Context, src, target string, opt RestoreOptions) (res R
 	}
 	if err := (config.Layout{Root: tmp}).Prepare(); err != nil {
 		return res, err
+	}
+	if o := opt.Owner; o != nil {
+		err := filepath.WalkDir(tmp, func(p string, _ fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, o.UID, o.GID)
+		})
+		if err != nil {
+			return res, fmt.Errorf("give the restored files to %d:%d: %w", o.UID, o.GID, err)
+		}
 	}
 	if !empty {
 		res.Previous = fmt.Sprintf("%s.before-restore-%s", target, opt.Now().UTC().Format("20060102T150405Z"))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"syscall"
 	"time"
 
 	"cabane.dev/cabane/app"
@@ -93,7 +94,15 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		defer lock.Close()
 	}
-	res, err := backup.Restore(ctx, file, *data, backup.RestoreOptions{Force: *force})
+	opt := backup.RestoreOptions{Force: *force}
+	// Root restoring for the service: the files go to whoever owns the
+	// data directory (the cabane user on the image), or --owner's.
+	if fi, err := os.Stat(*data); err == nil && os.Geteuid() == 0 {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 {
+			opt.Owner = &backup.Owner{UID: int(st.Uid), GID: int(st.Gid)}
+		}
+	}
+	res, err := backup.Restore(ctx, file, *data, opt)
 	if err != nil {
 		return err
 	}
