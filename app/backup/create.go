@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -176,11 +177,33 @@ func snapshot(ctx context.Context, db, dst string) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", db, err)
 	}
+	defer keepOwner(db)
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
 		return fmt.Errorf("snapshot %s: %w", db, err)
 	}
 	return nil
+}
+
+// keepOwner gives the database's -wal and -shm files back to the
+// database's owner: `sudo cabane backup` on a stopped box creates them as
+// root, and the service's user could then not open its own database.
+func keepOwner(db string) {
+	fi, err := os.Stat(db)
+	if err != nil {
+		return
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return
+	}
+	for _, side := range []string{db + "-wal", db + "-shm"} {
+		if sf, err := os.Lstat(side); err == nil {
+			if ss, ok := sf.Sys().(*syscall.Stat_t); ok && (ss.Uid != st.Uid || ss.Gid != st.Gid) {
+				os.Lchown(side, int(st.Uid), int(st.Gid))
+			}
+		}
+	}
 }
 
 type video struct {
