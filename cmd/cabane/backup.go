@@ -49,7 +49,7 @@ func parseWithFile(fs *flag.FlagSet, args []string, usage string) (string, error
 
 // backupCmd writes a backup of the (running or stopped) box to FILE. It
 // reads the database through a connection of its own, so the server keeps
-// serving; run it under `nice ionice -c3` on a busy box.
+// serving, and runs at a low CPU and I/O priority, so viewers come first.
 func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, data := dataFlags("backup", stderr)
 	fs.Usage = func() {
@@ -59,6 +59,9 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	file, err := parseWithFile(fs, args, "usage: cabane backup [--data DIR] FILE")
 	if err != nil {
 		return err
+	}
+	if err := lowerPriority(); err != nil {
+		fmt.Fprintln(stderr, "cabane backup:", err) // slower viewers, not a failed backup
 	}
 	start := time.Now()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
