@@ -33,6 +33,7 @@ import (
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/keys"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/outbox"
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/httpclient"
@@ -50,9 +51,11 @@ import (
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/supporters"
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/userexport"
 	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
@@ -87,6 +90,7 @@ type App struct {
 	// Following: subscriptions to remote channels, instance follows, and
 	// the videos they bring (#10); nil while federation is off.
 	Following *following.Service
+	Exports   *userexport.Service // export (#11 point 4)
 	Web       *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
@@ -102,6 +106,11 @@ type App struct {
 	// RemoteAvatars fetches remote accounts' pictures (nil while
 	// federation is off).
 	RemoteAvatars *profile.RemoteAvatars
+	// Moves: local accounts and channels moving to other servers (#11);
+	// nil while federation is off.
+	Moves *move.Service
+	// Supporters: creators' supporters and early-access publication (#11).
+	Supporters *supporters.Service
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -298,8 +307,36 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		subs.Remote = a.Following
+		// --- move (#11 point 4) ---
+		a.Inbox.Mover = a.Following
+		a.Moves = &move.Service{Identity: a.Federation.Identity, Store: st.Moves(), Following: a.Following, Fetch: a.Inbox.Objects,
+			Locals: a.Follows, Channels: a.Accounts, Subscribers: st.Subscriptions(), Audience: a.Follows, Sender: a.Delivery,
+			Log: log.With("part", "move"), Changed: func(ctx context.Context, who keys.Actor) {
+				if who.Kind == keys.Account {
+					a.Outbox.AccountChanged(ctx, who.ID)
+				} else {
+					a.Outbox.ChannelChanged(ctx, who.ID)
+				}
+			}}
+		a.Federation.Moves = a.Moves
+		// --- end move ---
 	}
 	// --- end following ---
+	// --- export (#11 point 4): user exports ---
+	a.Exports = &userexport.Service{Store: st.UserExports(), Jobs: a.Jobs, Layout: a.Layout, URIs: uris.New(cfg.PublicURL),
+		Notifications: notify.Settings, Log: log.With("part", "export")}
+	if a.Federation.Identity.On() {
+		a.Exports.AP = a.Federation
+	}
+	a.Jobs.Register(userexport.JobKind, a.Exports.Handle)
+	// --- end export ---
+	// --- supporters (#11) ---
+	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
+	a.Outbox.Supporters = a.Supporters
+	if a.Following != nil {
+		a.Supporters.Resolver = supporterResolver{a.Following, a.Inbox.Actors}
+	}
+	// --- end supporters ---
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
@@ -343,10 +380,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Delivery: a.Delivery,
 		// --- end admin federation page ---
 		Following: a.Following, // following (#10)
+		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
 		// --- backup (#11 point 5) ---
 		Backups: &backup.Manager{Layout: a.Layout, Version: version, Log: log.With("part", "backup")},
 		// --- end backup ---
+		Exports: a.Exports, // export (#11 point 4)
+		// supporters (#11)
+		Supporters: a.Supporters,
 	})
 	if err != nil {
 		st.Close()
@@ -470,6 +511,7 @@ func (a *App) Run(ctx context.Context) error {
 	}()
 	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
 	wg.Go(func() { a.Jobs.RunPrune(ctx, 6*time.Hour) })
+	wg.Go(func() { a.Exports.RunPrune(ctx, time.Hour) }) // export (#11 point 4)
 	// --- inbox (#10) ---
 	if a.Inbox != nil {
 		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })
@@ -485,6 +527,8 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	})
 	// --- end delivery ---
+	// Early access: what came due while the box was off, then every minute.
+	wg.Go(func() { a.Supporters.Run(ctx, time.Minute) }) // supporters (#11)
 	go func() {
 		defer wg.Done()
 		defer close(served)
@@ -595,4 +639,15 @@ func quotaDefault(n int64) int64 {
 		return -1
 	}
 	return n
+}
+
+// supporterResolver finds a remote supporter by handle: WebFinger through
+// following, then their actor, fetched signed by the inbox's fetcher.
+type supporterResolver struct {
+	*following.Service
+	actors inbox.ActorFetcher
+}
+
+func (r supporterResolver) Actor(ctx context.Context, iri string) (model.RemoteActor, error) {
+	return r.actors.Actor(ctx, iri)
 }

@@ -56,6 +56,11 @@ type (
 	OutboxItems interface {
 		Activities(ctx context.Context, c CollectionRef, offset, limit int) (items []json.RawMessage, total int, err error)
 	}
+	// Moves gives a local actor's aliases and where it moved (move.Service,
+	// #11); kind is KindAccount or KindChannel.
+	Moves interface {
+		ActorMove(ctx context.Context, kind string, id int64) (alsoKnownAs []string, movedTo string, err error)
+	}
 	// Stats are NodeInfo's usage counts.
 	Stats interface {
 		Usage(ctx context.Context) (vocab.NodeInfoUsage, error)
@@ -83,6 +88,7 @@ type Service struct {
 	Stats       Stats       // nil: zero counts
 	Comments    Comments    // nil: no comment is served
 	Origins     Origins     // nil: no comment on a remote video is served
+	Moves       Moves       // nil: no alsoKnownAs nor movedTo (#11)
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's
@@ -130,7 +136,11 @@ func (s *Service) Person(ctx context.Context, name string) (vocab.Actor, error) 
 			avatar = av.File
 		}
 	}
-	return Person(u, a, pem, avatar), nil
+	p := Person(u, a, pem, avatar)
+	if p.AlsoKnownAs, p.MovedTo, err = s.actorMove(ctx, KindAccount, a.ID); err != nil {
+		return vocab.Actor{}, err
+	}
+	return p, nil
 }
 
 // Group is the channel named name, as a Group.
@@ -147,7 +157,23 @@ func (s *Service) Group(ctx context.Context, name string) (vocab.Group, error) {
 	if err != nil {
 		return vocab.Group{}, fmt.Errorf("key of channel %s: %w", ch.Name, err)
 	}
-	return Group(u, ch, pem), nil
+	g := Group(u, ch, pem)
+	if g.AlsoKnownAs, g.MovedTo, err = s.actorMove(ctx, KindChannel, ch.ID); err != nil {
+		return vocab.Group{}, err
+	}
+	return g, nil
+}
+
+// actorMove is a local actor's aliases and new IRI, if it moved.
+func (s *Service) actorMove(ctx context.Context, kind string, id int64) ([]string, string, error) {
+	if s.Moves == nil {
+		return nil, "", nil
+	}
+	aka, moved, err := s.Moves.ActorMove(ctx, kind, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("move of %s %d: %w", kind, id, err)
+	}
+	return aka, moved, nil
 }
 
 // Application is the server actor.

@@ -85,6 +85,10 @@ type Request struct {
 	// Video scopes a comments feed to one video (its id, UUID or short
 	// UUID); "" for none.
 	Video string
+	// Supporter makes a supporter's own podcast feed (#11): the
+	// supporter-only videos of the accounts they support are in it, their
+	// URLs carrying the link's token (supporter.go). Zero: a stranger's.
+	Supporter Supporter
 }
 
 // Person is an author: a channel or an account.
@@ -142,6 +146,9 @@ type Feed struct {
 	// Channel is set for a channel's feed (the podcast feed's is always).
 	Channel *model.Channel
 	Items   []Item
+	// supporterOnly are the items (IDs) of supporter-only videos
+	// (supporter.go).
+	supporterOnly []string
 }
 
 // VideoFeed builds the feed of a scope's latest public videos.
@@ -172,9 +179,10 @@ func (s *Service) Podcast(ctx context.Context, r Request) (Feed, error) {
 		return Feed{}, err
 	}
 	q.Sort, q.Count = "-publishedAt", MaxItems
-	if err := s.fill(ctx, r.URLs, &f, q, smallestFirst); err != nil {
+	if err := s.fillAs(ctx, r.Supporter.viewer(), r.URLs, &f, q, smallestFirst); err != nil {
 		return Feed{}, err
 	}
+	r.Supporter.sign(&f)
 	return f, nil
 }
 
@@ -229,7 +237,12 @@ func (s *Service) scope(ctx context.Context, r Request) (Feed, videos.ListQuery,
 
 // fill lists the videos and turns each into an item.
 func (s *Service) fill(ctx context.Context, u uris.Builder, f *Feed, q videos.ListQuery, order fileOrder) error {
-	vs, _, err := s.Videos.List(ctx, visibility.FeedReader(), q)
+	return s.fillAs(ctx, visibility.FeedReader(), u, f, q, order)
+}
+
+// fillAs is fill for a given reader (a supporter's podcast feed).
+func (s *Service) fillAs(ctx context.Context, reader visibility.Viewer, u uris.Builder, f *Feed, q videos.ListQuery, order fileOrder) error {
+	vs, _, err := s.Videos.List(ctx, reader, q)
 	if err != nil {
 		return fmt.Errorf("feed videos: %w", err)
 	}
@@ -254,6 +267,9 @@ func (s *Service) fill(ctx context.Context, u uris.Builder, f *Feed, q videos.Li
 		}
 		if it.Updated.After(f.Updated) {
 			f.Updated = it.Updated
+		}
+		if v.Privacy == model.PrivacySupporters {
+			f.supporterOnly = append(f.supporterOnly, it.ID)
 		}
 		f.Items = append(f.Items, it)
 	}

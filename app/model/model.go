@@ -53,12 +53,17 @@ const (
 	// PrivacyLocal is Cabane's own level (PeerTube has no 6): "local network
 	// only", for family videos served only to the box's home network.
 	PrivacyLocal = 6
+	// PrivacySupporters is Cabane's own too (#11): only the owner's
+	// active supporters (app/supporters), the owner and the moderators
+	// see it; it never federates. Early access is this privacy plus a
+	// date at which it turns public (video_early_access).
+	PrivacySupporters = 7
 )
 
 // ValidPrivacy reports whether p is a privacy Cabane accepts on upload.
 func ValidPrivacy(p int) bool {
 	switch p {
-	case PrivacyPublic, PrivacyUnlisted, PrivacyPrivate, PrivacyInternal, PrivacyPassword, PrivacyLocal:
+	case PrivacyPublic, PrivacyUnlisted, PrivacyPrivate, PrivacyInternal, PrivacyPassword, PrivacyLocal, PrivacySupporters:
 		return true
 	}
 	return false

@@ -136,6 +136,9 @@ type VideoQuery struct {
 	// only. Empty: every video of the scope, whatever its state (an owner's
 	// own channel).
 	Privacies []int
+	// SupportersOf adds, to Privacies, the published supporter-only
+	// videos of these accounts (visibility.Listing.SupportersOf).
+	SupportersOf []int64
 	// SubscriberAccountID keeps the videos of the channels this account
 	// subscribes to (its subscriptions feed); 0: no such filter.
 	SubscriberAccountID int64

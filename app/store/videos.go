@@ -169,11 +169,20 @@ func (s *Videos) List(ctx context.Context, q repo.VideoQuery) ([]model.Video, in
 		order = videoSorts["-publishedAt"]
 	}
 	if len(q.Privacies) > 0 {
-		where = append(where, "v.state = ?", "v.privacy IN ("+strings.TrimSuffix(strings.Repeat("?,", len(q.Privacies)), ",")+")")
+		privacy := "v.privacy IN (" + strings.TrimSuffix(strings.Repeat("?,", len(q.Privacies)), ",") + ")"
 		args = append(args, model.StatePublished)
 		for _, p := range q.Privacies {
 			args = append(args, p)
 		}
+		if len(q.SupportersOf) > 0 { // supporters.go
+			privacy = "(" + privacy + " OR v.privacy = ? AND v.channel_id IN (SELECT id FROM channels WHERE account_id IN (" +
+				strings.TrimSuffix(strings.Repeat("?,", len(q.SupportersOf)), ",") + ")))"
+			args = append(args, model.PrivacySupporters)
+			for _, a := range q.SupportersOf {
+				args = append(args, a)
+			}
+		}
+		where = append(where, "v.state = ?", privacy)
 	} else {
 		// Unpublished videos have no publication date yet: their upload
 		// date stands in.

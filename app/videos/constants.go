@@ -24,10 +24,11 @@ var licences = map[int]string{
 }
 
 // privacies are those Cabane accepts: PeerTube's, plus its own "local
-// network only" (6).
+// network only" (6) and "supporters only" (7).
 var privacies = map[int]string{
 	model.PrivacyPublic: "Public", model.PrivacyUnlisted: "Unlisted", model.PrivacyPrivate: "Private",
 	model.PrivacyInternal: "Internal", model.PrivacyPassword: "Password protected", model.PrivacyLocal: "Local network only",
+	model.PrivacySupporters: "Supporters only",
 }
 
 var commentPolicies = map[int]string{

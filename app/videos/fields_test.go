@@ -17,7 +17,7 @@ func TestParseUploadFieldsNamesTheField(t *testing.T) {
 		{UploadFields{FileName: long + ".mp4"}, "name"},
 		{UploadFields{Name: long, FileName: "a.mp4"}, "name"},
 		{UploadFields{Name: "ok name", Description: strings.Repeat("x", 10001)}, "description"},
-		{UploadFields{Name: "ok name", Privacy: "7"}, "privacy"},
+		{UploadFields{Name: "ok name", Privacy: "8"}, "privacy"},
 		{UploadFields{Name: "ok name", Privacy: "5"}, "videoPasswords"}, // password protected needs passwords
 		{UploadFields{Name: "ok name", Privacy: "public"}, "privacy"},
 		{UploadFields{Name: "ok name", ChannelID: "-3"}, "channelId"},

@@ -176,7 +176,7 @@ func (s *Service) List(ctx context.Context, viewer visibility.Viewer, q ListQuer
 	}
 	sq.SubscriberAccountID, sq.Summary = q.SubscriberAccountID, q.Summary
 	if !scope.All {
-		sq.Privacies = scope.Privacies
+		sq.Privacies, sq.SupportersOf = scope.Privacies, scope.SupportersOf
 	}
 	sq.HideServerBlocked, sq.MutedByAccountID = scope.HideServerBlocked, scope.MutedBy
 	vs, total, err := s.Store.Videos.List(ctx, sq)

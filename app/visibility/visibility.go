@@ -39,6 +39,19 @@ type Viewer struct {
 	// blocks and sees and removes any video or comment.
 	IsModerator bool
 	Home        bool // on the home network (family-only videos)
+	// SupporterOf are the accounts (creators) this viewer actively
+	// supports (app/supporters): as a local account, or by the personal
+	// link's cookie or token. Filled per request, revocation included.
+	SupporterOf []int64
+	// HolderSupports are the accounts the holder of this request's video
+	// file token supports now: a supporter-only video's files answer to
+	// its token only while its holder still supports the creator.
+	HolderSupports []int64
+}
+
+// Supports reports whether viewer actively supports the account.
+func (v Viewer) Supports(accountID int64) bool {
+	return accountID != 0 && slices.Contains(v.SupporterOf, accountID)
 }
 
 // Anonymous is a viewer who is not logged in.
@@ -103,6 +116,9 @@ func Video(viewer Viewer, video model.Video, ref Ref) bool {
 		// Like unlisted for whoever knows a password (by any id, as
 		// PeerTube): the password, not the link, is the secret.
 		return slices.Contains(viewer.Unlocked, video.UUID)
+	case model.PrivacySupporters:
+		// By any id: the supporter, not the link, is the secret.
+		return viewer.Supports(video.Channel.AccountID)
 	}
 	return false // private, and any privacy this code does not know
 }
@@ -113,7 +129,10 @@ func Video(viewer Viewer, video model.Video, ref Ref) bool {
 // video's files only.
 func File(viewer Viewer, video model.Video) bool {
 	// A home-only video's files stay home, whoever minted the token.
-	granted := slices.Contains(viewer.FilesOf, video.UUID) && (video.Privacy != model.PrivacyLocal || viewer.Home)
+	// A supporter-only video's files are asked of the supporter on every
+	// request, token or not: a revoked supporter's token dies with them.
+	granted := slices.Contains(viewer.FilesOf, video.UUID) && (video.Privacy != model.PrivacyLocal || viewer.Home) &&
+		(video.Privacy != model.PrivacySupporters || slices.Contains(viewer.HolderSupports, video.Channel.AccountID))
 	return granted || Video(viewer, video, ByUUID)
 }
 
@@ -150,6 +169,9 @@ type Listing struct {
 	// none). See Blocked.
 	HideServerBlocked bool
 	MutedBy           int64
+	// SupportersOf: the supporter-only videos of these accounts are
+	// listed too (the viewer supports them).
+	SupportersOf []int64
 }
 
 // List is what viewer sees in a listing. ownerAccountID is the account the
@@ -171,7 +193,17 @@ func List(viewer Viewer, ownerAccountID int64) Listing {
 	if viewer.LoggedIn() {
 		muter = viewer.AccountID
 	}
-	return Listing{Privacies: ps, HideServerBlocked: hide, MutedBy: muter}
+	// The supporter-only videos of the accounts the viewer supports (their
+	// own, as their private ones, on their channel's and account's pages:
+	// All). Instance-wide listings of viewers who support nobody stay
+	// shared (listingClass).
+	var sup []int64
+	for _, a := range viewer.SupporterOf {
+		if ownerAccountID == 0 || a == ownerAccountID {
+			sup = append(sup, a)
+		}
+	}
+	return Listing{Privacies: ps, HideServerBlocked: hide, MutedBy: muter, SupportersOf: sup}
 }
 
 // Blocks is what the blocklists say of one account, for one viewer: the

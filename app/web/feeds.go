@@ -168,8 +168,14 @@ func (s *Server) podcastFeed(c echo.Context) error {
 	if id == 0 {
 		return fieldError("videoChannelId", "Invalid value")
 	}
+	// A supporter's private feed (supporters.go): their link's token,
+	// checked now; a revoked one reads the public feed.
+	sup, cache := s.feedSupporter(c), publicFeed
+	if c.QueryParam(supporterTokenParam) != "" {
+		cache = privateFeed
+	}
 	f, err := s.Feeds.Podcast(c.Request().Context(), feeds.Request{Scope: feeds.Scope{ChannelID: id}, URLs: s.urls(c),
-		InstanceName: s.instanceName(), Query: feedQuery(c)})
+		InstanceName: s.instanceName(), Query: feedQuery(c), Supporter: sup})
 	if err != nil {
 		return feedError(err)
 	}
@@ -177,7 +183,7 @@ func (s *Server) podcastFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendFeed(c, ctype, publicFeed, f.Updated, body)
+	return sendFeed(c, ctype, cache, f.Updated, body)
 }
 
 // feedScope reads PeerTube's four scope parameters. Names may carry this

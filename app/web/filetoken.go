@@ -67,6 +67,7 @@ func (s *Server) fileTokens(next echo.HandlerFunc) echo.HandlerFunc {
 			// A holder since banned or removed holds nothing.
 			if uuid != "" && (holder == 0 || s.holderActive(c, holder)) {
 				c.Set(ctxFilesOf, []string{uuid})
+				c.Set(ctxFileHolder, holder) // supporters.go
 			}
 		}
 		return next(c)

@@ -28,7 +28,7 @@ import (
 // (their muted accounts are filtered out).
 func (s *Server) listingClass(c echo.Context, gen uint64) (string, bool) {
 	v := viewer(c)
-	if v.Password != "" || len(v.Unlocked) > 0 || len(v.FilesOf) > 0 {
+	if v.Password != "" || len(v.Unlocked) > 0 || len(v.FilesOf) > 0 || len(v.SupporterOf) > 0 {
 		return "", false
 	}
 	if !v.LoggedIn() {

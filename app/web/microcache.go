@@ -63,7 +63,7 @@ type viewerClass func(c echo.Context, gen uint64) (class string, ok bool)
 // anonymousOnly shares pages among the anonymous only: a logged-in
 // viewer's page names them.
 func anonymousOnly(c echo.Context, _ uint64) (string, bool) {
-	if currentUser(c) != nil || c.Request().Header.Get("Authorization") != "" {
+	if currentUser(c) != nil || c.Request().Header.Get("Authorization") != "" || hasSupporterCredential(c) {
 		return "", false
 	}
 	return "anonymous", true

@@ -48,6 +48,8 @@ func currentUser(c echo.Context) *model.User {
 func viewer(c echo.Context) visibility.Viewer {
 	v := visibility.Of(currentUser(c), atHome(c))
 	withPasswords(c, &v) // password-protected videos (creator_routes.go)
+	// supporter-only videos (supporters.go)
+	withSupporters(c, &v)
 	return v
 }
 

@@ -21,6 +21,10 @@ type mySettingsData struct {
 	Privacies   []option
 	Languages   []langLink
 	MaxAvatar   string
+	// Exports are the user's archives (user_exports.go); nil: not offered.
+	Exports    []myExport
+	ExportsOn  bool
+	CanRequest bool // no export pending, processing or ready
 }
 
 // avatarURL is where an avatar is served (PeerTube's path); "" for none.
@@ -49,7 +53,8 @@ func (s *Server) renderSettings(c echo.Context, code int, problem string) error 
 	}
 	v := s.view(c, "", nil)
 	d := mySettingsData{DisplayName: a.DisplayName, AvatarURL: avatarURL(st.Avatar), Languages: v.Languages(),
-		MaxAvatar: humanBytes(profile.MaxAvatarBytes)}
+		MaxAvatar: humanBytes(profile.MaxAvatarBytes), ExportsOn: s.Exports != nil}
+	d.Exports, d.CanRequest = s.myExports(c)
 	for _, p := range []int{model.PrivacyPublic, model.PrivacyUnlisted, model.PrivacyPrivate, model.PrivacyInternal, model.PrivacyLocal} {
 		d.Privacies = append(d.Privacies, option{Value: strconv.Itoa(p), Label: v.T("my.privacy." + strconv.Itoa(p)), Selected: p == st.DefaultPrivacy})
 	}

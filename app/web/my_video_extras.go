@@ -58,6 +58,7 @@ const blankChapterRows = 3
 // or "more rows").
 func (s *Server) fillExtras(c echo.Context, d *myVideoEditData, chapterRows []myChapterRow) error {
 	x := &d.Extras
+	d.PublicOn = s.earlyAccessValue(c.Request().Context(), d.Video) // supporters.go
 	x.HasThumbnail = d.Video.HasThumbnail
 	x.MaxImage, x.MaxVTT = humanBytes(videos.MaxImageBytes), humanBytes(captions.MaxBytes)
 	if d.Video.Privacy == model.PrivacyPassword && s.Videos.Passwords != nil {

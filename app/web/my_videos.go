@@ -61,6 +61,8 @@ type myVideoEditData struct {
 	// Extras are the thumbnail, captions, chapters and passwords
 	// (my_video_extras.go).
 	Extras myVideoExtras
+	// PublicOn is when a supporter-only video turns public (supporters.go).
+	PublicOn string
 }
 
 func intOptions(m map[int]string, selected int, none string) []option {
@@ -97,7 +99,7 @@ func (s *Server) editData(v view, vid model.Video) myVideoEditData {
 	for _, k := range codes {
 		d.Languages = append(d.Languages, option{Value: k, Label: langs[k], Selected: k == vid.Language})
 	}
-	for _, p := range []int{model.PrivacyPublic, model.PrivacyUnlisted, model.PrivacyPrivate, model.PrivacyInternal, model.PrivacyPassword, model.PrivacyLocal} {
+	for _, p := range []int{model.PrivacyPublic, model.PrivacyUnlisted, model.PrivacyPrivate, model.PrivacyInternal, model.PrivacyPassword, model.PrivacyLocal, model.PrivacySupporters} {
 		d.Privacies = append(d.Privacies, option{Value: strconv.Itoa(p), Label: v.T("my.privacy." + strconv.Itoa(p)), Selected: p == vid.Privacy})
 	}
 	for _, p := range []int{model.CommentsEnabled, model.CommentsDisabled, model.CommentsRequiresApproval} {
@@ -137,8 +139,15 @@ func (s *Server) myVideoUpdate(c echo.Context) error {
 	}
 	form := editForm(f)
 	e, err := videos.ParseEdit(form)
+	publicOn, perr := parseEarlyAccess(f) // supporters.go
+	if err == nil && perr != nil {
+		err = perr
+	}
 	if err == nil {
-		_, err = s.Videos.Update(ctx, who, ref, e)
+		var updated model.Video
+		if updated, err = s.Videos.Update(ctx, who, ref, e); err == nil && s.Supporters != nil {
+			err = s.Supporters.SetEarlyAccess(ctx, updated, publicOn)
+		}
 	}
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/my/videos/"+url.PathEscape(ref)+"?done=saved")
@@ -246,6 +255,8 @@ func noticeOf(v view, c echo.Context) string {
 		return v.T("mycreator.done." + d)
 	case "follower_approved", "follower_rejected", "follower_policy": // my_followers.go (#10)
 		return v.T("follows.done." + d)
+	case "export_requested", "export_busy", "export_deleted": // user_exports.go (#11)
+		return v.T("export.done." + d)
 	}
 	return ""
 }

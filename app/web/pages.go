@@ -96,6 +96,9 @@ func (s *Server) channelPage(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "errors.no_channel")
 	}
+	if to, ok := s.movedPage(c, keys.Actor{Kind: keys.Channel, ID: ch.ID}, ch.Remote()); ok { // move (#11)
+		return c.Redirect(http.StatusFound, to)
+	}
 	list, total, err := s.videoPage(c, videos.ListQuery{ChannelID: ch.ID, OwnerAccountID: ch.AccountID})
 	if err != nil {
 		return err
@@ -120,6 +123,9 @@ func (s *Server) accountPage(c echo.Context) error {
 	a, err := s.Accounts.Account(ctx, c.Param("name"))
 	if err != nil {
 		return notFound(err, "errors.no_account")
+	}
+	if to, ok := s.movedPage(c, keys.Actor{Kind: keys.Account, ID: a.ID}, a.Remote()); ok { // move (#11)
+		return c.Redirect(http.StatusFound, to)
 	}
 	list, total, err := s.videoPage(c, videos.ListQuery{OwnerAccountID: a.ID, AccountOnly: true})
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"cabane.dev/cabane/app/federation/following"
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
+	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -43,9 +44,11 @@ import (
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/search"
 	"cabane.dev/cabane/app/subscriptions"
+	"cabane.dev/cabane/app/supporters"
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/app/userexport"
 	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
@@ -135,6 +138,13 @@ type Deps struct {
 	// --- backup (#11 point 5, admin_backup.go) ---
 	Backups *backup.Manager // nil: one on the data directory, made here
 	// --- end backup ---
+	// Moves: aliases, moving out, moved pages' redirects (#11); nil: none.
+	Moves *move.Service
+	// --- export (#11 point 4): user exports; nil: not offered ---
+	Exports *userexport.Service
+	// --- supporters (#11): supporter-only videos, access links ---
+	Supporters *supporters.Service // nil: no supporters (supporter-only videos: their creator and moderators only)
+	// --- end supporters ---
 }
 
 // Server holds the routes and their dependencies.
@@ -263,10 +273,12 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- end creator ---
 	// --- my pages (helper H, #9 point 7) ---
 	s.myPageRoutes(e, page, limitPasswords)
+	s.moveRoutes(e, page) // move (#11)
 	// --- end my pages ---
 	// --- my pages 2: thumbnail, captions, chapters forms; muting (mypages2, #9 points 4, 8) ---
 	s.myExtraPageRoutes(e, page)
 	s.myFollowersRoutes(e, page) // inbox (#10)
+	s.exportPageRoutes(e, page)  // export (#11 point 4)
 	// --- end my pages 2 ---
 	// --- public pages: recent list, report forms (pages2, #9 points 7, 8) ---
 	s.publicPageRoutes(e, page, listing)
@@ -284,6 +296,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
 	s.adminBackupRoutes(e, page)     // backup (#11 point 5)
 	s.eventRoutes(e, page)
+	s.supporterRoutes(e, page) // supporters (#11)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
 	e.GET("/lazy-static/thumbnails/:file", s.serveImage, files...)
@@ -340,6 +353,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- inbox and follows (#10) ---
 	s.followsAPIRoutes(g, api)
 	s.serverFollowingAPIRoutes(g, api) // serverfollow
+	s.exportAPIRoutes(g, api)          // export (#11 point 4)
 	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
 	g.OPTIONS("/*", apiPreflight, apiCORS) // after Any, which claims OPTIONS too

@@ -104,6 +104,8 @@ func privacyKey(p int) string {
 		return "video.privacy.internal"
 	case model.PrivacyLocal:
 		return "video.privacy.local"
+	case model.PrivacySupporters:
+		return "video.privacy.supporters"
 	}
 	return "video.privacy.unknown"
 }

@@ -54,6 +54,7 @@ type Store interface {
 	RemoteVideos(ctx context.Context, ids []int64) (map[int64]model.RemoteVideo, error)
 	QueryFollowing(ctx context.Context, kind string, followerID int64, q store.FollowingQuery) ([]store.Following, int, error)
 	ServerFollows(ctx context.Context, host string) (bool, error)
+	FollowingOfActor(ctx context.Context, actorIRI string) ([]store.Following, error) // move.go
 }
 
 // Fetcher fetches remote documents signed as the server actor

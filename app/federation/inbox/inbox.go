@@ -156,6 +156,9 @@ type Service struct {
 	// videos of unknown channels are dropped).
 	Channels ChannelFinder
 	// --- end following ---
+	// Mover carries local follows of a moved actor over to its new one
+	// (following.Service, #11); nil: Move is dropped.
+	Mover Mover
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration
@@ -181,6 +184,8 @@ type activity struct {
 	Expires string `json:"expires"`
 	// Content is a Flag's reason.
 	Content string `json:"content"`
+	// Target is a Move's new actor (move.go).
+	Target json.RawMessage `json:"target"`
 
 	actor string // Actor's id
 }
@@ -267,6 +272,8 @@ func (s *Service) dispatch(ctx context.Context, a *activity) (Outcome, error) {
 	case "Announce":
 		return s.announce(ctx, a)
 		// --- end following ---
+	case "Move": // move (#11)
+		return s.move(ctx, a)
 	}
 	return Dropped, fmt.Errorf("%w: type %q", errUnsupported, a.Type)
 }

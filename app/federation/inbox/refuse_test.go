@@ -77,7 +77,7 @@ func TestRefusals(t *testing.T) {
 			return signed(b), b
 		}, Box{}, 400},
 		{"unknown type", func() (*http.Request, []byte) {
-			b := activityJSON(t, map[string]any{"id": rem.srv.URL + "/m", "type": "Move", "actor": rem.iri("alice"), "object": rem.iri("bob")})
+			b := activityJSON(t, map[string]any{"id": rem.srv.URL + "/m", "type": "Arrive", "actor": rem.iri("alice"), "object": rem.iri("bob")})
 			return signed(b), b
 		}, Box{}, 202},
 		{"inbox of an unknown channel", func() (*http.Request, []byte) { return signed(follow), follow },

@@ -99,6 +99,9 @@ type Service struct {
 	Now func() time.Time
 	// CountsEvery bounds view-count Updates per video; 0: CountsEvery.
 	CountsEvery time.Duration
+	// Supporters: the direct Notes of supporter-only videos (#11,
+	// supporters.go); nil: none sent.
+	Supporters SupporterNotes
 
 	locks  keyedLocks // one handler at a time per video: activities leave in order
 	counts counter
@@ -117,6 +120,7 @@ func (s *Service) Register(q *jobs.Queue) {
 	q.Register(JobComment, s.HandleComment)
 	q.Register(JobRate, s.HandleRate)
 	q.Register(JobView, s.HandleView)
+	q.Register(JobSupporterNote, s.HandleSupporterNote) // supporters (#11)
 }
 
 func (s *Service) now() time.Time {
@@ -178,6 +182,9 @@ func (s *Service) VideoChanged(ctx context.Context, tx *sql.Tx, before, after mo
 		// A remote video is its origin's to federate: an admin's local
 		// removal of one, or a refresh from its origin, says nothing.
 		return nil
+	}
+	if err := s.queueSupporterNotes(ctx, tx, before, after); err != nil { // supporters.go (#11)
+		return err
 	}
 	was := before.ID != 0 && visibility.Federates(before)
 	is := after.ID != 0 && visibility.Federates(after)

@@ -27,7 +27,8 @@ var ActorContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3
 	`{"RsaSignature2017":"https://w3id.org/security#RsaSignature2017"},` +
 	`{"pt":"https://joinpeertube.org/ns#","sc":"http://schema.org/","playlists":{"@id":"pt:playlists","@type":"@id"},` +
 	`"support":{"@type":"sc:Text","@id":"pt:support"},"lemmy":"https://join-lemmy.org/ns#",` +
-	`"postingRestrictedToMods":"lemmy:postingRestrictedToMods","icons":"as:icon"}]`)
+	`"postingRestrictedToMods":"lemmy:postingRestrictedToMods","icons":"as:icon",` +
+	`"alsoKnownAs":{"@id":"as:alsoKnownAs","@type":"@id"},"movedTo":{"@id":"as:movedTo","@type":"@id"}}]`)
 
 // VideoContext is the @context PeerTube sends with videos (6.3's).
 var VideoContext = Context(`["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1",` +
@@ -101,6 +102,11 @@ type Actor struct {
 	Icon              []Image   `json:"icon,omitempty"`
 	Image             []Image   `json:"image,omitempty"`
 	Summary           *string   `json:"summary"`
+	// AlsoKnownAs and MovedTo are Mastodon's terms for moves (#11): the
+	// actors this one is also (the old ones, listed by the new one before
+	// a Move), and the one it moved to.
+	AlsoKnownAs []string `json:"alsoKnownAs,omitempty"`
+	MovedTo     string   `json:"movedTo,omitempty"`
 }
 
 // Group is a channel: an Actor attributed to its account, with the text

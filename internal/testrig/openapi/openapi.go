@@ -67,6 +67,9 @@ var load = sync.OnceValues(func() (*Contract, error) {
 	if err := applyUsersErrata(doc); err != nil {
 		return nil, err
 	}
+	if err := applyExportsErrata(doc); err != nil { // export (#11 point 4)
+		return nil, err
+	}
 	// Paths are matched as Cabane serves them, whatever the host: the
 	// document's servers are PeerTube's test instances.
 	doc.Servers = nil
