@@ -19,6 +19,7 @@ import (
 	"cabane.dev/cabane/app/abuses"
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/backup"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
@@ -407,7 +408,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Funding:   a.Funding,   // support (#11)
 		Moves:     a.Moves,     // move (#11)
 		Usage:     st.Usage,
-		Exports:   a.Exports, // export (#11 point 4)
+		// --- backup (#11 point 5) ---
+		Backups: &backup.Manager{Layout: a.Layout, Version: version, Log: log.With("part", "backup")},
+		// --- end backup ---
+		Exports: a.Exports, // export (#11 point 4)
 		// supporters (#11)
 		Supporters:      a.Supporters,
 		Recommendations: recs, // recommend (#11)
@@ -640,6 +644,9 @@ func (a *App) mdnsName() (name, wanted string) {
 
 // Close closes the database cleanly.
 func (a *App) Close() error {
+	if a.Web != nil && a.Web.Backups != nil {
+		a.Web.Backups.Close() // a backup in progress stops, and leaves no partial file
+	}
 	err := a.Store.Close()
 	a.lock.Close() // releases the lock
 	return err

@@ -19,6 +19,7 @@ import (
 	"cabane.dev/cabane/app/abuses"
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
+	"cabane.dev/cabane/app/backup"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
@@ -139,6 +140,9 @@ type Deps struct {
 	// Funding: support texts and funding links (#11); nil: pages show the
 	// support texts only, and nobody edits them.
 	Funding *funding.Service
+	// --- backup (#11 point 5, admin_backup.go) ---
+	Backups *backup.Manager // nil: one on the data directory, made here
+	// --- end backup ---
 	// Moves: aliases, moving out, moved pages' redirects (#11); nil: none.
 	Moves *move.Service
 	// --- export (#11 point 4): user exports; nil: not offered ---
@@ -300,6 +304,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.adminPageRoutes(e, page)
 	// --- end admin pages ---
 	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
+	s.adminBackupRoutes(e, page)     // backup (#11 point 5)
 	s.eventRoutes(e, page)
 	s.supporterRoutes(e, page) // supporters (#11)
 

@@ -34,10 +34,12 @@ func TestHelpListsEveryCommand(t *testing.T) {
 // COMMAND prints the same. Known commands list their flags.
 func TestEveryCommandAnswersHelp(t *testing.T) {
 	flags := map[string][]string{
-		"serve":  {"data", "listen", "public-url", "mdns-hostname"},
-		"admin":  {"username", "email", "password", "admin"},
-		"doctor": {"seconds", "data"},
-		"help":   {"man"},
+		"serve":   {"data", "listen", "public-url", "mdns-hostname"},
+		"admin":   {"username", "email", "password", "admin"},
+		"doctor":  {"seconds", "data"},
+		"help":    {"man"},
+		"backup":  {"data"},
+		"restore": {"data", "force"},
 	}
 	for _, c := range commands() {
 		out, errOut, err := runOut(t, c.name, "--help")

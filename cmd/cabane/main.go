@@ -64,6 +64,14 @@ func commands() []command {
 			run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return migrate(ctx, args, stdout, stderr)
 			}},
+		{name: "backup", summary: "write a consistent backup of the box (database and media) to FILE, while it runs",
+			run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+				return backupCmd(ctx, args, stdout, stderr)
+			}},
+		{name: "restore", summary: "restore a backup FILE into an empty data directory (the server stopped)",
+			run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+				return restoreCmd(ctx, args, stdout, stderr)
+			}},
 		{name: "firstboot", summary: "apply cabane.txt from the boot partition (run by systemd at boot)",
 			run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return firstbootCmd(ctx, args, stdout, stderr)
