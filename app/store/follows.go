@@ -283,6 +283,9 @@ func (f *Follows) Unsee(ctx context.Context, activityID string) error {
 func (f *Follows) Apply(ctx context.Context, activityID string, fn func(tx *FollowsTx) error) (dup bool, err error) {
 	tx := &FollowsTx{}
 	err = f.atomic(ctx, func(q dbtx) error {
+		if t, ok := q.(*sql.Tx); ok {
+			q = cachedTx(t, f.q) // one transaction per activity: its statements prepared once
+		}
 		res, err := q.ExecContext(ctx, `INSERT INTO inbox_seen(activity_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, activityID, now())
 		if err != nil {
 			return fmt.Errorf("mark %s seen: %w", activityID, classify(err))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"cabane.dev/cabane/app/durable"
 	"cabane.dev/cabane/app/jobs"
@@ -141,9 +142,25 @@ func (s *Service) Delete(ctx context.Context, viewer visibility.Viewer, ref stri
 	delete(s.views, v.ID)
 	delete(s.progress, v.ID)
 	s.mu.Unlock()
+	// The row is gone: the video is deleted whatever happens to its files.
+	// A background writer (the web videos' mux just after publication) may
+	// add a file while the folder is emptied: try again a few times, and
+	// leave what still resists to the start-up sweep (SweepOrphans).
 	dir := s.Layout.Video(v.UUID)
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("remove the files of video %s: %w", v.UUID, err)
+	for try := 0; ; try++ {
+		err := os.RemoveAll(dir)
+		if err == nil {
+			break
+		}
+		if try == 4 {
+			s.Log.Warn("video deleted, but not all its files; the next start removes them", "video", v.UUID, "err", err)
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Duration(50<<try) * time.Millisecond):
+		}
 	}
 	if err := durable.SyncDir(s.Layout.Media()); err != nil {
 		return fmt.Errorf("remove the files of video %s: %w", v.UUID, err)
