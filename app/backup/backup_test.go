@@ -385,3 +385,46 @@ func TestRestoreGivesTheFilesToTheOwner(t *testing.T) {
 		t.Errorf("only %d paths restored", n)
 	}
 }
+
+// A crashed backup's scratch folder and partial archive go once they are
+// old; a running backup's (young) and the kept archives stay.
+func TestSweepLeftovers(t *testing.T) {
+	l := config.Layout{Root: t.TempDir()}
+	dir := l.Backups()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	mk := func(name string, isDir bool, at time.Time) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if isDir {
+			if err := os.MkdirAll(filepath.Join(p, "inner"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk(".scratch-old", true, old)
+	mk(".cabane-20260101-000000.tar.partial-old", false, old)
+	mk(".scratch-young", true, time.Now())
+	mk(".cabane-20260102-000000.tar.partial-young", false, time.Now())
+	mk("cabane-20250101-000000.tar", false, old)
+	n, err := SweepLeftovers(l, time.Now())
+	if err != nil || n != 2 {
+		t.Fatalf("SweepLeftovers = %d, %v; want 2", n, err)
+	}
+	left, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	want := []string{".cabane-20260102-000000.tar.partial-young", ".scratch-young", "cabane-20250101-000000.tar"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("left %v, want %v", names, want)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,6 +114,11 @@ func (m *Manager) run(ctx context.Context, name string, done chan struct{}) {
 	if err := m.prune(); err != nil {
 		log.Warn("remove old backups", "err", err)
 	}
+	if n, err := SweepLeftovers(m.Layout, m.now()); err != nil {
+		log.Warn("remove crashed backups' leftovers", "err", err)
+	} else if n > 0 {
+		log.Info("removed crashed backups' leftovers", "count", n)
+	}
 }
 
 // Status says what the background backup is doing or last did.
@@ -196,4 +202,38 @@ func (m *Manager) Wait() {
 	if done != nil {
 		<-done
 	}
+}
+
+// staleAfter is how old a backup's leftovers must be before they are
+// swept: a backup running now (the admin's, or `cabane backup` in another
+// process) writes into its own, far younger than this.
+const staleAfter = 24 * time.Hour
+
+// SweepLeftovers removes what crashed backups left in backups/: their
+// scratch folders (the database snapshot) and partial archives, once they
+// are older than staleAfter. It returns how many it removed.
+func SweepLeftovers(l config.Layout, now time.Time) (int, error) {
+	entries, err := os.ReadDir(l.Backups())
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sweep backups: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, ".scratch-") && !(strings.HasPrefix(name, ".") && strings.Contains(name, ".partial-")) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < staleAfter {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(l.Backups(), name)); err != nil {
+			return n, fmt.Errorf("sweep backups: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
