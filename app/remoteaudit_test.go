@@ -102,29 +102,6 @@ func fetch(t *testing.T, method, u, token, accept string) (int, http.Header, []b
 	return resp.StatusCode, resp.Header, b
 }
 
-// passwordToken logs an existing user in through OAuth.
-func passwordToken(t *testing.T, base, name, password string) string {
-	t.Helper()
-	var cl struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	testrig.GetJSON(t, base+"/api/v1/oauth-clients/local", &cl)
-	resp, err := http.PostForm(base+"/api/v1/users/token", url.Values{"client_id": {cl.ClientID}, "client_secret": {cl.ClientSecret},
-		"grant_type": {"password"}, "username": {name}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("token of %s: %d %v", name, resp.StatusCode, err)
-	}
-	return tok.AccessToken
-}
-
 type auditList struct {
 	Total int `json:"total"`
 	Data  []struct {
@@ -164,7 +141,7 @@ func TestRemoteRowsStayRemote(t *testing.T) {
 	host := strings.TrimPrefix(base, "http://")
 	rs := seedRemote(t, a, origin)
 	_, carolCh, carol := fedUser(t, a, base, "carol")
-	root := passwordToken(t, base, "root", "correct horse root")
+	root := fedToken(t, base, "root", "correct horse root")
 	clip := testrig.MakeClip(t, filepath.Join(a.Layout.Uploads(), "up.part"), testrig.Clip{Seconds: 1, Size: "160x120", FPS: 10, Args: []string{"-f", "mp4"}})
 	local, err := a.Videos.Ingest(ctx, clip, videos.UploadMeta{UploaderAccountID: carolCh.AccountID, ChannelID: carolCh.ID, Name: "Local owl",
 		Privacy: model.PrivacyPublic, OriginalName: "owl.mp4"})
