@@ -58,6 +58,7 @@ import (
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/userexport"
+	"cabane.dev/cabane/app/userimport"
 	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
@@ -93,6 +94,7 @@ type App struct {
 	// the videos they bring (#10); nil while federation is off.
 	Following *following.Service
 	Exports   *userexport.Service // export (#11 point 4)
+	Imports   *userimport.Service // import (#11 point 4)
 	Web       *web.Server
 	// Transcoding is the profile jobs encode with (board, trial encodes,
 	// the admin's choice).
@@ -341,6 +343,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	}
 	a.Jobs.Register(userexport.JobKind, a.Exports.Handle)
 	// --- end export ---
+	// --- import (#11 point 4): user imports, through the services an
+	// upload, a caption, a playlist, a rating and a follow go through ---
+	captionSvc := &captions.Service{Store: st.Creator(), Videos: a.Videos, Layout: a.Layout, Log: log.With("part", "captions")}
+	playlistSvc := &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts}
+	ratingSvc := &ratings.Service{Store: st.Ratings(), Videos: a.Videos, Federate: a.Outbox}
+	a.Imports = &userimport.Service{Store: st.UserImports(), Accounts: st.Repo().Accounts, Jobs: a.Jobs, Layout: a.Layout,
+		Videos: a.Videos, Captions: captionSvc, Playlists: playlistSvc, Ratings: ratingSvc, Subscriptions: subs,
+		Here: uris.New(cfg.PublicURL).Host(), Log: log.With("part", "import")}
+	if a.Following != nil {
+		a.Imports.RemoteVideo = func(ctx context.Context, u string) (int64, error) {
+			k, err := a.Following.Know(ctx, u)
+			if err == nil && k.VideoID == 0 {
+				err = fmt.Errorf("%s is not a video", u)
+			}
+			return k.VideoID, err
+		}
+	}
+	a.Jobs.Register(userimport.JobKind, a.Imports.Handle)
+	// --- end import ---
 	// --- supporters (#11) ---
 	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
 	a.Outbox.Supporters = a.Supporters
@@ -372,11 +393,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		MDNSName:    a.mdnsName,
 		// --- community (helper C, #9 point 6) ---
 		Comments: comms,
-		Ratings:  &ratings.Service{Store: st.Ratings(), Videos: a.Videos, Federate: a.Outbox},
+		Ratings:  ratingSvc,
 		Views:    viewCounter,
 		// --- end community ---
 		// --- social (helper E, #9 point 6) ---
-		Playlists:     &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts},
+		Playlists:     playlistSvc,
 		Subscriptions: subs,
 		Notifications: notify,
 		// --- end social ---
@@ -388,7 +409,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Blocklist: blocks,
 		// --- end moderation ---
 		// --- creator: captions, chapters (#9 point 4) ---
-		Captions: &captions.Service{Store: st.Creator(), Videos: a.Videos, Layout: a.Layout, Log: log.With("part", "captions")},
+		Captions: captionSvc,
 		Chapters: &chapters.Service{Store: st.Creator(), Videos: a.Videos, Log: log.With("part", "chapters")},
 		// --- end creator ---
 		// --- my pages: settings (helper H, #9 point 7) ---
@@ -412,6 +433,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Backups: &backup.Manager{Layout: a.Layout, Version: version, Log: log.With("part", "backup")},
 		// --- end backup ---
 		Exports: a.Exports, // export (#11 point 4)
+		Imports: a.Imports, // import (#11 point 4)
 		// supporters (#11)
 		Supporters:      a.Supporters,
 		Recommendations: recs, // recommend (#11)
@@ -539,6 +561,7 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Go(func() { a.Web.RunIdleTrim(ctx) }) // memory back to the system when quiet (perf2)
 	wg.Go(func() { a.Jobs.RunPrune(ctx, 6*time.Hour) })
 	wg.Go(func() { a.Exports.RunPrune(ctx, time.Hour) }) // export (#11 point 4)
+	wg.Go(func() { a.Imports.RunPrune(ctx, time.Hour) }) // import (#11 point 4)
 	// --- inbox (#10) ---
 	if a.Inbox != nil {
 		wg.Go(func() { a.Inbox.RunPrune(ctx, 6*time.Hour) })

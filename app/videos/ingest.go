@@ -174,6 +174,11 @@ type UploadMeta struct {
 	Meta model.Meta
 	// Passwords are a password-protected video's (privacy 5).
 	Passwords []string
+	// Created, when set (an account import, app/userimport), runs inside
+	// the new video's transaction, so that the import's record of it
+	// commits with it; and the video queues past Limits.MaxQueuedPerUser:
+	// an import is one request, bounded by its archive.
+	Created func(ctx context.Context, tx repo.Tx, v model.Video) error `json:"-"`
 }
 
 // Ingest takes a fully received upload at tmpPath (inside the data
@@ -238,8 +243,15 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 		if err := tx.Videos.Create(ctx, &v); err != nil {
 			return err
 		}
+		perOwner := s.Limits.MaxQueuedPerUser
+		if meta.Created != nil {
+			if err := meta.Created(ctx, tx, v); err != nil {
+				return err
+			}
+			perOwner = 0
+		}
 		_, err := s.Jobs.EnqueueTx(ctx, tx.SQL, JobKind, processPayload{VideoID: v.ID, Probe: info, ProbedSize: v.Size},
-			jobs.WithVideo(v.ID), jobs.WithOwner(ch.AccountID), jobs.WithMaxPerOwner(s.Limits.MaxQueuedPerUser))
+			jobs.WithVideo(v.ID), jobs.WithOwner(ch.AccountID), jobs.WithMaxPerOwner(perOwner))
 		return err
 	})
 	if errors.Is(err, jobs.ErrOwnerQueueFull) {

@@ -42,6 +42,7 @@ var defaultBodyRules = bodyRules{MaxBody: 1 << 20, BodyTimeout: 30 * time.Second
 func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPost && (r.URL.Path == "/upload" || r.URL.Path == "/api/v1/videos/upload" || r.URL.Path == "/admin/update") ||
 		r.Method == http.MethodPut && strings.TrimSuffix(r.URL.Path, "/") == resumablePath || // a chunk
+		isImportChunk(r) || // an account archive's chunk (user_imports.go)
 		isCreatorUpload(r) // captions and images: their handlers bound them (creator_routes.go)
 }
 

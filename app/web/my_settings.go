@@ -25,6 +25,9 @@ type mySettingsData struct {
 	Exports    []myExport
 	ExportsOn  bool
 	CanRequest bool // no export pending, processing or ready
+	// Import is the latest import (user_imports.go); ImportsOn: offered.
+	Import    *myImport
+	ImportsOn bool
 }
 
 // avatarURL is where an avatar is served (PeerTube's path); "" for none.
@@ -55,6 +58,7 @@ func (s *Server) renderSettings(c echo.Context, code int, problem string) error 
 	d := mySettingsData{DisplayName: a.DisplayName, AvatarURL: avatarURL(st.Avatar), Languages: v.Languages(),
 		MaxAvatar: humanBytes(profile.MaxAvatarBytes), ExportsOn: s.Exports != nil}
 	d.Exports, d.CanRequest = s.myExports(c)
+	d.Import, d.ImportsOn = s.myLatestImport(c), s.Imports != nil
 	for _, p := range []int{model.PrivacyPublic, model.PrivacyUnlisted, model.PrivacyPrivate, model.PrivacyInternal, model.PrivacyLocal} {
 		d.Privacies = append(d.Privacies, option{Value: strconv.Itoa(p), Label: v.T("my.privacy." + strconv.Itoa(p)), Selected: p == st.DefaultPrivacy})
 	}

@@ -51,6 +51,7 @@ import (
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/userexport"
+	"cabane.dev/cabane/app/userimport"
 	"cabane.dev/cabane/app/users"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
@@ -147,6 +148,8 @@ type Deps struct {
 	Moves *move.Service
 	// --- export (#11 point 4): user exports; nil: not offered ---
 	Exports *userexport.Service
+	// Imports: user imports (#11 point 4, user_imports.go); nil: not offered.
+	Imports *userimport.Service
 	// --- supporters (#11): supporter-only videos, access links ---
 	Supporters *supporters.Service // nil: no supporters (supporter-only videos: their creator and moderators only)
 	// --- end supporters ---
@@ -286,6 +289,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.myExtraPageRoutes(e, page)
 	s.myFollowersRoutes(e, page) // inbox (#10)
 	s.exportPageRoutes(e, page)  // export (#11 point 4)
+	s.importPageRoutes(e, page)  // import (#11 point 4)
 	s.mySupportRoutes(e, page)   // support (#11)
 	// recommend (#11)
 	s.myRecommendationsRoutes(e, page)
@@ -365,6 +369,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.followsAPIRoutes(g, api)
 	s.serverFollowingAPIRoutes(g, api) // serverfollow
 	s.exportAPIRoutes(g, api)          // export (#11 point 4)
+	s.importAPIRoutes(g, api)          // import (#11 point 4)
 	s.recommendationsAPIRoutes(g, api) // recommend (#11)
 	// --- end inbox ---
 	g.Any("/*", func(c echo.Context) error { return apiError(http.StatusNotFound, "no such API endpoint") }, apiCORS)
