@@ -561,8 +561,8 @@ func (r *run) videoRef(ctx context.Context, u string) string {
 func (r *run) playlists(ctx context.Context, p *plan) {
 	c := r.sum.Stats["videoPlaylists"]
 	for _, pl := range p.playlists {
-		if pl.Type != model.PlaylistRegular {
-			continue // watch later: the account has its own
+		if pl.Type == model.PlaylistWatchLater {
+			continue // the account has its own
 		}
 		key := pl.UUID
 		if key == "" {
