@@ -22,6 +22,14 @@ func bad(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadArchive, fmt.Sprintf(format, args...))
 }
 
+// badAt says where in the archive err, a refusal, was found.
+func badAt(where string, err error) error {
+	if !errors.Is(err, ErrBadArchive) {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return bad("%s: %s", where, strings.TrimPrefix(err.Error(), ErrBadArchive.Error()+": "))
+}
+
 // Limits bound what one archive may ask of the box. Zero fields take
 // DefaultLimits'.
 type Limits struct {
@@ -206,7 +214,8 @@ type boundedReader struct {
 func (b *boundedReader) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
-	if b.left < 0 {
+	// archive/zip answers ErrFormat to a read past the declared size.
+	if b.left < 0 || errors.Is(err, zip.ErrFormat) {
 		return n, bad("%s expands beyond the size its archive declares", b.name)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {

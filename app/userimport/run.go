@@ -100,19 +100,19 @@ func (s *Service) check(ctx context.Context, a *archive, im repo.UserImport, own
 		if v.ArchiveFiles.VideoFile != nil {
 			name, err := a.resolve(*v.ArchiveFiles.VideoFile)
 			if err != nil {
-				return fmt.Errorf("%s: %w", where, err)
+				return badAt(where, err)
 			}
 			f, _ := a.file(name)
 			p.videoBytes += int64(f.UncompressedSize64)
 		}
 		if v.ArchiveFiles.Thumbnail != nil {
 			if _, err := a.resolve(*v.ArchiveFiles.Thumbnail); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
+				return badAt(where, err)
 			}
 		}
 		for _, c := range v.ArchiveFiles.Captions {
 			if _, err := a.resolve(c); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
+				return badAt(where, err)
 			}
 		}
 		return nil
