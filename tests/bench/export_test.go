@@ -145,7 +145,8 @@ func TestFigureExportBigFile(t *testing.T) {
 	exportFigure(t, 10, 2<<30)
 }
 
-func exportFigure(t *testing.T, n int, big int64) {
+// exportFigure measures one export and returns the downloaded archive.
+func exportFigure(t *testing.T, n int, big int64) string {
 	data := filepath.Join(t.TempDir(), "data")
 	userID := seedExport(t, data, n, big)
 	dataSize := dirSize(t, data, filepath.Join(data, "exports"))
@@ -228,4 +229,5 @@ func exportFigure(t *testing.T, n int, big int64) {
 	figure(t, "export of %s: %.1f s; server RSS %s before, peak %s (+%s, %d samples, goal +32 MiB: %s); archive %.1f MiB for a data directory of %.1f MiB (%.0f%%)",
 		what, took.Seconds(), testrig.MiB(before.RSS), testrig.MiB(peak), testrig.MiB(growth), samples, goal(growth < 32<<10),
 		float64(done.Size)/(1<<20), float64(dataSize)/(1<<20), 100*float64(done.Size)/float64(dataSize))
+	return archive
 }
