@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -112,5 +113,73 @@ func TestUserImportAPI(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(a.Imports.Dir()); len(left) != 0 {
 		t.Errorf("the imports folder keeps %d files", len(left))
+	}
+}
+
+// postArchive sends the settings page's import form (multipart, the CSRF
+// field first) as the browser.
+func postArchive(t *testing.T, br *testrig.Browser, base, csrf string, archive []byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if csrf != "" {
+		mw.WriteField("_csrf", csrf)
+	}
+	fw, _ := mw.CreateFormFile("archive", "archive.zip")
+	fw.Write(archive)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, base+"/my/settings/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := br.C.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, resp.Request.URL.String()
+}
+
+// The settings page offers "Import an archive" beside the export: the
+// form (CSRF checked) takes an archive, the page shows the import's state
+// and what it brought, in English and French, and a refused archive's
+// reason.
+func TestUserImportSettingsPage(t *testing.T) {
+	a, base := fedApp(t)
+	fedUser(t, a, base, "gina")
+	br := login(t, base, "gina", "correct horse gina")
+	body, _, csrf := br.Get(base + "/my/settings")
+	if !strings.Contains(body, `action="/my/settings/import"`) || !strings.Contains(body, "Import an archive") {
+		t.Fatalf("the settings page offers no import:\n%s", body)
+	}
+	archive, _ := os.ReadFile(writeZip(t, filepath.Join(t.TempDir(), "a.zip"),
+		peertubeArchive(t, "peertube.example", []string{"gina_birds"}, nil, nil)))
+	if code, _ := postArchive(t, br, base, "", archive); code != http.StatusForbidden {
+		t.Errorf("import form without CSRF: %d, want 403", code)
+	}
+	code, final := postArchive(t, br, base, csrf, archive)
+	if code != http.StatusOK || !strings.Contains(final, "done=import_requested") {
+		t.Fatalf("import form: %d %s", code, final)
+	}
+	testrig.WaitFor(t, 60*time.Second, func() bool {
+		body, _, _ = br.Get(base + "/my/settings")
+		return strings.Contains(body, `class="import" data-state="completed"`)
+	})
+	if !strings.Contains(body, "Channels: 1 imported, 0 already there, 0 left out") {
+		t.Errorf("the page does not say what was imported:\n%s", body)
+	}
+	br.Get(base + "/lang/fr")
+	if body, _, _ := br.Get(base + "/my/settings"); !strings.Contains(body, "Importer une archive") || !strings.Contains(body, "Importé.") {
+		t.Errorf("the import section is not in French")
+	}
+	br.Get(base + "/lang/en")
+	body, _, csrf = br.Get(base + "/my/settings")
+	if code, _ := postArchive(t, br, base, csrf, []byte("PK not really a zip")); code != http.StatusOK {
+		t.Fatalf("second import: %d", code)
+	}
+	testrig.WaitFor(t, 60*time.Second, func() bool {
+		body, _, _ = br.Get(base + "/my/settings")
+		return strings.Contains(body, `data-state="errored"`)
+	})
+	if !strings.Contains(body, "Refused, nothing was kept: this archive cannot be imported: it is not a ZIP file") {
+		t.Errorf("the refusal's reason is not shown:\n%s", body)
 	}
 }

@@ -174,11 +174,12 @@ func (s *Server) apiLatestImport(c echo.Context) error {
 		State: userExportStateJSON{ID: im.State, Label: userImportStateLabels[im.State]}})
 }
 
-// importPageRoutes are the settings page's form.
-func (s *Server) importPageRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
-	ready := whenReady(page, func() bool { return s.Imports != nil })
-	user := append(ready[:len(ready):len(ready)], s.requireLogin)
-	e.POST("/my/settings/import", s.mySettingsImport, user...)
+// importPageRoutes are the settings page's form, which streams its file
+// (the CSRF field is checked before a byte of it is stored, as /upload).
+func (s *Server) importPageRoutes(e *echo.Echo, _ []echo.MiddlewareFunc) {
+	streaming := whenReady([]echo.MiddlewareFunc{s.identifySession, s.language, s.csrfStreaming, s.firstRun, pageHeaders},
+		func() bool { return s.Imports != nil })
+	e.POST("/my/settings/import", s.mySettingsImport, append(streaming, s.requireLogin)...)
 }
 
 // mySettingsImport takes the form's archive (multipart, streamed to the
