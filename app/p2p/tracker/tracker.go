@@ -84,6 +84,8 @@ type Stats struct {
 	// Invalid: messages that did not parse, and answers from a peer that
 	// is not in the swarm.
 	Invalid int64
+	// Messages: client messages read (dropped ones included).
+	Messages int64
 }
 
 // Tracker is the WebSocket tracker. Its zero value is not usable: New.
@@ -97,7 +99,7 @@ type Tracker struct {
 	perIP  map[netip.Addr]int
 	closed bool
 
-	refusedAnnounces, refusedFull, refusedConns, dropped, invalid atomic.Int64
+	refusedAnnounces, refusedFull, refusedConns, dropped, invalid, messages atomic.Int64
 }
 
 // sendQueue is how many messages wait for a slow reader before more are
@@ -162,6 +164,7 @@ func (t *Tracker) Stats() Stats {
 	s.RefusedConnections = t.refusedConns.Load()
 	s.Dropped = t.dropped.Load()
 	s.Invalid = t.invalid.Load()
+	s.Messages = t.messages.Load()
 	return s
 }
 
@@ -330,6 +333,7 @@ func (t *Tracker) readLoop(c *conn) error {
 		if err != nil {
 			return err
 		}
+		t.messages.Add(1)
 		if !c.lim.Allow() {
 			t.dropped.Add(1)
 			continue
