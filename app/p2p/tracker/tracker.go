@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -272,7 +271,6 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.mu.Lock()
 		t.release(ip)
 		t.mu.Unlock()
-		t.log.Debug("tracker upgrade refused", "err", err)
 		return
 	}
 	ws.SetReadLimit(int64(t.o.MaxMessageBytes))
@@ -299,11 +297,10 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	delete(t.conns, c)
 	t.release(ip)
 	t.mu.Unlock()
-	switch st := websocket.CloseStatus(err); {
-	case st == websocket.StatusMessageTooBig:
+	// How it ended is not logged: a network error's text holds the
+	// viewer's address.
+	if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
 		t.invalid.Add(1)
-	case st == -1 && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, net.ErrClosed):
-		t.log.Debug("tracker connection ended", "err", err)
 	}
 	ws.CloseNow()
 }
