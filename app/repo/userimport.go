@@ -35,6 +35,13 @@ type UserImports interface {
 	// DeleteChannel removes a channel the import created (its videos
 	// must be gone first).
 	DeleteChannel(ctx context.Context, id int64) error
+	// SameVideo is a video of the channel with this name and a duration
+	// within a second of durationMS (PeerTube's importer's duplicate
+	// rule); 0 when none.
+	SameVideo(ctx context.Context, channelID int64, name string, durationMS int64) (int64, error)
+	// SamePlaylist is a regular playlist of the account with this name; 0
+	// when none.
+	SamePlaylist(ctx context.Context, accountID int64, name string) (int64, error)
 	// NameTaken says whether an account or channel is called name.
 	NameTaken(ctx context.Context, name string) (bool, error)
 }

@@ -190,3 +190,29 @@ func (s *UserImports) DeleteChannel(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+func (s *UserImports) SameVideo(ctx context.Context, channelID int64, name string, durationMS int64) (int64, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM videos WHERE channel_id = ? AND name = ? AND ABS(duration_ms - ?) <= 1000
+		ORDER BY id LIMIT 1`, channelID, name, durationMS).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("same video in channel %d: %w", channelID, classify(err))
+	}
+	return id, nil
+}
+
+func (s *UserImports) SamePlaylist(ctx context.Context, accountID int64, name string) (int64, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM playlists WHERE account_id = ? AND type = 1 AND display_name = ? ORDER BY id LIMIT 1`,
+		accountID, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("same playlist of account %d: %w", accountID, classify(err))
+	}
+	return id, nil
+}
