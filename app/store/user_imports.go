@@ -184,7 +184,9 @@ func (s *UserImports) CreateChannel(ctx context.Context, importID, accountID int
 }
 
 func (s *UserImports) DeleteChannel(ctx context.Context, id int64) error {
-	_, err := s.q.ExecContext(ctx, `DELETE FROM channels WHERE id = ? AND remote_actor_id IS NULL`, id)
+	// A channel someone uploaded to meanwhile is theirs now: it stays.
+	_, err := s.q.ExecContext(ctx, `DELETE FROM channels WHERE id = ?1 AND remote_actor_id IS NULL
+		AND NOT EXISTS (SELECT 1 FROM videos WHERE channel_id = ?1)`, id)
 	if err != nil {
 		return fmt.Errorf("delete channel %d: %w", id, classify(err))
 	}

@@ -18,6 +18,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/userexport"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
@@ -726,7 +727,7 @@ func (s *Service) rollback(ctx context.Context, im repo.UserImport) error {
 		case "follow":
 			err = s.Subscriptions.Unsubscribe(ctx, viewer, o.Source, s.Here)
 		}
-		if err != nil && !errors.Is(err, model.ErrNotFound) && !strings.Contains(err.Error(), "not found") {
+		if err != nil && !errors.Is(err, model.ErrNotFound) && !errors.Is(err, subscriptions.ErrNotSubscribed) {
 			errs = append(errs, fmt.Errorf("remove %s %q: %w", o.Kind, o.Source, err))
 			continue
 		}
