@@ -19,8 +19,6 @@ type UserImports interface {
 	Latest(ctx context.Context, userID int64) (UserImport, error)
 	SetState(ctx context.Context, id int64, state int, errText, summary string) error
 	SetProgress(ctx context.Context, id int64, pct float64) error
-	// Unfinished are the imports pending or processing (a crash's).
-	Unfinished(ctx context.Context) ([]UserImport, error)
 
 	// Tag records that import id created target for source; TagTx does
 	// it inside another write's transaction (the object's own).

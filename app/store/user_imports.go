@@ -72,23 +72,6 @@ func (s *UserImports) Latest(ctx context.Context, userID int64) (repo.UserImport
 	return s.one(ctx, "user_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", userID)
 }
 
-func (s *UserImports) Unfinished(ctx context.Context) ([]repo.UserImport, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+userImportCols+` FROM user_imports WHERE state IN (1, 2) ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("unfinished imports: %w", classify(err))
-	}
-	defer rows.Close()
-	var out []repo.UserImport
-	for rows.Next() {
-		i, err := scanUserImport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("unfinished imports: %w", err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
-}
-
 func (s *UserImports) SetState(ctx context.Context, id int64, state int, errText, summary string) error {
 	var finished int64
 	if state == 3 || state == 4 {
