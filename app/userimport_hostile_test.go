@@ -214,6 +214,20 @@ func TestUserImportFromPeerTube(t *testing.T) {
 	if r, _ := a.Store.Ratings().RatingOf(ctx, dave.AccountID, v.ID); r != model.RatingLike {
 		t.Errorf("rating %q", r)
 	}
+	// The same archive again: everything is there already, nothing is
+	// made twice.
+	im = waitImport(t, a, startImport(t, a, dave, writeZip(t, filepath.Join(t.TempDir(), "again.zip"), es)))
+	if im.State != userimport.StateCompleted {
+		t.Fatalf("second import: %d %s", im.State, im.Error)
+	}
+	sum = summaryOf(t, im)
+	for kind, want := range map[string]userimport.Count{"channels": {Duplicates: 1}, "videos": {Duplicates: 1, Errors: 1},
+		"videoPlaylists": {Duplicates: 1}, "likes": {Duplicates: 1, Errors: 1}} {
+		if got := sum.Stats[kind]; got == nil || *got != want {
+			t.Errorf("second import's summary of %s: %+v, want %+v", kind, got, want)
+		}
+	}
+	waitPublished(t, a, dave.AccountID, 1)
 }
 
 // counts are the rows and media folders an import may touch.

@@ -138,6 +138,12 @@ func TestUserImportFromCabane(t *testing.T) {
 	if _, _, err := a.Store.Ratings().Rate(ctx, alice.AccountID, v1.ID, "like"); err != nil {
 		t.Fatal(err)
 	}
+	// And a video of bob's, which is not in her archive: on the second
+	// Cabane it is a remote video, fetched from the first to be liked.
+	bv := publish(t, a, bch, "Bob's heron")
+	if _, _, err := a.Store.Ratings().Rate(ctx, alice.AccountID, bv.ID, "like"); err != nil {
+		t.Fatal(err)
+	}
 	pl := model.Playlist{UUID: "0b3c3f3e-7a4b-4c1d-9e2f-1a2b3c4d5e6f", ShortUUID: "pl1", AccountID: alice.AccountID, ChannelID: ach.ID,
 		DisplayName: "Birds", Privacy: model.PrivacyPublic, Type: model.PlaylistRegular}
 	if err := a.Store.Playlists().Create(ctx, &pl); err != nil {
@@ -176,7 +182,7 @@ func TestUserImportFromCabane(t *testing.T) {
 	t.Logf("import: %v; summary %s", time.Since(start), im.Summary)
 	sum := summaryOf(t, im)
 	for kind, want := range map[string]userimport.Count{"channels": {Success: 1}, "videos": {Success: 2}, "videoPlaylists": {Success: 1},
-		"likes": {Success: 1}, "following": {Success: 1}} {
+		"likes": {Success: 2}, "following": {Success: 1}} {
 		if got := sum.Stats[kind]; got == nil || *got != want {
 			t.Errorf("summary of %s: %+v, want %+v", kind, got, want)
 		}
@@ -223,6 +229,17 @@ func TestUserImportFromCabane(t *testing.T) {
 	if r, err := b.Store.Ratings().RatingOf(ctx, carol.AccountID, vs["Blue tit at dawn"].ID); err != nil || r != model.RatingLike {
 		t.Errorf("carol's rating of the imported video: %q %v", r, err)
 	}
+	var remoteLikes int
+	b.Store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM video_rates r JOIN videos v ON v.id = r.video_id
+		JOIN remote_videos rv ON rv.video_id = v.id WHERE r.account_id = ? AND r.type = 'like' AND v.name = ?`, carol.AccountID, "Bob's heron").Scan(&remoteLikes)
+	if remoteLikes != 1 {
+		t.Errorf("carol's like of bob's video, remote on the second Cabane: %d", remoteLikes)
+	}
+	// ... and the Like reached the first: bob's video has alice's and carol's.
+	testrig.WaitFor(t, 30*time.Second, func() bool {
+		got, err := a.Store.Videos.ByID(ctx, bv.ID)
+		return err == nil && got.Likes == 2
+	})
 	// The subscription to bob's channel, on the first Cabane, is followed
 	// again from the second.
 	var subs int

@@ -19,8 +19,6 @@ type UserImports interface {
 	Latest(ctx context.Context, userID int64) (UserImport, error)
 	SetState(ctx context.Context, id int64, state int, errText, summary string) error
 	SetProgress(ctx context.Context, id int64, pct float64) error
-	// Unfinished are the imports pending or processing (a crash's).
-	Unfinished(ctx context.Context) ([]UserImport, error)
 
 	// Tag records that import id created target for source; TagTx does
 	// it inside another write's transaction (the object's own).
@@ -35,6 +33,13 @@ type UserImports interface {
 	// DeleteChannel removes a channel the import created (its videos
 	// must be gone first).
 	DeleteChannel(ctx context.Context, id int64) error
+	// SameVideo is a video of the channel with this name and a duration
+	// within a second of durationMS (PeerTube's importer's duplicate
+	// rule); 0 when none.
+	SameVideo(ctx context.Context, channelID int64, name string, durationMS int64) (int64, error)
+	// SamePlaylist is a regular playlist of the account with this name; 0
+	// when none.
+	SamePlaylist(ctx context.Context, accountID int64, name string) (int64, error)
 	// NameTaken says whether an account or channel is called name.
 	NameTaken(ctx context.Context, name string) (bool, error)
 }

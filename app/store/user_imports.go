@@ -72,23 +72,6 @@ func (s *UserImports) Latest(ctx context.Context, userID int64) (repo.UserImport
 	return s.one(ctx, "user_id = ? ORDER BY created_at DESC, id DESC LIMIT 1", userID)
 }
 
-func (s *UserImports) Unfinished(ctx context.Context) ([]repo.UserImport, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+userImportCols+` FROM user_imports WHERE state IN (1, 2) ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("unfinished imports: %w", classify(err))
-	}
-	defer rows.Close()
-	var out []repo.UserImport
-	for rows.Next() {
-		i, err := scanUserImport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("unfinished imports: %w", err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
-}
-
 func (s *UserImports) SetState(ctx context.Context, id int64, state int, errText, summary string) error {
 	var finished int64
 	if state == 3 || state == 4 {
@@ -184,9 +167,37 @@ func (s *UserImports) CreateChannel(ctx context.Context, importID, accountID int
 }
 
 func (s *UserImports) DeleteChannel(ctx context.Context, id int64) error {
-	_, err := s.q.ExecContext(ctx, `DELETE FROM channels WHERE id = ? AND remote_actor_id IS NULL`, id)
+	// A channel someone uploaded to meanwhile is theirs now: it stays.
+	_, err := s.q.ExecContext(ctx, `DELETE FROM channels WHERE id = ?1 AND remote_actor_id IS NULL
+		AND NOT EXISTS (SELECT 1 FROM videos WHERE channel_id = ?1)`, id)
 	if err != nil {
 		return fmt.Errorf("delete channel %d: %w", id, classify(err))
 	}
 	return nil
+}
+
+func (s *UserImports) SameVideo(ctx context.Context, channelID int64, name string, durationMS int64) (int64, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM videos WHERE channel_id = ? AND name = ? AND ABS(duration_ms - ?) <= 1000
+		ORDER BY id LIMIT 1`, channelID, name, durationMS).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("same video in channel %d: %w", channelID, classify(err))
+	}
+	return id, nil
+}
+
+func (s *UserImports) SamePlaylist(ctx context.Context, accountID int64, name string) (int64, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM playlists WHERE account_id = ? AND type = 1 AND display_name = ? ORDER BY id LIMIT 1`,
+		accountID, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("same playlist of account %d: %w", accountID, classify(err))
+	}
+	return id, nil
 }

@@ -18,6 +18,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/userexport"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
@@ -340,6 +341,17 @@ func (r *run) videos(ctx context.Context, p *plan) error {
 			c.Errors++ // PeerTube's importer skips what its sanitize refuses
 			return nil
 		}
+		// Already there (an archive imported twice): PeerTube's rule, the
+		// same name in the channel and the same duration within a second.
+		if id, err := r.s.Store.SameVideo(ctx, meta.ChannelID, meta.Name, int64(v.Duration)*1000); err != nil {
+			return err
+		} else if id != 0 {
+			if got, err := r.s.Videos.Get(ctx, r.viewer, strconv.FormatInt(id, 10)); err == nil {
+				r.urls[key] = got.UUID
+			}
+			c.Duplicates++
+			return nil
+		}
 		got, err := r.ingest(ctx, v, meta)
 		if err != nil {
 			return err
@@ -573,6 +585,10 @@ func (r *run) playlists(ctx context.Context, p *plan) {
 			continue
 		}
 		display := strings.TrimSpace(pl.DisplayName)
+		if id, err := r.s.Store.SamePlaylist(ctx, r.viewer.AccountID, display); err == nil && id != 0 {
+			c.Duplicates++ // PeerTube's rule: a playlist of the same name is the same
+			continue
+		}
 		desc := limitText(pl.Description, 1000)
 		privacy := pl.Privacy
 		if privacy < model.PlaylistPublic || privacy > model.PlaylistPrivate {
@@ -711,7 +727,7 @@ func (s *Service) rollback(ctx context.Context, im repo.UserImport) error {
 		case "follow":
 			err = s.Subscriptions.Unsubscribe(ctx, viewer, o.Source, s.Here)
 		}
-		if err != nil && !errors.Is(err, model.ErrNotFound) && !strings.Contains(err.Error(), "not found") {
+		if err != nil && !errors.Is(err, model.ErrNotFound) && !errors.Is(err, subscriptions.ErrNotSubscribed) {
 			errs = append(errs, fmt.Errorf("remove %s %q: %w", o.Kind, o.Source, err))
 			continue
 		}

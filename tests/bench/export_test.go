@@ -132,10 +132,12 @@ func apiJSON(t *testing.T, method, u, token string, body, into any) int {
 // (PeerTube's user export): how long the archive takes, how much the
 // server's memory grows while it streams, and the archive's size against
 // the data directory's. The archive is opened and must hold every video
-// and every file, else the figure fails.
+// and every file, else the figure fails. Then the archive is imported
+// into a second Cabane (importFigure, import_test.go).
 func TestFigureExport(t *testing.T) {
 	benchEnabled(t)
-	exportFigure(t, exportVideos, 0)
+	archive := exportFigure(t, exportVideos, 0)
+	importFigure(t, archive, exportVideos)
 }
 
 // FIGURE: the same with one 2 GiB video file among 10: memory must not
