@@ -311,18 +311,27 @@ func (t *Tracker) release(ip netip.Addr) {
 	}
 }
 
+// clientIP is the address a connection counts under: an IPv6 client's
+// /64, since one home or phone holds a whole /64 to pick from.
 func (t *Tracker) clientIP(r *http.Request) netip.Addr {
+	var a netip.Addr
 	if t.o.ClientIP != nil {
-		return t.o.ClientIP(r)
+		a = t.o.ClientIP(r)
+	} else if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		a = ap.Addr()
 	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
+	a = a.Unmap()
+	if a.Is6() {
+		a = netip.PrefixFrom(a, 64).Masked().Addr()
 	}
-	return ap.Addr().Unmap()
+	return a
 }
 
+// errFlood ends a connection that keeps sending over its rate.
+var errFlood = errors.New("over the message rate")
+
 func (t *Tracker) readLoop(c *conn) error {
+	flood := 0 // messages dropped in a row
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), t.idleTimeout())
 		typ, data, err := c.ws.Read(ctx)
@@ -333,8 +342,15 @@ func (t *Tracker) readLoop(c *conn) error {
 		t.messages.Add(1)
 		if !c.lim.Allow() {
 			t.dropped.Add(1)
+			// A browser's burst fits in Burst; one that goes on sending
+			// regardless is not a player.
+			if flood++; flood > 4*t.o.Burst {
+				c.ws.Close(websocket.StatusPolicyViolation, "too many messages")
+				return errFlood
+			}
 			continue
 		}
+		flood = 0
 		if typ != websocket.MessageText {
 			t.invalid.Add(1)
 			continue
