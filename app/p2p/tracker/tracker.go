@@ -98,6 +98,8 @@ type Tracker struct {
 	perIP  map[netip.Addr]int
 	closed bool
 
+	pingEvery time.Duration // pingEvery, shorter in tests
+
 	refusedAnnounces, refusedFull, refusedConns, dropped, invalid, messages atomic.Int64
 }
 
@@ -147,7 +149,8 @@ func New(o Options) *Tracker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Tracker{o: o, log: log, swarms: map[string]*swarm{}, conns: map[*conn]struct{}{}, perIP: map[netip.Addr]int{}}
+	return &Tracker{o: o, log: log, swarms: map[string]*swarm{}, conns: map[*conn]struct{}{}, perIP: map[netip.Addr]int{},
+		pingEvery: pingEvery}
 }
 
 // Stats counts swarms, peers and connections now, and refusals so far.
@@ -285,7 +288,7 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	t.conns[c] = struct{}{}
 	t.mu.Unlock()
-	go c.writeLoop()
+	go c.writeLoop(t.pingEvery)
 	err = t.readLoop(c)
 	close(c.done)
 	t.mu.Lock()
@@ -577,9 +580,25 @@ func (c *conn) send(t *Tracker, v any) {
 	}
 }
 
-func (c *conn) writeLoop() {
+// pingEvery keeps a quiet connection alive through reverse proxies (nginx
+// closes one silent for 60 s by default) and home routers' NAT tables;
+// clients announce only every AnnounceInterval.
+const pingEvery = 45 * time.Second
+
+func (c *conn) writeLoop(every time.Duration) {
+	ping := time.NewTicker(every)
+	defer ping.Stop()
 	for {
 		select {
+		case <-ping.C:
+			// The pong is read by readLoop's Read.
+			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+			err := c.ws.Ping(ctx)
+			cancel()
+			if err != nil {
+				c.ws.CloseNow()
+				return
+			}
 		case b := <-c.out:
 			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 			err := c.ws.Write(ctx, websocket.MessageText, b)

@@ -506,3 +506,32 @@ func TestClientAddressGrouping(t *testing.T) {
 		}
 	}
 }
+
+// The server pings a quiet connection (proxies and NAT tables forget
+// silent ones); a client that answers stays, and still gets its relays.
+func TestPingsKeepQuietConnections(t *testing.T) {
+	tr := New(Options{Allow: allowAll})
+	tr.pingEvery = 20 * time.Millisecond
+	srv := httptest.NewServer(tr)
+	defer srv.Close()
+	ih := id20(t)
+	a, b := dial(t, srv), dial(t, srv)
+	a.announce(ih, 0)
+	// a reads (answering pings) for a while with nothing else to read.
+	got := make(chan serverMsg, 1)
+	go func() {
+		m, err := a.recv(5 * time.Second)
+		if err != nil {
+			t.Errorf("a: %v", err)
+		}
+		got <- m
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if s := tr.Stats(); s.Connections != 2 || s.Peers != 1 {
+		t.Fatalf("%+v", s)
+	}
+	b.announce(ih, 1)
+	if m := <-got; m.Offer == nil || m.PeerID != b.id {
+		t.Fatalf("a got %+v", m)
+	}
+}
