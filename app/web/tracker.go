@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +23,11 @@ func (s *Server) newTracker() *tracker.Tracker {
 	}
 	o := *s.Deps.Tracker
 	o.Allow = s.trackerAllow
+	if u, err := url.Parse(s.Config.PublicURL); err == nil && u.Host != "" {
+		// Pages of the public URL may reach the box through a proxy that
+		// sends another Host.
+		o.OriginPatterns = append(slices.Clip(o.OriginPatterns), u.Host)
+	}
 	if o.ClientIP == nil {
 		o.ClientIP = s.LAN.Client // behind a trusted proxy: the viewer, not the proxy
 	}

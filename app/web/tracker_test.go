@@ -28,6 +28,7 @@ func TestTrackerMounted(t *testing.T) {
 	}
 
 	s.Deps.Tracker = &tracker.Options{}
+	s.Config.PublicURL = "https://videos.example.org"
 	s.tracker = s.newTracker()
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
@@ -59,7 +60,14 @@ func TestTrackerMounted(t *testing.T) {
 	if st := s.TrackerStats(); st.Connections != 1 || st.RefusedAnnounces != 1 {
 		t.Fatalf("%+v", st)
 	}
-	// A foreign page may not open it.
+	// A page of the public URL may open it (the proxy may send another
+	// Host); a foreign page may not.
+	h.Set("Origin", "https://videos.example.org")
+	pub, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+trackerPath, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatalf("public URL's origin: %v", err)
+	}
+	pub.CloseNow()
 	h.Set("Origin", "https://elsewhere.example")
 	if _, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+trackerPath, &websocket.DialOptions{HTTPHeader: h}); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("foreign origin: %v", err)

@@ -17,8 +17,9 @@ import (
 // idLen is the length of an info hash or a peer id, in bytes.
 const idLen = 20
 
-// maxScrapeHashes bounds the info hashes one scrape may ask about.
-const maxScrapeHashes = 20
+// maxScrapeHashes bounds the info hashes one scrape may ask about (each
+// may cost an Allow).
+const maxScrapeHashes = 5
 
 // request is a parsed client message. Binary fields hold the raw bytes.
 type request struct {

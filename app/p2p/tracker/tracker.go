@@ -98,6 +98,8 @@ type Tracker struct {
 	perIP  map[netip.Addr]int
 	closed bool
 
+	pingEvery time.Duration // pingEvery, shorter in tests
+
 	refusedAnnounces, refusedFull, refusedConns, dropped, invalid, messages atomic.Int64
 }
 
@@ -147,7 +149,8 @@ func New(o Options) *Tracker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Tracker{o: o, log: log, swarms: map[string]*swarm{}, conns: map[*conn]struct{}{}, perIP: map[netip.Addr]int{}}
+	return &Tracker{o: o, log: log, swarms: map[string]*swarm{}, conns: map[*conn]struct{}{}, perIP: map[netip.Addr]int{},
+		pingEvery: pingEvery}
 }
 
 // Stats counts swarms, peers and connections now, and refusals so far.
@@ -285,7 +288,7 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	t.conns[c] = struct{}{}
 	t.mu.Unlock()
-	go c.writeLoop()
+	go c.writeLoop(t.pingEvery)
 	err = t.readLoop(c)
 	close(c.done)
 	t.mu.Lock()
@@ -311,18 +314,27 @@ func (t *Tracker) release(ip netip.Addr) {
 	}
 }
 
+// clientIP is the address a connection counts under: an IPv6 client's
+// /64, since one home or phone holds a whole /64 to pick from.
 func (t *Tracker) clientIP(r *http.Request) netip.Addr {
+	var a netip.Addr
 	if t.o.ClientIP != nil {
-		return t.o.ClientIP(r)
+		a = t.o.ClientIP(r)
+	} else if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		a = ap.Addr()
 	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
+	a = a.Unmap()
+	if a.Is6() {
+		a = netip.PrefixFrom(a, 64).Masked().Addr()
 	}
-	return ap.Addr().Unmap()
+	return a
 }
 
+// errFlood ends a connection that keeps sending over its rate.
+var errFlood = errors.New("over the message rate")
+
 func (t *Tracker) readLoop(c *conn) error {
+	flood := 0 // messages dropped in a row
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), t.idleTimeout())
 		typ, data, err := c.ws.Read(ctx)
@@ -333,8 +345,15 @@ func (t *Tracker) readLoop(c *conn) error {
 		t.messages.Add(1)
 		if !c.lim.Allow() {
 			t.dropped.Add(1)
+			// A browser's burst fits in Burst; one that goes on sending
+			// regardless is not a player.
+			if flood++; flood > 4*t.o.Burst {
+				c.ws.Close(websocket.StatusPolicyViolation, "too many messages")
+				return errFlood
+			}
 			continue
 		}
+		flood = 0
 		if typ != websocket.MessageText {
 			t.invalid.Add(1)
 			continue
@@ -561,9 +580,25 @@ func (c *conn) send(t *Tracker, v any) {
 	}
 }
 
-func (c *conn) writeLoop() {
+// pingEvery keeps a quiet connection alive through reverse proxies (nginx
+// closes one silent for 60 s by default) and home routers' NAT tables;
+// clients announce only every AnnounceInterval.
+const pingEvery = 45 * time.Second
+
+func (c *conn) writeLoop(every time.Duration) {
+	ping := time.NewTicker(every)
+	defer ping.Stop()
 	for {
 		select {
+		case <-ping.C:
+			// The pong is read by readLoop's Read.
+			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+			err := c.ws.Ping(ctx)
+			cancel()
+			if err != nil {
+				c.ws.CloseNow()
+				return
+			}
 		case b := <-c.out:
 			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 			err := c.ws.Write(ctx, websocket.MessageText, b)
