@@ -35,6 +35,7 @@ import (
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/outbox"
+	"cabane.dev/cabane/app/federation/redundancy"
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/httpclient"
@@ -116,6 +117,9 @@ type App struct {
 	Moves *move.Service
 	// Supporters: creators' supporters and early-access publication (#11).
 	Supporters *supporters.Service
+	// Mirrors: who mirrors this box's videos, and what it mirrors (#12,
+	// redundancy).
+	Mirrors *redundancy.Service
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -260,6 +264,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		}
 	}
 	// --- end inbox ---
+	// --- redundancy (#12): servers that mirror local videos ---
+	a.Mirrors = &redundancy.Service{Store: st.Redundancy(), Settings: st.Settings, Followed: st.Follows(), AllowHTTP: allow,
+		Log: log.With("part", "redundancy")}
+	a.Federation.Mirrors = a.Mirrors
+	if a.Inbox != nil {
+		a.Inbox.Mirrors = a.Mirrors
+	}
+	// --- end redundancy ---
 	// --- outbox (#10) ---
 	// What a publish, an edit, a deletion or an actor change sends, queued
 	// with the write, sent through the delivery queue to the follows.
@@ -414,7 +426,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		Exports: a.Exports, // export (#11 point 4)
 		// supporters (#11)
 		Supporters:      a.Supporters,
-		Recommendations: recs, // recommend (#11)
+		Recommendations: recs,      // recommend (#11)
+		Mirrors:         a.Mirrors, // redundancy (#12)
 	})
 	if err != nil {
 		st.Close()
@@ -554,6 +567,7 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	})
 	// --- end delivery ---
+	wg.Go(func() { a.Mirrors.RunSweep(ctx, time.Hour) }) // redundancy (#12): expired mirrors
 	// Early access: what came due while the box was off, then every minute.
 	wg.Go(func() { a.Supporters.Run(ctx, time.Minute) }) // supporters (#11)
 	go func() {

@@ -32,6 +32,7 @@ import (
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/move"
+	"cabane.dev/cabane/app/federation/redundancy"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/instance"
@@ -152,6 +153,9 @@ type Deps struct {
 	// --- end supporters ---
 	// Recommendations: channels' recommended videos and channels (#11); nil: none.
 	Recommendations *recommendations.Service
+	// Mirrors: who mirrors local videos, the admin's policy, and what this
+	// box mirrors (#12, redundancy); nil: no mirror is listed.
+	Mirrors *redundancy.Service
 }
 
 // Server holds the routes and their dependencies.
