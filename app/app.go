@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"cabane.dev/cabane/app/abuses"
@@ -343,6 +345,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Federation.Moves = a.Moves
 		// --- end move ---
+		// --- redundancy (#12 point 4): mirroring followed instances' videos ---
+		a.Mirrors.Mirror = &redundancy.Mirroring{Store: st.Redundancy(), Jobs: a.Jobs, Fetch: a.Inbox.Objects, HTTP: a.Outbound,
+			Sender: a.Delivery, URIs: a.Federation.Identity.URIs(), Dir: a.Layout.Redundancy(), Free: freeBytes,
+			Origin: func(ctx context.Context, iri string) (federation.Recipient, error) {
+				ra, err := a.Inbox.Actors.Actor(ctx, iri)
+				if err != nil {
+					return federation.Recipient{}, err
+				}
+				return federation.Recipient{Actor: ra.IRI, Inbox: ra.Inbox, SharedInbox: ra.SharedInbox}, nil
+			}}
+		a.Mirrors.Register(a.Jobs)
+		// --- end redundancy ---
 	}
 	// --- end following ---
 	// --- export (#11 point 4): user exports ---
@@ -435,6 +449,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	}
 	opened = true
 	return a, nil
+}
+
+// freeBytes is the space left for Cabane on dir's file system (ok false
+// when it cannot be read).
+func freeBytes(dir string) (int64, bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * int64(st.Bsize), true
 }
 
 // ffmpegMemory turns the --ffmpeg-memory setting (0 auto, -1 off) into
@@ -567,7 +591,8 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	})
 	// --- end delivery ---
-	wg.Go(func() { a.Mirrors.RunSweep(ctx, time.Hour) }) // redundancy (#12): expired mirrors
+	wg.Go(func() { a.Mirrors.RunSweep(ctx, time.Hour) })                                        // redundancy (#12): expired mirrors
+	wg.Go(func() { a.Mirrors.RunMirroring(ctx, cmp.Or(a.Config.MirrorEvery, 10*time.Minute)) }) // and what this box mirrors
 	// Early access: what came due while the box was off, then every minute.
 	wg.Go(func() { a.Supporters.Run(ctx, time.Minute) }) // supporters (#11)
 	go func() {

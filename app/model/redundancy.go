@@ -71,3 +71,14 @@ const (
 	MirrorCopying = "copying"
 	MirrorReady   = "ready"
 )
+
+// MirrorCandidate is a remote video this box could mirror: its row, its
+// Video's IRI, and the size its origin gave for its files (0: unknown).
+type MirrorCandidate struct {
+	VideoID int64
+	UUID    string
+	Name    string
+	IRI     string
+	Views   int64
+	Size    int64
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -121,4 +122,117 @@ func (r *Redundancy) SweepMirrors(ctx context.Context, now time.Time) (int64, er
 		return 0, fmt.Errorf("sweep mirrors: %w", classify(err))
 	}
 	return res.RowsAffected()
+}
+
+// --- mirroring friends: the remote videos this box mirrors ---
+
+// MirrorCandidates lists remote public published videos with an HLS
+// playlist that this box does not mirror yet, best first by strategy
+// (PeerTube's: most-views by views; trending by the views of the last
+// trendingDays days, then views; recently-added by publication, among
+// those with at least minViews views), at most limit.
+func (r *Redundancy) MirrorCandidates(ctx context.Context, strategy string, minViews int64, trendingSince time.Time, limit int) ([]model.MirrorCandidate, error) {
+	order := "v.views DESC, v.published_at DESC"
+	where := ""
+	args := []any{}
+	switch strategy {
+	case model.StrategyTrending:
+		order = `(SELECT COALESCE(SUM(d.views), 0) FROM video_views_daily d WHERE d.video_id = v.id AND d.day >= ?) DESC, v.views DESC`
+		args = append(args, trendingSince.UTC().Truncate(24*time.Hour).UnixMilli())
+	case model.StrategyRecentlyAdded:
+		order = "v.published_at DESC"
+		where = " AND v.views >= ?"
+	}
+	q := `SELECT v.id, v.uuid, v.name, rv.iri, v.views, rv.renditions FROM videos v JOIN remote_videos rv ON rv.video_id = v.id
+		WHERE v.state = 1 AND v.privacy = 1 AND rv.hls_url != '' AND NOT EXISTS (SELECT 1 FROM mirrored_videos m WHERE m.video_id = v.id)` + where +
+		` ORDER BY ` + order + ` LIMIT ?`
+	if strategy == model.StrategyRecentlyAdded {
+		args = append(args, minViews)
+	}
+	args = append(args, limit)
+	rows, err := r.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mirror candidates: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []model.MirrorCandidate
+	for rows.Next() {
+		var c model.MirrorCandidate
+		var rends string
+		if err := rows.Scan(&c.VideoID, &c.UUID, &c.Name, &c.IRI, &c.Views, &rends); err != nil {
+			return nil, fmt.Errorf("mirror candidates: %w", classify(err))
+		}
+		var rs []model.RemoteRendition
+		if json.Unmarshal([]byte(rends), &rs) == nil {
+			for _, x := range rs {
+				c.Size += max(0, x.Size)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, classify(rows.Err())
+}
+
+// PutMirrored records a mirror this box starts copying; its size holds
+// the budget until the copy is done (SetMirrored). ErrConflict when the
+// video is already mirrored.
+func (r *Redundancy) PutMirrored(ctx context.Context, m model.MirroredVideo) error {
+	t := now()
+	_, err := r.q.ExecContext(ctx, `INSERT INTO mirrored_videos(video_id, strategy, state, size, origin_inbox, expires_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.VideoID, m.Strategy, m.State, m.Size, m.OriginInbox, m.ExpiresAt.UnixMilli(), t, t)
+	if err != nil {
+		return fmt.Errorf("put mirrored video %d: %w", m.VideoID, classify(err))
+	}
+	return nil
+}
+
+// SetMirrored updates a mirror's state, size, origin inbox and expiry.
+func (r *Redundancy) SetMirrored(ctx context.Context, m model.MirroredVideo) error {
+	res, err := r.q.ExecContext(ctx, `UPDATE mirrored_videos SET state = ?, size = ?, origin_inbox = ?, expires_at = ?, updated_at = ?
+		WHERE video_id = ?`, m.State, m.Size, m.OriginInbox, m.ExpiresAt.UnixMilli(), now(), m.VideoID)
+	return affected(res, err, "set mirrored video")
+}
+
+// DeleteMirrored forgets a mirror (ErrNotFound if there was none).
+func (r *Redundancy) DeleteMirrored(ctx context.Context, videoID int64) error {
+	res, err := r.q.ExecContext(ctx, `DELETE FROM mirrored_videos WHERE video_id = ?`, videoID)
+	return affected(res, err, "delete mirrored video")
+}
+
+// Mirrored lists what this box mirrors, oldest first.
+func (r *Redundancy) Mirrored(ctx context.Context) ([]model.MirroredVideo, error) {
+	return r.mirrored(ctx, `ORDER BY m.created_at, m.video_id`)
+}
+
+// MirroredByUUID is one mirror by its video's UUID (ErrNotFound).
+func (r *Redundancy) MirroredByUUID(ctx context.Context, uuid string) (model.MirroredVideo, error) {
+	ms, err := r.mirrored(ctx, `AND v.uuid = ?`, uuid)
+	if err != nil {
+		return model.MirroredVideo{}, err
+	}
+	if len(ms) == 0 {
+		return model.MirroredVideo{}, ErrNotFound
+	}
+	return ms[0], nil
+}
+
+func (r *Redundancy) mirrored(ctx context.Context, rest string, args ...any) ([]model.MirroredVideo, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT m.video_id, v.uuid, v.name, COALESCE(rv.iri, ''), m.strategy, m.state, m.size, m.origin_inbox,
+		m.expires_at, m.created_at FROM mirrored_videos m JOIN videos v ON v.id = m.video_id LEFT JOIN remote_videos rv ON rv.video_id = m.video_id
+		WHERE 1 `+rest, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mirrored videos: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []model.MirroredVideo
+	for rows.Next() {
+		var m model.MirroredVideo
+		var exp, created int64
+		if err := rows.Scan(&m.VideoID, &m.UUID, &m.Name, &m.IRI, &m.Strategy, &m.State, &m.Size, &m.OriginInbox, &exp, &created); err != nil {
+			return nil, fmt.Errorf("mirrored videos: %w", classify(err))
+		}
+		m.ExpiresAt, m.CreatedAt = time.UnixMilli(exp), time.UnixMilli(created)
+		out = append(out, m)
+	}
+	return out, classify(rows.Err())
 }

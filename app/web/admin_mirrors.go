@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,21 @@ type mirrorsSection struct {
 	Hosts      string // one per line, for the textarea
 	Mirrors    []mirrorRow
 	Total      int
+	// Mirroring is what this box mirrors of the instances it follows
+	// (#12 point 4): the admin's choice and the copies.
+	Strategy         string
+	BudgetMB         int64
+	MinLifetimeHours int64
+	MinViews         int64
+	Mirrored         []mirroredRow
+	Used             int64 // bytes
+}
+
+type mirroredRow struct {
+	Video, URL, Host, Strategy string
+	Ready                      bool
+	Size                       int64
+	Since, Expires             time.Time
 }
 
 type mirrorRow struct {
@@ -36,6 +52,7 @@ type mirrorRow struct {
 
 func (s *Server) adminMirrorsRoutes(e *echo.Echo, admin []echo.MiddlewareFunc) {
 	e.POST("/admin/federation/mirrors/policy", s.adminMirrorsPolicy, admin...)
+	e.POST("/admin/federation/mirrors/mirroring", s.adminMirroring, admin...)
 }
 
 // mirrorsData fills the section for the page.
@@ -57,7 +74,46 @@ func (s *Server) mirrorsData(c echo.Context) (*mirrorsSection, error) {
 		d.Mirrors = append(d.Mirrors, mirrorRow{Video: m.VideoName, WatchURL: uris.Watch(m.VideoUUID), Host: m.Host,
 			Since: m.CreatedAt, Expires: m.ExpiresAt})
 	}
+	cfg, err := s.Mirrors.MirroringConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Strategy, d.BudgetMB, d.MinLifetimeHours, d.MinViews = cfg.Strategy, cfg.Budget>>20, int64(cfg.MinLifetime/time.Hour), cfg.MinViews
+	mv, used, err := s.Mirrors.MirroredList(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	d.Used = used
+	for _, m := range mv {
+		d.Mirrored = append(d.Mirrored, mirroredRow{Video: m.Name, URL: uris.Watch(m.UUID), Host: m.Host, Strategy: m.Strategy,
+			Ready: m.State == model.MirrorReady, Size: m.Size, Since: m.CreatedAt, Expires: m.ExpiresAt})
+	}
 	return d, nil
+}
+
+// adminMirroring saves what this box mirrors: the strategy ("" off), the
+// budget in megabytes, the minimum lifetime in hours, the minimum views.
+func (s *Server) adminMirroring(c echo.Context) error {
+	if s.Mirrors == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	num := func(k string) (int64, bool) {
+		v := strings.TrimSpace(c.FormValue(k))
+		if v == "" {
+			return 0, true
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil && n >= 0 && n < 1<<40
+	}
+	budget, ok1 := num("budget_mb")
+	hours, ok2 := num("min_lifetime_hours")
+	views, ok3 := num("min_views")
+	if !ok1 || !ok2 || !ok3 {
+		return s.mirrorsDone(c, redundancy.ErrInvalid, "")
+	}
+	err := s.Mirrors.SetMirroring(c.Request().Context(), viewer(c), model.MirroringConfig{Strategy: c.FormValue("strategy"),
+		Budget: budget << 20, MinLifetime: time.Duration(hours) * time.Hour, MinViews: views})
+	return s.mirrorsDone(c, err, "mirroring")
 }
 
 // adminMirrorsPolicy saves who may mirror: accept_from and the hosts, one

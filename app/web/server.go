@@ -313,6 +313,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.supporterRoutes(e, page) // supporters (#11)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
+	e.GET("/static/redundancy/hls/:uuid/*", s.serveMirror, files...) // redundancy (#12)
 	e.GET("/lazy-static/thumbnails/:file", s.serveImage, files...)
 	e.GET("/lazy-static/previews/:file", s.serveImage, files...)
 	e.GET("/static-assets/*", s.serveAsset)

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"cabane.dev/cabane/app/model"
@@ -78,6 +79,11 @@ type Service struct {
 	AllowHTTP []netip.Prefix
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Mirror is what mirroring friends needs (mirror.go); nil: this box
+	// mirrors nothing.
+	Mirror *Mirroring
+
+	tickMu sync.Mutex // one Tick at a time
 }
 
 // Policy is who may mirror this box's videos; followed instances unless
