@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -31,7 +32,7 @@ type mirrorsSection struct {
 	// Mirroring is what this box mirrors of the instances it follows
 	// (#12 point 4): the admin's choice and the copies.
 	Strategy         string
-	BudgetMB         int64
+	BudgetMB         string
 	MinLifetimeHours int64
 	MinViews         int64
 	Mirrored         []mirroredRow
@@ -78,7 +79,7 @@ func (s *Server) mirrorsData(c echo.Context) (*mirrorsSection, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Strategy, d.BudgetMB, d.MinLifetimeHours, d.MinViews = cfg.Strategy, cfg.Budget>>20, int64(cfg.MinLifetime/time.Hour), cfg.MinViews
+	d.Strategy, d.BudgetMB, d.MinLifetimeHours, d.MinViews = cfg.Strategy, strconv.FormatFloat(float64(cfg.Budget)/(1<<20), 'f', -1, 64), int64(cfg.MinLifetime/time.Hour), cfg.MinViews
 	mv, used, err := s.Mirrors.MirroredList(ctx, v)
 	if err != nil {
 		return nil, err
@@ -105,14 +106,17 @@ func (s *Server) adminMirroring(c echo.Context) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		return n, err == nil && n >= 0 && n < 1<<40
 	}
-	budget, ok1 := num("budget_mb")
+	// Megabytes, decimals allowed (a small box's budget, a test's).
+	mb, err := strconv.ParseFloat(strings.TrimSpace(cmp.Or(c.FormValue("budget_mb"), "0")), 64)
+	ok1 := err == nil && mb >= 0 && mb < 1<<30
+	budget := int64(mb * (1 << 20))
 	hours, ok2 := num("min_lifetime_hours")
 	views, ok3 := num("min_views")
 	if !ok1 || !ok2 || !ok3 {
 		return s.mirrorsDone(c, redundancy.ErrInvalid, "")
 	}
-	err := s.Mirrors.SetMirroring(c.Request().Context(), viewer(c), model.MirroringConfig{Strategy: c.FormValue("strategy"),
-		Budget: budget << 20, MinLifetime: time.Duration(hours) * time.Hour, MinViews: views})
+	err = s.Mirrors.SetMirroring(c.Request().Context(), viewer(c), model.MirroringConfig{Strategy: c.FormValue("strategy"),
+		Budget: budget, MinLifetime: time.Duration(hours) * time.Hour, MinViews: views})
 	return s.mirrorsDone(c, err, "mirroring")
 }
 
