@@ -6,6 +6,7 @@ import "time"
 // (PeerTube's redundancy, announced as a CacheFile): players may fetch the
 // segments from BaseURL instead of this box.
 type Mirror struct {
+	ID        int64
 	IRI       string // the CacheFile's id
 	VideoID   int64
 	VideoUUID string

@@ -20,13 +20,13 @@ func (s *Store) Redundancy() *Redundancy {
 	return &Redundancy{base{q: s.stmts, db: s.db, counts: s.counts}}
 }
 
-const mirrorCols = `m.iri, m.video_id, v.uuid, v.name, m.actor_iri, m.host, m.base_url, m.expires_at, m.created_at, m.updated_at`
+const mirrorCols = `m.id, m.iri, m.video_id, v.uuid, v.name, m.actor_iri, m.host, m.base_url, m.expires_at, m.created_at, m.updated_at`
 
 func scanMirror(r interface{ Scan(...any) error }) (model.Mirror, error) {
 	var m model.Mirror
 	var expires sql.NullInt64
 	var created, updated int64
-	if err := r.Scan(&m.IRI, &m.VideoID, &m.VideoUUID, &m.VideoName, &m.ActorIRI, &m.Host, &m.BaseURL, &expires,
+	if err := r.Scan(&m.ID, &m.IRI, &m.VideoID, &m.VideoUUID, &m.VideoName, &m.ActorIRI, &m.Host, &m.BaseURL, &expires,
 		&created, &updated); err != nil {
 		return m, err
 	}

@@ -103,6 +103,30 @@ func TestMirrorsListedInAPIVideoObjectAndPlayer(t *testing.T) {
 		}
 	}
 
+	// PeerTube's admin API lists it, in PeerTube's shape; admins only.
+	api := newAPIClient(t, r)
+	res2 := api.do(http.MethodGet, "/api/v1/server/redundancy/videos?target=my-videos", "admin", nil, "")
+	var list struct {
+		Total int
+		Data  []struct {
+			UUID         string
+			Redundancies struct{ StreamingPlaylists []struct{ FileURL string } }
+		}
+	}
+	if res2.Status != http.StatusOK || json.Unmarshal(res2.Body, &list) != nil || list.Total != 1 || list.Data[0].UUID != v.UUID ||
+		len(list.Data[0].Redundancies.StreamingPlaylists) != 1 || list.Data[0].Redundancies.StreamingPlaylists[0].FileURL != base {
+		t.Errorf("GET /server/redundancy/videos: %d %s", res2.Status, res2.Body)
+	}
+	if res2 := api.do(http.MethodGet, "/api/v1/server/redundancy/videos?target=remote-videos", "admin", nil, ""); res2.Status != http.StatusOK {
+		t.Errorf("remote-videos: %d %s", res2.Status, res2.Body)
+	}
+	if res2 := api.do(http.MethodGet, "/api/v1/server/redundancy/videos?target=my-videos", "user", nil, ""); res2.Status != http.StatusForbidden {
+		t.Errorf("as a user: %d", res2.Status)
+	}
+	if res2 := api.do(http.MethodGet, "/api/v1/server/redundancy/videos?target=theirs", "admin", nil, ""); res2.Status != http.StatusBadRequest {
+		t.Errorf("bad target: %d", res2.Status)
+	}
+
 	// The admin page lists who mirrors what; only admins see it or change it.
 	code, page := r.page(request{method: http.MethodGet, path: "/admin/federation", who: "admin"})
 	if code != http.StatusOK || !strings.Contains(page, `id="mirrors"`) || !strings.Contains(page, "<td>mirror.example</td>") {

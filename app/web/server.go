@@ -369,6 +369,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- inbox and follows (#10) ---
 	s.followsAPIRoutes(g, api)
 	s.serverFollowingAPIRoutes(g, api) // serverfollow
+	s.redundancyAPIRoutes(g, api)      // redundancy (#12)
 	s.exportAPIRoutes(g, api)          // export (#11 point 4)
 	s.recommendationsAPIRoutes(g, api) // recommend (#11)
 	// --- end inbox ---

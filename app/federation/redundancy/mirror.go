@@ -195,6 +195,30 @@ func (s *Service) MirroredList(ctx context.Context, viewer visibility.Viewer) ([
 	return ms, used, nil
 }
 
+// Unmirror drops one of this box's copies (by its video's id), with an
+// Undo to its origin, as the admin asks (PeerTube's DELETE
+// /server/redundancy/videos/{id}); model.ErrNotFound when there is none.
+func (s *Service) Unmirror(ctx context.Context, viewer visibility.Viewer, videoID int64) error {
+	if !visibility.ManageRedundancy(viewer) {
+		return ErrForbidden
+	}
+	if !s.mirroringOn() {
+		return model.ErrNotFound
+	}
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	ms, err := s.Mirror.Store.Mirrored(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.VideoID == videoID {
+			return s.evict(ctx, m, "the admin removed it")
+		}
+	}
+	return model.ErrNotFound
+}
+
 // MirrorDir is the folder of a ready copy, for the static route
 // (/static/redundancy/hls/<uuid>/...); model.ErrNotFound otherwise.
 func (s *Service) MirrorDir(ctx context.Context, uuid string) (string, error) {
