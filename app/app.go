@@ -356,6 +356,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 				return federation.Recipient{Actor: ra.IRI, Inbox: ra.Inbox, SharedInbox: ra.SharedInbox}, nil
 			}}
 		a.Mirrors.Register(a.Jobs)
+		a.Videos.DiskFull = a.Mirrors.FreeDisk // the creator's videos before other servers'
 		// --- end redundancy ---
 	}
 	// --- end following ---

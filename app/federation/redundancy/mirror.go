@@ -219,6 +219,33 @@ func (s *Service) Unmirror(ctx context.Context, viewer visibility.Viewer, videoI
 	return model.ErrNotFound
 }
 
+// FreeDisk gives back the room of this box's copies, oldest first, until
+// the disk is no longer low (all of them when the free space cannot be
+// read): the videos service calls it when a job finds the disk full, as
+// the creator's own videos come before other servers'.
+func (s *Service) FreeDisk(ctx context.Context) {
+	if !s.mirroringOn() {
+		return
+	}
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	ms, err := s.Mirror.Store.Mirrored(ctx)
+	if err != nil {
+		s.log().Warn("redundancy: free the disk", "err", err)
+		return
+	}
+	for _, m := range ms {
+		if s.Mirror.Free != nil && !s.lowDisk(0) {
+			if _, ok := s.Mirror.Free(s.Mirror.Dir); ok {
+				return
+			}
+		}
+		if err := s.evict(ctx, m, "the disk is full"); err != nil {
+			s.log().Warn("redundancy: free the disk", "video", m.UUID, "err", err)
+		}
+	}
+}
+
 // MirrorDir is the folder of a ready copy, for the static route
 // (/static/redundancy/hls/<uuid>/...); model.ErrNotFound otherwise.
 func (s *Service) MirrorDir(ctx context.Context, uuid string) (string, error) {

@@ -384,3 +384,27 @@ func TestBudgetIsNeverExceeded(t *testing.T) {
 		t.Errorf("unknown strategy accepted")
 	}
 }
+
+// A transcode that finds the disk full frees the mirrors first
+// (videos.Service.DiskFull).
+func TestDiskFullFreesMirrorsFirst(t *testing.T) {
+	r := newMirrorRig(t, 20000)
+	r.configure(model.StrategyMostViews, 1<<20)
+	if err := r.runJobs(); err != nil || len(r.mirrored()) != 1 {
+		t.Fatalf("copy: %v, %d mirrored", err, len(r.mirrored()))
+	}
+	r.s.FreeDisk(context.Background()) // plenty of room: nothing goes
+	if len(r.mirrored()) != 1 {
+		t.Fatalf("a disk with room lost its mirror")
+	}
+	r.mu.Lock()
+	r.free = 0
+	r.mu.Unlock()
+	r.s.FreeDisk(context.Background())
+	if ms, es := r.mirrored(), r.dirEntries(); len(ms) != 0 || len(es) != 0 {
+		t.Errorf("disk full: mirrored %+v, files %v", ms, es)
+	}
+	if types := r.sent.types(); len(types) != 2 || types[1] != "Undo" {
+		t.Errorf("sent %v", types)
+	}
+}
