@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"cabane.dev/cabane/app/durable"
 	"cabane.dev/cabane/app/federation"
@@ -74,6 +75,7 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 		permanent := errors.Is(err, jobs.ErrPermanent) || errors.Is(err, ErrOverBudget) || j.Attempts >= j.MaxAttempts
 		if permanent && ctx.Err() == nil {
 			s.log().Warn("redundancy: copy dropped", "video", m.UUID, "err", err)
+			s.failedCopy(m.VideoID)
 			if derr := s.evict(context.WithoutCancel(ctx), m, "its copy failed"); derr != nil {
 				s.log().Warn("redundancy: drop a failed copy", "video", m.UUID, "err", derr)
 			}
@@ -93,6 +95,32 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 	}
 	s.log().Info("redundancy: video mirrored", "video", m.UUID, "bytes", m.Size)
 	return s.announce(ctx, "Create", m)
+}
+
+// retryFailedAfter is how long a video whose copy was dropped (too large,
+// bad hashes, gone) is left out of the candidates: the next tick must not
+// download it again.
+const retryFailedAfter = 24 * time.Hour
+
+func (s *Service) failedCopy(videoID int64) {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	if s.failed == nil {
+		s.failed = map[int64]time.Time{}
+	}
+	s.failed[videoID] = s.now().Add(retryFailedAfter)
+}
+
+// recentlyFailed says whether a video's copy was dropped lately.
+func (s *Service) recentlyFailed(videoID int64) bool {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	until, ok := s.failed[videoID]
+	if ok && !s.now().Before(until) {
+		delete(s.failed, videoID)
+		return false
+	}
+	return ok
 }
 
 // copy downloads m's files into place and sets m's size and origin.

@@ -388,8 +388,8 @@ func (s *Service) startOne(ctx context.Context, cfg model.MirroringConfig, kept 
 		return kept, err
 	}
 	for _, c := range cands {
-		if c.Size > cfg.Budget || s.lowDisk(c.Size) {
-			continue // can never fit, or not now
+		if c.Size > cfg.Budget || s.lowDisk(c.Size) || s.recentlyFailed(c.VideoID) {
+			continue // can never fit, not now, or its copy just failed
 		}
 		if ok, err := s.followed(ctx, c.IRI); err != nil {
 			return kept, err

@@ -346,6 +346,10 @@ func TestTamperedCopyIsDropped(t *testing.T) {
 	if types := r.sent.types(); len(types) != 0 {
 		t.Errorf("sent %v for a copy that failed", types)
 	}
+	// The next tick does not download it again.
+	if err := r.s.Tick(context.Background()); err != nil || len(r.q.payloads) != 0 {
+		t.Errorf("tick after a failed copy: %v, %d queued", err, len(r.q.payloads))
+	}
 }
 
 func TestBudgetIsNeverExceeded(t *testing.T) {

@@ -84,6 +84,9 @@ type Service struct {
 	Mirror *Mirroring
 
 	tickMu sync.Mutex // one Tick at a time
+
+	failMu sync.Mutex
+	failed map[int64]time.Time // video id → when a dropped copy may be tried again
 }
 
 // Policy is who may mirror this box's videos; followed instances unless
