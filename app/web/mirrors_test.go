@@ -126,6 +126,16 @@ func TestMirrorsListedInAPIVideoObjectAndPlayer(t *testing.T) {
 	if res2 := api.do(http.MethodGet, "/api/v1/server/redundancy/videos?target=theirs", "admin", nil, ""); res2.Status != http.StatusBadRequest {
 		t.Errorf("bad target: %d", res2.Status)
 	}
+	for _, c := range []struct {
+		body, who string
+		want      int
+	}{{`{}`, "admin", http.StatusBadRequest}, {`{"redundancyAllowed":false}`, "admin", http.StatusNotFound},
+		{`{"redundancyAllowed":false}`, "user", http.StatusForbidden}} {
+		res := api.do(http.MethodPut, "/api/v1/server/redundancy/unknown.example", c.who, strings.NewReader(c.body), "application/json")
+		if res.Status != c.want {
+			t.Errorf("PUT /server/redundancy/{host} %s as %s: %d, want %d", c.body, c.who, res.Status, c.want)
+		}
+	}
 
 	// The admin page lists who mirrors what; only admins see it or change it.
 	code, page := r.page(request{method: http.MethodGet, path: "/admin/federation", who: "admin"})

@@ -47,6 +47,32 @@ func (s *Server) redundancyAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	user := append(api[:len(api):len(api)], requireAPIUser)
 	g.GET("/server/redundancy/videos", s.apiRedundancyVideos, user...)
 	g.DELETE("/server/redundancy/videos/:id", s.apiRedundancyDelete, user...)
+	g.PUT("/server/redundancy/:host", s.apiRedundancyHost, user...)
+}
+
+// redundancyHostBody is PeerTube's body of PUT /server/redundancy/{host}.
+type redundancyHostBody struct {
+	RedundancyAllowed *bool `json:"redundancyAllowed"`
+}
+
+// apiRedundancyHost lets this box copy a followed instance's videos or
+// not (404 for an instance it does not follow, as PeerTube).
+func (s *Server) apiRedundancyHost(c echo.Context) error {
+	var b redundancyHostBody
+	if err := c.Bind(&b); err != nil || b.RedundancyAllowed == nil {
+		return fieldError("redundancyAllowed", "Should have a valid redundancyAllowed boolean")
+	}
+	if s.Mirrors == nil {
+		return apiError(http.StatusNotFound, "Server is not already known")
+	}
+	err := s.Mirrors.AllowCopiesFrom(c.Request().Context(), viewer(c), c.Param("host"), *b.RedundancyAllowed)
+	switch {
+	case errors.Is(err, redundancy.ErrInvalid):
+		return fieldError("host", "Should have a valid host")
+	case errors.Is(err, model.ErrNotFound):
+		return apiError(http.StatusNotFound, "Server is not already known")
+	}
+	return redundancyAPIDone(c, err)
 }
 
 func (s *Server) apiRedundancyVideos(c echo.Context) error {

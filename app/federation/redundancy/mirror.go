@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,10 @@ const (
 	keyBudget      = "redundancy.budget"
 	keyMinLifetime = "redundancy.min_lifetime_s"
 	keyMinViews    = "redundancy.min_views"
+	// keyRefused: followed instances whose videos the admin does not want
+	// copied (PeerTube's PUT /server/redundancy/{host} with
+	// redundancyAllowed false).
+	keyRefused = "redundancy.copy_refused"
 )
 
 // PeerTube's defaults (config/default.yaml): keep a copy at least 25
@@ -478,12 +483,73 @@ func (s *Service) lowDisk(extra int64) bool {
 	return ok && free-extra < low
 }
 
-// followed says whether the server follows the instance of a remote IRI.
+// followed says whether this box may copy the videos of a remote IRI's
+// instance: the server follows it, and the admin did not refuse it.
 func (s *Service) followed(ctx context.Context, iri string) (bool, error) {
 	if s.Followed == nil {
 		return false, nil
 	}
-	return s.Followed.ServerFollows(ctx, hostOf(iri))
+	host := hostOf(iri)
+	refused, err := s.refusedHosts(ctx)
+	if err != nil {
+		return false, err
+	}
+	if slices.Contains(refused, host) {
+		return false, nil
+	}
+	return s.Followed.ServerFollows(ctx, host)
+}
+
+func (s *Service) refusedHosts(ctx context.Context) ([]string, error) {
+	v, err := s.Settings.Get(ctx, keyRefused)
+	if err != nil {
+		return nil, fmt.Errorf("mirroring refused hosts: %w", err)
+	}
+	return strings.Fields(v), nil
+}
+
+// AllowCopiesFrom says whether this box may copy the videos of a followed
+// instance (PeerTube's PUT /server/redundancy/{host}); every followed
+// instance may until the admin says otherwise. model.ErrNotFound for an
+// instance the server does not follow. Refusing one evicts its copies.
+func (s *Service) AllowCopiesFrom(ctx context.Context, viewer visibility.Viewer, host string, allowed bool) error {
+	if !visibility.ManageRedundancy(viewer) {
+		return ErrForbidden
+	}
+	h, ok := NormalizeHost(host)
+	if !ok {
+		return fmt.Errorf("%w: host %q", ErrInvalid, host)
+	}
+	if s.Followed == nil {
+		return model.ErrNotFound
+	}
+	if ok, err := s.Followed.ServerFollows(ctx, h); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("%w: %s is not followed", model.ErrNotFound, h)
+	}
+	refused, err := s.refusedHosts(ctx)
+	if err != nil {
+		return err
+	}
+	refused = slices.DeleteFunc(refused, func(x string) bool { return x == h })
+	if !allowed {
+		refused = append(refused, h)
+	}
+	if err := s.Settings.Set(ctx, keyRefused, strings.Join(refused, " ")); err != nil {
+		return fmt.Errorf("save mirroring refused hosts: %w", err)
+	}
+	if err := s.Tick(ctx); err != nil {
+		s.log().Warn("redundancy: mirroring after the admin's change", "err", err)
+	}
+	return nil
+}
+
+// CopiesAllowed says whether this box copies the videos of a followed
+// instance (PeerTube's hostRedundancyAllowed).
+func (s *Service) CopiesAllowed(ctx context.Context, host string) bool {
+	refused, err := s.refusedHosts(ctx)
+	return err == nil && s.mirroringOn() && !slices.Contains(refused, strings.ToLower(host))
 }
 
 // evict removes a mirror: its files, its row, and, once it was announced,

@@ -412,3 +412,33 @@ func TestDiskFullFreesMirrorsFirst(t *testing.T) {
 		t.Errorf("sent %v", types)
 	}
 }
+
+// PeerTube's PUT /server/redundancy/{host}: refusing a followed instance
+// evicts its copies (Undo) and copies nothing more of it.
+func TestRefusedInstanceIsNotCopied(t *testing.T) {
+	r := newMirrorRig(t, 20000)
+	ctx := context.Background()
+	host := strings.TrimPrefix(r.o.srv.URL, "http://")
+	r.configure(model.StrategyMostViews, 1<<20)
+	if err := r.runJobs(); err != nil || len(r.mirrored()) != 1 {
+		t.Fatalf("copy: %v", err)
+	}
+	if err := r.s.AllowCopiesFrom(ctx, visibility.Viewer{UserID: 2}, host, false); err != ErrForbidden {
+		t.Errorf("by a user: %v", err)
+	}
+	if err := r.s.AllowCopiesFrom(ctx, adminViewer, host, false); err != nil {
+		t.Fatal(err)
+	}
+	if ms := r.mirrored(); len(ms) != 0 {
+		t.Errorf("refused instance still copied: %+v", ms)
+	}
+	if types := r.sent.types(); len(types) != 2 || types[1] != "Undo" {
+		t.Errorf("sent %v", types)
+	}
+	if r.s.CopiesAllowed(ctx, host) || len(r.q.payloads) != 0 {
+		t.Errorf("refused, yet allowed (%v) or queued (%d)", r.s.CopiesAllowed(ctx, host), len(r.q.payloads))
+	}
+	if err := r.s.AllowCopiesFrom(ctx, adminViewer, host, true); err != nil || !r.s.CopiesAllowed(ctx, host) || len(r.q.payloads) != 1 {
+		t.Errorf("allowed again: %v, %d queued", err, len(r.q.payloads))
+	}
+}
