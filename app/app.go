@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"cabane.dev/cabane/app/abuses"
@@ -35,6 +37,7 @@ import (
 	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/federation/move"
 	"cabane.dev/cabane/app/federation/outbox"
+	"cabane.dev/cabane/app/federation/redundancy"
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/httpclient"
@@ -120,6 +123,9 @@ type App struct {
 	Moves *move.Service
 	// Supporters: creators' supporters and early-access publication (#11).
 	Supporters *supporters.Service
+	// Mirrors: who mirrors this box's videos, and what it mirrors (#12,
+	// redundancy).
+	Mirrors *redundancy.Service
 
 	version string
 	lock    *os.File // the data directory's, held while the App is open
@@ -267,6 +273,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		}
 	}
 	// --- end inbox ---
+	// --- redundancy (#12): servers that mirror local videos ---
+	a.Mirrors = &redundancy.Service{Store: st.Redundancy(), Settings: st.Settings, Followed: st.Follows(), AllowHTTP: allow,
+		Log: log.With("part", "redundancy")}
+	a.Federation.Mirrors = a.Mirrors
+	if a.Inbox != nil {
+		a.Inbox.Mirrors = a.Mirrors
+	}
+	// --- end redundancy ---
 	// --- outbox (#10) ---
 	// What a publish, an edit, a deletion or an actor change sends, queued
 	// with the write, sent through the delivery queue to the follows.
@@ -338,6 +352,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Federation.Moves = a.Moves
 		// --- end move ---
+		// --- redundancy (#12 point 4): mirroring followed instances' videos ---
+		a.Mirrors.Mirror = &redundancy.Mirroring{Store: st.Redundancy(), Jobs: a.Jobs, Fetch: a.Inbox.Objects, HTTP: a.Outbound,
+			Sender: a.Delivery, URIs: a.Federation.Identity.URIs(), Dir: a.Layout.Redundancy(), Free: freeBytes,
+			Origin: func(ctx context.Context, iri string) (federation.Recipient, error) {
+				ra, err := a.Inbox.Actors.Actor(ctx, iri)
+				if err != nil {
+					return federation.Recipient{}, err
+				}
+				return federation.Recipient{Actor: ra.IRI, Inbox: ra.Inbox, SharedInbox: ra.SharedInbox}, nil
+			}}
+		a.Mirrors.Register(a.Jobs)
+		a.Videos.DiskFull = a.Mirrors.FreeDisk // the creator's videos before other servers'
+		// --- end redundancy ---
 	}
 	// --- end following ---
 	// --- export (#11 point 4): user exports ---
@@ -445,6 +472,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// tracker (#12 point 2): the default limits, same-host origins only
 		Tracker:  &tracker.Options{},
 		STUNPort: func() int { return int(a.stunPort.Load()) },
+		Mirrors:  a.Mirrors, // redundancy (#12)
 	})
 	if err != nil {
 		st.Close()
@@ -452,6 +480,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	}
 	opened = true
 	return a, nil
+}
+
+// freeBytes is the space left for Cabane on dir's file system (ok false
+// when it cannot be read).
+func freeBytes(dir string) (int64, bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * int64(st.Bsize), true
 }
 
 // ffmpegMemory turns the --ffmpeg-memory setting (0 auto, -1 off) into
@@ -600,6 +638,8 @@ func (a *App) Run(ctx context.Context) error {
 		})
 	}
 	// --- end tracker ---
+	wg.Go(func() { a.Mirrors.RunSweep(ctx, time.Hour) })                                        // redundancy (#12): expired mirrors
+	wg.Go(func() { a.Mirrors.RunMirroring(ctx, cmp.Or(a.Config.MirrorEvery, 10*time.Minute)) }) // and what this box mirrors
 	// Early access: what came due while the box was off, then every minute.
 	wg.Go(func() { a.Supporters.Run(ctx, time.Minute) }) // supporters (#11)
 	go func() {

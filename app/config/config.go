@@ -60,6 +60,10 @@ type Config struct {
 	// delivery.DefaultSchedule: 30 s doubling to 16 h, about two days
 	// before a delivery is given up.
 	DeliveryFirstRetry time.Duration
+	// MirrorEvery is for tests only (env CABANE_MIRROR_EVERY, no flag):
+	// how often mirroring friends (#12) looks again at what this box
+	// mirrors. Zero, the default, is every ten minutes.
+	MirrorEvery time.Duration
 }
 
 // Default is the configuration with nothing set.
@@ -150,6 +154,14 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("CABANE_DELIVERY_FIRST_RETRY %q: want a positive duration such as 500ms", v))
 		} else {
 			c.DeliveryFirstRetry = d
+		}
+	}
+	if v := getenv("CABANE_MIRROR_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("CABANE_MIRROR_EVERY %q: want a positive duration such as 1s", v))
+		} else {
+			c.MirrorEvery = d
 		}
 	}
 	errs = append(errs, c.Limits.flags(fs, getenv))
@@ -288,6 +300,11 @@ func (l Layout) Resumable() string { return filepath.Join(l.Root, "tmp", "resuma
 // up a video is its folder.
 func (l Layout) Media() string            { return filepath.Join(l.Root, "media") }
 func (l Layout) Video(uuid string) string { return filepath.Join(l.Root, "media", uuid) }
+
+// Redundancy holds the copies of other servers' videos this box mirrors
+// (#12), one folder per video UUID: not a UUID itself, so the media
+// sweeps leave it alone.
+func (l Layout) Redundancy() string { return filepath.Join(l.Root, "media", "redundancy") }
 
 // Original is the upload as received, named file (the video's OriginalFile).
 func (l Layout) Original(uuid, file string) string { return filepath.Join(l.Video(uuid), file) }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
+	"strings"
 	"time"
 
 	"cabane.dev/cabane/app/federation/vocab"
@@ -92,6 +94,9 @@ type Service struct {
 	Moves       Moves       // nil: no alsoKnownAs nor movedTo (#11)
 	// Recommendations lists channels' recommendations; nil: empty lists.
 	Recommendations Recommendations
+	// Mirrors lists the servers that mirror a local video (#12,
+	// redundancy.Service); nil: none.
+	Mirrors Mirrors
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's
@@ -229,5 +234,39 @@ func (s *Service) Video(ctx context.Context, ref string) (vocab.Video, error) {
 		}
 		files = append(files, File{Rendition: r, Magnet: t.Magnet(v.Name, u.Abs(uris.Torrent(torrentName(v, r))))})
 	}
-	return Video(u, v, s.Videos.Views(v), files), nil
+	out := Video(u, v, s.Videos.Views(v), files)
+	if s.Mirrors != nil {
+		bases, err := s.Mirrors.Bases(ctx, v)
+		if err != nil {
+			return vocab.Video{}, fmt.Errorf("mirrors of %s: %w", v.UUID, err)
+		}
+		WithMirrors(&out, bases)
+	}
+	return out, nil
+}
+
+// Mirrors lists the base URLs of the mirrors of a local video
+// (redundancy.Service).
+type Mirrors interface {
+	Bases(ctx context.Context, v model.Video) ([]string, error)
+}
+
+// WithMirrors lists the mirrors of a video in its HLS entry's tag array:
+// for each, a Link to the mirror's master playlist (the same file names
+// under the mirror's folder), rel "mirror". PeerTube itself lists no
+// mirror in the Video (it forwards the CacheFile activities instead) and
+// reads only the video files and the sha256 link of that array, so these
+// entries are ignored there, and the HLS entry stays the only one.
+func WithMirrors(v *vocab.Video, bases []string) {
+	for i := range v.URL {
+		if v.URL[i].MediaType != vocab.MediaHLS {
+			continue
+		}
+		master := path.Base(v.URL[i].Href)
+		for _, b := range bases {
+			v.URL[i].Tag = append(v.URL[i].Tag, vocab.Link{Type: "Link", Rel: []string{"mirror"}, MediaType: vocab.MediaHLS,
+				Href: strings.TrimRight(b, "/") + "/" + master})
+		}
+		return
+	}
 }

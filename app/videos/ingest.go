@@ -48,6 +48,10 @@ type Service struct {
 	// DiskFullRetry is how long a job that found the disk full waits before
 	// it tries again (default 1 min).
 	DiskFullRetry time.Duration
+	// DiskFull is told when a job finds the disk full, before it waits:
+	// copies of other servers' videos give their room first (redundancy,
+	// #12); nil: nothing is freed.
+	DiskFull func(ctx context.Context)
 	// Published hears of each video once it is first playable
 	// (app/notifications tells the subscribers); nil: nobody is told.
 	Published Publisher

@@ -79,6 +79,9 @@ func (s *Service) Handle(ctx context.Context, j *jobs.Job) error {
 		if !errors.Is(err, media.ErrDiskFull) {
 			err = fmt.Errorf("%w: %w", media.ErrDiskFull, err)
 		}
+		if s.DiskFull != nil {
+			s.DiskFull(context.WithoutCancel(ctx))
+		}
 		if s.diskFullWait(v.ID) <= maxDiskFullWaits {
 			return jobs.RetryAfter(err, s.diskFullRetry())
 		}

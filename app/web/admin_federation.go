@@ -69,6 +69,7 @@ func (s *Server) adminFederationRoutes(e *echo.Echo, page []echo.MiddlewareFunc)
 	e.POST("/admin/federation/blocks/remove", s.adminFederationUnblock, admin...)
 	e.POST("/admin/federation/following", s.adminFederationFollow, admin...)
 	e.POST("/admin/federation/following/remove", s.adminFederationUnfollow, admin...)
+	s.adminMirrorsRoutes(e, admin) // redundancy (#12)
 }
 
 // fedFollower is one remote follower as the page shows it: names are the
@@ -96,6 +97,7 @@ type adminFederationData struct {
 	BlockedTotal   int
 	Following      []fedFollowing
 	FollowingTotal int
+	Mirrors        *mirrorsSection // redundancy (#12, admin_mirrors.go); nil: not wired
 }
 
 func (s *Server) adminFederation(c echo.Context) error {
@@ -142,6 +144,9 @@ func (s *Server) adminFederation(c echo.Context) error {
 		d.Following = append(d.Following, followingOf(f))
 	}
 	d.FollowingTotal = total
+	if d.Mirrors, err = s.mirrorsData(c); err != nil {
+		return s.fedRefused(c, err)
+	}
 	vw := s.view(c, "", d)
 	vw.Title = vw.T("fedadmin.title")
 	fedMessages(c, &vw)
@@ -314,10 +319,12 @@ func fedMessages(c echo.Context, v *view) {
 		}
 		return ""
 	}
-	if d := pick(c.QueryParam("done"), "follower_accepted", "follower_removed", "blocked", "unblocked", "followed", "unfollowed"); d != "" {
+	if d := pick(c.QueryParam("done"), "follower_accepted", "follower_removed", "blocked", "unblocked", "followed", "unfollowed",
+		"mirror_policy", "mirroring"); d != "" {
 		v.Notice = v.T("fedadmin.done." + d)
 	}
-	if e := pick(c.QueryParam("error"), "not_pending", "bad_host", "self", "not_found", "bad_target", "follow_failed"); e != "" {
+	if e := pick(c.QueryParam("error"), "not_pending", "bad_host", "self", "not_found", "bad_target", "follow_failed",
+		"mirror_invalid"); e != "" {
 		v.Error = v.T("fedadmin.err." + e)
 	}
 }

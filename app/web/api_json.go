@@ -286,6 +286,15 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 		pl.Redundancies = []struct {
 			BaseURL string `json:"baseUrl"`
 		}{}
+		bases, err := s.Mirrors.Bases(c.Request().Context(), v) // redundancy (#12)
+		if err != nil {
+			return out, err
+		}
+		for _, b := range bases {
+			pl.Redundancies = append(pl.Redundancies, struct {
+				BaseURL string `json:"baseUrl"`
+			}{b})
+		}
 		for _, r := range rs {
 			f, err := s.fileJSON(c, u, v, r)
 			if err != nil {

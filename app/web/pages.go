@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -181,6 +183,10 @@ type watchData struct {
 	// Recommended is what the video's channel recommends (#11), beside
 	// the next videos; nil: nothing.
 	Recommended *recommendedView
+	// Mirrors is the JSON array of the base URLs of the servers that
+	// mirror this video's HLS files (#12, redundancy), for the player's
+	// data-mirrors: the same file names under each base.
+	Mirrors string
 }
 
 // originView is a remote video's page on its origin and that server's
@@ -219,11 +225,27 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10): plays from its origin
 		d.PlaylistURL, d.Playable = rv.HLSURL, rv.HLSURL != ""
 		d.Origin = originOf(rv)
+	} else if d.Mirrors, err = s.mirrorsAttr(c.Request().Context(), v); err != nil {
+		return d, err
 	}
 	if d.Tracks, err = s.tracks(c, v); err != nil { // captions and chapters (creator_pages.go)
 		return d, err
 	}
 	return d, nil
+}
+
+// mirrorsAttr is the data-mirrors of a local video's player: a JSON
+// array of its mirrors' base URLs ("[]" when none).
+func (s *Server) mirrorsAttr(ctx context.Context, v model.Video) (string, error) {
+	bases, err := s.Mirrors.Bases(ctx, v)
+	if err != nil {
+		return "", err
+	}
+	if bases == nil {
+		bases = []string{}
+	}
+	b, err := json.Marshal(bases)
+	return string(b), err
 }
 
 func (s *Server) watch(c echo.Context) error {

@@ -32,6 +32,7 @@ import (
 	"cabane.dev/cabane/app/federation/follows"
 	"cabane.dev/cabane/app/federation/inbox"
 	"cabane.dev/cabane/app/federation/move"
+	"cabane.dev/cabane/app/federation/redundancy"
 	"cabane.dev/cabane/app/feeds"
 	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/instance"
@@ -164,6 +165,9 @@ type Deps struct {
 	// is off; nil: off.
 	STUNPort func() int
 	// --- end tracker ---
+	// Mirrors: who mirrors local videos, the admin's policy, and what this
+	// box mirrors (#12, redundancy); nil: no mirror is listed.
+	Mirrors *redundancy.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -324,6 +328,7 @@ func (s *Server) routes(e *echo.Echo) {
 	s.supporterRoutes(e, page) // supporters (#11)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
+	e.GET("/static/redundancy/hls/:uuid/*", s.serveMirror, files...) // redundancy (#12)
 	e.GET("/lazy-static/thumbnails/:file", s.serveImage, files...)
 	e.GET("/lazy-static/previews/:file", s.serveImage, files...)
 	e.GET("/static-assets/*", s.serveAsset)
@@ -379,6 +384,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// --- inbox and follows (#10) ---
 	s.followsAPIRoutes(g, api)
 	s.serverFollowingAPIRoutes(g, api) // serverfollow
+	s.redundancyAPIRoutes(g, api)      // redundancy (#12)
 	s.exportAPIRoutes(g, api)          // export (#11 point 4)
 	s.importAPIRoutes(g, api)          // import (#11 point 4)
 	s.recommendationsAPIRoutes(g, api) // recommend (#11)

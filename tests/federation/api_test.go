@@ -36,7 +36,10 @@ type video struct {
 		Host string `json:"host"`
 	} `json:"channel"`
 	StreamingPlaylists []struct {
-		PlaylistURL string `json:"playlistUrl"`
+		PlaylistURL  string `json:"playlistUrl"`
+		Redundancies []struct {
+			BaseURL string `json:"baseUrl"`
+		} `json:"redundancies"`
 	} `json:"streamingPlaylists"`
 }
 

@@ -61,7 +61,7 @@ func Status(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, ErrNotSigner):
 		return http.StatusUnauthorized
-	case errors.Is(err, ErrBlocked), errors.Is(err, ErrNotAuthor):
+	case errors.Is(err, ErrBlocked), errors.Is(err, ErrNotAuthor), errors.Is(err, ErrNotAllowedMirror):
 		return http.StatusForbidden
 	case errors.Is(err, ErrFromHere):
 		return http.StatusConflict
@@ -162,6 +162,9 @@ type Service struct {
 	// Lists is told of a remote Group's Update, to read its
 	// recommendations again (following.Service); nil: they are not.
 	Lists GroupWatcher
+	// Mirrors records the CacheFiles of servers that mirror local videos
+	// (redundancy.Service, #12); nil: CacheFiles are dropped.
+	Mirrors Mirrors
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration

@@ -20,13 +20,14 @@ type undone struct {
 // undo handles Undo of a Follow (the follow is removed) and of a Like or
 // Dislike (the rating is removed, like.go). The activity is found by
 // what it named when the Undo embeds it (Mastodon, PeerTube), else by its
-// id. Undoing what is not there changes nothing. Only the actor's own
+// id. Undo of a Create of a CacheFile removes a mirror (cachefile.go).
+// Undoing what is not there changes nothing. Only the actor's own
 // activity can be undone: the store matches on the Undo's (signed) actor.
 func (s *Service) undo(ctx context.Context, a *activity) (Outcome, error) {
 	typ := typeOf(a.Object)
 	objectID := idOf(a.Object)
 	switch typ {
-	case "", "Follow", "Like", "Dislike":
+	case "", "Follow", "Like", "Dislike", "Create", "CacheFile":
 	default:
 		return Dropped, fmt.Errorf("%w: Undo of %s", errUnsupported, typ)
 	}
@@ -42,8 +43,11 @@ func (s *Service) undo(ctx context.Context, a *activity) (Outcome, error) {
 			return 0, fmt.Errorf("%w: Undo of %s's %s by %s", ErrNotSigner, who, typ, a.actor)
 		}
 	}
-	if typ == "Like" || typ == "Dislike" {
+	switch typ {
+	case "Like", "Dislike":
 		return s.undoRate(ctx, a, inner)
+	case "Create", "CacheFile": // redundancy (#12): PeerTube undoes the Create of a CacheFile
+		return s.undoCacheFile(ctx, a, inner)
 	}
 	_, err := s.apply(ctx, a, func(tx *store.FollowsTx) error {
 		var err error

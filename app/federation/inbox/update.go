@@ -19,6 +19,8 @@ func (s *Service) update(ctx context.Context, a *activity) (Outcome, error) {
 		return s.updateNote(ctx, a)
 	case "Video": // following (#10)
 		return s.createVideo(ctx, a)
+	case "CacheFile": // redundancy (#12)
+		return s.createCacheFile(ctx, a)
 	}
 	if !IsActorType(typ) {
 		return Dropped, fmt.Errorf("%w: Update of %q", errUnsupported, typ)

@@ -67,6 +67,9 @@ var load = sync.OnceValues(func() (*Contract, error) {
 	if err := applyUsersErrata(doc); err != nil {
 		return nil, err
 	}
+	if err := applyRedundancyErrata(doc); err != nil { // redundancy (#12)
+		return nil, err
+	}
 	if err := applyExportsErrata(doc); err != nil { // export (#11 point 4)
 		return nil, err
 	}

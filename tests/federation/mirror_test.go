@@ -1,0 +1,106 @@
+package federation
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"cabane.dev/cabane/internal/testrig"
+)
+
+// login signs the instance's user in through the login page and returns
+// the browser and the page's form token.
+func (in *instance) login(t *testing.T) (*testrig.Browser, string) {
+	t.Helper()
+	b := testrig.NewBrowser(t)
+	_, _, tok := b.Get(in.URL("/login"))
+	if code, final, _ := b.PostForm(in.URL("/login"), url.Values{"_csrf": {tok}, "username": {in.User}, "password": {pass}, "next": {"/admin/federation"}}); code != http.StatusOK || !strings.HasSuffix(final, "/admin/federation") {
+		t.Fatalf("login on %s: %d %s", in.Host, code, final)
+	}
+	_, _, tok = b.Get(in.URL("/admin/federation"))
+	return b, tok
+}
+
+// adminForm posts one of the federation page's forms and checks that it
+// lands back on the page with done.
+func adminForm(t *testing.T, in *instance, b *testrig.Browser, tok, path string, vals url.Values, done string) {
+	t.Helper()
+	vals.Set("_csrf", tok)
+	code, final, _ := b.PostForm(in.URL(path), vals)
+	if code != http.StatusOK || !strings.Contains(final, "done="+done) {
+		t.Fatalf("POST %s on %s: %d %s", path, in.Host, code, final)
+	}
+}
+
+// mirrorsOf is the mirrors A's API lists for a video.
+func mirrorsOf(t *testing.T, in *instance, uuid string) []string {
+	v, code := in.video(t, uuid)
+	if code != http.StatusOK || len(v.StreamingPlaylists) != 1 {
+		return nil
+	}
+	var out []string
+	for _, r := range v.StreamingPlaylists[0].Redundancies {
+		out = append(out, r.BaseURL)
+	}
+	return out
+}
+
+// Two Cabanes that follow each other's instance: B mirrors A's video
+// within its budget, as PeerTube's redundancy does (a Create CacheFile
+// signed by B's server actor); A, whose policy lets followed instances
+// mirror, lists B as a mirror, and B serves the copy. A budget too small
+// mirrors nothing; mirroring turned off sends Undo and A forgets it.
+func TestMirroringFriends(t *testing.T) {
+	t.Parallel()
+	a := start(t, "ana")
+	b := start(t, "ben", "CABANE_MIRROR_EVERY=300ms")
+	ab, atok := a.login(t)
+	bb, btok := b.login(t)
+	adminForm(t, a, ab, atok, "/admin/federation/following", url.Values{"target": {b.Host}}, "followed")
+	adminForm(t, b, bb, btok, "/admin/federation/following", url.Values{"target": {a.Host}}, "followed")
+	uuid := a.upload(t, "Robin at the window")
+	eventually(t, "B knows A's video", within, func() bool {
+		v, code := b.video(t, uuid)
+		return code == http.StatusOK && !v.IsLocal && len(v.StreamingPlaylists) == 1
+	})
+
+	// A budget smaller than the video: nothing is copied.
+	mirroring := func(strategy, mb string) {
+		adminForm(t, b, bb, btok, "/admin/federation/mirrors/mirroring", url.Values{"strategy": {strategy}, "budget_mb": {mb},
+			"min_lifetime_hours": {"25"}, "min_views": {"0"}}, "mirroring")
+	}
+	mirroring("most-views", "0.001")
+	time.Sleep(2 * time.Second) // several ticks
+	if m := mirrorsOf(t, a, uuid); len(m) != 0 {
+		t.Fatalf("mirrored beyond a 1 kB budget: %v", m)
+	}
+	if page, _, _ := bb.Get(b.URL("/admin/federation")); strings.Contains(page, `<tr class="mirrored">`) {
+		t.Fatalf("B lists a mirror beyond its budget")
+	}
+
+	// Room enough: B copies, checks and announces; A lists B's copy.
+	started := time.Now()
+	mirroring("most-views", "50")
+	base := b.URL("/static/redundancy/hls/" + uuid)
+	eventually(t, "A lists B as a mirror", within, func() bool {
+		m := mirrorsOf(t, a, uuid)
+		return len(m) == 1 && m[0] == base
+	})
+	t.Logf("B's copy listed on A %s after the admin's choice", time.Since(started).Round(10*time.Millisecond))
+	playable(t, base+"/master.m3u8")
+	if page, _, _ := ab.Get(a.URL("/admin/federation")); !strings.Contains(page, "<td>"+b.Host+"</td>") {
+		t.Errorf("A's admin page does not say B mirrors its video")
+	}
+	if page, _, _ := bb.Get(b.URL("/admin/federation")); !strings.Contains(page, `<tr class="mirrored">`) {
+		t.Errorf("B's admin page does not list its copy")
+	}
+
+	// Mirroring off: B evicts its copy and sends Undo; A forgets it.
+	mirroring("", "50")
+	eventually(t, "A forgets B's mirror", within, func() bool { return len(mirrorsOf(t, a, uuid)) == 0 })
+	if res, err := http.Get(base + "/master.m3u8"); err != nil || res.StatusCode != http.StatusNotFound {
+		t.Errorf("evicted copy still served: %v %v", res.StatusCode, err)
+	}
+}
