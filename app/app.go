@@ -20,6 +20,7 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/backup"
+	"cabane.dev/cabane/app/bandwidth"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
@@ -362,9 +363,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	recs.Nearby = &recommendations.Nearby{Client: httpclient.New(httpclient.Options{Version: version, PublicURL: cfg.PublicURL,
 		Allow: lanAllow, Timeout: 3 * time.Second, MaxRedirects: -1, MaxBody: 256 << 10}), IsHome: (&lan.Policy{Home: home}).IsHome}
 	a.Federation.Recommendations = recs
+	// The upstream's capacity and its remote viewers; the measured upload
+	// goes out through the one outbound client.
+	upstream := bandwidth.New(st.Settings)
+	upstream.Uploader = a.Outbound
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
+		Bandwidth:   upstream, // upload bandwidth (#12 point 5)
 		Nearby:      a.nearby,
 		TLSStatus:   a.tlsStatus,
 		Transcoding: a.Transcoding.Status,

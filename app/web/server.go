@@ -20,6 +20,7 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/backup"
+	"cabane.dev/cabane/app/bandwidth"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
@@ -152,6 +153,9 @@ type Deps struct {
 	// --- end supporters ---
 	// Recommendations: channels' recommended videos and channels (#11); nil: none.
 	Recommendations *recommendations.Service
+	// Bandwidth: the upstream capacity and the remote viewers (#12 point
+	// 5, bandwidth.go); nil: no player is capped, no admin page.
+	Bandwidth *bandwidth.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -306,7 +310,8 @@ func (s *Server) routes(e *echo.Echo) {
 	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
 	s.adminBackupRoutes(e, page)     // backup (#11 point 5)
 	s.eventRoutes(e, page)
-	s.supporterRoutes(e, page) // supporters (#11)
+	s.supporterRoutes(e, page)      // supporters (#11)
+	s.adminBandwidthRoutes(e, page) // upload bandwidth (#12 point 5)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
 	e.GET("/lazy-static/thumbnails/:file", s.serveImage, files...)
