@@ -169,28 +169,41 @@ function withFileToken(video, url, reinject) {
 
 // The box's upload is shared by the viewers outside its home network: the
 // page says the highest bitrate this viewer should start at
-// (data-max-bitrate, bits/s; app/web bandwidth.go), and, while the box is
-// saturated (data-bandwidth-saturated), that adaptation should not climb
+// (data-max-bitrate, bits/s; app/web bandwidth.go) and, while the box is
+// saturated (data-bandwidth-saturated), that adaptation must not climb
 // above it either. Levels are known only once the manifest is parsed, so a
 // capped player starts loading after that (see startWithHlsJs).
 function bandwidthCapped(video) {
   return Number(video.dataset.maxBitrate) > 0;
 }
 
-function applyBandwidthCap(video, hls) {
-  const max = Number(video.dataset.maxBitrate);
-  const levels = hls.levels || [];
-  if (!(max > 0) || !levels.length) return;
+// affordableLevel is the index of the highest level within max bits/s, or
+// of the lowest when none fits: a picture, however small, beats none.
+function affordableLevel(levels, max) {
   let best = -1;
   let lowest = 0;
   levels.forEach((level, i) => {
     if (level.bitrate < levels[lowest].bitrate) lowest = i;
     if (level.bitrate <= max && (best < 0 || level.bitrate > levels[best].bitrate)) best = i;
   });
-  if (best < 0) best = lowest; // a picture, however small, beats none
-  hls.startLevel = best;
-  if ('bandwidthSaturated' in video.dataset) hls.autoLevelCapping = best;
-  video.dataset.startLevel = String(best);
+  return best < 0 ? lowest : best;
+}
+
+function applyBandwidthCap(video, hls) {
+  const max = Number(video.dataset.maxBitrate);
+  if (!(max > 0) || !(hls.levels || []).length) return;
+  if ('bandwidthSaturated' in video.dataset) {
+    // Removed rather than capped with autoLevelCapping, which hls.js's
+    // player-size capping overwrites.
+    const keep = hls.levels[affordableLevel(hls.levels, max)].bitrate;
+    const rates = hls.levels.map((level) => level.bitrate);
+    for (let i = rates.length - 1; i >= 0; i -= 1) {
+      if (rates[i] > keep) hls.removeLevel(i);
+    }
+  }
+  const start = affordableLevel(hls.levels, max);
+  hls.startLevel = start;
+  video.dataset.startLevel = String(start);
 }
 
 function startWithHlsJs(Hls, video, src, autoplay) {
