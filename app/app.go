@@ -345,6 +345,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- supporters (#11) ---
 	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
 	a.Outbox.Supporters = a.Supporters
+	a.Videos.EarlyAccess = a.Supporters.SetEarlyAccess // an upload's early access
 	if a.Following != nil {
 		a.Supporters.Resolver = supporterResolver{a.Following, a.Inbox.Actors}
 	}
