@@ -182,14 +182,14 @@ func (s *Service) remove(ctx context.Context, e repo.UserExport) error {
 	return s.Store.Delete(ctx, e.ID)
 }
 
-// Open is the archive named filename for whoever holds its token, or for
-// its owner signed in: the file, open, and its row. The caller closes it.
+// Open is the archive named filename for whoever holds its download token
+// (DownloadToken, a JWT), or for its owner signed in: the file, open, and its row. The caller closes it.
 func (s *Service) Open(ctx context.Context, v visibility.Viewer, filename, token string) (*os.File, repo.UserExport, error) {
 	var e repo.UserExport
 	var err error
 	if token != "" {
-		e, err = s.Store.ByToken(ctx, token)
-		if errors.Is(err, model.ErrNotFound) || err == nil && e.Filename != filename {
+		e, err = s.verifyJWT(ctx, token) // jwt.go
+		if errors.Is(err, ErrBadToken) || err == nil && e.Filename != filename {
 			return nil, e, ErrForbidden
 		}
 	} else {
