@@ -336,7 +336,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- end following ---
 	// --- export (#11 point 4): user exports ---
 	a.Exports = &userexport.Service{Store: st.UserExports(), Jobs: a.Jobs, Layout: a.Layout, URIs: uris.New(cfg.PublicURL),
-		Notifications: notify.Settings, Log: log.With("part", "export")}
+		Notifications: notify.Settings, Log: log.With("part", "export"), MaxBytes: cfg.MaxExportBytes,
+		// An archive is capped at twice the user's video quota (limit.go).
+		Quota: func(ctx context.Context, userID int64) (int64, int64, error) {
+			q, err := a.Videos.QuotaOf(ctx, userID)
+			return q.VideoQuota, q.VideoQuotaUsed, err
+		}}
 	if a.Federation.Identity.On() {
 		a.Exports.AP = a.Federation
 	}

@@ -85,6 +85,8 @@ func userExportError(err error) error {
 		// PeerTube's 400s: "User has already processing or completed
 		// exports", and a deletion while it is being built.
 		return apiError(http.StatusBadRequest, "User has already processing or completed exports, or this export is being built")
+	case errors.Is(err, userexport.ErrTooLarge):
+		return apiError(http.StatusBadRequest, "%s", err.Error())
 	case errors.Is(err, userexport.ErrNotReady), errors.Is(err, model.ErrNotFound):
 		return apiError(http.StatusNotFound, "Export not found")
 	}
@@ -201,6 +203,9 @@ func (s *Server) mySettingsExport(c echo.Context) error {
 	_, err := s.Exports.Request(c.Request().Context(), who, who.UserID, c.FormValue("withVideoFiles") == "1")
 	if errors.Is(err, userexport.ErrBusy) {
 		return c.Redirect(http.StatusSeeOther, "/my/settings?done=export_busy#export")
+	}
+	if errors.Is(err, userexport.ErrTooLarge) {
+		return c.Redirect(http.StatusSeeOther, "/my/settings?done=export_too_large#export")
 	}
 	if err != nil {
 		return err
