@@ -39,6 +39,7 @@ import (
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/httpclient"
+	"cabane.dev/cabane/app/i18n"
 	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -63,6 +64,7 @@ import (
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
 	"cabane.dev/cabane/app/web"
+	"cabane.dev/cabane/assets"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -350,6 +352,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- supporters (#11) ---
 	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
 	a.Outbox.Supporters = a.Supporters
+	// The supporter Notes speak their creator's interface language.
+	noteMsgs, err := i18n.Load(assets.Locales())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load the messages: %w", err)
+	}
+	a.Outbox.NoteWords = func(ctx context.Context, accountID int64) outbox.NoteWords {
+		lang, err := st.Profiles().AccountLanguage(ctx, accountID)
+		if err != nil || !noteMsgs.Has(lang) {
+			lang = "en"
+		}
+		p := noteMsgs.Printer(lang)
+		return outbox.NoteWords{NewVideo: p.T("supporters.note.new_video"), YourLink: p.T("supporters.note.your_link")}
+	}
 	a.Videos.EarlyAccess = a.Supporters.SetEarlyAccess // an upload's early access
 	if a.Following != nil {
 		a.Supporters.Resolver = supporterResolver{a.Following, a.Inbox.Actors}
