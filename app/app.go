@@ -352,6 +352,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- supporters (#11) ---
 	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
 	a.Outbox.Supporters = a.Supporters
+	notify.Supporters = a.Supporters // local supporters are told of supporter-only videos
 	// The supporter Notes speak their creator's interface language.
 	noteMsgs, err := i18n.Load(assets.Locales())
 	if err != nil {
