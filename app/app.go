@@ -333,6 +333,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 				}
 			}}
 		a.Federation.Moves = a.Moves
+		a.Inbox.LocalMover = a.Moves // a remote creator moving here
 		// --- end move ---
 	}
 	// --- end following ---

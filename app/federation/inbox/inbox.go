@@ -159,6 +159,9 @@ type Service struct {
 	// Mover carries local follows of a moved actor over to its new one
 	// (following.Service, #11); nil: Move is dropped.
 	Mover Mover
+	// LocalMover carries them over to a local actor, when a remote
+	// creator moves here (move.go); nil: such a Move is dropped.
+	LocalMover LocalMover
 	// Lists is told of a remote Group's Update, to read its
 	// recommendations again (following.Service); nil: they are not.
 	Lists GroupWatcher
