@@ -36,7 +36,9 @@ func (d remoteDocs) Subscribe(context.Context, int64, string) (model.Channel, er
 	return model.Channel{}, errors.New("no subscriber here")
 }
 
-func (d remoteDocs) MovedHere(context.Context, string, int64) error { return errors.New("no follower here") }
+func (d remoteDocs) MovedHere(context.Context, string, int64) error {
+	return errors.New("no follower here")
+}
 
 type localNames struct{}
 
