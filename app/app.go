@@ -320,6 +320,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		a.Following.Lists, a.Inbox.Lists = st.Recommendations(), a.Following // recommend (#11): remote channels' lists
+		a.Inbox.Recommender = a.Following                                    // and the videos they announce
 		subs.Remote = a.Following
 		// --- move (#11 point 4) ---
 		a.Inbox.Mover = a.Following

@@ -165,6 +165,9 @@ type Service struct {
 	// Lists is told of a remote Group's Update, to read its
 	// recommendations again (following.Service); nil: they are not.
 	Lists GroupWatcher
+	// Recommender keeps the videos of other channels that followed
+	// channels announce, and their Undo (video.go); nil: dropped.
+	Recommender Recommender
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration
