@@ -22,6 +22,7 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/backup"
+	"cabane.dev/cabane/app/bandwidth"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
@@ -41,6 +42,7 @@ import (
 	"cabane.dev/cabane/app/federation/signature"
 	"cabane.dev/cabane/app/funding"
 	"cabane.dev/cabane/app/httpclient"
+	"cabane.dev/cabane/app/i18n"
 	"cabane.dev/cabane/app/imaging"
 	"cabane.dev/cabane/app/instance"
 	"cabane.dev/cabane/app/jobs"
@@ -68,6 +70,7 @@ import (
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/views"
 	"cabane.dev/cabane/app/web"
+	"cabane.dev/cabane/assets"
 	"cabane.dev/cabane/hardware"
 )
 
@@ -338,6 +341,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 			}}
 		a.Inbox.Following, a.Inbox.Channels = a.Following, a.Following
 		a.Following.Lists, a.Inbox.Lists = st.Recommendations(), a.Following // recommend (#11): remote channels' lists
+		a.Inbox.Recommender = a.Following                                    // and the videos they announce
 		subs.Remote = a.Following
 		// --- move (#11 point 4) ---
 		a.Inbox.Mover = a.Following
@@ -351,6 +355,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 				}
 			}}
 		a.Federation.Moves = a.Moves
+		a.Inbox.LocalMover = a.Moves // a remote creator moving here
 		// --- end move ---
 		// --- redundancy (#12 point 4): mirroring followed instances' videos ---
 		a.Mirrors.Mirror = &redundancy.Mirroring{Store: st.Redundancy(), Jobs: a.Jobs, Fetch: a.Inbox.Objects, HTTP: a.Outbound,
@@ -369,7 +374,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- end following ---
 	// --- export (#11 point 4): user exports ---
 	a.Exports = &userexport.Service{Store: st.UserExports(), Jobs: a.Jobs, Layout: a.Layout, URIs: uris.New(cfg.PublicURL),
-		Notifications: notify.Settings, Log: log.With("part", "export")}
+		Notifications: notify.Settings, Log: log.With("part", "export"), MaxBytes: cfg.MaxExportBytes,
+		// An archive is capped at twice the user's video quota (limit.go).
+		Quota: func(ctx context.Context, userID int64) (int64, int64, error) {
+			q, err := a.Videos.QuotaOf(ctx, userID)
+			return q.VideoQuota, q.VideoQuotaUsed, err
+		}}
 	if a.Federation.Identity.On() {
 		a.Exports.AP = a.Federation
 	}
@@ -397,6 +407,22 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- supporters (#11) ---
 	a.Supporters = &supporters.Service{Store: st, Federate: a.Outbox, Log: log.With("part", "supporters")}
 	a.Outbox.Supporters = a.Supporters
+	notify.Supporters = a.Supporters // local supporters are told of supporter-only videos
+	// The supporter Notes speak their creator's interface language.
+	noteMsgs, err := i18n.Load(assets.Locales())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load the messages: %w", err)
+	}
+	a.Outbox.NoteWords = func(ctx context.Context, accountID int64) outbox.NoteWords {
+		lang, err := st.Profiles().AccountLanguage(ctx, accountID)
+		if err != nil || !noteMsgs.Has(lang) {
+			lang = "en"
+		}
+		p := noteMsgs.Printer(lang)
+		return outbox.NoteWords{NewVideo: p.T("supporters.note.new_video"), YourLink: p.T("supporters.note.your_link")}
+	}
+	a.Videos.EarlyAccess = a.Supporters.SetEarlyAccess // an upload's early access
 	if a.Following != nil {
 		a.Supporters.Resolver = supporterResolver{a.Following, a.Inbox.Actors}
 	}
@@ -415,9 +441,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	recs.Nearby = &recommendations.Nearby{Client: httpclient.New(httpclient.Options{Version: version, PublicURL: cfg.PublicURL,
 		Allow: lanAllow, Timeout: 3 * time.Second, MaxRedirects: -1, MaxBody: 256 << 10}), IsHome: (&lan.Policy{Home: home}).IsHome}
 	a.Federation.Recommendations = recs
+	// The upstream's capacity and its remote viewers; the measured upload
+	// goes out through the one outbound client.
+	upstream := bandwidth.New(st.Settings)
+	upstream.Uploader = a.Outbound
 	a.Web, err = web.New(web.Deps{Config: cfg, Auth: a.Auth, Federation: a.Federation, Accounts: a.Accounts, Videos: a.Videos, Jobs: a.Jobs, Torrents: a.Torrents,
 		LAN: &lan.Policy{Home: home, Proxies: proxies},
 		Log: log.With("part", "web"), Version: version,
+		Bandwidth:   upstream, // upload bandwidth (#12 point 5)
 		Nearby:      a.nearby,
 		TLSStatus:   a.tlsStatus,
 		Transcoding: a.Transcoding.Status,

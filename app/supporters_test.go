@@ -134,6 +134,11 @@ func TestDirectNoteReachesOnlyTheRemoteSupporter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Cara uses the interface in French (her settings page keeps it):
+	// her Note speaks French.
+	if err := a.Store.Profiles().SetLanguage(ctx, cara.ID, "fr"); err != nil {
+		t.Fatal(err)
+	}
 	p := model.PrivacySupporters
 	if _, err := a.Videos.Update(ctx, owner, v.UUID, videos.Edit{Privacy: &p}); err != nil {
 		t.Fatal(err)
@@ -173,6 +178,10 @@ func TestDirectNoteReachesOnlyTheRemoteSupporter(t *testing.T) {
 	link := aBase + "/s/" + sam.Token
 	if !strings.Contains(act.Object.Content, link) || !strings.Contains(act.Object.Content, v.Name) {
 		t.Fatalf("the Note's content lacks the link or the title: %s", act.Object.Content)
+	}
+	if !strings.Contains(act.Object.Content, "Nouvelle vidéo pour les soutiens :") || !strings.Contains(act.Object.Content, "Votre lien personnel :") ||
+		strings.Contains(act.Object.Content, "New video") {
+		t.Errorf("the Note is not in its creator's language (French): %s", act.Object.Content)
 	}
 	// Nothing of the video federated publicly: no Create{Video} queued.
 	if n := countJobs(t, a, "federation.video"); n != 0 {

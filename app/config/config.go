@@ -21,6 +21,9 @@ type Config struct {
 	DataDir        string
 	Listen         string
 	MaxUploadBytes int64
+	// MaxExportBytes caps a user export's archive (0: twice the user's
+	// video quota only; app/userexport limit.go).
+	MaxExportBytes int64
 	PublicURL      string // absolute links use it when set; else the request's host
 	Workers        int    // concurrent processing jobs
 	FFmpeg         string
@@ -119,6 +122,12 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.Func("max-upload", "largest accepted upload, e.g. 8G, 500M (env CABANE_MAX_UPLOAD)", func(s string) error {
 		n, err := ParseSize(s)
 		c.MaxUploadBytes = n
+		return err
+	})
+	c.MaxExportBytes = envInt("CABANE_MAX_EXPORT", c.MaxExportBytes)
+	fs.Func("max-export", "largest user export archive, e.g. 20G; default: twice the user's video quota (env CABANE_MAX_EXPORT)", func(s string) error {
+		n, err := ParseSize(s)
+		c.MaxExportBytes = n
 		return err
 	})
 	c.Workers = int(envInt("CABANE_WORKERS", int64(c.Workers)))

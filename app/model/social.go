@@ -67,6 +67,10 @@ const (
 	NotifyNewVideoFromSubscription = 1
 	NotifyNewCommentOnMyVideo      = 2
 	NotifyCommentMention           = 11
+	// NotifyNewSupporterVideo is Cabane's own (#11): a creator the user
+	// supports published a supporter-only video. Far above PeerTube's
+	// types, so that none of theirs ever takes its number.
+	NotifyNewSupporterVideo = 101
 )
 
 // Notification is one in-app notification of a user.

@@ -25,5 +25,8 @@ type Supporter struct {
 	RevokedAt      time.Time // zero: active
 }
 
+// LocalSupporter is a supporter who has an account here: their user.
+type LocalSupporter struct{ SupporterID, UserID int64 }
+
 // Active reports whether the supporter still holds access.
 func (s Supporter) Active() bool { return s.RevokedAt.IsZero() }

@@ -67,6 +67,16 @@ var settingOf = map[int]string{
 	model.NotifyNewVideoFromSubscription: "newVideoFromSubscription",
 	model.NotifyNewCommentOnMyVideo:      "newCommentOnMyVideo",
 	model.NotifyCommentMention:           "commentMention",
+	// A supporter-only video is a new video of a creator one follows
+	// closely: the same setting.
+	model.NotifyNewSupporterVideo: "newVideoFromSubscription",
+}
+
+// SupporterNotices lists the local supporters of a creator not yet told
+// of a video, and records that they were (supporters.Service).
+type SupporterNotices interface {
+	LocalUnnoted(ctx context.Context, accountID, videoID int64) ([]model.LocalSupporter, error)
+	MarkNoted(ctx context.Context, videoID, supporterID int64) error
 }
 
 // Videos is what the service reads of videos: the row as it is now (its
@@ -97,6 +107,9 @@ type Service struct {
 	// the viewer (blocklist.Service.Blocks): a user is not told of what a
 	// muted or blocked account did, as PeerTube. nil: nobody is muted.
 	Blocks func(ctx context.Context, viewer visibility.Viewer, accountID int64) (visibility.Blocks, error)
+	// Supporters are told of their creators' supporter-only videos (#11);
+	// nil: nobody is.
+	Supporters SupporterNotices
 }
 
 // Users reads users (is the one to notify an admin, who sees everything).
@@ -114,6 +127,12 @@ func (s *Service) log() *slog.Logger {
 // emit stores n for each user whose setting allows it and who may see the
 // video, except the actor.
 func (s *Service) emit(ctx context.Context, users []int64, actorUserID, actorAccountID int64, v model.Video, n model.Notification) (int, error) {
+	return s.emitAs(ctx, users, actorUserID, actorAccountID, v, n, nil)
+}
+
+// emitAs is emit for users who support the accounts supports (their
+// supporter-only videos are theirs to see).
+func (s *Service) emitAs(ctx context.Context, users []int64, actorUserID, actorAccountID int64, v model.Video, n model.Notification, supports []int64) (int, error) {
 	var to []int64
 	for _, u := range users {
 		if u == 0 || u == actorUserID || slices.Contains(to, u) {
@@ -128,6 +147,7 @@ func (s *Service) emit(ctx context.Context, users []int64, actorUserID, actorAcc
 		// A notification is read later, anywhere: it is for what the user
 		// may see away from home.
 		vw := visibility.Of(&usr, false)
+		vw.SupporterOf = supports
 		if !visibility.Video(vw, v, visibility.ByUUID) {
 			continue
 		}
@@ -167,6 +187,9 @@ func (s *Service) videoPublished(ctx context.Context, videoID int64) error {
 	} else if err != nil {
 		return err
 	}
+	if v.Published() && v.Privacy == model.PrivacySupporters {
+		return s.supporterVideo(ctx, v)
+	}
 	if !v.Published() || (v.Privacy != model.PrivacyPublic && v.Privacy != model.PrivacyInternal) {
 		return nil
 	}
@@ -176,6 +199,41 @@ func (s *Service) videoPublished(ctx context.Context, videoID int64) error {
 	}
 	_, err = s.emit(ctx, subs, v.Channel.Account.UserID, v.Channel.AccountID, v, model.Notification{Type: model.NotifyNewVideoFromSubscription, VideoID: v.ID})
 	return err
+}
+
+// SupporterVideo tells the creator's local supporters that supporter-only
+// video v is out (its publication, or a published video made
+// supporter-only): once each, whatever the number of calls. Their account
+// is their access, so the notification's link is the watch page.
+func (s *Service) SupporterVideo(ctx context.Context, v model.Video) {
+	if err := s.supporterVideo(ctx, v); err != nil {
+		s.log().Error("notify supporters of a new video", "video", v.ID, "err", err)
+	}
+}
+
+func (s *Service) supporterVideo(ctx context.Context, v model.Video) error {
+	if s.Supporters == nil || !v.Published() || v.Privacy != model.PrivacySupporters || v.Channel.Remote() {
+		return nil
+	}
+	sps, err := s.Supporters.LocalUnnoted(ctx, v.Channel.AccountID, v.ID)
+	if err != nil {
+		return err
+	}
+	var users []int64
+	for _, sp := range sps {
+		users = append(users, sp.UserID)
+	}
+	// Supporters may see it: their viewer is one with access.
+	if _, err := s.emitAs(ctx, users, v.Channel.Account.UserID, v.Channel.AccountID, v,
+		model.Notification{Type: model.NotifyNewSupporterVideo, VideoID: v.ID}, []int64{v.Channel.AccountID}); err != nil {
+		return err
+	}
+	for _, sp := range sps {
+		if err := s.Supporters.MarkNoted(ctx, v.ID, sp.SupporterID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CommentPosted notifies the video's owner of a new comment (held for

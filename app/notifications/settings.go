@@ -3,6 +3,7 @@ package notifications
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"cabane.dev/cabane/app/visibility"
@@ -18,7 +19,9 @@ func Sent() []string {
 	sort.Ints(types)
 	out := make([]string, 0, len(types))
 	for _, t := range types {
-		out = append(out, settingOf[t])
+		if !slices.Contains(out, settingOf[t]) { // two kinds may share one
+			out = append(out, settingOf[t])
+		}
 	}
 	return out
 }

@@ -91,6 +91,9 @@ func (s *Service) Get(ctx context.Context, viewer visibility.Viewer) (Settings, 
 type Update struct {
 	DisplayName    *string
 	DefaultPrivacy *int
+	// Language is the interface language (a catalogue's code, checked
+	// by the caller), kept for what the box writes in the user's name.
+	Language *string
 }
 
 // Apply checks then stores an update of the viewer's profile.
@@ -116,6 +119,11 @@ func (s *Service) Apply(ctx context.Context, viewer visibility.Viewer, u Update)
 	}
 	if u.DefaultPrivacy != nil {
 		if err := s.Store.SetDefaultPrivacy(ctx, viewer.UserID, *u.DefaultPrivacy); err != nil {
+			return err
+		}
+	}
+	if u.Language != nil {
+		if err := s.Store.SetLanguage(ctx, viewer.UserID, *u.Language); err != nil {
 			return err
 		}
 	}

@@ -26,6 +26,10 @@ type Profiles interface {
 	SetAvatar(ctx context.Context, accountID int64, a Avatar) (old Avatar, err error)
 	DefaultPrivacy(ctx context.Context, userID int64) (int, error)
 	SetDefaultPrivacy(ctx context.Context, userID int64, privacy int) error
+	// SetLanguage stores the interface language the user chose;
+	// AccountLanguage is that of the account's user ("" when none).
+	SetLanguage(ctx context.Context, userID int64, lang string) error
+	AccountLanguage(ctx context.Context, accountID int64) (string, error)
 }
 
 // RemoteIcon is a remote account's picture as its actor names it

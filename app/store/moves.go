@@ -123,6 +123,21 @@ func (t *FollowsTx) KeepSubscriptionTime(ctx context.Context, accountID int64, f
 	return nil
 }
 
+// SubscribeInPlaceOf subscribes an account to a local channel with the
+// date of its subscription to the remote channel fromIRI (a remote
+// creator who moved here keeps their subscribers' order); an existing
+// subscription to the local channel stays as it is.
+func (t *FollowsTx) SubscribeInPlaceOf(ctx context.Context, accountID, channelID int64, fromIRI string) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO subscriptions(account_id, channel_id, created_at)
+		VALUES (?, ?, COALESCE((SELECT s.created_at FROM subscriptions s JOIN channels c ON c.id = s.channel_id
+			JOIN remote_actors r ON r.id = c.remote_actor_id WHERE s.account_id = ? AND r.iri = ?), ?))
+		ON CONFLICT (account_id, channel_id) DO NOTHING`, accountID, channelID, accountID, fromIRI, now())
+	if err != nil {
+		return fmt.Errorf("subscribe account %d to channel %d: %w", accountID, channelID, classify(err))
+	}
+	return nil
+}
+
 // SubscriptionTime is when the account subscribed to the channel (zero
 // time and ErrNotFound when it has not).
 func (s *Subscriptions) SubscriptionTime(ctx context.Context, accountID, channelID int64) (time.Time, error) {

@@ -125,6 +125,29 @@ func (s *Profiles) SetDefaultPrivacy(ctx context.Context, userID int64, privacy 
 	return oneRow(res)
 }
 
+// SetLanguage stores the interface language the user chose.
+func (s *Profiles) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE users SET language = ? WHERE id = ?`, lang, userID)
+	if err != nil {
+		return fmt.Errorf("language of user %d: %w", userID, classify(err))
+	}
+	return oneRow(res)
+}
+
+// AccountLanguage is the interface language of the account's user: ""
+// when they chose none, or the account is remote.
+func (s *Profiles) AccountLanguage(ctx context.Context, accountID int64) (string, error) {
+	var lang string
+	err := s.q.QueryRowContext(ctx, `SELECT u.language FROM accounts a JOIN users u ON u.id = a.user_id WHERE a.id = ?`, accountID).Scan(&lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("language of account %d: %w", accountID, classify(err))
+	}
+	return lang, nil
+}
+
 // RemoteIcon is a remote account whose actor names an icon that its
 // stored avatar may not show yet.
 type RemoteIcon = repo.RemoteIcon

@@ -108,6 +108,13 @@ func (s *Recommendations) Remove(ctx context.Context, channelID, id int64) (mode
 	return r, err
 }
 
+// RemoveIRI takes the recommendation of iri off a channel's list
+// (ErrNotFound when it holds none).
+func (s *Recommendations) RemoveIRI(ctx context.Context, channelID int64, iri string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM recommendations WHERE channel_id = ? AND iri = ?`, channelID, iri)
+	return affected(res, err, "remove recommendation")
+}
+
 // Replace makes rs a (remote) channel's whole list, in their order; each
 // target is linked to its row here when one has its IRI: a stored remote
 // video or channel, or one of this server's, whose IRIs start with
@@ -118,23 +125,8 @@ func (s *Recommendations) Replace(ctx context.Context, channelID int64, rs []mod
 			return classify(err)
 		}
 		for i, r := range rs {
-			var uuid, name string
-			if localBase != "" {
-				if rest, ok := strings.CutPrefix(r.IRI, localBase+"/videos/watch/"); ok && r.Kind == model.RecommendVideo {
-					uuid = rest
-				}
-				if rest, ok := strings.CutPrefix(r.IRI, localBase+"/video-channels/"); ok && r.Kind == model.RecommendChannel {
-					name, _ = url.PathUnescape(rest)
-				}
-			}
-			if _, err := q.ExecContext(ctx, `INSERT INTO recommendations(channel_id, kind, video_id, target_channel_id, iri, url, name, note, position, created_at)
-				VALUES (?, ?, COALESCE((SELECT video_id FROM remote_videos WHERE iri = ?),
-						(SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id WHERE ? <> '' AND v.uuid = ? AND c.remote_actor_id IS NULL)),
-					COALESCE((SELECT c.id FROM channels c JOIN remote_actors ra ON ra.id = c.remote_actor_id WHERE ra.iri = ?),
-						(SELECT c.id FROM channels c WHERE ? <> '' AND c.name = ? AND c.remote_actor_id IS NULL)),
-					?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, iri) DO NOTHING`,
-				channelID, r.Kind, r.IRI, uuid, uuid, r.IRI, name, name, r.IRI, r.URL, r.Name, r.Note, i+1, now()); err != nil {
-				return classify(err)
+			if err := insertResolved(ctx, q, channelID, r, i+1, localBase); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -179,3 +171,48 @@ type scanExtra struct {
 }
 
 func (s scanExtra) Scan(dest ...any) error { return s.sc.Scan(append(dest, s.extra...)...) }
+
+// insertResolved adds r at position to a channel's list unless it holds
+// its target already, linked to its row here as Replace says.
+func insertResolved(ctx context.Context, q dbtx, channelID int64, r model.Recommendation, position int, localBase string) error {
+	var uuid, name string
+	if localBase != "" {
+		if rest, ok := strings.CutPrefix(r.IRI, localBase+"/videos/watch/"); ok && r.Kind == model.RecommendVideo {
+			uuid = rest
+		}
+		if rest, ok := strings.CutPrefix(r.IRI, localBase+"/video-channels/"); ok && r.Kind == model.RecommendChannel {
+			name, _ = url.PathUnescape(rest)
+		}
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO recommendations(channel_id, kind, video_id, target_channel_id, iri, url, name, note, position, created_at)
+		VALUES (?, ?, COALESCE((SELECT video_id FROM remote_videos WHERE iri = ?),
+				(SELECT v.id FROM videos v JOIN channels c ON c.id = v.channel_id WHERE ? <> '' AND v.uuid = ? AND c.remote_actor_id IS NULL)),
+			COALESCE((SELECT c.id FROM channels c JOIN remote_actors ra ON ra.id = c.remote_actor_id WHERE ra.iri = ?),
+				(SELECT c.id FROM channels c WHERE ? <> '' AND c.name = ? AND c.remote_actor_id IS NULL)),
+			?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, iri) DO NOTHING`,
+		channelID, r.Kind, r.IRI, uuid, uuid, r.IRI, name, name, r.IRI, r.URL, r.Name, r.Note, position, now())
+	return classify(err)
+}
+
+// Append adds r at the end of a (remote) channel's list, linked as
+// Replace links, unless the list holds its target already (what was read
+// of the channel's collection, with its note, stays) or max items; ok
+// is false when nothing was added.
+func (s *Recommendations) Append(ctx context.Context, channelID int64, r model.Recommendation, localBase string, max int) (ok bool, err error) {
+	err = s.atomic(ctx, func(q dbtx) error {
+		var n, next, has int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(position), 0) + 1, COUNT(CASE WHEN iri = ? THEN 1 END)
+			FROM recommendations WHERE channel_id = ?`, r.IRI, channelID).Scan(&n, &next, &has); err != nil {
+			return classify(err)
+		}
+		if has > 0 || n >= max {
+			return nil
+		}
+		ok = true
+		return insertResolved(ctx, q, channelID, r, next, localBase)
+	})
+	if err != nil {
+		return false, fmt.Errorf("append %s to the recommendations of channel %d: %w", r.IRI, channelID, err)
+	}
+	return ok, nil
+}

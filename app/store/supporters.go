@@ -201,6 +201,28 @@ func (s *Supporters) MarkNoted(ctx context.Context, videoID, supporterID int64) 
 	return n > 0, nil
 }
 
+// LocalUnnoted are an account's active local supporters (their users)
+// not yet told of a video (app/notifications).
+func (s *Supporters) LocalUnnoted(ctx context.Context, accountID, videoID int64) ([]model.LocalSupporter, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT sp.id, u.id FROM supporters sp
+		JOIN accounts a ON a.id = sp.local_account_id JOIN users u ON u.id = a.user_id
+		WHERE sp.account_id = ? AND sp.kind = 'local' AND sp.revoked_at IS NULL
+		AND sp.id NOT IN (SELECT supporter_id FROM supporter_notes WHERE video_id = ?) ORDER BY sp.id`, accountID, videoID)
+	if err != nil {
+		return nil, fmt.Errorf("local supporters: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []model.LocalSupporter
+	for rows.Next() {
+		var l model.LocalSupporter
+		if err := rows.Scan(&l.SupporterID, &l.UserID); err != nil {
+			return nil, classify(err)
+		}
+		out = append(out, l)
+	}
+	return out, classify(rows.Err())
+}
+
 // Unnoted are an account's active remote supporters not yet sent the
 // direct Note of a video.
 func (s *Supporters) Unnoted(ctx context.Context, accountID, videoID int64) ([]model.Supporter, error) {

@@ -309,6 +309,12 @@ func (s *Service) Unnoted(ctx context.Context, accountID, videoID int64) ([]mode
 	return s.Store.Supporters().Unnoted(ctx, accountID, videoID)
 }
 
+// LocalUnnoted are the account's active local supporters not yet told
+// of a video (notifications.SupporterNotices).
+func (s *Service) LocalUnnoted(ctx context.Context, accountID, videoID int64) ([]model.LocalSupporter, error) {
+	return s.Store.Supporters().LocalUnnoted(ctx, accountID, videoID)
+}
+
 // MarkNoted records that a supporter was sent a video's direct Note.
 func (s *Service) MarkNoted(ctx context.Context, videoID, supporterID int64) error {
 	_, err := s.Store.Supporters().MarkNoted(ctx, videoID, supporterID)

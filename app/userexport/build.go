@@ -104,7 +104,16 @@ func (s *Service) write(ctx context.Context, e repo.UserExport, progress func(fl
 		return 0, fmt.Errorf("create archive: %w", err)
 	}
 	defer os.Remove(tmp) // no-op once renamed
-	bw := bufio.NewWriterSize(f, 256<<10)
+	lim, byQuota, _, err := s.limit(ctx, e.UserID)
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
+	cw := &capWriter{w: f}
+	if lim >= 0 {
+		cw.err = &TooLargeError{Limit: lim, Quota: byQuota}
+	}
+	bw := bufio.NewWriterSize(cw, 256<<10)
 	a := &archive{zw: zip.NewWriter(bw), now: s.now()}
 	err = s.fill(ctx, a, e, progress)
 	if err == nil {

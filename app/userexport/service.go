@@ -80,6 +80,11 @@ type Service struct {
 	Notifications func(ctx context.Context, v visibility.Viewer) (map[string]int, error)
 	Log           *slog.Logger
 	Now           func() time.Time // nil: time.Now
+	// Quota is a user's video quota (-1: unlimited) and what their
+	// videos use, in bytes; nil: archives are capped by MaxBytes only.
+	Quota func(ctx context.Context, userID int64) (quota, used int64, err error)
+	// MaxBytes caps every archive (0: only the quota does; limit.go).
+	MaxBytes int64
 }
 
 func (s *Service) now() time.Time {
@@ -130,6 +135,15 @@ type payload struct {
 func (s *Service) Request(ctx context.Context, v visibility.Viewer, userID int64, withVideoFiles bool) (int64, error) {
 	if err := s.mayManage(ctx, v, userID); err != nil {
 		return 0, err
+	}
+	// With its video files, an archive is at least what the videos
+	// weigh: refused now rather than after an hour of writing.
+	lim, byQuota, used, err := s.limit(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	if withVideoFiles && lim >= 0 && used > lim {
+		return 0, &TooLargeError{Limit: lim, Quota: byQuota}
 	}
 	e := repo.UserExport{UserID: userID, State: StatePending, WithVideoFiles: withVideoFiles,
 		Filename: fmt.Sprintf("user-export-%d-%s.zip", userID, randomHex(8)), Token: randomHex(24), CreatedAt: s.now()}
@@ -182,14 +196,14 @@ func (s *Service) remove(ctx context.Context, e repo.UserExport) error {
 	return s.Store.Delete(ctx, e.ID)
 }
 
-// Open is the archive named filename for whoever holds its token, or for
-// its owner signed in: the file, open, and its row. The caller closes it.
+// Open is the archive named filename for whoever holds its download token
+// (DownloadToken, a JWT), or for its owner signed in: the file, open, and its row. The caller closes it.
 func (s *Service) Open(ctx context.Context, v visibility.Viewer, filename, token string) (*os.File, repo.UserExport, error) {
 	var e repo.UserExport
 	var err error
 	if token != "" {
-		e, err = s.Store.ByToken(ctx, token)
-		if errors.Is(err, model.ErrNotFound) || err == nil && e.Filename != filename {
+		e, err = s.verifyJWT(ctx, token) // jwt.go
+		if errors.Is(err, ErrBadToken) || err == nil && e.Filename != filename {
 			return nil, e, ErrForbidden
 		}
 	} else {

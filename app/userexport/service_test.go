@@ -109,11 +109,13 @@ func TestExportLifecycle(t *testing.T) {
 	}
 
 	// Downloads: by token, by the owner, never by another.
-	if f, _, err := s.Open(ctx, visibility.Viewer{}, e.Filename, e.Token); err != nil {
+	jwt := s.DownloadToken(e)
+	if f, _, err := s.Open(ctx, visibility.Viewer{}, e.Filename, jwt); err != nil {
 		t.Errorf("by token: %v", err)
 	} else {
 		f.Close()
 	}
+	checkJWT(t, s, e, jwt, c)
 	if _, _, err := s.Open(ctx, visibility.Viewer{UserID: u.ID + 1}, e.Filename, ""); !errors.Is(err, userexport.ErrForbidden) {
 		t.Errorf("another user without token: %v", err)
 	}
@@ -153,9 +155,13 @@ func TestExportLifecycle(t *testing.T) {
 	os.WriteFile(stale, []byte("half"), 0o600)
 	orphan := filepath.Join(s.Dir(), "user-export-99-0123.zip") // its user was deleted
 	os.WriteFile(orphan, []byte("PK"), 0o600)
+	jwt2 := s.DownloadToken(list[0])
 	c.t = c.t.Add(userexport.Keep + time.Minute)
-	if _, _, err := s.Open(ctx, me, list[0].Filename, list[0].Token); !errors.Is(err, userexport.ErrNotReady) {
+	if _, _, err := s.Open(ctx, me, list[0].Filename, ""); !errors.Is(err, userexport.ErrNotReady) {
 		t.Errorf("expired download: %v, want ErrNotReady", err)
+	}
+	if _, _, err := s.Open(ctx, visibility.Viewer{}, list[0].Filename, jwt2); !errors.Is(err, userexport.ErrForbidden) {
+		t.Errorf("expired download link: %v, want ErrForbidden", err)
 	}
 	if n, err := s.Prune(ctx); err != nil || n != 1 {
 		t.Errorf("prune: %d %v", n, err)

@@ -74,6 +74,9 @@ type Service struct {
 	// password-protected / no limit.
 	Passwords repo.VideoPasswords
 	Guesses   *ratelimit.Limiter
+	// EarlyAccess stores when an uploaded supporter-only video turns
+	// public (app/supporters); nil: uploads cannot schedule it.
+	EarlyAccess func(ctx context.Context, v model.Video, at time.Time) error
 	// Images bounds how many uploaded pictures are decoded at once, for the
 	// whole process (shared with profile's avatars); nil: one of its own.
 	Images      *imaging.Gate
@@ -183,6 +186,9 @@ type UploadMeta struct {
 	// commits with it; and the video queues past Limits.MaxQueuedPerUser:
 	// an import is one request, bounded by its archive.
 	Created func(ctx context.Context, tx repo.Tx, v model.Video) error `json:"-"`
+	// PublicOn is when a supporter-only video (privacy 7) turns public
+	// (early access); zero: it stays for supporters.
+	PublicOn time.Time `json:",omitzero"`
 }
 
 // Ingest takes a fully received upload at tmpPath (inside the data
@@ -270,6 +276,11 @@ func (s *Service) Ingest(ctx context.Context, tmpPath string, meta UploadMeta) (
 	if v.Privacy == model.PrivacyPassword {
 		if err := s.setPasswords(ctx, v, &meta.Passwords); err != nil {
 			return model.Video{}, fmt.Errorf("store passwords of video %s: %w", v.UUID, err)
+		}
+	}
+	if v.Privacy == model.PrivacySupporters && !meta.PublicOn.IsZero() && s.EarlyAccess != nil {
+		if err := s.EarlyAccess(ctx, v, meta.PublicOn); err != nil {
+			return model.Video{}, fmt.Errorf("store the public date of video %s: %w", v.UUID, err)
 		}
 	}
 	s.Log.Info("upload stored", "video", v.UUID, "name", v.Name, "size", v.Size, "duration", info.Duration)

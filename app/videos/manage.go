@@ -105,6 +105,11 @@ func (s *Service) Update(ctx context.Context, viewer visibility.Viewer, ref stri
 		return v, err
 	}
 	s.Log.Info("video updated", "video", v.UUID)
+	if v.Privacy == model.PrivacySupporters && wasPrivacy != model.PrivacySupporters && v.Published() && s.Published != nil {
+		// Out for the supporters now: they are told (once each, however
+		// often the privacy goes back and forth).
+		s.Published.VideoPublished(ctx, v.ID)
+	}
 	return s.Details(ctx, viewer, v.UUID)
 }
 

@@ -321,6 +321,10 @@ func TestMySettingsProfileAndPassword(t *testing.T) {
 		t.Errorf("the language cookie is %q, want fr", lang)
 	}
 	a, _ := m.server.Accounts.Account(ctx, "user")
+	// Kept with the user too, for what the box writes in their name (#11).
+	if l, err := m.store.Profiles().AccountLanguage(ctx, a.ID); err != nil || l != "fr" {
+		t.Errorf("stored language %q (%v), want fr", l, err)
+	}
 	if a.DisplayName != "Léa" {
 		t.Errorf("display name %q", a.DisplayName)
 	}

@@ -91,6 +91,9 @@ func (s *Server) mySettingsProfile(c echo.Context) error {
 		name := c.FormValue("displayName")
 		u.DisplayName = &name
 	}
+	if l := c.FormValue("language"); l != "" && s.msgs.Has(l) {
+		u.Language = &l // the supporter Notes speak it (#11)
+	}
 	if p, err := strconv.Atoi(c.FormValue("defaultPrivacy")); err == nil {
 		u.DefaultPrivacy = &p
 	} else if c.FormValue("defaultPrivacy") != "" {

@@ -255,7 +255,7 @@ func noticeOf(v view, c echo.Context) string {
 		return v.T("mycreator.done." + d)
 	case "follower_approved", "follower_rejected", "follower_policy": // my_followers.go (#10)
 		return v.T("follows.done." + d)
-	case "export_requested", "export_busy", "export_deleted": // user_exports.go (#11)
+	case "export_requested", "export_busy", "export_deleted", "export_too_large": // user_exports.go (#11)
 		return v.T("export.done." + d)
 	case "import_requested", "import_busy", "import_refused": // user_imports.go (#11)
 		return v.T("import.done." + d)

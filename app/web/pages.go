@@ -187,6 +187,9 @@ type watchData struct {
 	// mirror this video's HLS files (#12, redundancy), for the player's
 	// data-mirrors: the same file names under each base.
 	Mirrors string
+	// StartCap is the bitrate the player may start at, for the box's
+	// upload (bandwidth.go); nil: none.
+	StartCap *startCap
 }
 
 // originView is a remote video's page on its origin and that server's
@@ -230,6 +233,11 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	}
 	if d.Tracks, err = s.tracks(c, v); err != nil { // captions and chapters (creator_pages.go)
 		return d, err
+	}
+	if d.Origin == nil { // a remote video's bytes are its origin's
+		if d.StartCap, err = s.startCapOf(c); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
 }

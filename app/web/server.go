@@ -20,6 +20,7 @@ import (
 	"cabane.dev/cabane/app/accounts"
 	"cabane.dev/cabane/app/auth"
 	"cabane.dev/cabane/app/backup"
+	"cabane.dev/cabane/app/bandwidth"
 	"cabane.dev/cabane/app/blocklist"
 	"cabane.dev/cabane/app/captions"
 	"cabane.dev/cabane/app/certs"
@@ -168,6 +169,9 @@ type Deps struct {
 	// Mirrors: who mirrors local videos, the admin's policy, and what this
 	// box mirrors (#12, redundancy); nil: no mirror is listed.
 	Mirrors *redundancy.Service
+	// Bandwidth: the upstream capacity and the remote viewers (#12 point
+	// 5, bandwidth.go); nil: no player is capped, no admin page.
+	Bandwidth *bandwidth.Service
 }
 
 // Server holds the routes and their dependencies.
@@ -325,7 +329,8 @@ func (s *Server) routes(e *echo.Echo) {
 	s.adminFederationRoutes(e, page) // admin federation page (#10 point 8)
 	s.adminBackupRoutes(e, page)     // backup (#11 point 5)
 	s.eventRoutes(e, page)
-	s.supporterRoutes(e, page) // supporters (#11)
+	s.supporterRoutes(e, page)      // supporters (#11)
+	s.adminBandwidthRoutes(e, page) // upload bandwidth (#12 point 5)
 
 	e.GET("/static/streaming-playlists/hls/:uuid/*", s.serveHLS, files...)
 	e.GET("/static/redundancy/hls/:uuid/*", s.serveMirror, files...) // redundancy (#12)

@@ -77,7 +77,9 @@ func (s *Server) serveHLS(c echo.Context) error {
 			return err
 		}
 	}
-	return serveFile(c, p)
+	err = serveFile(c, p)
+	s.countSegment(c, v.UUID, clean) // upload bandwidth (bandwidth.go)
+	return err
 }
 
 // hlsPath checks the part of an HLS URL after the video's UUID and returns

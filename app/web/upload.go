@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,6 +210,14 @@ func (s *Server) uploadMeta(c echo.Context, f map[string][]string, fileName stri
 	if fe, ok := videos.AsFieldError(err); ok {
 		return m, fieldError(fe.Field, "%s", fe.Msg)
 	} else if err != nil {
+		return m, err
+	}
+	// Early access (supporters.go): refused before a byte is stored when
+	// the date has passed.
+	if m.PublicOn, err = parseEarlyAccess(url.Values(f)); err != nil {
+		if fe, ok := videos.AsFieldError(err); ok {
+			return m, fieldError(fe.Field, "%s", fe.Msg)
+		}
 		return m, err
 	}
 	// The videos service decides which channel (the first one when the

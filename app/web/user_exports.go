@@ -52,11 +52,11 @@ type userExportRequestedJSON struct {
 }
 
 // userExportDownload is where an archive is downloaded (PeerTube's path);
-// the token makes it work without a session, as PeerTube's JWT does.
-func userExportDownload(base string, e repo.UserExport, withToken bool) string {
+// the token (a JWT, as PeerTube's) makes it work without a session.
+func userExportDownload(base string, e repo.UserExport, jwt string) string {
 	u := base + "/download/user-exports/" + url.PathEscape(e.Filename)
-	if withToken {
-		u += "?jwt=" + url.QueryEscape(e.Token)
+	if jwt != "" {
+		u += "?jwt=" + url.QueryEscape(jwt)
 	}
 	return u
 }
@@ -68,7 +68,7 @@ func (s *Server) userExportJSON(c echo.Context, e repo.UserExport) userExportJSO
 	// until the archive is ready), and the expiry is counted from the
 	// request until the archive is done, then from then.
 	base := s.baseURL(c)
-	j.FileURL, j.PrivateDownloadURL = userExportDownload(base, e, false), userExportDownload(base, e, true)
+	j.FileURL, j.PrivateDownloadURL = userExportDownload(base, e, ""), userExportDownload(base, e, s.Exports.DownloadToken(e))
 	exp := e.ExpiresAt
 	if exp.IsZero() {
 		exp = e.CreatedAt.Add(userexport.Keep)
@@ -85,6 +85,8 @@ func userExportError(err error) error {
 		// PeerTube's 400s: "User has already processing or completed
 		// exports", and a deletion while it is being built.
 		return apiError(http.StatusBadRequest, "User has already processing or completed exports, or this export is being built")
+	case errors.Is(err, userexport.ErrTooLarge):
+		return apiError(http.StatusBadRequest, "%s", err.Error())
 	case errors.Is(err, userexport.ErrNotReady), errors.Is(err, model.ErrNotFound):
 		return apiError(http.StatusNotFound, "Export not found")
 	}
@@ -202,6 +204,9 @@ func (s *Server) mySettingsExport(c echo.Context) error {
 	if errors.Is(err, userexport.ErrBusy) {
 		return c.Redirect(http.StatusSeeOther, "/my/settings?done=export_busy#export")
 	}
+	if errors.Is(err, userexport.ErrTooLarge) {
+		return c.Redirect(http.StatusSeeOther, "/my/settings?done=export_too_large#export")
+	}
 	if err != nil {
 		return err
 	}
@@ -258,7 +263,7 @@ func (s *Server) myExports(c echo.Context) ([]myExport, bool) {
 			m.Expires = e.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
 		}
 		if e.State == userexport.StateCompleted {
-			m.Download = userExportDownload("", e, false)
+			m.Download = userExportDownload("", e, "")
 		}
 		can = can && e.State == userexport.StateErrored
 		out = append(out, m)

@@ -65,3 +65,41 @@ func (s *Service) moveFollow(ctx context.Context, f store.Following, newIRI stri
 	}
 	return fmt.Errorf("unknown follower kind %q", f.FollowerKind)
 }
+
+// MovedHere carries the local follows of oldIRI over to a local channel it
+// moved to (a remote creator moving to this server; the caller checked
+// that the channel lists oldIRI in alsoKnownAs): each user who followed
+// it subscribes to the local channel, in the place the old subscription
+// had in their list (no Follow to send: the channel is here), and the old
+// follow is undone (an Undo). The server actor's follow is only undone:
+// it does not follow its own channels. One that fails keeps its old
+// follow, for a replay to move; a replay finds nobody left to move.
+func (s *Service) MovedHere(ctx context.Context, oldIRI string, channelID int64) error {
+	fs, err := s.Store.FollowingOfActor(ctx, oldIRI)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range fs {
+		var who keys.Actor
+		switch f.FollowerKind {
+		case model.FollowerAccount:
+			who = keys.Actor{Kind: keys.Account, ID: f.FollowerID}
+			err = s.Store.Write(ctx, func(tx *store.FollowsTx) error {
+				return tx.SubscribeInPlaceOf(ctx, f.FollowerID, channelID, oldIRI)
+			})
+		case model.FollowerServer:
+			who, err = keys.ServerActor, nil
+		default:
+			err = fmt.Errorf("unknown follower kind %q", f.FollowerKind)
+		}
+		if err == nil {
+			err = s.unfollow(ctx, who, f)
+		}
+		if err != nil {
+			s.log().Warn("following: move a follow here", "follower", f.FollowerKind, "id", f.FollowerID, "from", oldIRI, "to channel", channelID, "err", err)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

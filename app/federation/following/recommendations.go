@@ -30,6 +30,8 @@ const MaxRemoteRecommendations = 100
 // Lists keeps remote channels' lists (store.Recommendations).
 type Lists interface {
 	Replace(ctx context.Context, channelID int64, rs []model.Recommendation, localBase string) error
+	Append(ctx context.Context, channelID int64, r model.Recommendation, localBase string, max int) (bool, error)
+	RemoveIRI(ctx context.Context, channelID int64, iri string) error
 }
 
 type listsJob struct {
@@ -165,4 +167,67 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// A followed remote channel that announces another channel's video
+// recommends it (Cabane's channels announce what they recommend, #11):
+// the video joins that channel's list here at once, without waiting for
+// the next reading of its collection, and its Undo takes it off.
+
+// followedChannel is the stored remote channel iri names, if anyone here
+// follows it; ok is false otherwise.
+func (s *Service) followedChannel(ctx context.Context, iri string) (model.Channel, bool, error) {
+	fs, err := s.Store.FollowingOfActor(ctx, iri)
+	if err != nil || len(fs) == 0 {
+		return model.Channel{}, false, err
+	}
+	var ch model.Channel
+	err = s.Store.Write(ctx, func(tx *store.FollowsTx) error {
+		var err error
+		ch, err = tx.ChannelOfActor(ctx, iri)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return ch, false, nil
+	}
+	return ch, err == nil, err
+}
+
+// Announced adds video (read from its origin) to the list of the followed
+// remote channel channelIRI, unless listed already or the list is full;
+// ok is false when nobody here follows that channel.
+func (s *Service) Announced(ctx context.Context, channelIRI string, video model.Video, rv model.RemoteVideo) (bool, error) {
+	if s.Lists == nil {
+		return false, nil
+	}
+	ch, ok, err := s.followedChannel(ctx, channelIRI)
+	if err != nil || !ok {
+		return false, err
+	}
+	u := rv.WatchURL
+	if !webURL(u) {
+		u = rv.IRI
+	}
+	if _, err = s.Lists.Append(ctx, ch.ID, model.Recommendation{Kind: model.RecommendVideo, IRI: rv.IRI, URL: u,
+		Name: clip(video.Name, 120)}, s.Identity.URIs().Base(), MaxRemoteRecommendations); err != nil {
+		return false, err
+	}
+	return true, nil // already listed (its collection was read first) is kept too
+}
+
+// Unannounced takes videoIRI off the followed remote channel's list (the
+// Undo of its Announce); ok is false when it was not there.
+func (s *Service) Unannounced(ctx context.Context, channelIRI, videoIRI string) (bool, error) {
+	if s.Lists == nil {
+		return false, nil
+	}
+	ch, ok, err := s.followedChannel(ctx, channelIRI)
+	if err != nil || !ok {
+		return false, err
+	}
+	err = s.Lists.RemoveIRI(ctx, ch.ID, videoIRI)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -159,12 +159,18 @@ type Service struct {
 	// Mover carries local follows of a moved actor over to its new one
 	// (following.Service, #11); nil: Move is dropped.
 	Mover Mover
+	// LocalMover carries them over to a local actor, when a remote
+	// creator moves here (move.go); nil: such a Move is dropped.
+	LocalMover LocalMover
 	// Lists is told of a remote Group's Update, to read its
 	// recommendations again (following.Service); nil: they are not.
 	Lists GroupWatcher
 	// Mirrors records the CacheFiles of servers that mirror local videos
 	// (redundancy.Service, #12); nil: CacheFiles are dropped.
 	Mirrors Mirrors
+	// Recommender keeps the videos of other channels that followed
+	// channels announce, and their Undo (video.go); nil: dropped.
+	Recommender Recommender
 	// ActorMaxAge is how old a stored remote actor may be before a Follow
 	// fetches it again (default a day).
 	ActorMaxAge time.Duration

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"cabane.dev/cabane/app/federation/keys"
 	"cabane.dev/cabane/app/store"
 )
 
@@ -42,9 +43,7 @@ func (s *Service) move(ctx context.Context, a *activity) (Outcome, error) {
 		return 0, fmt.Errorf("%w: Move target %q", ErrMalformed, target)
 	}
 	if strings.EqualFold(hostOf(target), s.Identity.URIs().Host()) {
-		// A remote creator moving here: this server's subscribers would
-		// subscribe locally, which following does not do yet.
-		return Dropped, fmt.Errorf("%w: Move to %s, on this server", errUnsupported, target)
+		return s.moveHere(ctx, a, target)
 	}
 	if s.Mover == nil || s.Objects == nil {
 		return Dropped, fmt.Errorf("%w: Move (no mover)", errUnsupported)
@@ -72,6 +71,44 @@ func (s *Service) move(ctx context.Context, a *activity) (Outcome, error) {
 		return 0, fmt.Errorf("Move %s to %s: %w", a.actor, target, err)
 	}
 	// Remembered once done: moving again would change nothing anyway.
+	if _, err := s.apply(ctx, a, func(*store.FollowsTx) error { return nil }); err != nil {
+		return 0, err
+	}
+	return Processed, nil
+}
+
+// LocalMover carries the local follows of a remote actor over to the
+// local actor it moved to (move.Service).
+type LocalMover interface {
+	// MovedHere checks that the local actor to lists oldIRI in its
+	// alsoKnownAs (ErrNotAlias when not), then makes each local
+	// follower of oldIRI subscribe to it instead.
+	MovedHere(ctx context.Context, oldIRI string, to keys.Actor) error
+}
+
+// moveHere is a remote creator moving to this server: the target is a
+// local actor, read here rather than fetched, and its alsoKnownAs is what
+// its owner listed on their settings page. The users here who followed
+// the old actor subscribe to the local channel.
+func (s *Service) moveHere(ctx context.Context, a *activity, target string) (Outcome, error) {
+	if s.Mover == nil || s.LocalMover == nil {
+		return Dropped, fmt.Errorf("%w: Move to %s, on this server (no mover)", errUnsupported, target)
+	}
+	if followed, err := s.Mover.Follows(ctx, a.actor); err != nil {
+		return 0, err
+	} else if !followed {
+		return Dropped, fmt.Errorf("%w: Move of %s, whom nobody here follows", errUnsupported, a.actor)
+	}
+	to, ok, err := s.local(ctx, target)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, fmt.Errorf("%w: Move target %s is no actor of this server", ErrMalformed, target)
+	}
+	if err := s.LocalMover.MovedHere(ctx, a.actor, to); err != nil {
+		return 0, fmt.Errorf("Move %s to %s: %w", a.actor, target, err)
+	}
 	if _, err := s.apply(ctx, a, func(*store.FollowsTx) error { return nil }); err != nil {
 		return 0, err
 	}

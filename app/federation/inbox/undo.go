@@ -28,6 +28,8 @@ func (s *Service) undo(ctx context.Context, a *activity) (Outcome, error) {
 	objectID := idOf(a.Object)
 	switch typ {
 	case "", "Follow", "Like", "Dislike", "Create", "CacheFile":
+	case "Announce":
+		return s.undoAnnounce(ctx, a)
 	default:
 		return Dropped, fmt.Errorf("%w: Undo of %s", errUnsupported, typ)
 	}
@@ -68,4 +70,32 @@ func (s *Service) undo(ctx context.Context, a *activity) (Outcome, error) {
 		return err
 	})
 	return Processed, err
+}
+
+// undoAnnounce handles Undo of an Announce: a followed channel no longer
+// recommends a video (video.go). Anything else an Announce brought stays
+// (a video of the channel itself goes with its Delete).
+func (s *Service) undoAnnounce(ctx context.Context, a *activity) (Outcome, error) {
+	var inner undone
+	if err := json.Unmarshal(a.Object, &inner); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if who := idOf(inner.Actor); who != "" && who != a.actor {
+		return 0, fmt.Errorf("%w: Undo of %s's Announce by %s", ErrNotSigner, who, a.actor)
+	}
+	video := idOf(inner.Object)
+	if s.Recommender == nil || !httpURL(video) {
+		return Dropped, fmt.Errorf("%w: Undo of an Announce of %q", errUnsupported, video)
+	}
+	ok, err := s.Recommender.Unannounced(ctx, a.actor, video)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return Dropped, fmt.Errorf("%w: Undo of an Announce of %s, which %s does not recommend here", errUnsupported, video, a.actor)
+	}
+	if _, err := s.apply(ctx, a, func(*store.FollowsTx) error { return nil }); err != nil {
+		return 0, err
+	}
+	return Processed, nil
 }

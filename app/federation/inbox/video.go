@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cabane.dev/cabane/app/federation/remotevideo"
+	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/store"
 )
 
@@ -62,10 +63,45 @@ func (s *Service) announce(ctx context.Context, a *activity) (Outcome, error) {
 	}
 	// The announcer is the channel itself, or its server (PeerTube's
 	// server actor announces to the instances that follow it).
-	if a.actor != d.Channel && a.actor != d.Account && !strings.EqualFold(hostOf(a.actor), d.Host()) {
-		return Dropped, fmt.Errorf("%w: %s announced %s's video", errUnsupported, a.actor, d.Channel)
+	if a.actor != d.Channel && a.actor != d.Account {
+		// Another channel's video: a followed channel recommends it, or
+		// the video's own server (PeerTube's server actor) shares it.
+		out, err := s.recommended(ctx, a, d)
+		if out == Processed || err != nil && !errors.Is(err, errUnsupported) || !strings.EqualFold(hostOf(a.actor), d.Host()) {
+			return out, err
+		}
 	}
 	return s.storeVideo(ctx, a, d)
+}
+
+// Recommender keeps what followed remote channels recommend: the videos
+// of other channels they announce (following.Service).
+type Recommender interface {
+	Announced(ctx context.Context, channelIRI string, video model.Video, rv model.RemoteVideo) (bool, error)
+	Unannounced(ctx context.Context, channelIRI, videoIRI string) (bool, error)
+}
+
+// recommended handles a channel's Announce of another channel's video (as
+// Cabane's channels announce what they recommend): kept as that channel's
+// recommendation when it is followed here, the video itself fetched from
+// its origin (never taken from the announcer) and played from there.
+func (s *Service) recommended(ctx context.Context, a *activity, d remotevideo.Doc) (Outcome, error) {
+	if s.Recommender == nil || !d.Public {
+		return Dropped, fmt.Errorf("%w: %s announced %s's video", errUnsupported, a.actor, d.Channel)
+	}
+	rv := d.Remote
+	rv.IRI = d.IRI
+	ok, err := s.Recommender.Announced(ctx, a.actor, d.Video, rv)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return Dropped, fmt.Errorf("%w: %s, followed by nobody here, announced %s's video", errUnsupported, a.actor, d.Channel)
+	}
+	if _, err := s.apply(ctx, a, func(*store.FollowsTx) error { return nil }); err != nil {
+		return 0, err
+	}
+	return Processed, nil
 }
 
 func (s *Service) storeVideo(ctx context.Context, a *activity, d remotevideo.Doc) (Outcome, error) {

@@ -63,6 +63,9 @@ type Store interface {
 type Following interface {
 	ResolveActor(ctx context.Context, uri string) (string, error)
 	Subscribe(ctx context.Context, accountID int64, uri string) (model.Channel, error)
+	// MovedHere moves the local follows of a remote actor to a local
+	// channel (a remote creator moving here).
+	MovedHere(ctx context.Context, oldIRI string, channelID int64) error
 }
 
 // Objects fetches remote documents signed as the server actor
@@ -79,6 +82,7 @@ type Locals interface {
 // Channels finds a local channel by id (accounts.Service).
 type Channels interface {
 	ChannelByID(ctx context.Context, viewer visibility.Viewer, id int64) (model.Channel, error)
+	ChannelsOf(ctx context.Context, accountID int64) ([]model.Channel, error)
 }
 
 // Subscribers are the local subscriptions of a local channel
@@ -348,6 +352,37 @@ func (s *Service) moveSubscribers(ctx context.Context, channelID int64, target s
 			s.log().Warn("move: unsubscribe", "account", accountID, "err", err)
 		}
 	}
+}
+
+// MovedHere is the other side of a move (inbox.LocalMover): a remote
+// actor oldIRI moved to local actor to, which must list it in its
+// alsoKnownAs (its owner added it on the settings page first), else
+// inbox.ErrNotAlias. The users here who followed the old actor then
+// subscribe to the local channel: to itself, or an account's first
+// channel (a subscription is to a channel).
+func (s *Service) MovedHere(ctx context.Context, oldIRI string, to keys.Actor) error {
+	if to.Kind != keys.Account && to.Kind != keys.Channel {
+		return fmt.Errorf("%w: %s moving to the server actor", inbox.ErrNotAlias, oldIRI)
+	}
+	aka, err := s.Store.Aliases(ctx, string(to.Kind), to.ID)
+	if err != nil {
+		return err
+	}
+	if !inbox.Lists(aka, oldIRI) {
+		return fmt.Errorf("%w: %s moving to local %s %d", inbox.ErrNotAlias, oldIRI, to.Kind, to.ID)
+	}
+	channelID := to.ID
+	if to.Kind == keys.Account {
+		chs, err := s.Channels.ChannelsOf(ctx, to.ID)
+		if err != nil {
+			return err
+		}
+		if len(chs) == 0 {
+			return fmt.Errorf("move %s here: account %d has no channel to subscribe to", oldIRI, to.ID)
+		}
+		channelID = chs[0].ID
+	}
+	return s.Following.MovedHere(ctx, oldIRI, channelID)
 }
 
 func (s *Service) changed(ctx context.Context, a keys.Actor) {

@@ -36,6 +36,10 @@ func (d remoteDocs) Subscribe(context.Context, int64, string) (model.Channel, er
 	return model.Channel{}, errors.New("no subscriber here")
 }
 
+func (d remoteDocs) MovedHere(context.Context, string, int64) error {
+	return errors.New("no follower here")
+}
+
 type localNames struct{}
 
 func (localNames) LocalActor(_ context.Context, a keys.Actor) (federation.LocalActor, error) {

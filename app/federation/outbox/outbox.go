@@ -102,6 +102,9 @@ type Service struct {
 	// Supporters: the direct Notes of supporter-only videos (#11,
 	// supporters.go); nil: none sent.
 	Supporters SupporterNotes
+	// NoteWords are the supporter Notes' sentences in the language of
+	// the creator (account) who sends them; nil: English.
+	NoteWords func(ctx context.Context, accountID int64) NoteWords
 
 	locks  keyedLocks // one handler at a time per video: activities leave in order
 	counts counter

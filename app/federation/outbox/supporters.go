@@ -81,12 +81,16 @@ func (s *Service) HandleSupporterNote(ctx context.Context, j *jobs.Job) error {
 	}
 	u := s.Identity.URIs()
 	author := u.Abs(uris.Account(v.Channel.Account.Name))
+	words := englishNote
+	if s.NoteWords != nil {
+		words = s.NoteWords(ctx, v.Channel.AccountID)
+	}
 	for _, sp := range sps {
 		tok, err := s.Supporters.Token(ctx, sp)
 		if err != nil {
 			return err
 		}
-		note := supporterNote(author, u.Abs(uris.ShortWatch(v.ShortUUID)), u.Base()+"/s/"+tok, v, sp, s.now().UTC().Format("2006-01-02T15:04:05.000Z"))
+		note := supporterNote(words, author, u.Abs(uris.ShortWatch(v.ShortUUID)), u.Base()+"/s/"+tok, v, sp, s.now().UTC().Format("2006-01-02T15:04:05.000Z"))
 		a := Activity{Context: vocab.NoteContext, Type: "Create", ID: createID(note.ID), Actor: author,
 			Object: note, To: note.To, Cc: note.Cc}
 		to := []federation.Recipient{{Actor: sp.ActorIRI, Inbox: sp.Inbox}}
@@ -100,13 +104,23 @@ func (s *Service) HandleSupporterNote(ctx context.Context, j *jobs.Job) error {
 	return nil
 }
 
+// NoteWords are the two sentences of a supporter Note, in one language.
+type NoteWords struct {
+	NewVideo string // "New video for supporters:"
+	YourLink string // "Your personal link:"
+}
+
+// englishNote is the Note's words when the creator's language is unknown.
+var englishNote = NoteWords{NewVideo: "New video for supporters:", YourLink: "Your personal link:"}
+
 // supporterNote is the direct Note to one supporter: to them alone,
-// mentioning them, with the video's title and their link.
-func supporterNote(author, watch, link string, v model.Video, sp model.Supporter, now string) vocab.Note {
+// mentioning them, with the video's title and their link, in the
+// creator's words.
+func supporterNote(w NoteWords, author, watch, link string, v model.Video, sp model.Supporter, now string) vocab.Note {
 	mention := "@" + sp.Name
 	content := `<p><span class="h-card"><a href="` + html.EscapeString(sp.ActorIRI) + `" class="u-url mention">` +
-		html.EscapeString(mention) + `</a></span> New video for supporters: <a href="` + html.EscapeString(watch) + `">` +
-		html.EscapeString(v.Name) + `</a><br>Your personal link: <a href="` + html.EscapeString(link) + `">` +
+		html.EscapeString(mention) + `</a></span> ` + html.EscapeString(w.NewVideo) + ` <a href="` + html.EscapeString(watch) + `">` +
+		html.EscapeString(v.Name) + `</a><br>` + html.EscapeString(w.YourLink) + ` <a href="` + html.EscapeString(link) + `">` +
 		html.EscapeString(link) + `</a></p>`
 	return vocab.Note{Type: vocab.TypeNote, ID: author + "/supporter-notes/" + strconv.FormatInt(v.ID, 10) + "-" + strconv.FormatInt(sp.ID, 10),
 		To: []string{sp.ActorIRI}, Cc: []string{}, Content: content, MediaType: "text/html", Published: now, Updated: now,

@@ -167,7 +167,47 @@ function withFileToken(video, url, reinject) {
   return u.href;
 }
 
+// The box's upload is shared by the viewers outside its home network: the
+// page says the highest bitrate this viewer should start at
+// (data-max-bitrate, bits/s; app/web bandwidth.go) and, while the box is
+// saturated (data-bandwidth-saturated), that adaptation must not climb
+// above it either. Levels are known only once the manifest is parsed, so a
+// capped player starts loading after that (see startWithHlsJs).
+function bandwidthCapped(video) {
+  return Number(video.dataset.maxBitrate) > 0;
+}
+
+// affordableLevel is the index of the highest level within max bits/s, or
+// of the lowest when none fits: a picture, however small, beats none.
+function affordableLevel(levels, max) {
+  let best = -1;
+  let lowest = 0;
+  levels.forEach((level, i) => {
+    if (level.bitrate < levels[lowest].bitrate) lowest = i;
+    if (level.bitrate <= max && (best < 0 || level.bitrate > levels[best].bitrate)) best = i;
+  });
+  return best < 0 ? lowest : best;
+}
+
+function applyBandwidthCap(video, hls) {
+  const max = Number(video.dataset.maxBitrate);
+  if (!(max > 0) || !(hls.levels || []).length) return;
+  if ('bandwidthSaturated' in video.dataset) {
+    // Removed rather than capped with autoLevelCapping, which hls.js's
+    // player-size capping overwrites.
+    const keep = hls.levels[affordableLevel(hls.levels, max)].bitrate;
+    const rates = hls.levels.map((level) => level.bitrate);
+    for (let i = rates.length - 1; i >= 0; i -= 1) {
+      if (rates[i] > keep) hls.removeLevel(i);
+    }
+  }
+  const start = affordableLevel(hls.levels, max);
+  hls.startLevel = start;
+  video.dataset.startLevel = String(start);
+}
+
 function startWithHlsJs(Hls, video, src, autoplay) {
+  const capped = bandwidthCapped(video);
   const hls = new Hls({
     // hls.js opens the request itself only when this has not.
     xhrSetup: video.dataset.fileToken ? (xhr, url) => xhr.open('GET', withFileToken(video, url), true) : undefined,
@@ -179,7 +219,7 @@ function startWithHlsJs(Hls, video, src, autoplay) {
     startPosition: 0,
     // A page view fetches the playlists, not megabytes of segments the
     // viewer may never watch: loading starts when playback does.
-    autoStartLoad: autoplay,
+    autoStartLoad: autoplay && !capped,
   });
   if (!autoplay) video.addEventListener('play', () => hls.startLoad(), { once: true });
   // hls.js has already retried before an error is fatal; a few more rounds
@@ -187,6 +227,10 @@ function startWithHlsJs(Hls, video, src, autoplay) {
   let networkRetries = 0;
   let mediaRecoveries = 0;
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    if (capped) {
+      applyBandwidthCap(video, hls);
+      if (autoplay) hls.startLoad();
+    }
     addQualityMenu(video, hls);
     if (autoplay) tryPlay(video);
   });
