@@ -493,13 +493,23 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// extras are a video's thumbnail and captions: a bad one is counted and
+// extras are a video's thumbnail, chapters and captions: a bad one is counted and
 // left out, as PeerTube's importer leaves it out; the video stays.
 func (r *run) extras(ctx context.Context, v userexport.VideoJSON, got model.Video) {
 	c := r.sum.Stats["videos"]
 	if v.ArchiveFiles.Thumbnail != nil {
 		if err := r.thumbnail(ctx, *v.ArchiveFiles.Thumbnail, got); err != nil {
 			r.s.log().Warn("import: thumbnail left out", "import", r.im.ID, "video", got.UUID, "err", err)
+			c.Errors++
+		}
+	}
+	if len(v.Chapters) > 0 && r.s.Chapters != nil {
+		cs := make([]model.Chapter, 0, len(v.Chapters))
+		for _, ch := range v.Chapters {
+			cs = append(cs, model.Chapter{Timecode: ch.Timecode, Title: ch.Title})
+		}
+		if err := r.s.Chapters.Replace(ctx, r.viewer, got.UUID, cs); err != nil {
+			r.s.log().Warn("import: chapters left out", "import", r.im.ID, "video", got.UUID, "err", err)
 			c.Errors++
 		}
 	}
