@@ -388,10 +388,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	// --- import (#11 point 4): user imports, through the services an
 	// upload, a caption, a playlist, a rating and a follow go through ---
 	captionSvc := &captions.Service{Store: st.Creator(), Videos: a.Videos, Layout: a.Layout, Log: log.With("part", "captions")}
+	chapterSvc := &chapters.Service{Store: st.Creator(), Videos: a.Videos, Log: log.With("part", "chapters")}
 	playlistSvc := &playlists.Service{Store: st.Playlists(), Videos: a.Videos, Accounts: a.Accounts}
 	ratingSvc := &ratings.Service{Store: st.Ratings(), Videos: a.Videos, Federate: a.Outbox}
 	a.Imports = &userimport.Service{Store: st.UserImports(), Accounts: st.Repo().Accounts, Jobs: a.Jobs, Layout: a.Layout,
-		Videos: a.Videos, Captions: captionSvc, Playlists: playlistSvc, Ratings: ratingSvc, Subscriptions: subs,
+		Videos: a.Videos, Captions: captionSvc, Chapters: chapterSvc, Playlists: playlistSvc, Ratings: ratingSvc, Subscriptions: subs,
 		Here: uris.New(cfg.PublicURL).Host(), Log: log.With("part", "import")}
 	if a.Following != nil {
 		a.Imports.RemoteVideo = func(ctx context.Context, u string) (int64, error) {
@@ -473,7 +474,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- end moderation ---
 		// --- creator: captions, chapters (#9 point 4) ---
 		Captions: captionSvc,
-		Chapters: &chapters.Service{Store: st.Creator(), Videos: a.Videos, Log: log.With("part", "chapters")},
+		Chapters: chapterSvc,
 		// --- end creator ---
 		// --- my pages: settings (helper H, #9 point 7) ---
 		Profile: profiles,

@@ -152,6 +152,15 @@ func TestUserImportSettingsPage(t *testing.T) {
 	}
 	archive, _ := os.ReadFile(writeZip(t, filepath.Join(t.TempDir(), "a.zip"),
 		peertubeArchive(t, "peertube.example", []string{"gina_birds"}, nil, nil)))
+	// No room on the disk: refused before a byte is stored.
+	a.Imports.FreeSpace = func(string) (int64, error) { return 1 << 20, nil }
+	if code, final := postArchive(t, br, base, csrf, archive); code != http.StatusOK || !strings.Contains(final, "done=import_too_big") {
+		t.Errorf("import without room: %d %s", code, final)
+	}
+	a.Imports.FreeSpace = nil
+	if left, _ := os.ReadDir(a.Layout.Uploads()); len(left) != 0 {
+		t.Errorf("the refused archive left %d files in uploads", len(left))
+	}
 	if code, _ := postArchive(t, br, base, "", archive); code != http.StatusForbidden {
 		t.Errorf("import form without CSRF: %d, want 403", code)
 	}

@@ -129,6 +129,7 @@ func peertubeArchive(t *testing.T, host string, channels []string, vids []ptVide
 			es = append(es, zipEntry{name: "files/videos/thumbnails/" + v.uuid + ".jpg", data: jpegBytes(t)})
 		}
 		if v.caption {
+			j.Chapters = []userexport.ChapterJSON{{Timecode: 0, Title: "First song"}}
 			j.Captions = append(j.Captions, userexport.CaptionJSON{Language: "en", Filename: v.uuid + "-en.vtt", FileURL: base + "/lazy-static/video-captions/x.vtt"})
 			j.ArchiveFiles.Captions["en"] = "../files/videos/captions/" + v.uuid + "-en.vtt"
 			es = append(es, zipEntry{name: "files/videos/captions/" + v.uuid + "-en.vtt", data: []byte("WEBVTT\n\n00:00.000 --> 00:00.900\nA blackbird sings\n")})
@@ -204,6 +205,9 @@ func TestUserImportFromPeerTube(t *testing.T) {
 	}
 	if caps, err := a.Store.Creator().Captions(ctx, v.ID); err != nil || len(caps) != 1 || caps[0].Language != "en" {
 		t.Errorf("captions %v %v", caps, err)
+	}
+	if chs, err := a.Store.Creator().Chapters(ctx, v.ID); err != nil || len(chs) != 1 || chs[0].Title != "First song" {
+		t.Errorf("chapters %v %v", chs, err)
 	}
 	var n int
 	a.Store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM playlist_elements e JOIN playlists p ON p.id = e.playlist_id

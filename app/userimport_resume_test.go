@@ -37,6 +37,13 @@ func TestUserImportResumes(t *testing.T) {
 	ctx := context.Background()
 	a, base := fedApp(t)
 	frank, _, _ := fedUser(t, a, base, "frank")
+	// Another account holds the archive's channel name: frank's copy is
+	// nature_sounds_2, and the resumed run must find it, not make a third.
+	other, _, _ := fedUser(t, a, base, "other")
+	if _, err := a.Store.DB().ExecContext(ctx, `INSERT INTO channels(id, account_id, name, display_name, created_at)
+		VALUES ((SELECT MAX(id) + 1000 FROM channels), ?, 'nature_sounds', 'Not frank''s', 0)`, other.AccountID); err != nil {
+		t.Fatal(err)
+	}
 	clip := testrig.MakeClip(t, filepath.Join(t.TempDir(), "clip.mp4"), testrig.Clip{Seconds: 1, Size: "160x120", FPS: 10, Args: []string{"-f", "mp4"}})
 	mp4, _ := os.ReadFile(clip)
 	es := peertubeArchive(t, "peertube.example", []string{"nature_sounds"}, []ptVideo{
@@ -72,6 +79,14 @@ func TestUserImportResumes(t *testing.T) {
 	row, _ = a.Store.UserImports().Get(ctx, im.ID)
 	if row.State != userimport.StateCompleted {
 		t.Fatalf("resumed import: %d %s", row.State, row.Error)
+	}
+	chs, _ := a.Store.Accounts.ChannelsOfAccount(ctx, frank.AccountID)
+	var names []string
+	for _, c := range chs {
+		names = append(names, c.Name)
+	}
+	if len(chs) != 2 || chs[1].Name != "nature_sounds_2" {
+		t.Errorf("frank's channels after the resumed import: %v, want his own and nature_sounds_2", names)
 	}
 	vs := waitPublished(t, a, frank.AccountID, 2)
 	if _, ok := vs["First recording"]; !ok {

@@ -27,9 +27,10 @@ type UserImports interface {
 	// Tagged is what import id created, newest first (the rollback's order).
 	Tagged(ctx context.Context, id int64) ([]ImportObject, error)
 	Untag(ctx context.Context, id int64, kind, source string) error
-	// CreateChannel creates a channel of the account and tags it, in one
-	// transaction; ErrConflict when the name is an actor's already.
-	CreateChannel(ctx context.Context, importID, accountID int64, name, display, description, support string) (model.Channel, error)
+	// CreateChannel creates a channel of the account and tags it with
+	// source (the archive's name for it), in one transaction; ErrConflict
+	// when the name is an actor's already.
+	CreateChannel(ctx context.Context, importID, accountID int64, source, name, display, description, support string) (model.Channel, error)
 	// DeleteChannel removes a channel the import created (its videos
 	// must be gone first).
 	DeleteChannel(ctx context.Context, id int64) error

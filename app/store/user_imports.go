@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"cabane.dev/cabane/app/model"
@@ -136,7 +135,7 @@ func (s *UserImports) NameTaken(ctx context.Context, name string) (bool, error) 
 
 // CreateChannel creates a local channel as CreateUser does (an id no
 // actor key was ever made for) and tags it with the import.
-func (s *UserImports) CreateChannel(ctx context.Context, importID, accountID int64, name, display, description, support string) (model.Channel, error) {
+func (s *UserImports) CreateChannel(ctx context.Context, importID, accountID int64, source, name, display, description, support string) (model.Channel, error) {
 	var ch model.Channel
 	err := s.atomic(ctx, func(q dbtx) error {
 		var taken int
@@ -154,7 +153,7 @@ func (s *UserImports) CreateChannel(ctx context.Context, importID, accountID int
 			return conflict(err, "channel")
 		}
 		id, _ := res.LastInsertId()
-		if _, err := q.ExecContext(ctx, tagSQL, importID, "channel", strings.ToLower(name), id); err != nil {
+		if _, err := q.ExecContext(ctx, tagSQL, importID, "channel", source, id); err != nil {
 			return classify(err)
 		}
 		ch = model.Channel{ID: id, AccountID: accountID, Name: name, DisplayName: display, Description: description, CreatedAt: time.UnixMilli(t)}

@@ -42,7 +42,9 @@ type plan struct {
 // check reads and checks the whole archive before anything is created:
 // its structure, every JSON file, every file its JSON names, and that
 // its videos fit in the user's quota and on the disk.
-func (s *Service) check(ctx context.Context, a *archive, im repo.UserImport, own map[string]model.Channel) (*plan, error) {
+// done are the objects a stopped run of the import made already: their
+// files count neither against the quota nor the disk (they are in both).
+func (s *Service) check(ctx context.Context, a *archive, im repo.UserImport, own map[string]model.Channel, done map[string]int64) (*plan, error) {
 	hasPeerTube := false
 	for name := range a.files {
 		if strings.HasPrefix(name, "peertube/") {
@@ -103,8 +105,10 @@ func (s *Service) check(ctx context.Context, a *archive, im repo.UserImport, own
 			if err != nil {
 				return badAt(where, err)
 			}
-			f, _ := a.file(name)
-			p.videoBytes += int64(f.UncompressedSize64)
+			if _, made := done["video\x00"+videoKey(v)]; !made {
+				f, _ := a.file(name)
+				p.videoBytes += int64(f.UncompressedSize64)
+			}
 		}
 		if v.ArchiveFiles.Thumbnail != nil {
 			if _, err := a.resolve(*v.ArchiveFiles.Thumbnail); err != nil {
@@ -217,11 +221,6 @@ func (s *Service) importArchive(ctx context.Context, im repo.UserImport, step fu
 	for _, c := range chs {
 		r.own[strings.ToLower(c.Name)] = c
 	}
-	p, err := s.check(ctx, a, im, r.own)
-	if err != nil {
-		return nil, err
-	}
-	step(1)
 	tagged, err := s.Store.Tagged(ctx, im.ID)
 	if err != nil {
 		return nil, err
@@ -229,6 +228,11 @@ func (s *Service) importArchive(ctx context.Context, im repo.UserImport, step fu
 	for _, o := range tagged {
 		r.done[o.Kind+"\x00"+o.Source] = o.Target
 	}
+	p, err := s.check(ctx, a, im, r.own, r.done)
+	if err != nil {
+		return nil, err
+	}
+	step(1)
 	if err := r.channels(ctx, p); err != nil {
 		return nil, err
 	}
@@ -253,11 +257,6 @@ func (r *run) channels(ctx context.Context, p *plan) error {
 	c := r.sum.Stats["channels"]
 	for _, ch := range p.channels {
 		key := strings.ToLower(ch.Name)
-		if own, ok := r.own[key]; ok {
-			r.chans[key] = own
-			c.Duplicates++
-			continue
-		}
 		if id, ok := r.made("channel", key); ok {
 			got, err := r.s.Accounts.ChannelByID(ctx, id)
 			if err != nil {
@@ -265,6 +264,11 @@ func (r *run) channels(ctx context.Context, p *plan) error {
 			}
 			r.chans[key] = got
 			c.Success++
+			continue
+		}
+		if own, ok := r.own[key]; ok {
+			r.chans[key] = own
+			c.Duplicates++
 			continue
 		}
 		display := strings.TrimSpace(ch.DisplayName)
@@ -278,7 +282,7 @@ func (r *run) channels(ctx context.Context, p *plan) error {
 			if n > 1 {
 				name = fmt.Sprintf("%s_%d", ch.Name, n)
 			}
-			made, err = r.s.Store.CreateChannel(ctx, r.im.ID, r.viewer.AccountID, name, display, limitText(ch.Description, 1000), limitText(ch.Support, 1000))
+			made, err = r.s.Store.CreateChannel(ctx, r.im.ID, r.viewer.AccountID, key, name, display, limitText(ch.Description, 1000), limitText(ch.Support, 1000))
 			if !errors.Is(err, model.ErrConflict) {
 				break
 			}
@@ -286,7 +290,7 @@ func (r *run) channels(ctx context.Context, p *plan) error {
 		if err != nil {
 			return err
 		}
-		r.done["channel\x00"+strings.ToLower(made.Name)] = made.ID
+		r.done["channel\x00"+key] = made.ID
 		r.chans[key] = made
 		c.Success++
 	}
@@ -493,13 +497,23 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// extras are a video's thumbnail and captions: a bad one is counted and
+// extras are a video's thumbnail, chapters and captions: a bad one is counted and
 // left out, as PeerTube's importer leaves it out; the video stays.
 func (r *run) extras(ctx context.Context, v userexport.VideoJSON, got model.Video) {
 	c := r.sum.Stats["videos"]
 	if v.ArchiveFiles.Thumbnail != nil {
 		if err := r.thumbnail(ctx, *v.ArchiveFiles.Thumbnail, got); err != nil {
 			r.s.log().Warn("import: thumbnail left out", "import", r.im.ID, "video", got.UUID, "err", err)
+			c.Errors++
+		}
+	}
+	if len(v.Chapters) > 0 && r.s.Chapters != nil {
+		cs := make([]model.Chapter, 0, len(v.Chapters))
+		for _, ch := range v.Chapters {
+			cs = append(cs, model.Chapter{Timecode: ch.Timecode, Title: ch.Title})
+		}
+		if err := r.s.Chapters.Replace(ctx, r.viewer, got.UUID, cs); err != nil {
+			r.s.log().Warn("import: chapters left out", "import", r.im.ID, "video", got.UUID, "err", err)
 			c.Errors++
 		}
 	}

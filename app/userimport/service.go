@@ -71,6 +71,11 @@ type Captions interface {
 	Put(ctx context.Context, viewer visibility.Viewer, ref, language string, file io.Reader) error
 }
 
+// Chapters sets a video's chapters (app/chapters).
+type Chapters interface {
+	Replace(ctx context.Context, viewer visibility.Viewer, ref string, cs []model.Chapter) error
+}
+
 // Playlists creates playlists and their elements (app/playlists).
 type Playlists interface {
 	Create(ctx context.Context, viewer visibility.Viewer, in playlists.Input) (model.Playlist, error)
@@ -101,6 +106,7 @@ type Service struct {
 
 	Videos        Videos
 	Captions      Captions
+	Chapters      Chapters // nil: chapters are left out
 	Playlists     Playlists
 	Ratings       Ratings
 	Subscriptions Subscriptions

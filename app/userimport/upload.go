@@ -83,12 +83,12 @@ func (s *Service) StartUpload(ctx context.Context, v visibility.Viewer, userID i
 	if latest, err := s.Store.Latest(ctx, userID); err == nil && (latest.State == StatePending || latest.State == StateProcessing) {
 		return "", ErrBusy
 	}
-	free, err := s.freeSpace()
+	room, err := s.Room()
 	if err != nil {
 		return "", err
 	}
-	if size+s.Limits.orDefault().Reserve > free {
-		return "", fmt.Errorf("%w: %s, and this box has %s free", ErrUploadTooBig, bytes(size), bytes(free))
+	if size > room {
+		return "", fmt.Errorf("%w: %s, and this box has room for %s", ErrUploadTooBig, bytes(size), bytes(room))
 	}
 	if err := os.MkdirAll(s.Dir(), 0o750); err != nil {
 		return "", fmt.Errorf("imports folder: %w", err)
@@ -106,6 +106,15 @@ func (s *Service) StartUpload(ctx context.Context, v visibility.Viewer, userID i
 	}
 	f.Close()
 	return id, nil
+}
+
+// Room is the largest archive the disk takes now, its reserve kept.
+func (s *Service) Room() (int64, error) {
+	free, err := s.freeSpace()
+	if err != nil {
+		return 0, err
+	}
+	return max(free-s.Limits.orDefault().Reserve, 0), nil
 }
 
 func (s *Service) loadUpload(v visibility.Viewer, id string) (uploadState, int64, error) {

@@ -257,7 +257,7 @@ func noticeOf(v view, c echo.Context) string {
 		return v.T("follows.done." + d)
 	case "export_requested", "export_busy", "export_deleted", "export_too_large": // user_exports.go (#11)
 		return v.T("export.done." + d)
-	case "import_requested", "import_busy", "import_refused": // user_imports.go (#11)
+	case "import_requested", "import_busy", "import_refused", "import_too_big": // user_imports.go (#11)
 		return v.T("import.done." + d)
 	case "recommended", "unrecommended": // my_recommendations.go (#11)
 		return v.T("recommend.done." + d)

@@ -188,6 +188,16 @@ func (s *Server) importPageRoutes(e *echo.Echo, _ []echo.MiddlewareFunc) {
 func (s *Server) mySettingsImport(c echo.Context) error {
 	r := c.Request()
 	who := viewer(c)
+	// The disk must take the archive (and keep its reserve): a form that
+	// says it is bigger is refused before a byte is stored, one that lied
+	// is cut off there.
+	room, err := s.Imports.Room()
+	if err != nil {
+		return err
+	}
+	if r.ContentLength > room {
+		return c.Redirect(http.StatusSeeOther, "/my/settings?done=import_too_big#import")
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return c.Redirect(http.StatusSeeOther, "/my/settings?done=import_refused#import")
@@ -218,7 +228,9 @@ func (s *Server) mySettingsImport(c echo.Context) error {
 			if tmp != "" {
 				return echo.NewHTTPError(http.StatusBadRequest)
 			}
-			if tmp, err = s.saveFilePart(part, 1<<42); err != nil {
+			if tmp, err = s.saveFilePart(part, room); errors.Is(err, errTooBig) {
+				return c.Redirect(http.StatusSeeOther, "/my/settings?done=import_too_big#import")
+			} else if err != nil {
 				return c.Redirect(http.StatusSeeOther, "/my/settings?done=import_refused#import")
 			}
 		}
