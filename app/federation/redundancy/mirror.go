@@ -548,8 +548,11 @@ func (s *Service) AllowCopiesFrom(ctx context.Context, viewer visibility.Viewer,
 // CopiesAllowed says whether this box copies the videos of a followed
 // instance (PeerTube's hostRedundancyAllowed).
 func (s *Service) CopiesAllowed(ctx context.Context, host string) bool {
+	if !s.mirroringOn() {
+		return false
+	}
 	refused, err := s.refusedHosts(ctx)
-	return err == nil && s.mirroringOn() && !slices.Contains(refused, strings.ToLower(host))
+	return err == nil && !slices.Contains(refused, strings.ToLower(host))
 }
 
 // evict removes a mirror: its files, its row, and, once it was announced,
