@@ -251,6 +251,16 @@ func (s *Service) FreeDisk(ctx context.Context) {
 	}
 }
 
+// OwnCopy is the base URL of this box's ready copy of a remote video
+// ("" when there is none): PeerTube lists its own copies among a remote
+// video's redundancies, and the player may use it.
+func (s *Service) OwnCopy(ctx context.Context, uuid string) string {
+	if _, err := s.MirrorDir(ctx, uuid); err != nil {
+		return ""
+	}
+	return MirrorBase(s.Mirror.URIs, uuid)
+}
+
 // MirrorDir is the folder of a ready copy, for the static route
 // (/static/redundancy/hls/<uuid>/...); model.ErrNotFound otherwise.
 func (s *Service) MirrorDir(ctx context.Context, uuid string) (string, error) {
