@@ -328,6 +328,8 @@ func (s *Service) Tick(ctx context.Context) error {
 			why = "mirroring is off"
 		case m.State == model.MirrorCopying && now.Sub(m.CreatedAt) > staleCopy:
 			why = "its copy never finished"
+		case m.State == model.MirrorReady && !isDir(filepath.Join(s.Mirror.Dir, m.UUID)):
+			why = "its files are gone" // a restored backup holds none
 		default:
 			if ok, err := s.followed(ctx, m.IRI); err != nil {
 				return err
@@ -457,6 +459,11 @@ func (s *Service) sweepFolders(all []model.MirroredVideo) {
 			os.RemoveAll(filepath.Join(s.Mirror.Dir, e.Name()))
 		}
 	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
 
 func used(ms []model.MirroredVideo) int64 {

@@ -442,3 +442,26 @@ func TestRefusedInstanceIsNotCopied(t *testing.T) {
 		t.Errorf("allowed again: %v, %d queued", err, len(r.q.payloads))
 	}
 }
+
+// A copy whose files are gone (a backup restored: copies are not in
+// backups) is forgotten, and its origin told.
+func TestCopyWithoutFilesIsForgotten(t *testing.T) {
+	r := newMirrorRig(t, 20000)
+	r.configure(model.StrategyMostViews, 1<<20)
+	if err := r.runJobs(); err != nil || len(r.mirrored()) != 1 {
+		t.Fatalf("copy: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(r.s.Mirror.Dir, r.o.uuid)); err != nil {
+		t.Fatal(err)
+	}
+	r.s.failedCopy(r.video.ID) // not copied again within this test
+	if err := r.s.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ms := r.mirrored(); len(ms) != 0 {
+		t.Errorf("copy without files kept: %+v", ms)
+	}
+	if types := r.sent.types(); len(types) != 2 || types[1] != "Undo" {
+		t.Errorf("sent %v", types)
+	}
+}
