@@ -96,6 +96,15 @@ func TestMirroringFriends(t *testing.T) {
 	if page, _, _ := bb.Get(b.URL("/admin/federation")); !strings.Contains(page, `<tr class="mirrored">`) {
 		t.Errorf("B's admin page does not list its copy")
 	}
+	// B's CacheFile is served at its IRI.
+	var cf struct {
+		Type, Object string
+		URL          struct{ Href string }
+	}
+	if code := testrig.GetJSON(t, b.URL("/redundancy/streaming-playlists/hls/"+uuid), &cf); code != http.StatusOK ||
+		cf.Type != "CacheFile" || cf.Object != a.URL("/videos/watch/"+uuid) || cf.URL.Href != base {
+		t.Errorf("B's CacheFile: %d %+v", code, cf)
+	}
 	// B lists its own copy among the remote video's redundancies, as
 	// PeerTube does; both admin APIs tell who mirrors what.
 	if m := mirrorsOf(t, b, uuid); len(m) != 1 || m[0] != base {

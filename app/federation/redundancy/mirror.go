@@ -261,6 +261,25 @@ func (s *Service) OwnCopy(ctx context.Context, uuid string) string {
 	return MirrorBase(s.Mirror.URIs, uuid)
 }
 
+// CacheFileOf is this box's CacheFile of a ready copy, as its IRI serves
+// it (PeerTube's /redundancy/streaming-playlists/hls/<uuid>);
+// model.ErrNotFound otherwise.
+func (s *Service) CacheFileOf(ctx context.Context, uuid string) (vocab.CacheFile, error) {
+	if !s.mirroringOn() {
+		return vocab.CacheFile{}, model.ErrNotFound
+	}
+	m, err := s.Mirror.Store.MirroredByUUID(ctx, uuid)
+	if err != nil {
+		return vocab.CacheFile{}, err
+	}
+	if m.State != model.MirrorReady {
+		return vocab.CacheFile{}, model.ErrNotFound
+	}
+	cf := s.cacheFile(m)
+	cf.Context = vocab.CacheFileContext
+	return cf, nil
+}
+
 // MirrorDir is the folder of a ready copy, for the static route
 // (/static/redundancy/hls/<uuid>/...); model.ErrNotFound otherwise.
 func (s *Service) MirrorDir(ctx context.Context, uuid string) (string, error) {
