@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -95,6 +96,18 @@ func TestMirroringFriends(t *testing.T) {
 	}
 	if page, _, _ := bb.Get(b.URL("/admin/federation")); !strings.Contains(page, `<tr class="mirrored">`) {
 		t.Errorf("B's admin page does not list its copy")
+	}
+	// A's Video object names the copy in its HLS entry's tags.
+	req, _ := http.NewRequest(http.MethodGet, a.URL("/videos/watch/"+uuid), nil)
+	req.Header.Set("Accept", "application/activity+json")
+	if res, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), `"rel":["mirror"]`) || !strings.Contains(string(body), base+"/master.m3u8") {
+			t.Errorf("A's Video object does not list B's copy:\n%s", body)
+		}
 	}
 	// B's CacheFile is served at its IRI.
 	var cf struct {
