@@ -275,6 +275,11 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 	}
 	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10)
 		remoteDetails(&out, rv)
+		if own := s.Mirrors.OwnCopy(c.Request().Context(), v.UUID); own != "" && len(out.StreamingPlaylists) == 1 { // redundancy (#12)
+			out.StreamingPlaylists[0].Redundancies = append(out.StreamingPlaylists[0].Redundancies, struct {
+				BaseURL string `json:"baseUrl"`
+			}{own})
+		}
 		return out, nil
 	}
 	rs, err := s.Videos.Renditions(c.Request().Context(), v)

@@ -37,7 +37,8 @@ func (s *Server) federationRoutes(e *echo.Echo, page []echo.MiddlewareFunc) {
 		e.GET("/video-channels/:name/"+string(which), s.apCollection(federation.KindChannel, which), fed...)
 	}
 	s.commentRoutes(e, page, fed)
-	s.recommendationsFed(e, fed) // recommend (#11)
+	s.recommendationsFed(e, fed)                                              // recommend (#11)
+	e.GET("/redundancy/streaming-playlists/hls/:uuid", s.apCacheFile, fed...) // redundancy (#12)
 	e.POST("/inbox", s.inbox(""), fed...)
 	e.POST("/accounts/:name/inbox", s.inbox(federation.KindAccount), fed...)
 	e.POST("/video-channels/:name/inbox", s.inbox(federation.KindChannel), fed...)

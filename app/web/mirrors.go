@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/labstack/echo/v4"
+
+	"cabane.dev/cabane/app/federation/vocab"
 )
 
 // serveMirror serves the copies of other servers' videos this box mirrors
@@ -31,4 +33,18 @@ func (s *Server) serveMirror(c echo.Context) error {
 	// A copy is fixed while it lasts, and may be evicted: an hour.
 	h.Set("Cache-Control", "public, max-age=3600")
 	return serveFile(c, filepath.Join(dir, clean))
+}
+
+// apCacheFile serves the CacheFile of one of this box's copies at its IRI
+// (PeerTube's /redundancy/streaming-playlists/hls/<uuid>), for servers
+// that look it up.
+func (s *Server) apCacheFile(c echo.Context) error {
+	if s.Mirrors == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	cf, err := s.Mirrors.CacheFileOf(c.Request().Context(), c.Param("uuid"))
+	if err != nil {
+		return fedError(err)
+	}
+	return sendJSON(c, vocab.ContentType, cf)
 }

@@ -228,6 +228,10 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10): plays from its origin
 		d.PlaylistURL, d.Playable = rv.HLSURL, rv.HLSURL != ""
 		d.Origin = originOf(rv)
+		if own := s.Mirrors.OwnCopy(c.Request().Context(), v.UUID); own != "" { // this box's copy (redundancy, #12)
+			b, _ := json.Marshal([]string{own})
+			d.Mirrors = string(b)
+		}
 	} else if d.Mirrors, err = s.mirrorsAttr(c.Request().Context(), v); err != nil {
 		return d, err
 	}

@@ -62,7 +62,10 @@ func (s *Server) apiServerFollowing(c echo.Context) error {
 	me.Host, me.URL = s.urls(c).Host(), s.urls(c).Abs(uris.ServerActor)
 	out := listJSON[apiFollow]{Total: total, Data: make([]apiFollow, 0, len(fs))}
 	for _, f := range fs {
-		out.Data = append(out.Data, apiFollow{ID: f.ID, Follower: me, Following: followerJSON(f.Target), Score: followScore,
+		target := followerJSON(f.Target)
+		// Whether this box copies that instance's videos (redundancy, #12).
+		target.HostRedundancyAllowed = s.Mirrors.CopiesAllowed(c.Request().Context(), target.Host)
+		out.Data = append(out.Data, apiFollow{ID: f.ID, Follower: me, Following: target, Score: followScore,
 			State: f.State, CreatedAt: f.CreatedAt, UpdatedAt: f.CreatedAt})
 	}
 	return c.JSON(http.StatusOK, out)

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,11 +97,67 @@ func TestMirroringFriends(t *testing.T) {
 	if page, _, _ := bb.Get(b.URL("/admin/federation")); !strings.Contains(page, `<tr class="mirrored">`) {
 		t.Errorf("B's admin page does not list its copy")
 	}
+	// A's Video object names the copy in its HLS entry's tags.
+	req, _ := http.NewRequest(http.MethodGet, a.URL("/videos/watch/"+uuid), nil)
+	req.Header.Set("Accept", "application/activity+json")
+	if res, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), `"rel":["mirror"]`) || !strings.Contains(string(body), base+"/master.m3u8") {
+			t.Errorf("A's Video object does not list B's copy:\n%s", body)
+		}
+	}
+	// B's CacheFile is served at its IRI.
+	var cf struct {
+		Type, Object string
+		URL          struct{ Href string }
+	}
+	if code := testrig.GetJSON(t, b.URL("/redundancy/streaming-playlists/hls/"+uuid), &cf); code != http.StatusOK ||
+		cf.Type != "CacheFile" || cf.Object != a.URL("/videos/watch/"+uuid) || cf.URL.Href != base {
+		t.Errorf("B's CacheFile: %d %+v", code, cf)
+	}
+	// B lists its own copy among the remote video's redundancies, as
+	// PeerTube does; both admin APIs tell who mirrors what.
+	if m := mirrorsOf(t, b, uuid); len(m) != 1 || m[0] != base {
+		t.Errorf("B's API: redundancies %v, want its own copy", m)
+	}
+	for _, c := range []struct {
+		in     *instance
+		target string
+	}{{a, "my-videos"}, {b, "remote-videos"}} {
+		var list struct {
+			Total int `json:"total"`
+			Data  []struct {
+				UUID         string `json:"uuid"`
+				Redundancies struct {
+					StreamingPlaylists []struct {
+						FileURL string `json:"fileUrl"`
+					} `json:"streamingPlaylists"`
+				} `json:"redundancies"`
+			} `json:"data"`
+		}
+		code := c.in.api(t, http.MethodGet, "/api/v1/server/redundancy/videos?target="+c.target, nil, &list)
+		if code != http.StatusOK || list.Total != 1 || list.Data[0].UUID != uuid || len(list.Data[0].Redundancies.StreamingPlaylists) != 1 ||
+			list.Data[0].Redundancies.StreamingPlaylists[0].FileURL != base {
+			t.Errorf("%s's redundancy API (%s): %d %+v", c.in.Host, c.target, code, list)
+		}
+	}
 
 	// Mirroring off: B evicts its copy and sends Undo; A forgets it.
 	mirroring("", "50")
 	eventually(t, "A forgets B's mirror", within, func() bool { return len(mirrorsOf(t, a, uuid)) == 0 })
 	if res, err := http.Get(base + "/master.m3u8"); err != nil || res.StatusCode != http.StatusNotFound {
 		t.Errorf("evicted copy still served: %v %v", res.StatusCode, err)
+	}
+
+	// Mirroring on again: B copies it again. A's admin then lets nobody
+	// mirror: A forgets B's copy at once, and refuses its announcements.
+	mirroring("most-views", "50")
+	eventually(t, "A lists B's new copy", within, func() bool { return len(mirrorsOf(t, a, uuid)) == 1 })
+	adminForm(t, a, ab, atok, "/admin/federation/mirrors/policy", url.Values{"accept_from": {"nobody"}, "hosts": {""}}, "mirror_policy")
+	if m := mirrorsOf(t, a, uuid); len(m) != 0 {
+		t.Errorf("A lets nobody mirror, yet lists %v", m)
 	}
 }

@@ -344,11 +344,11 @@ func (c *copier) get(ctx context.Context, name string, limit int64) ([]byte, err
 	if resp.ContentLength > c.left {
 		return nil, fmt.Errorf("%w: %s is %d bytes, %d left", ErrOverBudget, name, resp.ContentLength, c.left)
 	}
-	max := c.left
-	if limit > 0 && limit < max {
-		max = limit
+	bound := c.left
+	if limit > 0 && limit < bound {
+		bound = limit
 	}
-	if c.s.lowDisk(max) && c.s.lowDisk(resp.ContentLength) {
+	if c.s.lowDisk(max(resp.ContentLength, 0)) {
 		return nil, fmt.Errorf("%w: the disk is running low", ErrOverBudget)
 	}
 	f, err := os.OpenFile(filepath.Join(c.dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
@@ -360,18 +360,18 @@ func (c *copier) get(ctx context.Context, name string, limit int64) ([]byte, err
 	if strings.HasSuffix(name, ".m3u8") {
 		w = io.MultiWriter(f, &keep)
 	}
-	n, err := io.Copy(w, io.LimitReader(resp.Body, max+1))
+	n, err := io.Copy(w, io.LimitReader(resp.Body, bound+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", u, err)
 	}
-	if n > max {
-		if max == c.left {
+	if n > bound {
+		if bound == c.left {
 			return nil, fmt.Errorf("%w: %s is larger than the %d bytes left", ErrOverBudget, name, c.left)
 		}
-		return nil, fmt.Errorf("%w: %s is larger than %d bytes", jobs.ErrPermanent, name, max)
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", jobs.ErrPermanent, name, bound)
 	}
 	c.left -= n
 	c.total += n

@@ -251,6 +251,35 @@ func (s *Service) FreeDisk(ctx context.Context) {
 	}
 }
 
+// OwnCopy is the base URL of this box's ready copy of a remote video
+// ("" when there is none): PeerTube lists its own copies among a remote
+// video's redundancies, and the player may use it.
+func (s *Service) OwnCopy(ctx context.Context, uuid string) string {
+	if _, err := s.MirrorDir(ctx, uuid); err != nil {
+		return ""
+	}
+	return MirrorBase(s.Mirror.URIs, uuid)
+}
+
+// CacheFileOf is this box's CacheFile of a ready copy, as its IRI serves
+// it (PeerTube's /redundancy/streaming-playlists/hls/<uuid>);
+// model.ErrNotFound otherwise.
+func (s *Service) CacheFileOf(ctx context.Context, uuid string) (vocab.CacheFile, error) {
+	if !s.mirroringOn() {
+		return vocab.CacheFile{}, model.ErrNotFound
+	}
+	m, err := s.Mirror.Store.MirroredByUUID(ctx, uuid)
+	if err != nil {
+		return vocab.CacheFile{}, err
+	}
+	if m.State != model.MirrorReady {
+		return vocab.CacheFile{}, model.ErrNotFound
+	}
+	cf := s.cacheFile(m)
+	cf.Context = vocab.CacheFileContext
+	return cf, nil
+}
+
 // MirrorDir is the folder of a ready copy, for the static route
 // (/static/redundancy/hls/<uuid>/...); model.ErrNotFound otherwise.
 func (s *Service) MirrorDir(ctx context.Context, uuid string) (string, error) {
@@ -318,6 +347,8 @@ func (s *Service) Tick(ctx context.Context) error {
 			why = "mirroring is off"
 		case m.State == model.MirrorCopying && now.Sub(m.CreatedAt) > staleCopy:
 			why = "its copy never finished"
+		case m.State == model.MirrorReady && !isDir(filepath.Join(s.Mirror.Dir, m.UUID)):
+			why = "its files are gone" // a restored backup holds none
 		default:
 			if ok, err := s.followed(ctx, m.IRI); err != nil {
 				return err
@@ -449,6 +480,11 @@ func (s *Service) sweepFolders(all []model.MirroredVideo) {
 	}
 }
 
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
 func used(ms []model.MirroredVideo) int64 {
 	var n int64
 	for _, m := range ms {
@@ -548,8 +584,11 @@ func (s *Service) AllowCopiesFrom(ctx context.Context, viewer visibility.Viewer,
 // CopiesAllowed says whether this box copies the videos of a followed
 // instance (PeerTube's hostRedundancyAllowed).
 func (s *Service) CopiesAllowed(ctx context.Context, host string) bool {
+	if !s.mirroringOn() {
+		return false
+	}
 	refused, err := s.refusedHosts(ctx)
-	return err == nil && s.mirroringOn() && !slices.Contains(refused, strings.ToLower(host))
+	return err == nil && !slices.Contains(refused, strings.ToLower(host))
 }
 
 // evict removes a mirror: its files, its row, and, once it was announced,

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -40,7 +41,7 @@ type origin struct {
 	gets     int // file GETs
 }
 
-func newOrigin(t *testing.T) *origin {
+func newOrigin(t testing.TB) *origin {
 	o := &origin{uuid: uuid.NewString(), segment: []byte(strings.Repeat("init", 64) + strings.Repeat("frames-", 2000))}
 	o.srv = httptest.NewServer(http.HandlerFunc(o.serve))
 	t.Cleanup(o.srv.Close)
@@ -139,7 +140,7 @@ type followsAll struct{}
 func (followsAll) ServerFollows(context.Context, string) (bool, error) { return true, nil }
 
 type mrig struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	s      *Service
 	o      *origin
@@ -153,7 +154,7 @@ type mrig struct {
 
 // newMirrorRig is the service on a real store holding o's video as a
 // remote video whose origin gave size for its files.
-func newMirrorRig(t *testing.T, size int64) *mrig {
+func newMirrorRig(t testing.TB, size int64) *mrig {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cabane.db"), store.Options{})
 	if err != nil {
@@ -191,7 +192,7 @@ func newMirrorRig(t *testing.T, size int64) *mrig {
 	}
 	r.video = v
 	client := httpclient.New(httpclient.Options{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
-	r.s = &Service{Store: st.Redundancy(), Settings: st.Settings, Followed: followsAll{},
+	r.s = &Service{Store: st.Redundancy(), Settings: st.Settings, Followed: followsAll{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Mirror: &Mirroring{Store: st.Redundancy(), Jobs: r.q, Fetch: r.o, HTTP: client, Sender: r.sent,
 			URIs: uris.New("https://mirror.example"), Dir: filepath.Join(t.TempDir(), "redundancy"), LowDisk: 1 << 20,
 			Free: func(string) (int64, bool) { r.mu.Lock(); defer r.mu.Unlock(); return r.free, true },
@@ -440,5 +441,28 @@ func TestRefusedInstanceIsNotCopied(t *testing.T) {
 	}
 	if err := r.s.AllowCopiesFrom(ctx, adminViewer, host, true); err != nil || !r.s.CopiesAllowed(ctx, host) || len(r.q.payloads) != 1 {
 		t.Errorf("allowed again: %v, %d queued", err, len(r.q.payloads))
+	}
+}
+
+// A copy whose files are gone (a backup restored: copies are not in
+// backups) is forgotten, and its origin told.
+func TestCopyWithoutFilesIsForgotten(t *testing.T) {
+	r := newMirrorRig(t, 20000)
+	r.configure(model.StrategyMostViews, 1<<20)
+	if err := r.runJobs(); err != nil || len(r.mirrored()) != 1 {
+		t.Fatalf("copy: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(r.s.Mirror.Dir, r.o.uuid)); err != nil {
+		t.Fatal(err)
+	}
+	r.s.failedCopy(r.video.ID) // not copied again within this test
+	if err := r.s.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ms := r.mirrored(); len(ms) != 0 {
+		t.Errorf("copy without files kept: %+v", ms)
+	}
+	if types := r.sent.types(); len(types) != 2 || types[1] != "Undo" {
+		t.Errorf("sent %v", types)
 	}
 }

@@ -105,9 +105,7 @@ func (s *Service) Policy(ctx context.Context) (model.MirrorPolicy, error) {
 	if err != nil {
 		return model.MirrorPolicy{}, fmt.Errorf("redundancy hosts: %w", err)
 	}
-	for _, h := range strings.Fields(hosts) {
-		p.Hosts = append(p.Hosts, h)
-	}
+	p.Hosts = strings.Fields(hosts)
 	return p, nil
 }
 

@@ -11,6 +11,7 @@ var CacheFileContext = Context(`["https://www.w3.org/ns/activitystreams","https:
 // files (redundancy). Object is the Video's IRI; URL.Href the folder of
 // the copy, where the origin's file names are found.
 type CacheFile struct {
+	Context Context       `json:"@context,omitempty"` // when served alone
 	ID      string        `json:"id"`
 	Type    string        `json:"type"` // "CacheFile"
 	Object  string        `json:"object"`

@@ -24,7 +24,9 @@ CREATE INDEX video_mirrors_expires ON video_mirrors(expires_at) WHERE expires_at
 -- friends). video_id is the remote video's row (remote_videos); size is
 -- the bytes on disk under media/redundancy/<uuid>, counted against the
 -- admin's budget; state 'copying' while the files download (the row
--- reserves the budget), 'ready' once they are served and announced.
+-- reserves the budget), 'ready' once they are served and announced;
+-- origin_inbox is where Create, Update and Undo CacheFile go (the origin
+-- channel's federation.Recipient, as JSON).
 -- strategy is PeerTube's (most-views, trending, recently-added).
 CREATE TABLE mirrored_videos (
     video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
