@@ -50,6 +50,7 @@ func TestFigureTracker(t *testing.T) {
 	tr := tracker.New(tracker.Options{
 		Allow:         func(*http.Request, string) bool { return true },
 		MaxConnsPerIP: 2 * trackerPeers, // every viewer comes from 127.0.0.1 here
+		MaxConns:      2 * trackerPeers, // room for the churn's reconnections
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

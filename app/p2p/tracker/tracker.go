@@ -45,7 +45,7 @@ type Options struct {
 	Burst             int     // default 40
 	MaxOffers         int     // offers relayed per announce (and peers given); default 10
 	MaxConnsPerIP     int     // default 32
-	MaxConns          int     // default 5000
+	MaxConns          int     // default 1000: ~60 KiB each, measured (tests/bench), so ~60 MB
 	MaxSwarmsPerConn  int     // swarms one connection may join; default 32
 
 	// AnnounceInterval is the interval the clients are told; a peer not
@@ -137,7 +137,7 @@ func New(o Options) *Tracker {
 		o.MaxConnsPerIP = 32
 	}
 	if o.MaxConns <= 0 {
-		o.MaxConns = 5000
+		o.MaxConns = 1000
 	}
 	if o.MaxSwarmsPerConn <= 0 {
 		o.MaxSwarmsPerConn = 32
