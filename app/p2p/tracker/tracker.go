@@ -423,6 +423,18 @@ func (t *Tracker) announce(c *conn, req request, now time.Time) {
 	}
 	p := sw.peers[req.peerID]
 	switch {
+	case p != nil && p.c != c && p.c.ip == c.ip && len(c.swarms) < t.o.MaxSwarmsPerConn:
+		// The same browser on a new socket (its client reconnects with
+		// its peer id) while the old one is not yet seen dead: the peer
+		// moves. From another address it would be a theft of the answers
+		// meant for that peer, refused below.
+		if old := c.swarms[ih]; old != nil && old != p {
+			t.removePeer(sw, old)
+			t.swarms[ih] = sw
+		}
+		delete(p.c.swarms, ih)
+		p.c = c
+		c.swarms[ih] = p
 	case p != nil && p.c != c:
 		t.mu.Unlock()
 		t.refuse(c, ih, "peer_id in use")
