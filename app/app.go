@@ -657,8 +657,9 @@ func (a *App) Run(ctx context.Context) error {
 	// --- end delivery ---
 	// --- tracker and STUN (#12 point 2) ---
 	wg.Go(func() {
+		// Not a reason to stop the box: viewers fall back to HTTP.
 		if err := a.Web.RunTracker(ctx); err != nil && ctx.Err() == nil {
-			errc <- fmt.Errorf("tracker: %w", err)
+			a.Log.Warn("tracker stopped; peer-to-peer playback is off", "err", err)
 		}
 	})
 	if st := a.listenSTUN(); st != nil {

@@ -50,6 +50,7 @@ func TestFigureTracker(t *testing.T) {
 	tr := tracker.New(tracker.Options{
 		Allow:         func(*http.Request, string) bool { return true },
 		MaxConnsPerIP: 2 * trackerPeers, // every viewer comes from 127.0.0.1 here
+		MaxConns:      2 * trackerPeers, // room for the churn's reconnections
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -128,20 +129,21 @@ func TestFigureTracker(t *testing.T) {
 			}
 		}
 	}()
-	raw := waitLine("COUNTS ")
+	waitLine("STOPPING") // the churn's end, before the viewers leave
 	elapsed := time.Since(start)
 	cpu1, _ := testrig.CPUTime(os.Getpid())
 	end := tr.Stats()
 	close(stopPeers)
 	stopSampling()
 	topHeap, topAnon := peak()
+	raw := waitLine("COUNTS ")
 	cmd.Wait()
 	var load trackerLoad
 	if err := json.Unmarshal([]byte(raw), &load); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("viewers: %+v", load)
-	t.Logf("tracker at ready: %+v; at the end: %+v", ready, end)
+	t.Logf("tracker at ready: %+v; at the churn's end: %+v", ready, end)
 	if ready.Peers != trackerPeers || ready.Swarms != trackerSwarms {
 		t.Fatalf("after the ramp: %d peers in %d swarms, want %d in %d", ready.Peers, ready.Swarms, trackerPeers, trackerSwarms)
 	}
@@ -189,6 +191,8 @@ func TestTrackerPeersChild(t *testing.T) {
 	churn.Store(true)
 	fmt.Println("READY")
 	time.Sleep(trackerChurn)
+	fmt.Println("STOPPING")
+	time.Sleep(time.Second) // the parent reads its figures with the swarms whole
 	cancel()
 	wg.Wait()
 	b, _ := json.Marshal(&load)

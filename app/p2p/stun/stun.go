@@ -34,7 +34,11 @@ type Options struct {
 	// (default 10,000); beyond it, new addresses wait until old ones are
 	// forgotten (a minute of silence).
 	MaxSources int
-	Log        *slog.Logger
+	// Total bounds the responses per second to everyone (default 500,
+	// bursts of 1,000): with forged source addresses, per-source limits
+	// alone would let the box be used to send to many victims at once.
+	Total float64
+	Log   *slog.Logger
 }
 
 // Stats counts what the server did since it started.
@@ -52,6 +56,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	sources map[netip.Addr]*source
+	total   *rate.Limiter
 
 	answered, ignored, limited atomic.Int64
 }
@@ -84,11 +89,14 @@ func New(pc net.PacketConn, o Options) *Server {
 	if o.MaxSources <= 0 {
 		o.MaxSources = 10000
 	}
+	if o.Total <= 0 {
+		o.Total = 500
+	}
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{pc: pc, o: o, log: log, sources: map[netip.Addr]*source{}}
+	return &Server{pc: pc, o: o, log: log, sources: map[netip.Addr]*source{}, total: rate.NewLimiter(rate.Limit(o.Total), int(2*o.Total))}
 }
 
 // Port is the UDP port the server listens on.
@@ -160,7 +168,7 @@ func (s *Server) parse(m *stun.Message, b []byte) bool {
 	return m.Type == stun.BindingRequest
 }
 
-// allow takes a token from addr's limiter.
+// allow takes a token from addr's limiter, then from the total's.
 func (s *Server) allow(addr netip.Addr, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -180,5 +188,5 @@ func (s *Server) allow(addr netip.Addr, now time.Time) bool {
 		s.sources[addr] = src
 	}
 	src.seen = now
-	return src.lim.AllowN(now, 1)
+	return src.lim.AllowN(now, 1) && s.total.AllowN(now, 1)
 }

@@ -3,6 +3,7 @@ package stun
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strconv"
 	"testing"
 	"time"
@@ -130,5 +131,20 @@ func TestRateLimitedPerSource(t *testing.T) {
 	st := s.Stats()
 	if answers < 3 || answers > 4 || st.Limited+int64(answers) != 10 {
 		t.Fatalf("answered %d, stats %+v", answers, st)
+	}
+}
+
+// Many sources at once (forged, say) share the total rate.
+func TestTotalRate(t *testing.T) {
+	s := New(nil, Options{PerSource: 100, Burst: 100, Total: 5})
+	now := time.Now()
+	answered := 0
+	for i := range 50 {
+		if s.allow(netip.AddrFrom4([4]byte{192, 0, 2, byte(i)}), now) {
+			answered++
+		}
+	}
+	if answered != 10 { // the total's burst: twice its rate
+		t.Fatalf("answered %d of 50 sources", answered)
 	}
 }

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 	"unicode/utf8"
 )
@@ -20,10 +21,13 @@ func FuzzMessage(f *testing.F) {
 		`{"action":"scrape"}`,
 		`{"action":"announce","info_hash":"\u0100bcdefghijklmnopqrs","peer_id":null}`,
 		`{}`, `[]`, `null`, `"`, `{"action":"announce","offers":[{"offer":1}]}`,
+		// An answer to checkTracker's member.
+		`{"action":"announce","info_hash":"` + id + `","peer_id":"` + id + `","to_peer_id":"` + latin1("\x01\x02\x03\x04\x05"+"abcdefghijklmno") + `","answer":{"type":"answer","sdp":"v=0"},"offer_id":"x"}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkTracker(t, data, id)
 		r, err := parseMessage(data, 10)
 		if err != nil {
 			if r.action != "" {
@@ -95,6 +99,49 @@ func TestLatin1RoundTrip(t *testing.T) {
 	for _, bad := range []string{"", "short", latin1(string(b[:])) + "x", "\u0100" + latin1(string(b[:19]))} {
 		if _, ok := fromLatin1(bad); ok {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// fakeConn is a connection without a socket: what the tracker sends it
+// waits in its queue (and is dropped once that is full).
+func fakeConn() *conn {
+	return &conn{out: make(chan []byte, sendQueue), done: make(chan struct{}), swarms: map[string]*peer{}, allow: map[string]allowance{}}
+}
+
+// checkTracker runs data through a small tracker from two connections
+// around a member's announce, and checks the swarms' bookkeeping after.
+func checkTracker(t *testing.T, data []byte, id string) {
+	tr := New(Options{Allow: func(*http.Request, string) bool { return true }, MaxPeersPerSwarm: 3, MaxSwarms: 3, MaxSwarmsPerConn: 2})
+	a, b := fakeConn(), fakeConn()
+	tr.conns[a], tr.conns[b] = struct{}{}, struct{}{}
+	other := latin1("\x01\x02\x03\x04\x05" + "abcdefghijklmno")
+	tr.handle(a, []byte(`{"action":"announce","info_hash":"`+id+`","peer_id":"`+other+`","event":"started"}`))
+	tr.handle(b, data)
+	tr.handle(a, data)
+	tr.handle(b, data)
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	peers := 0
+	for ih, sw := range tr.swarms {
+		if len(sw.list) == 0 || len(sw.list) != len(sw.peers) || len(sw.list) > 3 || sw.seeders < 0 || sw.seeders > len(sw.list) {
+			t.Fatalf("swarm %x: %d listed, %d by id, %d seeders", ih, len(sw.list), len(sw.peers), sw.seeders)
+		}
+		for i, p := range sw.list {
+			if p.idx != i || sw.peers[p.id] != p || p.ih != ih || p.c.swarms[ih] != p {
+				t.Fatalf("swarm %x: peer %d out of place", ih, i)
+			}
+		}
+		peers += len(sw.list)
+	}
+	if len(tr.swarms) > 3 || len(a.swarms)+len(b.swarms) != peers || len(a.swarms) > 2 || len(b.swarms) > 2 {
+		t.Fatalf("%d swarms, %d peers, connections in %d and %d", len(tr.swarms), peers, len(a.swarms), len(b.swarms))
+	}
+	for _, c := range []*conn{a, b} {
+		for len(c.out) > 0 {
+			if msg := <-c.out; !json.Valid(msg) {
+				t.Fatalf("sent invalid JSON %q", msg)
+			}
 		}
 	}
 }

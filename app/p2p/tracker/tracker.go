@@ -45,7 +45,7 @@ type Options struct {
 	Burst             int     // default 40
 	MaxOffers         int     // offers relayed per announce (and peers given); default 10
 	MaxConnsPerIP     int     // default 32
-	MaxConns          int     // default 5000
+	MaxConns          int     // default 1000: ~60 KiB each, measured (tests/bench), so ~60 MB
 	MaxSwarmsPerConn  int     // swarms one connection may join; default 32
 
 	// AnnounceInterval is the interval the clients are told; a peer not
@@ -137,7 +137,7 @@ func New(o Options) *Tracker {
 		o.MaxConnsPerIP = 32
 	}
 	if o.MaxConns <= 0 {
-		o.MaxConns = 5000
+		o.MaxConns = 1000
 	}
 	if o.MaxSwarmsPerConn <= 0 {
 		o.MaxSwarmsPerConn = 32
@@ -423,6 +423,18 @@ func (t *Tracker) announce(c *conn, req request, now time.Time) {
 	}
 	p := sw.peers[req.peerID]
 	switch {
+	case p != nil && p.c != c && p.c.ip == c.ip && len(c.swarms) < t.o.MaxSwarmsPerConn:
+		// The same browser on a new socket (its client reconnects with
+		// its peer id) while the old one is not yet seen dead: the peer
+		// moves. From another address it would be a theft of the answers
+		// meant for that peer, refused below.
+		if old := c.swarms[ih]; old != nil && old != p {
+			t.removePeer(sw, old)
+			t.swarms[ih] = sw
+		}
+		delete(p.c.swarms, ih)
+		p.c = c
+		c.swarms[ih] = p
 	case p != nil && p.c != c:
 		t.mu.Unlock()
 		t.refuse(c, ih, "peer_id in use")

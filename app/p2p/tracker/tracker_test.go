@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,11 +97,19 @@ func wsURL(srv *httptest.Server) string {
 	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/tracker/socket"
 }
 
-func dial(t testing.TB, srv *httptest.Server) *peerClient {
+func dial(t testing.TB, srv *httptest.Server) *peerClient { t.Helper(); return dialFrom(t, srv, "") }
+
+// dialFrom connects as a client of address ip (testIP's header) when not
+// empty.
+func dialFrom(t testing.TB, srv *httptest.Server, ip string) *peerClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, wsURL(srv), nil)
+	var o *websocket.DialOptions
+	if ip != "" {
+		o = &websocket.DialOptions{HTTPHeader: http.Header{testIPHeader: {ip}}}
+	}
+	ws, _, err := websocket.Dial(ctx, wsURL(srv), o)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -168,6 +177,17 @@ func (p *peerClient) announce(ih string, n int) serverMsg {
 func offerID(p *peerClient, i int) string { return p.id[:19] + string(rune('a'+i)) }
 
 func allowAll(*http.Request, string) bool { return true }
+
+const testIPHeader = "X-Test-Client"
+
+// testIP is the client address of dialFrom's connections, 127.0.0.1 for
+// dial's.
+func testIP(r *http.Request) netip.Addr {
+	if a, err := netip.ParseAddr(r.Header.Get(testIPHeader)); err == nil {
+		return a
+	}
+	return netip.MustParseAddr("127.0.0.1")
+}
 
 func waitStats(t testing.TB, tr *Tracker, ok func(Stats) bool) Stats {
 	t.Helper()
@@ -301,7 +321,7 @@ func TestNilAllowRefusesAll(t *testing.T) {
 }
 
 func TestSwarmLimits(t *testing.T) {
-	tr, srv := startTracker(t, Options{Allow: allowAll, MaxPeersPerSwarm: 2, MaxSwarms: 2})
+	tr, srv := startTracker(t, Options{Allow: allowAll, MaxPeersPerSwarm: 2, MaxSwarms: 2, ClientIP: testIP})
 	ih := id20(t)
 	a, b, c := dial(t, srv), dial(t, srv), dial(t, srv)
 	a.announce(ih, 0)
@@ -315,8 +335,9 @@ func TestSwarmLimits(t *testing.T) {
 	if r := c.announce(id20(t), 0); r.Failure != "tracker full" {
 		t.Fatalf("third swarm: %+v", r)
 	}
-	// A peer id already in the swarm on another connection is not taken.
-	d := dial(t, srv)
+	// A peer id already in the swarm on another connection is not taken
+	// from another address.
+	d := dialFrom(t, srv, "192.0.2.9")
 	d.id = b.id
 	if r := d.announce(ih, 0); r.Failure != "peer_id in use" {
 		t.Fatalf("stolen peer id: %+v", r)
@@ -533,5 +554,30 @@ func TestPingsKeepQuietConnections(t *testing.T) {
 	b.announce(ih, 1)
 	if m := <-got; m.Offer == nil || m.PeerID != b.id {
 		t.Fatalf("a got %+v", m)
+	}
+}
+
+// A browser that reconnects (same address, same peer id) before its old
+// socket is seen dead takes its place in the swarm: offers reach the new
+// socket, and the old one's end does not remove it.
+func TestReconnectTakesOverPeer(t *testing.T) {
+	tr, srv := startTracker(t, Options{Allow: allowAll})
+	ih := id20(t)
+	old, other := dial(t, srv), dial(t, srv)
+	old.announce(ih, 0)
+	other.announce(ih, 0)
+	fresh := dial(t, srv)
+	fresh.id = old.id
+	if r := fresh.announce(ih, 0); r.Failure != "" || r.Incomplete != 2 {
+		t.Fatalf("reconnect: %+v", r)
+	}
+	old.ws.Close(websocket.StatusNormalClosure, "")
+	waitStats(t, tr, func(s Stats) bool { return s.Connections == 2 })
+	if s := tr.Stats(); s.Peers != 2 {
+		t.Fatalf("the old socket's end took the peer away: %+v", s)
+	}
+	other.announce(ih, 1)
+	if m := fresh.must(); m.Offer == nil || m.PeerID != other.id {
+		t.Fatalf("fresh got %+v", m)
 	}
 }
