@@ -181,6 +181,8 @@ type watchData struct {
 	// Recommended is what the video's channel recommends (#11), beside
 	// the next videos; nil: nothing.
 	Recommended *recommendedView
+	// P2P: the player shares segments with other viewers (p2p.go); nil: off.
+	P2P *p2pView
 }
 
 // originView is a remote video's page on its origin and that server's
@@ -219,6 +221,10 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10): plays from its origin
 		d.PlaylistURL, d.Playable = rv.HLSURL, rv.HLSURL != ""
 		d.Origin = originOf(rv)
+	} else if d.Playable {
+		if d.P2P, err = s.p2pFor(c, v, d.PlaylistURL); err != nil {
+			return d, err
+		}
 	}
 	if d.Tracks, err = s.tracks(c, v); err != nil { // captions and chapters (creator_pages.go)
 		return d, err
