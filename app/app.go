@@ -45,6 +45,8 @@ import (
 	"cabane.dev/cabane/app/media"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/notifications"
+	"cabane.dev/cabane/app/p2p/stun"
+	"cabane.dev/cabane/app/p2p/tracker"
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratelimit"
@@ -122,6 +124,9 @@ type App struct {
 	tls     *certs.Server
 	peers   *discovery.Browser
 	ann     atomic.Pointer[discovery.Announcer]
+	// stunPort is the STUN server's UDP port once it listens (#12 point 2),
+	// 0 while it does not.
+	stunPort atomic.Int32
 }
 
 // Open prepares the data directory, opens and migrates the database, and
@@ -415,6 +420,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// supporters (#11)
 		Supporters:      a.Supporters,
 		Recommendations: recs, // recommend (#11)
+		// tracker (#12 point 2): the default limits, same-host origins only
+		Tracker:  &tracker.Options{},
+		STUNPort: func() int { return int(a.stunPort.Load()) },
 	})
 	if err != nil {
 		st.Close()
@@ -554,6 +562,21 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	})
 	// --- end delivery ---
+	// --- tracker and STUN (#12 point 2) ---
+	wg.Go(func() {
+		if err := a.Web.RunTracker(ctx); err != nil && ctx.Err() == nil {
+			errc <- fmt.Errorf("tracker: %w", err)
+		}
+	})
+	if st := a.listenSTUN(); st != nil {
+		wg.Go(func() {
+			defer a.stunPort.Store(0)
+			if err := st.Serve(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("STUN server stopped; peer-to-peer playback falls back to LAN and direct addresses", "err", err)
+			}
+		})
+	}
+	// --- end tracker ---
 	// Early access: what came due while the box was off, then every minute.
 	wg.Go(func() { a.Supporters.Run(ctx, time.Minute) }) // supporters (#11)
 	go func() {
@@ -576,6 +599,25 @@ func (a *App) Run(ctx context.Context) error {
 		err = errors.Join(err, e)
 	}
 	return err
+}
+
+// listenSTUN opens the STUN server's socket, nil when it is off or the
+// port is taken: peer-to-peer playback still works between viewers whose
+// browsers see each other, so a busy port (another STUN server on the
+// box) is a warning, not a failed start.
+func (a *App) listenSTUN() *stun.Server {
+	addr := a.Config.STUNAddr
+	if addr == "" || addr == "off" {
+		return nil
+	}
+	st, err := stun.Listen(addr, stun.Options{Log: a.Log.With("part", "stun")})
+	if err != nil {
+		a.Log.Warn("STUN server not started", "err", err)
+		return nil
+	}
+	a.stunPort.Store(int32(st.Port()))
+	a.Log.Info("STUN", "udp", addr, "port", st.Port())
+	return st
 }
 
 // listen opens the HTTP (and, with TLS, HTTPS) listeners now, so a port

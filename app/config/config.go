@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -41,6 +42,11 @@ type Config struct {
 	MDNS         bool
 	MDNSHostname string   // announced as <name>.local
 	LANRanges    []string // CIDRs counted as the home network for local-only videos; empty: the box's own private networks
+
+	// STUNAddr is the UDP address of the box's STUN server, which lets
+	// viewers behind NAT find their public address for peer-to-peer
+	// playback without a third party; "off" disables it.
+	STUNAddr string
 
 	AllowPrivateFetch []string // CIDRs outbound fetches and deliveries may reach though private or reserved (tests: 127.0.0.0/8)
 
@@ -82,6 +88,7 @@ func Default() Config {
 		MDNS:           true,
 		MDNSHostname:   "cabane",
 		P2P:            true,
+		STUNAddr:       ":3478",
 		Limits:         DefaultLimits(),
 	}
 }
@@ -159,6 +166,7 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 		c.P2PTestHooks = b
 	}
 	fs.StringVar(&c.MDNSHostname, "mdns-hostname", env("CABANE_MDNS_HOSTNAME", c.MDNSHostname), "LAN host name, announced as NAME.local (env CABANE_MDNS_HOSTNAME)")
+	fs.StringVar(&c.STUNAddr, "stun-addr", env("CABANE_STUN_ADDR", c.STUNAddr), "UDP address of the STUN server for peer-to-peer playback, or off (env CABANE_STUN_ADDR)")
 	listVar(fs, &c.LANRanges, "lan", env("CABANE_LAN", ""), "CIDRs of the home network for local-only videos; default: the box's own private networks (env CABANE_LAN)")
 	listVar(fs, &c.AllowPrivateFetch, "allow-private-fetch", env("CABANE_ALLOW_PRIVATE_FETCH", ""), "CIDRs that federation requests may reach though private or reserved, comma-separated (env CABANE_ALLOW_PRIVATE_FETCH)")
 	if v := getenv("CABANE_DELIVERY_FIRST_RETRY"); v != "" {
@@ -191,6 +199,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("public URL %q must start with http:// or https://", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.STUNAddr != "off" && c.STUNAddr != "" {
+		if _, err := net.ResolveUDPAddr("udp", c.STUNAddr); err != nil {
+			return fmt.Errorf("stun-addr %q: want a UDP address such as :3478, or off", c.STUNAddr)
+		}
+	}
 	for _, s := range c.AllowPrivateFetch {
 		if _, err := netip.ParsePrefix(s); err != nil {
 			if _, aerr := netip.ParseAddr(s); aerr != nil {

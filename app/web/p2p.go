@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -14,9 +13,6 @@ import (
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
 )
-
-// trackerPath is where p2p-media-loader announces, PeerTube's path.
-const trackerPath = "/tracker/socket"
 
 // p2pView is what the player needs to play a video peer to peer, carried
 // by the watch and embed pages' <video> as data attributes (p2p.js).
@@ -41,7 +37,7 @@ func (s *Server) p2pFor(c echo.Context, v model.Video, playlistURL string) (*p2p
 	if err != nil || len(hashes) == 0 {
 		return nil, err
 	}
-	stun, err := json.Marshal(nonNil(s.stunURLs(hostOnly(c.Request().Host))))
+	stun, err := json.Marshal(nonNil(s.stunURLs(c.Request().Host)))
 	if err != nil {
 		return nil, err
 	}
@@ -78,12 +74,13 @@ func (s *Server) trackerURL(c echo.Context) string {
 	return "ws://" + strings.TrimPrefix(base, "http://") + trackerPath
 }
 
-// p2pAllow says whether the viewer who opened the tracker's WebSocket
+// trackerAllow says whether the viewer who opened the tracker's WebSocket
 // (r, the upgrade request: its session cookie or bearer token, and its
 // address for the home network) may join the swarm of infoHash: the box
 // handed that hash out for a video, the video is still shared, and the
 // viewer may see it. Anything else, an unknown hash included, is refused.
-func (s *Server) p2pAllow(r *http.Request, infoHash string) bool {
+// The tracker gives the hash in hex; 20 raw bytes are understood too.
+func (s *Server) trackerAllow(r *http.Request, infoHash string) bool {
 	uuid, ok := s.swarms.Video(infoHash)
 	if !ok {
 		return false
@@ -123,14 +120,6 @@ func (s *Server) requestViewer(r *http.Request) (visibility.Viewer, error) {
 		return visibility.Of(&u, home), nil
 	}
 	return visibility.Anonymous(home), nil
-}
-
-// hostOnly is a Host header without its port.
-func hostOnly(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return h
-	}
-	return hostport
 }
 
 func nonNil(ss []string) []string {

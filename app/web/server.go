@@ -41,6 +41,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/moderation"
 	"cabane.dev/cabane/app/notifications"
+	"cabane.dev/cabane/app/p2p/tracker"
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratings"
@@ -153,6 +154,14 @@ type Deps struct {
 	// --- end supporters ---
 	// Recommendations: channels' recommended videos and channels (#11); nil: none.
 	Recommendations *recommendations.Service
+	// --- tracker (#12 point 2, tracker.go) ---
+	// Tracker is the WebTorrent tracker's limits (its Allow is the
+	// server's); nil: /tracker/socket answers 404.
+	Tracker *tracker.Options
+	// STUNPort is the UDP port the box's STUN server listens on, 0 when it
+	// is off; nil: off.
+	STUNPort func() int
+	// --- end tracker ---
 }
 
 // Server holds the routes and their dependencies.
@@ -173,7 +182,8 @@ type Server struct {
 	// playlists keeps small HLS text files in memory (playlist_cache.go).
 	playlists *playlistCache
 	// swarms: the P2P info hashes handed out, by video (p2p.go).
-	swarms *p2p.Swarms
+	swarms  *p2p.Swarms
+	tracker *tracker.Tracker // nil: none (tracker.go)
 }
 
 // New builds the server and its routes.
@@ -222,11 +232,12 @@ func New(d Deps) (*Server, error) {
 	e.Use(s.activity.middleware, s.recoverer, s.accessLog, limitBodies(defaultBodyRules), s.locate, s.unlockMiddleware)
 	s.routes(e)
 	s.echo = e
+	s.tracker = s.newTracker()
 	return s, nil
 }
 
 // Handler is the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.publicPlaylists(s.echo) }
+func (s *Server) Handler() http.Handler { return s.serveTracker(s.publicPlaylists(s.echo)) }
 
 // The three route groups, each with its own rules:
 //   - pages: session cookie, CSRF on every state-changing form whatever its

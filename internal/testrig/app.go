@@ -70,7 +70,8 @@ func Start(t testing.TB, opts Options) *App {
 		addr = FreeAddr(t)
 	}
 	a := &App{t: t, Bin: Binary(t), Data: opts.Data, Addr: addr, opts: opts, log: &LockedBuffer{}, done: make(chan struct{})}
-	args := append([]string{"serve", "--data", a.Data, "--listen", a.Addr, "--log-level", opts.LogLevel, "--mdns=false"}, opts.Args...)
+	// STUN on a port of its own: apps of parallel tests would fight over 3478.
+	args := append([]string{"serve", "--data", a.Data, "--listen", a.Addr, "--log-level", opts.LogLevel, "--mdns=false", "--stun-addr", "127.0.0.1:0"}, opts.Args...)
 	for i, arg := range opts.Args {
 		if arg == "--http-listen" && i+1 < len(opts.Args) {
 			a.Addr = opts.Args[i+1] // with TLS on, plain HTTP answers there
