@@ -1,0 +1,72 @@
+package browser
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"cabane.dev/cabane/internal/testrig"
+)
+
+// p2pServer starts a Cabane in P2P test mode with a 30 s clip (one small
+// rendition, a keyframe every 2 s: 15 segments) uploaded as two public
+// videos and one private, published.
+func p2pServer(t *testing.T, extra ...string) (app *testrig.App, user, pass string, public, liar, private string) {
+	t.Helper()
+	data := filepath.Join(t.TempDir(), "data")
+	user, pass = "owner", "a long enough password"
+	testrig.CreateUser(t, data, user, pass, true)
+	app = testrig.Start(t, testrig.Options{Data: data, Env: append([]string{"CABANE_P2P_TEST_HOOKS=1"}, extra...)})
+	clip := testrig.MakeClip(t, filepath.Join(t.TempDir(), "p2p_clip.mp4"), testrig.Clip{
+		Seconds: 30, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
+	})
+	token := app.Token(user, pass)
+	public = app.Upload(t, token, clip, map[string]string{"name": "Shared between viewers", "privacy": "1"})
+	liar = app.Upload(t, token, clip, map[string]string{"name": "Shared with a liar", "privacy": "1"})
+	private = app.Upload(t, token, clip, map[string]string{"name": "Kept private", "privacy": "3"})
+	for _, id := range []string{public, liar, private} {
+		app.WaitPublished(t, token, id, 3*time.Minute)
+	}
+	return app, user, pass, public, liar, private
+}
+
+// TestPeerToPeer runs p2p.test.mjs: several Chromium viewers of one public
+// video share its segments through the box's tracker (a majority of the
+// later viewers' bytes from peers, each segment checked), a lying peer is
+// dropped and its victim plays on, P2P turned off means all over HTTP, and
+// a private video is never shared.
+func TestPeerToPeer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	app, user, pass, public, liar, private := p2pServer(t)
+	runNodeTests(ctx, t, "p2p.test.mjs",
+		"CABANE_URL="+app.URL(""),
+		"CABANE_VIDEO="+public,
+		"CABANE_VIDEO_LIAR="+liar,
+		"CABANE_VIDEO_PRIVATE="+private,
+		"CABANE_USER="+user,
+		"CABANE_PASS="+pass,
+	)
+}
+
+// TestPeerToPeerFigures prints the figures (CABANE_BENCH=1, as
+// tests/bench): for 1, 5 and 10 viewers of one video on loopback, the
+// segment bytes the box served per viewer and the share from peers; time
+// to first frame with P2P on and off; what P2P adds to the player page.
+//
+//	CABANE_BENCH=1 go test -count=1 -v -run TestPeerToPeerFigures -timeout 20m ./tests/browser
+func TestPeerToPeerFigures(t *testing.T) {
+	if os.Getenv("CABANE_BENCH") != "1" {
+		t.Skip("figures: set CABANE_BENCH=1")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 18*time.Minute)
+	defer cancel()
+	app, _, _, public, liar, _ := p2pServer(t)
+	runNodeTests(ctx, t, "p2p.bench.mjs",
+		"CABANE_URL="+app.URL(""),
+		"CABANE_VIDEO="+public,
+		"CABANE_VIDEO_B="+liar,
+	)
+}
