@@ -5,21 +5,21 @@
 // that Cabane's tracker, PeerTube's players and Cabane's player agree.
 //
 // A swarm is one stream of one video: the viewers of rendition 720p
-// exchange 720p segments. p2p-media-loader names it
-// "v2-<swarm id>-<stream type>-<stream index>", where the swarm id is the
+// exchange 720p segments. p2p-media-loader 2.3 names it
+// "v2-<swarm id>-<stream type>-<stream id>", where the swarm id is the
 // video's master playlist URL (PeerTube's streamingPlaylists[].playlistUrl),
 // the type "main" for a level of the master playlist and "secondary" for
-// an audio rendition of its EXT-X-MEDIA group, and the index its position
-// in the master playlist. The tracker sees only a 20-character info hash
-// made from that name (InfoHash); PeerTube's API lists the hex of those
-// 20 bytes (p2pMediaLoaderInfohashes).
+// an audio rendition of its EXT-X-MEDIA group, and the stream id a hash of
+// the stream's attributes as hls.js parses them from the master playlist
+// (StreamIDs). The tracker sees only a 20-character info hash made from
+// that name (InfoHash); PeerTube's API lists the hex of those 20 bytes
+// (p2pMediaLoaderInfohashes).
 package p2p
 
 import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
-	"strconv"
 
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/visibility"
@@ -43,8 +43,8 @@ func Enabled(video model.Video, on bool) bool {
 }
 
 // StreamSwarm is the name p2p-media-loader gives one stream's swarm.
-func StreamSwarm(swarmID, streamType string, index int) string {
-	return PeerProtocol + "-" + swarmID + "-" + streamType + "-" + strconv.Itoa(index)
+func StreamSwarm(swarmID, streamType, streamID string) string {
+	return PeerProtocol + "-" + swarmID + "-" + streamType + "-" + streamID
 }
 
 // InfoHash is the info hash p2p-media-loader announces for a stream's
@@ -59,31 +59,15 @@ func InfoHash(streamSwarm string) string {
 // and database: the hex of its 20 bytes.
 func HexInfoHash(infoHash string) string { return hex.EncodeToString([]byte(infoHash)) }
 
-// Streams is how many main and secondary streams a video's master
-// playlist lists: one level per rendition with a picture, and the shared
-// audio rendition, when there is one, as the one secondary stream
-// (app/videos writes the master playlist that way).
-func Streams(rs []model.Rendition, sharedAudio func(model.Rendition) bool) (main, secondary int) {
-	for _, r := range rs {
-		if sharedAudio(r) {
-			secondary = 1
-		} else {
-			main++
-		}
-	}
-	return main, secondary
-}
-
 // InfoHashes are the hex info hashes of every stream of the video whose
-// swarm id (master playlist URL) is swarmID: the main streams in master
-// playlist order, then the secondary ones, as PeerTube lists them.
-func InfoHashes(swarmID string, main, secondary int) []string {
-	out := make([]string, 0, main+secondary)
-	for i := range main {
-		out = append(out, HexInfoHash(InfoHash(StreamSwarm(swarmID, Main, i))))
-	}
-	for i := range secondary {
-		out = append(out, HexInfoHash(InfoHash(StreamSwarm(swarmID, Secondary, i))))
+// swarm id (master playlist URL) is swarmID and whose master playlist is
+// master: the main streams in playlist order, then the secondary ones, as
+// PeerTube lists them.
+func InfoHashes(swarmID string, master []byte) []string {
+	streams := StreamIDs(master)
+	out := make([]string, 0, len(streams))
+	for _, st := range streams {
+		out = append(out, HexInfoHash(InfoHash(StreamSwarm(swarmID, st.Type, st.ID))))
 	}
 	return out
 }

@@ -3,7 +3,10 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -51,15 +54,19 @@ func (s *Server) p2pInfoHashes(c echo.Context, v model.Video, playlistURL string
 	if !p2p.Enabled(v, s.Config.P2P) {
 		return []string{}, nil
 	}
-	rs, err := s.Videos.Renditions(c.Request().Context(), v)
-	if err != nil {
-		return nil, err
+	// The streams are named after the master playlist's attributes, as the
+	// player parses them: read the playlist Cabane wrote.
+	master, err := os.ReadFile(s.layout.HLSFile(v.UUID, videos.MasterName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return []string{}, nil // not published yet
 	}
-	main, secondary := p2p.Streams(rs, videos.SharedAudio)
-	if main == 0 {
+	if err != nil {
+		return nil, fmt.Errorf("p2p info hashes of %s: %w", v.UUID, err)
+	}
+	hashes := p2p.InfoHashes(playlistURL, master)
+	if len(hashes) == 0 {
 		return []string{}, nil
 	}
-	hashes := p2p.InfoHashes(playlistURL, main, secondary)
 	s.swarms.Remember(v.UUID, hashes)
 	return hashes, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +24,13 @@ func TestP2PPagesAPIAndTrackerRule(t *testing.T) {
 	s := r.server
 	pub := r.publishedVideo(t, r.adminChannel, model.PrivacyPublic)
 	priv := r.publishedVideo(t, r.adminChannel, model.PrivacyPrivate)
+	// The players name the swarms after the master playlist's levels.
+	masterText := "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS=\"avc1.64001e,mp4a.40.2\",RESOLUTION=640x360\n360.m3u8\n"
+	for _, v := range []model.Video{pub, priv} {
+		if err := os.WriteFile(filepath.Join(r.layout.HLS(v.UUID), "master.m3u8"), []byte(masterText), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	master := r.http.URL + "/static/streaming-playlists/hls/" + pub.UUID + "/master.m3u8"
 	tracker := "ws://" + strings.TrimPrefix(r.http.URL, "http://") + "/tracker/socket"
 
@@ -54,7 +63,10 @@ func TestP2PPagesAPIAndTrackerRule(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.body(t, "/api/v1/videos/"+pub.UUID, "", false)), &details); err != nil {
 		t.Fatal(err)
 	}
-	want := p2p.InfoHashes(master, 1, 0)
+	want := p2p.InfoHashes(master, []byte(masterText))
+	if len(want) != 1 {
+		t.Fatalf("hashes %q", want)
+	}
 	if len(details.StreamingPlaylists) != 1 || !slices.Equal(details.StreamingPlaylists[0].Hashes, want) || details.StreamingPlaylists[0].PlaylistURL != master {
 		t.Fatalf("streamingPlaylists %+v, want the hashes %q", details.StreamingPlaylists, want)
 	}
@@ -76,7 +88,7 @@ func TestP2PPagesAPIAndTrackerRule(t *testing.T) {
 		t.Error("an info hash the box never gave is allowed")
 	}
 	// A private video's hashes, even known, are refused to all, its owner too.
-	privHashes := p2p.InfoHashes(r.http.URL+"/static/streaming-playlists/hls/"+priv.UUID+"/master.m3u8", 1, 0)
+	privHashes := p2p.InfoHashes(r.http.URL+"/static/streaming-playlists/hls/"+priv.UUID+"/master.m3u8", []byte(masterText))
 	s.swarms.Remember(priv.UUID, privHashes)
 	if announce("admin", privHashes[0]) || announce("", privHashes[0]) {
 		t.Error("a private video's swarm is allowed")

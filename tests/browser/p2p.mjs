@@ -1,7 +1,6 @@
 // p2p.mjs: viewers of one Cabane video in separate Chromium contexts, for
 // the peer-to-peer tests (p2p.test.mjs) and figures (p2p.bench.mjs).
 
-import { createHash } from 'node:crypto';
 import { launch, watchPage } from './browser.mjs';
 import { isSegment, playPast } from './flow.mjs';
 
@@ -15,11 +14,6 @@ export const WEBRTC_ARGS = [
 
 export function launchForP2P() {
   return launch({ args: WEBRTC_ARGS });
-}
-
-/** The info hash p2p-media-loader 2.3 announces for a stream (app/p2p.InfoHash). */
-export function infoHash(playlistUrl, type = 'main', index = 0) {
-  return createHash('sha1').update(`v2-${playlistUrl}-${type}-${index}`).digest().subarray(0, 15).toString('base64');
 }
 
 /**

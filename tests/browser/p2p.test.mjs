@@ -10,11 +10,12 @@
 //   CABANE_VIDEO          a public video (about 30 s, one rendition)
 //   CABANE_VIDEO_LIAR     a second public video, for the lying peer
 //   CABANE_VIDEO_PRIVATE  a private video of CABANE_USER
+//   CABANE_PRIVATE_HASHES the hex info hashes its player would announce (app/p2p)
 //   CABANE_USER, CABANE_PASS  its owner
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, infoHash, launchForP2P, viewer } from './p2p.mjs';
+import { eventually, launchForP2P, viewer } from './p2p.mjs';
 import { submit } from './flow.mjs';
 
 const BASE = (process.env.CABANE_URL || '').replace(/\/$/, '');
@@ -117,6 +118,9 @@ test('a private video is not shared: P2P off on its page, its swarm refused by t
   const pl = api.streamingPlaylists[0];
   assert.deepEqual(pl.p2pMediaLoaderInfohashes, []);
   const pub = await (await page.request.get(`${BASE}/api/v1/videos/${VIDEO}`)).json();
+  const raw = (hex) => Buffer.from(hex, 'hex').toString('latin1');
+  const privHash = raw(process.env.CABANE_PRIVATE_HASHES.split(',')[0]);
+  const pubHash = raw(pub.streamingPlaylists[0].p2pMediaLoaderInfohashes[0]);
   // Announce both from the page (the tracker checks the Origin), as the owner.
   const replies = await page.evaluate(async (hashes) => {
     const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/tracker/socket`);
@@ -128,8 +132,8 @@ test('a private video is not shared: P2P off on its page, its swarm refused by t
     for (let i = 0; i < 100 && got.length < hashes.length; i++) await new Promise((r) => setTimeout(r, 50));
     ws.close();
     return got;
-  }, [infoHash(pl.playlistUrl), infoHash(pub.streamingPlaylists[0].playlistUrl)]);
-  const [priv, open] = [infoHash(pl.playlistUrl), infoHash(pub.streamingPlaylists[0].playlistUrl)].map((h) => replies.find((r) => r.info_hash === h));
+  }, [privHash, pubHash]);
+  const [priv, open] = [privHash, pubHash].map((h) => replies.find((r) => r.info_hash === h));
   assert.ok(priv && priv['failure reason'], `the private video's swarm: ${JSON.stringify(priv)}`);
   assert.ok(open && !open['failure reason'], `the public video's swarm: ${JSON.stringify(open)}`);
   await context.close();

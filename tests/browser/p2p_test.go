@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"cabane.dev/cabane/app/p2p"
 	"cabane.dev/cabane/internal/testrig"
 )
 
@@ -17,6 +19,7 @@ func p2pServer(t *testing.T, extra ...string) (app *testrig.App, user, pass stri
 	t.Helper()
 	data := filepath.Join(t.TempDir(), "data")
 	user, pass = "owner", "a long enough password"
+	testrig.Binary(t) // built first: a loaded machine builds slowly, and create-user's minute would count it
 	testrig.CreateUser(t, data, user, pass, true)
 	app = testrig.Start(t, testrig.Options{Data: data, Env: append([]string{"CABANE_P2P_TEST_HOOKS=1"}, extra...)})
 	clip := testrig.MakeClip(t, filepath.Join(t.TempDir(), "p2p_clip.mp4"), testrig.Clip{
@@ -41,7 +44,17 @@ func TestPeerToPeer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	app, user, pass, public, liar, private := p2pServer(t)
+	// What a player of the private video would announce, had it the page.
+	master, err := os.ReadFile(filepath.Join(app.Data, "media", private, "hls", "master.m3u8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := p2p.InfoHashes(app.URL("/static/streaming-playlists/hls/"+private+"/master.m3u8"), master)
+	if len(hashes) == 0 {
+		t.Fatalf("no streams in the private video's master playlist:\n%s", master)
+	}
 	runNodeTests(ctx, t, "p2p.test.mjs",
+		"CABANE_PRIVATE_HASHES="+strings.Join(hashes, ","),
 		"CABANE_URL="+app.URL(""),
 		"CABANE_VIDEO="+public,
 		"CABANE_VIDEO_LIAR="+liar,

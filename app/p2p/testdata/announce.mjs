@@ -1,6 +1,10 @@
 // announce.mjs prints, as a JSON array, the info hashes that the vendored
 // p2p-media-loader core announces to its tracker for a swarm and streams:
-//   node announce.mjs <core.js> <swarmId> main-0 [main-1 ...] [secondary-0]
+//   node announce.mjs <core.js> <swarmId> '<streams>'
+// where streams is a JSON array of {type, props}: the stream's type (main
+// or secondary) and the attributes hls.js parsed (the loader's
+// generateStreamShortId props). It prints {ids, hashes}: each stream's id
+// as the loader names it, and the info hashes it announced, in order.
 // The core runs as in a browser, minus the browser: a fake WebSocket
 // records what the tracker client sends, and a fake RTCPeerConnection makes
 // the offers an announce carries. app/p2p's golden test compares its own
@@ -29,21 +33,22 @@ globalThis.RTCPeerConnection = class {
   removeEventListener() {}
   getStats() { return Promise.resolve(new Map()); }
 };
-const { Core } = await import(process.argv[2]);
-const [swarmId, ...streams] = process.argv.slice(3);
+const { Core, generateStreamShortId } = await import(process.argv[2]);
+const swarmId = process.argv[3];
+const streams = JSON.parse(process.argv[4]).map((st) => ({ type: st.type, id: generateStreamShortId(st.props) }));
 const core = new Core({ swarmId, announceTrackers: ['ws://127.0.0.1:9/tracker/socket'], rtcConfig: { iceServers: [] } });
 core.setManifestResponseUrl('http://127.0.0.1:9/master.m3u8');
 const announced = () => [...new Set(sent.filter((m) => m.action === 'announce').map((m) => m.info_hash))];
 // One stream at a time: the core keeps one tracker client per stream type
 // busy, and opens the next stream's when the player moves to it.
-for (const s of streams) {
-  const [type, index] = s.split('-');
+for (const [i, { type, id }] of streams.entries()) {
+  const s = `s${i}`;
   const before = announced().length;
-  core.addStreamIfNoneExists({ runtimeId: s, type, index: Number(index) });
+  core.addStreamIfNoneExists({ runtimeId: s, type, index: id });
   core.updateStream(s, [{ runtimeId: `${s}|seg`, externalId: 0, url: `http://127.0.0.1:9/${s}`, startTime: 0, endTime: 2 }]);
   core.loadSegment(`${s}|seg`, { onSuccess() {}, onError() {} }).catch((e) => console.error('load', e));
   const started = Date.now();
   while (announced().length === before && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 20));
 }
-console.log(JSON.stringify(announced()));
+console.log(JSON.stringify({ ids: streams.map((st) => st.id), hashes: announced() }));
 process.exit(0);

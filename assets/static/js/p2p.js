@@ -138,10 +138,13 @@ function mirrorsOf(video, masterURL) {
 
 // With the server in test mode (data-p2p-test-hooks) and ?p2pCorrupt=1,
 // this viewer keeps its segments in a store that flips a byte of every
-// segment it hands out, so that its peers receive wrong data: the browser
-// tests check that they refuse it and drop this peer.
+// segment it uploads, so that its peers receive wrong data: the browser
+// tests check that they refuse it and drop this peer. Its own player
+// reads a stored segment right after asking whether it is there (the
+// loader does both in one go); an upload reads without asking: only
+// those reads are corrupted.
 class CorruptingStorage {
-  constructor() { this.items = new Map(); this.changed = () => {}; }
+  constructor() { this.items = new Map(); this.changed = () => {}; this.asked = null; }
   async initialize() {}
   onPlaybackUpdated() {}
   onSegmentRequested() {}
@@ -150,8 +153,9 @@ class CorruptingStorage {
     this.changed(streamId);
   }
   async getSegmentData(swarmId, streamId, segmentId) {
-    const data = this.items.get(`${streamId}|${segmentId}`);
-    if (!data) return undefined;
+    const key = `${streamId}|${segmentId}`;
+    const data = this.items.get(key);
+    if (!data || this.asked === key) return data;
     const copy = new Uint8Array(data.slice(0));
     copy[copy.length >> 1] ^= 0xff;
     return copy.buffer;
@@ -161,7 +165,12 @@ class CorruptingStorage {
     this.items.forEach((d) => { used += d.byteLength; });
     return { totalCapacity: 1 << 30, usedCapacity: used };
   }
-  hasSegment(swarmId, streamId, segmentId) { return this.items.has(`${streamId}|${segmentId}`); }
+  hasSegment(swarmId, streamId, segmentId) {
+    const key = `${streamId}|${segmentId}`;
+    this.asked = key;
+    queueMicrotask(() => { if (this.asked === key) this.asked = null; });
+    return this.items.has(key);
+  }
   getStoredSegmentIds(swarmId, streamId) {
     const ids = [];
     this.items.forEach((d, key) => {
