@@ -289,6 +289,10 @@ async function setup(video, Hls) {
   return {
     Hls: HlsJsP2PEngine.injectMixin(Hls),
     config: {
+      // hls.js hands each segment to its worker by transferring the
+      // buffer, which empties the loader's stored copy: peers would then
+      // be sent nothing. Remuxing fMP4 on the page is cheap.
+      enableWorker: false,
       p2p: {
         core,
         onHlsJsCreated(hls) {
