@@ -53,7 +53,8 @@ deps-list:
 FUZZTIME ?= 20000x
 FUZZERS  := ./app/markup:FuzzHTML ./app/update:FuzzParseUpdate ./app/firstboot:FuzzParse ./app/media:FuzzProbeJSON ./app/web:FuzzRange ./app/web:FuzzHLSPath ./app/videos:FuzzParseUploadFields ./app/web:FuzzTokenRequest ./app/torrents:FuzzBencode ./app/httpclient:FuzzReserved ./app/federation/signature:FuzzParseParams \
 	./app/federation/inbox:FuzzParse ./app/federation/inbox:FuzzReadActor ./app/federation/keys:FuzzParsePublicPEM \
-	./app/federation/keys:FuzzKeyDocument ./app/federation/ptcheck:FuzzDocuments ./app/federation/remotevideo:FuzzRead
+	./app/federation/keys:FuzzKeyDocument ./app/federation/ptcheck:FuzzDocuments ./app/federation/remotevideo:FuzzRead \
+	./app/p2p/tracker:FuzzMessage
 fuzz:
 	@set -e; for f in $(FUZZERS); do \
 		$(GO) test -run '^$$' -fuzz "^$${f#*:}$$" -fuzztime $(FUZZTIME) "$${f%%:*}"; \

@@ -35,6 +35,16 @@ func TestDefaultsEnvAndFlags(t *testing.T) {
 	if err != nil || c.DataDir != "/tmp/x" || c.MaxUploadBytes != 500<<20 || c.PublicURL != "https://v.example.org" {
 		t.Fatalf("flags: %+v %v", c, err)
 	}
+	// STUN: on by default on 3478; off, or elsewhere.
+	if c, _ := parse(t, nil); c.STUNAddr != ":3478" {
+		t.Errorf("STUN default %q", c.STUNAddr)
+	}
+	if c, err := parse(t, map[string]string{"CABANE_STUN_ADDR": "off"}); err != nil || c.STUNAddr != "off" {
+		t.Errorf("STUN off: %q %v", c.STUNAddr, err)
+	}
+	if c, err := parse(t, map[string]string{"CABANE_STUN_ADDR": "off"}, "--stun-addr", "192.168.1.2:3479"); err != nil || c.STUNAddr != "192.168.1.2:3479" {
+		t.Errorf("STUN flag: %q %v", c.STUNAddr, err)
+	}
 }
 
 func TestValidateRefusesNonsense(t *testing.T) {
@@ -46,6 +56,8 @@ func TestValidateRefusesNonsense(t *testing.T) {
 		"manual":     {"--tls", "manual"},
 		"workers":    {"--workers", "0"},
 		"allow cidr": {"--allow-private-fetch", "127.0.0.0/8,localhost"},
+		"stun addr":  {"--stun-addr", "3478"},
+		"stun port":  {"--stun-addr", ":99999"},
 	} {
 		if _, err := parse(t, nil, args...); err == nil {
 			t.Errorf("%s: %v accepted", name, args)

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -84,6 +83,8 @@ type Stats struct {
 	// Invalid: messages that did not parse, and answers from a peer that
 	// is not in the swarm.
 	Invalid int64
+	// Messages: client messages read (dropped ones included).
+	Messages int64
 }
 
 // Tracker is the WebSocket tracker. Its zero value is not usable: New.
@@ -97,7 +98,7 @@ type Tracker struct {
 	perIP  map[netip.Addr]int
 	closed bool
 
-	refusedAnnounces, refusedFull, refusedConns, dropped, invalid atomic.Int64
+	refusedAnnounces, refusedFull, refusedConns, dropped, invalid, messages atomic.Int64
 }
 
 // sendQueue is how many messages wait for a slow reader before more are
@@ -162,6 +163,7 @@ func (t *Tracker) Stats() Stats {
 	s.RefusedConnections = t.refusedConns.Load()
 	s.Dropped = t.dropped.Load()
 	s.Invalid = t.invalid.Load()
+	s.Messages = t.messages.Load()
 	return s
 }
 
@@ -269,7 +271,6 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.mu.Lock()
 		t.release(ip)
 		t.mu.Unlock()
-		t.log.Debug("tracker upgrade refused", "err", err)
 		return
 	}
 	ws.SetReadLimit(int64(t.o.MaxMessageBytes))
@@ -296,11 +297,10 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	delete(t.conns, c)
 	t.release(ip)
 	t.mu.Unlock()
-	switch st := websocket.CloseStatus(err); {
-	case st == websocket.StatusMessageTooBig:
+	// How it ended is not logged: a network error's text holds the
+	// viewer's address.
+	if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
 		t.invalid.Add(1)
-	case st == -1 && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, net.ErrClosed):
-		t.log.Debug("tracker connection ended", "err", err)
 	}
 	ws.CloseNow()
 }
@@ -330,6 +330,7 @@ func (t *Tracker) readLoop(c *conn) error {
 		if err != nil {
 			return err
 		}
+		t.messages.Add(1)
 		if !c.lim.Allow() {
 			t.dropped.Add(1)
 			continue

@@ -455,10 +455,17 @@ func TestRunEndClosesConnections(t *testing.T) {
 	go func() { tr.Run(ctx); close(done) }()
 	a := dial(t, srv)
 	a.announce(id20(t), 0)
+	// Reading, as a browser is: the close handshake completes at once.
+	got := make(chan error, 1)
+	go func() { _, err := a.recv(5 * time.Second); got <- err }()
+	start := time.Now()
 	cancel()
 	<-done
-	if _, err := a.recv(5 * time.Second); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+	if err := <-got; websocket.CloseStatus(err) != websocket.StatusGoingAway {
 		t.Fatalf("want going away, got %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("shutdown took %v", d)
 	}
 	waitStats(t, tr, func(s Stats) bool { return s.Connections == 0 && s.Peers == 0 })
 	resp, err := http.Get(srv.URL)
