@@ -7,7 +7,7 @@
 //
 // Env (browser_test.go's TestPeerToPeer sets these):
 //   CABANE_URL            the server
-//   CABANE_VIDEO          a public video (about 30 s, one rendition)
+//   CABANE_VIDEO          a public video (a minute, one rendition)
 //   CABANE_VIDEO_LIAR     a second public video, for the lying peer
 //   CABANE_VIDEO_PRIVATE  a private video of CABANE_USER
 //   CABANE_PRIVATE_HASHES the hex info hashes its player would announce (app/p2p)
@@ -38,10 +38,10 @@ after(async () => {
 const sum = (xs, f) => xs.reduce((n, x) => n + f(x), 0);
 
 test('later viewers get most segment bytes from peers, each one verified', async () => {
-  seed = await viewer(browser, BASE, VIDEO, { rate: 2 });
+  seed = await viewer(browser, BASE, VIDEO, { rate: 4 });
   assert.equal((await seed.videoState()).p2p, 'on');
   await seed.play(1);
-  // The seed loads the whole video (played at twice the speed).
+  // The seed loads the whole video (played at four times the speed).
   const duration = await seed.page.evaluate(() => document.querySelector('video#player').duration);
   await seed.page.waitForFunction(() => document.querySelector('video#player').ended, null, { timeout: 90_000, polling: 250 });
   const seedStats = await seed.stats();
@@ -49,8 +49,15 @@ test('later viewers get most segment bytes from peers, each one verified', async
   assert.equal((await seed.videoState()).active, '1');
   assert.ok(seed.served.sockets.some((u) => u.endsWith('/tracker/socket')), `the seed announced to the box's tracker: ${seed.served.sockets}`);
 
-  const later = await Promise.all([0, 1].map(() => viewer(browser, BASE, VIDEO)));
-  await Promise.all(later.map((v) => v.play(Math.min(6, duration - 1))));
+  // Two more arrive a few seconds apart.
+  const later = [];
+  for (let i = 0; i < 2; i++) {
+    const v = await viewer(browser, BASE, VIDEO);
+    v.playing = v.play(Math.min(6, duration - 1));
+    later.push(v);
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+  await Promise.all(later.map((v) => v.playing));
   for (const [i, v] of later.entries()) {
     // Everything it loaded: the whole video, in a few seconds from peers.
     const st = await eventually(async () => {
@@ -85,7 +92,7 @@ test('with P2P turned off, every byte comes over HTTP', async () => {
 });
 
 test('a peer that sends corrupted segments is dropped, and its victim plays on', async () => {
-  const liar = await viewer(browser, BASE, LIAR_VIDEO, { query: '?p2pCorrupt=1', rate: 2 });
+  const liar = await viewer(browser, BASE, LIAR_VIDEO, { query: '?p2pCorrupt=1', rate: 4 });
   await liar.play(1);
   await liar.page.waitForFunction(() => document.querySelector('video#player').ended, null, { timeout: 90_000, polling: 250 });
   const victim = await viewer(browser, BASE, LIAR_VIDEO);

@@ -12,9 +12,11 @@ import (
 	"cabane.dev/cabane/internal/testrig"
 )
 
-// p2pServer starts a Cabane in P2P test mode with a 30 s clip (one small
-// rendition, a keyframe every 2 s: 15 segments) uploaded as two public
-// videos and one private, published.
+// p2pServer starts a Cabane in P2P test mode with a 60 s clip (one small
+// rendition and its audio, 4 s segments: 15 of each) uploaded as two
+// public videos and one private, published. A minute, so that the few
+// segments every viewer takes over HTTP while its peers connect (the next
+// 8 s of playback) weigh what they weigh in a real video.
 func p2pServer(t *testing.T, extra ...string) (app *testrig.App, user, pass string, public, liar, private string) {
 	t.Helper()
 	data := filepath.Join(t.TempDir(), "data")
@@ -23,7 +25,7 @@ func p2pServer(t *testing.T, extra ...string) (app *testrig.App, user, pass stri
 	testrig.CreateUser(t, data, user, pass, true)
 	app = testrig.Start(t, testrig.Options{Data: data, Env: append([]string{"CABANE_P2P_TEST_HOOKS=1"}, extra...)})
 	clip := testrig.MakeClip(t, filepath.Join(t.TempDir(), "p2p_clip.mp4"), testrig.Clip{
-		Seconds: 30, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
+		Seconds: 60, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
 	})
 	token := app.Token(user, pass)
 	public = app.Upload(t, token, clip, map[string]string{"name": "Shared between viewers", "privacy": "1"})
