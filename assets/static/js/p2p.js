@@ -315,5 +315,17 @@ async function setup(video, Hls) {
   };
 }
 
+// The loader's modules are fetched as soon as the viewer asks to play, in
+// parallel with hls.js (player.js), not after it: the first frame waits
+// for whichever comes last.
+function warm() {
+  if (!modulePromise && supported() && preferred()) modulePromise = import(HLSJS_P2P);
+}
+document.querySelectorAll('video[data-p2p="on"]').forEach((video) => {
+  video.addEventListener('play', warm, { once: true });
+  const button = video.id && document.querySelector(`[data-play-for="${CSS.escape(video.id)}"]`);
+  if (button) button.addEventListener('click', warm, { once: true });
+});
+
 window.CabaneP2P = { setup };
 })();
