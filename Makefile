@@ -10,7 +10,7 @@ RELEASE_PUB  = $(shell cat '$(RELEASE_KEY).pub' 2>/dev/null)
 LDFLAGS      = -s -w -X main.version=$(VERSION)$(if $(RELEASE_PUB), -X main.releaseKey=$(RELEASE_PUB))
 BIN     := bin/cabane
 
-.PHONY: release run build test test-short vet cross deb hlsjs bench deps deps-test check-deps deps-list fuzz clean image image-test
+.PHONY: release run build test test-short vet cross deb hlsjs p2pml bench deps deps-test check-deps deps-list fuzz clean image image-test
 
 run: deps build
 	./$(BIN) serve
@@ -84,6 +84,10 @@ deb: cross build
 # Refresh the vendored hls.js from npm (version pinned in the script).
 hlsjs:
 	scripts/update-hlsjs.sh
+
+# p2p-media-loader v2 (core + hls.js integration), pinned in the script.
+p2pml:
+	scripts/update-p2pml.sh
 
 # The figures quoted in issue notes; see scripts/bench-*.sh.
 bench: deps build

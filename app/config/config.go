@@ -53,6 +53,15 @@ type Config struct {
 
 	AllowPrivateFetch []string // CIDRs outbound fetches and deliveries may reach though private or reserved (tests: 127.0.0.0/8)
 
+	// P2P: viewers of a public or unlisted video share its segments with
+	// each other (app/p2p); off, every byte comes from the box.
+	P2P bool
+	// P2PTestHooks is for tests only (env CABANE_P2P_TEST_HOOKS=1, no
+	// flag): the player honours ?p2pCorrupt=1, which makes that viewer
+	// upload corrupted segments to its peers, so that a browser test can
+	// check that the others refuse them. Never on a real box.
+	P2PTestHooks bool
+
 	Limits Limits // what one upload may ask of the box
 
 	// DeliveryFirstRetry is for tests only (env CABANE_DELIVERY_FIRST_RETRY,
@@ -85,6 +94,7 @@ func Default() Config {
 		HTTPListen:     ":80",
 		MDNS:           true,
 		MDNSHostname:   "cabane",
+		P2P:            true,
 		STUNAddr:       ":3478",
 		Limits:         DefaultLimits(),
 	}
@@ -153,6 +163,21 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 		c.MDNS = b
 	}
 	fs.BoolVar(&c.MDNS, "mdns", c.MDNS, "announce this Cabane on the LAN and find nearby ones (env CABANE_MDNS)")
+	if v := env("CABANE_P2P", ""); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CABANE_P2P: %w", err))
+		}
+		c.P2P = b
+	}
+	fs.BoolVar(&c.P2P, "p2p", c.P2P, "let viewers of public and unlisted videos share segments peer to peer (env CABANE_P2P)")
+	if v := getenv("CABANE_P2P_TEST_HOOKS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CABANE_P2P_TEST_HOOKS: %w", err))
+		}
+		c.P2PTestHooks = b
+	}
 	fs.StringVar(&c.MDNSHostname, "mdns-hostname", env("CABANE_MDNS_HOSTNAME", c.MDNSHostname), "LAN host name, announced as NAME.local (env CABANE_MDNS_HOSTNAME)")
 	fs.StringVar(&c.STUNAddr, "stun-addr", env("CABANE_STUN_ADDR", c.STUNAddr), "UDP address of the STUN server for peer-to-peer playback, or off (env CABANE_STUN_ADDR)")
 	listVar(fs, &c.LANRanges, "lan", env("CABANE_LAN", ""), "CIDRs of the home network for local-only videos; default: the box's own private networks (env CABANE_LAN)")

@@ -111,6 +111,10 @@ type apiPlaylist struct {
 		BaseURL string `json:"baseUrl"`
 	} `json:"redundancies"`
 	Files []apiFile `json:"files"`
+	// P2PMediaLoaderInfohashes: the info hashes of the playlist's streams'
+	// swarms, in hex, as PeerTube lists them; empty when the video is not
+	// played peer to peer (p2p.go).
+	P2PMediaLoaderInfohashes []string `json:"p2pMediaLoaderInfohashes"`
 }
 
 // listJSON is PeerTube's paged list: the total and one page of items.
@@ -313,6 +317,12 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 			if ok {
 				out.Files = append(out.Files, web)
 			}
+		}
+		if pl.P2PMediaLoaderInfohashes, err = s.p2pInfoHashes(c, v, pl.PlaylistURL); err != nil {
+			return out, err
+		}
+		if len(pl.P2PMediaLoaderInfohashes) > 0 {
+			out.TrackerURLs = []string{s.trackerURL(c)}
 		}
 		out.StreamingPlaylists = []apiPlaylist{pl}
 	} else if v.OriginalFile != "" && visibility.Edit(viewer(c), v) {

@@ -190,6 +190,8 @@ type watchData struct {
 	// StartCap is the bitrate the player may start at, for the box's
 	// upload (bandwidth.go); nil: none.
 	StartCap *startCap
+	// P2P: the player shares segments with other viewers (p2p.go); nil: off.
+	P2P *p2pView
 }
 
 // originView is a remote video's page on its origin and that server's
@@ -232,8 +234,15 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 			b, _ := json.Marshal([]string{own})
 			d.Mirrors = string(b)
 		}
-	} else if d.Mirrors, err = s.mirrorsAttr(c.Request().Context(), v); err != nil {
-		return d, err
+	} else {
+		if d.Mirrors, err = s.mirrorsAttr(c.Request().Context(), v); err != nil {
+			return d, err
+		}
+		if d.Playable {
+			if d.P2P, err = s.p2pFor(c, v, d.PlaylistURL); err != nil {
+				return d, err
+			}
+		}
 	}
 	if d.Tracks, err = s.tracks(c, v); err != nil { // captions and chapters (creator_pages.go)
 		return d, err

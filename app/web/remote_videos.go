@@ -80,7 +80,7 @@ func remoteDetails(out *apiVideoDetails, rv model.RemoteVideo) {
 	if rv.HLSURL == "" {
 		return
 	}
-	pl := apiPlaylist{ID: out.ID, Type: 1, PlaylistURL: rv.HLSURL, Files: []apiFile{}}
+	pl := apiPlaylist{ID: out.ID, Type: 1, PlaylistURL: rv.HLSURL, Files: []apiFile{}, P2PMediaLoaderInfohashes: []string{}}
 	pl.Redundancies = []struct {
 		BaseURL string `json:"baseUrl"`
 	}{}

@@ -6,6 +6,7 @@ package web
 import (
 	"cabane.dev/cabane/app/i18n"
 	"cabane.dev/cabane/app/markup"
+	"cabane.dev/cabane/app/p2p"
 	"cabane.dev/cabane/assets"
 	"context"
 	"log/slog"
@@ -191,7 +192,9 @@ type Server struct {
 	activity activity   // requests in flight, for RunIdleTrim (idle.go)
 	// playlists keeps small HLS text files in memory (playlist_cache.go).
 	playlists *playlistCache
-	tracker   *tracker.Tracker // nil: none (tracker.go)
+	// swarms: the P2P info hashes handed out, by video (p2p.go).
+	swarms  *p2p.Swarms
+	tracker *tracker.Tracker // nil: none (tracker.go)
 }
 
 // New builds the server and its routes.
@@ -199,7 +202,7 @@ func New(d Deps) (*Server, error) {
 	if d.LAN == nil {
 		d.LAN = &lan.Policy{}
 	}
-	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys(), playlists: newPlaylistCache(d.Videos.ListingGeneration)}
+	s := &Server{Deps: d, layout: config.Layout{Root: d.Config.DataDir}, started: time.Now(), unlock: newUnlockKeys(), playlists: newPlaylistCache(d.Videos.ListingGeneration), swarms: p2p.NewSwarms(0)}
 	if s.ServerFollowing == nil && s.Following != nil {
 		s.ServerFollowing = s.Following // the admin page lists the server's follows
 	}

@@ -71,13 +71,6 @@ func (s *Server) TrackerStats() tracker.Stats {
 	return s.tracker.Stats()
 }
 
-// trackerAllow says whether the viewer of r may join the swarm of
-// infoHash. TEMPORARY: replaced by p2p.go (infohashes mapped to videos,
-// and visibility asked); until then every announce is refused.
-func (s *Server) trackerAllow(r *http.Request, infoHash string) bool {
-	return false
-}
-
 // stunURLs are the box's own STUN server's URLs for a page served on host
 // (the request's host, with or without a port), nil when STUN is off.
 func (s *Server) stunURLs(host string) []string {

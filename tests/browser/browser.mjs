@@ -27,7 +27,7 @@ const ARGS = [
 ];
 
 /**
- * Starts Chromium headless. context is a first browser context (English,
+ * Starts Chromium headless, with further command-line flags in args. context is a first browser context (English,
  * 1280x800); newContext(options) opens more (another locale, no cookies),
  * closed with the browser. close() stops Chromium (playwright removes its
  * temporary profile).
@@ -35,13 +35,13 @@ const ARGS = [
  *   newContext: (o?: object) => Promise<import('playwright-core').BrowserContext>,
  *   close: () => Promise<void>}>}
  */
-export async function launch() {
+export async function launch({ args = [] } = {}) {
   // One Chromium for every test: separate contexts are separate cookie jars
   // and locales, and cost milliseconds where a second Chromium costs seconds.
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...args],
     timeout: 60_000,
   });
   const newContext = async (options = {}) => {

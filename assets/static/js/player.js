@@ -167,6 +167,18 @@ function withFileToken(video, url, reinject) {
   return u.href;
 }
 
+// p2pPlayback is peer-to-peer playback (p2p.js) when the page offers it:
+// a hls.js class with p2p-media-loader mixed in and its options; null
+// plays over HTTP only, as does any failure to set it up.
+async function p2pPlayback(Hls, video) {
+  if (!window.CabaneP2P || video.dataset.p2p !== 'on') return null;
+  try {
+    return await window.CabaneP2P.setup(video, Hls);
+  } catch (e) {
+    return null;
+  }
+}
+
 // The box's upload is shared by the viewers outside its home network: the
 // page says the highest bitrate this viewer should start at
 // (data-max-bitrate, bits/s; app/web bandwidth.go) and, while the box is
@@ -206,9 +218,10 @@ function applyBandwidthCap(video, hls) {
   video.dataset.startLevel = String(start);
 }
 
-function startWithHlsJs(Hls, video, src, autoplay) {
+function startWithHlsJs(Hls, video, src, autoplay, extra) {
   const capped = bandwidthCapped(video);
   const hls = new Hls({
+    ...extra,
     // hls.js opens the request itself only when this has not.
     xhrSetup: video.dataset.fileToken ? (xhr, url) => xhr.open('GET', withFileToken(video, url), true) : undefined,
     // Do not fetch 1080p for a 360-pixel-wide phone player.
@@ -275,7 +288,9 @@ async function startPlayer(video, options = {}) {
   const Hls = await loadHls();
   if (Hls && Hls.isSupported()) {
     video.dataset.player = 'hls.js';
-    return startWithHlsJs(Hls, video, src, autoplay);
+    const p2p = await p2pPlayback(Hls, video);
+    if (p2p) video.dataset.p2pActive = '1';
+    return startWithHlsJs(p2p ? p2p.Hls : Hls, video, src, autoplay, p2p && p2p.config);
   }
   if (video.canPlayType(NATIVE_HLS_TYPE)) {
     video.dataset.player = 'native';

@@ -1,0 +1,341 @@
+// p2p.js: peer-to-peer playback for player.js, with p2p-media-loader v2.
+//
+// A classic script, loaded before player.js on the pages of videos that
+// are shared between viewers (the <video> has data-p2p="on" and the
+// tracker, swarm id and STUN servers in data attributes; app/web/p2p.go).
+// player.js asks window.CabaneP2P.setup(video, Hls) for a hls.js class with
+// the loader mixed in; setup answers null, and hls.js plays over HTTP as
+// before, when the browser has no WebRTC or cannot check segments (SHA-256
+// needs a secure context), or when the viewer turned P2P off.
+//
+// What is promised and kept here:
+// - every segment that comes from a peer is checked against the video's
+//   segments-sha256.json before hls.js gets it; a peer that sends a wrong
+//   one is dropped (the loader's validateP2PSegment hook) and the segment
+//   comes over HTTP;
+// - playback never waits on peers: the next seconds always come over HTTP
+//   when no peer has delivered them yet (highDemandTimeWindow);
+// - HTTP comes from the box or from a mirror the API lists (redundancies),
+//   and a mirror's segments are checked too;
+// - the viewer's choice (the "peer-to-peer" switch) is kept in
+//   localStorage, never in a cookie: it never leaves the browser.
+//
+// window.cabaneP2P is what the player counted (bytes from peers and over
+// HTTP, segments verified and rejected, peers met and dropped), for the
+// watch page's "From peers" line and for the browser tests.
+(function () {
+'use strict';
+
+const SELF = document.currentScript;
+const HLSJS_P2P = SELF && SELF.dataset.p2pHlsjs;
+const PREF_KEY = 'cabane.p2p';
+
+const MSGS = (() => {
+  try { return JSON.parse(document.getElementById('msgs').textContent); } catch (e) { return {}; }
+})();
+const t = (key, vars) => (MSGS[key] || key).replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
+
+function preferred() {
+  try { return localStorage.getItem(PREF_KEY) !== 'off'; } catch (e) { return true; }
+}
+
+function setPreferred(on) {
+  try {
+    if (on) localStorage.removeItem(PREF_KEY); else localStorage.setItem(PREF_KEY, 'off');
+  } catch (e) { /* storage refused: the choice lasts this page */ }
+}
+
+// Segments from peers are checked with SubtleCrypto, which browsers give
+// to secure contexts only (HTTPS, localhost): elsewhere (a box on the LAN
+// over plain HTTP) playback stays on HTTP rather than play unchecked bytes.
+function supported() {
+  return Boolean(HLSJS_P2P && typeof window.RTCPeerConnection === 'function' &&
+    window.isSecureContext && window.crypto && window.crypto.subtle);
+}
+
+// --- the counts -----------------------------------------------------------
+
+function newStats(on) {
+  const stats = {
+    on, httpBytes: 0, p2pBytes: 0, verified: 0, rejected: 0,
+    peers: [], dropped: [], liars: [], segments: [], mirrorsFailed: [], uploadedBytes: 0,
+  };
+  window.cabaneP2P = stats;
+  return stats;
+}
+
+function formatMB(bytes) {
+  return (bytes / 1e6).toLocaleString(document.documentElement.lang || undefined, { maximumFractionDigits: 1 });
+}
+
+function showStats(stats) {
+  const line = document.getElementById('p2p-stats');
+  if (!line) return;
+  const total = stats.httpBytes + stats.p2pBytes;
+  if (!stats.on || !total) {
+    line.hidden = true;
+    return;
+  }
+  line.textContent = t('player.p2p.fromPeers', { mb: formatMB(stats.p2pBytes), pct: Math.round((100 * stats.p2pBytes) / total) });
+  line.hidden = false;
+}
+
+// --- segments-sha256.json -------------------------------------------------
+
+function hexOf(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// One fetch of the video's segments-sha256.json (PeerTube's format: per
+// file name, per "start-end" byte range, end inclusive, the hex SHA-256),
+// beside the master playlist.
+function hashesOf(masterURL) {
+  let promise = null;
+  return () => {
+    if (!promise) {
+      promise = fetch(new URL('segments-sha256.json', masterURL), { credentials: 'same-origin' })
+        .then((res) => (res.ok ? res.json() : {}))
+        .catch(() => ({}));
+    }
+    return promise;
+  };
+}
+
+async function expectedHash(hashes, url, byteRange) {
+  const all = await hashes();
+  const file = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop());
+  const ranges = all[file];
+  if (!ranges || !byteRange) return '';
+  return ranges[`${byteRange.start}-${byteRange.end}`] || '';
+}
+
+async function matches(hashes, url, byteRange, data) {
+  const want = await expectedHash(hashes, url, byteRange);
+  if (!want) return false; // nothing to check against: not from a peer
+  return hexOf(await crypto.subtle.digest('SHA-256', data)) === want;
+}
+
+// --- mirrors (PeerTube's redundancy) ----------------------------------------
+
+// Mirrors are folders holding the same files as the box's HLS folder: the
+// page's data-mirrors, else the API's streamingPlaylists[0].redundancies[]
+// .baseUrl, asked once in the background (until known, HTTP goes to the box).
+function mirrorsOf(video, masterURL) {
+  const m = /\/hls\/([0-9a-f-]{36})\//.exec(new URL(masterURL).pathname);
+  const state = { bases: [], failed: new Set(), next: 0 };
+  const clean = (list) => list.map((b) => String(b || '').replace(/\/$/, '')).filter((b) => /^https?:\/\//.test(b));
+  // The page lists them (data-mirrors, app/web pages.go): no request.
+  if (video.dataset.mirrors !== undefined) {
+    try {
+      state.bases = clean(JSON.parse(video.dataset.mirrors) || []);
+      return state;
+    } catch (e) {
+      // fall back to the API
+    }
+  }
+  if (!m) return state;
+  fetch(`/api/v1/videos/${m[1]}`, { credentials: 'same-origin' })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((v) => {
+      const pl = v && v.streamingPlaylists && v.streamingPlaylists[0];
+      state.bases = clean(((pl && pl.redundancies) || []).map((r) => r.baseUrl));
+    })
+    .catch(() => {});
+  return state;
+}
+
+// --- a test-only peer that lies ---------------------------------------------
+
+// With the server in test mode (data-p2p-test-hooks) and ?p2pCorrupt=1,
+// this viewer keeps its segments in a store that flips a byte of every
+// segment it uploads, so that its peers receive wrong data: the browser
+// tests check that they refuse it and drop this peer. Its own player
+// reads a stored segment right after asking whether it is there (the
+// loader does both in one go); an upload reads without asking: only
+// those reads are corrupted.
+class CorruptingStorage {
+  constructor() { this.items = new Map(); this.changed = () => {}; this.asked = null; }
+  async initialize() {}
+  onPlaybackUpdated() {}
+  onSegmentRequested() {}
+  async storeSegment(swarmId, streamId, segmentId, data) {
+    this.items.set(`${streamId}|${segmentId}`, data);
+    this.changed(streamId);
+  }
+  async getSegmentData(swarmId, streamId, segmentId) {
+    const key = `${streamId}|${segmentId}`;
+    const data = this.items.get(key);
+    if (!data || this.asked === key) return data;
+    const copy = new Uint8Array(data.slice(0));
+    copy[copy.length >> 1] ^= 0xff;
+    return copy.buffer;
+  }
+  getUsage() {
+    let used = 0;
+    this.items.forEach((d) => { used += d.byteLength; });
+    return { totalCapacity: 1 << 30, usedCapacity: used };
+  }
+  hasSegment(swarmId, streamId, segmentId) {
+    const key = `${streamId}|${segmentId}`;
+    this.asked = key;
+    queueMicrotask(() => { if (this.asked === key) this.asked = null; });
+    return this.items.has(key);
+  }
+  getStoredSegmentIds(swarmId, streamId) {
+    const ids = [];
+    this.items.forEach((d, key) => {
+      const at = key.lastIndexOf('|');
+      if (key.slice(0, at) === streamId) ids.push(Number(key.slice(at + 1)));
+    });
+    return ids;
+  }
+  setSegmentChangeCallback(callback) { this.changed = callback; }
+  destroy() { this.items.clear(); }
+}
+
+// --- the switch -------------------------------------------------------------
+
+function anchorOf(video) {
+  return video.closest('.player-wrap') || video.closest('.embed-player') || video;
+}
+
+function addSwitch(video, onChange) {
+  if (video.closest('.embed-player')) return; // the embed has no room: the watch page's choice holds
+  const wrap = document.createElement('div');
+  wrap.className = 'player-p2p';
+  const label = document.createElement('label');
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.className = 'p2p-switch';
+  box.checked = preferred();
+  box.addEventListener('change', () => {
+    setPreferred(box.checked);
+    onChange(box.checked);
+  });
+  label.append(box, ` ${t('player.p2p.switch')}`);
+  label.title = t('player.p2p.help');
+  wrap.appendChild(label);
+  anchorOf(video).insertAdjacentElement('afterend', wrap);
+}
+
+// --- setup ------------------------------------------------------------------
+
+let modulePromise = null;
+
+/**
+ * The hls.js class and options to play video peer to peer, or null to play
+ * it over HTTP only.
+ * @param {HTMLVideoElement} video
+ * @param {Function} Hls the hls.js class
+ */
+async function setup(video, Hls) {
+  if (video.dataset.p2p !== 'on' || !supported()) return null;
+  let engine = null;
+  const stats = newStats(preferred());
+  addSwitch(video, (on) => {
+    stats.on = on;
+    if (engine) engine.applyDynamicConfig({ core: { isP2PDisabled: !on } });
+    showStats(stats);
+  });
+  if (!stats.on) return null;
+  if (!modulePromise) modulePromise = import(HLSJS_P2P);
+  const { HlsJsP2PEngine } = await modulePromise;
+  const master = new URL(video.dataset.hls, document.baseURI).href;
+  const hashes = hashesOf(master);
+  const mirrors = mirrorsOf(video, master);
+  const viaMirror = new Map(); // segment URL -> mirror base it was asked of
+  let stun = [];
+  try { stun = JSON.parse(video.dataset.p2pStun || '[]'); } catch (e) { stun = []; }
+  const test = video.dataset.p2pTestHooks === '1';
+  const corrupt = test && new URLSearchParams(location.search).get('p2pCorrupt') === '1';
+
+  const core = {
+    swarmId: video.dataset.p2pSwarm || master,
+    announceTrackers: [video.dataset.p2pTracker],
+    rtcConfig: { iceServers: stun.length ? [{ urls: stun }] : [] },
+    // The next 8 s always come over HTTP when no peer delivered them yet,
+    // so playback never waits on peers; beyond, a minute is fetched from
+    // peers that have it, and half a minute may be fetched over HTTP to
+    // seed the swarm. Short windows, as PeerTube's player has them: a
+    // viewer who leaves early has not taken a whole video's upload.
+    highDemandTimeWindow: 8,
+    httpDownloadTimeWindow: 30,
+    p2pDownloadTimeWindow: 60,
+    simultaneousHttpDownloads: 2,
+    simultaneousP2PDownloads: 3,
+    p2pNotReceivingBytesTimeoutMs: 2000,
+    async validateP2PSegment(url, byteRange, data) {
+      const ok = await matches(hashes, url, byteRange, data);
+      if (ok) stats.verified += 1; else stats.rejected += 1;
+      return ok;
+    },
+    async validateHTTPSegment(url, byteRange, data) {
+      const mirror = viaMirror.get(url);
+      viaMirror.delete(url);
+      if (!mirror) return true; // the box is the authority on its own files
+      const ok = await matches(hashes, url, byteRange, data);
+      if (!ok) {
+        mirrors.failed.add(mirror);
+        stats.mirrorsFailed.push(mirror);
+      }
+      return ok;
+    },
+    async httpRequestSetup(segmentUrl, segmentByteRange, signal, requestByteRange) {
+      // Round robin over the box and its healthy mirrors.
+      const bases = mirrors.bases.filter((b) => !mirrors.failed.has(b));
+      const pick = mirrors.next % (bases.length + 1);
+      mirrors.next += 1;
+      if (pick === bases.length) return undefined; // the box
+      const base = bases[pick];
+      viaMirror.set(segmentUrl, base);
+      const file = new URL(segmentUrl).pathname.split('/').pop();
+      const headers = {};
+      if (requestByteRange) headers.Range = `bytes=${requestByteRange.start}-${requestByteRange.end ?? ''}`;
+      return new Request(`${base}/${file}`, { headers, signal, credentials: 'omit' });
+    },
+  };
+  if (corrupt) core.customSegmentStorageFactory = () => new CorruptingStorage();
+
+  return {
+    Hls: HlsJsP2PEngine.injectMixin(Hls),
+    config: {
+      // hls.js hands each segment to its worker by transferring the
+      // buffer, which empties the loader's stored copy: peers would then
+      // be sent nothing. Remuxing fMP4 on the page is cheap.
+      enableWorker: false,
+      p2p: {
+        core,
+        onHlsJsCreated(hls) {
+          engine = hls.p2pEngine;
+          engine.addEventListener('onSegmentLoaded', (d) => {
+            if (d.downloadSource === 'p2p') stats.p2pBytes += d.bytesLength; else stats.httpBytes += d.bytesLength;
+            stats.segments.push({ url: d.segmentUrl, source: d.downloadSource, peerId: d.peerId || '', bytes: d.bytesLength, stream: d.streamType });
+            showStats(stats);
+          });
+          engine.addEventListener('onSegmentError', (d) => {
+            // A peer whose segment failed the check: the loader closes it.
+            if (d.downloadSource === 'p2p' && d.error && d.error.type === 'p2p-segment-validation-failed') stats.liars.push(d.peerId || '');
+          });
+          engine.addEventListener('onPeerConnect', (d) => { stats.peers.push(d.peerId); });
+          engine.addEventListener('onPeerClose', (d) => { stats.dropped.push(d.peerId); });
+          engine.addEventListener('onChunkUploaded', (n) => { stats.uploadedBytes += n; });
+        },
+      },
+    },
+  };
+}
+
+// The loader's modules are fetched as soon as the viewer asks to play, in
+// parallel with hls.js (player.js), not after it: the first frame waits
+// for whichever comes last.
+function warm() {
+  if (!modulePromise && supported() && preferred()) modulePromise = import(HLSJS_P2P);
+}
+document.querySelectorAll('video[data-p2p="on"]').forEach((video) => {
+  video.addEventListener('play', warm, { once: true });
+  const button = video.id && document.querySelector(`[data-play-for="${CSS.escape(video.id)}"]`);
+  if (button) button.addEventListener('click', warm, { once: true });
+});
+
+window.CabaneP2P = { setup };
+})();
