@@ -238,7 +238,10 @@ func TestHoldAfterFailuresReleasedBySuccess(t *testing.T) {
 	}
 	o := quick()
 	o.PerHost = 1
-	o.HoldAfter, o.HoldBase, o.HoldMax = 2, 300*time.Millisecond, 300*time.Millisecond
+	// A hold long enough to outlast the checks below on a loaded machine
+	// (at 300 ms, the wait for the stored hold could outrun it and let a
+	// failing probe through).
+	o.HoldAfter, o.HoldBase, o.HoldMax = 2, 2*time.Second, 2*time.Second
 	o.Schedule = []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond,
 		10 * time.Millisecond, 10 * time.Millisecond}
 	r := newRig(t, o)
@@ -275,8 +278,8 @@ func TestHoldAfterFailuresReleasedBySuccess(t *testing.T) {
 		t.Errorf("failures = %+v, want none", fs)
 	}
 	hits := rc.snapshot()
-	if gap := hits[2].at.Sub(hits[1].at); gap < 280*time.Millisecond {
-		t.Errorf("the probe came %v after the failure that started a 300 ms hold", gap)
+	if gap := hits[2].at.Sub(hits[1].at); gap < 1900*time.Millisecond {
+		t.Errorf("the probe came %v after the failure that started a 2 s hold", gap)
 	}
 	if n := len(hits); n != 2+4 {
 		t.Errorf("%d requests, want 2 failures then the 4 deliveries", n)
