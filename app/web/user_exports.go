@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -264,6 +265,10 @@ func (s *Server) myExports(c echo.Context) ([]myExport, bool) {
 		}
 		if e.State == userexport.StateCompleted {
 			m.Download = userExportDownload("", e, "")
+		}
+		if strings.Contains(e.Error, userexport.ErrTooLarge.Error()) {
+			// The one failure the user can act on, in their language.
+			m.Error = s.pageWords(c).T("export.done.export_too_large")
 		}
 		can = can && e.State == userexport.StateErrored
 		out = append(out, m)
