@@ -33,6 +33,7 @@ import (
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/resumable"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
 )
@@ -121,7 +122,7 @@ type Service struct {
 	FreeSpace func(dir string) (int64, error)
 	Log       *slog.Logger
 
-	up uploads // resumable uploads being written (upload.go)
+	up resumable.Locks // resumable uploads being written (upload.go)
 }
 
 func (s *Service) log() *slog.Logger {
