@@ -148,17 +148,16 @@ func (s *Service) freeSpace() (int64, error) {
 	return int64(st.Bavail) * int64(st.Bsize), nil
 }
 
-// mayManage: the user themselves, or an admin for a user that exists.
+// mayManage: visibility.ManageUserData, for a user that exists.
 func (s *Service) mayManage(ctx context.Context, v visibility.Viewer, userID int64) error {
-	if v.UserID == 0 || v.UserID != userID && !v.IsAdmin {
+	if !visibility.ManageUserData(v, userID) {
 		return ErrForbidden
 	}
-	if v.UserID != userID {
-		if _, err := s.Accounts.UserByID(ctx, userID); err != nil {
-			return err
-		}
+	if v.UserID == userID {
+		return nil
 	}
-	return nil
+	_, err := s.Accounts.UserByID(ctx, userID)
+	return err
 }
 
 func randomHex(n int) string {
