@@ -107,18 +107,16 @@ func (s *Service) Dir() string { return filepath.Join(s.Layout.Root, "exports") 
 // Path is the archive's file.
 func (s *Service) Path(e repo.UserExport) string { return filepath.Join(s.Dir(), e.Filename) }
 
-// mayManage: the user themselves, or an admin (PeerTube's
-// MANAGE_USER_EXPORTS right) for a user that exists.
+// mayManage: visibility.ManageUserData, for a user that exists.
 func (s *Service) mayManage(ctx context.Context, v visibility.Viewer, userID int64) error {
-	if v.UserID == 0 || v.UserID != userID && !v.IsAdmin {
+	if !visibility.ManageUserData(v, userID) {
 		return ErrForbidden
 	}
-	if v.UserID != userID {
-		if _, err := s.Store.ExportUser(ctx, userID); err != nil {
-			return err
-		}
+	if v.UserID == userID {
+		return nil
 	}
-	return nil
+	_, err := s.Store.ExportUser(ctx, userID)
+	return err
 }
 
 func randomHex(n int) string {

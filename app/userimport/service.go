@@ -33,6 +33,7 @@ import (
 	"cabane.dev/cabane/app/playlists"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/resumable"
 	"cabane.dev/cabane/app/videos"
 	"cabane.dev/cabane/app/visibility"
 )
@@ -121,7 +122,7 @@ type Service struct {
 	FreeSpace func(dir string) (int64, error)
 	Log       *slog.Logger
 
-	up uploads // resumable uploads being written (upload.go)
+	up resumable.Locks // resumable uploads being written (upload.go)
 }
 
 func (s *Service) log() *slog.Logger {
@@ -147,17 +148,16 @@ func (s *Service) freeSpace() (int64, error) {
 	return int64(st.Bavail) * int64(st.Bsize), nil
 }
 
-// mayManage: the user themselves, or an admin for a user that exists.
+// mayManage: visibility.ManageUserData, for a user that exists.
 func (s *Service) mayManage(ctx context.Context, v visibility.Viewer, userID int64) error {
-	if v.UserID == 0 || v.UserID != userID && !v.IsAdmin {
+	if !visibility.ManageUserData(v, userID) {
 		return ErrForbidden
 	}
-	if v.UserID != userID {
-		if _, err := s.Accounts.UserByID(ctx, userID); err != nil {
-			return err
-		}
+	if v.UserID == userID {
+		return nil
 	}
-	return nil
+	_, err := s.Accounts.UserByID(ctx, userID)
+	return err
 }
 
 func randomHex(n int) string {

@@ -24,6 +24,7 @@ import (
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/ratelimit"
 	"cabane.dev/cabane/app/repo"
+	"cabane.dev/cabane/app/resumable"
 	"cabane.dev/cabane/app/transcoding"
 	"cabane.dev/cabane/app/visibility"
 )
@@ -92,7 +93,7 @@ type Service struct {
 	views    map[int64]int64          // videoID → views not yet written
 	fullWait map[int64]int            // videoID → disk-full waits so far (this run)
 	growing  growingSet               // videos playable while they encode (live.go)
-	resuming map[string]bool          // resumable upload ids being written now
+	resuming resumable.Locks          // resumable upload ids being written now
 
 	files  fileCache // video rows of recent file requests (filecache.go)
 	access accessLog // when grants to each video stopped holding (access.go)

@@ -29,3 +29,12 @@ func GrantRole(viewer Viewer, role int) bool {
 // administrators only (Cabane keeps deletion, which removes videos, with
 // them).
 func AdministerUsers(viewer Viewer) bool { return viewer.Admin() }
+
+// ManageUserData reports whether the viewer may export userID's data or
+// import an archive into their account, and follow those exports and
+// imports (PeerTube's MANAGE_USER_EXPORTS and MANAGE_USER_IMPORTS
+// rights): the user themselves, or an administrator. Moderators may not:
+// an archive holds (or brings) everything the account has.
+func ManageUserData(viewer Viewer, userID int64) bool {
+	return viewer.Admin() || viewer.LoggedIn() && viewer.UserID == userID
+}

@@ -34,6 +34,12 @@ func TestUserManagementRules(t *testing.T) {
 		{"moderator grants admin", GrantRole(mod, model.RoleAdmin), false},
 		{"admin deletes", AdministerUsers(admin), true},
 		{"moderator deletes", AdministerUsers(mod), false},
+		{"user exports their data", ManageUserData(user, 3), true},
+		{"user exports another's data", ManageUserData(user, 1), false},
+		{"admin exports another's data", ManageUserData(admin, 3), true},
+		{"moderator exports another's data", ManageUserData(mod, 3), false},
+		{"anonymous exports user 0's data", ManageUserData(anon, 0), false},
+		{"forged admin exports a user's data", ManageUserData(forged, 3), false},
 	} {
 		if r.got != r.want {
 			t.Errorf("%s: %v, want %v", r.name, r.got, r.want)
