@@ -59,6 +59,8 @@ function newStats(on) {
   const stats = {
     on, httpBytes: 0, p2pBytes: 0, verified: 0, rejected: 0,
     peers: [], dropped: [], liars: [], segments: [], mirrorsFailed: [], uploadedBytes: 0,
+    // Segments a mirror served (part of httpBytes), each checked first.
+    mirrorBytes: 0, mirrorVerified: 0, mirrorSegments: [],
   };
   window.cabaneP2P = stats;
   return stats;
@@ -274,7 +276,11 @@ async function setup(video, Hls) {
       viaMirror.delete(url);
       if (!mirror) return true; // the box is the authority on its own files
       const ok = await matches(hashes, url, byteRange, data);
-      if (!ok) {
+      if (ok) {
+        stats.mirrorVerified += 1;
+        stats.mirrorBytes += data.byteLength;
+        stats.mirrorSegments.push({ url, mirror, bytes: data.byteLength });
+      } else {
         mirrors.failed.add(mirror);
         stats.mirrorsFailed.push(mirror);
       }

@@ -1,0 +1,115 @@
+// mirror.test.mjs: a player on Cabane A's watch page fetches segments from
+// Cabane B, which mirrors the video (PeerTube's redundancy, #12), checks
+// each against A's segments-sha256.json, and plays on; once B undid its
+// copy, a fresh page takes everything from A.
+//
+// Env (mirror_test.go's TestMirrorPlayback sets these):
+//   CABANE_URL           A, the video's origin
+//   CABANE_MIRROR        B, the mirror
+//   CABANE_VIDEO         the video's UUID
+//   CABANE_MIRROR_PHASE  "mirrored": A lists B's copy; "undone": B sent Undo
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, launchForP2P, viewer } from './p2p.mjs';
+
+const A = (process.env.CABANE_URL || '').replace(/\/$/, '');
+const B = (process.env.CABANE_MIRROR || '').replace(/\/$/, '');
+const VIDEO = process.env.CABANE_VIDEO;
+const PHASE = process.env.CABANE_MIRROR_PHASE;
+const SECONDS = 8;
+
+// A segment (or init file) of an HLS rendition, on the box or a mirror.
+const isMedia = (p) => /\/(streaming-playlists|redundancy)\/hls\/[^/]+\/.*\.(m4s|ts|mp4)$/.test(p);
+
+let browser;
+
+before(async () => {
+  assert.ok(A && B && VIDEO && PHASE, 'CABANE_URL, CABANE_MIRROR, CABANE_VIDEO and CABANE_MIRROR_PHASE must be set');
+  browser = await launchForP2P();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+/** Opens A's watch page and counts the media bytes each host served it. */
+async function watch() {
+  const v = await viewer(browser, A, VIDEO);
+  const hosts = new Map(); // origin -> { bytes, responses, failed }
+  const count = (origin) => {
+    if (!hosts.has(origin)) hosts.set(origin, { bytes: 0, responses: 0, failed: 0 });
+    return hosts.get(origin);
+  };
+  v.page.on('response', async (res) => {
+    const u = new URL(res.url());
+    if (!isMedia(u.pathname)) return;
+    const c = count(u.origin);
+    c.responses += 1;
+    if (res.status() >= 400) c.failed += 1;
+    try {
+      c.bytes += (await res.body()).length;
+    } catch (e) {
+      c.bytes += Number(res.headers()['content-length'] || 0);
+    }
+  });
+  v.page.on('requestfailed', (req) => {
+    const u = new URL(req.url());
+    if (isMedia(u.pathname)) count(u.origin).failed += 1;
+  });
+  v.hosts = hosts;
+  v.from = (origin) => hosts.get(origin) || { bytes: 0, responses: 0, failed: 0 };
+  return v;
+}
+
+test('A lists B\'s copy, and the player takes verified segments from it', { skip: PHASE !== 'mirrored' }, async () => {
+  const v = await watch();
+  const listed = JSON.parse((await v.page.getAttribute('video#player', 'data-mirrors')) || '[]');
+  assert.deepEqual(listed, [`${B}/static/redundancy/hls/${VIDEO}`], 'data-mirrors names B\'s copy');
+  assert.equal((await v.videoState()).p2p, 'on', 'the loader (which knows mirrors) is in use');
+  await v.play(SECONDS);
+  // Segments keep arriving after currentTime passed: wait until B's
+  // responses are all checked.
+  const s = await eventually(async () => {
+    const x = await v.stats();
+    return x && x.mirrorVerified > 0 && x.mirrorVerified + x.mirrorsFailed.length >= v.from(B).responses ? x : null;
+  }, 15_000) || await v.stats();
+  const a = v.from(A);
+  const b = v.from(B);
+  console.log(`mirrored: A served ${a.bytes} B in ${a.responses} media responses, B ${b.bytes} B in ${b.responses}; ` +
+    `player: ${s.httpBytes} B over HTTP, ${s.mirrorBytes} B from the mirror in ${s.mirrorVerified} verified segments, ` +
+    `failed mirrors ${JSON.stringify(s.mirrorsFailed)}, ${s.p2pBytes} B from peers`);
+  assert.ok(b.bytes > 0, 'some segment bytes came from B');
+  assert.ok(a.bytes > 0, 'and some from A (round robin)');
+  assert.equal(b.failed, 0, 'every request to B answered');
+  assert.deepEqual(s.mirrorsFailed, [], 'no mirror segment failed its check');
+  assert.ok(s.mirrorVerified > 0 && s.mirrorVerified === b.responses, `every segment from B was checked: ${s.mirrorVerified} of ${b.responses}`);
+  assert.ok(s.mirrorSegments.every((x) => x.mirror === `${B}/static/redundancy/hls/${VIDEO}`));
+  assert.ok(s.mirrorBytes > 0);
+  const state = await v.videoState();
+  assert.equal(state.error, null);
+  assert.ok(state.currentTime > SECONDS);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
+
+test('after B\'s Undo, A lists no mirror and a fresh page plays from A only', { skip: PHASE !== 'undone' }, async () => {
+  const v = await watch();
+  const listed = JSON.parse((await v.page.getAttribute('video#player', 'data-mirrors')) || '[]');
+  assert.deepEqual(listed, [], 'data-mirrors is empty');
+  const api = await (await v.page.request.get(`${A}/api/v1/videos/${VIDEO}`)).json();
+  assert.deepEqual(api.streamingPlaylists[0].redundancies, []);
+  await v.play(SECONDS);
+  const s = await v.stats();
+  const a = v.from(A);
+  console.log(`undone: A served ${a.bytes} B in ${a.responses} media responses; hosts ${JSON.stringify([...v.hosts.keys()])}; player: ${s && s.httpBytes} B over HTTP`);
+  assert.ok(a.bytes > 0);
+  assert.deepEqual([...v.hosts.keys()], [A], 'every media byte from A');
+  assert.equal(s.mirrorVerified, 0);
+  assert.equal(s.mirrorBytes, 0);
+  const state = await v.videoState();
+  assert.equal(state.error, null);
+  assert.ok(state.currentTime > SECONDS);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
