@@ -101,8 +101,8 @@ func (m *mirrorBox) mirrors(t *testing.T, uuid string) []string {
 func TestMirrorPlayback(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
+	testrig.Binary(t) // built first: a loaded machine builds slowly
 	started := time.Now()
-	testrig.Binary(t)
 	a := startMirrorBox(t, "ana")
 	b := startMirrorBox(t, "ben", "CABANE_MIRROR_EVERY=300ms")
 	a.form(t, "/admin/federation/following", url.Values{"target": {b.host}}, "followed")
@@ -113,9 +113,11 @@ func TestMirrorPlayback(t *testing.T) {
 	clip := testrig.MakeClip(t, filepath.Join(t.TempDir(), "mirror_clip.mp4"), testrig.Clip{
 		Seconds: 20, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
 	})
+	t.Logf("apps up, clip made: %s", time.Since(started).Round(10*time.Millisecond))
 	token := a.Token("ana", mirrorPass)
 	uuid := a.Upload(t, token, clip, map[string]string{"name": "Robin at the window", "privacy": "1"})
 	a.WaitPublished(t, token, uuid, 2*time.Minute)
+	t.Logf("published: %s", time.Since(started).Round(10*time.Millisecond))
 	testrig.WaitFor(t, 30*time.Second, func() bool {
 		v, code := b.video(t, uuid)
 		return code == http.StatusOK && !v.IsLocal && len(v.StreamingPlaylists) == 1
@@ -125,6 +127,7 @@ func TestMirrorPlayback(t *testing.T) {
 		b.form(t, "/admin/federation/mirrors/mirroring", url.Values{"strategy": {strategy}, "budget_mb": {"50"},
 			"min_lifetime_hours": {"25"}, "min_views": {"0"}}, "mirroring")
 	}
+	t.Logf("B knows it: %s", time.Since(started).Round(10*time.Millisecond))
 	mirroring("most-views")
 	base := b.URL("/static/redundancy/hls/" + uuid)
 	testrig.WaitFor(t, 30*time.Second, func() bool {
