@@ -115,6 +115,12 @@ test('A lists B\'s copy, and the player takes verified segments from it', { skip
 test('a mirror that sends a wrong segment is refused, and playback goes on from A', { skip: PHASE !== 'corrupt' }, async () => {
   const v = await watch();
   const base = `${B}/static/redundancy/hls/${VIDEO}`;
+  // MIRROR_DEBUG=1: the loader's own log (p2pml-core) on stdout.
+  if (process.env.MIRROR_DEBUG) {
+    v.page.on('console', (m) => console.log(`console ${m.type()}: ${m.text()}`.slice(0, 400)));
+    await v.page.evaluate(() => localStorage.setItem('debug', 'p2pml-core:*'));
+    await v.page.reload();
+  }
   await v.play(SECONDS);
   const s = await v.settled();
   const b = await v.from(B);
