@@ -59,6 +59,8 @@ function newStats(on) {
   const stats = {
     on, httpBytes: 0, p2pBytes: 0, verified: 0, rejected: 0,
     peers: [], dropped: [], liars: [], segments: [], mirrorsFailed: [], uploadedBytes: 0,
+    // Segments a mirror served (part of httpBytes), each checked first.
+    mirrorBytes: 0, mirrorVerified: 0, mirrorSegments: [],
   };
   window.cabaneP2P = stats;
   return stats;
@@ -243,7 +245,12 @@ async function setup(video, Hls) {
   const master = new URL(video.dataset.hls, document.baseURI).href;
   const hashes = hashesOf(master);
   const mirrors = mirrorsOf(video, master);
-  const viaMirror = new Map(); // segment URL -> mirror base it was asked of
+  // segment -> mirror base it was asked of. Keyed by URL and byte range:
+  // the renditions are single files, so every segment of one shares a URL,
+  // and a key by URL alone let a mirror's segment through unchecked when
+  // one from the box was checked in its place.
+  const viaMirror = new Map();
+  const segmentKey = (url, byteRange) => (byteRange ? `${url}|${byteRange.start}-${byteRange.end}` : url);
   let stun = [];
   try { stun = JSON.parse(video.dataset.p2pStun || '[]'); } catch (e) { stun = []; }
   const test = video.dataset.p2pTestHooks === '1';
@@ -270,11 +277,16 @@ async function setup(video, Hls) {
       return ok;
     },
     async validateHTTPSegment(url, byteRange, data) {
-      const mirror = viaMirror.get(url);
-      viaMirror.delete(url);
+      const key = segmentKey(url, byteRange);
+      const mirror = viaMirror.get(key);
+      viaMirror.delete(key);
       if (!mirror) return true; // the box is the authority on its own files
       const ok = await matches(hashes, url, byteRange, data);
-      if (!ok) {
+      if (ok) {
+        stats.mirrorVerified += 1;
+        stats.mirrorBytes += data.byteLength;
+        stats.mirrorSegments.push({ url, mirror, bytes: data.byteLength });
+      } else {
         mirrors.failed.add(mirror);
         stats.mirrorsFailed.push(mirror);
       }
@@ -285,9 +297,13 @@ async function setup(video, Hls) {
       const bases = mirrors.bases.filter((b) => !mirrors.failed.has(b));
       const pick = mirrors.next % (bases.length + 1);
       mirrors.next += 1;
-      if (pick === bases.length) return undefined; // the box
+      const key = segmentKey(segmentUrl, segmentByteRange);
+      if (pick === bases.length) { // the box (again, if a mirror's request was given up)
+        viaMirror.delete(key);
+        return undefined;
+      }
       const base = bases[pick];
-      viaMirror.set(segmentUrl, base);
+      viaMirror.set(key, base);
       const file = new URL(segmentUrl).pathname.split('/').pop();
       const headers = {};
       if (requestByteRange) headers.Range = `bytes=${requestByteRange.start}-${requestByteRange.end ?? ''}`;
