@@ -48,13 +48,25 @@ for pkg in p2p-media-loader-core p2p-media-loader-hlsjs; do
 	# The source map is not shipped: drop the comment that points at it, so
 	# a browser's devtools do not ask the box for a file it does not have.
 	sed '/^\/\/# sourceMappingURL=/d' "$src" >"$dest/$pkg.js"
+	if [ "$pkg" = p2p-media-loader-core ]; then
+		# Cabane's one patch (2.3.1): Request.clearLoadedBytes forgets a
+		# byte-range segment's size, so after a segment fails its check
+		# every retry of it ends in http-bytes-mismatch and playback stalls
+		# (tests/browser TestMirrorPlayback's corrupt phase). It keeps the
+		# size the byte range gives. Refuse to vendor a version where the
+		# line changed: look again whether the patch is still needed.
+		patched="this._totalBytes = this.segment.byteRange ? this.segment.byteRange.end - this.segment.byteRange.start + 1 : void 0, this.finalData = void 0;"
+		grep -q 'this._loadedBytes = 0, this.bytes = \[\], this._totalBytes = void 0, this.finalData = void 0;' "$dest/$pkg.js" ||
+			{ echo "update-p2pml: clearLoadedBytes changed in $VERSION: review Cabane's patch" >&2; exit 1; }
+		sed -i "s/this._totalBytes = void 0, this.finalData = void 0;/$patched/" "$dest/$pkg.js"
+	fi
 	cp "$tmp/$pkg/package/LICENSE" "$dest/LICENSE"
 	info="$info
 $pkg $VERSION
 source: https://registry.npmjs.org/$pkg/-/$pkg-$VERSION.tgz
 integrity: $integrity
 shasum: $shasum
-file: dist/$pkg.es.min.js (sourceMappingURL line removed) sha256 $(sha256sum "$dest/$pkg.js" | cut -d' ' -f1)
+file: dist/$pkg.es.min.js (sourceMappingURL line removed$([ "$pkg" = p2p-media-loader-core ] && echo "; clearLoadedBytes keeps a byte-range segment's size, see update-p2pml.sh")) sha256 $(sha256sum "$dest/$pkg.js" | cut -d' ' -f1)
 "
 done
 

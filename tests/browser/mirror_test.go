@@ -142,11 +142,8 @@ func TestMirrorPlayback(t *testing.T) {
 	runNodeTests(ctx, t, "mirror.test.mjs", append(env, "CABANE_MIRROR_PHASE=mirrored")...)
 
 	// B's copy goes bad on its disk: the player must refuse what B sends
-	// and play on from A. Off by default: playback stalls today, see
-	// corruptMirror.
-	if os.Getenv("CABANE_MIRROR_CORRUPT") == "1" {
-		corruptMirror(ctx, t, b, uuid, env)
-	}
+	// and play on from A.
+	corruptMirror(ctx, t, b, uuid, env)
 
 	// B stops mirroring: it evicts its copy and sends Undo; A forgets it.
 	mirroring("")
@@ -159,13 +156,11 @@ func TestMirrorPlayback(t *testing.T) {
 // rendition (past its init section), then runs mirror.test.mjs's
 // "corrupt" phase: the player refuses B's segments and plays on from A.
 //
-// It fails today, and not in Cabane's code: p2p.js refuses B's segment
-// (validateHTTPSegment answers false) and the loader retries it from the
-// box, but p2p-media-loader-core 2.3.1's Request.clearLoadedBytes forgets
-// the byte-range segment's total size, so every retry of that segment
-// ends in http-bytes-mismatch (the box's correct 206 is compared with an
-// undefined expected length) and playback waits at 0 s. MIRROR_DEBUG=1
-// shows the loader's log.
+// p2p.js refuses B's segment (validateHTTPSegment answers false) and the
+// loader retries it from the box; that retry needs the vendored loader's
+// patch (scripts/update-p2pml.sh: 2.3.1 forgot a byte-range segment's size
+// after a failed check, and every retry ended in http-bytes-mismatch).
+// MIRROR_DEBUG=1 shows the loader's log.
 func corruptMirror(ctx context.Context, t *testing.T, b *mirrorBox, uuid string, env []string) {
 	t.Helper()
 	copyFile := filepath.Join(b.Data, "media", "redundancy", uuid, uuid+"-240-fragmented.mp4")

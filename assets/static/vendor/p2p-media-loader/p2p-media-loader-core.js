@@ -3665,7 +3665,7 @@ var zn = class {
 		this._logger = (0, j.default)(`p2pml-core:request-${s}`);
 	}
 	clearLoadedBytes() {
-		this._loadedBytes = 0, this.bytes = [], this._totalBytes = void 0, this.finalData = void 0;
+		this._loadedBytes = 0, this.bytes = [], this._totalBytes = this.segment.byteRange ? this.segment.byteRange.end - this.segment.byteRange.start + 1 : void 0, this.finalData = void 0;
 	}
 	get status() {
 		return this._status;
