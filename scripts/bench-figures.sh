@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The figures quoted in release and issue notes (make bench). Each line
 # starting with "FIGURE:" is one measurement with the load average at the
-# time: the Go measurements in tests/bench (copy-path and encode-path publish
+# time: the Go measurements in tests/bench (and tracker, export and import) (copy-path and encode-path publish
 # times, idle memory with 1,000 videos, memory during a 2 GiB upload), then
 # the size of the arm64 binary a Raspberry Pi downloads.
 #
@@ -34,3 +34,10 @@ rm -f "$log"
 # process per rendition, and request latency during a 1080p transcode.
 BENCH_SECONDS=${BENCH_SECONDS:-20} "$GO" run ./app/media/internal/bench
 CABANE_BENCH=1 "$GO" test -count=1 -v -run FigureLatency ./tests/integration/ | grep '^FIGURE' || { echo "latency figure failed" >&2; exit 1; }
+
+# Issue #12's figures: peer-to-peer in Chromium (bytes the box serves per
+# viewer and the share from peers for 1, 5 and 10 viewers, time to first
+# frame with P2P on and off, the page weight P2P adds; ~10 min), and the
+# start rendition the upload allows per number of remote viewers.
+CABANE_BENCH=1 "$GO" test -count=1 -v -timeout 20m -run TestPeerToPeerFigures ./tests/browser/ | grep -o 'FIGURE.*' || { echo "p2p figures failed" >&2; exit 1; }
+"$GO" test -count=1 -v -run TestFigureStartRendition ./app/bandwidth/ | grep -E '^\s+.*(Mb/s|kb/s)' || { echo "start rendition figure failed" >&2; exit 1; }
