@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The figures quoted in release and issue notes (make bench). Each line
 # starting with "FIGURE:" is one measurement with the load average at the
-# time: the Go measurements in tests/bench (and tracker, export and import) (copy-path and encode-path publish
-# times, idle memory with 1,000 videos, memory during a 2 GiB upload), then
-# the size of the arm64 binary a Raspberry Pi downloads.
+# time: the Go measurements in tests/bench (copy-path and encode-path publish
+# times, idle memory with 1,000 videos, memory during a 2 GiB upload, the
+# tracker, export and import), then the size of the arm64 binary a
+# Raspberry Pi downloads.
 #
 # Needs ffmpeg/ffprobe and ~2.2 GB free under TMPDIR. Clips are cached in
 # $TMPDIR/cabane-bench between runs. The full test log is kept in a temporary
