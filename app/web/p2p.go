@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -56,7 +55,7 @@ func (s *Server) p2pInfoHashes(c echo.Context, v model.Video, playlistURL string
 	}
 	// The streams are named after the master playlist's attributes, as the
 	// player parses them: read the playlist Cabane wrote.
-	master, err := os.ReadFile(s.layout.HLSFile(v.UUID, videos.MasterName))
+	master, err := s.playlists.read(s.layout.HLSFile(v.UUID, videos.MasterName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return []string{}, nil // not published yet
 	}

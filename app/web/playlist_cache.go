@@ -201,6 +201,24 @@ func (pc *playlistCache) put(e *playlistEntry) {
 	}
 }
 
+// read is the small HLS file p's bytes for the server's own use (the P2P
+// info hashes read the master playlist on every watch page and API
+// answer): from memory as the players get it, else from the file system.
+// The bytes are shared: callers never change them.
+func (pc *playlistCache) read(p string) ([]byte, error) {
+	if e, ok := pc.get(p); ok {
+		return e.body, nil
+	}
+	e, err := pc.load(p)
+	if err != nil {
+		return nil, err
+	}
+	if e != nil {
+		return e.body, nil
+	}
+	return os.ReadFile(p) // not kept: too large, or being written
+}
+
 // len is the number of files kept (tests).
 func (pc *playlistCache) len() int {
 	pc.mu.Lock()
