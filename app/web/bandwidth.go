@@ -33,8 +33,13 @@ func (s *Server) countSegment(c echo.Context, video, clean string) {
 	if n <= 0 {
 		return
 	}
-	r := c.Request()
-	s.Bandwidth.Served(time.Now(), video, s.Bandwidth.ViewerKey(s.LAN.Client(r), r.UserAgent()), atHome(c), n)
+	home := atHome(c)
+	var key bandwidth.Key // only remote viewers are told apart: no hash per home segment
+	if !home {
+		r := c.Request()
+		key = s.Bandwidth.ViewerKey(s.LAN.Client(r), r.UserAgent())
+	}
+	s.Bandwidth.Served(time.Now(), video, key, home, n)
 }
 
 // startCap is what the watch page's player is told: nil, no cap.
