@@ -56,7 +56,7 @@ func (r *rig) remoteVideo(t *testing.T) model.Video {
 		}
 		iri := origin + "/videos/watch/" + v.UUID
 		v.ID, err = tx.PutRemoteVideo(ctx, v, model.RemoteVideo{IRI: iri, WatchURL: iri,
-			HLSURL: origin + "/static/streaming-playlists/hls/" + v.UUID + "/master.m3u8",
+			HLSURL:     origin + "/static/streaming-playlists/hls/" + v.UUID + "/master.m3u8",
 			Renditions: []model.RemoteRendition{{Height: 360, Size: 20000}}, UpdatedAt: time.Now()})
 		return err
 	})
@@ -147,5 +147,10 @@ func TestRedundancyAddByHand(t *testing.T) {
 	}
 	if !strings.Contains(string(res.Body), `"expiresOn":null`) {
 		t.Errorf("expiresOn is not null: %s", res.Body)
+	}
+	// The admin's page says it was chosen by hand and lasts until removed.
+	code, page := r.page(request{method: http.MethodGet, path: "/admin/federation", who: "admin"})
+	if code != http.StatusOK || !strings.Contains(page, "chosen by hand") || !strings.Contains(page, "until removed") {
+		t.Errorf("admin page: %d, the copy made by hand is not shown as such", code)
 	}
 }
