@@ -282,6 +282,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	a.Federation.Mirrors = a.Mirrors
 	if a.Inbox != nil {
 		a.Inbox.Mirrors = a.Mirrors
+		// CacheFiles of local videos go on to their followers (PeerTube).
+		a.Inbox.Audience, a.Inbox.Sender = a.Follows, a.Delivery
 	}
 	// --- end redundancy ---
 	// --- outbox (#10) ---
@@ -359,7 +361,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// --- end move ---
 		// --- redundancy (#12 point 4): mirroring followed instances' videos ---
 		a.Mirrors.Mirror = &redundancy.Mirroring{Store: st.Redundancy(), Jobs: a.Jobs, Fetch: a.Inbox.Objects, HTTP: a.Outbound,
-			Sender: a.Delivery, URIs: a.Federation.Identity.URIs(), Dir: a.Layout.Redundancy(), Free: freeBytes,
+			Sender: a.Delivery, URIs: a.Federation.Identity.URIs(), Dir: a.Layout.Redundancy(), Free: freeBytes, LowDisk: cfg.MirrorLowDisk,
 			Origin: func(ctx context.Context, iri string) (federation.Recipient, error) {
 				ra, err := a.Inbox.Actors.Actor(ctx, iri)
 				if err != nil {

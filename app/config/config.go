@@ -76,6 +76,11 @@ type Config struct {
 	// how often mirroring friends (#12) looks again at what this box
 	// mirrors. Zero, the default, is every ten minutes.
 	MirrorEvery time.Duration
+
+	// MirrorLowDisk: below this many free bytes, the copies this box
+	// keeps of other servers' videos (#12 redundancy) are evicted first,
+	// and no new one starts (0: redundancy.DefaultLowDisk, 2 GiB).
+	MirrorLowDisk int64
 }
 
 // Default is the configuration with nothing set.
@@ -138,6 +143,12 @@ func (c *Config) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.Func("max-export", "largest user export archive, e.g. 20G; default: twice the user's video quota (env CABANE_MAX_EXPORT)", func(s string) error {
 		n, err := ParseSize(s)
 		c.MaxExportBytes = n
+		return err
+	})
+	c.MirrorLowDisk = envInt("CABANE_MIRROR_LOW_DISK", c.MirrorLowDisk)
+	fs.Func("mirror-low-disk", "free space under which copies of other servers' videos are evicted first, e.g. 5G; default 2G (env CABANE_MIRROR_LOW_DISK)", func(s string) error {
+		n, err := ParseSize(s)
+		c.MirrorLowDisk = n
 		return err
 	})
 	c.Workers = int(envInt("CABANE_WORKERS", int64(c.Workers)))

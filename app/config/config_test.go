@@ -194,3 +194,20 @@ func TestDeliveryFirstRetry(t *testing.T) {
 		}
 	}
 }
+
+// The free space under which mirrors of other servers' videos give way:
+// unset (the redundancy default), from the environment, from the flag.
+func TestMirrorLowDisk(t *testing.T) {
+	if c, err := parse(t, nil); err != nil || c.MirrorLowDisk != 0 {
+		t.Errorf("default: %d %v", c.MirrorLowDisk, err)
+	}
+	if c, err := parse(t, map[string]string{"CABANE_MIRROR_LOW_DISK": "5G"}); err != nil || c.MirrorLowDisk != 5<<30 {
+		t.Errorf("env: %d %v", c.MirrorLowDisk, err)
+	}
+	if c, err := parse(t, map[string]string{"CABANE_MIRROR_LOW_DISK": "5G"}, "--mirror-low-disk", "512M"); err != nil || c.MirrorLowDisk != 512<<20 {
+		t.Errorf("flag: %d %v", c.MirrorLowDisk, err)
+	}
+	if _, err := parse(t, nil, "--mirror-low-disk", "-1G"); err == nil {
+		t.Error("a negative threshold was taken")
+	}
+}

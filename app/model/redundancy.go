@@ -39,6 +39,10 @@ const (
 	StrategyMostViews     = "most-views"
 	StrategyTrending      = "trending"
 	StrategyRecentlyAdded = "recently-added"
+	// StrategyManual: a copy the admin asked for (PeerTube's POST
+	// /server/redundancy/videos); it does not expire, and the budget of
+	// the strategies does not count it.
+	StrategyManual = "manual"
 )
 
 // MirroringConfig is the admin's choice of what this box mirrors of the
@@ -82,4 +86,21 @@ type MirrorCandidate struct {
 	IRI     string
 	Views   int64
 	Size    int64
+}
+
+// MirrorTarget is a video the admin asks this box to mirror: whether it
+// is remote (and its Video's IRI), may be copied (public, published, with
+// an HLS playlist), the size its origin gave, and whether it is mirrored
+// already.
+type MirrorTarget struct {
+	VideoID  int64
+	UUID     string
+	Name     string
+	Remote   bool
+	IRI      string
+	Privacy  int
+	State    int
+	HLS      bool
+	Size     int64
+	Mirrored bool
 }

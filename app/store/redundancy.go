@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"cabane.dev/cabane/app/model"
@@ -87,15 +88,25 @@ func (r *Redundancy) MirrorsOf(ctx context.Context, videoID int64, now time.Time
 	return r.mirrors(ctx, `WHERE m.video_id = ? AND (m.expires_at IS NULL OR m.expires_at > ?) ORDER BY m.id`, videoID, now.UnixMilli())
 }
 
+// localMirror keeps the mirrors of local videos: those of remote videos
+// (a third server's copy of a video this box follows) are another list.
+const localMirror = `NOT EXISTS (SELECT 1 FROM remote_videos rv WHERE rv.video_id = m.video_id)`
+
 // Mirrors lists every mirror of a local video, newest first, at most
 // limit, and how many there are.
 func (r *Redundancy) Mirrors(ctx context.Context, limit int) ([]model.Mirror, int, error) {
 	var total int
-	if err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM video_mirrors`).Scan(&total); err != nil {
+	if err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM video_mirrors m WHERE `+localMirror).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count mirrors: %w", classify(err))
 	}
-	ms, err := r.mirrors(ctx, `ORDER BY m.id DESC LIMIT ?`, limit)
+	ms, err := r.mirrors(ctx, `WHERE `+localMirror+` ORDER BY m.id DESC LIMIT ?`, limit)
 	return ms, total, err
+}
+
+// AllMirrors lists the mirrors of every video, local or remote, oldest
+// first, at most limit.
+func (r *Redundancy) AllMirrors(ctx context.Context, limit int) ([]model.Mirror, error) {
+	return r.mirrors(ctx, `ORDER BY m.id LIMIT ?`, limit)
 }
 
 func (r *Redundancy) mirrors(ctx context.Context, where string, args ...any) ([]model.Mirror, error) {
@@ -179,9 +190,9 @@ func (r *Redundancy) MirrorCandidates(ctx context.Context, strategy string, minV
 func (r *Redundancy) PutMirrored(ctx context.Context, m model.MirroredVideo) error {
 	t := now()
 	_, err := r.q.ExecContext(ctx, `INSERT INTO mirrored_videos(video_id, strategy, state, size, origin_inbox, expires_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.VideoID, m.Strategy, m.State, m.Size, m.OriginInbox, m.ExpiresAt.UnixMilli(), t, t)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.VideoID, m.Strategy, m.State, m.Size, m.OriginInbox, msOrZero(m.ExpiresAt), t, t)
 	if err != nil {
-		return fmt.Errorf("put mirrored video %d: %w", m.VideoID, classify(err))
+		return fmt.Errorf("put mirrored video %d: %w", m.VideoID, conflict(err, "mirrored video"))
 	}
 	return nil
 }
@@ -189,7 +200,7 @@ func (r *Redundancy) PutMirrored(ctx context.Context, m model.MirroredVideo) err
 // SetMirrored updates a mirror's state, size, origin inbox and expiry.
 func (r *Redundancy) SetMirrored(ctx context.Context, m model.MirroredVideo) error {
 	res, err := r.q.ExecContext(ctx, `UPDATE mirrored_videos SET state = ?, size = ?, origin_inbox = ?, expires_at = ?, updated_at = ?
-		WHERE video_id = ?`, m.State, m.Size, m.OriginInbox, m.ExpiresAt.UnixMilli(), now(), m.VideoID)
+		WHERE video_id = ?`, m.State, m.Size, m.OriginInbox, msOrZero(m.ExpiresAt), now(), m.VideoID)
 	return affected(res, err, "set mirrored video")
 }
 
@@ -231,8 +242,40 @@ func (r *Redundancy) mirrored(ctx context.Context, rest string, args ...any) ([]
 		if err := rows.Scan(&m.VideoID, &m.UUID, &m.Name, &m.IRI, &m.Strategy, &m.State, &m.Size, &m.OriginInbox, &exp, &created); err != nil {
 			return nil, fmt.Errorf("mirrored videos: %w", classify(err))
 		}
-		m.ExpiresAt, m.CreatedAt = time.UnixMilli(exp), time.UnixMilli(created)
+		// 0: no expiry (a copy the admin asked for).
+		m.ExpiresAt, m.CreatedAt = timeOrZero(exp), time.UnixMilli(created)
 		out = append(out, m)
 	}
 	return out, classify(rows.Err())
+}
+
+// MirrorTarget is the video ref names (its id, UUID or short UUID) as the
+// admin's request to mirror it by hand needs it (ErrNotFound).
+func (r *Redundancy) MirrorTarget(ctx context.Context, ref string) (model.MirrorTarget, error) {
+	where, arg := `v.uuid = ? OR v.short_uuid = ?`, any(ref)
+	args := []any{ref, ref}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		where, arg = `v.id = ?`, id
+		args = []any{arg}
+	}
+	var t model.MirrorTarget
+	var iri, hls, rends sql.NullString
+	err := r.q.QueryRowContext(ctx, `SELECT v.id, v.uuid, v.name, v.privacy, v.state, rv.iri, rv.hls_url, rv.renditions,
+		EXISTS (SELECT 1 FROM mirrored_videos m WHERE m.video_id = v.id)
+		FROM videos v LEFT JOIN remote_videos rv ON rv.video_id = v.id WHERE `+where, args...).Scan(&t.VideoID, &t.UUID, &t.Name,
+		&t.Privacy, &t.State, &iri, &hls, &rends, &t.Mirrored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	if err != nil {
+		return t, fmt.Errorf("mirror target %s: %w", ref, classify(err))
+	}
+	t.Remote, t.IRI, t.HLS = iri.Valid, iri.String, hls.String != ""
+	var rs []model.RemoteRendition
+	if json.Unmarshal([]byte(rends.String), &rs) == nil {
+		for _, x := range rs {
+			t.Size += max(0, x.Size)
+		}
+	}
+	return t, nil
 }

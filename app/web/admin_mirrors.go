@@ -42,6 +42,7 @@ type mirrorsSection struct {
 type mirroredRow struct {
 	Video, URL, Host, Strategy string
 	Ready                      bool
+	Manual                     bool // the admin asked for it (POST /server/redundancy/videos): no expiry
 	Size                       int64
 	Since, Expires             time.Time
 }
@@ -87,7 +88,7 @@ func (s *Server) mirrorsData(c echo.Context) (*mirrorsSection, error) {
 	d.Used = used
 	for _, m := range mv {
 		d.Mirrored = append(d.Mirrored, mirroredRow{Video: m.Name, URL: uris.Watch(m.UUID), Host: m.Host, Strategy: m.Strategy,
-			Ready: m.State == model.MirrorReady, Size: m.Size, Since: m.CreatedAt, Expires: m.ExpiresAt})
+			Ready: m.State == model.MirrorReady, Manual: m.Strategy == model.StrategyManual, Size: m.Size, Since: m.CreatedAt, Expires: m.ExpiresAt})
 	}
 	return d, nil
 }

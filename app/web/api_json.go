@@ -279,10 +279,17 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 	}
 	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10)
 		remoteDetails(&out, rv)
-		if own := s.Mirrors.OwnCopy(c.Request().Context(), v.UUID); own != "" && len(out.StreamingPlaylists) == 1 { // redundancy (#12)
-			out.StreamingPlaylists[0].Redundancies = append(out.StreamingPlaylists[0].Redundancies, struct {
-				BaseURL string `json:"baseUrl"`
-			}{own})
+		// Redundancy (#12): this box's own copy, then third servers'.
+		bases, err := s.Mirrors.RemoteBases(c.Request().Context(), v)
+		if err != nil {
+			return out, err
+		}
+		for _, b := range bases {
+			if len(out.StreamingPlaylists) == 1 {
+				out.StreamingPlaylists[0].Redundancies = append(out.StreamingPlaylists[0].Redundancies, struct {
+					BaseURL string `json:"baseUrl"`
+				}{b})
+			}
 		}
 		return out, nil
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -18,7 +19,8 @@ import (
 // remote videos this box mirrors (target=remote-videos), as PeerTube's
 // controller answers it ({total, data}); DELETE
 // /server/redundancy/videos/{id} drops one of this box's copies (an Undo
-// goes to its origin). Admins only, checked by the service.
+// goes to its origin); POST /server/redundancy/videos copies one remote
+// video the admin chose. Admins only, checked by the service.
 
 // apiRedundancyInfo is PeerTube's FileRedundancyInformation.
 type apiRedundancyInfo struct {
@@ -28,7 +30,17 @@ type apiRedundancyInfo struct {
 	Size      int64     `json:"size"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
-	ExpiresOn time.Time `json:"expiresOn"`
+	// ExpiresOn is null for a copy that does not expire (one the admin
+	// asked for, or a mirror announced without expiry), as PeerTube.
+	ExpiresOn *time.Time `json:"expiresOn"`
+}
+
+// expiresOn is t for ExpiresOn, nil for none.
+func expiresOn(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // apiVideoRedundancy is PeerTube's VideoRedundancy.
@@ -46,6 +58,7 @@ type apiVideoRedundancy struct {
 func (s *Server) redundancyAPIRoutes(g *echo.Group, api []echo.MiddlewareFunc) {
 	user := append(api[:len(api):len(api)], requireAPIUser)
 	g.GET("/server/redundancy/videos", s.apiRedundancyVideos, user...)
+	g.POST("/server/redundancy/videos", s.apiRedundancyAdd, user...)
 	g.DELETE("/server/redundancy/videos/:id", s.apiRedundancyDelete, user...)
 	g.PUT("/server/redundancy/:host", s.apiRedundancyHost, user...)
 }
@@ -104,7 +117,7 @@ func (s *Server) apiRedundancyVideos(c echo.Context) error {
 				all = append(all, newAPIVideoRedundancy(m.VideoID, m.VideoName, u.Abs(uris.Watch(m.VideoUUID)), m.VideoUUID))
 			}
 			all[i].Redundancies.StreamingPlaylists = append(all[i].Redundancies.StreamingPlaylists,
-				apiRedundancyInfo{ID: m.ID, FileURL: m.BaseURL, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, ExpiresOn: m.ExpiresAt})
+				apiRedundancyInfo{ID: m.ID, FileURL: m.BaseURL, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, ExpiresOn: expiresOn(m.ExpiresAt)})
 		}
 	} else {
 		ms, _, err := s.Mirrors.MirroredList(ctx, v)
@@ -117,7 +130,7 @@ func (s *Server) apiRedundancyVideos(c echo.Context) error {
 			}
 			r := newAPIVideoRedundancy(m.VideoID, m.Name, m.IRI, m.UUID)
 			r.Redundancies.StreamingPlaylists = []apiRedundancyInfo{{ID: m.VideoID, FileURL: redundancy.MirrorBase(u, m.UUID),
-				Strategy: m.Strategy, Size: m.Size, CreatedAt: m.CreatedAt, UpdatedAt: m.CreatedAt, ExpiresOn: m.ExpiresAt}}
+				Strategy: m.Strategy, Size: m.Size, CreatedAt: m.CreatedAt, UpdatedAt: m.CreatedAt, ExpiresOn: expiresOn(m.ExpiresAt)}}
 			all = append(all, r)
 		}
 	}
@@ -132,6 +145,61 @@ func newAPIVideoRedundancy(id int64, name, url, uuid string) apiVideoRedundancy 
 	r := apiVideoRedundancy{ID: id, Name: name, URL: url, UUID: uuid}
 	r.Redundancies.Files, r.Redundancies.StreamingPlaylists = []apiRedundancyInfo{}, []apiRedundancyInfo{}
 	return r
+}
+
+// redundancyAddBody is PeerTube's body of POST /server/redundancy/videos:
+// the video's id, or its UUID or short UUID, which PeerTube takes too.
+type redundancyAddBody struct {
+	VideoID json.RawMessage `json:"videoId"`
+}
+
+// apiRedundancyAdd copies a remote video by hand, with PeerTube's answers
+// (addVideoRedundancyValidator): 404 for no such video, 400 for a local
+// one (or one Cabane cannot copy), 409 when it is mirrored already; 204
+// once the copy is queued.
+func (s *Server) apiRedundancyAdd(c echo.Context) error {
+	var b redundancyAddBody
+	if err := c.Bind(&b); err != nil {
+		return fieldError("videoId", "Should have a valid video id")
+	}
+	ref, ok := redundancyVideoRef(b.VideoID)
+	if !ok {
+		return fieldError("videoId", "Should have a valid video id")
+	}
+	if s.Mirrors == nil {
+		return apiError(http.StatusNotFound, "Video not found")
+	}
+	err := s.Mirrors.MirrorByHand(c.Request().Context(), viewer(c), ref)
+	switch {
+	case errors.Is(err, redundancy.ErrLocalVideo):
+		return apiError(http.StatusBadRequest, "Cannot create a redundancy on a local video")
+	case errors.Is(err, redundancy.ErrNotCopyable):
+		return apiError(http.StatusBadRequest, "Cannot create a redundancy of this video")
+	case errors.Is(err, redundancy.ErrAlreadyMirrored):
+		return apiError(http.StatusConflict, "This video is already duplicated by your instance.")
+	case errors.Is(err, model.ErrNotFound):
+		return apiError(http.StatusNotFound, "Video not found")
+	}
+	return redundancyAPIDone(c, err)
+}
+
+// redundancyVideoRef reads videoId: a positive integer, or a UUID or
+// short UUID (letters, digits and dashes).
+func redundancyVideoRef(raw json.RawMessage) (string, bool) {
+	var n int64
+	if json.Unmarshal(raw, &n) == nil {
+		return strconv.FormatInt(n, 10), n > 0
+	}
+	var ref string
+	if json.Unmarshal(raw, &ref) != nil || ref == "" || len(ref) > 64 {
+		return "", false
+	}
+	for _, r := range ref {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return "", false
+		}
+	}
+	return ref, true
 }
 
 func (s *Server) apiRedundancyDelete(c echo.Context) error {

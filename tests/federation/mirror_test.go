@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,19 +54,30 @@ func mirrorsOf(t *testing.T, in *instance, uuid string) []string {
 // signed by B's server actor); A, whose policy lets followed instances
 // mirror, lists B as a mirror, and B serves the copy. A budget too small
 // mirrors nothing; mirroring turned off sends Undo and A forgets it.
+// A third, C, follows A's channel and B's instance: A forwards B's
+// CacheFiles to its video's followers, as PeerTube does, so C lists B's
+// copy among the redundancies of A's video, and forgets it with the
+// Undo. B's admin then mirrors the video by hand (PeerTube's POST
+// /server/redundancy/videos) with mirroring off, and removes it.
 func TestMirroringFriends(t *testing.T) {
 	t.Parallel()
 	a := start(t, "ana")
 	b := start(t, "ben", "CABANE_MIRROR_EVERY=300ms")
+	c := start(t, "cat")
 	ab, atok := a.login(t)
 	bb, btok := b.login(t)
+	cb, ctok := c.login(t)
 	adminForm(t, a, ab, atok, "/admin/federation/following", url.Values{"target": {b.Host}}, "followed")
 	adminForm(t, b, bb, btok, "/admin/federation/following", url.Values{"target": {a.Host}}, "followed")
+	adminForm(t, c, cb, ctok, "/admin/federation/following", url.Values{"target": {b.Host}}, "followed")
+	c.subscribe(t, a)
 	uuid := a.upload(t, "Robin at the window")
-	eventually(t, "B knows A's video", within, func() bool {
-		v, code := b.video(t, uuid)
-		return code == http.StatusOK && !v.IsLocal && len(v.StreamingPlaylists) == 1
-	})
+	for _, in := range []*instance{b, c} {
+		eventually(t, in.Host+" knows A's video", within, func() bool {
+			v, code := in.video(t, uuid)
+			return code == http.StatusOK && !v.IsLocal && len(v.StreamingPlaylists) == 1
+		})
+	}
 
 	// A budget smaller than the video: nothing is copied.
 	mirroring := func(strategy, mb string) {
@@ -90,6 +102,12 @@ func TestMirroringFriends(t *testing.T) {
 		return len(m) == 1 && m[0] == base
 	})
 	t.Logf("B's copy listed on A %s after the admin's choice", time.Since(started).Round(10*time.Millisecond))
+	// A forwarded B's Create to C, which follows A's channel; C asked B
+	// for the CacheFile, and lists the copy for A's video.
+	eventually(t, "C lists B as a mirror of A's video", within, func() bool {
+		m := mirrorsOf(t, c, uuid)
+		return len(m) == 1 && m[0] == base
+	})
 	playable(t, base+"/master.m3u8")
 	if page, _, _ := ab.Get(a.URL("/admin/federation")); !strings.Contains(page, "<td>"+b.Host+"</td>") {
 		t.Errorf("A's admin page does not say B mirrors its video")
@@ -145,11 +163,54 @@ func TestMirroringFriends(t *testing.T) {
 		}
 	}
 
-	// Mirroring off: B evicts its copy and sends Undo; A forgets it.
+	// Mirroring off: B evicts its copy and sends Undo; A forgets it, and
+	// forwards the Undo to C, which forgets it too.
 	mirroring("", "50")
 	eventually(t, "A forgets B's mirror", within, func() bool { return len(mirrorsOf(t, a, uuid)) == 0 })
 	if res, err := http.Get(base + "/master.m3u8"); err != nil || res.StatusCode != http.StatusNotFound {
 		t.Errorf("evicted copy still served: %v %v", res.StatusCode, err)
+	}
+	eventually(t, "C forgets B's mirror", within, func() bool { return len(mirrorsOf(t, c, uuid)) == 0 })
+
+	// By hand, with mirroring off: B's admin asks for a copy of A's video
+	// (by its UUID); asking again is a conflict, and A's own video
+	// cannot be mirrored on A. A and C list the copy; B's admin removes
+	// it through the API, and both forget it.
+	byHand := map[string]string{"videoId": uuid}
+	if code := b.api(t, http.MethodPost, "/api/v1/server/redundancy/videos", byHand, nil); code != http.StatusNoContent {
+		t.Fatalf("B mirrors A's video by hand: %d", code)
+	}
+	if code := b.api(t, http.MethodPost, "/api/v1/server/redundancy/videos", byHand, nil); code != http.StatusConflict {
+		t.Errorf("B mirrors it twice: %d, want 409", code)
+	}
+	if code := a.api(t, http.MethodPost, "/api/v1/server/redundancy/videos", byHand, nil); code != http.StatusBadRequest {
+		t.Errorf("A mirrors its own video: %d, want 400", code)
+	}
+	for _, in := range []*instance{a, c} {
+		eventually(t, in.Host+" lists B's copy made by hand", within, func() bool {
+			m := mirrorsOf(t, in, uuid)
+			return len(m) == 1 && m[0] == base
+		})
+	}
+	var mine struct {
+		Data []struct {
+			ID           int64 `json:"id"`
+			Redundancies struct {
+				StreamingPlaylists []struct {
+					Strategy string `json:"strategy"`
+				} `json:"streamingPlaylists"`
+			} `json:"redundancies"`
+		} `json:"data"`
+	}
+	if code := b.api(t, http.MethodGet, "/api/v1/server/redundancy/videos?target=remote-videos", nil, &mine); code != http.StatusOK ||
+		len(mine.Data) != 1 || len(mine.Data[0].Redundancies.StreamingPlaylists) != 1 || mine.Data[0].Redundancies.StreamingPlaylists[0].Strategy != "manual" {
+		t.Fatalf("B's copies: %d %+v", code, mine)
+	}
+	if code := b.api(t, http.MethodDelete, "/api/v1/server/redundancy/videos/"+strconv.FormatInt(mine.Data[0].ID, 10), nil, nil); code != http.StatusNoContent {
+		t.Fatalf("B removes its copy: %d", code)
+	}
+	for _, in := range []*instance{a, c} {
+		eventually(t, in.Host+" forgets B's copy made by hand", within, func() bool { return len(mirrorsOf(t, in, uuid)) == 0 })
 	}
 
 	// Mirroring on again: B copies it again. A's admin then lets nobody

@@ -18,11 +18,11 @@ import (
 // mirror this box's videos (403).
 var ErrNotAllowedMirror = errors.New("inbox: this instance may not mirror videos here")
 
-// Mirrors records the mirrors other servers announce of local videos
-// (redundancy.Service).
+// Mirrors records the mirrors other servers announce of local videos and
+// of the remote videos this box knows (redundancy.Service).
 type Mirrors interface {
 	Record(ctx context.Context, m model.Mirror) (created bool, err error)
-	Remove(ctx context.Context, iri, actorIRI string) error
+	Remove(ctx context.Context, iri, actorIRI string) (removed bool, err error)
 }
 
 // cacheFile is PeerTube's CacheFile object: a server's copy of a video's
@@ -91,11 +91,16 @@ func readCacheFile(raw json.RawMessage, actor string) (videoIRI string, m model.
 }
 
 // createCacheFile handles Create and Update of a CacheFile: another
-// server mirrors a local public video. The actor's server must be one
-// the admin lets mirror (redundancy.ErrNotAllowed, 403), the copy's URL
-// https on that server; an Update changes the URL and expiry of the
-// actor's own CacheFile, and creates it when it is not known (PeerTube).
-// A CacheFile of a video that is not a local public one is dropped.
+// server mirrors a public video, a local one or a remote one this box
+// knows (a third server's copy of a followed channel's video, which its
+// origin forwards: PeerTube records those too, so that its players use
+// them). The actor's server must be one the admin lets mirror
+// (redundancy.ErrNotAllowed, 403), the copy's URL https on that server;
+// an Update changes the URL and expiry of the actor's own CacheFile, and
+// creates it when it is not known (PeerTube). A CacheFile of any other
+// video is dropped. One of a local video is forwarded to the video's
+// followers, as PeerTube does, so that the servers that follow this one
+// learn of the mirror.
 func (s *Service) createCacheFile(ctx context.Context, a *activity) (Outcome, error) {
 	if s.Mirrors == nil {
 		return Dropped, fmt.Errorf("%w: CacheFile without mirrors", errUnsupported)
@@ -104,7 +109,7 @@ func (s *Service) createCacheFile(ctx context.Context, a *activity) (Outcome, er
 	if err != nil {
 		return 0, err
 	}
-	v, err := s.mirrorable(ctx, videoIRI)
+	v, local, err := s.mirrorable(ctx, videoIRI)
 	if err != nil {
 		return 0, err
 	}
@@ -120,6 +125,9 @@ func (s *Service) createCacheFile(ctx context.Context, a *activity) (Outcome, er
 			s.log().Warn("inbox: forget a refused CacheFile", "id", a.ID, "err", uerr)
 		}
 		return 0, cacheFileError(err)
+	}
+	if local {
+		s.relay(ctx, a, v)
 	}
 	return Processed, nil
 }
@@ -142,22 +150,63 @@ func (s *Service) undoCacheFile(ctx context.Context, a *activity, inner undone) 
 	if err := json.Unmarshal(raw, &cf); err != nil || !httpURL(cf.ID) {
 		return 0, fmt.Errorf("%w: CacheFile id", ErrMalformed)
 	}
-	if err := s.Mirrors.Remove(ctx, cf.ID, a.actor); err != nil {
+	removed, err := s.Mirrors.Remove(ctx, cf.ID, a.actor)
+	if err != nil {
 		return 0, fmt.Errorf("undo CacheFile %s: %w", cf.ID, err)
+	}
+	// PeerTube forwards the Undo of a mirror of its own video that it had.
+	if removed && s.localPath(idOf(cf.Object)) != "" {
+		if v, err := s.localVideo(ctx, idOf(cf.Object)); err == nil {
+			s.relay(ctx, a, v)
+		}
 	}
 	return Processed, nil
 }
 
-// mirrorable is the local video a CacheFile names, if it may be mirrored.
-func (s *Service) mirrorable(ctx context.Context, iri string) (model.Video, error) {
-	v, err := s.localVideo(ctx, iri)
+// mirrorable is the video a CacheFile names, if it may be mirrored: a
+// local one (local true), or a remote one stored here; errNotHere for
+// any other.
+func (s *Service) mirrorable(ctx context.Context, iri string) (v model.Video, local bool, err error) {
+	if s.localPath(iri) != "" {
+		v, err = s.localVideo(ctx, iri)
+		local = true
+	} else {
+		uuid, lerr := s.Store.RemoteVideoUUID(ctx, iri)
+		if errors.Is(lerr, store.ErrNotFound) {
+			return v, false, fmt.Errorf("%w: %q is no video known here", errNotHere, iri)
+		}
+		if lerr != nil {
+			return v, false, lerr
+		}
+		v, err = s.federatedVideo(ctx, uuid)
+	}
 	if err != nil {
-		return v, err
+		return v, local, err
 	}
 	if !visibility.Mirrorable(v) {
-		return v, fmt.Errorf("%w: video %s may not be mirrored", errNotHere, v.UUID)
+		return v, local, fmt.Errorf("%w: video %s may not be mirrored", errNotHere, v.UUID)
 	}
-	return v, nil
+	return v, local, nil
+}
+
+// cacheFileOf is the CacheFile a Create, Update or Undo (of the Create,
+// or of the CacheFile itself) carries; ok false for any other activity.
+func cacheFileOf(a *activity) (json.RawMessage, bool) {
+	switch a.Type {
+	case "Create", "Update":
+		return a.Object, typeOf(a.Object) == "CacheFile"
+	case "Undo":
+		switch typeOf(a.Object) {
+		case "CacheFile":
+			return a.Object, true
+		case "Create":
+			var inner undone
+			if json.Unmarshal(a.Object, &inner) == nil && typeOf(inner.Object) == "CacheFile" {
+				return inner.Object, true
+			}
+		}
+	}
+	return nil, false
 }
 
 func cacheFileError(err error) error {

@@ -20,6 +20,13 @@ import (
 // the Note is fetched from its id, on the actor's server, and only that
 // server's copy is used. A Note is taken forwarded only when that copy is
 // the actor's; a forwarded Delete only when the Note is gone there.
+//
+// CacheFiles come forwarded too: the origin of a video forwards the
+// Create, Update and Undo of a third server's copy of it to the video's
+// followers (relay.go is Cabane's side of that). The CacheFile is fetched
+// from its id, on the mirroring server, whose copy is used (PeerTube and
+// Cabane serve it there while the copy lasts); a forwarded Undo is taken
+// once it is gone there.
 
 // errNotVouched says why a forwarded activity was not taken.
 var errNotVouched = errors.New("not confirmed by the actor's server")
@@ -29,6 +36,9 @@ var errNotVouched = errors.New("not confirmed by the actor's server")
 func (s *Service) vouch(ctx context.Context, a *activity) error {
 	if s.Objects == nil {
 		return fmt.Errorf("%w: no fetcher", errNotVouched)
+	}
+	if cf, ok := cacheFileOf(a); ok {
+		return s.vouchCacheFile(ctx, a, cf)
 	}
 	id := idOf(a.Object)
 	switch {
@@ -79,4 +89,35 @@ func (s *Service) vouch(ctx context.Context, a *activity) error {
 func idJSON(id string) json.RawMessage {
 	b, _ := json.Marshal(id)
 	return b
+}
+
+// vouchCacheFile checks a forwarded CacheFile activity with the mirroring
+// server: a Create or Update takes the CacheFile that server serves at its
+// id; an Undo holds once that server no longer serves it.
+func (s *Service) vouchCacheFile(ctx context.Context, a *activity, cf json.RawMessage) error {
+	id := idOf(cf)
+	if !httpURL(id) || !strings.EqualFold(hostOf(id), hostOf(a.actor)) {
+		return fmt.Errorf("%w: CacheFile %q not on the actor's server", errNotVouched, id)
+	}
+	body, err := s.Objects.Object(ctx, id)
+	if a.Type == "Undo" {
+		var se *httpclient.StatusError
+		if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone) {
+			return nil
+		}
+		if err == nil {
+			return fmt.Errorf("%w: %s is still served", errNotVouched, id)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNotVouched, err)
+	}
+	if len(body) > MaxBody {
+		return fmt.Errorf("%w: %s is %d bytes", errNotVouched, id, len(body))
+	}
+	if idOf(body) != id || typeOf(body) != "CacheFile" {
+		return fmt.Errorf("%w: %s serves a %q of id %q", errNotVouched, id, typeOf(body), idOf(body))
+	}
+	a.Object = body
+	return nil
 }

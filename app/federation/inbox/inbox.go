@@ -166,8 +166,14 @@ type Service struct {
 	// recommendations again (following.Service); nil: they are not.
 	Lists GroupWatcher
 	// Mirrors records the CacheFiles of servers that mirror local videos
-	// (redundancy.Service, #12); nil: CacheFiles are dropped.
+	// and videos of followed channels (redundancy.Service, #12); nil:
+	// CacheFiles are dropped.
 	Mirrors Mirrors
+	// Audience and Sender forward the CacheFiles of local videos to the
+	// videos' followers, as PeerTube does (relay.go); either nil: they
+	// are not forwarded.
+	Audience federation.Audience
+	Sender   federation.Sender
 	// Recommender keeps the videos of other channels that followed
 	// channels announce, and their Undo (video.go); nil: dropped.
 	Recommender Recommender
@@ -199,7 +205,9 @@ type activity struct {
 	// Target is a Move's new actor (move.go).
 	Target json.RawMessage `json:"target"`
 
-	actor string // Actor's id
+	actor  string // Actor's id
+	signer string // who signed the request: actor, or a server forwarding it
+	raw    []byte // the body as received, which a forward sends on unchanged
 }
 
 // Receive checks and processes one POST to an inbox. body is the request's
@@ -223,6 +231,7 @@ func (s *Service) Receive(ctx context.Context, r *http.Request, body []byte, box
 	if err != nil {
 		return 0, err
 	}
+	a.raw = body
 	res, err := s.Verifier.Verify(ctx, r, body)
 	if err != nil {
 		// An actor deleted on its server cannot be verified any more (its
@@ -233,6 +242,7 @@ func (s *Service) Receive(ctx context.Context, r *http.Request, body []byte, box
 		}
 		return 0, err
 	}
+	a.signer = res.Owner
 	host := hostOf(a.actor)
 	if strings.EqualFold(host, s.Identity.URIs().Host()) {
 		return 0, ErrFromHere

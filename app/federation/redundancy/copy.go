@@ -135,11 +135,14 @@ func (s *Service) copy(ctx context.Context, m *model.MirroredVideo) error {
 	}
 	var usedByOthers int64
 	for _, o := range others {
-		if o.VideoID != m.VideoID {
+		if o.VideoID != m.VideoID && !manual(o) {
 			usedByOthers += o.Size
 		}
 	}
 	c := &copier{s: s, left: cfg.Budget - usedByOthers}
+	if manual(*m) {
+		c.left = s.manualBound(m.Size)
+	}
 	if c.left <= 0 {
 		return ErrOverBudget
 	}
@@ -210,6 +213,31 @@ func (s *Service) copy(ctx context.Context, m *model.MirroredVideo) error {
 	m.Size = c.total
 	return nil
 }
+
+// manualBound bounds a copy the admin asked for, which no budget bounds:
+// the size its origin gave for its files and 5% more (PeerTube's
+// tolerance) with room for the playlists; unknown, what the disk can
+// spare above the low-disk threshold, or maxManualCopy when that is
+// unknown too. Each file is checked against the low disk as well.
+func (s *Service) manualBound(declared int64) int64 {
+	if declared > 0 {
+		return declared + declared/20 + 1<<20
+	}
+	if s.Mirror.Free != nil {
+		if free, ok := s.Mirror.Free(s.Mirror.Dir); ok {
+			low := s.Mirror.LowDisk
+			if low == 0 {
+				low = DefaultLowDisk
+			}
+			return free - low
+		}
+	}
+	return maxManualCopy
+}
+
+// maxManualCopy bounds a copy the admin asked for when neither its size
+// nor the free space is known.
+const maxManualCopy = 8 << 30
 
 // origin is where the video's announcements go: its channel (the Group
 // it is attributed to), else its account.

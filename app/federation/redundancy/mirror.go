@@ -43,6 +43,7 @@ type MirrorStore interface {
 	DeleteMirrored(ctx context.Context, videoID int64) error
 	Mirrored(ctx context.Context) ([]model.MirroredVideo, error)
 	MirroredByUUID(ctx context.Context, uuid string) (model.MirroredVideo, error)
+	MirrorTarget(ctx context.Context, ref string) (model.MirrorTarget, error)
 }
 
 // Queue is the durable job queue (jobs.Queue).
@@ -75,8 +76,8 @@ type Mirroring struct {
 	// Free reports the bytes left on Dir's file system (ok false: unknown).
 	Free func(dir string) (n int64, ok bool)
 	// LowDisk: below this many free bytes, mirrors are evicted first, and
-	// no copy starts that would go below it (default 2 GiB, the admin
-	// overview's warning).
+	// no copy starts that would go below it (default DefaultLowDisk; the
+	// admin sets it with --mirror-low-disk).
 	LowDisk int64
 	// TrendingDays is the window of the trending strategy (default 7).
 	TrendingDays int
@@ -97,6 +98,9 @@ const (
 // PeerTube's defaults (config/default.yaml): keep a copy at least 25
 // hours; recently-added looks at videos with 10 views or more.
 const (
+	// DefaultLowDisk is the free space under which mirrors give way: 2
+	// GiB, the admin overview's warning.
+	DefaultLowDisk     = 2 << 30
 	DefaultMinLifetime = 25 * time.Hour
 	DefaultMinViews    = 10
 	// MaxBudget bounds the budget (a typo of units must not ask for a
@@ -224,6 +228,73 @@ func (s *Service) Unmirror(ctx context.Context, viewer visibility.Viewer, videoI
 	return model.ErrNotFound
 }
 
+// Why the admin's request to mirror a video by hand is refused
+// (PeerTube's addVideoRedundancyValidator).
+var (
+	// ErrLocalVideo: the video is this box's own (400).
+	ErrLocalVideo = errors.New("redundancy: cannot create a redundancy on a local video")
+	// ErrNotCopyable: a remote video this box cannot copy: not public, not
+	// published, without an HLS playlist, or of an instance whose videos
+	// the admin refused to copy (400).
+	ErrNotCopyable = errors.New("redundancy: this video cannot be mirrored")
+	// ErrAlreadyMirrored: this box mirrors it already (409).
+	ErrAlreadyMirrored = errors.New("redundancy: this video is already duplicated by this instance")
+)
+
+// MirrorByHand starts a copy of one remote video the admin chose
+// (PeerTube's POST /server/redundancy/videos, a "manual" redundancy):
+// ref is its id, UUID or short UUID. Such a copy does not expire, is not
+// counted in the strategies' budget and stays when mirroring is turned
+// off; the admin removes it (Unmirror), a low disk evicts it after the
+// strategies' copies, and refusing its instance's videos evicts it.
+// Unlike the strategies' candidates, its instance need not be followed:
+// the admin asked. The copy runs as a job and is announced when done.
+func (s *Service) MirrorByHand(ctx context.Context, viewer visibility.Viewer, ref string) error {
+	if !visibility.ManageRedundancy(viewer) {
+		return ErrForbidden
+	}
+	if !s.mirroringOn() {
+		return model.ErrNotFound // no federation: no remote video either
+	}
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	t, err := s.Mirror.Store.MirrorTarget(ctx, ref)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !t.Remote:
+		return ErrLocalVideo
+	case t.Privacy != model.PrivacyPublic || t.State != model.StatePublished || !t.HLS:
+		return fmt.Errorf("%w: %s is not a published public video with an HLS playlist", ErrNotCopyable, t.UUID)
+	case t.Mirrored:
+		return ErrAlreadyMirrored
+	}
+	refused, err := s.refusedHosts(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(refused, hostOf(t.IRI)) {
+		return fmt.Errorf("%w: the admin refused copies of %s's videos", ErrNotCopyable, hostOf(t.IRI))
+	}
+	m := model.MirroredVideo{VideoID: t.VideoID, UUID: t.UUID, Name: t.Name, IRI: t.IRI, Strategy: model.StrategyManual,
+		State: model.MirrorCopying, Size: t.Size, CreatedAt: s.now()}
+	if err := s.Mirror.Store.PutMirrored(ctx, m); err != nil {
+		if errors.Is(err, model.ErrConflict) {
+			return ErrAlreadyMirrored
+		}
+		return err
+	}
+	if _, err := s.Mirror.Jobs.Enqueue(ctx, JobKind, copyJob{UUID: t.UUID}, jobs.WithVideo(t.VideoID), jobs.WithMaxAttempts(3)); err != nil {
+		s.Mirror.Store.DeleteMirrored(context.WithoutCancel(ctx), t.VideoID)
+		return err
+	}
+	s.log().Info("redundancy: mirroring a video the admin chose", "video", t.UUID, "size", t.Size)
+	return nil
+}
+
+func manual(m model.MirroredVideo) bool { return m.Strategy == model.StrategyManual }
+
 // FreeDisk gives back the room of this box's copies, oldest first, until
 // the disk is no longer low (all of them when the free space cannot be
 // read): the videos service calls it when a job finds the disk full, as
@@ -343,12 +414,19 @@ func (s *Service) Tick(ctx context.Context) error {
 	for _, m := range all {
 		why := ""
 		switch {
-		case cfg.Strategy == "":
+		case cfg.Strategy == "" && !manual(m):
 			why = "mirroring is off"
 		case m.State == model.MirrorCopying && now.Sub(m.CreatedAt) > staleCopy:
 			why = "its copy never finished"
 		case m.State == model.MirrorReady && !isDir(filepath.Join(s.Mirror.Dir, m.UUID)):
 			why = "its files are gone" // a restored backup holds none
+		case manual(m):
+			// The admin's own choice: only refusing its instance ends it.
+			if refused, err := s.refusedHosts(ctx); err != nil {
+				return err
+			} else if slices.Contains(refused, hostOf(m.IRI)) {
+				why = "the admin refused copies of its instance's videos"
+			}
 		default:
 			if ok, err := s.followed(ctx, m.IRI); err != nil {
 				return err
@@ -364,19 +442,25 @@ func (s *Service) Tick(ctx context.Context) error {
 		}
 		kept = append(kept, m)
 	}
-	// The disk first: mirrors are the first thing this box gives back.
+	// The disk first: mirrors are the first thing this box gives back,
+	// the strategies' copies before those the admin asked for.
 	for len(kept) > 0 && s.lowDisk(0) {
-		if err := s.evict(ctx, kept[0], "the disk is running low"); err != nil {
+		i := max(0, slices.IndexFunc(kept, func(m model.MirroredVideo) bool { return !manual(m) }))
+		if err := s.evict(ctx, kept[i], "the disk is running low"); err != nil {
 			return err
 		}
-		kept = kept[1:]
+		kept = slices.Delete(kept, i, i+1)
 	}
 	// A budget the admin lowered: the oldest go first.
-	for len(kept) > 0 && used(kept) > cfg.Budget {
-		if err := s.evict(ctx, kept[0], "over the budget"); err != nil {
+	for used(kept) > cfg.Budget {
+		i := slices.IndexFunc(kept, func(m model.MirroredVideo) bool { return !manual(m) })
+		if i < 0 {
+			break
+		}
+		if err := s.evict(ctx, kept[i], "over the budget"); err != nil {
 			return err
 		}
-		kept = kept[1:]
+		kept = slices.Delete(kept, i, i+1)
 	}
 	if cfg.Strategy == "" {
 		return nil
@@ -393,7 +477,7 @@ func (s *Service) Tick(ctx context.Context) error {
 	// What stays past its minimum lifetime is renewed (PeerTube extends
 	// the expiry and sends Update CacheFile).
 	for _, m := range kept {
-		if m.State != model.MirrorReady || m.ExpiresAt.After(now) {
+		if m.State != model.MirrorReady || manual(m) || m.ExpiresAt.After(now) {
 			continue
 		}
 		m.ExpiresAt = now.Add(cfg.MinLifetime)
@@ -485,17 +569,21 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
+// used is what the strategies' copies take of the budget (the admin's
+// own choices are not counted, as in PeerTube).
 func used(ms []model.MirroredVideo) int64 {
 	var n int64
 	for _, m := range ms {
-		n += m.Size
+		if !manual(m) {
+			n += m.Size
+		}
 	}
 	return n
 }
 
 func oldestExpired(ms []model.MirroredVideo, now time.Time) int {
 	for i, m := range ms { // oldest first already
-		if m.State == model.MirrorReady && !m.ExpiresAt.After(now) {
+		if m.State == model.MirrorReady && !manual(m) && !m.ExpiresAt.After(now) {
 			return i
 		}
 	}
@@ -514,7 +602,7 @@ func (s *Service) lowDisk(extra int64) bool {
 	}
 	low := s.Mirror.LowDisk
 	if low == 0 {
-		low = 2 << 30
+		low = DefaultLowDisk
 	}
 	return ok && free-extra < low
 }
@@ -656,8 +744,12 @@ func (s *Service) announce(ctx context.Context, typ string, m model.MirroredVide
 }
 
 func (s *Service) cacheFile(m model.MirroredVideo) vocab.CacheFile {
-	exp := m.ExpiresAt.UTC().Format(time.RFC3339)
-	return vocab.CacheFile{ID: s.cacheFileIRI(m.UUID), Type: "CacheFile", Object: m.IRI, Expires: &exp,
+	var exp *string // none: a copy the admin asked for (PeerTube sends null)
+	if !m.ExpiresAt.IsZero() {
+		e := m.ExpiresAt.UTC().Format(time.RFC3339)
+		exp = &e
+	}
+	return vocab.CacheFile{ID: s.cacheFileIRI(m.UUID), Type: "CacheFile", Object: m.IRI, Expires: exp,
 		URL: vocab.CacheFileLink{Type: "Link", MediaType: vocab.MediaHLS, Href: MirrorBase(s.Mirror.URIs, m.UUID)}}
 }
 

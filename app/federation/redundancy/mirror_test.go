@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +26,7 @@ import (
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/uris"
 	"cabane.dev/cabane/app/visibility"
@@ -465,4 +468,82 @@ func TestCopyWithoutFilesIsForgotten(t *testing.T) {
 	if types := r.sent.types(); len(types) != 2 || types[1] != "Undo" {
 		t.Errorf("sent %v", types)
 	}
+}
+
+// PeerTube's POST /server/redundancy/videos: the admin copies one remote
+// video by hand. Only a remote public video, once; the copy does not
+// expire (its CacheFile says so), stays when mirroring is off and beyond
+// the strategies' budget, and goes when the disk runs low.
+func TestMirrorByHand(t *testing.T) {
+	r := newMirrorRig(t, 20000)
+	ctx := context.Background()
+	if err := r.s.MirrorByHand(ctx, visibility.Viewer{UserID: 2}, r.o.uuid); err != ErrForbidden {
+		t.Errorf("by a user: %v", err)
+	}
+	if err := r.s.MirrorByHand(ctx, adminViewer, "no-such-video"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("unknown video: %v", err)
+	}
+	local := model.Video{UUID: uuid.NewString(), ShortUUID: "loc4l", Name: "Ours", Privacy: model.PrivacyPublic, ChannelID: r.localChannel()}
+	if err := r.st.Videos.Create(ctx, &local); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.s.MirrorByHand(ctx, adminViewer, local.UUID); !errors.Is(err, ErrLocalVideo) {
+		t.Errorf("local video: %v", err)
+	}
+	// Mirroring is off (no strategy, no budget): the admin's choice is
+	// copied all the same, by its id.
+	if err := r.s.MirrorByHand(ctx, adminViewer, strconv.FormatInt(r.video.ID, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.s.MirrorByHand(ctx, adminViewer, r.video.ShortUUID); !errors.Is(err, ErrAlreadyMirrored) {
+		t.Errorf("twice: %v", err)
+	}
+	if err := r.runJobs(); err != nil {
+		t.Fatal(err)
+	}
+	ms := r.mirrored()
+	if len(ms) != 1 || ms[0].State != model.MirrorReady || ms[0].Strategy != model.StrategyManual || !ms[0].ExpiresAt.IsZero() {
+		t.Fatalf("mirrored = %+v", ms)
+	}
+	if types := r.sent.types(); len(types) != 1 || types[0] != "Create" {
+		t.Fatalf("sent %v", types)
+	}
+	if cf := r.sent.sent[0]["object"].(map[string]any); cf["expires"] != nil {
+		t.Errorf("a copy that does not expire says expires %v", cf["expires"])
+	}
+	// Ticks with mirroring off, or a day later, keep it and renew nothing.
+	r.s.Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
+	for range 2 {
+		if err := r.s.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.configure(model.StrategyMostViews, 1000) // a budget far below it
+	if ms := r.mirrored(); len(ms) != 1 || len(r.sent.types()) != 1 {
+		t.Fatalf("the admin's copy went: %+v, sent %v", ms, r.sent.types())
+	}
+	// The disk runs low: it goes, with an Undo.
+	r.mu.Lock()
+	r.free = 512 << 10
+	r.mu.Unlock()
+	if err := r.s.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ms := r.mirrored(); len(ms) != 0 {
+		t.Errorf("disk low: still mirrored %+v", ms)
+	}
+	if types := r.sent.types(); len(types) != 2 || types[1] != "Undo" {
+		t.Errorf("disk low: sent %v", types)
+	}
+}
+
+// localChannel is a local user's channel on the rig's store.
+func (r *mrig) localChannel() int64 {
+	r.t.Helper()
+	_, ch, err := r.st.Accounts.CreateUser(context.Background(), repo.NewUser{Username: "wren", Email: "w@example.org", PasswordHash: "x",
+		ChannelName: "wren_channel"})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return ch.ID
 }

@@ -44,6 +44,7 @@ type Store interface {
 	DeleteMirror(ctx context.Context, iri, actorIRI string) error
 	MirrorsOf(ctx context.Context, videoID int64, now time.Time) ([]model.Mirror, error)
 	Mirrors(ctx context.Context, limit int) ([]model.Mirror, int, error)
+	AllMirrors(ctx context.Context, limit int) ([]model.Mirror, error)
 	SweepMirrors(ctx context.Context, now time.Time) (int64, error)
 }
 
@@ -146,7 +147,7 @@ func (s *Service) SetPolicy(ctx context.Context, viewer visibility.Viewer, p mod
 
 // dropRefused forgets the mirrors the current policy refuses.
 func (s *Service) dropRefused(ctx context.Context) error {
-	ms, _, err := s.Store.Mirrors(ctx, 100000)
+	ms, err := s.Store.AllMirrors(ctx, 100000)
 	if err != nil {
 		return err
 	}
@@ -208,8 +209,11 @@ func (s *Service) MayMirror(ctx context.Context, host string) (bool, error) {
 }
 
 // Record stores a mirror a remote actor announced (Create or Update
-// CacheFile) of a local video the inbox checked may be mirrored (public
-// and published: visibility.Mirrorable). created reports a new mirror.
+// CacheFile) of a video the inbox checked may be mirrored (public and
+// published: visibility.Mirrorable): a local video, or a remote one this
+// box knows (a third server's copy of a followed channel's video, which
+// PeerTube records too, so that its players use it). created reports a
+// new mirror.
 // The actor's host must be allowed (ErrNotAllowed) and the mirror's URL
 // https on that host (ErrBadURL); the same CacheFile id stays its first
 // actor's and video's (model.ErrConflict).
@@ -267,13 +271,13 @@ func (s *Service) checkURL(raw, host string) (string, error) {
 }
 
 // Remove forgets a mirror its actor undid; undoing what is not there, or
-// another actor's, changes nothing.
-func (s *Service) Remove(ctx context.Context, iri, actorIRI string) error {
-	err := s.Store.DeleteMirror(ctx, iri, actorIRI)
+// another actor's, changes nothing (removed false).
+func (s *Service) Remove(ctx context.Context, iri, actorIRI string) (removed bool, err error) {
+	err = s.Store.DeleteMirror(ctx, iri, actorIRI)
 	if errors.Is(err, model.ErrNotFound) {
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
 }
 
 // Bases are the base URLs of v's current mirrors, for the player and the
@@ -290,6 +294,32 @@ func (s *Service) Bases(ctx context.Context, v model.Video) ([]string, error) {
 	out := make([]string, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, m.BaseURL)
+	}
+	return out, nil
+}
+
+// RemoteBases are the base URLs a player of a remote video may fetch its
+// HLS files from besides its origin: this box's own copy first (it is
+// the nearest), then the copies third servers announced (CacheFiles the
+// origin forwarded, or that reached this box directly), which PeerTube's
+// players use too. None unless v may be mirrored. The watch page of a
+// remote video hands them to the player as its data-mirrors.
+func (s *Service) RemoteBases(ctx context.Context, v model.Video) ([]string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	var out []string
+	if own := s.OwnCopy(ctx, v.UUID); own != "" {
+		out = append(out, own)
+	}
+	bases, err := s.Bases(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bases {
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
 	}
 	return out, nil
 }

@@ -9,7 +9,7 @@ import (
 // applyRedundancyErrata corrects GET /server/redundancy/videos: the
 // document gives an array of VideoRedundancy, PeerTube's controller
 // (server/redundancy.ts, listVideoRedundancies) answers {total, data},
-// as every list.
+// as every list; and a redundancy's expiresOn may be null.
 func applyRedundancyErrata(doc *openapi3.T) error {
 	item := doc.Paths.Value("/api/v1/server/redundancy/videos")
 	if item == nil || item.Get == nil {
@@ -27,5 +27,14 @@ func applyRedundancyErrata(doc *openapi3.T) error {
 		"data":  list,
 	}
 	mt.Schema = openapi3.NewSchemaRef("", page)
+
+	// A redundancy that does not expire (a "manual" one, made by POST
+	// /server/redundancy/videos) has expiresOn null: the column allows
+	// null and toFormattedJSON sends it as is (video-redundancy.ts).
+	info := doc.Components.Schemas["FileRedundancyInformation"]
+	if info == nil || info.Value == nil || info.Value.Properties["expiresOn"] == nil {
+		return fmt.Errorf("errata: the document has no FileRedundancyInformation.expiresOn")
+	}
+	info.Value.Properties["expiresOn"].Value.Nullable = true
 	return nil
 }
