@@ -503,7 +503,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		// supporters (#11)
 		Supporters:      a.Supporters,
 		Recommendations: recs, // recommend (#11)
-		// tracker (#12 point 2): the default limits, same-host origins only
+		// tracker (#12 point 2): the default limits, pages of any site
+		// (web's newTracker says why)
 		Tracker:  &tracker.Options{},
 		STUNPort: func() int { return int(a.stunPort.Load()) },
 		Mirrors:  a.Mirrors, // redundancy (#12)
@@ -512,6 +513,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 		st.Close()
 		return nil, err
 	}
+	// The Video objects list the swarms of the web server's tracker (#12).
+	a.Federation.Swarms = a.Web
 	opened = true
 	return a, nil
 }

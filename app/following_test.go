@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,15 +211,19 @@ func TestFollowRemoteChannel(t *testing.T) {
 		len(feed.Items) != 1 || feed.Items[0].Title != name || len(feed.Items[0].Attachments) == 0 || !strings.HasPrefix(feed.Items[0].Attachments[0].URL, bBase+"/") {
 		t.Errorf("subscriptions feed: %d %+v", code, feed)
 	}
-	var det struct {
-		IsLocal            bool `json:"isLocal"`
+	type details struct {
+		IsLocal            bool     `json:"isLocal"`
+		TrackerURLs        []string `json:"trackerUrls"`
 		StreamingPlaylists []struct {
-			PlaylistURL string `json:"playlistUrl"`
-			Files       []struct {
+			PlaylistURL       string   `json:"playlistUrl"`
+			SegmentsSha256URL string   `json:"segmentsSha256Url"`
+			InfoHashes        []string `json:"p2pMediaLoaderInfohashes"`
+			Files             []struct {
 				FileURL string `json:"fileUrl"`
 			} `json:"files"`
 		} `json:"streamingPlaylists"`
 	}
+	var det, origin details
 	call(t, http.MethodGet, aBase+"/api/v1/videos/"+v.UUID, token, nil, &det)
 	if det.IsLocal || len(det.StreamingPlaylists) != 1 || !strings.HasPrefix(det.StreamingPlaylists[0].PlaylistURL, bBase+"/static/streaming-playlists/hls/"+v.UUID+"/") {
 		t.Fatalf("details = %+v", det)
@@ -226,7 +231,19 @@ func TestFollowRemoteChannel(t *testing.T) {
 	if resp, err := http.Get(det.StreamingPlaylists[0].PlaylistURL); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("origin playlist: %v %v", resp, err)
 	}
-	// The watch page plays it from B.
+	// Its swarm is B's (#12): B's Video object listed the info hashes and
+	// tracker that B's API lists, and A lists them as PeerTube lists a
+	// remote video's.
+	testrig.GetJSON(t, bBase+"/api/v1/videos/"+v.UUID, &origin)
+	bTracker := "ws://" + bHost + "/tracker/socket"
+	if len(origin.StreamingPlaylists) != 1 || len(origin.StreamingPlaylists[0].InfoHashes) == 0 || !slices.Equal(origin.TrackerURLs, []string{bTracker}) {
+		t.Fatalf("origin's details = %+v", origin)
+	}
+	opl, pl := origin.StreamingPlaylists[0], det.StreamingPlaylists[0]
+	if !slices.Equal(pl.InfoHashes, opl.InfoHashes) || pl.SegmentsSha256URL != opl.SegmentsSha256URL || !slices.Equal(det.TrackerURLs, []string{bTracker}) {
+		t.Errorf("A lists the swarm %q %s %q, B %q %s %q", pl.InfoHashes, pl.SegmentsSha256URL, det.TrackerURLs, opl.InfoHashes, opl.SegmentsSha256URL, origin.TrackerURLs)
+	}
+	// The watch page plays it from B, in B's swarm.
 	resp, err := http.Get(aBase + "/w/" + v.UUID)
 	if err != nil {
 		t.Fatal(err)
@@ -235,6 +252,12 @@ func TestFollowRemoteChannel(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(page), det.StreamingPlaylists[0].PlaylistURL) {
 		t.Errorf("the watch page does not load the origin's playlist")
+	}
+	for _, want := range []string{`data-p2p="on"`, `data-p2p-swarm="` + opl.PlaylistURL + `"`, `data-p2p-tracker="` + bTracker + `"`,
+		`data-p2p-sha256="` + opl.SegmentsSha256URL + `"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the watch page lacks %s", want)
+		}
 	}
 	// Nothing processed nor stored here.
 	var jobsN int

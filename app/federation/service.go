@@ -11,6 +11,7 @@ import (
 
 	"cabane.dev/cabane/app/federation/vocab"
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/p2p"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/torrents"
 	"cabane.dev/cabane/app/uris"
@@ -97,6 +98,9 @@ type Service struct {
 	// Mirrors lists the servers that mirror a local video (#12,
 	// redundancy.Service); nil: none.
 	Mirrors Mirrors
+	// Swarms gives a local video's peer-to-peer swarms (#12, the web
+	// server's tracker); nil: the Video lists none.
+	Swarms Swarms
 	// Version is Cabane's, for NodeInfo.
 	Version string
 	// Node is the instance's name and short description (the admin's
@@ -241,6 +245,13 @@ func (s *Service) Video(ctx context.Context, ref string) (vocab.Video, error) {
 			return vocab.Video{}, fmt.Errorf("mirrors of %s: %w", v.UUID, err)
 		}
 		WithMirrors(&out, bases)
+	}
+	if s.Swarms != nil && len(files) > 0 {
+		hashes, err := s.Swarms.InfoHashes(ctx, v, u.Abs(uris.Master(v.UUID)))
+		if err != nil {
+			return vocab.Video{}, fmt.Errorf("swarms of %s: %w", v.UUID, err)
+		}
+		WithSwarms(&out, hashes, p2p.TrackerURL(u.Base()))
 	}
 	return out, nil
 }

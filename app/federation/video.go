@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strconv"
@@ -88,6 +89,42 @@ func Video(u uris.Builder, v model.Video, views int64, files []File) vocab.Video
 		out.URL = append(out.URL, vocab.Link{Type: "Link", MediaType: vocab.MediaHLS, Href: u.Abs(uris.Master(v.UUID)), Tag: hlsTags(u, v, files)})
 	}
 	return out
+}
+
+// Swarms gives the peer-to-peer swarms of a local video (the web server,
+// which records them for its tracker).
+type Swarms interface {
+	// InfoHashes are the hex info hashes of v's streams under swarm id
+	// playlistURL (its master playlist's URL, as PeerTube's players name
+	// the swarm); none when v is not played peer to peer (p2p.Enabled,
+	// the box's --p2p) or the box runs no tracker.
+	InfoHashes(ctx context.Context, v model.Video, playlistURL string) ([]string, error)
+}
+
+// WithSwarms lists a video's peer-to-peer swarms as PeerTube does: an
+// Infohash tag per stream at the head of the HLS entry's tag array (the
+// hashes of the API's p2pMediaLoaderInfohashes), and the box's WebSocket
+// tracker in the url array. A PeerTube server stores both for its
+// players of the video, which then join the swarm of Cabane's own
+// viewers through Cabane's tracker. Nothing is listed without hashes:
+// a video that is not shared, or a box without a tracker. PeerTube also
+// lists an HTTP tracker (tracker-http), which Cabane does not serve.
+func WithSwarms(v *vocab.Video, infoHashes []string, tracker string) {
+	if len(infoHashes) == 0 || tracker == "" {
+		return
+	}
+	for i := range v.URL {
+		if v.URL[i].MediaType != vocab.MediaHLS {
+			continue
+		}
+		tags := make([]vocab.Link, 0, len(infoHashes)+len(v.URL[i].Tag))
+		for _, h := range infoHashes {
+			tags = append(tags, vocab.Link{Type: vocab.TypeInfohash, Name: h})
+		}
+		v.URL[i].Tag = append(tags, v.URL[i].Tag...)
+		v.URL = append(v.URL, vocab.Link{Type: "Link", Name: "tracker-websocket", Rel: []string{"tracker", "websocket"}, Href: tracker})
+		return
+	}
 }
 
 // hlsTags are the HLS entry's tag array, as PeerTube builds it: the

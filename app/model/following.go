@@ -31,7 +31,25 @@ type RemoteVideo struct {
 	HLSURL       string // the origin's HLS master playlist ("" if none)
 	ThumbnailURL string // hot-linked from the origin
 	Renditions   []RemoteRendition
-	UpdatedAt    time.Time
+	// P2P is how the origin's players share the video peer to peer, as
+	// its Video object says (#12): its swarm's hashes, segment hashes and
+	// trackers.
+	P2P       RemoteP2P
+	UpdatedAt time.Time
+}
+
+// RemoteP2P is what a remote video's Video object says of its
+// peer-to-peer swarm: PeerTube's Infohash tags and sha256 link in the
+// HLS entry, and its tracker links.
+type RemoteP2P struct {
+	// SegmentsSha256URL is the origin's segments-sha256.json: a segment
+	// from a peer is played only if its hash is there.
+	SegmentsSha256URL string `json:"segmentsSha256Url,omitempty"`
+	// InfoHashes are the hex info hashes of the streams' swarms
+	// (PeerTube's p2pMediaLoaderInfohashes).
+	InfoHashes []string `json:"infohashes,omitempty"`
+	// Trackers are the WebSocket trackers the object lists.
+	Trackers []string `json:"trackers,omitempty"`
 }
 
 // RemoteRendition is one file of a remote video's HLS playlist.

@@ -157,3 +157,46 @@ func TestSwarms(t *testing.T) {
 		t.Errorf("newest: %q %v", uuid, ok)
 	}
 }
+
+func TestTrackerURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://videos.example.org":  "wss://videos.example.org/tracker/socket",
+		"https://videos.example.org/": "wss://videos.example.org/tracker/socket",
+		"http://cabane.local:8080":    "ws://cabane.local:8080/tracker/socket",
+		"ftp://x.example":             "",
+		"":                            "",
+	} {
+		if got := TrackerURL(base); got != want {
+			t.Errorf("TrackerURL(%q) = %q, want %q", base, got, want)
+		}
+	}
+}
+
+// A remote video's viewers announce to the WebSocket trackers its origin
+// lists on its own host, else to PeerTube's on that host.
+func TestRemoteTrackers(t *testing.T) {
+	iri := "https://tube.example/videos/watch/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+	for _, c := range []struct {
+		listed, want []string
+	}{
+		{nil, []string{"wss://tube.example/tracker/socket"}},
+		{[]string{"wss://tube.example/tracker/socket"}, []string{"wss://tube.example/tracker/socket"}},
+		{[]string{"wss://spy.example/tracker/socket", "https://tube.example/tracker/announce"}, []string{"wss://tube.example/tracker/socket"}},
+		{[]string{"ws://TUBE.example/t", "wss://spy.example/t"}, []string{"ws://TUBE.example/t"}},
+	} {
+		if got := RemoteTrackers(iri, c.listed); !slices.Equal(got, c.want) {
+			t.Errorf("RemoteTrackers(%q) = %q, want %q", c.listed, got, c.want)
+		}
+	}
+	if got := RemoteTrackers("http://127.0.0.1:9000/videos/watch/x", nil); !slices.Equal(got, []string{"ws://127.0.0.1:9000/tracker/socket"}) {
+		t.Errorf("plain HTTP origin: %q", got)
+	}
+	pub := model.Video{Privacy: model.PrivacyPublic, Channel: model.Channel{RemoteActorID: 7}}
+	unlisted := pub
+	unlisted.Privacy = model.PrivacyUnlisted
+	local := pub
+	local.Channel.RemoteActorID = 0
+	if !RemoteEnabled(pub, true) || RemoteEnabled(pub, false) || RemoteEnabled(unlisted, true) || RemoteEnabled(local, true) {
+		t.Error("RemoteEnabled: only public remote videos, P2P on")
+	}
+}

@@ -143,13 +143,13 @@ func (f *Follows) RemoteVideoByIRI(ctx context.Context, iri string) (RemoteVideo
 	return remoteVideoByIRI(ctx, f.q, iri)
 }
 
-const remoteVideoCols = `video_id, iri, watch_url, hls_url, thumbnail_url, renditions, updated_at`
+const remoteVideoCols = `video_id, iri, watch_url, hls_url, thumbnail_url, renditions, p2p, updated_at`
 
 func scanRemoteVideo(sc interface{ Scan(...any) error }) (RemoteVideo, error) {
 	var rv RemoteVideo
-	var rends string
+	var rends, p2p string
 	var updated int64
-	err := sc.Scan(&rv.VideoID, &rv.IRI, &rv.WatchURL, &rv.HLSURL, &rv.ThumbnailURL, &rends, &updated)
+	err := sc.Scan(&rv.VideoID, &rv.IRI, &rv.WatchURL, &rv.HLSURL, &rv.ThumbnailURL, &rends, &p2p, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return RemoteVideo{}, ErrNotFound
 	}
@@ -158,6 +158,9 @@ func scanRemoteVideo(sc interface{ Scan(...any) error }) (RemoteVideo, error) {
 	}
 	if err := json.Unmarshal([]byte(rends), &rv.Renditions); err != nil {
 		return RemoteVideo{}, fmt.Errorf("remote video %s renditions: %w", rv.IRI, err)
+	}
+	if err := json.Unmarshal([]byte(p2p), &rv.P2P); err != nil {
+		return RemoteVideo{}, fmt.Errorf("remote video %s p2p: %w", rv.IRI, err)
 	}
 	rv.UpdatedAt = time.UnixMilli(updated)
 	return rv, nil
@@ -259,6 +262,10 @@ func (t *FollowsTx) PutRemoteVideo(ctx context.Context, v model.Video, rv Remote
 	if rv.Renditions == nil {
 		rends = []byte("[]")
 	}
+	p2p, err := json.Marshal(rv.P2P)
+	if err != nil {
+		return 0, err
+	}
 	m := v.Meta
 	published, updated := v.PublishedAt.UnixMilli(), rv.UpdatedAt.UnixMilli()
 	old, err := remoteVideoByIRI(ctx, t.q, rv.IRI)
@@ -280,8 +287,8 @@ func (t *FollowsTx) PutRemoteVideo(ctx context.Context, v model.Video, rv Remote
 		if err != nil {
 			return 0, fmt.Errorf("refresh remote video %s: %w", rv.IRI, classify(err))
 		}
-		_, err = t.q.ExecContext(ctx, `UPDATE remote_videos SET watch_url = ?, hls_url = ?, thumbnail_url = ?, renditions = ?, updated_at = ?
-			WHERE video_id = ?`, rv.WatchURL, rv.HLSURL, rv.ThumbnailURL, string(rends), updated, old.VideoID)
+		_, err = t.q.ExecContext(ctx, `UPDATE remote_videos SET watch_url = ?, hls_url = ?, thumbnail_url = ?, renditions = ?, p2p = ?, updated_at = ?
+			WHERE video_id = ?`, rv.WatchURL, rv.HLSURL, rv.ThumbnailURL, string(rends), string(p2p), updated, old.VideoID)
 		if err != nil {
 			return 0, fmt.Errorf("refresh remote video %s: %w", rv.IRI, classify(err))
 		}
@@ -302,8 +309,8 @@ func (t *FollowsTx) PutRemoteVideo(ctx context.Context, v model.Video, rv Remote
 	if err != nil {
 		return 0, fmt.Errorf("store remote video %s: %w", rv.IRI, conflict(err, "video"))
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO remote_videos(video_id, iri, watch_url, hls_url, thumbnail_url, renditions, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, rv.IRI, rv.WatchURL, rv.HLSURL, rv.ThumbnailURL, string(rends), updated)
+	_, err = t.q.ExecContext(ctx, `INSERT INTO remote_videos(video_id, iri, watch_url, hls_url, thumbnail_url, renditions, p2p, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, rv.IRI, rv.WatchURL, rv.HLSURL, rv.ThumbnailURL, string(rends), string(p2p), updated)
 	if err != nil {
 		return 0, fmt.Errorf("store remote video %s: %w", rv.IRI, conflict(err, "video"))
 	}

@@ -325,7 +325,7 @@ func (s *Server) videoDetailsJSON(c echo.Context, v model.Video) (apiVideoDetail
 				out.Files = append(out.Files, web)
 			}
 		}
-		if pl.P2PMediaLoaderInfohashes, err = s.p2pInfoHashes(c, v, pl.PlaylistURL); err != nil {
+		if pl.P2PMediaLoaderInfohashes, err = s.p2pInfoHashes(c.Request().Context(), v, pl.PlaylistURL); err != nil {
 			return out, err
 		}
 		if len(pl.P2PMediaLoaderInfohashes) > 0 {

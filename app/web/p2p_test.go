@@ -114,3 +114,62 @@ func TestP2PPagesAPIAndTrackerRule(t *testing.T) {
 		t.Error("P2P off, the page still plays peer to peer")
 	}
 }
+
+// TestSwarmsRelearnedAfterRestart: the info hashes handed out live in
+// memory; after a restart, a player whose page was loaded before (or a
+// PeerTube player of a federated video, which never loaded a page here)
+// announces a hash the box no longer knows. The tracker relearns the
+// swarms of the videos shared peer to peer, once per base URL, and lets
+// it in; a private video's are not relearned, and an announce from
+// another site's page is judged as a stranger's.
+func TestSwarmsRelearnedAfterRestart(t *testing.T) {
+	r := newRig(t)
+	s := r.server
+	pub := r.publishedVideo(t, r.adminChannel, model.PrivacyPublic)
+	unlisted := r.publishedVideo(t, r.adminChannel, model.PrivacyUnlisted)
+	priv := r.publishedVideo(t, r.adminChannel, model.PrivacyPrivate)
+	masterText := "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS=\"avc1.64001e,mp4a.40.2\",RESOLUTION=640x360\n360.m3u8\n"
+	hashes := map[string]string{}
+	for _, v := range []model.Video{pub, unlisted, priv} {
+		if err := os.WriteFile(filepath.Join(r.layout.HLS(v.UUID), "master.m3u8"), []byte(masterText), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		hashes[v.UUID] = p2p.InfoHashes(r.http.URL+"/static/streaming-playlists/hls/"+v.UUID+"/master.m3u8", []byte(masterText))[0]
+	}
+	// Nothing was handed out since the start: no page, no API answer.
+	if _, ok := s.swarms.Video(hashes[pub.UUID]); ok {
+		t.Fatal("the rig handed the hash out already")
+	}
+	announce := func(hash, origin string) bool {
+		req := httptest.NewRequest(http.MethodGet, r.http.URL+"/tracker/socket", nil)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: r.sessions["admin"]})
+		return s.trackerAllow(req, hash)
+	}
+	if !announce(hashes[pub.UUID], "https://peertube.example") || !announce(hashes[unlisted.UUID], r.http.URL) {
+		t.Error("a shared video's swarm is refused after a restart")
+	}
+	// The owner's cookie does not make a private video's swarm known.
+	if announce(hashes[priv.UUID], r.http.URL) {
+		t.Error("a private video's swarm was relearned")
+	}
+	if _, ok := s.swarms.Video(hashes[priv.UUID]); ok {
+		t.Error("a private video's hash was recorded")
+	}
+	// Once per base URL: a video published since is known by its page or
+	// API answer, not by another scan on every unknown hash.
+	late := r.publishedVideo(t, r.adminChannel, model.PrivacyPublic)
+	if err := os.WriteFile(filepath.Join(r.layout.HLS(late.UUID), "master.m3u8"), []byte(masterText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lateHash := p2p.InfoHashes(r.http.URL+"/static/streaming-playlists/hls/"+late.UUID+"/master.m3u8", []byte(masterText))[0]
+	if announce(lateHash, "") {
+		t.Error("a second scan for the same base URL")
+	}
+	r.body(t, "/w/"+late.UUID, "", false)
+	if !announce(lateHash, "") {
+		t.Error("the page of a video published since the scan did not record its swarm")
+	}
+}

@@ -234,6 +234,11 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 			b, _ := json.Marshal([]string{own})
 			d.Mirrors = string(b)
 		}
+		if d.Playable { // in the origin's swarm (#12)
+			if d.P2P, err = s.remoteP2PFor(c, v, rv); err != nil {
+				return d, err
+			}
+		}
 	} else {
 		if d.Mirrors, err = s.mirrorsAttr(c.Request().Context(), v); err != nil {
 			return d, err

@@ -194,6 +194,7 @@ type Server struct {
 	playlists *playlistCache
 	// swarms: the P2P info hashes handed out, by video (p2p.go).
 	swarms  *p2p.Swarms
+	relearn relearnedSwarms  // after a restart (p2p.go)
 	tracker *tracker.Tracker // nil: none (tracker.go)
 }
 
@@ -402,11 +403,14 @@ func (s *Server) routes(e *echo.Echo) {
 }
 
 // baseURL is the scheme and host for absolute links.
-func (s *Server) baseURL(c echo.Context) string {
+func (s *Server) baseURL(c echo.Context) string { return s.baseURLOf(c.Request()) }
+
+// baseURLOf is baseURL for a request outside echo (the tracker's
+// WebSocket upgrade).
+func (s *Server) baseURLOf(r *http.Request) string {
 	if s.Config.PublicURL != "" {
 		return s.Config.PublicURL
 	}
-	r := c.Request()
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"

@@ -12,6 +12,8 @@ import (
 
 	"github.com/coder/websocket"
 
+	"cabane.dev/cabane/app/config"
+	"cabane.dev/cabane/app/lan"
 	"cabane.dev/cabane/app/p2p/tracker"
 )
 
@@ -61,16 +63,39 @@ func TestTrackerMounted(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 	// A page of the public URL may open it (the proxy may send another
-	// Host); a foreign page may not.
-	h.Set("Origin", "https://videos.example.org")
-	pub, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+trackerPath, &websocket.DialOptions{HTTPHeader: h})
-	if err != nil {
-		t.Fatalf("public URL's origin: %v", err)
+	// Host), and so may another site's (a PeerTube server's player of a
+	// video it federates): trackerAllow decides the swarms.
+	for _, origin := range []string{"https://videos.example.org", "https://peertube.example"} {
+		h.Set("Origin", origin)
+		ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+trackerPath, &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			t.Fatalf("origin %s: %v", origin, err)
+		}
+		ws.CloseNow()
 	}
-	pub.CloseNow()
-	h.Set("Origin", "https://elsewhere.example")
-	if _, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+trackerPath, &websocket.DialOptions{HTTPHeader: h}); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("foreign origin: %v", err)
+}
+
+// TestOwnPage: the cookies of a tracker's upgrade speak for the viewer
+// only from the box's own pages (or from no page at all).
+func TestOwnPage(t *testing.T) {
+	s := &Server{Deps: Deps{Config: config.Config{PublicURL: "https://videos.example.org"}, LAN: &lan.Policy{}}}
+	for origin, want := range map[string]bool{
+		"":                                true, // not a browser
+		"http://box.example:8080":         true, // the host the request reached
+		"https://videos.example.org":      true, // the public URL, behind a proxy
+		"https://VIDEOS.example.org":      true,
+		"https://peertube.example":        false,
+		"http://box.example:8081":         false, // another port is another site
+		"null":                            false,
+		"https://videos.example.org.evil": false,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "http://box.example:8080"+trackerPath, nil)
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+		}
+		if got := s.ownPage(r); got != want {
+			t.Errorf("Origin %q: own page %v, want %v", origin, got, want)
+		}
 	}
 }
 

@@ -17,8 +17,8 @@ import (
 )
 
 // The running server upgrades /tracker/socket to the WebTorrent tracker
-// (through its middlewares, gzip asked), refuses a foreign page and an
-// info hash of no video, answers STUN on --stun-addr, and stops cleanly
+// (through its middlewares, gzip asked) for its own pages and others'
+// (PeerTube's players), refuses an info hash of no video, answers STUN on --stun-addr, and stops cleanly
 // with a viewer connected. "--stun-addr off" turns STUN off.
 func TestTrackerAndSTUN(t *testing.T) {
 	// A free UDP port, named before the start.
@@ -55,10 +55,21 @@ func TestTrackerAndSTUN(t *testing.T) {
 	if err := json.Unmarshal(b, &reply); err != nil || reply.Action != "announce" || reply.Failure == "" || reply.InfoHash != id {
 		t.Fatalf("announce for no video: %s (%v)", b, err)
 	}
+	// Another site's page (a PeerTube server's player of a federated
+	// video) opens it too, as PeerTube's tracker lets it; its announce for
+	// no video is refused all the same.
 	h.Set("Origin", "https://elsewhere.example")
-	if _, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: h}); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+	fws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
 		t.Fatalf("foreign origin: %v", err)
 	}
+	if err := fws.Write(ctx, websocket.MessageText, []byte(`{"action":"announce","info_hash":"`+id+`","peer_id":"`+strings.Repeat("\u00fe", 20)+`","event":"started","numwant":5,"offers":[]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, b, err := fws.Read(ctx); err != nil || json.Unmarshal(b, &reply) != nil || reply.Failure == "" {
+		t.Fatalf("foreign page's announce for no video: %s (%v)", b, err)
+	}
+	fws.CloseNow()
 
 	c, err := stun.Dial("udp4", stunAddr)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,14 @@ var (
 // MaxRenditions bounds the files kept of a remote video (PeerTube's
 // ladder has at most eight resolutions, each with one file).
 const MaxRenditions = 16
+
+// MaxInfoHashes and MaxTrackers bound what is kept of a remote video's
+// swarm: one info hash per stream (a ladder and its audio), and PeerTube
+// lists one WebSocket tracker.
+const (
+	MaxInfoHashes = 32
+	MaxTrackers   = 4
+)
 
 // Doc is a remote Video as read.
 type Doc struct {
@@ -153,6 +162,9 @@ func Read(body []byte) (Doc, error) {
 		case strings.EqualFold(l.MediaType, vocab.MediaHLS) && httpURL(l.Href) && rv.HLSURL == "":
 			rv.HLSURL = l.Href
 			rv.Renditions = renditions(l.Tag)
+			rv.P2P.SegmentsSha256URL, rv.P2P.InfoHashes = swarm(l.Tag)
+		case wsTracker(l) && len(rv.P2P.Trackers) < MaxTrackers:
+			rv.P2P.Trackers = append(rv.P2P.Trackers, l.Href)
 		}
 	}
 	best := 0
@@ -239,6 +251,33 @@ func renditions(tags []vocab.Link) []model.RemoteRendition {
 		out = append(out, r)
 	}
 	return out
+}
+
+// swarm is what the HLS entry's tags say of its peer-to-peer swarm
+// (PeerTube's getStreamingPlaylistAttributesFromObject): the sha256 link
+// (the segments' hashes) and the Infohash tags.
+func swarm(tags []vocab.Link) (sha256 string, infoHashes []string) {
+	for _, t := range tags {
+		switch {
+		case t.Type == "Link" && t.Name == "sha256" && t.MediaType == vocab.MediaJSON && httpURL(t.Href) && sha256 == "":
+			sha256 = t.Href
+		case t.Type == vocab.TypeInfohash && len(infoHashes) < MaxInfoHashes && infoHashRE.MatchString(t.Name):
+			infoHashes = append(infoHashes, strings.ToLower(t.Name))
+		}
+	}
+	return sha256, infoHashes
+}
+
+var infoHashRE = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+
+// wsTracker reports whether a url entry is a WebSocket tracker link
+// (PeerTube's isAPVideoTrackerUrlObject, rel "websocket").
+func wsTracker(l vocab.Link) bool {
+	if !slices.Contains(l.Rel, "tracker") || !slices.Contains(l.Rel, "websocket") || len(l.Href) > 2000 {
+		return false
+	}
+	u, err := url.Parse(l.Href)
+	return err == nil && (u.Scheme == "ws" || u.Scheme == "wss") && u.Host != "" && u.User == nil
 }
 
 // Tx is what storing needs of the inbox's transaction (store.FollowsTx).

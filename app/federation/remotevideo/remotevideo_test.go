@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,12 @@ func TestReadPeerTubeVideo(t *testing.T) {
 		!strings.HasSuffix(d.Remote.HLSURL, "-master.m3u8") || len(d.Remote.Renditions) == 0 || d.Remote.Renditions[0].Height != 360 ||
 		d.Remote.ThumbnailURL == "" || d.Video.Name != "interop test video" || d.Video.Duration.Seconds() != 4 {
 		t.Errorf("read %+v", d)
+	}
+	// Its swarm, as PeerTube's players join it: the streams' info hashes,
+	// the segments' hashes and the WebSocket tracker (not the HTTP one).
+	if p := d.Remote.P2P; !slices.Equal(p.InfoHashes, []string{"26d701a7357a96f16b2329864eb93761b7f76998"}) ||
+		!strings.HasSuffix(p.SegmentsSha256URL, "-segments-sha256.json") || !slices.Equal(p.Trackers, []string{"ws://localhost:9000/tracker/socket"}) {
+		t.Errorf("swarm %+v", p)
 	}
 	mutate := func(f func(m map[string]any)) []byte {
 		var m map[string]any

@@ -47,6 +47,10 @@ type Video struct {
 // TypeVideo is a Video's type.
 const TypeVideo = "Video"
 
+// TypeInfohash is the type of the HLS entry's tags that name its streams'
+// peer-to-peer swarms.
+const TypeInfohash = "Infohash"
+
 // Identifier is one of PeerTube's constants (category, licence, language):
 // its identifier and its English label.
 type Identifier struct {
@@ -62,15 +66,17 @@ type Hashtag struct {
 
 // Link is an entry of a Video's url array or of its HLS entry's tag array:
 // the watch page, the HLS master playlist (with Tag), the segments' hashes,
-// a rendition's file, its ffprobe metadata, its torrent and magnet. The
-// numbers are pointers because 0 is meaningful (an audio file's height)
-// and absent is not the same as 0 to PeerTube.
+// a rendition's file, its ffprobe metadata, its torrent and magnet, the
+// tracker; and PeerTube's Infohash tag (TypeInfohash, Name the hex info
+// hash of a stream's swarm, no href). The numbers are pointers because 0
+// is meaningful (an audio file's height) and absent is not the same as 0
+// to PeerTube.
 type Link struct {
-	Type       string          `json:"type"` // "Link"
+	Type       string          `json:"type"` // "Link", or TypeInfohash
 	Name       string          `json:"name,omitempty"`
 	Rel        []string        `json:"rel,omitempty"`
 	MediaType  string          `json:"mediaType,omitempty"`
-	Href       string          `json:"href"`
+	Href       string          `json:"href,omitempty"` // every Link has one; an Infohash tag none
 	Height     *int            `json:"height,omitempty"`
 	Width      *int            `json:"width,omitempty"`
 	Size       *int64          `json:"size,omitempty"`

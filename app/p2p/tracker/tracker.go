@@ -57,6 +57,14 @@ type Options struct {
 	// request's own host only. Clients that send no Origin (not browsers)
 	// are let through: Allow still decides who joins a swarm.
 	OriginPatterns []string
+	// CrossOrigin lets pages of any origin open the tracker, as PeerTube's
+	// (bittorrent-tracker) does, OriginPatterns unused: the players of a
+	// video on other servers' pages (PeerTube's, for a video it federates)
+	// join the swarm of the box's own viewers. The upgrade request then
+	// carries the viewer's cookies for this box to a page of another site:
+	// Allow must not grant that page what the cookies would (see the web
+	// server's trackerAllow).
+	CrossOrigin bool
 	// ClientIP is the address connections are counted under for
 	// MaxConnsPerIP; nil: the connection's remote address.
 	ClientIP func(r *http.Request) netip.Addr
@@ -267,7 +275,7 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	t.perIP[ip]++ // held before the upgrade, so a burst cannot overshoot
 	t.mu.Unlock()
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: t.o.OriginPatterns,
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: t.o.OriginPatterns, InsecureSkipVerify: t.o.CrossOrigin,
 		CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		// Accept has answered (403 for a foreign origin, 426 for a plain GET).

@@ -431,6 +431,32 @@ func TestOriginCheck(t *testing.T) {
 	}
 }
 
+// With CrossOrigin, a page of any site opens the tracker (PeerTube's
+// players of a federated video), and Allow still decides the swarms.
+func TestCrossOrigin(t *testing.T) {
+	ih := id20(t)
+	tr, srv := startTracker(t, Options{CrossOrigin: true, Allow: func(r *http.Request, h string) bool {
+		return r.Header.Get("Origin") == "https://peertube.example" && h == hexOf(t, ih)
+	}})
+	from := func(origin string) *peerClient {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ws, _, err := websocket.Dial(ctx, wsURL(srv), &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
+		if err != nil {
+			t.Fatalf("origin %s: %v", origin, err)
+		}
+		t.Cleanup(func() { ws.CloseNow() })
+		return &peerClient{t: t, ws: ws, id: id20(t)}
+	}
+	if m := from("https://peertube.example").announce(ih, 0); m.Failure != "" {
+		t.Fatalf("announce from a foreign page Allow accepts: %+v", m)
+	}
+	if m := from("https://elsewhere.example").announce(ih, 0); m.Failure == "" {
+		t.Fatalf("announce Allow refuses: %+v", m)
+	}
+	waitStats(t, tr, func(s Stats) bool { return s.Peers == 1 && s.RefusedAnnounces == 1 })
+}
+
 func TestConnectionsPerAddress(t *testing.T) {
 	tr, srv := startTracker(t, Options{Allow: allowAll, MaxConnsPerIP: 2})
 	dial(t, srv)

@@ -89,13 +89,14 @@ function hexOf(buffer) {
 }
 
 // One fetch of the video's segments-sha256.json (PeerTube's format: per
-// file name, per "start-end" byte range, end inclusive, the hex SHA-256),
-// beside the master playlist.
-function hashesOf(masterURL) {
+// file name, per "start-end" byte range, end inclusive, the hex SHA-256):
+// where the page says (data-p2p-sha256: a remote video's, whose origin
+// names the file), else beside the master playlist.
+function hashesOf(url) {
   let promise = null;
   return () => {
     if (!promise) {
-      promise = fetch(new URL('segments-sha256.json', masterURL), { credentials: 'same-origin' })
+      promise = fetch(url, { credentials: 'same-origin' })
         .then((res) => (res.ok ? res.json() : {}))
         .catch(() => ({}));
     }
@@ -243,7 +244,7 @@ async function setup(video, Hls) {
   if (!modulePromise) modulePromise = import(HLSJS_P2P);
   const { HlsJsP2PEngine } = await modulePromise;
   const master = new URL(video.dataset.hls, document.baseURI).href;
-  const hashes = hashesOf(master);
+  const hashes = hashesOf(new URL(video.dataset.p2pSha256 || 'segments-sha256.json', master));
   const mirrors = mirrorsOf(video, master);
   // segment -> mirror base it was asked of. Keyed by URL and byte range:
   // the renditions are single files, so every segment of one shares a URL,
