@@ -230,8 +230,13 @@ func (s *Server) watchData(c echo.Context) (watchData, error) {
 	if rv, ok := s.remoteOf(c.Request().Context(), v); ok { // following (#10): plays from its origin
 		d.PlaylistURL, d.Playable = rv.HLSURL, rv.HLSURL != ""
 		d.Origin = originOf(rv)
-		if own := s.Mirrors.OwnCopy(c.Request().Context(), v.UUID); own != "" { // this box's copy (redundancy, #12)
-			b, _ := json.Marshal([]string{own})
+		// This box's copy first, then third servers' mirrors (redundancy, #12).
+		bases, err := s.Mirrors.RemoteBases(c.Request().Context(), v)
+		if err != nil {
+			return d, fmt.Errorf("mirrors of remote video %s: %w", v.UUID, err)
+		}
+		if len(bases) > 0 {
+			b, _ := json.Marshal(bases)
 			d.Mirrors = string(b)
 		}
 		if d.Playable { // in the origin's swarm (#12)

@@ -1,9 +1,12 @@
 package federation
 
 import (
+	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,6 +40,28 @@ func adminForm(t *testing.T, in *instance, b *testrig.Browser, tok, path string,
 }
 
 // mirrorsOf is the mirrors A's API lists for a video.
+var mirrorsAttr = regexp.MustCompile(`data-mirrors="([^"]*)"`)
+
+// pageMirrors are the mirror base URLs a watch page hands its player.
+func pageMirrors(t *testing.T, page string) []string {
+	t.Helper()
+	res, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := mirrorsAttr.FindSubmatch(body)
+	if m == nil {
+		return nil
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &out); err != nil {
+		t.Fatalf("data-mirrors %q: %v", m[1], err)
+	}
+	return out
+}
+
 func mirrorsOf(t *testing.T, in *instance, uuid string) []string {
 	v, code := in.video(t, uuid)
 	if code != http.StatusOK || len(v.StreamingPlaylists) != 1 {
@@ -108,6 +133,10 @@ func TestMirroringFriends(t *testing.T) {
 		m := mirrorsOf(t, c, uuid)
 		return len(m) == 1 && m[0] == base
 	})
+	// C's watch page of A's video hands the player B's copy (data-mirrors).
+	if m := pageMirrors(t, c.URL("/videos/watch/"+uuid)); len(m) != 1 || m[0] != base {
+		t.Errorf("C's watch page: data-mirrors %v, want B's copy", m)
+	}
 	playable(t, base+"/master.m3u8")
 	if page, _, _ := ab.Get(a.URL("/admin/federation")); !strings.Contains(page, "<td>"+b.Host+"</td>") {
 		t.Errorf("A's admin page does not say B mirrors its video")
