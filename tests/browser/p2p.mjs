@@ -68,6 +68,8 @@ export async function viewer(browser, base, uuid, { query = '', p2pOff = false, 
       return Math.round(frame - t0);
     },
     stats: () => page.evaluate(() => window.cabaneP2P || null),
+    // What came over HTTP, P2P or not (sources.js).
+    httpStats: () => page.evaluate(() => window.cabaneHTTP || null),
     videoState: () => page.evaluate(() => {
       const video = document.querySelector('video#player');
       return { currentTime: video.currentTime, error: video.error && video.error.code, p2p: video.dataset.p2p, active: video.dataset.p2pActive || '' };
