@@ -167,5 +167,5 @@ test('bytes P2P adds to the watch page (gzip -9)', { skip: ONLY_TTFF }, async ()
     parts.push(`${u.split('/').pop()}=${gz}`);
   }
   assert.ok(all.length >= 3, `p2p.js, the core and the integration: ${all}`);
-  console.log(`FIGURE p2p_added_gzip_bytes=${total} (${parts.join(' ')}; fetched only when P2P is on and WebRTC exists, except p2p.js)`);
+  console.log(`FIGURE p2p_added_gzip_bytes=${total} (${parts.join(' ')}; the loader's two modules fetched with the watch page, or when the pointer reaches an embed, where P2P is on, WebRTC exists and the viewer left P2P on; sources.js, part of every player page, not counted)`);
 });

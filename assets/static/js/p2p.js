@@ -19,6 +19,10 @@
 // - HTTP comes from the box or from a mirror the page lists (sources.js,
 //   shared with player.js's own loader), and a mirror's segments are
 //   checked too;
+// - the first frame does not wait on P2P: the loader's modules are fetched
+//   with the watch page, and the first segments, until the first frame,
+//   come over HTTP through hls.js's own loader (sources.js) before the
+//   loader announces to the tracker and meets peers;
 // - the viewer's choice (the "peer-to-peer" switch) is kept in
 //   localStorage, never in a cookie: it never leaves the browser.
 //
@@ -174,14 +178,16 @@ let modulePromise = null;
 async function setup(video, Hls, sources) {
   if (video.dataset.p2p !== 'on' || !supported() || !sources) return null;
   let engine = null;
+  // Until the first frame, P2P waits (see onHlsJsCreated).
+  let started = false;
   const stats = newStats(preferred(), sources.counts);
   addSwitch(video, (on) => {
     stats.on = on;
-    if (engine) engine.applyDynamicConfig({ core: { isP2PDisabled: !on } });
+    if (engine && started) engine.applyDynamicConfig({ core: { isP2PDisabled: !on } });
     showStats(stats);
   });
   if (!stats.on) return null;
-  if (!modulePromise) modulePromise = import(HLSJS_P2P);
+  warm();
   const { HlsJsP2PEngine } = await modulePromise;
   const master = new URL(video.dataset.hls, document.baseURI).href;
   // segment -> mirror base it was asked of. Keyed by URL and byte range:
@@ -199,6 +205,11 @@ async function setup(video, Hls, sources) {
     swarmId: video.dataset.p2pSwarm || master,
     announceTrackers: [video.dataset.p2pTracker],
     rtcConfig: { iceServers: stun.length ? [{ urls: stun }] : [] },
+    // Off until the first frame: the loader then leaves the first segments
+    // to hls.js's own loader (with sources.js's mirrors), and its tracker
+    // announce, WebRTC offers and segment queue do not compete with them.
+    // Nothing is lost: no peer could have sent them sooner than HTTP.
+    isP2PDisabled: true,
     // The next 8 s always come over HTTP when no peer delivered them yet,
     // so playback never waits on peers; beyond, a minute is fetched from
     // peers that have it, and half a minute may be fetched over HTTP to
@@ -244,12 +255,19 @@ async function setup(video, Hls, sources) {
     config: {
       // hls.js hands each segment to its worker by transferring the
       // buffer, which empties the loader's stored copy: peers would then
-      // be sent nothing. Remuxing fMP4 on the page is cheap.
+      // be sent nothing. Remuxing fMP4 on the page is cheap (and spares
+      // the worker's start, which a first frame waits for).
       enableWorker: false,
       p2p: {
         core,
         onHlsJsCreated(hls) {
           engine = hls.p2pEngine;
+          // The first frame is there: P2P may start (unless the viewer
+          // turned it off meanwhile).
+          video.addEventListener('playing', () => {
+            started = true;
+            if (stats.on) engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+          }, { once: true });
           engine.addEventListener('onSegmentLoaded', (d) => {
             if (d.downloadSource === 'p2p') stats.p2pBytes += d.bytesLength; else stats.httpBytes += d.bytesLength;
             stats.segments.push({ url: d.segmentUrl, source: d.downloadSource, peerId: d.peerId || '', bytes: d.bytesLength, stream: d.streamType });
@@ -268,13 +286,25 @@ async function setup(video, Hls, sources) {
   };
 }
 
-// The loader's modules are fetched as soon as the viewer asks to play, in
-// parallel with hls.js (player.js), not after it: the first frame waits
-// for whichever comes last.
+// The loader's modules (p2p-media-loader's core and hls.js integration),
+// fetched once, and only where they would run: WebRTC and SubtleCrypto
+// there, and the viewer has not turned P2P off.
 function warm() {
   if (!modulePromise && supported() && preferred()) modulePromise = import(HLSJS_P2P);
 }
+
+// Fetched with the watch page, whose viewer came to watch: then the first
+// frame waits for hls.js alone, as it does without P2P, rather than for
+// whichever of hls.js and the loader comes last. An embed, which a page
+// elsewhere may show to many who never play it, fetches them when the
+// pointer or the keyboard comes to it, or at the latest on play.
 document.querySelectorAll('video[data-p2p="on"]').forEach((video) => {
+  const embed = video.closest('.embed-player');
+  if (!embed) {
+    warm();
+    return;
+  }
+  for (const type of ['pointerenter', 'focusin', 'touchstart']) embed.addEventListener(type, warm, { once: true, passive: true });
   video.addEventListener('play', warm, { once: true });
   const button = video.id && document.querySelector(`[data-play-for="${CSS.escape(video.id)}"]`);
   if (button) button.addEventListener('click', warm, { once: true });
