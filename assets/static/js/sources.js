@@ -117,7 +117,12 @@ class Sources {
    * true when it may be played; false drops the mirror.
    */
   async check(base, url, byteRange, data) {
-    const ok = await this.matches(url, byteRange, data);
+    let ok = false;
+    try {
+      ok = await this.matches(url, byteRange, data);
+    } catch (e) {
+      ok = false; // what cannot be checked is not played
+    }
     if (ok) {
       this.counts.mirrorVerified += 1;
       this.counts.mirrorBytes += data.byteLength;
