@@ -167,6 +167,9 @@ function addSwitch(video, onChange) {
 
 let modulePromise = null;
 
+// Seconds of playback ahead that always come over HTTP (see core below).
+const HIGH_DEMAND = 8;
+
 /**
  * The hls.js class and options to play video peer to peer, or null to play
  * it over HTTP only.
@@ -215,7 +218,7 @@ async function setup(video, Hls, sources) {
     // peers that have it, and half a minute may be fetched over HTTP to
     // seed the swarm. Short windows, as PeerTube's player has them: a
     // viewer who leaves early has not taken a whole video's upload.
-    highDemandTimeWindow: 8,
+    highDemandTimeWindow: HIGH_DEMAND,
     httpDownloadTimeWindow: 30,
     p2pDownloadTimeWindow: 60,
     simultaneousHttpDownloads: 2,
@@ -263,10 +266,18 @@ async function setup(video, Hls, sources) {
         onHlsJsCreated(hls) {
           engine = hls.p2pEngine;
           // The first frame is there: P2P may start (unless the viewer
-          // turned it off meanwhile).
+          // turned it off meanwhile). The loader then starts at the
+          // segment hls.js asks for next, a buffer ahead of playback, and
+          // counts its window from there until it hears where playback
+          // is: a short window meanwhile, or it would take over HTTP the
+          // segments that peers are about to have. The full one is back
+          // once it knows, and the segment hls.js waits for is fetched
+          // at once either way.
           video.addEventListener('playing', () => {
             started = true;
-            if (stats.on) engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+            if (!stats.on) return;
+            engine.applyDynamicConfig({ core: { isP2PDisabled: false, highDemandTimeWindow: 1 } });
+            setTimeout(() => engine.applyDynamicConfig({ core: { highDemandTimeWindow: HIGH_DEMAND } }), 2000);
           }, { once: true });
           engine.addEventListener('onSegmentLoaded', (d) => {
             if (d.downloadSource === 'p2p') stats.p2pBytes += d.bytesLength; else stats.httpBytes += d.bytesLength;
