@@ -94,14 +94,24 @@ func TestMirrorsListedInAPIVideoObjectAndPlayer(t *testing.T) {
 		t.Errorf("Video object: mirror found %v, %d HLS entries:\n%s", found, hls, body)
 	}
 
-	// The watch and embed pages hand the player the mirror's base.
+	// The watch and embed pages hand the player the mirror's base, P2P on
+	// or off: mirrors are HTTP, which the player uses either way
+	// (sources.js).
 	want := `data-mirrors="` + strings.ReplaceAll(`["`+base+`"]`, `"`, "&#34;") + `"`
-	for _, p := range []string{"/videos/watch/" + v.UUID, "/videos/embed/" + v.UUID} {
-		code, page := r.page(request{method: http.MethodGet, path: p})
-		if code != http.StatusOK || !strings.Contains(page, want) {
-			t.Errorf("%s: %d, no %s", p, code, want)
+	p2pWas := r.server.Config.P2P
+	for _, on := range []bool{true, false} {
+		r.server.Config.P2P = on
+		for _, p := range []string{"/videos/watch/" + v.UUID, "/videos/embed/" + v.UUID} {
+			code, page := r.page(request{method: http.MethodGet, path: p})
+			if code != http.StatusOK || !strings.Contains(page, want) || !strings.Contains(page, "js/sources.") {
+				t.Errorf("%s (P2P %v): %d, no %s or no sources.js", p, on, code, want)
+			}
+			if !on && !strings.Contains(page, `data-p2p="off"`) {
+				t.Errorf("%s: P2P off, yet not data-p2p=\"off\"", p)
+			}
 		}
 	}
+	r.server.Config.P2P = p2pWas
 
 	// PeerTube's admin API lists it, in PeerTube's shape; admins only.
 	api := newAPIClient(t, r)

@@ -2,7 +2,9 @@
 // Cabane B, which mirrors the video (PeerTube's redundancy, #12), checks
 // each against A's segments-sha256.json, and plays on; refuses B's bytes
 // once B's copy went bad, and plays on from A; once B undid its
-// copy, a fresh page takes everything from A.
+// copy, a fresh page takes everything from A. Each with P2P on
+// (p2p-media-loader asks sources.js for the source of each download) and
+// off (the viewer's switch: hls.js's loader from sources.js).
 //
 // Env (mirror_test.go's TestMirrorPlayback sets these):
 //   CABANE_URL           A, the video's origin
@@ -36,8 +38,8 @@ after(async () => {
 });
 
 /** Opens A's watch page and counts the media bytes each host served it. */
-async function watch() {
-  const v = await viewer(browser, A, VIDEO, { rate: 2 });
+async function watch({ p2pOff = false } = {}) {
+  const v = await viewer(browser, A, VIDEO, { rate: 2, p2pOff });
   const hosts = new Map(); // origin -> { bytes, responses, failed, aborted, list }
   const empty = () => ({ bytes: 0, responses: 0, failed: 0, aborted: 0, list: [] });
   const count = (origin) => {
@@ -73,14 +75,14 @@ async function watch() {
   v.settled = async () => {
     let last = '';
     for (let i = 0; i < 60; i++) {
-      const s = await v.stats();
+      const s = await v.httpStats();
       await Promise.all(pending);
       const now = JSON.stringify([s && s.httpBytes, s && s.mirrorVerified, s && s.mirrorsFailed.length, pending.length]);
       if (now === last) return s;
       last = now;
       await new Promise((r) => setTimeout(r, 750));
     }
-    return v.stats();
+    return v.httpStats();
   };
   return v;
 }
@@ -104,6 +106,8 @@ test('A lists B\'s copy, and the player takes verified segments from it', { skip
   assert.deepEqual(s.mirrorsFailed, [], 'no mirror segment failed its check');
   assert.ok(s.mirrorVerified > 0 && s.mirrorVerified === b.responses, `every segment from B was checked: ${s.mirrorVerified} of ${JSON.stringify(b.list)}`);
   assert.ok(s.mirrorSegments.every((x) => x.mirror === `${B}/static/redundancy/hls/${VIDEO}`));
+  // hls.js's loader had the first segments, p2p-media-loader the others.
+  assert.ok(s.segments.some((x) => x.source === 'http'), `p2p-media-loader loaded segments too: ${JSON.stringify(s.segments)}`);
   assert.equal(s.mirrorBytes, b.bytes, `the player checked what B sent: ${JSON.stringify(s.mirrorSegments)} of ${JSON.stringify(b.list)}`);
   const state = await v.videoState();
   assert.equal(state.error, null);
@@ -127,6 +131,47 @@ test('a mirror that sends a wrong segment is refused, and playback goes on from 
   console.log(`corrupt: B sent ${b.responses} media responses; player: ${s.mirrorVerified} verified from the mirror, failed ${JSON.stringify(s.mirrorsFailed)}`);
   assert.ok(s.mirrorsFailed.length > 0 && s.mirrorsFailed.every((m) => m === base), 'B\'s wrong segment was refused');
   assert.ok(s.mirrorSegments.every((x) => !x.url.includes('-240-')), 'nothing of B\'s bad rendition was played');
+  const state = await v.videoState();
+  assert.equal(state.error, null);
+  assert.ok(state.currentTime > SECONDS);
+  await v.close();
+});
+
+test('with P2P off, hls.js\'s own loader takes verified segments from B too', { skip: PHASE !== 'mirrored' }, async () => {
+  const v = await watch({ p2pOff: true });
+  await v.play(SECONDS);
+  const s = await v.settled();
+  const a = await v.from(A);
+  const b = await v.from(B);
+  console.log(`mirrored, P2P off: A served ${a.bytes} B in ${a.responses} media responses, B ${b.bytes} B in ${b.responses}; ` +
+    `player: ${s.httpBytes} B over HTTP, ${s.mirrorBytes} B from the mirror in ${s.mirrorVerified} verified segments`);
+  const state = await v.videoState();
+  assert.equal(state.active, '', 'p2p-media-loader is not in use');
+  assert.deepEqual(v.served.sockets, [], 'no tracker socket');
+  assert.ok(b.bytes > 0 && a.bytes > 0, 'segments from B and from A');
+  assert.equal(b.failed, 0, `every request to B answered: ${JSON.stringify(b.list)}`);
+  assert.deepEqual(s.mirrorsFailed, []);
+  assert.ok(s.mirrorVerified > 0 && s.mirrorVerified === b.responses, `every segment from B was checked: ${s.mirrorVerified} of ${JSON.stringify(b.list)}`);
+  assert.equal(s.mirrorBytes, b.bytes);
+  assert.equal(state.error, null);
+  assert.ok(state.currentTime > SECONDS);
+  assert.deepEqual(v.errors, []);
+  await v.close();
+});
+
+test('with P2P off, a mirror that sends a wrong segment is dropped, and playback goes on from A', { skip: PHASE !== 'corrupt' }, async () => {
+  const v = await watch({ p2pOff: true });
+  const base = `${B}/static/redundancy/hls/${VIDEO}`;
+  await v.play(SECONDS);
+  const s = await v.settled();
+  const b = await v.from(B);
+  console.log(`corrupt, P2P off: B sent ${b.responses} media responses; player: ${s.mirrorVerified} verified from the mirror, failed ${JSON.stringify(s.mirrorsFailed)}`);
+  assert.equal((await v.videoState()).active, '');
+  assert.ok(s.mirrorsFailed.length > 0 && s.mirrorsFailed.every((m) => m === base), 'B\'s wrong segment was refused');
+  assert.ok(s.mirrorSegments.every((x) => !x.url.includes('-240-')), 'nothing of B\'s bad rendition was played');
+  // Once dropped, B is asked nothing more.
+  const afterDrop = b.list.filter((x) => x.file.includes('-240-'));
+  assert.equal(afterDrop.length, 1, `B was asked for one segment of its bad rendition: ${JSON.stringify(b.list)}`);
   const state = await v.videoState();
   assert.equal(state.error, null);
   assert.ok(state.currentTime > SECONDS);

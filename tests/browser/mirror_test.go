@@ -97,7 +97,9 @@ func (m *mirrorBox) mirrors(t *testing.T, uuid string) []string {
 // CacheFile, as TestMirroringFriends sets it up) and A lists B's copy;
 // Chromium on A's watch page then takes some segments from B, each
 // checked against A's segments-sha256.json, and plays on; when B's copy
-// goes bad, the player refuses it and plays on from A. B stops
+// goes bad, the player refuses it and plays on from A. Both with P2P on
+// (p2p-media-loader) and off (the viewer's switch: hls.js's loader from
+// sources.js, which is also all a page with P2P off has). B stops
 // mirroring (Undo CacheFile): A forgets the copy and a fresh page plays
 // everything from A (mirror.test.mjs).
 func TestMirrorPlayback(t *testing.T) {
@@ -156,11 +158,13 @@ func TestMirrorPlayback(t *testing.T) {
 // rendition (past its init section), then runs mirror.test.mjs's
 // "corrupt" phase: the player refuses B's segments and plays on from A.
 //
-// p2p.js refuses B's segment (validateHTTPSegment answers false) and the
-// loader retries it from the box; that retry needs the vendored loader's
-// patch (scripts/update-p2pml.sh: 2.3.1 forgot a byte-range segment's size
-// after a failed check, and every retry ended in http-bytes-mismatch).
-// MIRROR_DEBUG=1 shows the loader's log.
+// With P2P on, p2p.js refuses B's segment (validateHTTPSegment answers
+// false) and the loader retries it from the box; that retry needs the
+// vendored loader's patch (scripts/update-p2pml.sh: 2.3.1 forgot a
+// byte-range segment's size after a failed check, and every retry ended
+// in http-bytes-mismatch). With P2P off, sources.js's hls.js loader
+// drops B and takes the segment from A. MIRROR_DEBUG=1 shows the loader's
+// log.
 func corruptMirror(ctx context.Context, t *testing.T, b *mirrorBox, uuid string, env []string) {
 	t.Helper()
 	copyFile := filepath.Join(b.Data, "media", "redundancy", uuid, uuid+"-240-fragmented.mp4")

@@ -128,7 +128,8 @@ test('a private video is not shared: P2P off on its page, its swarm refused by t
   const raw = (hex) => Buffer.from(hex, 'hex').toString('latin1');
   const privHash = raw(process.env.CABANE_PRIVATE_HASHES.split(',')[0]);
   const pubHash = raw(pub.streamingPlaylists[0].p2pMediaLoaderInfohashes[0]);
-  // Announce both from the page (the tracker checks the Origin), as the owner.
+  // Announce both from the page, as the owner: the tracker counts a page of
+  // its own site as the signed-in viewer, and the private video stays refused.
   const replies = await page.evaluate(async (hashes) => {
     const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/tracker/socket`);
     await new Promise((ok, ko) => { ws.onopen = ok; ws.onerror = ko; });

@@ -72,6 +72,12 @@ func TestPeerToPeer(t *testing.T) {
 // to first frame with P2P on and off; what P2P adds to the player page.
 //
 //	CABANE_BENCH=1 go test -count=1 -v -run TestPeerToPeerFigures -timeout 20m ./tests/browser
+//
+// The time to first frame alone (a minute or two), with more samples
+// each way and where the time goes (p2p.bench.mjs):
+//
+//	CABANE_BENCH=1 CABANE_FIGURES=ttff CABANE_TTFF_SAMPLES=21 CABANE_TTFF_PROFILE=1 \
+//	  go test -count=1 -v -run TestPeerToPeerFigures -timeout 20m ./tests/browser
 func TestPeerToPeerFigures(t *testing.T) {
 	if os.Getenv("CABANE_BENCH") != "1" {
 		t.Skip("figures: set CABANE_BENCH=1")

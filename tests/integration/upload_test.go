@@ -61,10 +61,11 @@ func TestCopyPathPublishesAndPlays(t *testing.T) {
 	// Its scripts are linked under content-hashed names, served gzipped
 	// and cached for good.
 	scripts := regexp.MustCompile(`<script src="(/static-assets/[^"]+\.[0-9a-f]{12}\.js)"`).FindAllStringSubmatch(page, -1)
-	// p2p.js too: a public video is shared between viewers (#12); the
-	// loader's own modules come only when the viewer presses play.
-	if len(scripts) != 5 {
-		t.Errorf("watch page links %d hashed scripts, want 5 (hls.js, player, processing, community, p2p)", len(scripts))
+	// sources.js (the box and its mirrors) and p2p.js too: a public video
+	// is shared between viewers (#12); p2p.js fetches the loader's own
+	// modules, which are not linked.
+	if len(scripts) != 6 {
+		t.Errorf("watch page links %d hashed scripts, want 6 (sources, p2p, player, processing, community, public)", len(scripts))
 	}
 	for _, m := range scripts {
 		req, _ := http.NewRequest("GET", in.URL(m[1]), nil)

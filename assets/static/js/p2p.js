@@ -1,10 +1,11 @@
 // p2p.js: peer-to-peer playback for player.js, with p2p-media-loader v2.
 //
-// A classic script, loaded before player.js on the pages of videos that
-// are shared between viewers (the <video> has data-p2p="on" and the
-// tracker, swarm id and STUN servers in data attributes; app/web/p2p.go).
-// player.js asks window.CabaneP2P.setup(video, Hls) for a hls.js class with
-// the loader mixed in; setup answers null, and hls.js plays over HTTP as
+// A classic script, loaded after sources.js and before player.js on the
+// pages of videos that are shared between viewers (the <video> has
+// data-p2p="on" and the tracker, swarm id and STUN servers in data
+// attributes; app/web/p2p.go). player.js asks
+// window.CabaneP2P.setup(video, Hls, sources) for a hls.js class with the
+// loader mixed in; setup answers null, and hls.js plays over HTTP as
 // before, when the browser has no WebRTC or cannot check segments (SHA-256
 // needs a secure context), or when the viewer turned P2P off.
 //
@@ -15,14 +16,20 @@
 //   comes over HTTP;
 // - playback never waits on peers: the next seconds always come over HTTP
 //   when no peer has delivered them yet (highDemandTimeWindow);
-// - HTTP comes from the box or from a mirror the API lists (redundancies),
-//   and a mirror's segments are checked too;
+// - HTTP comes from the box or from a mirror the page lists (sources.js,
+//   shared with player.js's own loader), and a mirror's segments are
+//   checked too;
+// - the first frame does not wait on P2P: the loader's modules are fetched
+//   with the watch page, and the first segments, until the first frame,
+//   come over HTTP through hls.js's own loader (sources.js) before the
+//   loader announces to the tracker and meets peers;
 // - the viewer's choice (the "peer-to-peer" switch) is kept in
 //   localStorage, never in a cookie: it never leaves the browser.
 //
 // window.cabaneP2P is what the player counted (bytes from peers and over
-// HTTP, segments verified and rejected, peers met and dropped), for the
-// watch page's "From peers" line and for the browser tests.
+// HTTP, segments verified and rejected, peers met and dropped; sources.js's
+// counts object, with the peers' counts added), for the watch page's
+// "From peers" line and for the browser tests.
 (function () {
 'use strict';
 
@@ -55,13 +62,13 @@ function supported() {
 
 // --- the counts -----------------------------------------------------------
 
-function newStats(on) {
-  const stats = {
-    on, httpBytes: 0, p2pBytes: 0, verified: 0, rejected: 0,
-    peers: [], dropped: [], liars: [], segments: [], mirrorsFailed: [], uploadedBytes: 0,
-    // Segments a mirror served (part of httpBytes), each checked first.
-    mirrorBytes: 0, mirrorVerified: 0, mirrorSegments: [],
-  };
+// newStats adds the peers' counts to counts, what came over HTTP (from
+// the box and from mirrors, sources.js).
+function newStats(on, counts) {
+  const stats = Object.assign(counts, {
+    on, p2pBytes: 0, verified: 0, rejected: 0,
+    peers: [], dropped: [], liars: [], segments: [], uploadedBytes: 0,
+  });
   window.cabaneP2P = stats;
   return stats;
 }
@@ -80,71 +87,6 @@ function showStats(stats) {
   }
   line.textContent = t('player.p2p.fromPeers', { mb: formatMB(stats.p2pBytes), pct: Math.round((100 * stats.p2pBytes) / total) });
   line.hidden = false;
-}
-
-// --- segments-sha256.json -------------------------------------------------
-
-function hexOf(buffer) {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-// One fetch of the video's segments-sha256.json (PeerTube's format: per
-// file name, per "start-end" byte range, end inclusive, the hex SHA-256):
-// where the page says (data-p2p-sha256: a remote video's, whose origin
-// names the file), else beside the master playlist.
-function hashesOf(url) {
-  let promise = null;
-  return () => {
-    if (!promise) {
-      promise = fetch(url, { credentials: 'same-origin' })
-        .then((res) => (res.ok ? res.json() : {}))
-        .catch(() => ({}));
-    }
-    return promise;
-  };
-}
-
-async function expectedHash(hashes, url, byteRange) {
-  const all = await hashes();
-  const file = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop());
-  const ranges = all[file];
-  if (!ranges || !byteRange) return '';
-  return ranges[`${byteRange.start}-${byteRange.end}`] || '';
-}
-
-async function matches(hashes, url, byteRange, data) {
-  const want = await expectedHash(hashes, url, byteRange);
-  if (!want) return false; // nothing to check against: not from a peer
-  return hexOf(await crypto.subtle.digest('SHA-256', data)) === want;
-}
-
-// --- mirrors (PeerTube's redundancy) ----------------------------------------
-
-// Mirrors are folders holding the same files as the box's HLS folder: the
-// page's data-mirrors, else the API's streamingPlaylists[0].redundancies[]
-// .baseUrl, asked once in the background (until known, HTTP goes to the box).
-function mirrorsOf(video, masterURL) {
-  const m = /\/hls\/([0-9a-f-]{36})\//.exec(new URL(masterURL).pathname);
-  const state = { bases: [], failed: new Set(), next: 0 };
-  const clean = (list) => list.map((b) => String(b || '').replace(/\/$/, '')).filter((b) => /^https?:\/\//.test(b));
-  // The page lists them (data-mirrors, app/web pages.go): no request.
-  if (video.dataset.mirrors !== undefined) {
-    try {
-      state.bases = clean(JSON.parse(video.dataset.mirrors) || []);
-      return state;
-    } catch (e) {
-      // fall back to the API
-    }
-  }
-  if (!m) return state;
-  fetch(`/api/v1/videos/${m[1]}`, { credentials: 'same-origin' })
-    .then((res) => (res.ok ? res.json() : null))
-    .then((v) => {
-      const pl = v && v.streamingPlaylists && v.streamingPlaylists[0];
-      state.bases = clean(((pl && pl.redundancies) || []).map((r) => r.baseUrl));
-    })
-    .catch(() => {});
-  return state;
 }
 
 // --- a test-only peer that lies ---------------------------------------------
@@ -225,27 +167,32 @@ function addSwitch(video, onChange) {
 
 let modulePromise = null;
 
+// Seconds of playback ahead that always come over HTTP (see core below).
+const HIGH_DEMAND = 8;
+
 /**
  * The hls.js class and options to play video peer to peer, or null to play
  * it over HTTP only.
  * @param {HTMLVideoElement} video
  * @param {Function} Hls the hls.js class
+ * @param {object} sources the video's HTTP sources (sources.js): without
+ *   them nothing could check what peers send
  */
-async function setup(video, Hls) {
-  if (video.dataset.p2p !== 'on' || !supported()) return null;
+async function setup(video, Hls, sources) {
+  if (video.dataset.p2p !== 'on' || !supported() || !sources) return null;
   let engine = null;
-  const stats = newStats(preferred());
+  // Until the first frame, P2P waits (see onHlsJsCreated).
+  let started = false;
+  const stats = newStats(preferred(), sources.counts);
   addSwitch(video, (on) => {
     stats.on = on;
-    if (engine) engine.applyDynamicConfig({ core: { isP2PDisabled: !on } });
+    if (engine && started) engine.applyDynamicConfig({ core: { isP2PDisabled: !on } });
     showStats(stats);
   });
   if (!stats.on) return null;
-  if (!modulePromise) modulePromise = import(HLSJS_P2P);
+  warm();
   const { HlsJsP2PEngine } = await modulePromise;
   const master = new URL(video.dataset.hls, document.baseURI).href;
-  const hashes = hashesOf(new URL(video.dataset.p2pSha256 || 'segments-sha256.json', master));
-  const mirrors = mirrorsOf(video, master);
   // segment -> mirror base it was asked of. Keyed by URL and byte range:
   // the renditions are single files, so every segment of one shares a URL,
   // and a key by URL alone let a mirror's segment through unchecked when
@@ -261,19 +208,24 @@ async function setup(video, Hls) {
     swarmId: video.dataset.p2pSwarm || master,
     announceTrackers: [video.dataset.p2pTracker],
     rtcConfig: { iceServers: stun.length ? [{ urls: stun }] : [] },
+    // Off until the first frame: the loader then leaves the first segments
+    // to hls.js's own loader (with sources.js's mirrors), and its tracker
+    // announce, WebRTC offers and segment queue do not compete with them.
+    // Nothing is lost: no peer could have sent them sooner than HTTP.
+    isP2PDisabled: true,
     // The next 8 s always come over HTTP when no peer delivered them yet,
     // so playback never waits on peers; beyond, a minute is fetched from
     // peers that have it, and half a minute may be fetched over HTTP to
     // seed the swarm. Short windows, as PeerTube's player has them: a
     // viewer who leaves early has not taken a whole video's upload.
-    highDemandTimeWindow: 8,
+    highDemandTimeWindow: HIGH_DEMAND,
     httpDownloadTimeWindow: 30,
     p2pDownloadTimeWindow: 60,
     simultaneousHttpDownloads: 2,
     simultaneousP2PDownloads: 3,
     p2pNotReceivingBytesTimeoutMs: 2000,
     async validateP2PSegment(url, byteRange, data) {
-      const ok = await matches(hashes, url, byteRange, data);
+      const ok = await sources.matches(url, byteRange, data);
       if (ok) stats.verified += 1; else stats.rejected += 1;
       return ok;
     },
@@ -282,33 +234,21 @@ async function setup(video, Hls) {
       const mirror = viaMirror.get(key);
       viaMirror.delete(key);
       if (!mirror) return true; // the box is the authority on its own files
-      const ok = await matches(hashes, url, byteRange, data);
-      if (ok) {
-        stats.mirrorVerified += 1;
-        stats.mirrorBytes += data.byteLength;
-        stats.mirrorSegments.push({ url, mirror, bytes: data.byteLength });
-      } else {
-        mirrors.failed.add(mirror);
-        stats.mirrorsFailed.push(mirror);
-      }
-      return ok;
+      return sources.check(mirror, url, byteRange, data);
     },
     async httpRequestSetup(segmentUrl, segmentByteRange, signal, requestByteRange) {
-      // Round robin over the box and its healthy mirrors.
-      const bases = mirrors.bases.filter((b) => !mirrors.failed.has(b));
-      const pick = mirrors.next % (bases.length + 1);
-      mirrors.next += 1;
+      // The same round robin over the box and its healthy mirrors as
+      // hls.js's loader (sources.js).
+      const base = sources.pick(segmentUrl);
       const key = segmentKey(segmentUrl, segmentByteRange);
-      if (pick === bases.length) { // the box (again, if a mirror's request was given up)
+      if (!base) { // the box (again, if a mirror's request was given up)
         viaMirror.delete(key);
         return undefined;
       }
-      const base = bases[pick];
       viaMirror.set(key, base);
-      const file = new URL(segmentUrl).pathname.split('/').pop();
       const headers = {};
       if (requestByteRange) headers.Range = `bytes=${requestByteRange.start}-${requestByteRange.end ?? ''}`;
-      return new Request(`${base}/${file}`, { headers, signal, credentials: 'omit' });
+      return new Request(sources.urlOn(base, segmentUrl), { headers, signal, credentials: 'omit' });
     },
   };
   if (corrupt) core.customSegmentStorageFactory = () => new CorruptingStorage();
@@ -318,12 +258,27 @@ async function setup(video, Hls) {
     config: {
       // hls.js hands each segment to its worker by transferring the
       // buffer, which empties the loader's stored copy: peers would then
-      // be sent nothing. Remuxing fMP4 on the page is cheap.
+      // be sent nothing. Remuxing fMP4 on the page is cheap (and spares
+      // the worker's start, which a first frame waits for).
       enableWorker: false,
       p2p: {
         core,
         onHlsJsCreated(hls) {
           engine = hls.p2pEngine;
+          // The first frame is there: P2P may start (unless the viewer
+          // turned it off meanwhile). The loader then starts at the
+          // segment hls.js asks for next, a buffer ahead of playback, and
+          // counts its window from there until it hears where playback
+          // is: a short window meanwhile, or it would take over HTTP the
+          // segments that peers are about to have. The full one is back
+          // once it knows, and the segment hls.js waits for is fetched
+          // at once either way.
+          video.addEventListener('playing', () => {
+            started = true;
+            if (!stats.on) return;
+            engine.applyDynamicConfig({ core: { isP2PDisabled: false, highDemandTimeWindow: 1 } });
+            setTimeout(() => engine.applyDynamicConfig({ core: { highDemandTimeWindow: HIGH_DEMAND } }), 2000);
+          }, { once: true });
           engine.addEventListener('onSegmentLoaded', (d) => {
             if (d.downloadSource === 'p2p') stats.p2pBytes += d.bytesLength; else stats.httpBytes += d.bytesLength;
             stats.segments.push({ url: d.segmentUrl, source: d.downloadSource, peerId: d.peerId || '', bytes: d.bytesLength, stream: d.streamType });
@@ -342,13 +297,25 @@ async function setup(video, Hls) {
   };
 }
 
-// The loader's modules are fetched as soon as the viewer asks to play, in
-// parallel with hls.js (player.js), not after it: the first frame waits
-// for whichever comes last.
+// The loader's modules (p2p-media-loader's core and hls.js integration),
+// fetched once, and only where they would run: WebRTC and SubtleCrypto
+// there, and the viewer has not turned P2P off.
 function warm() {
   if (!modulePromise && supported() && preferred()) modulePromise = import(HLSJS_P2P);
 }
+
+// Fetched with the watch page, whose viewer came to watch: then the first
+// frame waits for hls.js alone, as it does without P2P, rather than for
+// whichever of hls.js and the loader comes last. An embed, which a page
+// elsewhere may show to many who never play it, fetches them when the
+// pointer or the keyboard comes to it, or at the latest on play.
 document.querySelectorAll('video[data-p2p="on"]').forEach((video) => {
+  const embed = video.closest('.embed-player');
+  if (!embed) {
+    warm();
+    return;
+  }
+  for (const type of ['pointerenter', 'focusin', 'touchstart']) embed.addEventListener(type, warm, { once: true, passive: true });
   video.addEventListener('play', warm, { once: true });
   const button = video.id && document.querySelector(`[data-play-for="${CSS.escape(video.id)}"]`);
   if (button) button.addEventListener('click', warm, { once: true });

@@ -170,13 +170,22 @@ function withFileToken(video, url, reinject) {
 // p2pPlayback is peer-to-peer playback (p2p.js) when the page offers it:
 // a hls.js class with p2p-media-loader mixed in and its options; null
 // plays over HTTP only, as does any failure to set it up.
-async function p2pPlayback(Hls, video) {
+async function p2pPlayback(Hls, video, sources) {
   if (!window.CabaneP2P || video.dataset.p2p !== 'on') return null;
   try {
-    return await window.CabaneP2P.setup(video, Hls);
+    return await window.CabaneP2P.setup(video, Hls, sources);
   } catch (e) {
     return null;
   }
+}
+
+// httpSources are the video's HTTP sources (sources.js: the box and the
+// mirrors its page lists) and the hls.js loader that spreads segments
+// over them; null (no sources.js) plays from the box with hls.js's own.
+function httpSources(Hls, video, src) {
+  if (!window.CabaneSources) return null;
+  const sources = window.CabaneSources.of(video, src);
+  return { sources, loader: window.CabaneSources.loaderFor(Hls, sources) };
 }
 
 // The box's upload is shared by the viewers outside its home network: the
@@ -288,9 +297,14 @@ async function startPlayer(video, options = {}) {
   const Hls = await loadHls();
   if (Hls && Hls.isSupported()) {
     video.dataset.player = 'hls.js';
-    const p2p = await p2pPlayback(Hls, video);
+    const http = httpSources(Hls, video, src);
+    const p2p = await p2pPlayback(Hls, video, http && http.sources);
     if (p2p) video.dataset.p2pActive = '1';
-    return startWithHlsJs(p2p ? p2p.Hls : Hls, video, src, autoplay, p2p && p2p.config);
+    // With P2P, p2p-media-loader takes the segments it loads and hands the
+    // others (the first ones; all when the viewer turns P2P off) to this
+    // loader; without, this loader has them all.
+    const extra = { ...(p2p && p2p.config), ...(http && { loader: http.loader }) };
+    return startWithHlsJs(p2p ? p2p.Hls : Hls, video, src, autoplay, extra);
   }
   if (video.canPlayType(NATIVE_HLS_TYPE)) {
     video.dataset.player = 'native';
