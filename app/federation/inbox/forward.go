@@ -49,26 +49,13 @@ func (s *Service) vouch(ctx context.Context, a *activity) error {
 	case !httpURL(id) || !strings.EqualFold(hostOf(id), hostOf(a.actor)) || id == a.actor:
 		return fmt.Errorf("%w: object %q not the actor's", errNotVouched, id)
 	}
-	body, err := s.Objects.Object(ctx, id)
-	if a.Type == "Delete" {
-		var se *httpclient.StatusError
-		if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone) {
-			a.Object = idJSON(id)
-			return nil
-		}
-		if err == nil && typeOf(body) == "Tombstone" {
-			a.Object = idJSON(id)
-			return nil
-		}
-		if err == nil {
-			return fmt.Errorf("%w: %s is still served", errNotVouched, id)
-		}
-	}
+	body, gone, err := s.fetchOwn(ctx, id, a.Type == "Delete")
 	if err != nil {
-		return fmt.Errorf("%w: %w", errNotVouched, err)
+		return err
 	}
-	if len(body) > MaxBody {
-		return fmt.Errorf("%w: %s is %d bytes", errNotVouched, id, len(body))
+	if gone {
+		a.Object = idJSON(id)
+		return nil
 	}
 	var n struct {
 		ID           string          `json:"id"`
@@ -85,6 +72,32 @@ func (s *Service) vouch(ctx context.Context, a *activity) error {
 	return nil
 }
 
+// fetchOwn fetches the object at id from its own server. For a removal
+// (a forwarded Delete or Undo) it reports gone when that server answers
+// 404 or 410 or serves a Tombstone, and refuses while the object is
+// still served there.
+func (s *Service) fetchOwn(ctx context.Context, id string, removal bool) (body []byte, gone bool, err error) {
+	body, err = s.Objects.Object(ctx, id)
+	if removal {
+		var se *httpclient.StatusError
+		switch {
+		case errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone):
+			return nil, true, nil
+		case err == nil && typeOf(body) == "Tombstone":
+			return nil, true, nil
+		case err == nil:
+			return nil, false, fmt.Errorf("%w: %s is still served", errNotVouched, id)
+		}
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %w", errNotVouched, err)
+	}
+	if len(body) > MaxBody {
+		return nil, false, fmt.Errorf("%w: %s is %d bytes", errNotVouched, id, len(body))
+	}
+	return body, false, nil
+}
+
 // idJSON is an IRI as a JSON string, the form of an object named by id.
 func idJSON(id string) json.RawMessage {
 	b, _ := json.Marshal(id)
@@ -99,21 +112,9 @@ func (s *Service) vouchCacheFile(ctx context.Context, a *activity, cf json.RawMe
 	if !httpURL(id) || !strings.EqualFold(hostOf(id), hostOf(a.actor)) {
 		return fmt.Errorf("%w: CacheFile %q not on the actor's server", errNotVouched, id)
 	}
-	body, err := s.Objects.Object(ctx, id)
-	if a.Type == "Undo" {
-		var se *httpclient.StatusError
-		if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone) {
-			return nil
-		}
-		if err == nil {
-			return fmt.Errorf("%w: %s is still served", errNotVouched, id)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %w", errNotVouched, err)
-	}
-	if len(body) > MaxBody {
-		return fmt.Errorf("%w: %s is %d bytes", errNotVouched, id, len(body))
+	body, gone, err := s.fetchOwn(ctx, id, a.Type == "Undo")
+	if err != nil || gone {
+		return err
 	}
 	if idOf(body) != id || typeOf(body) != "CacheFile" {
 		return fmt.Errorf("%w: %s serves a %q of id %q", errNotVouched, id, typeOf(body), idOf(body))
