@@ -2,8 +2,10 @@
 // Cabane in test mode (CABANE_P2P_TEST_HOOKS=1): viewers of one public
 // video share its segments over WebRTC through the box's tracker, every
 // segment from a peer checked; a lying peer is dropped and its victim
-// still plays; a viewer with P2P off gets everything over HTTP; a private
-// video is never shared.
+// still plays; a viewer with P2P off gets everything over HTTP, and once
+// they turn it on mid-play, verified segments from peers without a reload;
+// the embed's own switch flips the same stored choice; a private video is
+// never shared.
 //
 // Env (browser_test.go's TestPeerToPeer sets these):
 //   CABANE_URL            the server
@@ -16,7 +18,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, launchForP2P, viewer } from './p2p.mjs';
-import { submit } from './flow.mjs';
+import { playPast, submit } from './flow.mjs';
+import { screenshot, watchPage } from './browser.mjs';
+import { assertAccessible } from './audit.mjs';
 
 const BASE = (process.env.CABANE_URL || '').replace(/\/$/, '');
 const VIDEO = process.env.CABANE_VIDEO;
@@ -78,8 +82,10 @@ test('later viewers get most segment bytes from peers, each one verified', async
   }
 });
 
-test('with P2P turned off, every byte comes over HTTP', async () => {
-  const v = await viewer(browser, BASE, VIDEO, { p2pOff: true });
+test('with P2P turned off, every byte comes over HTTP; turned on mid-play, bytes come from peers', async () => {
+  // Played at twice the speed: once on, the loader takes over from the
+  // next segment hls.js asks for, after what is already buffered.
+  const v = await viewer(browser, BASE, VIDEO, { p2pOff: true, rate: 2 });
   await v.play(4);
   const st = await v.stats();
   assert.equal(st && st.on, false, 'the switch is remembered');
@@ -88,7 +94,58 @@ test('with P2P turned off, every byte comes over HTTP', async () => {
   assert.deepEqual(v.served.sockets, [], 'no tracker socket');
   assert.ok(v.served.segmentBytes > 0);
   assert.equal(st.p2pBytes, 0);
+
+  // On again, without a reload: the seed (still open) shares with it.
+  await v.page.check('.p2p-switch');
+  assert.equal(await v.page.evaluate(() => localStorage.getItem('cabane.p2p')), null, 'the choice is stored');
+  const s = await eventually(async () => {
+    const x = await v.stats();
+    return x && x.p2pBytes > 0 ? x : null;
+  }, 40_000) || await v.stats();
+  const fromPeers = s.segments.filter((x) => x.source === 'p2p').length;
+  console.log(`turned on mid-play: ${s.p2pBytes} B from peers (${fromPeers} segments, ${s.verified} verified), ${s.httpBytes} B over HTTP`);
+  assert.ok(s.on);
+  assert.ok(s.p2pBytes > 0 && fromPeers > 0, 'bytes came from peers once turned on');
+  assert.ok(s.verified >= fromPeers, `${fromPeers} segments from peers, ${s.verified} verified`);
+  assert.equal(s.rejected, 0);
+  const state = await v.videoState();
+  assert.equal(state.active, '1');
+  assert.equal(state.error, null);
+  assert.ok(v.served.sockets.some((u) => u.endsWith('/tracker/socket')), 'announced to the tracker once turned on');
+  assert.equal(await v.page.evaluate(() => performance.getEntriesByType('navigation').length), 1, 'no reload');
+  assert.deepEqual(v.errors, []);
   await v.close();
+});
+
+test("the embed has its own switch, on the same stored choice", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchPage(page);
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  await page.goto(`${BASE}/videos/embed/${VIDEO}`);
+  const box = page.getByRole('checkbox', { name: /Share with viewers/ });
+  assert.equal(await box.isChecked(), true, 'on by default');
+  await page.setViewportSize({ width: 560, height: 315 }); // a common embed size
+  await screenshot(page, 'p2p-embed-switch');
+  await assertAccessible(page, 'the embed with its switch');
+  await box.uncheck();
+  assert.equal(await page.evaluate(() => localStorage.getItem('cabane.p2p')), 'off');
+  // Off, the embed plays over HTTP alone.
+  await page.click('.embed-play');
+  await playPast(page, 1);
+  assert.equal(await page.evaluate(() => window.cabaneP2P && window.cabaneP2P.on), false);
+  assert.deepEqual(sockets, [], 'no tracker socket');
+  await box.check();
+  assert.equal(await page.evaluate(() => localStorage.getItem('cabane.p2p')), null);
+  assert.equal(await page.evaluate(() => window.cabaneP2P.on), true);
+  // The watch page reads the same choice.
+  await box.uncheck();
+  await page.goto(`${BASE}/w/${VIDEO}`);
+  assert.equal(await page.isChecked('.p2p-switch'), false);
+  await assertAccessible(page, 'the watch page with its switch');
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a peer that sends corrupted segments is dropped, and its victim plays on', async () => {

@@ -7,7 +7,9 @@
 // window.CabaneP2P.setup(video, Hls, sources) for a hls.js class with the
 // loader mixed in; setup answers null, and hls.js plays over HTTP as
 // before, when the browser has no WebRTC or cannot check segments (SHA-256
-// needs a secure context), or when the viewer turned P2P off.
+// needs a secure context). When the viewer turned P2P off, hls.js plays
+// as it is, and turning the switch on brings the loader in during
+// playback, from the next segment (attachLive).
 //
 // What is promised and kept here:
 // - every segment that comes from a peer is checked against the video's
@@ -23,8 +25,9 @@
 //   with the watch page, and the first segments, until the first frame,
 //   come over HTTP through hls.js's own loader (sources.js) before the
 //   loader announces to the tracker and meets peers;
-// - the viewer's choice (the "peer-to-peer" switch) is kept in
-//   localStorage, never in a cookie: it never leaves the browser.
+// - the viewer's choice (the "peer-to-peer" switch, on the watch page and
+//   on the embed) is kept in localStorage, never in a cookie: it never
+//   leaves the browser; it takes effect at once, both ways.
 //
 // window.cabaneP2P is what the player counted (bytes from peers and over
 // HTTP, segments verified and rejected, peers met and dropped; sources.js's
@@ -140,14 +143,18 @@ class CorruptingStorage {
 
 // --- the switch -------------------------------------------------------------
 
-function anchorOf(video) {
-  return video.closest('.player-wrap') || video.closest('.embed-player') || video;
-}
+// What each video's switch tells its player (set by setup): nothing
+// before the player starts, when the choice is only remembered.
+const onSwitch = new WeakMap();
 
-function addSwitch(video, onChange) {
-  if (video.closest('.embed-player')) return; // the embed has no room: the watch page's choice holds
+// The switch is there from the page's load, on the watch page under the
+// player and on the embed over its top corner, so that a viewer can make
+// the choice before playing. Turning it on fetches the loader's modules
+// (warm), and never before: a viewer who keeps P2P off never pays for them.
+function addSwitch(video) {
+  const embed = video.closest('.embed-player');
   const wrap = document.createElement('div');
-  wrap.className = 'player-p2p';
+  wrap.className = embed ? 'embed-p2p' : 'player-p2p';
   const label = document.createElement('label');
   const box = document.createElement('input');
   box.type = 'checkbox';
@@ -155,12 +162,18 @@ function addSwitch(video, onChange) {
   box.checked = preferred();
   box.addEventListener('change', () => {
     setPreferred(box.checked);
-    onChange(box.checked);
+    if (box.checked) warm();
+    const changed = onSwitch.get(video);
+    if (changed) changed(box.checked);
   });
-  label.append(box, ` ${t('player.p2p.switch')}`);
+  // The embed has little room: a shorter label, the same help.
+  label.append(box, ` ${t(embed ? 'player.p2p.switchShort' : 'player.p2p.switch')}`);
   label.title = t('player.p2p.help');
   wrap.appendChild(label);
-  anchorOf(video).insertAdjacentElement('afterend', wrap);
+  // In the embed, inside its box (positioned over the video); on the watch
+  // page after the 16:9 box (which clips), like the quality menu.
+  if (embed) embed.appendChild(wrap);
+  else (video.closest('.player-wrap') || video).insertAdjacentElement('afterend', wrap);
 }
 
 // --- setup ------------------------------------------------------------------
@@ -169,10 +182,64 @@ let modulePromise = null;
 
 // Seconds of playback ahead that always come over HTTP (see core below).
 const HIGH_DEMAND = 8;
+// Seconds hls.js buffers ahead while P2P is off for now (see adopt).
+const OFF_BUFFER = 30;
+
+// startSharing switches a built engine's loader on, once playback has a
+// first frame. It then starts at the segment hls.js asks for next, a
+// buffer ahead of playback, and counts its window from there until it
+// hears where playback is: a short window meanwhile, or it would take over
+// HTTP the segments that peers are about to have. The full one is back
+// once it knows, and the segment hls.js waits for is fetched at once
+// either way.
+function startSharing(engine) {
+  engine.applyDynamicConfig({ core: { isP2PDisabled: false, highDemandTimeWindow: 1 } });
+  setTimeout(() => engine.applyDynamicConfig({ core: { highDemandTimeWindow: HIGH_DEMAND } }), 2000);
+}
+
+// wireCounts keeps stats with what an engine loaded, checked and met.
+function wireCounts(engine, stats) {
+  engine.addEventListener('onSegmentLoaded', (d) => {
+    if (d.downloadSource === 'p2p') stats.p2pBytes += d.bytesLength; else stats.httpBytes += d.bytesLength;
+    stats.segments.push({ url: d.segmentUrl, source: d.downloadSource, peerId: d.peerId || '', bytes: d.bytesLength, stream: d.streamType });
+    showStats(stats);
+  });
+  engine.addEventListener('onSegmentError', (d) => {
+    // A peer whose segment failed the check: the loader closes it.
+    if (d.downloadSource === 'p2p' && d.error && d.error.type === 'p2p-segment-validation-failed') stats.liars.push(d.peerId || '');
+  });
+  engine.addEventListener('onPeerConnect', (d) => { stats.peers.push(d.peerId); });
+  engine.addEventListener('onPeerClose', (d) => { stats.dropped.push(d.peerId); });
+  engine.addEventListener('onChunkUploaded', (n) => { stats.uploadedBytes += n; });
+}
+
+// attachLive builds the loader for an hls.js instance already playing
+// (the viewer had P2P off when the page loaded, and turned it on): hls.js
+// reads its fragment and playlist loader classes from its config at each
+// load, so the loader takes over from the next segment, without a reload
+// or a pause. The engine is told what hls.js already knows (the master
+// playlist as hls.js received it, the level and audio playlists loaded,
+// the level playing): the same calls hls.js's events make when the loader
+// is there from the start (p2p-media-loader's HlsJsP2PEngine), so its
+// streams, and so its swarms, are the other viewers'.
+function attachLive(HlsJsP2PEngine, hls, core, manifest) {
+  const engine = new HlsJsP2PEngine({ core: { ...core, isP2PDisabled: true } });
+  engine.bindHls(hls);
+  engine.initHlsEvents();
+  engine.handleManifestLoaded('hlsManifestLoaded', manifest);
+  const loaded = [...(hls.levels || []), ...(hls.audioTracks || [])].filter((p) => p.details);
+  for (const p of loaded) engine.handleLevelUpdated('hlsLevelUpdated', { details: p.details });
+  const level = (hls.levels || [])[hls.loadLevel >= 0 ? hls.loadLevel : hls.currentLevel];
+  if (level && level.bitrate) engine.core.setActiveLevelBitrate(level.bitrate);
+  Object.assign(hls.config, engine.getConfigForHlsJs());
+  return engine;
+}
 
 /**
  * The hls.js class and options to play video peer to peer, or null to play
- * it over HTTP only.
+ * it over HTTP only. Hls in the answer is null when the viewer has P2P off
+ * for now: hls.js plays as it is, and adopt(hls), called with the player,
+ * lets the switch bring P2P in later.
  * @param {HTMLVideoElement} video
  * @param {Function} Hls the hls.js class
  * @param {object} sources the video's HTTP sources (sources.js): without
@@ -181,17 +248,89 @@ const HIGH_DEMAND = 8;
 async function setup(video, Hls, sources) {
   if (video.dataset.p2p !== 'on' || !supported() || !sources) return null;
   let engine = null;
-  // Until the first frame, P2P waits (see onHlsJsCreated).
+  let attaching = null;
+  // The player and the master playlist as hls.js received it (its
+  // MANIFEST_LOADED data), for attachLive; they come after setup.
+  let adopted;
+  const player = new Promise((resolve) => { adopted = resolve; });
+  // Until the first frame, P2P waits (see startSharing).
   let started = false;
   const stats = newStats(preferred(), sources.counts);
-  addSwitch(video, (on) => {
+  const core = coreConfig(video, sources, stats);
+
+  video.addEventListener('playing', () => {
+    started = true;
+    if (engine && stats.on) startSharing(engine);
+  }, { once: true });
+
+  // Built on the viewer's asking, once: the modules are fetched then.
+  const build = () => {
+    attaching = attaching || (async () => {
+      warm();
+      const [{ HlsJsP2PEngine }, { hls, manifest }] = await Promise.all([modulePromise, player]);
+      // A player that failed (hls.js destroyed) plays nothing more.
+      if (hls.media !== video) throw new Error('p2p: the player is gone');
+      engine = attachLive(HlsJsP2PEngine, hls, core, manifest);
+      wireCounts(engine, stats);
+      video.dataset.p2pActive = '1';
+      if (started && stats.on) startSharing(engine);
+    })().catch(() => { attaching = null; }); // a later flip tries again
+    return attaching;
+  };
+
+  onSwitch.set(video, (on) => {
     stats.on = on;
-    if (engine && started) engine.applyDynamicConfig({ core: { isP2PDisabled: !on } });
+    if (engine) {
+      // Off: the loader destroys its peers' connections and its tracker
+      // client, and hls.js's own loader fetches everything; on again:
+      // they come back from the next segment.
+      if (started) engine.applyDynamicConfig({ core: { isP2PDisabled: !on } });
+    } else if (on) {
+      build();
+    }
     showStats(stats);
   });
-  if (!stats.on) return null;
+
+  const adopt = (hls) => {
+    if (engine) return;
+    hls.once('hlsManifestLoaded', (_e, manifest) => adopted({ hls, manifest }));
+    // hls.js buffers as much as 60 MB ahead (the whole of a short or small
+    // video) when nothing caps it; then turning P2P on would change
+    // nothing for minutes, and a viewer who leaves early would have taken
+    // all of it from the box's upload. Half a minute ahead, set where the
+    // loader sets its own cap (hls.js reads these at each segment), so
+    // that once it is in, it applies its own as it does from the start.
+    hls.config.maxBufferLength = Math.min(hls.config.maxBufferLength, OFF_BUFFER);
+    hls.config.maxMaxBufferLength = Math.min(hls.config.maxMaxBufferLength, OFF_BUFFER);
+  };
+  // hls.js hands each segment to its worker by transferring the buffer,
+  // which empties the loader's stored copy: peers would then be sent
+  // nothing. Remuxing fMP4 on the page is cheap (and spares the worker's
+  // start, which a first frame waits for). Without the worker from the
+  // start also when P2P is off for now: the switch may bring it in.
+  if (!stats.on) return { Hls: null, config: { enableWorker: false }, adopt };
+
   warm();
   const { HlsJsP2PEngine } = await modulePromise;
+  return {
+    Hls: HlsJsP2PEngine.injectMixin(Hls),
+    adopt,
+    config: {
+      enableWorker: false,
+      p2p: {
+        core,
+        onHlsJsCreated(instance) {
+          engine = instance.p2pEngine;
+          wireCounts(engine, stats);
+        },
+      },
+    },
+  };
+}
+
+// coreConfig is p2p-media-loader's core configuration for video: its
+// swarm and tracker, and the checks of what peers and mirrors send.
+function coreConfig(video, sources, stats) {
   const master = new URL(video.dataset.hls, document.baseURI).href;
   // segment -> mirror base it was asked of. Keyed by URL and byte range:
   // the renditions are single files, so every segment of one shares a URL,
@@ -252,49 +391,7 @@ async function setup(video, Hls, sources) {
     },
   };
   if (corrupt) core.customSegmentStorageFactory = () => new CorruptingStorage();
-
-  return {
-    Hls: HlsJsP2PEngine.injectMixin(Hls),
-    config: {
-      // hls.js hands each segment to its worker by transferring the
-      // buffer, which empties the loader's stored copy: peers would then
-      // be sent nothing. Remuxing fMP4 on the page is cheap (and spares
-      // the worker's start, which a first frame waits for).
-      enableWorker: false,
-      p2p: {
-        core,
-        onHlsJsCreated(hls) {
-          engine = hls.p2pEngine;
-          // The first frame is there: P2P may start (unless the viewer
-          // turned it off meanwhile). The loader then starts at the
-          // segment hls.js asks for next, a buffer ahead of playback, and
-          // counts its window from there until it hears where playback
-          // is: a short window meanwhile, or it would take over HTTP the
-          // segments that peers are about to have. The full one is back
-          // once it knows, and the segment hls.js waits for is fetched
-          // at once either way.
-          video.addEventListener('playing', () => {
-            started = true;
-            if (!stats.on) return;
-            engine.applyDynamicConfig({ core: { isP2PDisabled: false, highDemandTimeWindow: 1 } });
-            setTimeout(() => engine.applyDynamicConfig({ core: { highDemandTimeWindow: HIGH_DEMAND } }), 2000);
-          }, { once: true });
-          engine.addEventListener('onSegmentLoaded', (d) => {
-            if (d.downloadSource === 'p2p') stats.p2pBytes += d.bytesLength; else stats.httpBytes += d.bytesLength;
-            stats.segments.push({ url: d.segmentUrl, source: d.downloadSource, peerId: d.peerId || '', bytes: d.bytesLength, stream: d.streamType });
-            showStats(stats);
-          });
-          engine.addEventListener('onSegmentError', (d) => {
-            // A peer whose segment failed the check: the loader closes it.
-            if (d.downloadSource === 'p2p' && d.error && d.error.type === 'p2p-segment-validation-failed') stats.liars.push(d.peerId || '');
-          });
-          engine.addEventListener('onPeerConnect', (d) => { stats.peers.push(d.peerId); });
-          engine.addEventListener('onPeerClose', (d) => { stats.dropped.push(d.peerId); });
-          engine.addEventListener('onChunkUploaded', (n) => { stats.uploadedBytes += n; });
-        },
-      },
-    },
-  };
+  return core;
 }
 
 // The loader's modules (p2p-media-loader's core and hls.js integration),
@@ -310,6 +407,8 @@ function warm() {
 // elsewhere may show to many who never play it, fetches them when the
 // pointer or the keyboard comes to it, or at the latest on play.
 document.querySelectorAll('video[data-p2p="on"]').forEach((video) => {
+  if (!supported()) return;
+  addSwitch(video);
   const embed = video.closest('.embed-player');
   if (!embed) {
     warm();

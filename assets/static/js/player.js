@@ -299,12 +299,16 @@ async function startPlayer(video, options = {}) {
     video.dataset.player = 'hls.js';
     const http = httpSources(Hls, video, src);
     const p2p = await p2pPlayback(Hls, video, http && http.sources);
-    if (p2p) video.dataset.p2pActive = '1';
+    if (p2p && p2p.Hls) video.dataset.p2pActive = '1';
     // With P2P, p2p-media-loader takes the segments it loads and hands the
     // others (the first ones; all when the viewer turns P2P off) to this
-    // loader; without, this loader has them all.
+    // loader; without, this loader has them all. A viewer who has P2P off
+    // for now gets hls.js as it is (p2p.Hls null), and p2p.js brings the
+    // loader in if they turn it on (adopt).
     const extra = { ...(p2p && p2p.config), ...(http && { loader: http.loader }) };
-    return startWithHlsJs(p2p ? p2p.Hls : Hls, video, src, autoplay, extra);
+    const hls = startWithHlsJs((p2p && p2p.Hls) || Hls, video, src, autoplay, extra);
+    if (p2p && p2p.adopt) p2p.adopt(hls);
+    return hls;
   }
   if (video.canPlayType(NATIVE_HLS_TYPE)) {
     video.dataset.player = 'native';
