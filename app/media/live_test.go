@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -44,10 +49,13 @@ type watched struct {
 	problems []string
 }
 
-// watch polls hlsDir's media playlists like a player until stop closes.
-func watch(hlsDir string, names []string, stop <-chan struct{}) *watched {
-	w := &watched{counts: map[string][]int{}, ranges: map[string]map[[2]int64][32]byte{}}
+// watch polls hlsDir's media playlists like a player until stop closes;
+// wait returns once the last poll is over.
+func watch(hlsDir string, names []string, stop <-chan struct{}) (w *watched, wait func()) {
+	w = &watched{counts: map[string][]int{}, ranges: map[string]map[[2]int64][32]byte{}}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		for {
 			select {
 			case <-stop:
@@ -59,7 +67,29 @@ func watch(hlsDir string, names []string, stop <-chan struct{}) *watched {
 			}
 		}
 	}()
-	return w
+	return w, func() { <-done }
+}
+
+// listing waits until the viewer has seen every rendition list at least
+// n segments, or ctx ends.
+func (w *watched) listing(ctx context.Context, names []string, n int) error {
+	for {
+		w.mu.Lock()
+		all := true
+		for _, name := range names {
+			c := w.counts[name]
+			all = all && len(c) > 0 && c[len(c)-1] >= n
+		}
+		w.mu.Unlock()
+		if all {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %d listed segments per rendition: %w", n, context.Cause(ctx))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 func (w *watched) look(hlsDir, name string) {
@@ -75,9 +105,12 @@ func (w *watched) look(hlsDir, name string) {
 	if bytes.Contains(b, []byte("#EXT-X-ENDLIST")) {
 		w.problems = append(w.problems, name+": an EVENT playlist with an end")
 	}
-	mp, err := readMediaPlaylist(filepath.Join(hlsDir, hardware.MediaPlaylistName(name)))
+	// Parsed from the very bytes read above: the final VOD playlist may
+	// have replaced the file since (it lists the final name).
+	mp, err := parsePlaylistBytes(b)
 	if err != nil {
-		return // replaced between the two reads
+		w.problems = append(w.problems, name+": "+err.Error())
+		return
 	}
 	data, err := os.ReadFile(filepath.Join(hlsDir, mp.initURI))
 	if err != nil {
@@ -104,6 +137,23 @@ func (w *watched) look(hlsDir, name string) {
 	if len(c) == 0 || c[len(c)-1] != len(mp.segments) {
 		w.counts[name] = append(c, len(mp.segments))
 	}
+}
+
+// parsePlaylistBytes parses a media playlist read earlier.
+func parsePlaylistBytes(b []byte) (*mediaPlaylist, error) {
+	f, err := os.CreateTemp("", "cabane-playlist-*.m3u8")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return readMediaPlaylist(f.Name())
 }
 
 // unchanged checks every range seen while growing against what its URL
@@ -163,16 +213,25 @@ func liveFiles(t *testing.T, hlsDir string, names []string) int {
 	return n
 }
 
+// The encode is paced by its input, not by the clock: ffmpeg reads the
+// clip from a FIFO that the test fills up to 6 s of media (the first 4 s
+// segment can be finished, not the second), then, once the viewer has seen
+// every rendition list a segment, up to 10 s, and the rest once it has
+// seen two. The viewer must thus see every playlist grow, on a machine
+// however loaded (a tick or a Ready slower than the whole remaining encode
+// once let it see a single version).
 func TestEncodeLadderLivePublishesGrowingEventPlaylists(t *testing.T) {
 	ctx := testCtx(t)
 	l := liveLadder(t)
+	l.Input = tsClip(t)
+	cuts := mediaOffsets(ctx, t, l.Input, 6, 10)
 	hlsDir := t.TempDir()
 	stop := make(chan struct{})
 	names := LadderNames(l)
-	w := watch(hlsDir, names, stop)
+	w, watched := watch(hlsDir, names, stop)
 	var ready []string
 	var readyAt, endAt time.Time
-	live := &Live{Poll: 20 * time.Millisecond, Ready: func(_ context.Context, ns []string) error {
+	live := &Live{Poll: 20 * time.Millisecond, Ready: func(ctx context.Context, ns []string) error {
 		ready, readyAt = ns, time.Now()
 		// What the master will name is playable now: every rendition's
 		// EVENT playlist decodes as far as it goes.
@@ -182,11 +241,25 @@ func TestEncodeLadderLivePublishesGrowingEventPlaylists(t *testing.T) {
 				t.Errorf("%s not decodable when ready: %v", n, err)
 			}
 		}
+		// Publishing goes on while Ready runs (a server's takes seconds
+		// on a loaded box): the second segments come before it returns.
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := w.listing(wctx, names, 2); err != nil {
+			t.Errorf("while Ready ran: %v", err)
+		}
 		return nil
 	}}
-	err := (&Runner{}).EncodeLadderLive(ctx, hardware.Libx264{Preset: "ultrafast"}, l, 12*time.Second, hlsDir, nil, live)
+	paced := l
+	feedCtx, fed := context.WithCancel(ctx)
+	paced.Input = feedFIFO(feedCtx, t, l.Input, cuts, func(ctx context.Context, i int) error {
+		return w.listing(ctx, names, i+1) // piece i+1 lets segment i+2 finish
+	})
+	err := (&Runner{}).EncodeLadderLive(ctx, hardware.Libx264{Preset: "ultrafast"}, paced, 12*time.Second, hlsDir, nil, live)
 	endAt = time.Now()
+	fed()
 	close(stop)
+	watched()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +278,8 @@ func TestEncodeLadderLivePublishesGrowingEventPlaylists(t *testing.T) {
 			}
 		}
 	}
-	// The end: VOD playlists, byte-identical to a run without Live.
+	// The end: VOD playlists, byte-identical to a run without Live (on
+	// the same clip read from its file).
 	plain := t.TempDir()
 	if err := (&Runner{}).EncodeLadder(ctx, hardware.Libx264{Preset: "ultrafast"}, l, 12*time.Second, plain, nil); err != nil {
 		t.Fatal(err)
@@ -215,6 +289,114 @@ func TestEncodeLadderLivePublishesGrowingEventPlaylists(t *testing.T) {
 		t.Errorf("%d live files left, want one per rendition", n)
 	}
 	assertNoStaging(t, hlsDir)
+}
+
+// tsClip is liveLadder's clip as MPEG-TS, a container ffmpeg reads from
+// a pipe as it comes (an MP4's index may sit at its end).
+func tsClip(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(clips.dir, "live16.ts")
+	clips.mu.Lock()
+	defer clips.mu.Unlock()
+	if _, err := os.Stat(p); err != nil {
+		testrig.MakeClip(t, p, testrig.Clip{Seconds: 12, Size: "640x360", Preset: "ultrafast"})
+	}
+	return p
+}
+
+// mediaOffsets are the byte offsets in the MPEG-TS file ts of its first
+// video packet at or after each of secs seconds of media.
+func mediaOffsets(ctx context.Context, t *testing.T, ts string, secs ...float64) []int64 {
+	t.Helper()
+	out, err := exec.CommandContext(ctx, (&Runner{}).ffprobe(), "-v", "error", "-select_streams", "v:0",
+		"-show_entries", "packet=pts_time,pos", "-of", "csv=p=0", ts).Output()
+	if err != nil {
+		t.Fatalf("ffprobe packets: %v", err)
+	}
+	var offs []int64
+	first := math.NaN()
+	for _, line := range strings.Fields(string(out)) {
+		f := strings.Split(line, ",")
+		if len(f) < 2 {
+			continue
+		}
+		pts, err1 := strconv.ParseFloat(f[0], 64)
+		pos, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if math.IsNaN(first) {
+			first = pts // MPEG-TS starts its clock at an offset
+		}
+		if len(offs) < len(secs) && pts-first >= secs[len(offs)] {
+			offs = append(offs, pos)
+		}
+	}
+	if len(offs) != len(secs) {
+		t.Fatalf("%s: offsets of %v s: found %v", ts, secs, offs)
+	}
+	return offs
+}
+
+// feedFIFO makes a FIFO and writes src into it in pieces cut at cuts,
+// calling gate(ctx, i) before the piece after cut i; it returns the FIFO's
+// path. ctx ending stops it (the FIFO's reader then sees an end).
+func feedFIFO(ctx context.Context, t *testing.T, src string, cuts []int64, gate func(context.Context, int) error) string {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0) // until ffmpeg opens it
+		if err != nil {
+			done <- err
+			return
+		}
+		defer f.Close()
+		from := int64(0)
+		for i, to := range append(cuts, int64(len(data))) {
+			if i > 0 {
+				// Bounded below the test's own deadline: on a product that
+				// lists nothing while it encodes, the FIFO's end lets the
+				// encode finish and the test say so.
+				gctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				err := gate(gctx, i-1)
+				cancel()
+				if err != nil {
+					if ctx.Err() != nil {
+						err = nil // the encode ended first (it failed)
+					}
+					done <- err
+					return
+				}
+			}
+			if _, err := f.Write(data[from:to]); err != nil {
+				if ctx.Err() != nil {
+					err = nil // the encode ended first (it failed)
+				}
+				done <- err
+				return
+			}
+			from = to
+		}
+		done <- nil
+	}()
+	t.Cleanup(func() {
+		// An encode that never opened the FIFO leaves the writer waiting.
+		if r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			r.Close()
+		}
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return fifo
 }
 
 // sameDirs checks that want and got hold the same files, byte for byte.
@@ -255,15 +437,16 @@ func TestEncodeLadderLiveResumeKeepsListedBytes(t *testing.T) {
 		t.Fatal("the first run was not interrupted")
 	}
 	stop := make(chan struct{})
-	w := watch(hlsDir, LadderNames(l), stop)
+	w, watched := watch(hlsDir, LadderNames(l), stop)
 	time.Sleep(50 * time.Millisecond) // the viewer has read what the killed run listed
-	if len(w.ranges) != 3 {
-		t.Fatalf("listed before the kill: %d renditions", len(w.ranges))
+	if w.seen() != 3 {
+		t.Fatalf("listed before the kill: %d renditions", w.seen())
 	}
 	var withdrawn bool
 	live = &Live{Poll: 20 * time.Millisecond, Withdrawn: func() { withdrawn = true }}
 	err = (&Runner{}).EncodeLadderLive(testCtx(t), hardware.Libx264{Preset: "ultrafast"}, l, 12*time.Second, hlsDir, nil, live)
 	close(stop)
+	watched()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +474,7 @@ func TestEncodeLadderLiveResumeWithDefaultSettings(t *testing.T) {
 	hlsDir := t.TempDir()
 	names := LadderNames(l)
 	stop := make(chan struct{})
-	w := watch(hlsDir, names, stop)
+	w, watched := watch(hlsDir, names, stop)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	var once sync.Once
 	live := &Live{Poll: 20 * time.Millisecond, Ready: func(context.Context, []string) error {
@@ -312,6 +495,7 @@ func TestEncodeLadderLiveResumeWithDefaultSettings(t *testing.T) {
 	}}
 	err := (&Runner{}).EncodeLadderLive(testCtx(t), enc, l, 12*time.Second, hlsDir, nil, live)
 	close(stop)
+	watched()
 	if err != nil {
 		t.Fatal(err)
 	}
