@@ -112,10 +112,12 @@ func TestMirrorPlayback(t *testing.T) {
 	a.form(t, "/admin/federation/following", url.Values{"target": {b.host}}, "followed")
 	b.form(t, "/admin/federation/following", url.Values{"target": {a.host}}, "followed")
 
-	// 20 s in 4 s segments: enough for the player to alternate between
-	// the box and its mirror, short enough to transcode in seconds.
+	// 40 s in 4 s segments: enough for the player to alternate between
+	// the box and its mirror, short enough to transcode in seconds, and
+	// longer than hls.js's 30 s buffer, so that segments are still to come
+	// when p2p-media-loader comes in at the first frame.
 	clip := testrig.MakeClip(t, filepath.Join(t.TempDir(), "mirror_clip.mp4"), testrig.Clip{
-		Seconds: 20, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
+		Seconds: 40, Size: "320x240", FPS: 25, Preset: "ultrafast", Args: []string{"-movflags", "+faststart"},
 	})
 	t.Logf("apps up, clip made: %s", time.Since(started).Round(10*time.Millisecond))
 	token := a.Token("ana", mirrorPass)
