@@ -9,13 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"cabane.dev/cabane/app/federation/redundancy"
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/model"
-	"cabane.dev/cabane/app/store"
 	"cabane.dev/cabane/app/uris"
+	"cabane.dev/cabane/internal/testrig/seed"
 )
 
 // copyQueue records the copies queued (redundancy.Queue).
@@ -26,45 +24,6 @@ func (q *copyQueue) Enqueue(_ context.Context, kind string, _ any, _ ...jobs.Enq
 	return int64(len(q.kinds)), nil
 }
 func (q *copyQueue) Register(string, jobs.Handler) {}
-
-// remoteVideo stores a public video of a followed remote channel with an
-// HLS playlist, as following a channel does.
-func (r *rig) remoteVideo(t *testing.T) model.Video {
-	t.Helper()
-	ctx := context.Background()
-	const origin = "https://tube.example"
-	v := model.Video{UUID: uuid.NewString(), ShortUUID: uuid.NewString()[:8], Name: "Heron fishing", Privacy: model.PrivacyPublic,
-		PublishedAt: time.Now()}
-	err := r.store.Follows().Write(ctx, func(tx *store.FollowsTx) error {
-		person := model.RemoteActor{IRI: origin + "/accounts/heron", Type: "Person", PreferredUsername: "heron", Host: "tube.example",
-			Inbox: origin + "/accounts/heron/inbox"}
-		pid, err := tx.PutActor(ctx, person)
-		if err != nil {
-			return err
-		}
-		owner, err := tx.PutRemoteAccount(ctx, pid, person)
-		if err != nil {
-			return err
-		}
-		group := model.RemoteActor{IRI: origin + "/video-channels/herons", Type: "Group", PreferredUsername: "herons", Host: "tube.example"}
-		gid, err := tx.PutActor(ctx, group)
-		if err != nil {
-			return err
-		}
-		if v.ChannelID, err = tx.PutRemoteChannel(ctx, gid, owner, group); err != nil {
-			return err
-		}
-		iri := origin + "/videos/watch/" + v.UUID
-		v.ID, err = tx.PutRemoteVideo(ctx, v, model.RemoteVideo{IRI: iri, WatchURL: iri,
-			HLSURL:     origin + "/static/streaming-playlists/hls/" + v.UUID + "/master.m3u8",
-			Renditions: []model.RemoteRendition{{Height: 360, Size: 20000}}, UpdatedAt: time.Now()})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 // PeerTube's POST /server/redundancy/videos: the admin copies one remote
 // video by hand, with PeerTube's answers (addVideoRedundancyValidator),
@@ -78,7 +37,7 @@ func TestRedundancyAddByHand(t *testing.T) {
 		Mirror: &redundancy.Mirroring{Store: r.store.Redundancy(), Jobs: q, Dir: t.TempDir(), URIs: uris.New(fedPublicURL)}}
 	r.server.Mirrors = m
 	api := newAPIClient(t, r)
-	remote := r.remoteVideo(t)
+	remote := seed.RemoteVideo(t, r.store)
 	local := r.publishedVideo(t, r.adminChannel, model.PrivacyPublic)
 	post := func(who, body string) int {
 		t.Helper()
