@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/visibility"
 )
 
 // TrackerPath is where PeerTube, and Cabane, serve the WebSocket
@@ -33,13 +34,12 @@ func TrackerURL(base string) string {
 
 // RemoteEnabled reports whether a remote video (one of a followed
 // channel, played from its origin) is played peer to peer on this box's
-// pages: the admin has not turned P2P off (on), and the video is public.
-// Its swarm is its origin's (the origin's tracker, its playlist URL as
-// swarm id), so this box's viewers join the origin's own viewers there;
-// PeerTube shares public and unlisted videos, and Cabane keeps only the
-// public ones of remote channels anyway (remotevideo.Store).
+// pages: the admin has not turned P2P off (on), and the video may be
+// (visibility.JoinOriginSwarm). Its swarm is its origin's (the origin's
+// tracker, its playlist URL as swarm id), so this box's viewers join the
+// origin's own viewers there.
 func RemoteEnabled(video model.Video, on bool) bool {
-	return on && video.Channel.Remote() && video.Privacy == model.PrivacyPublic
+	return on && visibility.JoinOriginSwarm(video)
 }
 
 // RemoteTrackers are the WebSocket trackers a remote video's viewers
