@@ -184,20 +184,15 @@ func (s *Server) apiRedundancyAdd(c echo.Context) error {
 }
 
 // redundancyVideoRef reads videoId: a positive integer, or a UUID or
-// short UUID (letters, digits and dashes).
+// short UUID (plausibleVideoRef).
 func redundancyVideoRef(raw json.RawMessage) (string, bool) {
 	var n int64
 	if json.Unmarshal(raw, &n) == nil {
 		return strconv.FormatInt(n, 10), n > 0
 	}
 	var ref string
-	if json.Unmarshal(raw, &ref) != nil || ref == "" || len(ref) > 64 {
+	if json.Unmarshal(raw, &ref) != nil || !plausibleVideoRef(ref) {
 		return "", false
-	}
-	for _, r := range ref {
-		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return "", false
-		}
 	}
 	return ref, true
 }
