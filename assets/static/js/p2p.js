@@ -4,12 +4,12 @@
 // pages of videos that are shared between viewers (the <video> has
 // data-p2p="on" and the tracker, swarm id and STUN servers in data
 // attributes; app/web/p2p.go). player.js asks
-// window.CabaneP2P.setup(video, Hls, sources) for a hls.js class with the
-// loader mixed in; setup answers null, and hls.js plays over HTTP as
+// window.CabaneP2P.setup(video, Hls, sources) for hls.js options and a
+// hook on the player; setup answers null, and hls.js plays over HTTP as
 // before, when the browser has no WebRTC or cannot check segments (SHA-256
-// needs a secure context). When the viewer turned P2P off, hls.js plays
-// as it is, and turning the switch on brings the loader in during
-// playback, from the next segment (attachLive).
+// needs a secure context). hls.js always starts as it is; the loader comes
+// in during playback, from the next segment (attachLive): at the first
+// frame, or when the viewer who had P2P off turns the switch on.
 //
 // What is promised and kept here:
 // - every segment that comes from a peer is checked against the video's
@@ -236,10 +236,10 @@ function attachLive(HlsJsP2PEngine, hls, core, manifest) {
 }
 
 /**
- * The hls.js class and options to play video peer to peer, or null to play
- * it over HTTP only. Hls in the answer is null when the viewer has P2P off
- * for now: hls.js plays as it is, and adopt(hls), called with the player,
- * lets the switch bring P2P in later.
+ * The options to play video peer to peer, or null to play it over HTTP
+ * only: hls.js plays as it is, and adopt(hls), called with the player,
+ * brings the loader in at the first frame (P2P on) or when the viewer
+ * turns P2P on.
  * @param {HTMLVideoElement} video
  * @param {Function} Hls the hls.js class
  * @param {object} sources the video's HTTP sources (sources.js): without
@@ -261,6 +261,7 @@ async function setup(video, Hls, sources) {
   video.addEventListener('playing', () => {
     started = true;
     if (engine && stats.on) startSharing(engine);
+    else if (stats.on) build(); // the loader comes in now (see below)
   }, { once: true });
 
   // Built on the viewer's asking, once: the modules are fetched then.
@@ -306,26 +307,15 @@ async function setup(video, Hls, sources) {
   // hls.js hands each segment to its worker by transferring the buffer,
   // which empties the loader's stored copy: peers would then be sent
   // nothing. Remuxing fMP4 on the page is cheap (and spares the worker's
-  // start, which a first frame waits for). Without the worker from the
-  // start also when P2P is off for now: the switch may bring it in.
-  if (!stats.on) return { Hls: null, config: { enableWorker: false }, adopt };
-
-  warm();
-  const { HlsJsP2PEngine } = await modulePromise;
-  return {
-    Hls: HlsJsP2PEngine.injectMixin(Hls),
-    adopt,
-    config: {
-      enableWorker: false,
-      p2p: {
-        core,
-        onHlsJsCreated(instance) {
-          engine = instance.p2pEngine;
-          wireCounts(engine, stats);
-        },
-      },
-    },
-  };
+  // start, which a first frame waits for).
+  //
+  // hls.js starts as it is, P2P on or off: the loader comes in through
+  // attachLive at the first frame (or when the viewer turns P2P on), as
+  // it would from the start, so the first frame waits on nothing of it:
+  // no playlist goes through its parser, no segment through its queue.
+  // With P2P on, its modules are fetched now, to be ready by then.
+  if (stats.on) warm();
+  return { config: { enableWorker: false }, adopt };
 }
 
 // coreConfig is p2p-media-loader's core configuration for video: its

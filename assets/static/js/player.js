@@ -299,14 +299,12 @@ async function startPlayer(video, options = {}) {
     video.dataset.player = 'hls.js';
     const http = httpSources(Hls, video, src);
     const p2p = await p2pPlayback(Hls, video, http && http.sources);
-    if (p2p && p2p.Hls) video.dataset.p2pActive = '1';
-    // With P2P, p2p-media-loader takes the segments it loads and hands the
-    // others (the first ones; all when the viewer turns P2P off) to this
-    // loader; without, this loader has them all. A viewer who has P2P off
-    // for now gets hls.js as it is (p2p.Hls null), and p2p.js brings the
-    // loader in if they turn it on (adopt).
+    // hls.js starts as it is, with this loader for every segment; with
+    // P2P, p2p.js brings p2p-media-loader in at the first frame or when the
+    // viewer turns P2P on (adopt), and it hands this loader the segments it
+    // does not load (all of them when the viewer turns P2P off).
     const extra = { ...(p2p && p2p.config), ...(http && { loader: http.loader }) };
-    const hls = startWithHlsJs((p2p && p2p.Hls) || Hls, video, src, autoplay, extra);
+    const hls = startWithHlsJs(Hls, video, src, autoplay, extra);
     if (p2p && p2p.adopt) p2p.adopt(hls);
     return hls;
   }
