@@ -337,10 +337,11 @@ function coreConfig(video, sources, stats) {
     swarmId: video.dataset.p2pSwarm || master,
     announceTrackers: [video.dataset.p2pTracker],
     rtcConfig: { iceServers: stun.length ? [{ urls: stun }] : [] },
-    // Off until the first frame: the loader then leaves the first segments
-    // to hls.js's own loader (with sources.js's mirrors), and its tracker
-    // announce, WebRTC offers and segment queue do not compete with them.
-    // Nothing is lost: no peer could have sent them sooner than HTTP.
+    // Built off (attachLive), and switched on once playback has a first
+    // frame (startSharing): until then hls.js's own loader (with
+    // sources.js's mirrors) has the segments, and the tracker announce,
+    // WebRTC offers and segment queue do not compete with them. Nothing is
+    // lost: no peer could have sent them sooner than HTTP.
     isP2PDisabled: true,
     // The next 8 s always come over HTTP when no peer delivered them yet,
     // so playback never waits on peers; beyond, a minute is fetched from
