@@ -7,7 +7,9 @@
 // Env: CABANE_URL, CABANE_VIDEO and CABANE_VIDEO_B (two public videos of
 // the same clip: each crowd size starts on a fresh swarm, alternating);
 // CABANE_FIGURES=ttff runs the time to first frame alone, and
-// CABANE_TTFF_SAMPLES / CABANE_TTFF_PROFILE tune it (below).
+// CABANE_TTFF_SAMPLES / CABANE_TTFF_PROFILE tune it (below);
+// CABANE_FIGURES=share the shares alone, and CABANE_P2P_TRACE=1 prints
+// each viewer's segments as they came.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,8 +18,13 @@ import { eventually, launchForP2P, viewer } from './p2p.mjs';
 
 const BASE = (process.env.CABANE_URL || '').replace(/\/$/, '');
 const VIDEOS = [process.env.CABANE_VIDEO, process.env.CABANE_VIDEO_B];
-// CABANE_FIGURES=ttff: the time to first frame only (a minute or two, not five).
-const ONLY_TTFF = process.env.CABANE_FIGURES === 'ttff';
+// CABANE_FIGURES=ttff: the time to first frame only (a minute or two, not
+// five); =share: the shares only, for the crowd sizes in CABANE_CROWDS
+// (default 1,5,10).
+const FIGURES = process.env.CABANE_FIGURES || '';
+const ONLY_TTFF = FIGURES === 'ttff';
+const ONLY_SHARE = FIGURES === 'share';
+const CROWDS = (process.env.CABANE_CROWDS || '1,5,10').split(',').map(Number);
 
 let browser;
 before(async () => {
@@ -32,6 +39,28 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : 0;
 };
+
+const TRACE = process.env.CABANE_P2P_TRACE === '1';
+
+// trace: when, in ms from play(), each segment ended and where it came
+// from (R: any response over HTTP; H: of those, the loader's; P: a peer),
+// and when the loader's modules arrived (M).
+function trace(page) {
+  return page.evaluate(() => {
+    const video = document.querySelector('video#player');
+    const t0 = Number(video.dataset.playAt);
+    const ev = [];
+    for (const e of performance.getEntriesByType('resource')) {
+      const path = new URL(e.name).pathname;
+      if (path.includes('p2p-media-loader-core')) ev.push([e.responseEnd - t0, 'M']);
+      else if (/\.(mp4|m4s)$/.test(path)) ev.push([e.responseEnd - t0, 'R']);
+    }
+    const s = window.cabaneP2P;
+    if (s && s.segments) for (const x of s.segments) ev.push([x.at - t0, x.source === 'p2p' ? 'P' : 'H']);
+    ev.sort((a, b) => a[0] - b[0]);
+    return ev.map(([t, k]) => `${k}${Math.round(t)}`).join(' ');
+  });
+}
 
 // crowd: n viewers arrive two seconds apart and each watches the whole
 // video at normal speed (the loader's windows are in seconds of playback:
@@ -49,6 +78,7 @@ async function crowd(uuid, n) {
   // Let the last background loads finish.
   await new Promise((r) => setTimeout(r, 1000));
   const out = [];
+  if (TRACE) for (const [i, v] of vs.entries()) console.log(`TRACE viewer ${i}: ${await trace(v.page)}`);
   for (const v of vs) {
     const s = await v.stats();
     out.push({ boxBytes: v.served.segmentBytes, http: s ? s.httpBytes : v.served.segmentBytes, p2p: s ? s.p2pBytes : 0 });
@@ -59,7 +89,7 @@ async function crowd(uuid, n) {
 
 test('bytes served by the box per viewer, and the share from peers, for 1, 5 and 10 viewers', { skip: ONLY_TTFF }, async () => {
   let k = 0;
-  for (const n of [1, 5, 10]) {
+  for (const n of CROWDS) {
     const uuid = VIDEOS[k++ % VIDEOS.length];
     // A fresh swarm: nobody else watches uuid now (its last crowd closed).
     const r = await crowd(uuid, n);
@@ -122,7 +152,7 @@ function profileOf(lines) {
   return keys.map((k) => `${k}=${median(lines.filter((l) => k in l).map((l) => l[k]))}`).join(' ');
 }
 
-test('time to first frame, P2P on and off', async () => {
+test('time to first frame, P2P on and off', { skip: ONLY_SHARE }, async () => {
   const on = [];
   const off = [];
   const wall = { on: [], off: [] };
@@ -152,7 +182,7 @@ test('time to first frame, P2P on and off', async () => {
   }
 });
 
-test('bytes P2P adds to the watch page (gzip -9)', { skip: ONLY_TTFF }, async () => {
+test('bytes P2P adds to the watch page (gzip -9)', { skip: Boolean(FIGURES) }, async () => {
   const html = await (await fetch(`${BASE}/w/${VIDEOS[0]}`)).text();
   const urls = [...html.matchAll(/"(\/static-assets\/(?:js\/p2p|vendor\/p2p-media-loader\/[^"]+)\.[0-9a-f]{12}\.js)"/g)].map((m) => m[1]);
   // The hls.js integration is named in a data attribute, the core in the import map.
@@ -167,5 +197,5 @@ test('bytes P2P adds to the watch page (gzip -9)', { skip: ONLY_TTFF }, async ()
     parts.push(`${u.split('/').pop()}=${gz}`);
   }
   assert.ok(all.length >= 3, `p2p.js, the core and the integration: ${all}`);
-  console.log(`FIGURE p2p_added_gzip_bytes=${total} (${parts.join(' ')}; the loader's two modules fetched with the watch page, or when the pointer reaches an embed, where P2P is on, WebRTC exists and the viewer left P2P on; sources.js, part of every player page, not counted)`);
+  console.log(`FIGURE p2p_added_gzip_bytes=${total} (${parts.join(' ')}; the loader's two modules fetched at the first frame, where P2P is on, WebRTC exists and the viewer left P2P on, or when the viewer turns it on; sources.js, part of every player page, not counted)`);
 });
