@@ -41,6 +41,15 @@ after(async () => {
 
 const sum = (xs, f) => xs.reduce((n, x) => n + f(x), 0);
 
+// When the page fetched p2p-media-loader's modules: ms after the test
+// asked it to play, one entry per module.
+const loaderFetches = (page) => page.evaluate(() => {
+  const playAt = Number(document.querySelector('video#player').dataset.playAt);
+  return performance.getEntriesByType('resource')
+    .filter((e) => e.name.includes('/p2p-media-loader/'))
+    .map((e) => Math.round(e.startTime - playAt));
+});
+
 test('later viewers get most segment bytes from peers, each one verified', async () => {
   seed = await viewer(browser, BASE, VIDEO, { rate: 4 });
   assert.equal((await seed.videoState()).p2p, 'on');
@@ -51,6 +60,11 @@ test('later viewers get most segment bytes from peers, each one verified', async
   const seedStats = await seed.stats();
   assert.ok(seedStats && seedStats.on, 'the seed plays peer to peer');
   assert.equal((await seed.videoState()).active, '1');
+  // The first frame waited on nothing of P2P: the loader's modules were
+  // asked for once playback started, not with the page.
+  const fetched = await loaderFetches(seed.page);
+  assert.equal(fetched.length, 2, `p2p-media-loader's two modules: ${fetched}`);
+  assert.ok(fetched.every((ms) => ms > 0), `fetched after play(): ${fetched}`);
   assert.ok(seed.served.sockets.some((u) => u.endsWith('/tracker/socket')), `the seed announced to the box's tracker: ${seed.served.sockets}`);
 
   // Two more arrive a few seconds apart.
@@ -74,6 +88,11 @@ test('later viewers get most segment bytes from peers, each one verified', async
     const fromPeers = s.segments.filter((x) => x.source === 'p2p').length;
     assert.ok(s.verified >= fromPeers && fromPeers > 0, `viewer ${i + 2}: ${fromPeers} segments from peers, ${s.verified} verified`);
     assert.equal(s.rejected, 0);
+    // The loader came in while hls.js held one segment and part of the
+    // next (4 s segments), so that it asked the loader for the next one
+    // at once: with three, it asked for nothing for four seconds, and
+    // the loader met no peer meanwhile.
+    assert.ok(s.aheadAtLoader !== null && s.aheadAtLoader < 8, `viewer ${i + 2}: ${s.aheadAtLoader} s buffered when the loader came in`);
     // The page says so.
     const line = await v.page.textContent('#p2p-stats');
     assert.match(line, /^From peers: [\d.,]+ MB \(\d+ %\)$/);
@@ -94,6 +113,7 @@ test('with P2P turned off, every byte comes over HTTP; turned on mid-play, bytes
   assert.deepEqual(v.served.sockets, [], 'no tracker socket');
   assert.ok(v.served.segmentBytes > 0);
   assert.equal(st.p2pBytes, 0);
+  assert.deepEqual(await loaderFetches(v.page), [], 'a viewer with P2P off never fetches the loader');
 
   // On again, without a reload: the seed (still open) shares with it.
   await v.page.check('.p2p-switch');
@@ -110,6 +130,7 @@ test('with P2P turned off, every byte comes over HTTP; turned on mid-play, bytes
   assert.equal(s.rejected, 0);
   const state = await v.videoState();
   assert.equal(state.active, '1');
+  assert.equal((await loaderFetches(v.page)).length, 2, 'the loader was fetched once turned on');
   assert.equal(state.error, null);
   assert.ok(v.served.sockets.some((u) => u.endsWith('/tracker/socket')), 'announced to the tracker once turned on');
   assert.equal(await v.page.evaluate(() => performance.getEntriesByType('navigation').length), 1, 'no reload');
