@@ -364,8 +364,8 @@ async function setup(video, Hls, sources) {
   // and its modules are fetched only then. Fetched with the page, as they
   // were, their compiling competed with hls.js's start: the first frame
   // came 1.20x later than with P2P off, against 0.99x now (p2p.bench.mjs,
-  // 21 viewers each way); meanwhile hls.js's buffer is capped as the
-  // loader will cap it (adopt).
+  // 21 viewers each way); meanwhile hls.js buffers one segment ahead
+  // (adopt).
   return { config: { enableWorker: false }, adopt };
 }
 
