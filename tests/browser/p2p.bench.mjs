@@ -25,6 +25,7 @@ const FIGURES = process.env.CABANE_FIGURES || '';
 const ONLY_TTFF = FIGURES === 'ttff';
 const ONLY_SHARE = FIGURES === 'share';
 const CROWDS = (process.env.CABANE_CROWDS || '1,5,10').split(',').map(Number);
+const TRACE = process.env.CABANE_P2P_TRACE === '1';
 
 let browser;
 before(async () => {
@@ -39,8 +40,6 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : 0;
 };
-
-const TRACE = process.env.CABANE_P2P_TRACE === '1';
 
 // trace: when, in ms from play(), each segment ended and where it came
 // from (R: any response over HTTP; H: of those, the loader's; P: a peer),
