@@ -469,7 +469,10 @@ func TestConnectionsPerAddress(t *testing.T) {
 	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("third connection: %v %v", resp, err)
 	}
-	if s := tr.Stats(); s.RefusedConnections != 1 || s.Connections != 2 {
+	// The client's Dial returns at the 101 answer, before the handler has
+	// put its connection in the table: wait for both to be counted.
+	waitStats(t, tr, func(s Stats) bool { return s.Connections == 2 })
+	if s := tr.Stats(); s.RefusedConnections != 1 {
 		t.Fatalf("%+v", s)
 	}
 }
