@@ -223,6 +223,7 @@ func (s *Service) Send(ctx context.Context, from federation.LocalActor, activity
 	if len(targets) == 0 {
 		return nil
 	}
+	activity = s.ldSign(ctx, from, activity)
 	_, err := s.st.Queue(ctx, store.OutgoingActivity{ActorKind: string(from.Key.Kind), ActorID: from.Key.ID, ActorIRI: from.IRI, Body: activity},
 		targets, func(tx *sql.Tx, t store.DeliveryTarget) (int64, error) {
 			return s.q.EnqueueTx(ctx, tx, JobKind, payload{Inbox: t.Inbox}, jobs.WithMaxAttempts(maxRuns))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/federation"
+	"cabane.dev/cabane/app/federation/ldsig"
 	"cabane.dev/cabane/app/httpclient"
 	"cabane.dev/cabane/app/jobs"
 )
@@ -30,8 +31,16 @@ func TestDeliveryIsSignedAndVerifies(t *testing.T) {
 	waitFor(t, 5*time.Second, "the delivery", func() bool { return r.jobStates()[jobs.StateDone] == 1 })
 	rc.checkSigned()
 	hits := rc.snapshot()
-	if len(hits) != 1 || hits[0].path != "/users/ann/inbox" || !bytes.Equal(hits[0].body, []byte(note)) {
+	if len(hits) != 1 || hits[0].path != "/users/ann/inbox" || !bytes.HasPrefix(hits[0].body, []byte(note[:len(note)-1])) {
 		t.Fatalf("received %+v, want the note once at /users/ann/inbox", hits)
+	}
+	// The body carries the sender's linked-data signature too, for a
+	// server that forwards it (ldsign.go).
+	if err := ldsig.Verify(hits[0].body, &signingKey(t).PublicKey); err != nil {
+		t.Errorf("linked-data signature: %v\n%s", err, hits[0].body)
+	}
+	if s, _ := ldsig.Read(hits[0].body); s.Creator != sender.IRI+"#main-key" {
+		t.Errorf("signature creator %q", s.Creator)
 	}
 	// Delivered: nothing of it is kept.
 	if n := r.count(`SELECT COUNT(*) FROM delivery_targets`) + r.count(`SELECT COUNT(*) FROM delivery_activities`); n != 0 {
@@ -425,5 +434,29 @@ func TestScaledTo(t *testing.T) {
 	}
 	if DefaultSchedule[0] != 30*time.Second || DefaultSchedule[9] != 16*time.Hour {
 		t.Errorf("scaling changed the default schedule: %v", DefaultSchedule)
+	}
+}
+
+// What is not the sender's own, what is signed already, and what is never
+// forwarded goes out byte for byte as it was given.
+func TestLinkedDataSignatureOnlyOnOwnActivities(t *testing.T) {
+	r := newRig(t, quick())
+	ctx := context.Background()
+	forwarded := strings.Replace(note, `"actor":"https://cabane.example/video-channels/garden"`, `"actor":"https://pt.test/accounts/zoe"`, 1)
+	follow := strings.Replace(note, `"type":"Announce"`, `"type":"Follow"`, 1)
+	noContext := strings.Replace(note, `"@context":"https://www.w3.org/ns/activitystreams",`, ``, 1)
+	signed := string(r.svc.ldSign(ctx, sender, []byte(note)))
+	for name, body := range map[string]string{"forwarded": forwarded, "Follow": follow, "no @context": noContext, "signed": signed} {
+		if got := r.svc.ldSign(ctx, sender, []byte(body)); string(got) != body {
+			t.Errorf("%s: changed to %s", name, got)
+		}
+	}
+	if signed == note {
+		t.Error("the sender's own Announce was not signed")
+	}
+	// A context ldsig does not hold: sent unsigned rather than not at all.
+	foreign := strings.Replace(note, `"https://www.w3.org/ns/activitystreams"`, `"https://elsewhere.test/ns"`, 1)
+	if got := r.svc.ldSign(ctx, sender, []byte(foreign)); string(got) != foreign {
+		t.Errorf("unknown context: %s", got)
 	}
 }
