@@ -69,12 +69,15 @@ if [ "$(printf '%s\n%s\n' "$want_go" "$have_go" | sort -V | head -1)" != "$want_
 fi
 
 if [ "$what" = test ]; then
-	if [ ! -d tests/browser/node_modules ] && [ -f tests/browser/package-lock.json ]; then
-		(cd tests/browser && npm ci --no-audit --no-fund --silent)
-	fi
-	if [ ! -d tests/clients/node_modules ] && [ -f tests/clients/package-lock.json ]; then
-		(cd tests/clients && npm ci --no-audit --no-fund --silent)
-	fi
+	# The npm packages the tests run, each folder's as its lock file pins
+	# them: installed when missing, and again when the lock file changed
+	# since (npm ci writes node_modules/.package-lock.json).
+	for dir in tests/browser tests/clients tests/federation; do
+		if [ -f "$dir/package-lock.json" ] && { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+			[ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent)
+		fi
+	done
 	if [ -x scripts/install-pebble.sh ]; then
 		scripts/install-pebble.sh
 	fi

@@ -19,6 +19,7 @@ type Delivery struct {
 	Object    string // the activity's object id, or the object's own id when embedded
 	Tries     int    // failed tries so far
 	LastError string
+	Body      []byte // the activity as it is sent
 }
 
 // PendingDeliveries reads the deliveries still queued in the data
@@ -49,7 +50,7 @@ func PendingDeliveries(t testing.TB, data string) []Delivery {
 		if err := json.Unmarshal(body, &act); err != nil {
 			t.Fatalf("pending delivery to %s: activity is not JSON: %v", d.Inbox, err)
 		}
-		d.Type = act.Type
+		d.Type, d.Body = act.Type, body
 		var id string
 		if json.Unmarshal(act.Object, &id) != nil {
 			var obj struct {

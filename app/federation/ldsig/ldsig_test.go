@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cabane.dev/cabane/app/federation/vocab"
 )
 
 func readPub(t *testing.T, pemText []byte) *rsa.PublicKey {
@@ -171,6 +173,35 @@ func BenchmarkSignNote(b *testing.B) {
 	for b.Loop() {
 		if _, err := Sign(body, key, "https://box.example/accounts/a#main-key", now); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Every @context Cabane sends names only contexts embedded here, so each
+// of its activities can be signed (delivery sends it unsigned otherwise).
+func TestCabaneContextsSign(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ctx := range map[string]vocab.Context{"actor": vocab.ActorContext, "group": vocab.GroupContext,
+		"video": vocab.VideoContext, "note": vocab.NoteContext, "cachefile": vocab.CacheFileContext, "collection": vocab.CollectionContext} {
+		doc := []byte(`{"@context":` + string(ctx) + `,"type":"Create","id":"https://box.example/a/1","actor":"https://box.example/accounts/ana",` +
+			`"object":{"type":"CacheFile","id":"https://box.example/redundancy/1","object":"https://pt.example/videos/watch/v",` +
+			`"expires":"2026-12-10T00:00:00.000Z","url":{"type":"Link","mediaType":"application/x-mpegURL","href":"https://box.example/static/redundancy/hls/v"}}}`)
+		signed, err := Sign(doc, key, "https://box.example/accounts/ana#main-key", time.Now())
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if err := Verify(signed, &key.PublicKey); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		// What the context gives meaning to is covered: the copy's
+		// folder and expiry cannot be changed under the signature.
+		forged := bytes.Replace(signed, []byte("https://box.example/static/redundancy/hls/v"), []byte("https://evil.example/hls/v"), 1)
+		if err := Verify(forged, &key.PublicKey); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: a changed href verified: %v", name, err)
 		}
 	}
 }
