@@ -188,6 +188,12 @@ func Read(activity []byte) (Signature, error) {
 // Verify checks activity's signature against pub, the key of the
 // signature's creator (Read names it; the caller fetches it and checks
 // that it belongs to the activity's actor).
+//
+// The inbox does not call it: canonicalizing a graph chosen by a sender
+// can take exponential time (URDNA2015 on crafted blank nodes), which a
+// box this size cannot spare, and a forwarded activity is vouched for by
+// its actor's own server instead (inbox/forward.go). The tests use it on
+// Mastodon's signatures and Cabane's own.
 func Verify(activity []byte, pub *rsa.PublicKey) error {
 	s, err := Read(activity)
 	if err != nil {
