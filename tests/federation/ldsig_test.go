@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"cabane.dev/cabane/internal/testrig"
 )
@@ -101,9 +103,9 @@ func peertubeChecks(t *testing.T, acts []signed) map[string]string {
 // video's followers, as PeerTube does, a PeerTube among them takes it
 // rather than answering 403. The activities are the real ones, read from
 // the delivery queue while their receiver is stopped: A's Update of its
-// video (the whole Video object) and its comment's Create (to C, a
-// follower), then C's
-// comment and like on A's video (to A, the origin). A changed body is
+// video (the whole Video object), its comment's Create and the Update of
+// its channel (to C, a follower), then C's comments on A's video, the Delete of one, its
+// Like, the Undo of it and its View (to A, the origin). A changed body is
 // refused by the same check.
 func TestPeerTubeTakesCabaneSignatures(t *testing.T) {
 	t.Parallel()
@@ -116,15 +118,22 @@ func TestPeerTubeTakesCabaneSignatures(t *testing.T) {
 	c.Stop()
 	a.rename(t, uuid, "Nuthatch, upside down")
 	a.comment(t, uuid, "Filmed from the kitchen <3")
+	// Its channel's support text and a funding link (FEP-0ea0 links in
+	// the Group).
+	if code := a.api(t, http.MethodPut, "/api/v1/video-channels/"+a.channel(), map[string]any{"support": "Merci !",
+		"fundingLinks": []map[string]string{{"kind": "liberapay", "label": "Liberapay", "url": "https://liberapay.com/abe"}}}, nil); code != http.StatusNoContent {
+		t.Fatalf("A changes its channel's support: %d", code)
+	}
 	var acts []signed
-	eventually(t, "A's Update and comment wait for C", within, func() bool {
+	eventually(t, "A's Updates and comment wait for C", within, func() bool {
 		acts = pendingSigned(t, a, c.Host)
-		var update, note bool
+		var update, note, group bool
 		for _, s := range acts {
 			update = update || strings.HasPrefix(s.Name, "Update "+a.URL("/videos/watch/"+uuid)+" ")
 			note = note || strings.HasPrefix(s.Name, "Create "+a.URL("/videos/watch/"+uuid+"/comments/"))
+			group = group || strings.HasPrefix(s.Name, "Update "+a.URL("/video-channels/"+a.channel())+" ")
 		}
-		return update && note
+		return update && note && group
 	})
 
 	// A stops; C comes back and acts on A's video: its comment and like
@@ -132,16 +141,33 @@ func TestPeerTubeTakesCabaneSignatures(t *testing.T) {
 	a.Stop()
 	c.restart(t)
 	c.comment(t, uuid, "Ils sont acrobates !")
+	gone := c.comment(t, uuid, "Oops, wrong video")
+	if code := c.api(t, http.MethodDelete, "/api/v1/videos/"+uuid+"/comments/"+strconv.FormatInt(gone.ID, 10), nil, nil); code != http.StatusNoContent {
+		t.Fatalf("C deletes its comment: %d", code)
+	}
 	c.rate(t, uuid, "like")
+	c.rate(t, uuid, "none")
+	// The player's reports: a view counts once the clip has played.
+	for i, at := range []float64{0, 1} {
+		if i > 0 {
+			time.Sleep(1100 * time.Millisecond)
+		}
+		if code := c.api(t, http.MethodPost, "/api/v1/videos/"+uuid+"/views", map[string]any{"currentTime": at}, nil); code != http.StatusNoContent {
+			t.Fatalf("C watches A's video: %d", code)
+		}
+	}
 	var fromC []signed
-	eventually(t, "C's comment and like wait for A", within, func() bool {
+	eventually(t, "C's comments, their deletion, like, unlike and view wait for A", within, func() bool {
 		fromC = pendingSigned(t, c, a.Host)
-		var note, like bool
+		var note, del, like, undo, view bool
 		for _, s := range fromC {
 			note = note || strings.HasPrefix(s.Name, "Create ") && strings.Contains(s.Body, "Ils sont acrobates")
+			del = del || strings.HasPrefix(s.Name, "Delete ")
 			like = like || strings.HasPrefix(s.Name, "Like "+a.URL("/videos/watch/"+uuid)+" ")
+			undo = undo || strings.HasPrefix(s.Name, "Undo ")
+			view = view || strings.HasPrefix(s.Name, "View "+a.URL("/videos/watch/"+uuid)+" ")
 		}
-		return note && like
+		return note && del && like && undo && view
 	})
 	acts = append(acts, fromC...)
 

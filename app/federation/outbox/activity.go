@@ -21,11 +21,14 @@ type Activity struct {
 	Cc      []string      `json:"cc"`
 }
 
-// Tombstone is what a Delete names: the object that is gone.
+// Tombstone is what a Delete names: the object that is gone, by its id.
+// No formerType, which PeerTube's Deletes do not carry either: the
+// ActivityStreams context types it @id, so "Note" is a relative IRI, and
+// the JSON-LD check PeerTube runs on a forwarded Delete (safe mode)
+// refuses the whole activity for it.
 type Tombstone struct {
-	Type       string `json:"type"` // "Tombstone"
-	ID         string `json:"id"`
-	FormerType string `json:"formerType,omitempty"`
+	Type string `json:"type"` // "Tombstone"
+	ID   string `json:"id"`
 }
 
 // announceContext is the @context of Announce and Delete, which carry no
@@ -99,7 +102,7 @@ func videoUpdate(va videoActors, doc vocab.Video, version int64) Activity {
 func videoDelete(va videoActors) Activity {
 	to, cc := va.audience()
 	return Activity{Context: announceContext, Type: "Delete", ID: deleteID(va.video), Actor: va.account,
-		Object: Tombstone{Type: "Tombstone", ID: va.video, FormerType: vocab.TypeVideo}, To: to, Cc: cc}
+		Object: Tombstone{Type: "Tombstone", ID: va.video}, To: to, Cc: cc}
 }
 
 // actorUpdate is an actor's Update of its own document, public and copied

@@ -201,7 +201,7 @@ func (s *Service) sendCommentDelete(ctx context.Context, p commentJob) error {
 	}
 	author := u.Abs(uris.Account(g.AuthorName))
 	a := Activity{Context: announceContext, Type: "Delete", ID: deleteID(g.IRI), Actor: author,
-		Object: Tombstone{Type: "Tombstone", ID: g.IRI, FormerType: vocab.TypeNote}, To: addrTo, Cc: addrCc}
+		Object: Tombstone{Type: "Tombstone", ID: g.IRI}, To: addrTo, Cc: addrCc}
 	return s.send(ctx, federation.LocalActor{Key: accountKey(g.AuthorID), IRI: author}, a, to)
 }
 
