@@ -83,7 +83,8 @@ func mirrorsOf(t *testing.T, in *instance, uuid string) []string {
 // CacheFiles to its video's followers, as PeerTube does, so C lists B's
 // copy among the redundancies of A's video, and forgets it with the
 // Undo. B's admin then mirrors the video by hand (PeerTube's POST
-// /server/redundancy/videos) with mirroring off, and removes it.
+// /server/redundancy/videos) with mirroring off, and removes it. Last, the
+// Undo of B's next copy passes PeerTube's check of a forwarded activity.
 func TestMirroringFriends(t *testing.T) {
 	t.Parallel()
 	a := start(t, "ana")
@@ -249,5 +250,32 @@ func TestMirroringFriends(t *testing.T) {
 	adminForm(t, a, ab, atok, "/admin/federation/mirrors/policy", url.Values{"accept_from": {"nobody"}, "hosts": {""}}, "mirror_policy")
 	if m := mirrorsOf(t, a, uuid); len(m) != 0 {
 		t.Errorf("A lets nobody mirror, yet lists %v", m)
+	}
+
+	// A CacheFile activity of B passes PeerTube's check of a forwarded
+	// activity (ldsig_test.go), as A forwards them to its video's
+	// followers: with A stopped, B's removal of its copy leaves the Undo
+	// (the Create and its CacheFile inside) waiting in B's queue.
+	a.Stop()
+	if code := b.api(t, http.MethodGet, "/api/v1/server/redundancy/videos?target=remote-videos", nil, &mine); code != http.StatusOK || len(mine.Data) != 1 {
+		t.Fatalf("B's copies: %d %+v", code, mine)
+	}
+	if code := b.api(t, http.MethodDelete, "/api/v1/server/redundancy/videos/"+strconv.FormatInt(mine.Data[0].ID, 10), nil, nil); code != http.StatusNoContent {
+		t.Fatalf("B removes its copy: %d", code)
+	}
+	var undo []signed
+	eventually(t, "B's Undo CacheFile waits for A", within, func() bool {
+		undo = nil
+		for _, s := range pendingSigned(t, b, a.Host) {
+			if strings.HasPrefix(s.Name, "Undo ") && strings.Contains(s.Body, `"CacheFile"`) {
+				undo = append(undo, s)
+			}
+		}
+		return len(undo) > 0
+	})
+	for name, verdict := range peertubeChecks(t, undo) {
+		if verdict != "" {
+			t.Errorf("%s: %s", name, verdict)
+		}
 	}
 }
