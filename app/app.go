@@ -395,7 +395,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, version stri
 	ratingSvc := &ratings.Service{Store: st.Ratings(), Videos: a.Videos, Federate: a.Outbox}
 	a.Imports = &userimport.Service{Store: st.UserImports(), Accounts: st.Repo().Accounts, Jobs: a.Jobs, Layout: a.Layout,
 		Videos: a.Videos, Captions: captionSvc, Chapters: chapterSvc, Playlists: playlistSvc, Ratings: ratingSvc, Subscriptions: subs,
-		Here: uris.New(cfg.PublicURL).Host(), Log: log.With("part", "import")}
+		Profile: profiles, Here: uris.New(cfg.PublicURL).Host(), Log: log.With("part", "import")}
 	if a.Following != nil {
 		a.Imports.RemoteVideo = func(ctx context.Context, u string) (int64, error) {
 			k, err := a.Following.Know(ctx, u)

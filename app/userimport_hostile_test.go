@@ -100,8 +100,11 @@ func peertubeArchive(t *testing.T, host string, channels []string, vids []ptVide
 	base := "https://" + host
 	var es []zipEntry
 	add := func(name string, v any) { es = append(es, zipEntry{name: name, data: mustJSON(v)}) }
-	add("peertube/account.json", userexport.AccountJSON{URL: base + "/accounts/creator", Name: "creator", DisplayName: "Creator",
-		CreatedAt: "2024-02-09T10:12:11.682Z", UpdatedAt: "2024-02-09T10:12:11.682Z", Avatars: []userexport.ActorImage{}, Banners: []userexport.ActorImage{}})
+	acc := userexport.AccountJSON{URL: base + "/accounts/creator", Name: "creator", DisplayName: "Creator of forest sounds",
+		CreatedAt: "2024-02-09T10:12:11.682Z", UpdatedAt: "2024-02-09T10:12:11.682Z", Avatars: []userexport.ActorImage{}, Banners: []userexport.ActorImage{}}
+	acc.ArchiveFiles.Avatar = strp("../files/account/avatars/creator.jpg")
+	add("peertube/account.json", acc)
+	es = append(es, zipEntry{name: "files/account/avatars/creator.jpg", data: jpegBytes(t)})
 	chs := userexport.ChannelsJSON{Channels: []userexport.ChannelJSON{}}
 	for _, c := range channels {
 		chs.Channels = append(chs.Channels, userexport.ChannelJSON{URL: base + "/video-channels/" + c, Name: c, DisplayName: strings.ToUpper(c[:1]) + c[1:],
@@ -182,10 +185,21 @@ func TestUserImportFromPeerTube(t *testing.T) {
 	}
 	sum := summaryOf(t, im)
 	for kind, want := range map[string]userimport.Count{"channels": {Success: 1}, "videos": {Success: 1, Errors: 1}, "videoPlaylists": {Success: 1},
-		"likes": {Success: 1, Errors: 1}, "following": {Errors: 1}} {
+		"likes": {Success: 1, Errors: 1}, "following": {Errors: 1}, "account": {Success: 1}} {
 		if got := sum.Stats[kind]; got == nil || *got != want {
 			t.Errorf("summary of %s: %+v, want %+v", kind, got, want)
 		}
+	}
+	// The account took the archive's display name and avatar.
+	if acc, err := a.Accounts.AccountByID(ctx, dave.AccountID); err != nil || acc.DisplayName != "Creator of forest sounds" {
+		t.Errorf("display name after the import: %q %v", acc.DisplayName, err)
+	}
+	avatar, err := a.Store.Profiles().Avatar(ctx, dave.AccountID)
+	if err != nil || avatar.File == "" {
+		t.Fatalf("avatar after the import: %+v %v", avatar, err)
+	}
+	if _, err := os.Stat(filepath.Join(a.Layout.Avatars(), avatar.File)); err != nil {
+		t.Errorf("avatar file: %v", err)
 	}
 	vs := waitPublished(t, a, dave.AccountID, 1)
 	v, ok := vs["Blackbird at dawn"]
@@ -232,6 +246,40 @@ func TestUserImportFromPeerTube(t *testing.T) {
 		}
 	}
 	waitPublished(t, a, dave.AccountID, 1)
+	// The name and picture are set again, as PeerTube's import does.
+	if got := sum.Stats["account"]; got == nil || *got != (userimport.Count{Success: 1}) {
+		t.Errorf("second import's summary of account: %+v", got)
+	}
+	avatar, _ = a.Store.Profiles().Avatar(ctx, dave.AccountID)
+
+	// A picture that is no image, and a name too long: both counted as
+	// left out; the import completes, and the account keeps what it had.
+	for i, e := range es {
+		switch e.name {
+		case "files/account/avatars/creator.jpg":
+			es[i].data = []byte("GIF89a, or so it says")
+		case "peertube/account.json":
+			var acc userexport.AccountJSON
+			if err := json.Unmarshal(e.data, &acc); err != nil {
+				t.Fatal(err)
+			}
+			acc.DisplayName = strings.Repeat("n", 200)
+			es[i].data = mustJSON(acc)
+		}
+	}
+	im = waitImport(t, a, startImport(t, a, dave, writeZip(t, filepath.Join(t.TempDir(), "broken-avatar.zip"), es)))
+	if im.State != userimport.StateCompleted {
+		t.Fatalf("import with a broken avatar: %d %s", im.State, im.Error)
+	}
+	if got := summaryOf(t, im).Stats["account"]; got == nil || *got != (userimport.Count{Errors: 1}) {
+		t.Errorf("broken avatar and name: account %+v, want 1 left out", got)
+	}
+	if acc, _ := a.Accounts.AccountByID(ctx, dave.AccountID); acc.DisplayName != "Creator of forest sounds" {
+		t.Errorf("display name after a refused one: %q", acc.DisplayName)
+	}
+	if kept, _ := a.Store.Profiles().Avatar(ctx, dave.AccountID); kept.File != avatar.File {
+		t.Errorf("avatar after a refused one: %+v, want %+v", kept, avatar)
+	}
 }
 
 // counts are the rows and media folders an import may touch.

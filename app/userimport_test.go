@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"cabane.dev/cabane/app/model"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/userexport"
 	"cabane.dev/cabane/app/userimport"
@@ -156,6 +158,16 @@ func TestUserImportFromCabane(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Her name and picture, as her settings page sets them.
+	aliceViewer := visibility.Viewer{UserID: alice.ID, AccountID: alice.AccountID}
+	display := "Alice in the garden"
+	if err := a.Imports.Profile.Apply(ctx, aliceViewer, profile.Update{DisplayName: &display}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Imports.Profile.SetAvatar(ctx, aliceViewer, bytes.NewReader(jpegBytes(t))); err != nil {
+		t.Fatal(err)
+	}
+
 	// The export, as the settings page asks for it.
 	start := time.Now()
 	eid, err := a.Exports.Request(ctx, visibility.Viewer{UserID: alice.ID, AccountID: alice.AccountID}, alice.ID, true)
@@ -182,10 +194,16 @@ func TestUserImportFromCabane(t *testing.T) {
 	t.Logf("import: %v; summary %s", time.Since(start), im.Summary)
 	sum := summaryOf(t, im)
 	for kind, want := range map[string]userimport.Count{"channels": {Success: 1}, "videos": {Success: 2}, "videoPlaylists": {Success: 1},
-		"likes": {Success: 2}, "following": {Success: 1}} {
+		"likes": {Success: 2}, "following": {Success: 1}, "account": {Success: 1}} {
 		if got := sum.Stats[kind]; got == nil || *got != want {
 			t.Errorf("summary of %s: %+v, want %+v", kind, got, want)
 		}
+	}
+	if acc, err := b.Accounts.AccountByID(ctx, carol.AccountID); err != nil || acc.DisplayName != display {
+		t.Errorf("carol's display name after the import: %q %v", acc.DisplayName, err)
+	}
+	if av, err := b.Store.Profiles().Avatar(ctx, carol.AccountID); err != nil || av.File == "" {
+		t.Errorf("carol's avatar after the import: %+v %v", av, err)
 	}
 	if _, err := os.Stat(filepath.Join(b.Layout.Root, "imports", im.Filename)); !os.IsNotExist(err) {
 		t.Errorf("the archive is still there after its import: %v", err)

@@ -17,6 +17,7 @@ import (
 
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/playlists"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/subscriptions"
 	"cabane.dev/cabane/app/userexport"
@@ -30,6 +31,7 @@ var channelName = regexp.MustCompile(`^[a-zA-Z0-9\-_.:]{1,50}$`)
 // plan is what the check read of the archive: everything but the videos,
 // which are streamed again when imported.
 type plan struct {
+	account    userexport.AccountJSON
 	channels   []userexport.ChannelJSON
 	playlists  []userexport.PlaylistJSON
 	likes      []userexport.RateJSON
@@ -87,6 +89,7 @@ func (s *Service) check(ctx context.Context, a *archive, im repo.UserImport, own
 			return nil, err
 		}
 	}
+	p.account = acc
 	seen := map[string]bool{}
 	err := a.eachVideo(ctx, func(i int, v userexport.VideoJSON) error {
 		p.videos++
@@ -247,8 +250,53 @@ func (s *Service) importArchive(ctx context.Context, im repo.UserImport, step fu
 	r.rates(ctx, "dislike", p.dislikes, r.sum.Stats["dislikes"])
 	step(96)
 	r.follows(ctx, p)
+	r.account(ctx, p)
 	step(99)
 	return r.sum, nil
+}
+
+// account gives the account the archive's display name and avatar, as
+// PeerTube's import does (its followers hear of it, as of any change).
+// It comes last: an import that fails removes what it made and must not
+// have changed the account itself. A name or picture refused here (too
+// long, not an image) is counted as an error and the import goes on.
+func (r *run) account(ctx context.Context, p *plan) {
+	c := r.sum.Stats["account"]
+	if r.s.Profile == nil {
+		return
+	}
+	failed := false
+	if name := strings.TrimSpace(p.account.DisplayName); name != "" {
+		if err := r.s.Profile.Apply(ctx, r.viewer, profile.Update{DisplayName: &name}); err != nil {
+			r.s.log().Info("import: display name left out", "import", r.im.ID, "err", err)
+			failed = true
+		}
+	}
+	if rel := p.account.ArchiveFiles.Avatar; rel != nil {
+		if err := r.avatar(ctx, *rel); err != nil {
+			r.s.log().Info("import: avatar left out", "import", r.im.ID, "err", err)
+			failed = true
+		}
+	}
+	if failed {
+		c.Errors++
+	} else {
+		c.Success++
+	}
+}
+
+func (r *run) avatar(ctx context.Context, rel string) error {
+	name, err := r.a.resolve(rel)
+	if err != nil {
+		return err
+	}
+	rc, err := r.a.open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = r.s.Profile.SetAvatar(ctx, r.viewer, rc)
+	return err
 }
 
 // channels creates the archive's channels, or reuses the account's own of

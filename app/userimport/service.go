@@ -31,6 +31,7 @@ import (
 	"cabane.dev/cabane/app/jobs"
 	"cabane.dev/cabane/app/model"
 	"cabane.dev/cabane/app/playlists"
+	"cabane.dev/cabane/app/profile"
 	"cabane.dev/cabane/app/ratings"
 	"cabane.dev/cabane/app/repo"
 	"cabane.dev/cabane/app/resumable"
@@ -97,6 +98,12 @@ type Subscriptions interface {
 	Mine(ctx context.Context, viewer visibility.Viewer, handle, here string) (model.Channel, error)
 }
 
+// Profile gives the account its display name and avatar (app/profile).
+type Profile interface {
+	Apply(ctx context.Context, viewer visibility.Viewer, u profile.Update) error
+	SetAvatar(ctx context.Context, viewer visibility.Viewer, r io.Reader) (repo.Avatar, error)
+}
+
 // Service receives archives, imports them and reports on them.
 type Service struct {
 	Store    repo.UserImports
@@ -111,6 +118,7 @@ type Service struct {
 	Playlists     Playlists
 	Ratings       Ratings
 	Subscriptions Subscriptions
+	Profile       Profile // nil: the account's name and avatar are left out
 	// RemoteVideo stores the remote video a URL names and gives its id
 	// here, so that a like of it is kept (following.Service.Know); nil
 	// while federation is off: likes of remote videos are skipped.
@@ -252,7 +260,7 @@ type Count struct {
 
 func newSummary() *Summary {
 	s := &Summary{Stats: map[string]*Count{}}
-	for _, k := range []string{"channels", "videos", "videoPlaylists", "likes", "dislikes", "following"} {
+	for _, k := range []string{"channels", "videos", "videoPlaylists", "likes", "dislikes", "following", "account"} {
 		s.Stats[k] = &Count{}
 	}
 	return s

@@ -287,7 +287,7 @@ func myImportOf(im repo.UserImport) *myImport {
 		Error: im.Error}
 	var sum userimport.Summary
 	if json.Unmarshal([]byte(im.Summary), &sum) == nil {
-		for _, k := range []string{"channels", "videos", "videoPlaylists", "likes", "dislikes", "following"} {
+		for _, k := range []string{"channels", "videos", "videoPlaylists", "likes", "dislikes", "following", "account"} {
 			if n := sum.Stats[k]; n != nil {
 				m.Summary = append(m.Summary, myImportLine{Kind: k, Success: n.Success, Duplicates: n.Duplicates, Errors: n.Errors})
 			}
