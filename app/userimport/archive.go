@@ -190,6 +190,15 @@ func (a *archive) resolve(rel string) (string, error) {
 	return p, nil
 }
 
+// openRel is open of the entry an archiveFiles path names (resolve).
+func (a *archive) openRel(rel string) (io.ReadCloser, error) {
+	name, err := a.resolve(rel)
+	if err != nil {
+		return nil, err
+	}
+	return a.open(name)
+}
+
 // open streams an entry, refusing more bytes than its declared size: a
 // ZIP whose entries expand beyond what its directory says is refused
 // as it expands, never written out whole.

@@ -286,11 +286,7 @@ func (r *run) account(ctx context.Context, p *plan) {
 }
 
 func (r *run) avatar(ctx context.Context, rel string) error {
-	name, err := r.a.resolve(rel)
-	if err != nil {
-		return err
-	}
-	rc, err := r.a.open(name)
+	rc, err := r.a.openRel(rel)
 	if err != nil {
 		return err
 	}
@@ -574,11 +570,7 @@ func (r *run) extras(ctx context.Context, v userexport.VideoJSON, got model.Vide
 }
 
 func (r *run) thumbnail(ctx context.Context, rel string, v model.Video) error {
-	name, err := r.a.resolve(rel)
-	if err != nil {
-		return err
-	}
-	rc, err := r.a.open(name)
+	rc, err := r.a.openRel(rel)
 	if err != nil {
 		return err
 	}
@@ -591,11 +583,7 @@ func (r *run) thumbnail(ctx context.Context, rel string, v model.Video) error {
 }
 
 func (r *run) caption(ctx context.Context, lang, rel string, v model.Video) error {
-	name, err := r.a.resolve(rel)
-	if err != nil {
-		return err
-	}
-	rc, err := r.a.open(name)
+	rc, err := r.a.openRel(rel)
 	if err != nil {
 		return err
 	}

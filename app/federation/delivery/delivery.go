@@ -347,13 +347,20 @@ func idType(body []byte) (id, typ string) {
 		Type any    `json:"type"`
 	}
 	_ = json.Unmarshal(body, &a)
-	switch t := a.Type.(type) {
+	return a.ID, typeName(a.Type)
+}
+
+// typeName is an activity's type as decoded: a string, or the first of
+// an array of them.
+func typeName(t any) string {
+	switch t := t.(type) {
 	case string:
-		typ = t
+		return t
 	case []any:
 		if len(t) > 0 {
-			typ, _ = t[0].(string)
+			s, _ := t[0].(string)
+			return s
 		}
 	}
-	return a.ID, typ
+	return ""
 }

@@ -26,6 +26,7 @@ import (
 func (s *Service) ldSign(ctx context.Context, from federation.LocalActor, activity []byte) []byte {
 	var head struct {
 		Context   json.RawMessage `json:"@context"`
+		Type      any             `json:"type"`
 		Actor     json.RawMessage `json:"actor"`
 		Signature json.RawMessage `json:"signature"`
 	}
@@ -36,7 +37,7 @@ func (s *Service) ldSign(ctx context.Context, from federation.LocalActor, activi
 	if json.Unmarshal(head.Actor, &actor) != nil || actor != from.IRI {
 		return activity
 	}
-	switch _, typ := idType(activity); typ {
+	switch typeName(head.Type) {
 	case "Follow", "Accept", "Reject":
 		return activity
 	}
